@@ -1,0 +1,97 @@
+"""Configuration classes. Everything secret or site-specific comes from the environment."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-0123456789")
+    # The audit chain's HMAC key; falls back to SECRET_KEY so a site sets one secret at least.
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")
+
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'tumorboard.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+    TIMEZONE = os.environ.get("TIMEZONE", "Europe/Berlin")
+    HOSPITAL_NAME = os.environ.get("HOSPITAL_NAME", "University Hospital")
+
+    # Sessions: no remember-me; idle timeout and absolute lifetime enforced in auth.sessions.
+    SESSION_COOKIE_NAME = "tumorboard_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_int("SESSION_IDLE_MINUTES", 30))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_LIFETIME_HOURS", 12))
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    # Password hashing: argon2id; OWASP minimum is m=19 MiB, t=2, p=1.
+    PASSWORD_MIN_LENGTH = 12
+    ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 2)
+    ARGON2_MEMORY_COST_KIB = _env_int("ARGON2_MEMORY_COST_KIB", 19 * 1024)
+    ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 1)
+
+    # Failed logins: per account and per client IP (Flask-Limiter; memory:// or redis://...).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_IP = "10 per minute"
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    BOOTSTRAP_SERVE_LOCAL = True
+    PER_PAGE = 25
+    # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
+    PROXY_COUNT = _env_int("PROXY_COUNT", 0)
+
+    DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "tumorboard-demo")
+    ALLOW_DEMO_DATA = True
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"  # noqa: S105 (tests only)
+    AUDIT_HMAC_KEY = "test-audit-key-0123456789abcdef0123456789"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    ALLOW_DEMO_DATA = False
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+
+    @classmethod
+    def check(cls, config: dict) -> None:
+        """Refuse to start with a missing or short secret: a guessable key forges sessions."""
+        secret = os.environ.get("SECRET_KEY", "")
+        if len(secret.encode()) < 32:
+            raise RuntimeError(
+                "ProductionConfig needs SECRET_KEY in the environment, at least 32 bytes long."
+            )
+        config["SECRET_KEY"] = secret
+        if not os.environ.get("DATABASE_URL"):
+            raise RuntimeError("ProductionConfig needs DATABASE_URL in the environment.")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,215 @@
+"""Test harness (after Indico, newdle and flaskr).
+
+The app is built once per run on a database of its own (SQLite file, or a fresh PostgreSQL database
+when TEST_DATABASE_URL names a server), its schema made by the real migrations. Each test runs inside a
+transaction that is rolled back at its end; application code may commit (it commits a SAVEPOINT).
+"""
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from config import TestConfig
+from tests import factories
+from tumorboard import create_app
+from tumorboard.auth.roles import Role
+from tumorboard.extensions import db, limiter
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@dataclass
+class TestDatabase:
+    url: str
+    drop: Callable[[], None]
+
+
+def make_database(tmp_dir) -> TestDatabase:
+    """A new, empty database for this run: never shared with another run or the developer's data."""
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        path = tmp_dir / f"tumorboard-{uuid.uuid4().hex[:8]}.db"
+        return TestDatabase(f"sqlite:///{path}", lambda: None)
+    name = f"tumorboard_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = :n AND pid <> pg_backend_pid()"
+                ),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    return TestDatabase(make_url(server_url).set(database=name).render_as_string(hide_password=False), drop)
+
+
+def build_app(database: TestDatabase, **overrides) -> Flask:
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database.url, **overrides)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory) -> Iterator[Flask]:
+    database = make_database(tmp_path_factory.mktemp("db"))
+    application = build_app(database)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+    database.drop()
+
+
+@pytest.fixture
+def isolated_app(tmp_path) -> Iterator[Callable[..., Flask]]:
+    """Apps on databases of their own, whose writes really commit (threads, CLI, live servers)."""
+    made: list[tuple[Flask, TestDatabase]] = []
+
+    def make(**overrides) -> Flask:
+        database = make_database(tmp_path)
+        application = build_app(database, **overrides)
+        made.append((application, database))
+        return application
+
+    yield make
+    for application, database in made:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        database.drop()
+
+
+class _TestScopedSession(scoped_session):
+    """One session for the whole test; Flask-SQLAlchemy's teardown must not discard it between requests."""
+
+    def remove(self) -> None:
+        self.registry().expire_all()
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request, app) -> Iterator[None]:
+    limiter.reset()
+    if "isolated_app" in request.fixturenames:
+        yield
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+    outer = connection.begin()
+    session = _TestScopedSession(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"), scopefunc=lambda: "test"
+    )
+    original, db.session = db.session, session
+    try:
+        yield
+    finally:
+        session.registry().close()
+        db.session = original
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def app_ctx(app) -> Iterator[None]:
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+def log_in(client: FlaskClient, user) -> FlaskClient:
+    """Sign a test client in as `user` without the cost of a password check."""
+    now = int(time.time())
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+        sess["_fresh"] = True
+        sess["login_at"] = now
+        sess["seen_at"] = now
+        sess.permanent = True
+    return client
+
+
+@pytest.fixture
+def board(app):
+    with app.app_context():
+        return factories.create_board(name="GEP-NET board")
+
+
+@pytest.fixture
+def users(app, board) -> dict[Role, object]:
+    """One member of `board` per role, with the specialty that role usually has."""
+    with app.app_context():
+        return {role: factories.create_user(roles=[role], boards=[board]) for role in Role}
+
+
+@pytest.fixture
+def client_as(app, users) -> Callable[[Role], FlaskClient]:
+    def make(role: Role) -> FlaskClient:
+        return log_in(app.test_client(), users[role])
+
+    return make
+
+
+@pytest.fixture
+def create_user(app):
+    def make(**overrides):
+        with app.app_context():
+            return factories.create_user(**overrides)
+
+    return make
+
+
+@pytest.fixture
+def create_board(app):
+    def make(**overrides):
+        with app.app_context():
+            return factories.create_board(**overrides)
+
+    return make
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as statements:` collects the SQL the block runs (transaction control aside)."""
+
+    @contextmanager
+    def counter() -> Iterator[list[str]]:
+        statements: list[str] = []
+        engine = db.session.get_bind().engine
+
+        def before(_conn, _cursor, statement, *_args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
+                statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counter
+
+
+def pytest_report_header(config) -> str:
+    server = os.environ.get("TEST_DATABASE_URL")
+    return f"database: {'PostgreSQL ' + make_url(server).render_as_string() if server else 'SQLite'}"

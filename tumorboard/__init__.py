@@ -1,0 +1,73 @@
+"""TumorBoard: the multidisciplinary tumor board for neuroendocrine tumours."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import CONFIGS, INSTANCE_DIR, Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type[Config] | str | None = None, **overrides) -> Flask:
+    """Build the app: configuration, extensions, blueprints, security hooks, error pages and CLI."""
+    if config_class is None or isinstance(config_class, str):
+        config_class = CONFIGS[config_class or os.environ.get("TUMORBOARD_CONFIG", "development")]
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(INSTANCE_DIR),
+        instance_relative_config=False,
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    check = getattr(config_class, "check", None)
+    if check is not None:
+        check(app.config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        "hide_parameters": True,
+    }
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        INSTANCE_DIR.mkdir(exist_ok=True)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from tumorboard import cli, security, templating
+
+    security.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from tumorboard.db import IdConverter, configure_sqlite
+    from tumorboard.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+    app.url_map.converters["id"] = IdConverter
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    configure_sqlite(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    # Importing the packages registers every model with the metadata, in dependency order.
+    from tumorboard import audit, auth, boards, main
+
+    for package in (main, auth, boards, audit):
+        app.register_blueprint(package.bp)

@@ -1,0 +1,29 @@
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
+
+from tumorboard.db import MAX_ID
+from tumorboard.forms import ActionForm, Form
+
+ENTITY_TYPES = [("", "Any"), ("users", "User"), ("board", "Board")]
+
+
+class AuditFilterForm(Form):
+    """The log's filters travel in the query string; they name staff and record ids, never patients."""
+
+    class Meta:
+        csrf = False
+
+    entity_type = SelectField("Record type", choices=ENTITY_TYPES, validators=[Optional()])
+    entity_id = IntegerField("Record id", validators=[Optional(), NumberRange(1, MAX_ID)])
+    actor = StringField("By (email)", validators=[Optional(), Length(max=254)])
+    action = StringField("Action", validators=[Optional(), Length(max=64)])
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The end date is before the start date.")
+
+
+class VerifyChainForm(ActionForm):
+    pass

@@ -1,0 +1,65 @@
+"""The admins' view of the audit log: filtered, paginated, and a button to verify the chain."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from tumorboard.audit.forms import AuditFilterForm, VerifyChainForm
+from tumorboard.audit.models import AuditEvent
+from tumorboard.audit.recording import record, verify_chain
+from tumorboard.auth.access import require_role
+from tumorboard.auth.models import find_user_by_email
+from tumorboard.auth.roles import Role
+from tumorboard.extensions import db
+from tumorboard.timezones import local_day_end_utc, local_day_start_utc
+from tumorboard.views_helpers import page_number
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+@bp.get("/")
+@require_role(Role.ADMIN)
+def index():
+    form = AuditFilterForm(request.args)
+    stmt = select(AuditEvent).options(joinedload(AuditEvent.actor)).order_by(AuditEvent.seq.desc())
+    unknown_actor = False
+    if form.validate():
+        if form.entity_type.data:
+            stmt = stmt.where(AuditEvent.entity_type == form.entity_type.data)
+        if form.entity_id.data:
+            stmt = stmt.where(AuditEvent.entity_id == str(form.entity_id.data))
+        if form.actor.data:
+            actor = find_user_by_email(form.actor.data)
+            unknown_actor = actor is None
+            stmt = stmt.where(AuditEvent.actor_id == (actor.id if actor else -1))
+        if form.action.data:
+            stmt = stmt.where(AuditEvent.action.startswith(form.action.data.strip(), autoescape=True))
+        if form.date_from.data:
+            stmt = stmt.where(AuditEvent.occurred_at >= local_day_start_utc(form.date_from.data))
+        if form.date_to.data:
+            stmt = stmt.where(AuditEvent.occurred_at < local_day_end_utc(form.date_to.data))
+    else:
+        stmt = stmt.where(False)
+    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PER_PAGE"] * 2, error_out=False)
+    return render_template(
+        "audit/index.html", page=page, form=form, unknown_actor=unknown_actor, verify_form=VerifyChainForm()
+    ), 200 if not form.errors else 422
+
+
+@bp.post("/verify")
+@require_role(Role.ADMIN)
+def verify():
+    form = VerifyChainForm()
+    if not form.validate_on_submit():
+        flash("The form has expired; try again.", "danger")
+        return redirect(url_for("audit.index"))
+    problems = list(verify_chain())
+    record("audit.verified", actor=current_user, details={"problems": len(problems)})
+    if problems:
+        for problem in problems[:10]:
+            flash(f"Event {problem.seq}: {problem.message}", "danger")
+        flash(f"The audit chain is broken: {len(problems)} problem(s) found.", "danger")
+    else:
+        flash("The audit chain is intact.", "success")
+    return redirect(url_for("audit.index"))

@@ -1,0 +1,161 @@
+"""The admin's user management: list, create, edit roles, specialty and boards, disable, reset password."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from tumorboard.auth import operations
+from tumorboard.auth.access import require_role
+from tumorboard.auth.forms import CreateUserForm, ResetPasswordForm, UserForm, VersionedActionForm
+from tumorboard.auth.models import User, UserRole
+from tumorboard.auth.roles import Role
+from tumorboard.auth.views import bp
+from tumorboard.boards.models import Board, BoardMembership
+from tumorboard.errors import OperationError
+from tumorboard.extensions import db
+from tumorboard.views_helpers import form_error, page_number
+
+
+def _board_choices() -> list[tuple[int, str]]:
+    return [(b.id, b.name) for b in db.session.scalars(select(Board).order_by(Board.name))]
+
+
+def _get_user(user_id: int) -> User:
+    return db.get_or_404(User, user_id)
+
+
+@bp.get("/admin/users")
+@require_role(Role.ADMIN)
+def users():
+    q = request.args.get("q", "").strip()[:100]
+    role = request.args.get("role", "")
+    status = request.args.get("status", "active")
+    board_id = request.args.get("board", type=int)
+    stmt = select(User).options(selectinload(User.memberships).selectinload(BoardMembership.board))
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
+    if role in Role.__members__.values():
+        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    if status in ("active", "disabled"):
+        stmt = stmt.where(User.active.is_(status == "active"))
+    if board_id:
+        stmt = stmt.where(
+            User.id.in_(select(BoardMembership.user_id).where(BoardMembership.board_id == board_id))
+        )
+    page = db.paginate(
+        stmt.order_by(func.lower(User.name), User.id),
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "admin/users.html",
+        page=page,
+        filters={"q": q, "role": role, "status": status, "board": board_id},
+        roles=list(Role),
+        boards=_board_choices(),
+    )
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def create_user():
+    form = CreateUserForm()
+    form.boards.choices = _board_choices()
+    if form.validate_on_submit():
+        try:
+            user = operations.create_user(
+                current_user,
+                email=form.email.data,
+                name=form.name.data,
+                specialty=form.specialty.data,
+                roles=form.roles.data,
+                board_ids=form.boards.data,
+                password=form.new_password.data,
+            )
+        except OperationError as exc:
+            form_error(form, exc, default="email")
+        else:
+            flash(
+                f"Account for {user.name} created. They choose their own password at first sign-in.",
+                "success",
+            )
+            return redirect(url_for("auth.edit_user", user_id=user.id))
+    return render_template("admin/user_new.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.route("/admin/users/<id:user_id>", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def edit_user(user_id: int):
+    user = _get_user(user_id)
+    form = UserForm(obj=user if request.method == "GET" else None)
+    form.boards.choices = _board_choices()
+    if request.method == "GET":
+        form.roles.data = sorted(r.value for r in user.roles)
+        form.boards.data = sorted(user.board_ids)
+    if form.validate_on_submit():
+        try:
+            operations.update_user(
+                current_user,
+                user,
+                expected_version=form.version.data,
+                email=form.email.data,
+                name=form.name.data,
+                specialty=form.specialty.data,
+                roles=form.roles.data,
+                board_ids=form.boards.data,
+            )
+        except OperationError as exc:
+            form_error(form, exc, default="email")
+        else:
+            flash(f"Account of {user.name} saved.", "success")
+            return redirect(url_for("auth.edit_user", user_id=user.id))
+    return render_template(
+        "admin/user_edit.html",
+        user=user,
+        form=form,
+        action_form=VersionedActionForm(version=user.version),
+        reset_form=ResetPasswordForm(version=user.version),
+    ), 422 if request.method == "POST" else 200
+
+
+@bp.post("/admin/users/<id:user_id>/active")
+@require_role(Role.ADMIN)
+def set_active(user_id: int):
+    user = _get_user(user_id)
+    form = VersionedActionForm()
+    wanted = request.form.get("active")
+    if wanted not in ("0", "1") or not form.validate_on_submit():
+        abort(400)
+    try:
+        operations.set_user_active(
+            current_user, user, active=wanted == "1", expected_version=form.version.data
+        )
+    except OperationError as exc:
+        flash(exc.message, "danger")
+    else:
+        flash(f"Account of {user.name} {'enabled' if user.active else 'disabled'}.", "success")
+    return redirect(url_for("auth.edit_user", user_id=user.id))
+
+
+@bp.post("/admin/users/<id:user_id>/password")
+@require_role(Role.ADMIN)
+def reset_password(user_id: int):
+    user = _get_user(user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            operations.reset_password(
+                current_user, user, new_password=form.new_password.data, expected_version=form.version.data
+            )
+        except OperationError as exc:
+            flash(exc.message, "danger")
+        else:
+            flash(f"Temporary password set; {user.name} must change it at the next sign-in.", "success")
+        return redirect(url_for("auth.edit_user", user_id=user.id))
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "danger")
+    return redirect(url_for("auth.edit_user", user_id=user.id))

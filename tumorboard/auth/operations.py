@@ -1,0 +1,246 @@
+"""User actions on accounts: signing in and out, passwords, and the admin's user management.
+
+Each function takes the acting user, checks the rules, changes the objects, flushes, and records the audit
+event in the caller's transaction.
+"""
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+
+from tumorboard.audit.recording import REDACTED, diff, record, snapshot
+from tumorboard.auth.models import User, UserRole, email_key, find_user_by_email, new_session_token
+from tumorboard.auth.passwords import (
+    burn_verification_time,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
+from tumorboard.auth.roles import Role
+from tumorboard.boards.models import Board, BoardMembership
+from tumorboard.clinical.specialties import Specialty
+from tumorboard.db import utcnow
+from tumorboard.errors import OperationError, check_version
+from tumorboard.extensions import db
+
+USER_FIELDS = ("email", "name", "specialty", "active", "roles", "board_ids", "must_change_password")
+
+
+def _user_snapshot(user: User) -> dict:
+    return snapshot(user, USER_FIELDS)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Sign-in check. Unknown email, wrong password and a disabled account get the same answer (None) and
+    take the same time; each failure is audited with its true reason for the admins."""
+    user = find_user_by_email(email) if email else None
+    if user is None:
+        burn_verification_time(password)
+        reason = "unknown email"
+    elif not verify_password(user.password_hash, password):
+        reason = "wrong password"
+    elif not user.active:
+        reason = "account disabled"
+    else:
+        user.last_login_at = utcnow()
+        changes = {}
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+            changes["password_hash"] = ["(old parameters)", "(rehashed)"]
+        record("auth.login", actor=user, entity=user, changes=changes)
+        return user
+    record(
+        "auth.login_failed",
+        entity=user,
+        entity_type="users",
+        details={"email": email_key(email)[:254], "reason": reason},
+    )
+    return None
+
+
+def log_out(user: User) -> None:
+    """Voids every session cookie of this user, including copies captured earlier."""
+    user.session_token = new_session_token()
+    record("auth.logout", actor=user, entity=user)
+
+
+def record_throttled_login(email: str) -> None:
+    record("auth.login_throttled", entity_type="users", details={"email": email_key(email)[:254]})
+
+
+def record_access_denied(actor: User | None, endpoint: str | None, method: str) -> None:
+    record("access.denied", actor=actor, details={"endpoint": endpoint, "method": method})
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """The owner changes their password; the current one is required, and other sessions end."""
+    if not verify_password(user.password_hash, current_password):
+        raise OperationError("The current password is not correct.", field="current_password")
+    if verify_password(user.password_hash, new_password):
+        raise OperationError("The new password must differ from the current one.", field="new_password")
+    _set_password(user, new_password)
+    user.must_change_password = False
+    record("user.password_changed", actor=user, entity=user, changes={"password": [REDACTED, REDACTED]})
+
+
+def _set_password(user: User, password: str) -> None:
+    problem = password_problem(password, email=user.email)
+    if problem:
+        raise OperationError(problem, field="new_password")
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+
+
+def _clean_roles(roles: Iterable[str]) -> set[Role]:
+    try:
+        cleaned = {Role(r) for r in roles}
+    except ValueError:
+        raise OperationError("Unknown role.", field="roles") from None
+    if not cleaned:
+        raise OperationError("Choose at least one role.", field="roles")
+    return cleaned
+
+
+def _clean_specialty(specialty: str) -> str:
+    try:
+        return Specialty(specialty).value
+    except ValueError:
+        raise OperationError("Unknown specialty.", field="specialty") from None
+
+
+def _clean_boards(board_ids: Iterable[int]) -> set[int]:
+    wanted = {int(b) for b in board_ids}
+    if not wanted:
+        return wanted
+    found = set(db.session.scalars(select(Board.id).where(Board.id.in_(wanted))))
+    if found != wanted:
+        raise OperationError("Unknown board.", field="boards")
+    return wanted
+
+
+def _clean_identity(email: str, name: str, user: User | None = None) -> tuple[str, str]:
+    email, name = email_key(email), " ".join(name.split())
+    if not email or "@" not in email or len(email) > 254:
+        raise OperationError("Enter a valid email address.", field="email")
+    if not name or len(name) > 200:
+        raise OperationError("Enter the name (at most 200 characters).", field="name")
+    other = find_user_by_email(email)
+    if other is not None and other is not user:
+        raise OperationError("Another account already uses this email address.", field="email")
+    return email, name
+
+
+def _apply_roles(user: User, roles: set[Role]) -> None:
+    current = {Role(r.role): r for r in user.role_rows}
+    for role, row in current.items():
+        if role not in roles:
+            user.role_rows.remove(row)
+    for role in roles - current.keys():
+        user.role_rows.append(UserRole(role=role.value))
+
+
+def _apply_boards(user: User, board_ids: set[int]) -> None:
+    for membership in list(user.memberships):
+        if membership.board_id not in board_ids:
+            user.memberships.remove(membership)
+    for board_id in board_ids - user.board_ids:
+        user.memberships.append(BoardMembership(board_id=board_id))
+
+
+def _active_admin_count(excluding: User) -> int:
+    return db.session.scalar(
+        select(func.count(User.id))
+        .join(UserRole)
+        .where(UserRole.role == Role.ADMIN.value, User.active.is_(True), User.id != excluding.id)
+    )
+
+
+def create_user(
+    actor: User | None,
+    *,
+    email: str,
+    name: str,
+    specialty: str,
+    roles: Iterable[str],
+    password: str,
+    board_ids: Iterable[int] = (),
+    must_change_password: bool = True,
+) -> User:
+    """An admin opens an account; the user chooses their own password at first sign-in."""
+    email, name = _clean_identity(email, name)
+    user = User(
+        email=email,
+        name=name,
+        specialty=_clean_specialty(specialty),
+        password_hash="",
+        must_change_password=must_change_password,
+    )
+    problem = password_problem(password, email=email)
+    if problem:
+        raise OperationError(problem, field="password")
+    user.password_hash = hash_password(password)
+    _apply_roles(user, _clean_roles(roles))
+    wanted_boards = _clean_boards(board_ids)
+    db.session.add(user)
+    db.session.flush()
+    _apply_boards(user, wanted_boards)
+    db.session.flush()
+    record("user.created", actor=actor, entity=user, changes=diff({}, _user_snapshot(user)))
+    return user
+
+
+def update_user(
+    actor: User,
+    user: User,
+    *,
+    expected_version: int | None,
+    email: str,
+    name: str,
+    specialty: str,
+    roles: Iterable[str],
+    board_ids: Iterable[int],
+) -> None:
+    check_version(user, expected_version)
+    before = _user_snapshot(user)
+    email, name = _clean_identity(email, name, user)
+    new_roles = _clean_roles(roles)
+    if Role.ADMIN not in new_roles and user.is_admin and _active_admin_count(excluding=user) == 0:
+        raise OperationError(
+            "This is the last active administrator: the admin role must stay.", field="roles"
+        )
+    user.email, user.name, user.specialty = email, name, _clean_specialty(specialty)
+    _apply_roles(user, new_roles)
+    _apply_boards(user, _clean_boards(board_ids))
+    db.session.flush()
+    changes = diff(before, _user_snapshot(user))
+    if changes:
+        record("user.updated", actor=actor, entity=user, changes=changes)
+
+
+def set_user_active(actor: User, user: User, *, active: bool, expected_version: int | None) -> None:
+    """Disabling ends the user's sessions at once; nobody can lock themselves or the last admin out."""
+    check_version(user, expected_version)
+    if user.active == active:
+        return
+    if not active:
+        if user.id == actor.id:
+            raise OperationError("You cannot disable your own account.")
+        if user.is_admin and _active_admin_count(excluding=user) == 0:
+            raise OperationError("This is the last active administrator and cannot be disabled.")
+        user.session_token = new_session_token()
+    user.active = active
+    record(
+        "user.enabled" if active else "user.disabled",
+        actor=actor,
+        entity=user,
+        changes={"active": [not active, active]},
+    )
+
+
+def reset_password(actor: User, user: User, *, new_password: str, expected_version: int | None) -> None:
+    """An admin sets a temporary password; the user must change it at their next sign-in."""
+    check_version(user, expected_version)
+    _set_password(user, new_password)
+    user.must_change_password = True
+    record("user.password_reset", actor=actor, entity=user, changes={"password": [REDACTED, REDACTED]})

@@ -1,0 +1,60 @@
+"""Session lifetime: an idle timeout and an absolute lifetime, on top of Flask-Login.
+
+The session cookie is signed, so the timestamps in it cannot be moved by the client; the per-user session
+token in the login id voids cookies captured before a logout, a password change or a disabling.
+"""
+
+import hmac
+import time
+
+from flask import current_app, flash, session
+from flask_login import login_user, logout_user
+
+from tumorboard.auth.models import User
+from tumorboard.db import MAX_ID
+from tumorboard.extensions import db, login_manager
+
+
+@login_manager.user_loader
+def load_user(login_id: str) -> User | None:
+    user_id, _, token = login_id.partition(":")
+    if not user_id.isdigit() or not token or not 0 < int(user_id) <= MAX_ID:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    session.clear()
+    login_user(user, remember=False)
+    session.permanent = True
+    now = int(time.time())
+    session["login_at"] = now
+    session["seen_at"] = now
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def session_expired() -> bool:
+    """True (and the session ended) when idle too long or past its absolute lifetime."""
+    now = int(time.time())
+    login_at, seen_at = session.get("login_at"), session.get("seen_at")
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    if (
+        not isinstance(login_at, int)
+        or not isinstance(seen_at, int)
+        or now - seen_at > idle
+        or now - login_at > lifetime
+    ):
+        end_session()
+        flash("Your session has expired. Please sign in again.", "info")
+        return True
+    if now - seen_at >= 30:
+        session["seen_at"] = now
+    return False

@@ -1,0 +1,5 @@
+"""Standing tumor boards and their members."""
+
+from tumorboard.boards.views import bp
+
+__all__ = ["bp"]

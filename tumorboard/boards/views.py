@@ -1,0 +1,81 @@
+"""Admin pages for boards; members are listed here and set on each user's page."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from tumorboard.auth.access import require_role
+from tumorboard.auth.models import User
+from tumorboard.auth.roles import Role
+from tumorboard.boards import operations
+from tumorboard.boards.forms import BoardForm, EditBoardForm
+from tumorboard.boards.models import Board, BoardMembership
+from tumorboard.errors import OperationError
+from tumorboard.extensions import db
+from tumorboard.views_helpers import form_error, page_number
+
+bp = Blueprint("boards", __name__, url_prefix="/admin/boards")
+
+
+@bp.get("/")
+@require_role(Role.ADMIN)
+def index():
+    member_count = (
+        select(func.count(BoardMembership.id)).where(BoardMembership.board_id == Board.id).scalar_subquery()
+    )
+    page = db.paginate(
+        select(Board, member_count.label("members")).order_by(func.lower(Board.name)),
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+        count=True,
+    )
+    return render_template("boards/index.html", page=page)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def create():
+    form = BoardForm()
+    if form.validate_on_submit():
+        try:
+            board = operations.create_board(
+                current_user, name=form.name.data, description=form.description.data, active=form.active.data
+            )
+        except OperationError as exc:
+            form_error(form, exc, default="name")
+        else:
+            flash(f"Board “{board.name}” created. Add members from each user's page.", "success")
+            return redirect(url_for("boards.edit", board_id=board.id))
+    return render_template("boards/new.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.route("/<id:board_id>", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def edit(board_id: int):
+    board = db.get_or_404(Board, board_id)
+    form = EditBoardForm(obj=board if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            operations.update_board(
+                current_user,
+                board,
+                expected_version=form.version.data,
+                name=form.name.data,
+                description=form.description.data,
+                active=form.active.data,
+            )
+        except OperationError as exc:
+            form_error(form, exc, default="name")
+        else:
+            flash(f"Board “{board.name}” saved.", "success")
+            return redirect(url_for("boards.edit", board_id=board.id))
+    members = db.session.scalars(
+        select(User)
+        .join(BoardMembership, BoardMembership.user_id == User.id)
+        .where(BoardMembership.board_id == board.id)
+        .order_by(User.specialty, func.lower(User.name))
+    ).all()
+    return render_template("boards/edit.html", board=board, form=form, members=members), (
+        422 if request.method == "POST" else 200
+    )

@@ -1,0 +1,55 @@
+"""Form base class and fields shared by every package."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectMultipleField, widgets
+from wtforms.validators import InputRequired, ValidationError
+
+from tumorboard.db import MAX_ID
+
+_FORBIDDEN = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
+
+
+def no_control_characters(form, field) -> None:
+    data = field.data
+    values = data if isinstance(data, list | tuple) else [data]
+    for value in values:
+        if isinstance(value, str) and any(ch in _FORBIDDEN for ch in value):
+            raise ValidationError("This field contains characters that are not allowed.")
+
+
+class Form(FlaskForm):
+    """Every form refuses control characters (NUL breaks PostgreSQL text) in any text it receives."""
+
+    def validate(self, extra_validators=None) -> bool:
+        extra = dict(extra_validators or {})
+        for name in self._fields:
+            extra.setdefault(name, []).append(no_control_characters)
+        return super().validate(extra_validators=extra)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class VersionField(HiddenField):
+    """The record version the form was loaded with; a stale save answers 409."""
+
+    def __init__(self, label="", **kwargs):
+        super().__init__(label, validators=[InputRequired()], **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        try:
+            self.data = int(self.data) if self.data not in (None, "") else None
+        except (TypeError, ValueError):
+            self.data = None
+            raise ValueError("The form is damaged: reload the page.") from None
+
+    def pre_validate(self, form):
+        if self.data is None or not 1 <= self.data <= MAX_ID:
+            raise ValidationError("The form is damaged: reload the page.")
+
+
+class ActionForm(Form):
+    """A button-only POST (disable, enable, log out): the CSRF token, and the version when it edits."""

@@ -1,0 +1,201 @@
+"""Request-wide security: deny by default, security headers, one commit per request, error pages.
+
+Every endpoint needs a signed-in user unless its view is marked `@public`. The transaction of a request
+commits once at its end; any error page rolls it back first, so a failed action writes nothing (except
+the audit rows that record a denial, written after the rollback).
+"""
+
+import logging
+import re
+import secrets
+import uuid
+
+from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from tumorboard.audit.models import AuditEvent
+from tumorboard.auth import operations as auth_operations
+from tumorboard.auth.access import PUBLIC
+from tumorboard.auth.sessions import session_expired
+from tumorboard.auth.views import audit_throttled_login
+from tumorboard.errors import OperationError, StaleEdit
+from tumorboard.extensions import db, login_manager
+
+log = logging.getLogger("tumorboard")
+
+STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+PASSWORD_CHANGE_ALLOWED = frozenset({"auth.change_password", "auth.logout"})
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+MESSAGES = {
+    400: "The request could not be understood. Go back, reload the page and try again.",
+    403: "You do not have access to this page. If you think you should, ask an administrator.",
+    404: "This page does not exist, or you do not have access to it.",
+    405: "This action is not available here.",
+    409: "Someone else changed this record at the same time. Nothing was saved.",
+    413: "The upload is too large.",
+    422: "The request could not be carried out.",
+    429: "Too many attempts. Wait a few minutes before you try again.",
+    500: "Something went wrong on our side. Nothing was saved. The error has been logged.",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_assign_request_id)
+    app.before_request(_deny_by_default)
+    app.after_request(_commit)
+    app.after_request(_security_headers)
+    app.teardown_request(_rollback_on_exception)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(StaleEdit, _stale_edit)
+    app.register_error_handler(StaleDataError, _concurrent_write)
+    app.register_error_handler(OperationError, _operation_refused)
+    app.register_error_handler(Exception, _server_error)
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def _assign_request_id() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
+def _deny_by_default():
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in STATIC_ENDPOINTS:
+        return None
+    view = current_app.view_functions.get(endpoint)
+    if getattr(view, "access_rule", None) == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if session_expired():
+        return redirect(url_for("auth.login"))
+    if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ALLOWED:
+        flash("Please choose your own password before you go on.", "warning")
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+def _commit(response):
+    """Commit the request's transaction once; a conflict at commit is a 409, not a 500."""
+    try:
+        db.session.commit()
+    except (IntegrityError, StaleDataError):
+        db.session.rollback()
+        session.pop("_flashes", None)
+        log.info("conflict at commit", extra={"request_id": g.get("request_id")})
+        return _render_error(409)
+    return response
+
+
+def _security_headers(response):
+    nonce = csp_nonce()
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        f"style-src 'self' 'nonce-{nonce}'; "
+        "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    if request.endpoint not in STATIC_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return response
+
+
+def _rollback_on_exception(exc) -> None:
+    if exc is not None:
+        db.session.rollback()
+
+
+def _render_error(status: int, message: str | None = None, **context):
+    return render_template(
+        "errors/error.html", status=status, message=message or MESSAGES.get(status, ""), **context
+    ), status
+
+
+def _http_error(exc: HTTPException):
+    db.session.rollback()
+    status = exc.code or 500
+    if status == 401:
+        return login_manager.unauthorized()
+    if status == 403:
+        _audit_after_rollback(
+            lambda: auth_operations.record_access_denied(
+                current_user._get_current_object() if current_user.is_authenticated else None,
+                request.endpoint,
+                request.method,
+            )
+        )
+    if status == 429:
+        _audit_after_rollback(audit_throttled_login)
+    return _render_error(status)
+
+
+def _audit_after_rollback(write) -> None:
+    """Denials are audited in a transaction of their own; failing to audit must not fail the answer."""
+    try:
+        write()
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("could not audit a denial", extra={"request_id": g.get("request_id")})
+
+
+def _csrf_error(exc: CSRFError):
+    db.session.rollback()
+    return _render_error(
+        400, "The form has expired or did not come from this site. Go back, reload the page and try again."
+    )
+
+
+def _stale_edit(exc: StaleEdit):
+    db.session.rollback()
+    changes = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == exc.entity_type, AuditEvent.entity_id == str(exc.entity_id))
+        .order_by(AuditEvent.seq.desc())
+        .limit(5)
+    ).all()
+    return _render_error(
+        409,
+        "Someone else saved this record after you opened the form. Nothing of yours was saved. "
+        "Their changes are below; reload the page, then make your change again.",
+        changes=changes,
+        reload_url=request.path,
+    )
+
+
+def _concurrent_write(exc: StaleDataError):
+    db.session.rollback()
+    return _render_error(409)
+
+
+def _operation_refused(exc: OperationError):
+    db.session.rollback()
+    return _render_error(422, exc.message)
+
+
+def _server_error(exc: Exception):
+    db.session.rollback()
+    log.exception("unhandled error", extra={"request_id": g.get("request_id")})
+    return _render_error(500, request_id=g.get("request_id"))

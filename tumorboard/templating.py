@@ -1,0 +1,27 @@
+"""What every template may use: the CSP nonce, times in the hospital's zone, labels of vocabularies."""
+
+from flask import Flask, current_app
+
+from tumorboard.auth.roles import Role
+from tumorboard.clinical.specialties import Specialty
+from tumorboard.security import csp_nonce
+from tumorboard.timezones import format_datetime
+
+
+def _label(value: str | None, enum) -> str:
+    try:
+        return enum(value).label
+    except ValueError:
+        return value or ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        csp_nonce=csp_nonce,
+        Role=Role,
+        hospital_name=lambda: current_app.config["HOSPITAL_NAME"],
+    )
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["date"] = lambda value: format_datetime(value, "%d %b %Y")
+    app.jinja_env.filters["specialty_label"] = lambda value: _label(value, Specialty)
+    app.jinja_env.filters["role_label"] = lambda value: _label(value, Role)

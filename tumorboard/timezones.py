@@ -1,0 +1,27 @@
+"""Times are stored in UTC and shown in the hospital's time zone (config TIMEZONE)."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def hospital_tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def to_local(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(hospital_tz())
+
+
+def local_day_start_utc(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=hospital_tz()).astimezone(UTC)
+
+
+def local_day_end_utc(day: date) -> datetime:
+    return local_day_start_utc(day + timedelta(days=1))
+
+
+def format_datetime(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
+    local = to_local(value)
+    return "" if local is None else local.strftime(fmt)
