@@ -33,7 +33,7 @@ def create_user(
     n = next(_seq)
     roles = [Role(r) for r in roles]
     user = User(
-        email=email or f"{roles[0].value}{n}@hospital.test",
+        email=email or f"{roles[0].value}{n}@hospital.org",
         name=overrides.pop("name", f"Dr. Test {roles[0].value.title()} {n}"),
         password_hash=_hash(password),
         specialty=overrides.pop("specialty", ROLE_SPECIALTY[roles[0]].value),

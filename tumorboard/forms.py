@@ -1,7 +1,9 @@
 """Form base class and fields shared by every package."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectMultipleField, widgets
+from collections.abc import Iterable
+
+from wtforms import HiddenField, SelectChoice, SelectMultipleField, widgets
 from wtforms.validators import InputRequired, ValidationError
 
 from tumorboard.db import MAX_ID
@@ -15,6 +17,11 @@ def no_control_characters(form, field) -> None:
     for value in values:
         if isinstance(value, str) and any(ch in _FORBIDDEN for ch in value):
             raise ValidationError("This field contains characters that are not allowed.")
+
+
+def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class Form(FlaskForm):

@@ -2,9 +2,9 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from tumorboard.db import MAX_ID
-from tumorboard.forms import ActionForm, Form
+from tumorboard.forms import ActionForm, Form, choices
 
-ENTITY_TYPES = [("", "Any"), ("users", "User"), ("board", "Board")]
+ENTITY_TYPES = choices([("", "Any"), ("users", "User"), ("board", "Board")])
 
 
 class AuditFilterForm(Form):

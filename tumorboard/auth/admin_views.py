@@ -14,11 +14,16 @@ from tumorboard.auth.views import bp
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
+from tumorboard.forms import choices
 from tumorboard.views_helpers import form_error, page_number
 
 
-def _board_choices() -> list[tuple[int, str]]:
+def _boards() -> list[tuple[int, str]]:
     return [(b.id, b.name) for b in db.session.scalars(select(Board).order_by(Board.name))]
+
+
+def _board_choices():
+    return choices(_boards())
 
 
 def _get_user(user_id: int) -> User:
@@ -55,7 +60,7 @@ def users():
         page=page,
         filters={"q": q, "role": role, "status": status, "board": board_id},
         roles=list(Role),
-        boards=_board_choices(),
+        boards=_boards(),
     )
 
 
@@ -116,8 +121,8 @@ def edit_user(user_id: int):
         "admin/user_edit.html",
         user=user,
         form=form,
-        action_form=VersionedActionForm(version=user.version),
-        reset_form=ResetPasswordForm(version=user.version),
+        action_form=VersionedActionForm(formdata=None, version=user.version),
+        reset_form=ResetPasswordForm(formdata=None, version=user.version),
     ), 422 if request.method == "POST" else 200
 
 

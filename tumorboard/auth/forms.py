@@ -6,10 +6,10 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 from tumorboard.auth.passwords import MAX_LENGTH
 from tumorboard.auth.roles import Role
 from tumorboard.clinical.specialties import Specialty
-from tumorboard.forms import Form, MultiCheckboxField, VersionField
+from tumorboard.forms import Form, MultiCheckboxField, VersionField, choices
 
-ROLE_CHOICES = [(r.value, r.label) for r in Role]
-SPECIALTY_CHOICES = [(s.value, s.label) for s in Specialty]
+ROLE_CHOICES = choices((r.value, r.label) for r in Role)
+SPECIALTY_CHOICES = choices((s.value, s.label) for s in Specialty)
 
 
 class LoginForm(Form):

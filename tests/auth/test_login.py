@@ -1,0 +1,227 @@
+"""Sign-in, sign-out, throttling, session lifetime and cookie replay."""
+
+import re
+import time
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import log_in
+from tests.factories import PASSWORD
+from tumorboard.audit.models import AuditEvent
+from tumorboard.auth.roles import Role
+from tumorboard.extensions import db
+
+FAILED = "Email or password is not correct"
+
+
+def _login(client, email, password=PASSWORD, **extra):
+    return client.post("/login", data={"email": email, "password": password, **extra})
+
+
+def _events(action):
+    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+
+
+def test_successful_login_starts_a_session_and_is_audited(client, users):
+    user = users[Role.COORDINATOR]
+    response = _login(client, user.email.upper())
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+    assert user.last_login_at is not None
+    event = _events("auth.login")[-1]
+    assert event.actor_id == user.id and event.client_ip == "127.0.0.1" and event.request_id
+
+
+def test_unknown_email_and_wrong_password_get_the_same_answer(client, users):
+    unknown = _login(client, "nobody@hospital.org")
+    wrong = _login(client, users[Role.SUBMITTER].email, "wrong password here")
+    assert unknown.status_code == wrong.status_code == 422
+    assert FAILED in unknown.text and FAILED in wrong.text
+
+    def normalised(response, email):
+        return re.sub(r'nonce="[^"]+"', "", response.text.replace(email, "X"))
+
+    assert normalised(unknown, "nobody@hospital.org") == normalised(wrong, users[Role.SUBMITTER].email)
+    reasons = [e.details["reason"] for e in _events("auth.login_failed")]
+    assert reasons == ["unknown email", "wrong password"]
+
+
+def test_disabled_user_cannot_sign_in(client, create_user):
+    user = create_user(active=False)
+    response = _login(client, user.email)
+    assert response.status_code == 422 and FAILED in response.text
+    assert _events("auth.login_failed")[-1].details["reason"] == "account disabled"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"email": "", "password": ""},
+        {"email": "a" * 300 + "@x.org", "password": "x"},
+        {"email": "admin@example.org", "password": "p" * 300},
+        {"email": "admin\x00@example.org", "password": "x"},
+        {"email": ["a@b.c", "d@e.f"], "password": "x"},
+    ],
+    ids=["empty", "blank", "long-email", "long-password", "nul", "repeated"],
+)
+def test_malformed_logins_get_a_message_not_an_error(client, data):
+    response = client.post("/login", data=data)
+    assert response.status_code == 422
+    assert "Sign in" in response.text
+
+
+def test_next_only_redirects_to_local_paths(client, users):
+    user = users[Role.ADMIN]
+    assert client.get("/admin/users").headers["Location"].startswith("/login?next=")
+    assert _login(client, user.email).headers["Location"] == "/"
+    client.post("/logout")
+    response = client.post("/login?next=/admin/users", data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/admin/users"
+    client.post("/logout")
+    for evil in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+        response = client.post(f"/login?next={evil}", data={"email": user.email, "password": PASSWORD})
+        assert response.headers["Location"] == "/", evil
+        client.post("/logout")
+
+
+def test_five_failures_per_account_then_429(client, users):
+    email = users[Role.SUBMITTER].email
+    for _ in range(5):
+        assert _login(client, email, "wrong password!").status_code == 422
+    throttled = _login(client, email)  # even the right password waits now
+    assert throttled.status_code == 429
+    assert "Too many attempts" in throttled.text
+    assert _events("auth.login_throttled")
+    other = users[Role.CHAIR].email
+    assert _login(client, other).status_code == 302, "another account is not affected"
+
+
+def test_successful_logins_are_not_counted(client, users):
+    user = users[Role.SUBMITTER]
+    for _ in range(7):
+        assert _login(client, user.email).status_code == 302
+        client.post("/logout")
+
+
+def test_ten_failures_per_ip_per_minute_then_429(client):
+    for n in range(10):
+        assert _login(client, f"someone{n}@hospital.org", "wrong password!").status_code == 422
+    assert _login(client, "someone-else@hospital.org", "wrong password!").status_code == 429
+
+
+def test_logout_voids_a_cookie_captured_before(client, users):
+    _login(client, users[Role.CHAIR].email)
+    captured = client.get_cookie("tumorboard_session").value
+    assert client.post("/logout").status_code == 302
+    client.set_cookie("tumorboard_session", captured)
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_password_change_voids_other_sessions_but_keeps_this_one(app, client, users):
+    user = users[Role.SPECIALIST]
+    other_device = log_in(app.test_client(), user)
+    assert other_device.get("/").status_code == 200
+    response = client_post_password(log_in(client, user), PASSWORD, "a brand new passphrase")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    assert other_device.get("/").status_code == 302
+
+
+def client_post_password(client, current, new, confirm=None):
+    return client.post(
+        "/account/password",
+        data={"current_password": current, "new_password": new, "confirm": confirm or new},
+    )
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "confirm", "message"),
+    [
+        ("wrong current password", "a brand new passphrase", None, "The current password is not correct."),
+        (PASSWORD, "short", None, "Field must be between 12 and 256 characters long."),
+        (PASSWORD, "a brand new passphrase", "something else", "The passwords differ."),
+        (PASSWORD, PASSWORD, None, "The new password must differ from the current one."),
+        (PASSWORD, "aaaaaaaaaaaaaaa", None, "The password is too simple"),
+    ],
+    ids=["wrong-current", "too-short", "mismatch", "unchanged", "trivial"],
+)
+def test_password_change_refusals(client, users, current, new, confirm, message):
+    user = users[Role.SPECIALIST]
+    old_hash = user.password_hash
+    response = client_post_password(log_in(client, user), current, new, confirm)
+    assert response.status_code == 422
+    assert message in response.text
+    db.session.refresh(user)
+    assert user.password_hash == old_hash
+
+
+def test_disabling_a_user_ends_their_session(app, client, users):
+    victim = users[Role.SUBMITTER]
+    victim_client = log_in(app.test_client(), victim)
+    assert victim_client.get("/").status_code == 200
+    admin = log_in(client, users[Role.ADMIN])
+    response = admin.post(f"/admin/users/{victim.id}/active", data={"active": "0", "version": victim.version})
+    assert response.status_code == 302
+    assert victim_client.get("/").status_code == 302
+
+
+def test_idle_timeout(client, users, app):
+    log_in(client, users[Role.CHAIR])
+    idle = int(app.config["SESSION_IDLE_TIMEOUT"].total_seconds())
+    with client.session_transaction() as sess:
+        sess["seen_at"] = int(time.time()) - idle - 1
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert client.get("/").status_code == 302, "the session is gone, not just this request"
+
+
+def test_activity_keeps_the_session_alive(client, users, app):
+    log_in(client, users[Role.CHAIR])
+    idle = int(app.config["SESSION_IDLE_TIMEOUT"].total_seconds())
+    with client.session_transaction() as sess:
+        sess["seen_at"] = int(time.time()) - idle + 60
+    assert client.get("/").status_code == 200
+    with client.session_transaction() as sess:
+        assert sess["seen_at"] >= int(time.time()) - 1
+
+
+def test_absolute_lifetime(client, users, app):
+    log_in(client, users[Role.CHAIR])
+    lifetime = int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
+    with client.session_transaction() as sess:
+        sess["login_at"] = int(time.time()) - lifetime - 1
+    assert client.get("/").status_code == 302
+
+
+def test_no_remember_me_cookie(client, users):
+    response = _login(client, users[Role.CHAIR].email, remember="y")
+    assert all("remember_token" not in c for c in response.headers.getlist("Set-Cookie"))
+
+
+def test_login_rehashes_when_parameters_change(app, client, create_user):
+    user = create_user()
+    old_hash = user.password_hash
+    app.config["ARGON2_TIME_COST"] = 3
+    try:
+        assert _login(client, user.email).status_code == 302
+    finally:
+        app.config["ARGON2_TIME_COST"] = 2
+    db.session.refresh(user)
+    assert user.password_hash != old_hash and "t=3" in user.password_hash
+
+
+def test_temporary_password_must_be_changed_first(client, create_user):
+    user = create_user(must_change_password=True)
+    _login(client, user.email)
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"] == "/account/password"
+    assert client_post_password(client, PASSWORD, "my very own passphrase").status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_signed_in_user_visiting_login_goes_to_dashboard(client, users):
+    log_in(client, users[Role.CHAIR])
+    assert client.get("/login").headers["Location"] == "/"

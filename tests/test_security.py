@@ -1,0 +1,152 @@
+"""Deny by default, security headers, error pages and bad input that must never be a 500."""
+
+import re
+
+import pytest
+
+from tests.conftest import log_in
+from tumorboard.auth.access import PUBLIC
+from tumorboard.auth.roles import Role
+from tumorboard.security import STATIC_ENDPOINTS
+
+EXPECTED_PUBLIC = {"auth.login", "main.health"}
+
+
+def test_every_endpoint_is_public_on_purpose_or_guarded(app):
+    unguarded, public = [], set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in STATIC_ENDPOINTS:
+            continue
+        access = getattr(app.view_functions[rule.endpoint], "access_rule", None)
+        if access is None:
+            unguarded.append(rule.endpoint)
+        elif access == PUBLIC:
+            public.add(rule.endpoint)
+    assert unguarded == [], f"views with no access rule: {unguarded}"
+    assert public == EXPECTED_PUBLIC
+
+
+def _sample_url(rule) -> str:
+    return rule.rule.replace("<id:user_id>", "1").replace("<id:board_id>", "1")
+
+
+def _guarded_rules(app):
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if rule.endpoint not in STATIC_ENDPOINTS and getattr(view, "access_rule", None) != PUBLIC:
+            yield rule
+
+
+def test_anonymous_requests_are_sent_to_login(app, client):
+    for rule in _guarded_rules(app):
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(_sample_url(rule), method=method)
+            assert response.status_code == 302, (rule.rule, method)
+            assert "/login" in response.headers["Location"], (rule.rule, method)
+
+
+def test_role_guarded_views_refuse_other_roles(app, client_as):
+    """Every view restricted to roles answers 403 to each role outside them."""
+    checked = 0
+    for rule in _guarded_rules(app):
+        allowed = app.view_functions[rule.endpoint].access_rule
+        if not isinstance(allowed, tuple):
+            continue
+        for role in set(Role) - set(allowed):
+            client = client_as(role)
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                assert client.open(_sample_url(rule), method=method).status_code == 403, (rule.rule, role)
+                checked += 1
+    assert checked > 10
+
+
+def test_health_check_is_public_and_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_security_headers_and_a_fresh_nonce_per_response(client, users):
+    log_in(client, users[Role.ADMIN])
+    first, second = client.get("/"), client.get("/")
+    nonces = []
+    for response in (first, second):
+        csp = response.headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert "frame-ancestors 'none'" in csp
+        nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+        assert f'nonce="{nonce}"' in response.text, "scripts carry the response's nonce"
+        nonces.append(nonce)
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["Cache-Control"] == "no-store"
+    assert nonces[0] != nonces[1]
+    anonymous = client.get("/login")
+    assert "Content-Security-Policy" in anonymous.headers
+
+
+def test_no_inline_script_or_style_in_pages(client, users):
+    log_in(client, users[Role.ADMIN])
+    for url in ("/", "/admin/users", "/admin/boards/", "/admin/audit/", "/account"):
+        html = client.get(url).text
+        assert " style=" not in html, url
+        for tag in re.findall(r"<script[^>]*>", html):
+            assert "nonce=" in tag and "src=" in tag, (url, tag)
+
+
+def test_session_cookie_flags(client, users, app):
+    response = client.post("/login", data={"email": users[Role.ADMIN].email, "password": "correct horse battery staple"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert app.config["SESSION_COOKIE_SECURE"] is False  # TestConfig; ProductionConfig sets it (test_config)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/users/abc",
+        "/admin/users/-1",
+        "/admin/users/0",
+        "/admin/users/99999999999999999999",
+        "/admin/users/2147483648",
+        "/admin/users/2147483647",
+        "/admin/boards/1.5",
+        "/no-such-page",
+    ],
+)
+def test_bad_ids_in_urls_are_404(client, users, url):
+    log_in(client, users[Role.ADMIN])
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "Traceback" not in response.text
+
+
+def test_unknown_method_is_405_page(client, users):
+    log_in(client, users[Role.ADMIN])
+    response = client.delete("/")
+    assert response.status_code == 405
+
+
+def test_server_error_page_is_generic(app, client, users, monkeypatch):
+    from tumorboard.main import views
+
+    def explode(_user):
+        raise RuntimeError("SELECT secret FROM patients WHERE name = 'Jane Doe'")
+
+    monkeypatch.setattr(views, "_my_boards", explode)
+    log_in(client, users[Role.SUBMITTER])
+    response = client.get("/")
+    assert response.status_code == 500
+    assert "Jane Doe" not in response.text and "Traceback" not in response.text and "SELECT" not in response.text
+    assert response.headers["X-Request-ID"] in response.text
+
+
+def test_request_id_is_taken_from_a_valid_header_only(client):
+    assert client.get("/login", headers={"X-Request-ID": "abcdef12-3456"}).headers["X-Request-ID"] == "abcdef12-3456"
+    assert client.get("/login", headers={"X-Request-ID": "<script>"}).headers["X-Request-ID"] != "<script>"
+
+
+def test_wild_page_numbers_do_not_fail(client, users):
+    log_in(client, users[Role.ADMIN])
+    for page in ("-3", "x", "0", "999999999999"):
+        assert client.get(f"/admin/users?page={page}").status_code == 200
