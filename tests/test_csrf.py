@@ -11,14 +11,21 @@ from tumorboard.extensions import db
 
 
 def test_post_without_token_is_400_and_writes_nothing(app, users):
-    csrf_app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-                          WTF_CSRF_ENABLED=True)
+    csrf_app = create_app(
+        TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=True
+    )
     client = log_in(csrf_app.test_client(), users[Role.ADMIN])
     before = db.session.scalar(select(func.count(User.id)))
     response = client.post(
         "/admin/users/new",
-        data={"email": "new@hospital.org", "name": "New", "specialty": "surgery", "roles": ["submitter"],
-              "new_password": "a long enough password", "confirm": "a long enough password"},
+        data={
+            "email": "new@hospital.org",
+            "name": "New",
+            "specialty": "surgery",
+            "roles": ["submitter"],
+            "new_password": "a long enough password",
+            "confirm": "a long enough password",
+        },
     )
     assert response.status_code == 400
     assert "The form has expired" in response.text

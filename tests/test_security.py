@@ -95,7 +95,9 @@ def test_no_inline_script_or_style_in_pages(client, users):
 
 
 def test_session_cookie_flags(client, users, app):
-    response = client.post("/login", data={"email": users[Role.ADMIN].email, "password": "correct horse battery staple"})
+    response = client.post(
+        "/login", data={"email": users[Role.ADMIN].email, "password": "correct horse battery staple"}
+    )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert app.config["SESSION_COOKIE_SECURE"] is False  # TestConfig; ProductionConfig sets it (test_config)
@@ -137,12 +139,17 @@ def test_server_error_page_is_generic(app, client, users, monkeypatch):
     log_in(client, users[Role.SUBMITTER])
     response = client.get("/")
     assert response.status_code == 500
-    assert "Jane Doe" not in response.text and "Traceback" not in response.text and "SELECT" not in response.text
+    assert (
+        "Jane Doe" not in response.text and "Traceback" not in response.text and "SELECT" not in response.text
+    )
     assert response.headers["X-Request-ID"] in response.text
 
 
 def test_request_id_is_taken_from_a_valid_header_only(client):
-    assert client.get("/login", headers={"X-Request-ID": "abcdef12-3456"}).headers["X-Request-ID"] == "abcdef12-3456"
+    assert (
+        client.get("/login", headers={"X-Request-ID": "abcdef12-3456"}).headers["X-Request-ID"]
+        == "abcdef12-3456"
+    )
     assert client.get("/login", headers={"X-Request-ID": "<script>"}).headers["X-Request-ID"] != "<script>"
 
 

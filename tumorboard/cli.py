@@ -2,7 +2,7 @@
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from tumorboard.audit.recording import verify_chain
 from tumorboard.auth import operations as auth_operations
@@ -20,6 +20,7 @@ audit_cli = AppGroup("audit", help="The audit trail.")
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--specialty", default=Specialty.OTHER.value, type=click.Choice([s.value for s in Specialty]))
 @click.password_option("--password", help="Asked for when not given.")
+@with_appcontext
 def create_user_command(email: str, name: str, roles: tuple[str, ...], specialty: str, password: str) -> None:
     """Create an account (the first admin, or a user added from a script)."""
     try:
@@ -41,6 +42,7 @@ def create_user_command(email: str, name: str, roles: tuple[str, ...], specialty
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@with_appcontext
 def seed_demo_command(if_empty: bool) -> None:
     """Fill the database with demo boards and one account per role (never in production)."""
     from tumorboard.seed import database_is_empty, seed_demo

@@ -1,8 +1,8 @@
 """Form base class and fields shared by every package."""
 
-from flask_wtf import FlaskForm
 from collections.abc import Iterable
 
+from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectMultipleField, widgets
 from wtforms.validators import InputRequired, ValidationError
 

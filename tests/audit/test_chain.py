@@ -13,7 +13,9 @@ from tumorboard.extensions import db
 
 
 def _write_events(n: int) -> list[AuditEvent]:
-    return [record("test.event", entity_type="thing", entity_id=i, changes={"n": [i, i + 1]}) for i in range(n)]
+    return [
+        record("test.event", entity_type="thing", entity_id=i, changes={"n": [i, i + 1]}) for i in range(n)
+    ]
 
 
 def test_events_link_into_a_chain(app_ctx):
@@ -27,7 +29,9 @@ def test_events_link_into_a_chain(app_ctx):
 
 def test_verify_detects_an_edited_row(app_ctx):
     events = _write_events(4)
-    db.session.execute(update(AuditEvent).where(AuditEvent.id == events[1].id).values(changes_json='{"n":[0,99]}'))
+    db.session.execute(
+        update(AuditEvent).where(AuditEvent.id == events[1].id).values(changes_json='{"n":[0,99]}')
+    )
     db.session.expire_all()
     problems = list(verify_chain())
     assert [p.seq for p in problems] == [events[1].seq]
@@ -56,7 +60,9 @@ def test_verify_detects_reordered_rows(app_ctx):
     (a_id, a_seq), (b_id, b_seq) = (events[1].id, events[1].seq), (events[2].id, events[2].seq)
     # Swap the positions of two rows (through a free seq value, since seq is unique).
     for row_id, seq in ((a_id, -1), (b_id, a_seq), (a_id, b_seq)):
-        db.session.execute(text("UPDATE audit_event SET seq = :seq WHERE id = :id"), {"seq": seq, "id": row_id})
+        db.session.execute(
+            text("UPDATE audit_event SET seq = :seq WHERE id = :id"), {"seq": seq, "id": row_id}
+        )
     db.session.expire_all()
     problems = list(verify_chain())
     assert problems and {a_seq, b_seq} <= {p.seq for p in problems}
@@ -106,8 +112,15 @@ def test_audit_log_page_filters(client_as, users):
 
 @pytest.mark.parametrize(
     "query",
-    ["date_from=yesterday", "date_from=2026-02-30", "entity_id=abc", "entity_id=99999999999",
-     "date_from=2026-05-02&date_to=2026-05-01", "entity_type=patients", "page=-1"],
+    [
+        "date_from=yesterday",
+        "date_from=2026-02-30",
+        "entity_id=abc",
+        "entity_id=99999999999",
+        "date_from=2026-05-02&date_to=2026-05-01",
+        "entity_type=patients",
+        "page=-1",
+    ],
 )
 def test_audit_log_bad_filters_get_a_message(client_as, query):
     from tumorboard.auth.roles import Role

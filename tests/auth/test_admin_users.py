@@ -32,7 +32,9 @@ def test_create_user(admin, board):
     response = admin.post("/admin/users/new", data={**NEW_USER, "boards": [board.id]})
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "new.radiologist@hospital.org"))
-    assert user.name == "Dr. Ada Lovelace" and user.roles == {Role.SPECIALIST} and user.board_ids == {board.id}
+    assert (
+        user.name == "Dr. Ada Lovelace" and user.roles == {Role.SPECIALIST} and user.board_ids == {board.id}
+    )
     assert user.must_change_password
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.created"))
     assert event.entity_id == str(user.id)
@@ -56,8 +58,20 @@ def test_create_user(admin, board):
         ({"confirm": "different passphrase"}, "The passwords differ."),
         ({"name": "Dr. \x00 Null"}, "characters that are not allowed"),
     ],
-    ids=["email", "long-email", "no-name", "long-name", "specialty", "role", "no-role", "board", "board-nan",
-         "password", "confirm", "nul"],
+    ids=[
+        "email",
+        "long-email",
+        "no-name",
+        "long-name",
+        "specialty",
+        "role",
+        "no-role",
+        "board",
+        "board-nan",
+        "password",
+        "confirm",
+        "nul",
+    ],
 )
 def test_create_user_refusals_write_nothing(admin, change, message):
     before = _user_count()
@@ -79,8 +93,14 @@ def test_edit_roles_specialty_and_boards_is_audited(admin, users, create_board):
     thoracic = create_board(name="Thoracic NET board")
     response = admin.post(
         f"/admin/users/{target.id}",
-        data={"email": target.email, "name": target.name, "specialty": "surgery",
-              "roles": ["submitter", "specialist"], "boards": [thoracic.id], "version": target.version},
+        data={
+            "email": target.email,
+            "name": target.name,
+            "specialty": "surgery",
+            "roles": ["submitter", "specialist"],
+            "boards": [thoracic.id],
+            "version": target.version,
+        },
     )
     assert response.status_code == 302
     db.session.refresh(target)
@@ -96,9 +116,17 @@ def test_stale_edit_is_409_and_says_who_changed_what(app, admin, users):
     target = users[Role.SUBMITTER]
     loaded_version = target.version
     other_admin = log_in(app.test_client(), users[Role.ADMIN])
-    form = {"email": target.email, "specialty": "surgery", "roles": ["submitter"], "boards": [],
-            "version": loaded_version}
-    assert other_admin.post(f"/admin/users/{target.id}", data={**form, "name": "Changed First"}).status_code == 302
+    form = {
+        "email": target.email,
+        "specialty": "surgery",
+        "roles": ["submitter"],
+        "boards": [],
+        "version": loaded_version,
+    }
+    assert (
+        other_admin.post(f"/admin/users/{target.id}", data={**form, "name": "Changed First"}).status_code
+        == 302
+    )
     response = admin.post(f"/admin/users/{target.id}", data={**form, "name": "Changed Second"})
     assert response.status_code == 409
     assert "Changed First" in response.text and users[Role.ADMIN].email in response.text
@@ -111,7 +139,13 @@ def test_damaged_version_is_refused(admin, users, version):
     target = users[Role.SUBMITTER]
     response = admin.post(
         f"/admin/users/{target.id}",
-        data={"email": target.email, "name": "X", "specialty": "surgery", "roles": ["submitter"], "version": version},
+        data={
+            "email": target.email,
+            "name": "X",
+            "specialty": "surgery",
+            "roles": ["submitter"],
+            "version": version,
+        },
     )
     assert response.status_code == 422
     db.session.refresh(target)
@@ -120,8 +154,9 @@ def test_damaged_version_is_refused(admin, users, version):
 
 def test_admin_cannot_disable_themselves(admin, users):
     me = users[Role.ADMIN]
-    response = admin.post(f"/admin/users/{me.id}/active", data={"active": "0", "version": me.version},
-                          follow_redirects=True)
+    response = admin.post(
+        f"/admin/users/{me.id}/active", data={"active": "0", "version": me.version}, follow_redirects=True
+    )
     assert "You cannot disable your own account." in response.text
     db.session.refresh(me)
     assert me.active
@@ -131,7 +166,13 @@ def test_last_admin_keeps_the_admin_role(admin, users):
     me = users[Role.ADMIN]
     response = admin.post(
         f"/admin/users/{me.id}",
-        data={"email": me.email, "name": me.name, "specialty": "other", "roles": ["coordinator"], "version": me.version},
+        data={
+            "email": me.email,
+            "name": me.name,
+            "specialty": "other",
+            "roles": ["coordinator"],
+            "version": me.version,
+        },
     )
     assert response.status_code == 422 and "last active administrator" in response.text
     db.session.refresh(me)
@@ -140,20 +181,37 @@ def test_last_admin_keeps_the_admin_role(admin, users):
 
 def test_disable_and_enable(admin, users):
     target = users[Role.CHAIR]
-    assert admin.post(f"/admin/users/{target.id}/active", data={"active": "0", "version": target.version}).status_code == 302
+    assert (
+        admin.post(
+            f"/admin/users/{target.id}/active", data={"active": "0", "version": target.version}
+        ).status_code
+        == 302
+    )
     db.session.refresh(target)
     assert not target.active
-    assert admin.post(f"/admin/users/{target.id}/active", data={"active": "1", "version": target.version}).status_code == 302
+    assert (
+        admin.post(
+            f"/admin/users/{target.id}/active", data={"active": "1", "version": target.version}
+        ).status_code
+        == 302
+    )
     db.session.refresh(target)
     assert target.active
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == str(target.id))).all()
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.entity_id == str(target.id))
+    ).all()
     assert actions[-2:] == ["user.disabled", "user.enabled"]
 
 
 @pytest.mark.parametrize("active", ["", "yes", "2"])
 def test_hand_made_active_value_is_400(admin, users, active):
     target = users[Role.CHAIR]
-    assert admin.post(f"/admin/users/{target.id}/active", data={"active": active, "version": target.version}).status_code == 400
+    assert (
+        admin.post(
+            f"/admin/users/{target.id}/active", data={"active": active, "version": target.version}
+        ).status_code
+        == 400
+    )
     db.session.refresh(target)
     assert target.active
 
@@ -162,7 +220,11 @@ def test_reset_password_forces_a_change(admin, users, client):
     target = users[Role.SPECIALIST]
     response = admin.post(
         f"/admin/users/{target.id}/password",
-        data={"new_password": "temporary passphrase 9", "confirm": "temporary passphrase 9", "version": target.version},
+        data={
+            "new_password": "temporary passphrase 9",
+            "confirm": "temporary passphrase 9",
+            "version": target.version,
+        },
     )
     assert response.status_code == 302
     db.session.refresh(target)

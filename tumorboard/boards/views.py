@@ -20,17 +20,20 @@ bp = Blueprint("boards", __name__, url_prefix="/admin/boards")
 @bp.get("/")
 @require_role(Role.ADMIN)
 def index():
-    member_count = (
-        select(func.count(BoardMembership.id)).where(BoardMembership.board_id == Board.id).scalar_subquery()
-    )
     page = db.paginate(
-        select(Board, member_count.label("members")).order_by(func.lower(Board.name)),
+        select(Board).order_by(func.lower(Board.name), Board.id),
         page=page_number(),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
-        count=True,
     )
-    return render_template("boards/index.html", page=page)
+    counts = dict(
+        db.session.execute(
+            select(BoardMembership.board_id, func.count(BoardMembership.id))
+            .where(BoardMembership.board_id.in_([b.id for b in page.items]))
+            .group_by(BoardMembership.board_id)
+        ).all()
+    )
+    return render_template("boards/index.html", page=page, member_counts=counts)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,0 +1,92 @@
+"""Boards: the admin creates and edits them; members are listed."""
+
+import pytest
+from sqlalchemy import func, select
+
+from tumorboard.auth.roles import Role
+from tumorboard.boards.models import Board, missing_specialties
+from tumorboard.clinical.specialties import Specialty
+from tumorboard.extensions import db
+
+
+def _board_count():
+    return db.session.scalar(select(func.count(Board.id)))
+
+
+def test_create_and_edit_a_board(client_as):
+    admin = client_as(Role.ADMIN)
+    response = admin.post(
+        "/admin/boards/new", data={"name": "  Thoracic   NET board ", "description": "Lung", "active": "y"}
+    )
+    assert response.status_code == 302
+    board = db.session.scalar(select(Board).where(Board.name == "Thoracic NET board"))
+    page = admin.get(f"/admin/boards/{board.id}")
+    assert page.status_code == 200 and "Thoracic NET board" in page.text
+    response = admin.post(
+        f"/admin/boards/{board.id}",
+        data={"name": "Thoracic board", "description": "", "version": board.version},
+    )
+    assert response.status_code == 302
+    db.session.refresh(board)
+    assert board.name == "Thoracic board" and board.active is False
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": ""}, "This field is required."),
+        ({"name": "x" * 121}, "Field cannot be longer than 120 characters."),
+        ({"name": "gep-net BOARD"}, "Another board already has this name."),
+        ({"name": "New", "description": "d" * 2001}, "Field cannot be longer than 2000 characters."),
+    ],
+    ids=["blank", "long", "duplicate", "long-description"],
+)
+def test_board_refusals_write_nothing(client_as, board, data, message):
+    before = _board_count()
+    response = client_as(Role.ADMIN).post("/admin/boards/new", data=data)
+    assert response.status_code == 422 and message in response.text
+    assert _board_count() == before
+
+
+def test_stale_board_edit_is_409(client_as, board):
+    admin = client_as(Role.ADMIN)
+    version = board.version
+    assert (
+        admin.post(f"/admin/boards/{board.id}", data={"name": "First", "version": version}).status_code == 302
+    )
+    response = admin.post(f"/admin/boards/{board.id}", data={"name": "Second", "version": version})
+    assert response.status_code == 409
+    db.session.refresh(board)
+    assert board.name == "First"
+
+
+def test_board_pages_list_members(client_as, board, users):
+    admin = client_as(Role.ADMIN)
+    index = admin.get("/admin/boards/")
+    assert board.name in index.text
+    detail = admin.get(f"/admin/boards/{board.id}").text
+    assert users[Role.CHAIR].name in detail
+
+
+def test_unknown_board_is_404(client_as):
+    assert client_as(Role.ADMIN).get("/admin/boards/424242").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("present", "missing"),
+    [
+        (set(), 6),
+        (
+            {"medical_oncology", "surgery", "radiology", "pathology", "nuclear_medicine", "gastroenterology"},
+            0,
+        ),
+        ({"medical_oncology", "surgery", "radiology", "pathology", "nuclear_medicine", "endocrinology"}, 0),
+        ({"medical_oncology", "surgery", "radiology", "pathology", "nuclear_medicine"}, 1),
+        ({"surgery", "radiology", "pathology", "nuclear_medicine", "endocrinology"}, 1),
+    ],
+)
+def test_missing_specialties(present, missing):
+    result = missing_specialties(present)
+    assert len(result) == missing
+    if missing == 1 and "endocrinology" not in present:
+        assert result == [(Specialty.GASTROENTEROLOGY, Specialty.ENDOCRINOLOGY)]

@@ -1,0 +1,49 @@
+"""Each role's dashboard shows what exists, in a bounded number of statements."""
+
+import pytest
+
+from tests.conftest import log_in
+from tumorboard.auth.roles import Role
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_has_a_dashboard(client_as, role, board, users):
+    response = client_as(role).get("/")
+    assert response.status_code == 200
+    assert board.name in response.text
+    assert users[role].name in response.text
+    assert ("Administration" in response.text) == (role == Role.ADMIN)
+
+
+def test_dashboard_names_missing_quorum_specialties(client_as):
+    text = client_as(Role.COORDINATOR).get("/").text
+    assert "No member from:" in text and "Pathology" in text and "Nuclear medicine" in text
+
+
+def test_sign_in_history_shows_failed_attempts(client, users):
+    user = users[Role.CHAIR]
+    client.post("/login", data={"email": user.email, "password": "correct horse battery staple"})
+    client.post("/logout")
+    client.post("/login", data={"email": user.email, "password": "somebody guessing"})
+    client.post("/login", data={"email": user.email, "password": "correct horse battery staple"})
+    text = client.get("/").text
+    assert "1 failed sign-in attempt(s)" in text and "Your previous sign-in" in text
+
+
+def test_user_without_boards_is_told_how_to_get_one(client, create_user):
+    text = log_in(client, create_user()).get("/").text
+    assert "not a member of any board" in text
+
+
+def test_dashboard_statements_do_not_grow(client, client_as, create_user, create_board, count_queries):
+    admin = client_as(Role.ADMIN)
+    with count_queries() as few:
+        admin.get("/")
+    boards = [create_board() for _ in range(4)]
+    for board in boards:
+        for _ in range(5):
+            create_user(boards=[board])
+    admin = log_in(client, create_user(roles=[Role.ADMIN], boards=boards))
+    with count_queries() as many:
+        admin.get("/")
+    assert len(many) == len(few) <= 14
