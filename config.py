@@ -55,6 +55,12 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
 
+    # Medical record numbers: the hospital's own format, and how to describe it to the user.
+    MRN_PATTERN = os.environ.get("MRN_PATTERN", r"^[A-Z0-9][A-Z0-9-]{3,19}$")
+    MRN_HINT = os.environ.get("MRN_HINT", "4 to 20 capital letters, digits or hyphens")
+    # Readiness check: how old the staging imaging may be at submission.
+    IMAGING_MAX_AGE_WEEKS = _env_int("IMAGING_MAX_AGE_WEEKS", 8)
+
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "tumorboard-demo")
     ALLOW_DEMO_DATA = True
 

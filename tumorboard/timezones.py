@@ -25,3 +25,7 @@ def local_day_end_utc(day: date) -> datetime:
 def format_datetime(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
     local = to_local(value)
     return "" if local is None else local.strftime(fmt)
+
+
+def hospital_today() -> date:
+    return datetime.now(hospital_tz()).date()

@@ -1,0 +1,1 @@
+"""Patients, NET cases with their findings, and the case lifecycle."""

@@ -1,0 +1,255 @@
+"""Adding, editing and removing the dated findings of a case: imaging, laboratory, pathology.
+
+Findings stay editable until the board has discussed the case; each change is audited before → after
+and moves the case's version on, so a case form opened before is answered with 409.
+"""
+
+import json
+from collections.abc import Callable, Mapping
+
+from tumorboard.audit.recording import diff, record, snapshot
+from tumorboard.cases import validation as v
+from tumorboard.cases.models import Case, ImagingStudy, LabResult, PathologyReport
+from tumorboard.cases.operations import touch_case
+from tumorboard.clinical import grading
+from tumorboard.clinical.vocabularies import (
+    Analyte,
+    Differentiation,
+    FdgVsSstr,
+    Histology,
+    IhcMarker,
+    ImagingModality,
+    ResectionMargin,
+    SpecimenType,
+    SstrTracer,
+)
+from tumorboard.errors import OperationError, check_version
+from tumorboard.extensions import db
+from tumorboard.timezones import hospital_today
+
+IHC_RESULTS = ("positive", "negative", "focal", "lost", "retained", "aberrant")
+REPORTED_GRADES = (
+    "G1",
+    "G2",
+    "G3",
+    "NEC",
+    "typical carcinoid",
+    "atypical carcinoid",
+    "high-grade (LCNEC/SCLC)",
+)
+PET_MODALITIES = frozenset({ImagingModality.SSTR_PET_CT, ImagingModality.FDG_PET_CT})
+
+
+def _yes_no(value) -> bool | None:
+    if value in (None, "", "unknown"):
+        return None
+    if value in (True, "yes", "true", "1"):
+        return True
+    if value in (False, "no", "false", "0"):
+        return False
+    raise OperationError("Answer yes, no or unknown.")
+
+
+def _finding_date(case: Case, value, what: str, field: str):
+    return v.clinical_date(value, what, field, today=hospital_today(), birth_date=case.patient.birth_date)
+
+
+def clean_imaging(case: Case, data: Mapping) -> dict:
+    modality = ImagingModality(v.choice(data.get("modality"), ImagingModality, "modality", "modality"))
+    cleaned = {
+        "study_date": _finding_date(case, data.get("study_date"), "study date", "study_date"),
+        "modality": modality.value,
+        "tracer": v.choice(data.get("tracer"), SstrTracer, "tracer", "tracer", required=False),
+        "region": v.text(data.get("region"), "region", "region", max_length=200),
+        "krenning_score": v.integer(
+            data.get("krenning_score"), "Krenning score", "krenning_score", low=0, high=4
+        ),
+        "uptake_positive": _yes_no(data.get("uptake_positive")),
+        "fdg_vs_sstr": v.choice(
+            data.get("fdg_vs_sstr"), FdgVsSstr, "FDG versus SSTR uptake", "fdg_vs_sstr", required=False
+        ),
+        "target_lesion_sum_mm": v.number(
+            data.get("target_lesion_sum_mm"),
+            "sum of target lesions",
+            "target_lesion_sum_mm",
+            low=0,
+            high=2000,
+            unit=" mm",
+        ),
+        "new_lesions": bool(_yes_no(data.get("new_lesions"))),
+        "report_text": v.text(data.get("report_text"), "report", "report_text", max_length=20000),
+        "reported_by": v.text(
+            data.get("reported_by"), "reporting radiologist or institution", "reported_by", max_length=200
+        ),
+    }
+    if cleaned["tracer"] and modality is not ImagingModality.SSTR_PET_CT:
+        raise OperationError("A tracer is recorded for SSTR PET/CT only.", field="tracer")
+    if cleaned["krenning_score"] is not None and not modality.shows_sstr_uptake:
+        raise OperationError("The Krenning score applies to SSTR imaging only.", field="krenning_score")
+    if cleaned["uptake_positive"] is not None and modality not in PET_MODALITIES:
+        raise OperationError("Tracer uptake is recorded for SSTR or FDG PET only.", field="uptake_positive")
+    if cleaned["fdg_vs_sstr"]:
+        if modality is not ImagingModality.FDG_PET_CT:
+            raise OperationError("The FDG/SSTR comparison is recorded on the FDG PET.", field="fdg_vs_sstr")
+        if not cleaned["uptake_positive"]:
+            raise OperationError(
+                "Compare FDG with SSTR uptake only when the FDG PET is positive.", field="fdg_vs_sstr"
+            )
+    return cleaned
+
+
+def clean_lab(case: Case, data: Mapping) -> dict:
+    analyte = Analyte(v.choice(data.get("analyte"), Analyte, "marker", "analyte"))
+    value = v.number(data.get("value"), "value", "value", low=0, high=1e9)
+    if value is None:
+        raise OperationError("Enter the value.", field="value")
+    cleaned = {
+        "sample_date": _finding_date(case, data.get("sample_date"), "sample date", "sample_date"),
+        "analyte": analyte.value,
+        "value": value,
+        "unit": v.text(data.get("unit"), "unit", "unit", max_length=20, required=True),
+        "ref_low": v.number(data.get("ref_low"), "lower reference limit", "ref_low", low=0, high=1e9),
+        "ref_high": v.number(data.get("ref_high"), "upper reference limit", "ref_high", low=0, high=1e9),
+        "note": v.text(data.get("note"), "note", "note", max_length=500),
+        "reported_by": v.text(data.get("reported_by"), "laboratory", "reported_by", max_length=200),
+    }
+    if (
+        cleaned["ref_low"] is not None
+        and cleaned["ref_high"] is not None
+        and cleaned["ref_low"] > cleaned["ref_high"]
+    ):
+        raise OperationError("The lower reference limit is above the upper one.", field="ref_low")
+    return cleaned
+
+
+def clean_pathology(case: Case, data: Mapping) -> dict:
+    count = v.integer(data.get("mitoses_count"), "mitotic count", "mitoses_count", low=0, high=10000)
+    area = v.number(
+        data.get("mitoses_area_mm2"), "area counted", "mitoses_area_mm2", low=0.1, high=100, unit=" mm²"
+    )
+    per_2mm2 = v.number(
+        data.get("mitoses_per_2mm2"), "mitoses per 2 mm²", "mitoses_per_2mm2", low=0, high=1000
+    )
+    if (count is None) != (area is None):
+        raise OperationError(
+            "Give both the mitotic count and the area counted, or neither.", field="mitoses_area_mm2"
+        )
+    if count is not None:
+        converted = round(grading.per_2mm2(count, area), 2)
+        if per_2mm2 is not None and abs(per_2mm2 - converted) > 0.05:
+            raise OperationError(
+                f"{count} mitoses in {area:g} mm² is {converted:g} per 2 mm², not {per_2mm2:g}; "
+                "leave one of them empty.",
+                field="mitoses_per_2mm2",
+            )
+        per_2mm2 = converted
+    ihc = {}
+    for marker, result in dict(data.get("ihc") or {}).items():
+        if not result:
+            continue
+        v.choice(marker, IhcMarker, "IHC marker", "ihc")
+        if result not in IHC_RESULTS:
+            raise OperationError("Unknown IHC result.", field="ihc")
+        ihc[marker] = result
+    reported_grade = data.get("reported_grade") or None
+    if reported_grade is not None and reported_grade not in REPORTED_GRADES:
+        raise OperationError("Unknown reported grade.", field="reported_grade")
+    cleaned = {
+        "report_date": _finding_date(case, data.get("report_date"), "report date", "report_date"),
+        "specimen_type": v.choice(data.get("specimen_type"), SpecimenType, "specimen type", "specimen_type"),
+        "specimen_site": v.text(data.get("specimen_site"), "specimen site", "specimen_site", max_length=200),
+        "histology": v.choice(data.get("histology"), Histology, "histology", "histology", required=False),
+        "differentiation": v.choice(
+            data.get("differentiation") or "unknown", Differentiation, "differentiation", "differentiation"
+        ),
+        "ki67_percent": v.number(
+            data.get("ki67_percent"), "Ki-67", "ki67_percent", low=0, high=100, unit=" %"
+        ),
+        "mitoses_per_2mm2": per_2mm2,
+        "mitoses_count": count,
+        "mitoses_area_mm2": area,
+        "necrosis": _yes_no(data.get("necrosis")),
+        "ihc_results": json.dumps(ihc, sort_keys=True),
+        "margins": v.choice(data.get("margins"), ResectionMargin, "margin status", "margins", required=False),
+        "lymphovascular_invasion": _yes_no(data.get("lymphovascular_invasion")),
+        "perineural_invasion": _yes_no(data.get("perineural_invasion")),
+        "nodes_examined": v.integer(
+            data.get("nodes_examined"), "nodes examined", "nodes_examined", low=0, high=200
+        ),
+        "nodes_positive": v.integer(
+            data.get("nodes_positive"), "positive nodes", "nodes_positive", low=0, high=200
+        ),
+        "reported_grade": reported_grade,
+        "reported_tnm": v.text(data.get("reported_tnm"), "reported TNM", "reported_tnm", max_length=60),
+        "report_text": v.text(data.get("report_text"), "report", "report_text", max_length=20000),
+        "reported_by": v.text(
+            data.get("reported_by"), "reporting pathologist or institution", "reported_by", max_length=200
+        ),
+    }
+    v.nodes(cleaned["nodes_positive"], cleaned["nodes_examined"])
+    return cleaned
+
+
+KINDS: dict[str, tuple[type, Callable[[Case, Mapping], dict], str]] = {
+    "imaging": (ImagingStudy, clean_imaging, "imaging"),
+    "lab": (LabResult, clean_lab, "labs"),
+    "pathology": (PathologyReport, clean_pathology, "pathology"),
+}
+
+
+def _check_open(actor, case: Case) -> None:
+    if not case.can_edit_findings(actor):
+        raise OperationError("Findings of this case can no longer be changed by you.")
+
+
+def add_finding(actor, case: Case, kind: str, data: Mapping):
+    """Record a new imaging study, laboratory result or pathology report for the case."""
+    _check_open(actor, case)
+    model, clean, collection = KINDS[kind]
+    cleaned = clean(case, data)
+    finding = model(created_by_id=actor.id, **cleaned)
+    getattr(case, collection).append(finding)
+    db.session.flush()
+    touch_case(case)
+    record(
+        f"{kind}.added",
+        actor=actor,
+        entity=finding,
+        changes=diff({}, snapshot(finding, cleaned)),
+        details={"case": case.id},
+    )
+    return finding
+
+
+def update_finding(
+    actor, case: Case, kind: str, finding, *, expected_version: int | None, data: Mapping
+) -> None:
+    _check_open(actor, case)
+    check_version(finding, expected_version)
+    cleaned = KINDS[kind][1](case, data)
+    before = snapshot(finding, cleaned)
+    for name, value in cleaned.items():
+        setattr(finding, name, value)
+    db.session.flush()
+    changes = diff(before, snapshot(finding, cleaned))
+    if changes:
+        touch_case(case)
+        record(f"{kind}.updated", actor=actor, entity=finding, changes=changes, details={"case": case.id})
+
+
+def remove_finding(actor, case: Case, kind: str, finding, *, expected_version: int | None) -> None:
+    _check_open(actor, case)
+    check_version(finding, expected_version)
+    model, clean, collection = KINDS[kind]
+    before = snapshot(finding, [c.key for c in model.__table__.columns if c.key not in ("id", "case_id")])
+    getattr(case, collection).remove(finding)
+    db.session.flush()
+    touch_case(case)
+    record(
+        f"{kind}.removed",
+        actor=actor,
+        entity_type=model.__tablename__,
+        entity_id=finding.id,
+        changes=diff(before, {}),
+        details={"case": case.id},
+    )

@@ -1,0 +1,308 @@
+"""Patients, NET cases and their dated findings: imaging, laboratory and pathology.
+
+What a pathologist or radiologist reported is stored as reported. The grade and stage the app computes
+are derived (tumorboard.cases.summary) and shown beside them; the one derived value stored here,
+`Case.computed_grade`, is a cache for filtering the case list, refreshed by the operations.
+"""
+
+import json
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from tumorboard.auth.roles import Role
+from tumorboard.boards.models import Board
+from tumorboard.db import UTCDateTime, utcnow
+from tumorboard.extensions import db
+
+
+class CaseStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    SCHEDULED = "scheduled"
+    DISCUSSED = "discussed"
+    CLOSED = "closed"
+    DEFERRED = "deferred"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+# Findings may change until the board has discussed the case.
+FINDINGS_OPEN = frozenset({CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.SCHEDULED, CaseStatus.DEFERRED})
+# The submitter keeps editing the case itself until it is on an agenda.
+DETAILS_OPEN = frozenset({CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.DEFERRED})
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Patient(db.Model):
+    __tablename__ = "patient"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mrn: Mapped[str] = mapped_column(String(32), unique=True)
+    family_name: Mapped[str] = mapped_column(String(100))
+    given_name: Mapped[str] = mapped_column(String(100))
+    # casefolded "family given" for search; kept by the operations
+    name_key: Mapped[str] = mapped_column(String(201), index=True)
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(16))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    cases: Mapped[list["Case"]] = relationship(back_populates="patient", order_by="Case.created_at")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Patient {self.id}>"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name}, {self.given_name}"
+
+    @property
+    def initials(self) -> str:
+        return f"{self.given_name[:1]}{self.family_name[:1]}".upper()
+
+    def age_on(self, day: date) -> int:
+        return (
+            day.year
+            - self.birth_date.year
+            - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+        )
+
+
+class Case(db.Model):
+    __tablename__ = "tumor_case"
+    __table_args__ = (
+        Index("ix_tumor_case_board_status_updated", "board_id", "status", "updated_at"),
+        Index("ix_tumor_case_board_updated", "board_id", "updated_at"),
+        Index("ix_tumor_case_submitter_updated", "submitter_id", "updated_at"),
+        Index("ix_tumor_case_board_site", "board_id", "primary_site"),
+        Index("ix_tumor_case_board_grade", "board_id", "computed_grade"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("board.id"))
+    submitter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default=CaseStatus.DRAFT.value)
+    conference_type: Mapped[str] = mapped_column(String(24))
+    primary_site: Mapped[str] = mapped_column(String(24))
+    tumour_size_cm: Mapped[float | None] = mapped_column(Float)
+    extent: Mapped[str | None] = mapped_column(String(40))
+    nodes_examined: Mapped[int | None] = mapped_column(Integer)
+    nodes_positive: Mapped[int | None] = mapped_column(Integer)
+    mesenteric_mass_cm: Mapped[float | None] = mapped_column(Float)
+    metastatic_sites: Mapped[str] = mapped_column(
+        String(200), default=""
+    )  # comma-separated vocabulary values
+    differentiation: Mapped[str] = mapped_column(String(16), default="unknown")
+    functional_status: Mapped[str] = mapped_column(String(16), default="unknown")
+    syndrome: Mapped[str | None] = mapped_column(String(24))
+    symptoms: Mapped[str] = mapped_column(Text, default="")
+    hereditary_syndrome: Mapped[str] = mapped_column(String(16), default="unknown")
+    ecog: Mapped[int | None] = mapped_column(Integer)
+    comorbidities: Mapped[str] = mapped_column(Text, default="")
+    patient_preferences: Mapped[str] = mapped_column(Text, default="")
+    clinical_question: Mapped[str] = mapped_column(Text, default="")
+    no_pathology_reason: Mapped[str] = mapped_column(Text, default="")
+    computed_grade: Mapped[str | None] = mapped_column(String(24))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    readiness_missing: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, as at submission
+    readiness_override_reason: Mapped[str] = mapped_column(Text, default="")
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    patient: Mapped[Patient] = relationship(back_populates="cases")
+    board: Mapped[Board] = relationship()
+    submitter = relationship("User", foreign_keys=[submitter_id])
+    imaging: Mapped[list["ImagingStudy"]] = relationship(
+        back_populates="case", order_by="ImagingStudy.study_date", cascade="all, delete-orphan"
+    )
+    labs: Mapped[list["LabResult"]] = relationship(
+        back_populates="case", order_by="LabResult.sample_date", cascade="all, delete-orphan"
+    )
+    pathology: Mapped[list["PathologyReport"]] = relationship(
+        back_populates="case", order_by="PathologyReport.report_date", cascade="all, delete-orphan"
+    )
+    prior_treatments: Mapped[list["PriorTreatment"]] = relationship(
+        back_populates="case", order_by="PriorTreatment.start_date", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Case {self.id}>"
+
+    @property
+    def status_enum(self) -> CaseStatus:
+        return CaseStatus(self.status)
+
+    @property
+    def metastatic_site_list(self) -> list[str]:
+        return [s for s in self.metastatic_sites.split(",") if s]
+
+    @property
+    def missing_at_submission(self) -> list[str]:
+        return json.loads(self.readiness_missing or "[]")
+
+    # Access: the model decides, views and templates ask.
+    def can_view(self, user) -> bool:
+        """The submitter always; the board's members once the case is submitted (drafts are private)."""
+        if not user.is_authenticated:
+            return False
+        if self.submitter_id == user.id:
+            return True
+        return self.status != CaseStatus.DRAFT and self.board_id in user.board_ids
+
+    def can_edit(self, user) -> bool:
+        """A submitter edits only their own case, and only until it is on an agenda."""
+        return user.is_authenticated and self.submitter_id == user.id and self.status in DETAILS_OPEN
+
+    def can_edit_findings(self, user) -> bool:
+        """The submitter, and the board's specialists and chairs (radiology and pathology add their
+        reports), until the case has been discussed."""
+        if self.status not in FINDINGS_OPEN or not self.can_view(user):
+            return False
+        return self.submitter_id == user.id or user.has_role(Role.SPECIALIST, Role.CHAIR)
+
+    def can_submit(self, user) -> bool:
+        return user.is_authenticated and self.submitter_id == user.id and self.status == CaseStatus.DRAFT
+
+    def can_withdraw(self, user) -> bool:
+        return (
+            user.is_authenticated
+            and self.submitter_id == user.id
+            and self.status in (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.DEFERRED)
+        )
+
+    def can_recall(self, user) -> bool:
+        """Back to draft for more work, as long as no coordinator has put it on an agenda."""
+        return user.is_authenticated and self.submitter_id == user.id and self.status == CaseStatus.SUBMITTED
+
+
+class FindingMixin:
+    """Each finding is dated and attributed: who entered it, and who reported it (person or institution)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reported_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class ImagingStudy(FindingMixin, db.Model):
+    __tablename__ = "imaging_study"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("tumor_case.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    study_date: Mapped[date] = mapped_column(Date)
+    modality: Mapped[str] = mapped_column(String(24))
+    tracer: Mapped[str | None] = mapped_column(String(24))
+    region: Mapped[str] = mapped_column(String(200), default="")
+    krenning_score: Mapped[int | None] = mapped_column(Integer)
+    uptake_positive: Mapped[bool | None] = mapped_column(Boolean)  # PET: any tumour uptake
+    fdg_vs_sstr: Mapped[str | None] = mapped_column(String(8))  # FDG PET: uptake compared with SSTR
+    target_lesion_sum_mm: Mapped[float | None] = mapped_column(Float)
+    new_lesions: Mapped[bool] = mapped_column(Boolean, default=False)
+    report_text: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case] = relationship(back_populates="imaging")
+    created_by = relationship("User")
+
+
+class LabResult(FindingMixin, db.Model):
+    __tablename__ = "lab_result"
+    __table_args__ = (Index("ix_lab_result_case_analyte", "case_id", "analyte", "sample_date"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("tumor_case.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    sample_date: Mapped[date] = mapped_column(Date)
+    analyte: Mapped[str] = mapped_column(String(32))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20))
+    ref_low: Mapped[float | None] = mapped_column(Float)
+    ref_high: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    case: Mapped[Case] = relationship(back_populates="labs")
+    created_by = relationship("User")
+
+    @property
+    def flag(self) -> str | None:
+        """ "high" or "low" against the lab's own reference range; None inside it or without one."""
+        if self.ref_high is not None and self.value > self.ref_high:
+            return "high"
+        if self.ref_low is not None and self.value < self.ref_low:
+            return "low"
+        return None
+
+
+class PathologyReport(FindingMixin, db.Model):
+    __tablename__ = "pathology_report"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("tumor_case.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    report_date: Mapped[date] = mapped_column(Date)
+    specimen_type: Mapped[str] = mapped_column(String(24))
+    specimen_site: Mapped[str] = mapped_column(String(200), default="")
+    histology: Mapped[str | None] = mapped_column(String(16))
+    differentiation: Mapped[str] = mapped_column(String(16), default="unknown")
+    ki67_percent: Mapped[float | None] = mapped_column(Float)
+    mitoses_per_2mm2: Mapped[float | None] = mapped_column(Float)
+    mitoses_count: Mapped[int | None] = mapped_column(Integer)
+    mitoses_area_mm2: Mapped[float | None] = mapped_column(Float)
+    necrosis: Mapped[bool | None] = mapped_column(Boolean)
+    ihc_results: Mapped[str] = mapped_column(
+        Text, default="{}"
+    )  # JSON {marker: "positive" | "negative" | ...}
+    margins: Mapped[str | None] = mapped_column(String(4))
+    lymphovascular_invasion: Mapped[bool | None] = mapped_column(Boolean)
+    perineural_invasion: Mapped[bool | None] = mapped_column(Boolean)
+    nodes_examined: Mapped[int | None] = mapped_column(Integer)
+    nodes_positive: Mapped[int | None] = mapped_column(Integer)
+    reported_grade: Mapped[str | None] = mapped_column(String(24))
+    reported_tnm: Mapped[str] = mapped_column(String(60), default="")  # e.g. "pT2 pN1 (m)", as written
+    report_text: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case] = relationship(back_populates="pathology")
+    created_by = relationship("User")
+
+    @property
+    def ihc(self) -> dict[str, str]:
+        return json.loads(self.ihc_results or "{}")
+
+
+class PriorTreatment(db.Model):
+    __tablename__ = "prior_treatment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("tumor_case.id", ondelete="CASCADE"), index=True)
+    treatment: Mapped[str] = mapped_column(String(24))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    case: Mapped[Case] = relationship(back_populates="prior_treatments")

@@ -1,0 +1,401 @@
+"""Patients, cases and the case lifecycle. Every status transition of a case lives here.
+
+Lifecycle: draft → submitted → scheduled → discussed → closed; also deferred (back to the pool for the
+next meeting) and withdrawn. Meetings and decisions move cases only through the functions below.
+"""
+
+import json
+from collections.abc import Mapping
+
+from flask import current_app
+from sqlalchemy import select
+
+from tumorboard.audit.recording import diff, record, snapshot
+from tumorboard.auth.roles import Role
+from tumorboard.boards.models import Board
+from tumorboard.cases import validation as v
+from tumorboard.cases.models import Case, CaseStatus, Patient, PriorTreatment, Sex
+from tumorboard.cases.readiness import missing_for_board
+from tumorboard.cases.summary import computed_grade_value
+from tumorboard.clinical import staging
+from tumorboard.clinical.vocabularies import (
+    ConferenceType,
+    Differentiation,
+    EcogPerformanceStatus,
+    FunctionalStatus,
+    FunctionalSyndrome,
+    HereditarySyndrome,
+    MetastaticSite,
+    PrimarySite,
+    Treatment,
+)
+from tumorboard.db import utcnow
+from tumorboard.errors import OperationError, check_version
+from tumorboard.extensions import db
+from tumorboard.timezones import hospital_today
+
+PATIENT_FIELDS = ("mrn", "family_name", "given_name", "birth_date", "sex")
+CASE_FIELDS = (
+    "board_id",
+    "conference_type",
+    "primary_site",
+    "tumour_size_cm",
+    "extent",
+    "nodes_examined",
+    "nodes_positive",
+    "mesenteric_mass_cm",
+    "metastatic_sites",
+    "differentiation",
+    "functional_status",
+    "syndrome",
+    "symptoms",
+    "hereditary_syndrome",
+    "ecog",
+    "comorbidities",
+    "patient_preferences",
+    "clinical_question",
+    "no_pathology_reason",
+)
+SMALL_INTESTINE = frozenset({PrimarySite.JEJUNUM, PrimarySite.ILEUM})
+
+TRANSITIONS: Mapping[CaseStatus, frozenset[CaseStatus]] = {
+    CaseStatus.DRAFT: frozenset({CaseStatus.SUBMITTED, CaseStatus.WITHDRAWN}),
+    CaseStatus.SUBMITTED: frozenset({CaseStatus.DRAFT, CaseStatus.SCHEDULED, CaseStatus.WITHDRAWN}),
+    CaseStatus.SCHEDULED: frozenset(
+        {CaseStatus.SUBMITTED, CaseStatus.DISCUSSED, CaseStatus.DEFERRED, CaseStatus.WITHDRAWN}
+    ),
+    CaseStatus.DEFERRED: frozenset({CaseStatus.SCHEDULED, CaseStatus.WITHDRAWN}),
+    CaseStatus.DISCUSSED: frozenset({CaseStatus.CLOSED, CaseStatus.SUBMITTED}),
+    CaseStatus.CLOSED: frozenset({CaseStatus.SUBMITTED}),
+    CaseStatus.WITHDRAWN: frozenset(),
+}
+
+
+class DuplicatePatient(OperationError):
+    def __init__(self, patient: Patient):
+        super().__init__("A patient with this MRN is already registered.", field="mrn")
+        self.patient = patient
+
+
+# Patients ------------------------------------------------------------------------------------------
+
+
+def _clean_patient(data: Mapping, patient: Patient | None = None) -> dict:
+    cfg = current_app.config
+    cleaned = {
+        "mrn": v.mrn(data.get("mrn"), cfg["MRN_PATTERN"], cfg["MRN_HINT"]),
+        "family_name": v.text(
+            data.get("family_name"), "family name", "family_name", max_length=100, required=True
+        ),
+        "given_name": v.text(
+            data.get("given_name"), "given name", "given_name", max_length=100, required=True
+        ),
+        "sex": v.choice(data.get("sex"), Sex, "sex", "sex"),
+    }
+    birth_date = data.get("birth_date")
+    cleaned["birth_date"] = v.clinical_date(
+        birth_date, "birth date", "birth_date", today=hospital_today(), birth_date=None
+    )
+    if birth_date.year < 1900:
+        raise OperationError("The birth date must be after 1900.", field="birth_date")
+    other = db.session.scalar(select(Patient).where(Patient.mrn == cleaned["mrn"]))
+    if other is not None and other is not patient:
+        raise DuplicatePatient(other)
+    return cleaned
+
+
+def _name_key(family_name: str, given_name: str) -> str:
+    return f"{family_name} {given_name}".casefold()
+
+
+def register_patient(actor, **data) -> Patient:
+    """A submitter registers a patient; the MRN is unique and follows the hospital's format."""
+    if not actor.has_role(Role.SUBMITTER):
+        raise OperationError("Only referring clinicians register patients.")
+    cleaned = _clean_patient(data)
+    patient = Patient(
+        **cleaned, name_key=_name_key(cleaned["family_name"], cleaned["given_name"]), created_by_id=actor.id
+    )
+    db.session.add(patient)
+    db.session.flush()
+    record(
+        "patient.registered", actor=actor, entity=patient, changes=diff({}, snapshot(patient, PATIENT_FIELDS))
+    )
+    return patient
+
+
+def update_patient(actor, patient: Patient, *, expected_version: int | None, **data) -> None:
+    check_version(patient, expected_version)
+    before = snapshot(patient, PATIENT_FIELDS)
+    cleaned = _clean_patient(data, patient)
+    earliest_finding = min(
+        (d for case in patient.cases for d in _finding_dates(case)),
+        default=None,
+    )
+    if earliest_finding is not None and cleaned["birth_date"] > earliest_finding:
+        raise OperationError(
+            "The birth date would fall after a recorded finding of this patient.", field="birth_date"
+        )
+    for name, value in cleaned.items():
+        setattr(patient, name, value)
+    patient.name_key = _name_key(patient.family_name, patient.given_name)
+    db.session.flush()
+    changes = diff(before, snapshot(patient, PATIENT_FIELDS))
+    if changes:
+        record("patient.updated", actor=actor, entity=patient, changes=changes)
+
+
+def _finding_dates(case: Case):
+    yield from (s.study_date for s in case.imaging)
+    yield from (r.sample_date for r in case.labs)
+    yield from (r.report_date for r in case.pathology)
+    yield from (t.start_date for t in case.prior_treatments)
+
+
+# Cases ---------------------------------------------------------------------------------------------
+
+
+def _clean_case(actor, data: Mapping) -> dict:
+    site = v.choice(data.get("primary_site"), PrimarySite, "primary site", "primary_site")
+    board_id = data.get("board_id")
+    board = db.session.get(Board, int(board_id)) if str(board_id or "").isdigit() else None
+    if board is None or not board.active or board.id not in actor.board_ids:
+        raise OperationError("Choose one of your active boards.", field="board_id")
+    cleaned = {
+        "board_id": board.id,
+        "conference_type": v.choice(
+            data.get("conference_type"), ConferenceType, "conference type", "conference_type"
+        ),
+        "primary_site": site,
+        "tumour_size_cm": v.number(
+            data.get("tumour_size_cm"), "tumour size", "tumour_size_cm", low=0, high=50, unit=" cm"
+        ),
+        "nodes_examined": v.integer(
+            data.get("nodes_examined"), "number of nodes examined", "nodes_examined", low=0, high=200
+        ),
+        "nodes_positive": v.integer(
+            data.get("nodes_positive"), "number of positive nodes", "nodes_positive", low=0, high=200
+        ),
+        "mesenteric_mass_cm": v.number(
+            data.get("mesenteric_mass_cm"),
+            "mesenteric mass",
+            "mesenteric_mass_cm",
+            low=0,
+            high=50,
+            unit=" cm",
+        ),
+        "metastatic_sites": ",".join(
+            v.choices(data.get("metastatic_sites"), MetastaticSite, "metastatic site", "metastatic_sites")
+        ),
+        "differentiation": v.choice(
+            data.get("differentiation") or "unknown", Differentiation, "differentiation", "differentiation"
+        ),
+        "functional_status": v.choice(
+            data.get("functional_status") or "unknown",
+            FunctionalStatus,
+            "functional status",
+            "functional_status",
+        ),
+        "syndrome": v.choice(
+            data.get("syndrome"), FunctionalSyndrome, "syndrome", "syndrome", required=False
+        ),
+        "symptoms": v.text(data.get("symptoms"), "symptoms", "symptoms", max_length=2000),
+        "hereditary_syndrome": v.choice(
+            data.get("hereditary_syndrome") or "unknown",
+            HereditarySyndrome,
+            "hereditary syndrome",
+            "hereditary_syndrome",
+        ),
+        "ecog": None,
+        "comorbidities": v.text(data.get("comorbidities"), "comorbidities", "comorbidities", max_length=4000),
+        "patient_preferences": v.text(
+            data.get("patient_preferences"), "patient's preferences", "patient_preferences", max_length=4000
+        ),
+        "clinical_question": v.text(
+            data.get("clinical_question"), "clinical question", "clinical_question", max_length=4000
+        ),
+        "no_pathology_reason": v.text(
+            data.get("no_pathology_reason"),
+            "reason for missing pathology",
+            "no_pathology_reason",
+            max_length=1000,
+        ),
+    }
+    ecog = v.choice(
+        data.get("ecog"), EcogPerformanceStatus, "ECOG performance status", "ecog", required=False
+    )
+    cleaned["ecog"] = int(ecog) if ecog is not None else None
+    extent = data.get("extent") or None
+    if extent is not None and extent not in {value for value, _ in staging.extent_choices(site)}:
+        raise OperationError(
+            "This extent of invasion does not apply to the chosen primary site.", field="extent"
+        )
+    cleaned["extent"] = extent
+    v.nodes(cleaned["nodes_positive"], cleaned["nodes_examined"])
+    if cleaned["mesenteric_mass_cm"] is not None and site not in SMALL_INTESTINE:
+        raise OperationError(
+            "A mesenteric mass is recorded for jejunal or ileal primaries only.", field="mesenteric_mass_cm"
+        )
+    if cleaned["syndrome"] and cleaned["functional_status"] != FunctionalStatus.FUNCTIONAL:
+        raise OperationError("A hormone syndrome is recorded only for a functional tumour.", field="syndrome")
+    return cleaned
+
+
+def create_case(actor, patient: Patient, **data) -> Case:
+    """A submitter opens a draft case for a patient, addressed to one of their boards."""
+    if not actor.has_role(Role.SUBMITTER):
+        raise OperationError("Only referring clinicians register cases.")
+    cleaned = _clean_case(actor, data)
+    case = Case(patient=patient, submitter_id=actor.id, status=CaseStatus.DRAFT.value, **cleaned)
+    db.session.add(case)
+    db.session.flush()
+    record("case.created", actor=actor, entity=case, changes=diff({}, snapshot(case, CASE_FIELDS)))
+    return case
+
+
+def update_case(actor, case: Case, *, expected_version: int | None, **data) -> None:
+    if not case.can_edit(actor):
+        raise OperationError("This case can no longer be edited by you.")
+    check_version(case, expected_version)
+    before = snapshot(case, CASE_FIELDS)
+    for name, value in _clean_case(actor, data).items():
+        setattr(case, name, value)
+    db.session.flush()
+    changes = diff(before, snapshot(case, CASE_FIELDS))
+    if changes:
+        case.computed_grade = computed_grade_value(case)
+        record("case.updated", actor=actor, entity=case, changes=changes)
+
+
+def touch_case(case: Case) -> None:
+    """A finding changed: the case's version moves on (open case forms become stale) and the cached grade
+    is refreshed."""
+    case.updated_at = utcnow()
+    case.computed_grade = computed_grade_value(case)
+
+
+def add_prior_treatment(
+    actor, case: Case, *, treatment: str, start_date, end_date=None, note: str = ""
+) -> PriorTreatment:
+    if not case.can_edit(actor):
+        raise OperationError("This case can no longer be edited by you.")
+    today, birth = hospital_today(), case.patient.birth_date
+    item = PriorTreatment(
+        treatment=v.choice(treatment, Treatment, "treatment", "treatment"),
+        start_date=v.clinical_date(start_date, "start date", "start_date", today=today, birth_date=birth),
+        end_date=v.clinical_date(end_date, "end date", "end_date", today=today, birth_date=birth)
+        if end_date
+        else None,
+        note=v.text(note, "note", "note", max_length=500),
+    )
+    if item.end_date and item.end_date < item.start_date:
+        raise OperationError("The end date is before the start date.", field="end_date")
+    case.prior_treatments.append(item)
+    touch_case(case)
+    db.session.flush()
+    record(
+        "case.prior_treatment_added",
+        actor=actor,
+        entity=case,
+        changes={"prior_treatment": [None, f"{item.treatment} from {item.start_date.isoformat()}"]},
+    )
+    return item
+
+
+def remove_prior_treatment(actor, case: Case, item: PriorTreatment) -> None:
+    if not case.can_edit(actor) or item.case_id != case.id:
+        raise OperationError("This case can no longer be edited by you.")
+    case.prior_treatments.remove(item)
+    touch_case(case)
+    db.session.flush()
+    record(
+        "case.prior_treatment_removed",
+        actor=actor,
+        entity=case,
+        changes={"prior_treatment": [f"{item.treatment} from {item.start_date.isoformat()}", None]},
+    )
+
+
+# Lifecycle -----------------------------------------------------------------------------------------
+
+
+def _move(actor, case: Case, to: CaseStatus, action: str, details: dict | None = None) -> None:
+    current = CaseStatus(case.status)
+    if to not in TRANSITIONS[current]:
+        raise OperationError(f"A {current.label.lower()} case cannot become {to.label.lower()}.")
+    case.status = to.value
+    case.status_changed_at = utcnow()
+    db.session.flush()
+    record(action, actor=actor, entity=case, changes={"status": [current.value, to.value]}, details=details)
+
+
+def readiness(case: Case) -> list[str]:
+    return missing_for_board(case, hospital_today(), current_app.config["IMAGING_MAX_AGE_WEEKS"])
+
+
+def submit_case(actor, case: Case, *, expected_version: int | None, override_reason: str = "") -> list[str]:
+    """Send a draft to its board. What the board will miss is recorded; submitting anyway needs a reason,
+    which the board sees."""
+    if not case.can_submit(actor):
+        raise OperationError("Only the submitter can submit a draft case.")
+    check_version(case, expected_version)
+    missing = readiness(case)
+    reason = v.text(override_reason, "reason", "override_reason", max_length=1000)
+    if missing and not reason:
+        raise OperationError(
+            "Say why the board should discuss the case without what is missing.", field="override_reason"
+        )
+    case.readiness_missing = json.dumps(missing)
+    case.readiness_override_reason = reason if missing else ""
+    case.submitted_at = utcnow()
+    _move(
+        actor,
+        case,
+        CaseStatus.SUBMITTED,
+        "case.submitted",
+        {"missing": missing, "reason": case.readiness_override_reason},
+    )
+    return missing
+
+
+def recall_case(actor, case: Case, *, expected_version: int | None) -> None:
+    """The submitter takes a submitted case back to draft, before it is on an agenda."""
+    if not case.can_recall(actor):
+        raise OperationError("Only the submitter can take back a case that is not yet on an agenda.")
+    check_version(case, expected_version)
+    _move(actor, case, CaseStatus.DRAFT, "case.recalled")
+
+
+def withdraw_case(actor, case: Case, *, expected_version: int | None, reason: str) -> None:
+    if not case.can_withdraw(actor):
+        raise OperationError("Only the submitter can withdraw this case.")
+    check_version(case, expected_version)
+    reason = v.text(reason, "reason for withdrawing", "reason", max_length=1000, required=True)
+    _move(actor, case, CaseStatus.WITHDRAWN, "case.withdrawn", {"reason": reason})
+
+
+def schedule_case(actor, case: Case, *, details: dict | None = None) -> None:
+    """Called by the meetings package when a coordinator puts the case on an agenda."""
+    _move(actor, case, CaseStatus.SCHEDULED, "case.scheduled", details)
+
+
+def unschedule_case(actor, case: Case, *, details: dict | None = None) -> None:
+    _move(actor, case, CaseStatus.SUBMITTED, "case.unscheduled", details)
+
+
+def defer_case(actor, case: Case, *, details: dict | None = None) -> None:
+    _move(actor, case, CaseStatus.DEFERRED, "case.deferred", details)
+
+
+def mark_discussed(actor, case: Case, *, details: dict | None = None) -> None:
+    _move(actor, case, CaseStatus.DISCUSSED, "case.discussed", details)
+
+
+def close_case(actor, case: Case, *, details: dict | None = None) -> None:
+    _move(actor, case, CaseStatus.CLOSED, "case.closed", details)
+
+
+def present_again(actor, case: Case, *, details: dict | None = None) -> None:
+    """A discussed or closed case goes back to its board's pool (follow-up, progression)."""
+    case.submitted_at = utcnow()
+    _move(actor, case, CaseStatus.SUBMITTED, "case.presented_again", details)

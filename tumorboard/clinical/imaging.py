@@ -1,0 +1,202 @@
+"""Imaging scores of NET follow-up (net-reference.md, section 4): RECIST 1.1, Krenning and NETPET."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+from tumorboard.clinical.results import Result, parse_optional, require
+from tumorboard.clinical.vocabularies import FdgVsSstr
+
+RECIST = "RECIST 1.1 (Eisenhauer 2009)"
+KRENNING = "Krenning score (radiopaedia)"
+NETPET = "NETPET (Chan, Theranostics 2017)"
+
+
+class Response(StrEnum):
+    CR = "CR"
+    PR = "PR"
+    SD = "SD"
+    PD = "PD"
+
+
+class KrenningUptake(StrEnum):
+    """The uptake each Krenning score describes; a member's position is its score."""
+
+    NONE = "no uptake"
+    MUCH_LOWER_THAN_LIVER = "uptake much lower than liver"
+    UP_TO_LIVER = "uptake slightly less than or equal to liver"
+    ABOVE_LIVER = "uptake greater than liver"
+    ABOVE_SPLEEN = "uptake greater than spleen (or kidney)"
+
+
+class NetpetGrade(StrEnum):
+    P0 = "P0"
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+    P5 = "P5"
+
+
+_PR_FALL = Fraction(30, 100)
+_PD_RISE = Fraction(20, 100)
+_PD_RISE_MM = 5
+
+
+def _exact(value: float | Decimal) -> Fraction:
+    """A measurement as the decimal number it was written as, so that 30% is exactly 30%."""
+    return Fraction(str(value))
+
+
+def _mm(value: Fraction) -> str:
+    return f"{float(value):g} mm"
+
+
+def recist_response(
+    baseline_sum_mm: float,
+    nadir_sum_mm: float,
+    current_sum_mm: float,
+    new_lesions: bool = False,
+) -> Result[Response]:
+    """RECIST 1.1 response of the target lesions (Eisenhauer 2009).
+
+    PD: any new lesion, or a sum at least 20% **and** at least 5 mm above the nadir (the smallest sum so
+    far, baseline included), or a target lesion reappearing after the sum had reached 0. CR: every target
+    lesion gone (sum 0). PR: a sum at least 30% below the **baseline**. SD: otherwise.
+
+    Nodal caveat: target nodes are measured by short axis and are normal below 10 mm, so with nodal
+    targets a CR (every node <10 mm) leaves a sum above 0; this function then reports PR or SD, and the
+    reader applies the node rule. Unequivocal progression of non-target lesions (also PD) is not an input.
+    """
+    require(min(baseline_sum_mm, nadir_sum_mm, current_sum_mm) >= 0, "Sums of diameters cannot be negative.")
+    require(baseline_sum_mm > 0, "The baseline sum must be greater than 0 mm.")
+    require(nadir_sum_mm <= baseline_sum_mm, "The nadir sum cannot exceed the baseline sum.")
+    inputs = {
+        "baseline_sum_mm": baseline_sum_mm,
+        "nadir_sum_mm": nadir_sum_mm,
+        "current_sum_mm": current_sum_mm,
+        "new_lesions": new_lesions,
+    }
+    baseline, nadir, current = map(_exact, (baseline_sum_mm, nadir_sum_mm, current_sum_mm))
+    change = f"{float((current - baseline) / baseline):+.1%}"
+    rise = current - nadir
+    relative_rise_reached = rise > 0 and rise >= _PD_RISE * nadir
+
+    def result(category: Response, finding: str, note: str | None = None) -> Result[Response]:
+        return Result(category=category, rule=f"{RECIST}: {finding}.", inputs=inputs, note=note)
+
+    if new_lesions:
+        return result(Response.PD, "any new lesion is progressive disease")
+    if nadir == 0 and current > 0:
+        return result(
+            Response.PD, "a target lesion reappeared after a complete response: progressive disease"
+        )
+    if relative_rise_reached and rise >= _PD_RISE_MM:
+        return result(
+            Response.PD,
+            f"the sum rose {_mm(rise)} ({float(rise / nadir):+.1%}) over the nadir, at least 20% and 5 mm: "
+            "progressive disease",
+        )
+    if current == 0:
+        return result(
+            Response.CR,
+            "all target lesions have disappeared (sum 0 mm): complete response; with target nodes, CR "
+            "instead needs every node below 10 mm short axis, so their sum need not reach 0",
+        )
+    note = (
+        "The sum rose 20% or more over the nadir, but by less than the 5 mm progression also needs."
+        if relative_rise_reached
+        else None
+    )
+    if current <= baseline * (1 - _PR_FALL):
+        return result(
+            Response.PR,
+            f"the sum changed {change} from baseline, a fall of at least 30%: partial response",
+            note,
+        )
+    return result(
+        Response.SD,
+        f"the sum changed {change} from baseline and {float(rise):+g} mm from the nadir, neither a 30% fall "
+        "nor a rise of 20% and 5 mm: stable disease",
+        note,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class KrenningResult(Result[KrenningUptake]):
+    """A Krenning score with its uptake (``category``) and whether that uptake qualifies for PRRT."""
+
+    score: int
+    prrt_eligible: bool
+
+
+_PRRT_MIN_SCORE = 3  # "Krenning >2"
+_OTHER_PRRT_CRITERIA = (
+    "PRRT also needs creatinine clearance >50 mL/min, Karnofsky >50, adequate marrow and an expected "
+    "survival >3 months."
+)
+
+
+def krenning(score: int) -> KrenningResult:
+    """Krenning score of SSTR uptake (radiopaedia): 0 none; 1 much lower than liver; 2 slightly less than or
+    equal to liver; 3 greater than liver; 4 greater than spleen (or kidney).
+
+    PRRT-eligible uptake is Krenning >2 (3 and 4). Sources vary between ≥2 and ≥3: score 2 is flagged
+    disputed (eligible only under ≥2); score 3 is eligible under every reading (>2 and ≥3 coincide for
+    whole scores), so it is not.
+    """
+    require(score in range(len(KrenningUptake)), "Krenning score must be 0, 1, 2, 3 or 4.")
+    score = int(score)
+    uptake = list(KrenningUptake)[score]
+    eligible = score >= _PRRT_MIN_SCORE
+    return KrenningResult(
+        category=uptake,
+        rule=f"{KRENNING}: {score} is {uptake}; PRRT is usually given for Krenning >2, so this uptake "
+        f"{'qualifies' if eligible else 'does not qualify'}.",
+        inputs={"score": score},
+        disputed_reason="Sources vary between Krenning ≥2 and ≥3 for PRRT; score 2 qualifies only under ≥2."
+        if score == _PRRT_MIN_SCORE - 1
+        else None,
+        note=_OTHER_PRRT_CRITERIA if eligible else None,
+        score=score,
+        prrt_eligible=eligible,
+    )
+
+
+_NETPET = {
+    (False, False, None): (NetpetGrade.P0, "SSTR-negative and FDG-negative"),
+    (True, False, None): (NetpetGrade.P1, "SSTR-positive and FDG-negative"),
+    (True, True, FdgVsSstr.LOWER): (NetpetGrade.P2, "both positive, FDG lower than SSTR"),
+    (True, True, FdgVsSstr.EQUAL): (NetpetGrade.P3, "both positive, FDG equal to SSTR"),
+    (True, True, FdgVsSstr.HIGHER): (NetpetGrade.P4, "both positive, FDG higher than SSTR"),
+    (False, True, None): (NetpetGrade.P5, "SSTR-negative and FDG-positive"),
+}
+
+
+def netpet(
+    sstr_positive: bool, fdg_positive: bool, fdg_vs_sstr: FdgVsSstr | str | None = None
+) -> Result[NetpetGrade]:
+    """NETPET grade of dual-tracer (SSTR and FDG) PET (Chan, Theranostics 2017): P0 SSTR−/FDG−; P1
+    SSTR+/FDG−; P2–P4 both positive with FDG lower than, equal to or higher than SSTR; P5 SSTR−/FDG+.
+
+    The grade needs both scans: a missing scan, or both positive without the comparison, is rejected like
+    any impossible input, since the form asks for it.
+    """
+    require(
+        sstr_positive is not None and fdg_positive is not None,
+        "NETPET needs the result of both the SSTR and the FDG scan.",
+    )
+    both = sstr_positive and fdg_positive
+    comparison = parse_optional(FdgVsSstr, fdg_vs_sstr, "FDG versus SSTR uptake")
+    require(
+        comparison is not None or not both,
+        "If both scans are positive, compare FDG with SSTR uptake (lower, equal or higher).",
+    )
+    require(comparison is None or both, "FDG and SSTR uptake are compared only when both scans are positive.")
+    grade, finding = _NETPET[bool(sstr_positive), bool(fdg_positive), comparison]
+    return Result(
+        category=grade,
+        rule=f"{NETPET}: {finding} is {grade}.",
+        inputs={"sstr_positive": sstr_positive, "fdg_positive": fdg_positive, "fdg_vs_sstr": comparison},
+    )

@@ -1,0 +1,373 @@
+"""AJCC 8 TNM tables for well-differentiated NETs (net-reference.md, section 2), read by ``staging``.
+
+Each site with a NET chapter is one ``SiteTable``: size bands and depth-of-invasion floors give T (the higher
+of the two), a node-count table gives N, and a ``StageTable`` groups T, N and M. The lung rows stop where
+the reference's lung table stops (IIA).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from types import MappingProxyType
+
+from tumorboard.clinical.results import Band, Dispute
+from tumorboard.clinical.vocabularies import PrimarySite, Vocabulary
+
+
+class Extent(Vocabulary):
+    """Depth of invasion, the "extent" of the TNM T category; ``staging.extent_choices`` says which
+    values fit which site."""
+
+    LAMINA_PROPRIA = "lamina_propria", "Mucosa (lamina propria)"
+    SUBMUCOSA = "submucosa", "Submucosa"
+    MUSCULARIS_PROPRIA = "muscularis_propria", "Muscularis propria"
+    SUBSEROSA = "subserosa", "Subserosa (serosa intact)"
+    SEROSA = "serosa", "Serosa / visceral peritoneum"
+    ADJACENT_ORGANS = "adjacent_organs", "Adjacent organs"
+    SPHINCTER_OF_ODDI = "sphincter_of_oddi", "Confined to the sphincter of Oddi"
+    DUODENAL_WALL = "duodenal_wall", "Through the sphincter into duodenal submucosa or muscularis propria"
+    PANCREAS_OR_PERIPANCREATIC_FAT = "pancreas_or_peripancreatic_fat", "Pancreas or peripancreatic fat"
+    LIMITED_TO_PANCREAS = "limited_to_pancreas", "Limited to the pancreas"
+    PERIPANCREATIC_FAT = "peripancreatic_fat", "Peripancreatic fat (does not raise T)"
+    DUODENUM_OR_BILE_DUCT = "duodenum_or_bile_duct", "Duodenum or common bile duct"
+    ADJACENT_ORGANS_OR_VESSELS = (
+        "adjacent_organs_or_vessels",
+        "Adjacent organs (stomach, spleen, colon, adrenal) or wall of coeliac axis / SMA",
+    )
+    APPENDIX_WALL = "appendix_wall", "Confined to the appendix wall"
+    SUBSEROSA_OR_MESOAPPENDIX = "subserosa_or_mesoappendix", "Subserosa or mesoappendix"
+    PERFORATION_OR_OTHER_ORGANS = (
+        "perforation_or_other_organs",
+        "Perforates the peritoneum or invades other organs",
+    )
+    LUNG_CONFINED = "lung_confined", "Surrounded by lung or visceral pleura (size decides)"
+    VISCERAL_PLEURA_OR_MAIN_BRONCHUS = (
+        "visceral_pleura_or_main_bronchus",
+        "Visceral pleura or main bronchus (not carina), or atelectasis / obstructive pneumonitis "
+        "to the hilum",
+    )
+    CHEST_WALL_OR_SAME_LOBE_NODULE = (
+        "chest_wall_or_same_lobe_nodule",
+        "Chest wall, parietal pleura, phrenic nerve or parietal pericardium, or a separate nodule "
+        "in the same lobe",
+    )
+    MEDIASTINUM_OR_OTHER_LOBE_NODULE = (
+        "mediastinum_or_other_lobe_nodule",
+        "Diaphragm, mediastinum, heart, great vessels, trachea, carina, recurrent laryngeal nerve, "
+        "oesophagus or vertebral body, or a separate nodule in another ipsilateral lobe",
+    )
+
+
+class TCategory(StrEnum):
+    TX = "TX"
+    T1 = "T1"
+    T1A = "T1a"
+    T1B = "T1b"
+    T1C = "T1c"
+    T2 = "T2"
+    T2A = "T2a"
+    T2B = "T2b"
+    T3 = "T3"
+    T4 = "T4"
+    NOT_STAGED = "not staged"
+
+
+class NCategory(StrEnum):
+    NX = "NX"
+    N0 = "N0"
+    N1 = "N1"
+    N2 = "N2"
+    N3 = "N3"
+    NOT_STAGED = "not staged"
+
+
+class MCategory(StrEnum):
+    M0 = "M0"
+    M1 = "M1"
+    M1A = "M1a"
+    M1B = "M1b"
+    M1C = "M1c"
+    NOT_STAGED = "not staged"
+
+
+class StageGroup(StrEnum):
+    I = "I"  # noqa: E741 -- the stage is called I
+    IA1 = "IA1"
+    IA2 = "IA2"
+    IA3 = "IA3"
+    IB = "IB"
+    II = "II"
+    IIA = "IIA"
+    IIB = "IIB"
+    III = "III"
+    IIIA = "IIIA"
+    IIIB = "IIIB"
+    IV = "IV"
+    UNKNOWN = "unknown"
+    NOT_STAGED = "not staged"
+
+
+T, N, M = TCategory, NCategory, MCategory
+T_RANK = {category: rank for rank, category in enumerate(TCategory)}
+M1_CATEGORIES = (M.M1, M.M1A, M.M1B, M.M1C)
+MESENTERIC_MASS_N2_CM = 2
+
+
+def highest(*categories: TCategory) -> TCategory:
+    """The most advanced of several T categories (subcategories rank above their parent)."""
+    return max(categories, key=T_RANK.__getitem__)
+
+
+@dataclass(frozen=True)
+class StageRow:
+    """One line of a stage table; ``None`` for T or N means "any"."""
+
+    stage: StageGroup
+    label: str
+    t: tuple[TCategory, ...] | None = None  # None: any T
+    n: tuple[NCategory, ...] | None = None  # None: any N
+    m: tuple[MCategory, ...] = (M.M0,)
+
+    def matches(self, t: TCategory, n: NCategory, m: MCategory) -> bool:
+        return (self.t is None or t in self.t) and (self.n is None or n in self.n) and m in self.m
+
+
+@dataclass(frozen=True)
+class StageTable:
+    """A site family's stage groups, first matching row wins; ``stops`` says why a combination without a
+    row is not staged."""
+
+    source: str
+    rows: tuple[StageRow, ...]
+    stops: str | None = None
+
+    def row_for(self, t: TCategory, n: NCategory, m: MCategory) -> StageRow | None:
+        return next((row for row in self.rows if row.matches(t, n, m)), None)
+
+
+@dataclass(frozen=True)
+class SiteTable:
+    """One site's AJCC 8 NET chapter: T is the higher of the size band and the floor its depth of invasion
+    sets; N comes from the count of positive nodes; ``stages`` groups them."""
+
+    source: str
+    sizes: tuple[Band[TCategory], ...]
+    extents: Mapping[Extent, TCategory]
+    nodes: tuple[Band[NCategory], ...]
+    stages: StageTable
+    size_disputes: tuple[Dispute[TCategory], ...] = ()
+    mesenteric_mass_is_n2: bool = False
+    extra_n: tuple[NCategory, ...] = ()
+
+    @property
+    def t_categories(self) -> tuple[TCategory, ...]:
+        found = {band.category for band in self.sizes} | set(self.extents.values())
+        return tuple(sorted(found, key=T_RANK.__getitem__))
+
+    @property
+    def n_categories(self) -> tuple[NCategory, ...]:
+        found = {band.category for band in self.nodes} - {N.NOT_STAGED} | set(self.extra_n)
+        return tuple(category for category in NCategory if category in found)
+
+
+_GEP_STAGES = StageTable(
+    "AJCC 8 NET stage groups (stomach, duodenum/ampulla, jejunum/ileum, appendix, pancreas)",
+    (
+        StageRow(StageGroup.IV, "any T, any N, M1", m=M1_CATEGORIES),
+        StageRow(StageGroup.I, "T1 N0 M0", t=(T.T1,), n=(N.N0,)),
+        StageRow(StageGroup.II, "T2–T3 N0 M0", t=(T.T2, T.T3), n=(N.N0,)),
+        StageRow(StageGroup.III, "T4 N0 M0", t=(T.T4,), n=(N.N0,)),
+        StageRow(StageGroup.III, "any T, N1–N2, M0", n=(N.N1, N.N2)),
+    ),
+)
+_COLORECTAL_STAGES = StageTable(
+    "AJCC 8 colon/rectum NET stage groups",
+    (
+        StageRow(StageGroup.IV, "any T, any N, M1", m=M1_CATEGORIES),
+        StageRow(StageGroup.I, "T1 N0 M0", t=(T.T1, T.T1A, T.T1B), n=(N.N0,)),
+        StageRow(StageGroup.IIA, "T2 N0 M0", t=(T.T2,), n=(N.N0,)),
+        StageRow(StageGroup.IIB, "T3 N0 M0", t=(T.T3,), n=(N.N0,)),
+        StageRow(StageGroup.IIIA, "T4 N0 M0", t=(T.T4,), n=(N.N0,)),
+        StageRow(StageGroup.IIIB, "any T, N1, M0", n=(N.N1,)),
+    ),
+)
+_LUNG_STAGES = StageTable(
+    "AJCC 8 lung stage groups",
+    tuple(
+        StageRow(stage, f"{t} N0 M0", t=(t,), n=(N.N0,))
+        for stage, t in (
+            (StageGroup.IA1, T.T1A),
+            (StageGroup.IA2, T.T1B),
+            (StageGroup.IA3, T.T1C),
+            (StageGroup.IB, T.T2A),
+            (StageGroup.IIA, T.T2B),
+        )
+    ),
+    stops="the reference's lung table stops at T2b N0 M0 (IIA); other combinations need the full AJCC 8 lung "
+    "table",
+)
+
+_UP_TO_1_CM = (Band(T.T1, "≤1 cm", up_to=1), Band(T.T2, ">1 cm"))
+_GUT_WALL = {
+    Extent.LAMINA_PROPRIA: T.T1,
+    Extent.SUBMUCOSA: T.T1,
+    Extent.MUSCULARIS_PROPRIA: T.T2,
+    Extent.SUBSEROSA: T.T3,
+    Extent.SEROSA: T.T4,
+    Extent.ADJACENT_ORGANS: T.T4,
+}
+_N0_N1 = (Band(N.N0, "no positive regional node", up_to=0), Band(N.N1, "one or more positive regional nodes"))
+
+_DUODENUM = SiteTable(
+    "AJCC 8 duodenum/ampulla NET",
+    _UP_TO_1_CM,
+    {
+        Extent.LAMINA_PROPRIA: T.T1,
+        Extent.SUBMUCOSA: T.T1,
+        Extent.MUSCULARIS_PROPRIA: T.T2,
+        Extent.PANCREAS_OR_PERIPANCREATIC_FAT: T.T3,
+        Extent.SEROSA: T.T4,
+        Extent.ADJACENT_ORGANS: T.T4,
+    },
+    _N0_N1,
+    _GEP_STAGES,
+)
+_SMALL_BOWEL = SiteTable(
+    "AJCC 8 jejunum/ileum NET",
+    _UP_TO_1_CM,
+    _GUT_WALL,
+    (
+        Band(N.N0, "no positive regional node", up_to=0),
+        Band(N.N1, "fewer than 12 positive regional nodes", up_to=11),
+        Band(N.N2, "12 or more positive regional nodes"),
+    ),
+    _GEP_STAGES,
+    mesenteric_mass_is_n2=True,
+)
+_COLORECTUM = SiteTable(
+    "AJCC 8 colon/rectum NET",
+    (Band(T.T1A, "<1 cm", below=1), Band(T.T1B, "1–2 cm", up_to=2), Band(T.T2, ">2 cm")),
+    _GUT_WALL,
+    _N0_N1,
+    _COLORECTAL_STAGES,
+    size_disputes=(
+        Dispute(
+            applies=lambda size: size == 1,
+            alternative=T.T1A,
+            reason="Source versions differ on exactly 1 cm (T1a '<1 cm' and T1b '1–2 cm' here, T1a '≤1 cm' "
+            "elsewhere); stage I either way.",
+        ),
+    ),
+)
+
+SITE_TABLES: Mapping[PrimarySite, SiteTable] = MappingProxyType(
+    {
+        PrimarySite.STOMACH: SiteTable("AJCC 8 stomach NET", _UP_TO_1_CM, _GUT_WALL, _N0_N1, _GEP_STAGES),
+        PrimarySite.DUODENUM: _DUODENUM,
+        PrimarySite.AMPULLA: replace(
+            _DUODENUM,
+            extents={
+                Extent.SPHINCTER_OF_ODDI: T.T1,
+                Extent.DUODENAL_WALL: T.T2,
+                Extent.PANCREAS_OR_PERIPANCREATIC_FAT: T.T3,
+                Extent.SEROSA: T.T4,
+                Extent.ADJACENT_ORGANS: T.T4,
+            },
+        ),
+        PrimarySite.JEJUNUM: _SMALL_BOWEL,
+        PrimarySite.ILEUM: _SMALL_BOWEL,
+        PrimarySite.APPENDIX: SiteTable(
+            "AJCC 8 appendix NET",
+            (Band(T.T1, "≤2 cm", up_to=2), Band(T.T2, ">2 to ≤4 cm", up_to=4), Band(T.T3, ">4 cm")),
+            {
+                Extent.APPENDIX_WALL: T.T1,
+                Extent.SUBSEROSA_OR_MESOAPPENDIX: T.T3,
+                Extent.PERFORATION_OR_OTHER_ORGANS: T.T4,
+            },
+            _N0_N1,
+            _GEP_STAGES,
+        ),
+        PrimarySite.COLON: _COLORECTUM,
+        PrimarySite.RECTUM: _COLORECTUM,
+        PrimarySite.PANCREAS: SiteTable(
+            "AJCC 8 pancreas NET",
+            (Band(T.T1, "<2 cm", below=2), Band(T.T2, "2–4 cm", up_to=4), Band(T.T3, ">4 cm")),
+            {
+                Extent.LIMITED_TO_PANCREAS: T.T1,
+                Extent.PERIPANCREATIC_FAT: T.T1,
+                Extent.DUODENUM_OR_BILE_DUCT: T.T3,
+                Extent.ADJACENT_ORGANS_OR_VESSELS: T.T4,
+            },
+            _N0_N1,
+            _GEP_STAGES,
+            size_disputes=(
+                Dispute(
+                    applies=lambda size: size == 2,
+                    alternative=T.T1,
+                    reason="AJCC 8 T1 is '<2 cm', so exactly 2 cm is T2; UICC 8 T1 is '2 cm or smaller'.",
+                ),
+            ),
+        ),
+        PrimarySite.LUNG: SiteTable(
+            "AJCC 8 lung",
+            (
+                Band(T.T1A, "≤1 cm", up_to=1),
+                Band(T.T1B, ">1 to ≤2 cm", up_to=2),
+                Band(T.T1C, ">2 to ≤3 cm", up_to=3),
+                Band(T.T2A, ">3 to ≤4 cm", up_to=4),
+                Band(T.T2B, ">4 to ≤5 cm", up_to=5),
+                Band(T.T3, ">5 to ≤7 cm", up_to=7),
+                Band(T.T4, ">7 cm"),
+            ),
+            {
+                Extent.LUNG_CONFINED: T.T1A,
+                Extent.VISCERAL_PLEURA_OR_MAIN_BRONCHUS: T.T2A,
+                Extent.CHEST_WALL_OR_SAME_LOBE_NODULE: T.T3,
+                Extent.MEDIASTINUM_OR_OTHER_LOBE_NODULE: T.T4,
+            },
+            (
+                Band(N.N0, "no positive regional node", up_to=0),
+                Band(
+                    N.NOT_STAGED,
+                    "positive nodes are staged N1–N3 by the stations involved (hilar, mediastinal, "
+                    "contralateral or supraclavicular), not by their count; choose N from the stations",
+                ),
+            ),
+            _LUNG_STAGES,
+            extra_n=(N.N1, N.N2, N.N3),
+        ),
+    }
+)
+
+UNSTAGED_REASONS = MappingProxyType(
+    {
+        PrimarySite.THYMUS: "thymic carcinoids share the lung grading criteria, but the reference has no TNM "
+        "table for them",
+        PrimarySite.THYROID: "the reference has no NET TNM table for the thyroid",
+        PrimarySite.ADRENAL: "the reference has no NET TNM table for the adrenal",
+        PrimarySite.UNKNOWN_PRIMARY: "a tumour of unknown primary has no site table and no T category",
+        PrimarySite.OTHER: "the reference has no NET TNM table for this site",
+    }
+)
+
+EXTENT_CHOICES: Mapping[PrimarySite, tuple[tuple[str, str], ...]] = MappingProxyType(
+    {
+        site: tuple((extent.value, extent.label) for extent in SITE_TABLES[site].extents)
+        if site in SITE_TABLES
+        else ()
+        for site in PrimarySite
+    }
+)
+"""The depth-of-invasion choices (value, label) that fit each site; empty where the site is not staged."""
+
+AJCC_V9_T1_NX_SITES = frozenset(
+    {
+        PrimarySite.STOMACH,
+        PrimarySite.DUODENUM,
+        PrimarySite.AMPULLA,
+        PrimarySite.COLON,
+        PrimarySite.RECTUM,
+        PrimarySite.APPENDIX,
+    }
+)
+"""Sites where AJCC version 9 (2023–24) adds T1 NX M0 = stage I."""
