@@ -171,24 +171,6 @@ def client_as(app, users) -> Callable[[Role], FlaskClient]:
 
 
 @pytest.fixture
-def create_user(app):
-    def make(**overrides):
-        with app.app_context():
-            return factories.create_user(**overrides)
-
-    return make
-
-
-@pytest.fixture
-def create_board(app):
-    def make(**overrides):
-        with app.app_context():
-            return factories.create_board(**overrides)
-
-    return make
-
-
-@pytest.fixture
 def count_queries(app):
     """`with count_queries() as statements:` collects the SQL the block runs (transaction control aside)."""
 
@@ -213,3 +195,24 @@ def count_queries(app):
 def pytest_report_header(config) -> str:
     server = os.environ.get("TEST_DATABASE_URL")
     return f"database: {'PostgreSQL ' + make_url(server).render_as_string() if server else 'SQLite'}"
+
+
+def _factory_fixture(name: str):
+    @pytest.fixture(name=name)
+    def fixture(app):
+        def make(*args, **overrides):
+            with app.app_context():
+                return getattr(factories, name)(*args, **overrides)
+
+        return make
+
+    return fixture
+
+
+create_user = _factory_fixture("create_user")
+create_board = _factory_fixture("create_board")
+create_patient = _factory_fixture("create_patient")
+create_case = _factory_fixture("create_case")
+create_imaging = _factory_fixture("create_imaging")
+create_lab = _factory_fixture("create_lab")
+create_pathology = _factory_fixture("create_pathology")
