@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-FLASK := $(BIN)/flask --app tumorboard
+FLASK := TUMORBOARD_CONFIG=development $(BIN)/flask --app tumorboard
 PORT ?= 5000
 
 .PHONY: run test lint format bench clean

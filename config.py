@@ -92,6 +92,13 @@ class ProductionConfig(Config):
                 "ProductionConfig needs SECRET_KEY in the environment, at least 32 bytes long."
             )
         config["SECRET_KEY"] = secret
+        audit_key = os.environ.get("AUDIT_HMAC_KEY", "")
+        if len(audit_key.encode()) < 32 or audit_key == secret:
+            raise RuntimeError(
+                "ProductionConfig needs AUDIT_HMAC_KEY in the environment, at least 32 bytes and not the "
+                "SECRET_KEY: rotating the session secret must not break the audit chain."
+            )
+        config["AUDIT_HMAC_KEY"] = audit_key
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("ProductionConfig needs DATABASE_URL in the environment.")
 

@@ -52,8 +52,9 @@ def create_user(
 
 def create_board(**overrides) -> Board:
     n = next(_seq)
+    name = overrides.pop("name", f"Board {n}")
     board = Board(
-        name=overrides.pop("name", f"Board {n}"), description=overrides.pop("description", ""), **overrides
+        name=name, name_key=name.casefold(), description=overrides.pop("description", ""), **overrides
     )
     db.session.add(board)
     db.session.commit()

@@ -9,10 +9,20 @@ from config import ProductionConfig
 from tumorboard import create_app
 from tumorboard.extensions import db
 
+AUDIT_KEY = "a" * 32
+
+
+@pytest.fixture
+def production_env(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1/none")
+    monkeypatch.setenv("SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("AUDIT_HMAC_KEY", AUDIT_KEY)
+    return monkeypatch
+
 
 @pytest.mark.parametrize("secret", [None, "", "too-short", "x" * 31])
-def test_production_refuses_a_missing_or_short_secret(monkeypatch, secret):
-    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1/none")
+def test_production_refuses_a_missing_or_short_secret(production_env, secret):
+    monkeypatch = production_env
     if secret is None:
         monkeypatch.delenv("SECRET_KEY", raising=False)
     else:
@@ -21,13 +31,48 @@ def test_production_refuses_a_missing_or_short_secret(monkeypatch, secret):
         create_app(ProductionConfig)
 
 
-def test_production_starts_with_a_long_secret(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "s" * 32)
-    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1/none")
+@pytest.mark.parametrize("audit_key", [None, "short", "s" * 32], ids=["missing", "short", "same-as-secret"])
+def test_production_needs_its_own_audit_key(production_env, audit_key):
+    if audit_key is None:
+        production_env.delenv("AUDIT_HMAC_KEY")
+    else:
+        production_env.setenv("AUDIT_HMAC_KEY", audit_key)
+    with pytest.raises(RuntimeError, match="AUDIT_HMAC_KEY"):
+        create_app(ProductionConfig)
+
+
+def test_production_starts_with_long_secrets(production_env):
     app = create_app(ProductionConfig, RATELIMIT_STORAGE_URI="memory://")
-    assert app.config["SECRET_KEY"] == "s" * 32
+    assert app.config["SECRET_KEY"] == "s" * 32 and app.config["AUDIT_HMAC_KEY"] == AUDIT_KEY
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["ALLOW_DEMO_DATA"] is False
+
+
+def test_without_a_configuration_name_the_app_is_production(monkeypatch):
+    monkeypatch.delenv("TUMORBOARD_CONFIG", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_production_session_cookie_is_secure(production_env, app, users):
+    from tests.factories import PASSWORD
+    from tumorboard.auth.roles import Role
+
+    prod = create_app(
+        ProductionConfig,
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        RATELIMIT_STORAGE_URI="memory://",
+        WTF_CSRF_ENABLED=False,
+    )
+    client = prod.test_client()
+    response = client.post(
+        "/login", base_url="https://localhost", data={"email": users[Role.CHAIR].email, "password": PASSWORD}
+    )
+    cookie = response.headers["Set-Cookie"]
+    assert response.status_code == 302
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
 def test_sqlite_settings(app):

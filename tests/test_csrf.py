@@ -1,5 +1,7 @@
 """With CSRF on (as in production), a POST without its token is refused and writes nothing."""
 
+import re
+
 from sqlalchemy import func, select
 
 from config import TestConfig
@@ -32,3 +34,20 @@ def test_post_without_token_is_400_and_writes_nothing(app, users):
     assert db.session.scalar(select(func.count(User.id))) == before
     assert client.post("/logout").status_code == 400
     assert client.get("/").status_code == 200, "still signed in: the logout without a token did nothing"
+
+
+def test_every_post_endpoint_refuses_a_missing_token(app, users):
+    """Walks the URL map: each POST route of the app answers 400 without a token, as any role."""
+    csrf_app = create_app(
+        TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=True
+    )
+    client = log_in(csrf_app.test_client(), users[Role.ADMIN])
+    checked = 0
+    for rule in csrf_app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        url = re.sub(r"<[^>]+>", "1", rule.rule)
+        response = client.post(url, data={"anything": "x"})
+        assert response.status_code in (400, 404), (rule.rule, response.status_code)
+        checked += 1
+    assert checked >= 8

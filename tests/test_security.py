@@ -145,12 +145,64 @@ def test_server_error_page_is_generic(app, client, users, monkeypatch):
     assert response.headers["X-Request-ID"] in response.text
 
 
-def test_request_id_is_taken_from_a_valid_header_only(client):
-    assert (
-        client.get("/login", headers={"X-Request-ID": "abcdef12-3456"}).headers["X-Request-ID"]
-        == "abcdef12-3456"
+def test_request_id_is_always_our_own(client):
+    ours = client.get("/login", headers={"X-Request-ID": "abcdef12-3456"}).headers["X-Request-ID"]
+    assert ours != "abcdef12-3456" and len(ours) == 32
+
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options")
+
+
+def _assert_security_headers(response):
+    for header in SECURITY_HEADERS:
+        assert header in response.headers, (response.status_code, header)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_error_pages_and_redirects_carry_the_security_headers(client_as, client, monkeypatch):
+    from tumorboard.main import views
+
+    submitter = client_as(Role.SUBMITTER)
+    _assert_security_headers(submitter.get("/admin/users"))  # 403
+    _assert_security_headers(submitter.get("/nowhere"))  # 404
+    _assert_security_headers(client.get("/"))  # redirect to login
+    monkeypatch.setattr(views, "_my_boards", lambda _user: 1 / 0)
+    _assert_security_headers(submitter.get("/"))  # 500
+
+
+def test_conflict_at_commit_is_a_409_with_headers_and_no_flash(client_as, users, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from tumorboard.extensions import db
+
+    admin = client_as(Role.ADMIN)
+    target = users[Role.CHAIR]
+    original = db.session.commit
+    calls = {"n": 0}
+
+    def failing_commit():
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise IntegrityError("INSERT", {}, Exception("duplicate"))
+        return original()
+
+    monkeypatch.setattr(db.session, "commit", failing_commit)
+    response = admin.post(
+        f"/admin/users/{target.id}",
+        data={
+            "email": target.email,
+            "name": "Renamed",
+            "specialty": "surgery",
+            "roles": ["chair"],
+            "version": target.version,
+        },
     )
-    assert client.get("/login", headers={"X-Request-ID": "<script>"}).headers["X-Request-ID"] != "<script>"
+    monkeypatch.setattr(db.session, "commit", original)
+    assert response.status_code == 409
+    _assert_security_headers(response)
+    assert "Someone else changed this record" in response.text
+    with admin.session_transaction() as sess:
+        assert not sess.get("_flashes")
 
 
 def test_wild_page_numbers_do_not_fail(client, users):

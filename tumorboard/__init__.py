@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config_class: type[Config] | str | None = None, **overrides) -> Flask:
     """Build the app: configuration, extensions, blueprints, security hooks, error pages and CLI."""
     if config_class is None or isinstance(config_class, str):
-        config_class = CONFIGS[config_class or os.environ.get("TUMORBOARD_CONFIG", "development")]
+        # Production unless told otherwise: a forgotten setting must fail closed, not run with demo keys.
+        config_class = CONFIGS[config_class or os.environ.get("TUMORBOARD_CONFIG", "production")]
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),

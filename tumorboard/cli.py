@@ -4,6 +4,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from tumorboard.audit.models import AuditChainHead
 from tumorboard.audit.recording import verify_chain
 from tumorboard.auth import operations as auth_operations
 from tumorboard.auth.roles import Role
@@ -68,7 +69,9 @@ def audit_verify_command() -> None:
         click.echo(f"event {problem.seq}: {problem.message}", err=True)
     if problems:
         raise click.ClickException(f"The audit chain is broken: {len(problems)} problem(s).")
-    click.echo("The audit chain is intact.")
+    head = db.session.get(AuditChainHead, 1)
+    click.echo(f"The audit chain is intact: {head.seq} events, head {head.hash}.")
+    click.echo("Keep the head outside the database (e.g. in the operations log) to detect a rewritten tail.")
 
 
 def init_app(app: Flask) -> None:

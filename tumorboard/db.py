@@ -1,6 +1,9 @@
 """Database helpers shared by every package: UTC timestamps, SQLite settings, safe ids."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from flask import Flask
 from sqlalchemy import DateTime, event
@@ -83,3 +86,19 @@ class IdConverter(BaseConverter):
 
     def to_url(self, value) -> str:
         return str(int(value))
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def atomic(operation: Callable[P, R]) -> Callable[P, R]:
+    """An operation does all it set out to do or nothing: it runs in a SAVEPOINT, so a refusal half-way
+    (OperationError, StaleEdit) leaves no change behind in the request's transaction."""
+
+    @wraps(operation)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with db.session.begin_nested():
+            return operation(*args, **kwargs)
+
+    return wrapper

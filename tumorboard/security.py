@@ -6,11 +6,21 @@ the audit rows that record a denial, written after the rollback).
 """
 
 import logging
-import re
 import secrets
 import uuid
 
-from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -22,7 +32,6 @@ from tumorboard.audit.models import AuditEvent
 from tumorboard.auth import operations as auth_operations
 from tumorboard.auth.access import PUBLIC
 from tumorboard.auth.sessions import session_expired
-from tumorboard.auth.views import audit_throttled_login
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db, login_manager
 
@@ -30,7 +39,6 @@ log = logging.getLogger("tumorboard")
 
 STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
 PASSWORD_CHANGE_ALLOWED = frozenset({"auth.change_password", "auth.logout"})
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 MESSAGES = {
     400: "The request could not be understood. Go back, reload the page and try again.",
@@ -48,13 +56,15 @@ MESSAGES = {
 def init_app(app: Flask) -> None:
     app.before_request(_assign_request_id)
     app.before_request(_deny_by_default)
-    app.after_request(_commit)
+    # after_request hooks run last-registered first: commit, then the headers on the final response.
     app.after_request(_security_headers)
+    app.after_request(_commit)
     app.teardown_request(_rollback_on_exception)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(StaleEdit, _stale_edit)
     app.register_error_handler(StaleDataError, _concurrent_write)
+    app.register_error_handler(IntegrityError, _concurrent_write)
     app.register_error_handler(OperationError, _operation_refused)
     app.register_error_handler(Exception, _server_error)
 
@@ -66,8 +76,8 @@ def csp_nonce() -> str:
 
 
 def _assign_request_id() -> None:
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    # Always our own: a client-chosen id could collide with another request's in the audit log.
+    g.request_id = uuid.uuid4().hex
 
 
 def _deny_by_default():
@@ -93,10 +103,17 @@ def _commit(response):
         db.session.commit()
     except (IntegrityError, StaleDataError):
         db.session.rollback()
-        session.pop("_flashes", None)
+        _forget_half_done_session()
         log.info("conflict at commit", extra={"request_id": g.get("request_id")})
-        return _render_error(409)
+        return make_response(*_render_error(409))
     return response
+
+
+def _forget_half_done_session() -> None:
+    """Nothing of a failed request stays: no flash of its success, no sign-in whose audit row is gone."""
+    session.pop("_flashes", None)
+    if g.get("session_started"):
+        session.clear()
 
 
 def _security_headers(response):
@@ -146,8 +163,9 @@ def _http_error(exc: HTTPException):
                 request.method,
             )
         )
-    if status == 429:
-        _audit_after_rollback(audit_throttled_login)
+    if status == 429 and g.get("throttled_login"):
+        email = g.throttled_login
+        _audit_after_rollback(lambda: auth_operations.record_throttled_login(email))
     return _render_error(status)
 
 
@@ -185,8 +203,9 @@ def _stale_edit(exc: StaleEdit):
     )
 
 
-def _concurrent_write(exc: StaleDataError):
+def _concurrent_write(exc: StaleDataError | IntegrityError):
     db.session.rollback()
+    _forget_half_done_session()
     return _render_error(409)
 
 
@@ -197,5 +216,6 @@ def _operation_refused(exc: OperationError):
 
 def _server_error(exc: Exception):
     db.session.rollback()
+    _forget_half_done_session()
     log.exception("unhandled error", extra={"request_id": g.get("request_id")})
     return _render_error(500, request_id=g.get("request_id"))

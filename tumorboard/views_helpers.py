@@ -3,6 +3,7 @@
 from flask import request
 from wtforms import Form as _WTForm
 
+from tumorboard.db import MAX_ID
 from tumorboard.errors import OperationError
 
 MAX_PAGE = 100_000
@@ -12,6 +13,18 @@ def page_number() -> int:
     """The ?page= argument, clamped to a sane range (a wild value is page 1, never an error)."""
     page = request.args.get("page", 1, type=int)
     return page if 1 <= page <= MAX_PAGE else 1
+
+
+def query_text(name: str, max_length: int = 100) -> str:
+    """A free-text query argument without control characters (NUL breaks PostgreSQL), trimmed."""
+    value = request.args.get(name, "")[:max_length]
+    return "".join(ch for ch in value if ch.isprintable()).strip()
+
+
+def query_id(name: str) -> int | None:
+    """An id query argument; anything that is not a valid id is ignored."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value <= MAX_ID else None
 
 
 def form_error(form: _WTForm, exc: OperationError, default: str) -> None:

@@ -30,12 +30,13 @@ def upgrade():
     op.create_table('board',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('name_key', sa.String(length=120), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_board')),
-    sa.UniqueConstraint('name', name=op.f('uq_board_name'))
+    sa.UniqueConstraint('name_key', name=op.f('uq_board_name_key'))
     )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -181,3 +181,11 @@ def test_failed_login_is_audited_without_the_password(client, users):
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login_failed")).one()
     assert "my secret guess" not in event.canonical()
     assert auth_operations  # the operations module writes these rows
+
+
+@pytest.mark.parametrize("query", ["date_from=0001-01-01", "date_to=9999-12-31", "date_from=1999-12-31"])
+def test_audit_log_refuses_implausible_dates(client_as, query):
+    from tumorboard.auth.roles import Role
+
+    response = client_as(Role.ADMIN).get(f"/admin/audit/?{query}")
+    assert response.status_code == 422 and "Choose a date between 2000 and 2199." in response.text

@@ -250,3 +250,101 @@ def test_user_list_statements_do_not_grow_with_users(admin, create_user, create_
     with count_queries() as many:
         assert admin.get("/admin/users").status_code == 200
     assert len(many) == len(few) <= 10
+
+
+def test_stale_edit_of_roles_only_is_409(app, admin, users):
+    target = users[Role.SUBMITTER]
+    form = {
+        "email": target.email,
+        "name": target.name,
+        "specialty": target.specialty,
+        "boards": [],
+        "version": target.version,
+    }
+    other_admin = log_in(app.test_client(), users[Role.ADMIN])
+    assert other_admin.post(f"/admin/users/{target.id}", data={**form, "roles": ["chair"]}).status_code == 302
+    response = admin.post(f"/admin/users/{target.id}", data={**form, "roles": ["coordinator"]})
+    assert response.status_code == 409
+    db.session.refresh(target)
+    assert target.roles == {Role.CHAIR}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "board=99999999999999999999",
+        "board=-4",
+        "board=x",
+        "q=a%00b",
+        "q=%25",
+        "q=_",
+        "role=king",
+        "status=x",
+        "q=" + "x" * 500,
+    ],
+)
+def test_odd_user_list_queries(admin, query):
+    response = admin.get(f"/admin/users?{query}")
+    assert response.status_code == 200
+
+
+def test_percent_in_search_is_literal(admin, users):
+    assert users[Role.CHAIR].name not in admin.get("/admin/users?q=%25").text
+
+
+def _concurrently(app, requests):
+    """Run (client, url, data) POSTs at the same moment; return the status codes in order."""
+    import threading
+
+    barrier = threading.Barrier(len(requests))
+    statuses: list[int | None] = [None] * len(requests)
+
+    def run(i, client, url, data):
+        barrier.wait()
+        statuses[i] = client.post(url, data=data).status_code
+
+    threads = [threading.Thread(target=run, args=(i, *req)) for i, req in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
+
+
+def test_two_admins_cannot_disable_each_other_at_once(isolated_app):
+    from tests import factories
+
+    app = isolated_app()
+    with app.app_context():
+        a = factories.create_user(roles=[Role.ADMIN])
+        b = factories.create_user(roles=[Role.ADMIN])
+        ids = [(a.id, a.version), (b.id, b.version)]
+        clients = [log_in(app.test_client(), a), log_in(app.test_client(), b)]
+    statuses = _concurrently(
+        app,
+        [
+            (clients[0], f"/admin/users/{ids[1][0]}/active", {"active": "0", "version": ids[1][1]}),
+            (clients[1], f"/admin/users/{ids[0][0]}/active", {"active": "0", "version": ids[0][1]}),
+        ],
+    )
+    assert 500 not in statuses
+    with app.app_context():
+        active_admins = [u for u in db.session.scalars(select(User)) if u.is_admin and u.active]
+        assert len(active_admins) >= 1
+
+
+def test_same_board_name_created_at_once_gives_one_board(isolated_app):
+    from tests import factories
+    from tumorboard.boards.models import Board
+
+    app = isolated_app()
+    with app.app_context():
+        admin_user = factories.create_user(roles=[Role.ADMIN])
+        clients = [log_in(app.test_client(), admin_user) for _ in range(4)]
+    names = ["Lung board", "LUNG board", "lung BOARD", "Lung board"]
+    statuses = _concurrently(
+        app, [(c, "/admin/boards/new", {"name": n}) for c, n in zip(clients, names, strict=True)]
+    )
+    assert sorted(statuses).count(302) == 1 and 500 not in statuses
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Board.id))) == 1

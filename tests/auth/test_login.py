@@ -80,7 +80,15 @@ def test_next_only_redirects_to_local_paths(client, users):
     response = client.post("/login?next=/admin/users", data={"email": user.email, "password": PASSWORD})
     assert response.headers["Location"] == "/admin/users"
     client.post("/logout")
-    for evil in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+    for evil in (
+        "https://evil.example/",
+        "//evil.example/x",
+        "javascript:alert(1)",
+        "/%0d%0aSet-Cookie:x",
+        "/\r\nX-Injected: 1",
+        "/\\evil.example",
+        "/ok\x00",
+    ):
         response = client.post(f"/login?next={evil}", data={"email": user.email, "password": PASSWORD})
         assert response.headers["Location"] == "/", evil
         client.post("/logout")
@@ -96,6 +104,63 @@ def test_five_failures_per_account_then_429(client, users):
     assert _events("auth.login_throttled")
     other = users[Role.CHAIR].email
     assert _login(client, other).status_code == 302, "another account is not affected"
+
+
+def test_throttled_attempts_are_audited_once_per_window(client, users):
+    email = users[Role.SUBMITTER].email
+    for _ in range(5):
+        _login(client, email, "wrong password!")
+    for _ in range(4):
+        assert _login(client, email, "wrong password!").status_code == 429
+    events = _events("auth.login_throttled")
+    assert len(events) == 1 and events[0].entity_id == str(users[Role.SUBMITTER].id)
+
+
+def test_parallel_guesses_cannot_pass_the_account_limit(isolated_app):
+    """Twenty wrong passwords for one account at the same moment, from twenty addresses: five are checked,
+    the others refused; the check and the count are one atomic step."""
+    import threading
+
+    from tests import factories
+
+    app = isolated_app()
+    with app.app_context():
+        email = factories.create_user().email
+    barrier = threading.Barrier(20)
+    statuses: list[int] = []
+
+    def guess(n: int) -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(
+            "/login",
+            data={"email": email, "password": f"guess number {n}"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{n + 1}"},
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [422] * 5 + [429] * 15
+
+
+def test_a_password_typed_into_the_email_box_is_not_audited(client):
+    _login(client, "my secret passphrase 42", "anything at all")
+    event = _events("auth.login_failed")[-1]
+    assert "my secret passphrase" not in event.canonical()
+
+
+def test_successful_login_clears_the_account_count(client, users):
+    email = users[Role.SUBMITTER].email
+    for _ in range(4):
+        _login(client, email, "wrong password!")
+    assert _login(client, email).status_code == 302
+    client.post("/logout")
+    for _ in range(4):
+        assert _login(client, email, "wrong password!").status_code == 422
 
 
 def test_successful_logins_are_not_counted(client, users):

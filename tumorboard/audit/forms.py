@@ -1,3 +1,5 @@
+from datetime import date
+
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
@@ -20,9 +22,18 @@ class AuditFilterForm(Form):
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
 
+    def validate_date_from(self, field):
+        _plausible(field.data)
+
     def validate_date_to(self, field):
+        _plausible(field.data)
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("The end date is before the start date.")
+
+
+def _plausible(day: date | None) -> None:
+    if day is not None and not date(2000, 1, 1) <= day <= date(2199, 12, 31):
+        raise ValidationError("Choose a date between 2000 and 2199.")
 
 
 class VerifyChainForm(ActionForm):

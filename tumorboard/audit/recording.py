@@ -68,6 +68,21 @@ def _request_context() -> tuple[str | None, str | None]:
     return g.get("request_id"), request.remote_addr
 
 
+def _locked_head() -> AuditChainHead:
+    return db.session.execute(
+        select(AuditChainHead)
+        .where(AuditChainHead.id == HEAD_ID)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def serialize_writes() -> None:
+    """Take the chain's lock now, before a check that must not race another writer (the last admin, a
+    unique name): every writer takes it to append its audit row anyway, so this only takes it earlier."""
+    _locked_head()
+
+
 def record(
     action: str,
     *,
@@ -83,12 +98,7 @@ def record(
         db.session.flush()
         entity_type = entity_type or entity.__tablename__
         entity_id = entity.id
-    head = db.session.execute(
-        select(AuditChainHead)
-        .where(AuditChainHead.id == HEAD_ID)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    head = _locked_head()
     request_id, client_ip = _request_context()
     actor_id = actor.id if actor is not None and getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(

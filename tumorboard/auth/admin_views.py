@@ -15,7 +15,7 @@ from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.forms import choices
-from tumorboard.views_helpers import form_error, page_number
+from tumorboard.views_helpers import form_error, page_number, query_id, query_text
 
 
 def _boards() -> list[tuple[int, str]]:
@@ -33,14 +33,18 @@ def _get_user(user_id: int) -> User:
 @bp.get("/admin/users")
 @require_role(Role.ADMIN)
 def users():
-    q = request.args.get("q", "").strip()[:100]
+    q = query_text("q")
     role = request.args.get("role", "")
     status = request.args.get("status", "active")
-    board_id = request.args.get("board", type=int)
+    board_id = query_id("board")
     stmt = select(User).options(selectinload(User.memberships).selectinload(BoardMembership.board))
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
+        stmt = stmt.where(
+            or_(
+                func.lower(User.name).contains(q.lower(), autoescape=True),
+                User.email.contains(q.lower(), autoescape=True),
+            )
+        )
     if role in Role.__members__.values():
         stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     if status in ("active", "disabled"):

@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, func
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tumorboard.auth.roles import Role
@@ -86,4 +86,5 @@ def email_key(email: str) -> str:
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(db.select(User).where(func.lower(User.email) == email_key(email)))
+    """Emails are stored as email_key() gives them, so the unique index answers this."""
+    return db.session.scalar(db.select(User).where(User.email == email_key(email)))

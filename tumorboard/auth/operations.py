@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select
 
-from tumorboard.audit.recording import REDACTED, diff, record, snapshot
+from tumorboard.audit.recording import REDACTED, diff, record, serialize_writes, snapshot
 from tumorboard.auth.models import User, UserRole, email_key, find_user_by_email, new_session_token
 from tumorboard.auth.passwords import (
     burn_verification_time,
@@ -20,7 +20,7 @@ from tumorboard.auth.passwords import (
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.clinical.specialties import Specialty
-from tumorboard.db import utcnow
+from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
 
@@ -50,15 +50,18 @@ def authenticate(email: str, password: str) -> User | None:
             changes["password_hash"] = ["(old parameters)", "(rehashed)"]
         record("auth.login", actor=user, entity=user, changes=changes)
         return user
+    # The typed email is kept only when it names an account: a password typed into the email box by
+    # mistake must not end up in the audit log.
     record(
         "auth.login_failed",
         entity=user,
         entity_type="users",
-        details={"email": email_key(email)[:254], "reason": reason},
+        details={"email": user.email if user else "(no such account)", "reason": reason},
     )
     return None
 
 
+@atomic
 def log_out(user: User) -> None:
     """Voids every session cookie of this user, including copies captured earlier."""
     user.session_token = new_session_token()
@@ -66,13 +69,20 @@ def log_out(user: User) -> None:
 
 
 def record_throttled_login(email: str) -> None:
-    record("auth.login_throttled", entity_type="users", details={"email": email_key(email)[:254]})
+    user = find_user_by_email(email) if email else None
+    record(
+        "auth.login_throttled",
+        entity=user,
+        entity_type="users",
+        details={"email": user.email if user else "(no such account)"},
+    )
 
 
 def record_access_denied(actor: User | None, endpoint: str | None, method: str) -> None:
     record("access.denied", actor=actor, details={"endpoint": endpoint, "method": method})
 
 
+@atomic
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """The owner changes their password; the current one is required, and other sessions end."""
     if not verify_password(user.password_hash, current_password):
@@ -156,6 +166,7 @@ def _active_admin_count(excluding: User) -> int:
     )
 
 
+@atomic
 def create_user(
     actor: User | None,
     *,
@@ -178,7 +189,7 @@ def create_user(
     )
     problem = password_problem(password, email=email)
     if problem:
-        raise OperationError(problem, field="password")
+        raise OperationError(problem, field="new_password")
     user.password_hash = hash_password(password)
     _apply_roles(user, _clean_roles(roles))
     wanted_boards = _clean_boards(board_ids)
@@ -190,6 +201,7 @@ def create_user(
     return user
 
 
+@atomic
 def update_user(
     actor: User,
     user: User,
@@ -205,19 +217,23 @@ def update_user(
     before = _user_snapshot(user)
     email, name = _clean_identity(email, name, user)
     new_roles = _clean_roles(roles)
+    new_boards = _clean_boards(board_ids)
+    serialize_writes()
     if Role.ADMIN not in new_roles and user.is_admin and _active_admin_count(excluding=user) == 0:
         raise OperationError(
             "This is the last active administrator: the admin role must stay.", field="roles"
         )
     user.email, user.name, user.specialty = email, name, _clean_specialty(specialty)
     _apply_roles(user, new_roles)
-    _apply_boards(user, _clean_boards(board_ids))
+    _apply_boards(user, new_boards)
     db.session.flush()
     changes = diff(before, _user_snapshot(user))
     if changes:
+        user.updated_at = utcnow()  # roles and boards live in other tables: move the version on anyway
         record("user.updated", actor=actor, entity=user, changes=changes)
 
 
+@atomic
 def set_user_active(actor: User, user: User, *, active: bool, expected_version: int | None) -> None:
     """Disabling ends the user's sessions at once; nobody can lock themselves or the last admin out."""
     check_version(user, expected_version)
@@ -226,6 +242,7 @@ def set_user_active(actor: User, user: User, *, active: bool, expected_version: 
     if not active:
         if user.id == actor.id:
             raise OperationError("You cannot disable your own account.")
+        serialize_writes()
         if user.is_admin and _active_admin_count(excluding=user) == 0:
             raise OperationError("This is the last active administrator and cannot be disabled.")
         user.session_token = new_session_token()
@@ -238,6 +255,7 @@ def set_user_active(actor: User, user: User, *, active: bool, expected_version: 
     )
 
 
+@atomic
 def reset_password(actor: User, user: User, *, new_password: str, expected_version: int | None) -> None:
     """An admin sets a temporary password; the user must change it at their next sign-in."""
     check_version(user, expected_version)

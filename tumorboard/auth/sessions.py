@@ -7,7 +7,7 @@ token in the login id voids cookies captured before a logout, a password change 
 import hmac
 import time
 
-from flask import current_app, flash, session
+from flask import current_app, flash, g, session
 from flask_login import login_user, logout_user
 
 from tumorboard.auth.models import User
@@ -27,6 +27,7 @@ def load_user(login_id: str) -> User | None:
 
 
 def start_session(user: User) -> None:
+    g.session_started = True  # an error later in this request must not leave the user signed in
     session.clear()
     login_user(user, remember=False)
     session.permanent = True

@@ -73,12 +73,15 @@ def edit(board_id: int):
         else:
             flash(f"Board “{board.name}” saved.", "success")
             return redirect(url_for("boards.edit", board_id=board.id))
-    members = db.session.scalars(
+    members = db.paginate(
         select(User)
         .join(BoardMembership, BoardMembership.user_id == User.id)
         .where(BoardMembership.board_id == board.id)
-        .order_by(User.specialty, func.lower(User.name))
-    ).all()
+        .order_by(User.specialty, func.lower(User.name), User.id),
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"] * 2,
+        error_out=False,
+    )
     return render_template("boards/edit.html", board=board, form=form, members=members), (
         422 if request.method == "POST" else 200
     )
