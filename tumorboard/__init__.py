@@ -68,8 +68,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     # Importing the packages registers every model with the metadata, in dependency order.
-    from tumorboard import audit, auth, boards, main
-    from tumorboard.cases import models as _cases_models  # noqa: F401  (until the cases blueprint exists)
+    from tumorboard import audit, auth, boards, cases, main
 
-    for package in (main, auth, boards, audit):
+    for package in (main, auth, boards, cases, audit):
         app.register_blueprint(package.bp)

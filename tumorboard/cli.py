@@ -1,5 +1,7 @@
 """`flask` commands: create-user, seed-demo, audit verify."""
 
+import time
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
@@ -43,22 +45,41 @@ def create_user_command(email: str, name: str, roles: tuple[str, ...], specialty
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@click.option(
+    "--cases", "bulk", type=click.IntRange(1, 10_000_000), help="Also add this many synthetic cases."
+)
 @with_appcontext
-def seed_demo_command(if_empty: bool) -> None:
-    """Fill the database with demo boards and one account per role (never in production)."""
+def seed_demo_command(if_empty: bool, bulk: int | None) -> None:
+    """Fill the database with demo boards, one account per role and NET cases (never in production)."""
+    from tumorboard.cases.bulk_data import bulk_cases
     from tumorboard.seed import database_is_empty, seed_demo
 
     if not current_app.config.get("ALLOW_DEMO_DATA"):
         raise click.ClickException("Demo data is refused under this configuration (production).")
-    if if_empty and not database_is_empty():
-        click.echo("The database already has data; no demo data loaded.")
-        return
+    if not database_is_empty():
+        if if_empty:
+            click.echo("The database already has data; no demo data loaded.")
+            return
+        if bulk:
+            _bulk(bulk, bulk_cases)
+            return
+        raise click.ClickException("The database already has data; use --cases N to add synthetic cases.")
     logins = seed_demo()
     db.session.commit()
     click.echo("Demo data loaded. Sign in with any of these accounts:")
     for email in logins:
         click.echo(f"  {email}")
     click.echo(f"Password for all: {current_app.config['DEMO_PASSWORD']}")
+    if bulk:
+        _bulk(bulk, bulk_cases)
+
+
+def _bulk(count: int, bulk_cases) -> None:
+    started = time.perf_counter()
+    with click.progressbar(length=count, label=f"Adding {count} synthetic cases") as bar:
+        bulk_cases(count, progress=bar.update)
+    seconds = time.perf_counter() - started
+    click.echo(f"{count} cases in {seconds:.1f} s ({count / seconds:,.0f} cases per second).")
 
 
 @audit_cli.command("verify")

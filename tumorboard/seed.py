@@ -7,6 +7,7 @@ from tumorboard.auth import operations as auth_operations
 from tumorboard.auth.models import User
 from tumorboard.auth.roles import Role
 from tumorboard.boards import operations as board_operations
+from tumorboard.cases.demo_data import seed_demo_cases
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.extensions import db
 
@@ -55,4 +56,5 @@ def seed_demo() -> list[str]:
             board_ids=[boards[i].id for i in board_indexes],
             must_change_password=False,
         )
+    seed_demo_cases()
     return [account[0] for account in ACCOUNTS]

@@ -3,6 +3,7 @@
 from flask import Flask, current_app
 
 from tumorboard.auth.roles import Role
+from tumorboard.clinical import tnm, vocabularies
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.security import csp_nonce
 from tumorboard.timezones import format_datetime
@@ -15,6 +16,11 @@ def _label(value: str | None, enum) -> str:
         return value or ""
 
 
+def _vocab(value: str | None, name: str) -> str:
+    enum = getattr(vocabularies, name, None) or getattr(tnm, name)
+    return _label(value, enum)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         csp_nonce=csp_nonce,
@@ -25,3 +31,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = lambda value: format_datetime(value, "%d %b %Y")
     app.jinja_env.filters["specialty_label"] = lambda value: _label(value, Specialty)
     app.jinja_env.filters["role_label"] = lambda value: _label(value, Role)
+    app.jinja_env.filters["site_label"] = lambda value: _label(value, vocabularies.PrimarySite)
+    app.jinja_env.filters["vocab"] = _vocab

@@ -40,14 +40,15 @@ REPORTED_GRADES = (
 PET_MODALITIES = frozenset({ImagingModality.SSTR_PET_CT, ImagingModality.FDG_PET_CT})
 
 
-def _yes_no(value) -> bool | None:
+def _yes_no(data: Mapping, field: str) -> bool | None:
+    value = data.get(field)
     if value in (None, "", "unknown"):
         return None
     if value in (True, "yes", "true", "1"):
         return True
     if value in (False, "no", "false", "0"):
         return False
-    raise OperationError("Answer yes, no or unknown.")
+    raise OperationError("Answer yes, no or unknown.", field=field)
 
 
 def _finding_date(case: Case, value, what: str, field: str):
@@ -64,7 +65,7 @@ def clean_imaging(case: Case, data: Mapping) -> dict:
         "krenning_score": v.integer(
             data.get("krenning_score"), "Krenning score", "krenning_score", low=0, high=4
         ),
-        "uptake_positive": _yes_no(data.get("uptake_positive")),
+        "uptake_positive": _yes_no(data, "uptake_positive"),
         "fdg_vs_sstr": v.choice(
             data.get("fdg_vs_sstr"), FdgVsSstr, "FDG versus SSTR uptake", "fdg_vs_sstr", required=False
         ),
@@ -76,7 +77,7 @@ def clean_imaging(case: Case, data: Mapping) -> dict:
             high=2000,
             unit=" mm",
         ),
-        "new_lesions": bool(_yes_no(data.get("new_lesions"))),
+        "new_lesions": bool(_yes_no(data, "new_lesions")),
         "report_text": v.text(data.get("report_text"), "report", "report_text", max_length=20000),
         "reported_by": v.text(
             data.get("reported_by"), "reporting radiologist or institution", "reported_by", max_length=200
@@ -168,11 +169,11 @@ def clean_pathology(case: Case, data: Mapping) -> dict:
         "mitoses_per_2mm2": per_2mm2,
         "mitoses_count": count,
         "mitoses_area_mm2": area,
-        "necrosis": _yes_no(data.get("necrosis")),
+        "necrosis": _yes_no(data, "necrosis"),
         "ihc_results": json.dumps(ihc, sort_keys=True),
         "margins": v.choice(data.get("margins"), ResectionMargin, "margin status", "margins", required=False),
-        "lymphovascular_invasion": _yes_no(data.get("lymphovascular_invasion")),
-        "perineural_invasion": _yes_no(data.get("perineural_invasion")),
+        "lymphovascular_invasion": _yes_no(data, "lymphovascular_invasion"),
+        "perineural_invasion": _yes_no(data, "perineural_invasion"),
         "nodes_examined": v.integer(
             data.get("nodes_examined"), "nodes examined", "nodes_examined", low=0, high=200
         ),
@@ -202,6 +203,12 @@ def _check_open(actor, case: Case) -> None:
         raise OperationError("Findings of this case can no longer be changed by you.")
 
 
+def _check_belongs(case: Case, kind: str, finding) -> None:
+    """The finding is one of this case's, of this kind: access was checked on this case."""
+    if not isinstance(finding, KINDS[kind][0]) or finding.case_id != case.id:
+        raise OperationError("This finding does not belong to this case.")
+
+
 def add_finding(actor, case: Case, kind: str, data: Mapping):
     """Record a new imaging study, laboratory result or pathology report for the case."""
     _check_open(actor, case)
@@ -225,6 +232,7 @@ def update_finding(
     actor, case: Case, kind: str, finding, *, expected_version: int | None, data: Mapping
 ) -> None:
     _check_open(actor, case)
+    _check_belongs(case, kind, finding)
     check_version(finding, expected_version)
     cleaned = KINDS[kind][1](case, data)
     before = snapshot(finding, cleaned)
@@ -239,6 +247,7 @@ def update_finding(
 
 def remove_finding(actor, case: Case, kind: str, finding, *, expected_version: int | None) -> None:
     _check_open(actor, case)
+    _check_belongs(case, kind, finding)
     check_version(finding, expected_version)
     model, clean, collection = KINDS[kind]
     before = snapshot(finding, [c.key for c in model.__table__.columns if c.key not in ("id", "case_id")])

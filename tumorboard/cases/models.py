@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board
+from tumorboard.clinical.vocabularies import ImagingModality, SpecimenType
 from tumorboard.db import UTCDateTime, utcnow
 from tumorboard.extensions import db
 
@@ -166,12 +167,17 @@ class Case(db.Model):
 
     # Access: the model decides, views and templates ask.
     def can_view(self, user) -> bool:
-        """The submitter always; the board's members once the case is submitted (drafts are private)."""
+        """The submitter always; the board's members once the case is submitted (drafts are private, and so
+        is a draft withdrawn before it was ever submitted)."""
         if not user.is_authenticated:
             return False
         if self.submitter_id == user.id:
             return True
-        return self.status != CaseStatus.DRAFT and self.board_id in user.board_ids
+        if self.status == CaseStatus.DRAFT:
+            return False
+        if self.status == CaseStatus.WITHDRAWN and self.submitted_at is None:
+            return False  # withdrawn as a draft: the board never received it
+        return self.board_id in user.board_ids
 
     def can_edit(self, user) -> bool:
         """A submitter edits only their own case, and only until it is on an agenda."""
@@ -231,6 +237,10 @@ class ImagingStudy(FindingMixin, db.Model):
 
     case: Mapped[Case] = relationship(back_populates="imaging")
     created_by = relationship("User")
+
+    @property
+    def modality_label(self) -> str:
+        return ImagingModality(self.modality).label
 
 
 class LabResult(FindingMixin, db.Model):
@@ -293,6 +303,17 @@ class PathologyReport(FindingMixin, db.Model):
     @property
     def ihc(self) -> dict[str, str]:
         return json.loads(self.ihc_results or "{}")
+
+    @property
+    def summary_line(self) -> str:
+        parts = [SpecimenType(self.specimen_type).label]
+        if self.ki67_percent is not None:
+            parts.append(f"Ki-67 {self.ki67_percent:g}%")
+        if self.mitoses_per_2mm2 is not None:
+            parts.append(f"{self.mitoses_per_2mm2:g} mitoses/2 mm²")
+        if self.reported_grade:
+            parts.append(f"reported {self.reported_grade}")
+        return ", ".join(parts)
 
 
 class PriorTreatment(db.Model):

@@ -70,6 +70,10 @@ TRANSITIONS: Mapping[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.WITHDRAWN: frozenset(),
 }
 
+# The moves back to SUBMITTED differ by where they start: off an agenda, or presented again.
+ON_AGENDA = frozenset({CaseStatus.SCHEDULED})
+PRESENTED_AGAIN_FROM = frozenset({CaseStatus.DISCUSSED, CaseStatus.CLOSED})
+
 
 class DuplicatePatient(OperationError):
     def __init__(self, patient: Patient):
@@ -125,6 +129,8 @@ def register_patient(actor, **data) -> Patient:
 
 
 def update_patient(actor, patient: Patient, *, expected_version: int | None, **data) -> None:
+    if not actor.has_role(Role.SUBMITTER):
+        raise OperationError("Only referring clinicians edit patients.")
     check_version(patient, expected_version)
     before = snapshot(patient, PATIENT_FIELDS)
     cleaned = _clean_patient(data, patient)
@@ -221,10 +227,17 @@ def _clean_case(actor, data: Mapping) -> dict:
             max_length=1000,
         ),
     }
+    ecog = data.get("ecog")  # the stored value is an int, the form's a string
     ecog = v.choice(
-        data.get("ecog"), EcogPerformanceStatus, "ECOG performance status", "ecog", required=False
+        None if ecog is None else str(ecog),
+        EcogPerformanceStatus,
+        "ECOG performance status",
+        "ecog",
+        required=False,
     )
     cleaned["ecog"] = int(ecog) if ecog is not None else None
+    if cleaned["tumour_size_cm"] == 0:  # the staging rules need a tumour (AJCC: size > 0)
+        raise OperationError("The tumour size must be greater than 0 cm.", field="tumour_size_cm")
     extent = data.get("extent") or None
     if extent is not None and extent not in {value for value, _ in staging.extent_choices(site)}:
         raise OperationError(
@@ -319,10 +332,25 @@ def remove_prior_treatment(actor, case: Case, item: PriorTreatment) -> None:
 # Lifecycle -----------------------------------------------------------------------------------------
 
 
-def _move(actor, case: Case, to: CaseStatus, action: str, details: dict | None = None) -> None:
+def _check_move(case: Case, to: CaseStatus, only_from: frozenset[CaseStatus] | None = None) -> CaseStatus:
+    """The case's status, if TRANSITIONS (and the calling action, when it names its `only_from` states)
+    allows the move to `to`."""
     current = CaseStatus(case.status)
-    if to not in TRANSITIONS[current]:
+    if to not in TRANSITIONS[current] or (only_from is not None and current not in only_from):
         raise OperationError(f"A {current.label.lower()} case cannot become {to.label.lower()}.")
+    return current
+
+
+def _move(
+    actor,
+    case: Case,
+    to: CaseStatus,
+    action: str,
+    details: dict | None = None,
+    *,
+    only_from: frozenset[CaseStatus] | None = None,
+) -> None:
+    current = _check_move(case, to, only_from)
     case.status = to.value
     case.status_changed_at = utcnow()
     db.session.flush()
@@ -380,7 +408,8 @@ def schedule_case(actor, case: Case, *, details: dict | None = None) -> None:
 
 
 def unschedule_case(actor, case: Case, *, details: dict | None = None) -> None:
-    _move(actor, case, CaseStatus.SUBMITTED, "case.unscheduled", details)
+    """Off the agenda, back to the pool; only a scheduled case (a discussed one is presented again)."""
+    _move(actor, case, CaseStatus.SUBMITTED, "case.unscheduled", details, only_from=ON_AGENDA)
 
 
 def defer_case(actor, case: Case, *, details: dict | None = None) -> None:
@@ -397,5 +426,6 @@ def close_case(actor, case: Case, *, details: dict | None = None) -> None:
 
 def present_again(actor, case: Case, *, details: dict | None = None) -> None:
     """A discussed or closed case goes back to its board's pool (follow-up, progression)."""
+    _check_move(case, CaseStatus.SUBMITTED, PRESENTED_AGAIN_FROM)
     case.submitted_at = utcnow()
-    _move(actor, case, CaseStatus.SUBMITTED, "case.presented_again", details)
+    _move(actor, case, CaseStatus.SUBMITTED, "case.presented_again", details, only_from=PRESENTED_AGAIN_FROM)

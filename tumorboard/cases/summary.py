@@ -36,7 +36,7 @@ class GradeFinding:
 @dataclass
 class CaseSummary:
     grade: GradeFinding | None = None
-    staging: staging.Staging | None = None
+    staging: "staging.Staging | None" = None  # quoted: the field shadows the module in the class body
     reported_tnm: str | None = None
     codes: coding.CodeSuggestions | None = None
     recist: Result | None = None
@@ -51,9 +51,20 @@ class CaseSummary:
         return None
 
 
+_DATE_ATTRIBUTES = ("study_date", "sample_date", "report_date")
+
+
+def _in_date_order(items) -> list:
+    """Findings oldest first. The relationships are ordered by date only as loaded: a finding added or
+    redated since then sits where it was appended."""
+    return sorted(
+        items, key=lambda item: next(getattr(item, name) for name in _DATE_ATTRIBUTES if hasattr(item, name))
+    )
+
+
 def _latest(items, has) -> object | None:
     chosen = None
-    for item in items:  # relationships are ordered by date
+    for item in _in_date_order(items):
         if has(item):
             chosen = item
     return chosen
@@ -93,7 +104,7 @@ def computed_grade_value(case) -> str | None:
 
 
 def _recist(case) -> Result | None:
-    measured = [s for s in case.imaging if s.target_lesion_sum_mm is not None]
+    measured = [s for s in _in_date_order(case.imaging) if s.target_lesion_sum_mm is not None]
     if len(measured) < 2:
         return None
     baseline, current = measured[0], measured[-1]

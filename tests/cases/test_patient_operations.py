@@ -1,0 +1,234 @@
+"""Registering and editing patients: the MRN is unique and follows the hospital's format; every refusal
+names the field and writes nothing."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests.cases.helpers import audit_count, count, days_ago, last_event
+from tumorboard.auth.roles import Role
+from tumorboard.cases.models import Patient
+from tumorboard.cases.operations import DuplicatePatient, register_patient, update_patient
+from tumorboard.errors import OperationError, StaleEdit
+from tumorboard.extensions import db
+from tumorboard.timezones import hospital_today
+
+
+def patient_data(**overrides) -> dict:
+    data = {
+        "mrn": "mrn-4711 ",
+        "family_name": " Mustermann ",
+        "given_name": "Erika",
+        "birth_date": date(1961, 4, 12),
+        "sex": "female",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_register_patient_cleans_the_input_and_records_it(submitter):
+    before = audit_count()
+    patient = register_patient(submitter, **patient_data())
+    assert patient.id is not None
+    assert (patient.mrn, patient.family_name, patient.given_name) == ("MRN-4711", "Mustermann", "Erika")
+    assert patient.name_key == "mustermann erika"
+    assert patient.created_by_id == submitter.id
+    assert audit_count() == before + 1
+    event = last_event()
+    assert (event.action, event.entity_type, event.entity_id) == (
+        "patient.registered",
+        "patient",
+        str(patient.id),
+    )
+    assert event.actor_id == submitter.id
+    assert event.changes == {
+        "birth_date": [None, "1961-04-12"],
+        "family_name": [None, "Mustermann"],
+        "given_name": [None, "Erika"],
+        "mrn": [None, "MRN-4711"],
+        "sex": [None, "female"],
+    }
+
+
+def test_birth_date_of_1900_and_of_today_are_accepted(submitter):
+    assert register_patient(submitter, **patient_data(mrn="A-1900", birth_date=date(1900, 1, 1))).id
+    assert register_patient(submitter, **patient_data(mrn="A-TODAY", birth_date=hospital_today())).id
+
+
+BAD_PATIENT_INPUT = [
+    pytest.param(
+        {"mrn": "ab"}, "mrn", "The MRN must be 4 to 20 capital letters, digits or hyphens.", id="mrn-short"
+    ),
+    pytest.param(
+        {"mrn": ""}, "mrn", "The MRN must be 4 to 20 capital letters, digits or hyphens.", id="mrn-blank"
+    ),
+    pytest.param(
+        {"mrn": "MRN 4711"},
+        "mrn",
+        "The MRN must be 4 to 20 capital letters, digits or hyphens.",
+        id="mrn-space",
+    ),
+    pytest.param({"family_name": "  "}, "family_name", "Enter the family name.", id="family-name-blank"),
+    pytest.param(
+        {"given_name": "x" * 101},
+        "given_name",
+        "The given name is too long (at most 100 characters).",
+        id="given-name-too-long",
+    ),
+    pytest.param({"sex": ""}, "sex", "Choose the sex.", id="sex-blank"),
+    pytest.param({"sex": "f"}, "sex", "Unknown sex.", id="sex-unknown"),
+    pytest.param(
+        {"birth_date": None}, "birth_date", "Enter the birth date as a date.", id="birth-date-missing"
+    ),
+    pytest.param(
+        {"birth_date": "1961-04-12"},
+        "birth_date",
+        "Enter the birth date as a date.",
+        id="birth-date-not-a-date",
+    ),
+    pytest.param(
+        {"birth_date": date.today() + timedelta(days=2)},
+        "birth_date",
+        "The birth date cannot be in the future.",
+        id="birth-date-in-the-future",
+    ),
+    pytest.param(
+        {"birth_date": date(1899, 12, 31)},
+        "birth_date",
+        "The birth date must be after 1900.",
+        id="birth-date-1899",
+    ),
+]
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), BAD_PATIENT_INPUT)
+def test_register_patient_refuses_bad_input_and_writes_nothing(submitter, overrides, field, message):
+    patients, events = count(Patient), audit_count()
+    with pytest.raises(OperationError) as refused:
+        register_patient(submitter, **patient_data(**overrides))
+    assert (refused.value.message, refused.value.field) == (message, field)
+    assert (count(Patient), audit_count()) == (patients, events)
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.SPECIALIST, Role.CHAIR, Role.ADMIN])
+def test_only_submitters_register_patients(app_ctx, users, role):
+    patients, events = count(Patient), audit_count()
+    with pytest.raises(OperationError, match="Only referring clinicians register patients."):
+        register_patient(users[role], **patient_data())
+    assert (count(Patient), audit_count()) == (patients, events)
+
+
+def test_duplicate_mrn_is_refused_with_the_existing_patient(submitter, create_patient):
+    existing = create_patient(mrn="MRN-4711")
+    patients, events = count(Patient), audit_count()
+    with pytest.raises(DuplicatePatient) as refused:
+        register_patient(submitter, **patient_data(mrn=" mrn-4711"))
+    assert refused.value.patient is existing
+    assert (refused.value.message, refused.value.field) == (
+        "A patient with this MRN is already registered.",
+        "mrn",
+    )
+    assert (count(Patient), audit_count()) == (patients, events)
+
+
+# Editing -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def patient(submitter):
+    return register_patient(submitter, **patient_data())
+
+
+def test_update_patient_records_before_and_after(submitter, patient):
+    version = patient.version
+    update_patient(
+        submitter,
+        patient,
+        expected_version=version,
+        **patient_data(family_name="Musterfrau", birth_date=date(1961, 4, 13)),
+    )
+    assert patient.family_name == "Musterfrau" and patient.name_key == "musterfrau erika"
+    assert patient.version == version + 1
+    event = last_event()
+    assert event.action == "patient.updated"
+    assert event.changes == {
+        "birth_date": ["1961-04-12", "1961-04-13"],
+        "family_name": ["Mustermann", "Musterfrau"],
+    }
+
+
+def test_update_patient_without_changes_records_nothing(submitter, patient):
+    version, events = patient.version, audit_count()
+    update_patient(submitter, patient, expected_version=version, **patient_data())
+    assert (patient.version, audit_count()) == (version, events)
+
+
+@pytest.mark.parametrize("expected_version", [None, 0, 2], ids=["no-version", "older", "newer"])
+def test_update_patient_with_a_stale_version_is_refused(submitter, patient, expected_version):
+    events = audit_count()
+    with pytest.raises(StaleEdit):
+        update_patient(
+            submitter, patient, expected_version=expected_version, **patient_data(given_name="Eva")
+        )
+    assert patient.given_name == "Erika" and audit_count() == events
+
+
+def _assert_patient_unchanged(patient, events):
+    db.session.rollback()
+    db.session.refresh(patient)
+    assert (patient.mrn, patient.family_name, patient.birth_date) == (
+        "MRN-4711",
+        "Mustermann",
+        date(1961, 4, 12),
+    )
+    assert audit_count() == events
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), BAD_PATIENT_INPUT)
+def test_update_patient_refuses_bad_input_and_changes_nothing(submitter, patient, overrides, field, message):
+    db.session.commit()
+    events = audit_count()
+    with pytest.raises(OperationError) as refused:
+        update_patient(submitter, patient, expected_version=patient.version, **patient_data(**overrides))
+    assert (refused.value.message, refused.value.field) == (message, field)
+    _assert_patient_unchanged(patient, events)
+
+
+def test_update_patient_refuses_an_mrn_of_another_patient(submitter, patient, create_patient):
+    other = create_patient(mrn="OTHER-1")
+    events = audit_count()
+    with pytest.raises(DuplicatePatient) as refused:
+        update_patient(submitter, patient, expected_version=patient.version, **patient_data(mrn="other-1"))
+    assert refused.value.patient is other
+    _assert_patient_unchanged(patient, events)
+
+
+def test_update_patient_refuses_a_birth_date_after_a_finding(
+    submitter, patient, board, create_case, create_lab
+):
+    case = create_case(submitter=submitter, board=board, patient=patient)
+    create_lab(case, created_by=submitter, sample_date=days_ago(30))
+    events = audit_count()
+    with pytest.raises(OperationError) as refused:
+        update_patient(
+            submitter, patient, expected_version=patient.version, **patient_data(birth_date=days_ago(29))
+        )
+    assert refused.value.message == "The birth date would fall after a recorded finding of this patient."
+    assert refused.value.field == "birth_date"
+    _assert_patient_unchanged(patient, events)
+    # on the day of the finding itself is fine
+    update_patient(
+        submitter, patient, expected_version=patient.version, **patient_data(birth_date=days_ago(30))
+    )
+    assert patient.birth_date == days_ago(30)
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.SPECIALIST, Role.CHAIR, Role.ADMIN])
+def test_only_submitters_edit_patients(users, patient, role):
+    db.session.commit()
+    events = audit_count()
+    with pytest.raises(OperationError, match="Only referring clinicians edit patients."):
+        update_patient(
+            users[role], patient, expected_version=patient.version, **patient_data(given_name="Eva")
+        )
+    _assert_patient_unchanged(patient, events)

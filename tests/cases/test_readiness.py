@@ -1,0 +1,169 @@
+"""The readiness check at submission: each item the board would miss appears exactly at its edge."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from tumorboard.cases.operations import readiness
+from tumorboard.cases.readiness import missing_for_board
+
+TODAY = date(2024, 6, 3)
+WEEKS = 8
+EIGHT_WEEKS_AGO = TODAY - timedelta(weeks=WEEKS)
+
+QUESTION = "The clinical question for the board."
+PATHOLOGY = "Pathology with Ki-67, or the reason there is none."
+IMAGING = f"CT, MRI or SSTR imaging from the last 8 weeks (on or after {EIGHT_WEEKS_AGO:%d %b %Y})."
+SYNDROME = "The hormone syndrome of this functional tumour."
+CARCINOID_MARKER = "A marker of the Carcinoid syndrome: 5-HIAA (24-h urine), Serotonin."
+INSULINOMA_MARKER = "A marker of the Insulinoma: Glucose, Insulin, C-peptide, Proinsulin."
+ANY_MARKER = "A laboratory marker of the hormone syndrome."
+
+CT_RECENT = ("imaging", {"modality": "ct", "study_date": TODAY - timedelta(days=14)})
+KI67 = ("pathology", {"ki67_percent": 8.0, "report_date": TODAY - timedelta(days=7)})
+COMPLETE = [CT_RECENT, KI67]
+FUNCTIONAL = {"functional_status": "functional"}
+
+
+def imaging(modality: str, age: timedelta) -> tuple:
+    return ("imaging", {"modality": modality, "study_date": TODAY - age})
+
+
+def lab(analyte: str) -> tuple:
+    return ("lab", {"analyte": analyte, "sample_date": TODAY - timedelta(days=3)})
+
+
+ROWS = [
+    # id, case fields, findings, missing
+    ("complete", {}, COMPLETE, []),
+    ("nothing", {"clinical_question": ""}, [], [QUESTION, PATHOLOGY, IMAGING]),
+    # the clinical question
+    ("question-blank", {"clinical_question": "  \n "}, COMPLETE, [QUESTION]),
+    ("question-one-character", {"clinical_question": "?"}, COMPLETE, []),
+    # pathology
+    ("no-pathology", {}, [CT_RECENT], [PATHOLOGY]),
+    (
+        "pathology-without-ki67",
+        {},
+        [CT_RECENT, ("pathology", {"ki67_percent": None, "mitoses_per_2mm2": 4.0})],
+        [PATHOLOGY],
+    ),
+    ("ki67-zero-counts", {}, [CT_RECENT, ("pathology", {"ki67_percent": 0.0})], []),
+    ("no-pathology-with-reason", {"no_pathology_reason": "Biopsy not feasible"}, [CT_RECENT], []),
+    ("no-pathology-reason-blank", {"no_pathology_reason": "   "}, [CT_RECENT], [PATHOLOGY]),
+    (
+        "one-of-two-reports-with-ki67",
+        {},
+        [CT_RECENT, ("pathology", {"ki67_percent": None}), KI67],
+        [],
+    ),
+    # imaging: its age and its kind
+    ("ct-exactly-8-weeks-old", {}, [KI67, imaging("ct", timedelta(weeks=8))], []),
+    ("ct-8-weeks-and-1-day-old", {}, [KI67, imaging("ct", timedelta(weeks=8, days=1))], [IMAGING]),
+    ("ct-today", {}, [KI67, imaging("ct", timedelta(0))], []),
+    ("mri", {}, [KI67, imaging("mri", timedelta(days=30))], []),
+    ("sstr-pet", {}, [KI67, imaging("sstr_pet_ct", timedelta(days=30))], []),
+    ("octreoscan", {}, [KI67, imaging("octreoscan_spect", timedelta(days=30))], []),
+    ("fdg-pet-only", {}, [KI67, imaging("fdg_pet_ct", timedelta(days=30))], [IMAGING]),
+    ("eus-only", {}, [KI67, imaging("eus", timedelta(days=30))], [IMAGING]),
+    ("ultrasound-only", {}, [KI67, imaging("ultrasound", timedelta(days=30))], [IMAGING]),
+    (
+        "old-ct-and-recent-fdg",
+        {},
+        [KI67, imaging("ct", timedelta(weeks=9)), imaging("fdg_pet_ct", timedelta(days=1))],
+        [IMAGING],
+    ),
+    (
+        "old-ct-and-recent-mri",
+        {},
+        [KI67, imaging("ct", timedelta(weeks=9)), imaging("mri", timedelta(days=1))],
+        [],
+    ),
+    # functional tumours and their markers
+    ("non-functional", {"functional_status": "non_functional"}, COMPLETE, []),
+    ("functional-status-unknown", {"functional_status": "unknown"}, COMPLETE, []),
+    ("functional-without-syndrome", FUNCTIONAL, COMPLETE, [SYNDROME]),
+    (
+        "carcinoid-without-labs",
+        {**FUNCTIONAL, "syndrome": "carcinoid_syndrome"},
+        COMPLETE,
+        [CARCINOID_MARKER],
+    ),
+    (
+        "carcinoid-with-chromogranin-only",
+        {**FUNCTIONAL, "syndrome": "carcinoid_syndrome"},
+        [*COMPLETE, lab("chromogranin_a")],
+        [CARCINOID_MARKER],
+    ),
+    (
+        "carcinoid-with-5hiaa",
+        {**FUNCTIONAL, "syndrome": "carcinoid_syndrome"},
+        [*COMPLETE, lab("urine_5hiaa")],
+        [],
+    ),
+    (
+        "carcinoid-with-serotonin",
+        {**FUNCTIONAL, "syndrome": "carcinoid_syndrome"},
+        [*COMPLETE, lab("serotonin")],
+        [],
+    ),
+    ("insulinoma-without-labs", {**FUNCTIONAL, "syndrome": "insulinoma"}, COMPLETE, [INSULINOMA_MARKER]),
+    (
+        "insulinoma-with-c-peptide",
+        {**FUNCTIONAL, "syndrome": "insulinoma"},
+        [*COMPLETE, lab("c_peptide")],
+        [],
+    ),
+    (
+        "gastrinoma-with-gastrin",
+        {**FUNCTIONAL, "syndrome": "zollinger_ellison"},
+        [*COMPLETE, lab("gastrin")],
+        [],
+    ),
+    (
+        "gastrinoma-with-insulin",
+        {**FUNCTIONAL, "syndrome": "zollinger_ellison"},
+        [*COMPLETE, lab("insulin")],
+        ["A marker of the Zollinger-Ellison (gastrinoma): Gastrin (fasting)."],
+    ),
+    ("other-syndrome-without-labs", {**FUNCTIONAL, "syndrome": "other"}, COMPLETE, [ANY_MARKER]),
+    ("other-syndrome-with-any-lab", {**FUNCTIONAL, "syndrome": "other"}, [*COMPLETE, lab("nse")], []),
+    (
+        "everything-missing-functional",
+        {**FUNCTIONAL, "clinical_question": ""},
+        [],
+        [QUESTION, PATHOLOGY, IMAGING, SYNDROME],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case_fields", "findings", "missing"), [row[1:] for row in ROWS], ids=[row[0] for row in ROWS]
+)
+def test_missing_for_board(
+    submitter,
+    board,
+    create_case,
+    create_imaging,
+    create_lab,
+    create_pathology,
+    case_fields,
+    findings,
+    missing,
+):
+    case = create_case(submitter=submitter, board=board, **case_fields)
+    make = {"imaging": create_imaging, "lab": create_lab, "pathology": create_pathology}
+    for kind, fields in findings:
+        make[kind](case, created_by=submitter, **fields)
+    assert missing_for_board(case, TODAY, WEEKS) == missing
+
+
+def test_submission_uses_the_configured_window_and_the_hospitals_today(
+    app, submitter, board, create_case, create_imaging, monkeypatch
+):
+    case = create_case(submitter=submitter, board=board, no_pathology_reason="Imaging diagnosis")
+    create_imaging(case, created_by=submitter, study_date=date.today() - timedelta(days=20))
+    assert readiness(case) == []
+    monkeypatch.setitem(app.config, "IMAGING_MAX_AGE_WEEKS", 2)
+    (missing,) = readiness(case)
+    assert missing.startswith("CT, MRI or SSTR imaging from the last 2 weeks (on or after ")

@@ -1,0 +1,164 @@
+"""Imaging, laboratory and pathology findings of a case, and the marker charts."""
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from tumorboard.auth.access import require_login
+from tumorboard.cases import finding_operations
+from tumorboard.cases.charts import MarkerPoint, marker_chart_svg
+from tumorboard.cases.forms import FINDING_FORMS, VersionOnlyForm
+from tumorboard.cases.models import LabResult
+from tumorboard.cases.views import bp, get_visible_case
+from tumorboard.clinical.vocabularies import Analyte, IhcMarker
+from tumorboard.errors import OperationError
+from tumorboard.extensions import db
+from tumorboard.timezones import hospital_today
+from tumorboard.views_helpers import form_error
+
+KIND_RULE = "any(imaging, lab, pathology)"
+TITLES = {"imaging": "imaging study", "lab": "laboratory result", "pathology": "pathology report"}
+DEFAULT_FIELD = {"imaging": "study_date", "lab": "value", "pathology": "report_date"}
+
+
+def _form_data(kind: str, form) -> dict:
+    data = {
+        name: field.data
+        for name, field in form._fields.items()
+        if name not in ("csrf_token", "submit", "version")
+    }
+    if kind == "pathology":
+        data = {k: v for k, v in data.items() if not k.startswith("ihc_")}
+        data["ihc"] = form.ihc_data()
+    return data
+
+
+def _get_finding(case, kind: str, finding_id: int):
+    model = finding_operations.KINDS[kind][0]
+    finding = db.session.get(model, finding_id)
+    if finding is None or finding.case_id != case.id:
+        abort(404)
+    return finding
+
+
+def _editable_case(case_id: int):
+    case = get_visible_case(case_id)
+    if not case.can_edit_findings(current_user):
+        abort(403)
+    return case
+
+
+def _fill_for_edit(kind: str, form, finding) -> None:
+    form.process(obj=finding)
+    for name in (
+        "uptake_positive",
+        "new_lesions",
+        "necrosis",
+        "lymphovascular_invasion",
+        "perineural_invasion",
+    ):
+        if name in form._fields:
+            value = getattr(finding, name)
+            form[name].data = "" if value is None else ("yes" if value else "no")
+    if "krenning_score" in form._fields:
+        form.krenning_score.data = "" if finding.krenning_score is None else str(finding.krenning_score)
+    if kind == "pathology":
+        for marker, result in finding.ihc.items():
+            form[f"ihc_{marker}"].data = result
+
+
+@bp.route(f"/cases/<id:case_id>/<{KIND_RULE}:kind>/new", methods=["GET", "POST"])
+@require_login
+def add_finding(case_id: int, kind: str):
+    case = _editable_case(case_id)
+    form = FINDING_FORMS[kind]()
+    del form.version  # a new finding has no version yet
+    if request.method == "GET":
+        form[DEFAULT_FIELD[kind] if kind != "lab" else "sample_date"].data = hospital_today()
+    if form.validate_on_submit():
+        try:
+            finding_operations.add_finding(current_user, case, kind, _form_data(kind, form))
+        except OperationError as exc:
+            form_error(form, exc, default=DEFAULT_FIELD[kind])
+        else:
+            flash(f"{TITLES[kind].capitalize()} added.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id, _anchor=kind))
+    return _render(case, kind, form, None), 422 if request.method == "POST" else 200
+
+
+@bp.route(f"/cases/<id:case_id>/<{KIND_RULE}:kind>/<id:finding_id>/edit", methods=["GET", "POST"])
+@require_login
+def edit_finding(case_id: int, kind: str, finding_id: int):
+    case = _editable_case(case_id)
+    finding = _get_finding(case, kind, finding_id)
+    form = FINDING_FORMS[kind]()
+    if request.method == "GET":
+        _fill_for_edit(kind, form, finding)
+    if form.validate_on_submit():
+        try:
+            finding_operations.update_finding(
+                current_user,
+                case,
+                kind,
+                finding,
+                expected_version=form.version.data,
+                data=_form_data(kind, form),
+            )
+        except OperationError as exc:
+            form_error(form, exc, default=DEFAULT_FIELD[kind])
+        else:
+            flash(f"{TITLES[kind].capitalize()} saved.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id, _anchor=kind))
+    return _render(case, kind, form, finding), 422 if request.method == "POST" else 200
+
+
+@bp.post(f"/cases/<id:case_id>/<{KIND_RULE}:kind>/<id:finding_id>/delete")
+@require_login
+def remove_finding(case_id: int, kind: str, finding_id: int):
+    case = _editable_case(case_id)
+    finding = _get_finding(case, kind, finding_id)
+    form = VersionOnlyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    finding_operations.remove_finding(current_user, case, kind, finding, expected_version=form.version.data)
+    flash(f"{TITLES[kind].capitalize()} removed.", "success")
+    return redirect(url_for("cases.detail", case_id=case.id, _anchor=kind))
+
+
+def _render(case, kind, form, finding):
+    return render_template(
+        "cases/finding_form.html",
+        case=case,
+        kind=kind,
+        title=TITLES[kind],
+        form=form,
+        finding=finding,
+        ihc_markers=list(IhcMarker),
+        analytes=list(Analyte),
+    )
+
+
+@bp.get("/cases/<id:case_id>/markers/<analyte>.svg")
+@require_login
+def marker_chart(case_id: int, analyte: str):
+    """The marker's values over time with each result's own reference range as a band."""
+    case = get_visible_case(case_id)
+    try:
+        marker = Analyte(analyte)
+    except ValueError:
+        abort(404)
+    results = db.session.scalars(
+        select(LabResult)
+        .where(LabResult.case_id == case.id, LabResult.analyte == marker.value)
+        .order_by(LabResult.sample_date, LabResult.id)
+        .limit(500)
+    ).all()
+    if not results:
+        abort(404)
+    svg = marker_chart_svg(
+        [MarkerPoint(r.sample_date, r.value, r.ref_low, r.ref_high, r.flag) for r in results],
+        title=marker.label,
+        unit=results[-1].unit,
+        today=hospital_today(),
+    )
+    return Response(svg, mimetype="image/svg+xml")

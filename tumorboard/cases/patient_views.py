@@ -1,0 +1,100 @@
+"""Patient pages: register, search (by POST, so no name or MRN lands in a URL), view, edit."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup, escape
+from sqlalchemy.orm import joinedload
+
+from tumorboard.auth.access import require_login, require_role
+from tumorboard.auth.roles import Role
+from tumorboard.cases import operations, queries
+from tumorboard.cases.forms import EditPatientForm, PatientForm, PatientSearchForm
+from tumorboard.cases.models import Case
+from tumorboard.cases.views import bp
+from tumorboard.errors import OperationError
+from tumorboard.extensions import db
+from tumorboard.views_helpers import form_error
+
+
+def _patient_data(form: PatientForm) -> dict:
+    return {name: form[name].data for name in ("mrn", "family_name", "given_name", "birth_date", "sex")}
+
+
+@bp.route("/patients", methods=["GET", "POST"])
+@require_login
+def patients():
+    form = PatientSearchForm()
+    results = None
+    if form.validate_on_submit():
+        results = queries.search_patients(current_user, form.q.data)
+    status = 422 if request.method == "POST" and form.errors else 200
+    return render_template("cases/patients.html", form=form, results=results), status
+
+
+@bp.route("/patients/new", methods=["GET", "POST"])
+@require_role(Role.SUBMITTER)
+def register_patient():
+    form = PatientForm()
+    if form.validate_on_submit():
+        try:
+            patient = operations.register_patient(current_user, **_patient_data(form))
+        except operations.DuplicatePatient as exc:
+            existing = queries.find_visible_patient(current_user, exc.patient.id)
+            if existing is not None:
+                link = url_for("cases.patient", patient_id=existing.id)
+                form.mrn.errors = [
+                    Markup('{} <a href="{}">Open the registered patient</a>.').format(exc.message, link)
+                ]
+            else:
+                form.mrn.errors = [
+                    escape(exc.message)
+                    + " A colleague of another board registered the patient; ask the coordinator to share it."
+                ]
+        except OperationError as exc:
+            form_error(form, exc, default="mrn")
+        else:
+            flash("Patient registered. Now open a case for the board.", "success")
+            return redirect(url_for("cases.create", patient_id=patient.id))
+    return render_template(
+        "cases/patient_form.html", form=form, patient=None
+    ), 422 if request.method == "POST" else 200
+
+
+@bp.get("/patients/<id:patient_id>")
+@require_login
+def patient(patient_id: int):
+    found = queries.find_visible_patient(current_user, patient_id)
+    if found is None:
+        abort(404)
+    cases = db.session.scalars(
+        queries.visible_cases(current_user)
+        .where(Case.patient_id == found.id)
+        .options(joinedload(Case.board))
+        .order_by(Case.created_at.desc())
+        .limit(100)
+    ).all()
+    return render_template("cases/patient.html", patient=found, cases=cases)
+
+
+@bp.route("/patients/<id:patient_id>/edit", methods=["GET", "POST"])
+@require_role(Role.SUBMITTER)
+def edit_patient(patient_id: int):
+    found = queries.find_visible_patient(current_user, patient_id)
+    if found is None:
+        abort(404)
+    if found.created_by_id != current_user.id:
+        abort(403)
+    form = EditPatientForm(obj=found if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            operations.update_patient(
+                current_user, found, expected_version=form.version.data, **_patient_data(form)
+            )
+        except OperationError as exc:
+            form_error(form, exc, default="mrn")
+        else:
+            flash("Patient saved.", "success")
+            return redirect(url_for("cases.patient", patient_id=found.id))
+    return render_template(
+        "cases/patient_form.html", form=form, patient=found
+    ), 422 if request.method == "POST" else 200

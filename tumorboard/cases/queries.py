@@ -1,0 +1,141 @@
+"""Read-side queries of the cases package: who sees which case and patient, the case list, the case page.
+
+Each page's data comes in a fixed number of statements, whatever the number of rows or findings.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, and_, exists, false, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tumorboard.audit.models import AuditEvent
+from tumorboard.auth.models import User
+from tumorboard.cases.models import Case, CaseStatus, ImagingStudy, LabResult, PathologyReport, Patient
+from tumorboard.extensions import db
+from tumorboard.timezones import local_day_end_utc, local_day_start_utc
+
+SORTS = {
+    "updated": (Case.updated_at.desc(), Case.id.desc()),
+    "oldest": (Case.updated_at.asc(), Case.id.asc()),
+    "submitted": (Case.submitted_at.desc(), Case.id.desc()),
+    "patient": (Patient.name_key.asc(), Case.id.asc()),
+    "site": (Case.primary_site.asc(), Case.updated_at.desc(), Case.id.desc()),
+    "status": (Case.status.asc(), Case.updated_at.desc(), Case.id.desc()),
+}
+
+
+def visible_cases(user) -> Select:
+    """The cases a user may see: their own, and their boards' cases once submitted (drafts are private)."""
+    boards = sorted(user.board_ids)
+    shared = and_(Case.board_id.in_(boards), Case.status != CaseStatus.DRAFT.value) if boards else false()
+    return select(Case).where(or_(Case.submitter_id == user.id, shared))
+
+
+def visible_patients(user) -> Select:
+    """Patients of the user's boards: those with a case the user may see, and those the user registered."""
+    seen = visible_cases(user).with_only_columns(Case.id).where(Case.patient_id == Patient.id)
+    return select(Patient).where(or_(Patient.created_by_id == user.id, exists(seen)))
+
+
+def find_visible_case(user, case_id: int) -> Case | None:
+    return db.session.scalar(visible_cases(user).where(Case.id == case_id))
+
+
+def find_visible_patient(user, patient_id: int) -> Patient | None:
+    return db.session.scalar(visible_patients(user).where(Patient.id == patient_id))
+
+
+def search_patients(user, text: str, limit: int = 50) -> list[Patient]:
+    """By MRN (exact, or its beginning) or by name (any part of "family given")."""
+    text = text.strip()
+    by_name = Patient.name_key.contains(text.casefold(), autoescape=True)
+    by_mrn = Patient.mrn.startswith(text.upper(), autoescape=True)
+    return list(
+        db.session.scalars(
+            visible_patients(user).where(or_(by_mrn, by_name)).order_by(Patient.name_key).limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    board_id: int | None = None
+    status: str | None = None
+    site: str | None = None
+    grade: str | None = None
+    submitter: str | None = None  # "me" or a user id as text
+    date_from: date | None = None
+    date_to: date | None = None
+    text: str = ""  # patient name, MRN or words of the clinical question; sent by POST only
+    sort: str = "updated"
+
+
+def case_list(user, filters: CaseFilters) -> Select:
+    stmt = visible_cases(user).join(Patient, Patient.id == Case.patient_id)
+    if filters.board_id:
+        stmt = stmt.where(Case.board_id == filters.board_id)
+    if filters.status:
+        stmt = stmt.where(Case.status == filters.status)
+    if filters.site:
+        stmt = stmt.where(Case.primary_site == filters.site)
+    if filters.grade:
+        stmt = stmt.where(Case.computed_grade == filters.grade)
+    if filters.submitter == "me":
+        stmt = stmt.where(Case.submitter_id == user.id)
+    elif filters.submitter and filters.submitter.isdigit():
+        stmt = stmt.where(Case.submitter_id == int(filters.submitter))
+    if filters.date_from:
+        stmt = stmt.where(Case.updated_at >= local_day_start_utc(filters.date_from))
+    if filters.date_to:
+        stmt = stmt.where(Case.updated_at < local_day_end_utc(filters.date_to))
+    if filters.text:
+        text = filters.text.strip()
+        stmt = stmt.where(
+            or_(
+                Patient.mrn == text.upper(),
+                Patient.name_key.contains(text.casefold(), autoescape=True),
+                func.lower(Case.clinical_question).contains(text.lower(), autoescape=True),
+            )
+        )
+    return stmt.options(
+        joinedload(Case.patient), joinedload(Case.board), joinedload(Case.submitter)
+    ).order_by(*SORTS.get(filters.sort, SORTS["updated"]))
+
+
+def submitters_of(user) -> list[tuple[int, str]]:
+    """Who has submitted cases to the user's boards: the submitter filter's choices."""
+    ids = visible_cases(user).with_only_columns(Case.submitter_id).distinct()
+    return [
+        (u.id, u.name) for u in db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name))
+    ]
+
+
+def load_case_page(case_id: int) -> Case:
+    """The case with everything its page shows, in one statement per collection."""
+    return db.session.scalar(
+        select(Case)
+        .where(Case.id == case_id)
+        .options(
+            joinedload(Case.patient),
+            joinedload(Case.board),
+            joinedload(Case.submitter),
+            selectinload(Case.imaging).joinedload(ImagingStudy.created_by),
+            selectinload(Case.labs).joinedload(LabResult.created_by),
+            selectinload(Case.pathology).joinedload(PathologyReport.created_by),
+            selectinload(Case.prior_treatments),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+def case_events(case: Case, limit: int = 200) -> list[AuditEvent]:
+    """The case's own lifecycle events (created, submitted, scheduled …), newest first."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == Case.__tablename__, AuditEvent.entity_id == str(case.id))
+            .order_by(AuditEvent.seq.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,363 @@
+"""Case pages: the list, the case page with its clinical summary, create and edit, the lifecycle."""
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tumorboard.auth.access import require_login, require_role
+from tumorboard.auth.roles import Role
+from tumorboard.boards.models import Board
+from tumorboard.cases import operations, queries
+from tumorboard.cases.forms import (
+    CaseForm,
+    EditCaseForm,
+    PatientSearchForm,
+    PriorTreatmentForm,
+    SubmitCaseForm,
+    VersionOnlyForm,
+    WithdrawCaseForm,
+)
+from tumorboard.cases.models import Case, CaseStatus, PriorTreatment
+from tumorboard.cases.summary import summarise
+from tumorboard.clinical.vocabularies import Analyte, PrimarySite
+from tumorboard.errors import OperationError
+from tumorboard.extensions import db
+from tumorboard.forms import ActionForm, choices
+from tumorboard.timezones import to_local
+from tumorboard.views_helpers import form_error, page_number, query_id, query_text
+
+bp = Blueprint("cases", __name__)
+
+GRADE_FILTERS = (
+    "G1",
+    "G2",
+    "G3",
+    "NEC",
+    "typical carcinoid",
+    "atypical carcinoid",
+    "high-grade (LCNEC/SCLC)",
+)
+
+
+def get_visible_case(case_id: int) -> Case:
+    """404 for a case the user may not see: its existence is not disclosed."""
+    case = queries.find_visible_case(current_user, case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+def _my_boards() -> list[Board]:
+    ids = sorted(current_user.board_ids)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(Board).where(Board.id.in_(ids), Board.active.is_(True)).order_by(Board.name)
+        )
+    )
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        value = date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+    return value if date(2000, 1, 1) <= value <= date(2199, 12, 31) else None
+
+
+def _list_filters(text: str) -> queries.CaseFilters:
+    status = request.args.get("status") or None
+    site = request.args.get("site") or None
+    grade = request.args.get("grade") or None
+    return queries.CaseFilters(
+        board_id=query_id("board"),
+        status=status if status in CaseStatus.__members__.values() else None,
+        site=site if site in PrimarySite.__members__.values() else None,
+        grade=grade if grade in GRADE_FILTERS else None,
+        submitter=query_text("submitter", 12) or None,
+        date_from=_date_arg("from"),
+        date_to=_date_arg("to"),
+        text=text,
+        sort=request.args.get("sort") if request.args.get("sort") in queries.SORTS else "updated",
+    )
+
+
+@bp.route("/cases", methods=["GET", "POST"])
+@require_login
+def index():
+    """The case list. Filters travel in the URL; a search for a name or MRN is POSTed, never in the URL."""
+    search = PatientSearchForm(prefix="search")
+    text = ""
+    if request.method == "POST":
+        if search.validate_on_submit():
+            text = search.q.data
+        else:
+            return _render_list(search, ""), 422
+    return _render_list(search, text)
+
+
+def _render_list(search: PatientSearchForm, text: str):
+    filters = _list_filters(text)
+    page = db.paginate(
+        queries.case_list(current_user, filters),
+        page=page_number() if request.method == "GET" else request.form.get("page", 1, type=int),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+        max_per_page=100,
+    )
+    return render_template(
+        "cases/list.html",
+        page=page,
+        filters=filters,
+        search=search,
+        boards=_my_boards(),
+        submitters=queries.submitters_of(current_user),
+        statuses=list(CaseStatus),
+        sites=list(PrimarySite),
+        grades=GRADE_FILTERS,
+        sorts=queries.SORTS.keys(),
+    )
+
+
+@bp.get("/cases/<id:case_id>")
+@require_login
+def detail(case_id: int):
+    get_visible_case(case_id)
+    case = queries.load_case_page(case_id)
+    summary = summarise(case)
+    analytes = sorted({lab.analyte for lab in case.labs})
+    return render_template(
+        "cases/detail.html",
+        case=case,
+        summary=summary,
+        timeline=_timeline(case, queries.case_events(case)),
+        analytes=[Analyte(a) for a in analytes],
+        readiness=operations.readiness(case)
+        if case.status == CaseStatus.DRAFT
+        else case.missing_at_submission,
+        treatment_form=PriorTreatmentForm(formdata=None),
+        version_form=VersionOnlyForm(formdata=None, version=case.version),
+        withdraw_form=WithdrawCaseForm(formdata=None, version=case.version),
+    )
+
+
+def _timeline(case: Case, events) -> list[dict]:
+    """Findings by their clinical date and the case's lifecycle events, newest first."""
+    items = [
+        {
+            "when": s.study_date,
+            "kind": "Imaging",
+            "text": f"{s.modality_label} {s.region}".strip(),
+            "anchor": "imaging",
+        }
+        for s in case.imaging
+    ]
+    items += [
+        {
+            "when": r.sample_date,
+            "kind": "Laboratory",
+            "text": f"{Analyte(r.analyte).label}: {r.value:g} {r.unit}" + (f" ({r.flag})" if r.flag else ""),
+            "anchor": "lab",
+        }
+        for r in case.labs
+    ]
+    items += [
+        {"when": p.report_date, "kind": "Pathology", "text": p.summary_line, "anchor": "pathology"}
+        for p in case.pathology
+    ]
+    items += [
+        {
+            "when": to_local(e.occurred_at).date(),
+            "kind": "Case",
+            "text": EVENT_TEXT.get(e.action, e.action) + (f" by {e.actor_label}" if e.actor_label else ""),
+            "anchor": None,
+        }
+        for e in events
+    ]
+    return sorted(items, key=lambda item: item["when"], reverse=True)
+
+
+EVENT_TEXT = {
+    "case.created": "Case registered",
+    "case.updated": "Case details changed",
+    "case.submitted": "Submitted to the board",
+    "case.recalled": "Taken back to draft",
+    "case.withdrawn": "Withdrawn",
+    "case.scheduled": "Put on a meeting agenda",
+    "case.unscheduled": "Taken off the agenda",
+    "case.deferred": "Deferred to a later meeting",
+    "case.discussed": "Discussed by the board",
+    "case.closed": "Closed",
+    "case.presented_again": "Presented to the board again",
+    "case.prior_treatment_added": "Prior treatment added",
+    "case.prior_treatment_removed": "Prior treatment removed",
+}
+
+
+def _case_form_choices(form: CaseForm) -> None:
+    form.board_id.choices = choices((b.id, b.name) for b in _my_boards())
+
+
+def _case_data(form: CaseForm) -> dict:
+    return {
+        name: field.data
+        for name, field in form._fields.items()
+        if name not in ("csrf_token", "submit", "version")
+    }
+
+
+@bp.route("/patients/<id:patient_id>/cases/new", methods=["GET", "POST"])
+@require_role(Role.SUBMITTER)
+def create(patient_id: int):
+    patient = queries.find_visible_patient(current_user, patient_id)
+    if patient is None:
+        abort(404)
+    form = CaseForm()
+    _case_form_choices(form)
+    if not form.board_id.choices:
+        flash("You are not a member of an active board yet: an administrator adds you to one.", "warning")
+        return redirect(url_for("cases.patient", patient_id=patient.id))
+    if form.validate_on_submit():
+        try:
+            case = operations.create_case(current_user, patient, **_case_data(form))
+        except OperationError as exc:
+            form_error(form, exc, default="primary_site")
+        else:
+            flash("Draft case saved. Add the findings, then submit it to the board.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template("cases/form.html", form=form, patient=patient, case=None), (
+        422 if request.method == "POST" else 200
+    )
+
+
+@bp.route("/cases/<id:case_id>/edit", methods=["GET", "POST"])
+@require_login
+def edit(case_id: int):
+    case = get_visible_case(case_id)
+    if not case.can_edit(current_user):
+        abort(403)
+    form = EditCaseForm(obj=case if request.method == "GET" else None)
+    if request.method == "GET":
+        form.metastatic_sites.data = case.metastatic_site_list
+        form.ecog.data = "" if case.ecog is None else str(case.ecog)
+    _case_form_choices(form)
+    if form.validate_on_submit():
+        try:
+            operations.update_case(current_user, case, expected_version=form.version.data, **_case_data(form))
+        except OperationError as exc:
+            form_error(form, exc, default="primary_site")
+        else:
+            flash("Case saved.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template("cases/form.html", form=form, patient=case.patient, case=case), (
+        422 if request.method == "POST" else 200
+    )
+
+
+@bp.route("/cases/<id:case_id>/submit", methods=["GET", "POST"])
+@require_login
+def submit(case_id: int):
+    case = get_visible_case(case_id)
+    if not case.can_submit(current_user):
+        abort(403)
+    form = (
+        SubmitCaseForm(formdata=None, version=case.version) if request.method == "GET" else SubmitCaseForm()
+    )
+    missing = operations.readiness(case)
+    if form.validate_on_submit():
+        try:
+            operations.submit_case(
+                current_user,
+                case,
+                expected_version=form.version.data,
+                override_reason=form.override_reason.data,
+            )
+        except OperationError as exc:
+            form_error(form, exc, default="override_reason")
+        else:
+            flash(f"Case submitted to the {case.board.name}.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template("cases/submit.html", case=case, form=form, missing=missing), (
+        422 if request.method == "POST" else 200
+    )
+
+
+@bp.post("/cases/<id:case_id>/recall")
+@require_login
+def recall(case_id: int):
+    case = get_visible_case(case_id)
+    if not case.can_recall(current_user):
+        abort(403)
+    form = VersionOnlyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    operations.recall_case(current_user, case, expected_version=form.version.data)
+    flash("The case is a draft again; submit it when it is ready.", "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.post("/cases/<id:case_id>/withdraw")
+@require_login
+def withdraw(case_id: int):
+    case = get_visible_case(case_id)
+    if not case.can_withdraw(current_user):
+        abort(403)
+    form = WithdrawCaseForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    operations.withdraw_case(current_user, case, expected_version=form.version.data, reason=form.reason.data)
+    flash("The case has been withdrawn.", "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.post("/cases/<id:case_id>/treatments")
+@require_login
+def add_treatment(case_id: int):
+    case = get_visible_case(case_id)
+    if not case.can_edit(current_user):
+        abort(403)
+    form = PriorTreatmentForm()
+    if form.validate_on_submit():
+        try:
+            operations.add_prior_treatment(
+                current_user,
+                case,
+                treatment=form.treatment.data,
+                start_date=form.start_date.data,
+                end_date=form.end_date.data,
+                note=form.note.data,
+            )
+        except OperationError as exc:
+            flash(exc.message, "danger")
+        else:
+            flash("Prior treatment added.", "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+    return redirect(url_for("cases.detail", case_id=case.id, _anchor="treatments"))
+
+
+@bp.post("/cases/<id:case_id>/treatments/<id:treatment_id>/delete")
+@require_login
+def remove_treatment(case_id: int, treatment_id: int):
+    case = get_visible_case(case_id)
+    if not case.can_edit(current_user):
+        abort(403)
+    item = db.session.get(PriorTreatment, treatment_id)
+    if item is None or item.case_id != case.id:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    operations.remove_prior_treatment(current_user, case, item)
+    flash("Prior treatment removed.", "success")
+    return redirect(url_for("cases.detail", case_id=case.id, _anchor="treatments"))
+
+
+# Import the other view modules of this blueprint (patients, findings, charts).
+from tumorboard.cases import finding_views, patient_views  # noqa: E402, F401
