@@ -172,11 +172,15 @@ def client_as(app, users) -> Callable[[Role], FlaskClient]:
 
 @pytest.fixture
 def count_queries(app):
-    """`with count_queries() as statements:` collects the SQL the block runs (transaction control aside)."""
+    """`with count_queries() as statements:` collects the SQL the block runs (transaction control aside).
+
+    The session starts empty, as a request's does in production, so objects the test made earlier do not
+    save (or cost) statements: read the ids you need before the block."""
 
     @contextmanager
     def counter() -> Iterator[list[str]]:
         statements: list[str] = []
+        db.session.expunge_all()
         engine = db.session.get_bind().engine
 
         def before(_conn, _cursor, statement, *_args):

@@ -56,17 +56,12 @@ ALLOWED = [
     (S.SCHEDULED, S.SUBMITTED, "unschedule", "case.unscheduled"),
     (S.SCHEDULED, S.DISCUSSED, "mark_discussed", "case.discussed"),
     (S.SCHEDULED, S.DEFERRED, "defer", "case.deferred"),
-    (S.SCHEDULED, S.WITHDRAWN, "withdraw", "case.withdrawn"),
     (S.DEFERRED, S.SCHEDULED, "schedule", "case.scheduled"),
     (S.DEFERRED, S.WITHDRAWN, "withdraw", "case.withdrawn"),
     (S.DISCUSSED, S.CLOSED, "close", "case.closed"),
     (S.DISCUSSED, S.SUBMITTED, "present_again", "case.presented_again"),
     (S.CLOSED, S.SUBMITTED, "present_again", "case.presented_again"),
 ]
-UNREACHABLE = {
-    (S.SCHEDULED, S.WITHDRAWN): "TRANSITIONS allows it, but withdraw_case refuses a scheduled case "
-    "(Case.can_withdraw) and no other operation withdraws one",
-}
 
 
 def _run(action: str, case, users):
@@ -82,16 +77,7 @@ def test_the_table_below_covers_every_allowed_transition():
 
 @pytest.mark.parametrize(
     ("source", "target", "action", "audit_action"),
-    [
-        pytest.param(
-            *row,
-            id=f"{row[0]}-to-{row[1]}",
-            marks=[pytest.mark.xfail(strict=True, raises=OperationError, reason=UNREACHABLE[row[:2]])]
-            if row[:2] in UNREACHABLE
-            else [],
-        )
-        for row in ALLOWED
-    ],
+    [pytest.param(*row, id=f"{row[0]}-to-{row[1]}") for row in ALLOWED],
 )
 def test_allowed_transition(app_ctx, users, board, create_case, source, target, action, audit_action):
     case = create_case(submitter=users[Role.SUBMITTER], board=board, status=source.value)

@@ -8,7 +8,7 @@ import pytest
 from tests.cases.helpers import audit_count, count, days_ago, last_event
 from tumorboard.auth.roles import Role
 from tumorboard.cases.models import Patient
-from tumorboard.cases.operations import DuplicatePatient, register_patient, update_patient
+from tumorboard.cases.patient_operations import DuplicatePatient, register_patient, update_patient
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db
 from tumorboard.timezones import hospital_today

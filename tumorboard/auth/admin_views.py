@@ -37,7 +37,9 @@ def users():
     role = request.args.get("role", "")
     status = request.args.get("status", "active")
     board_id = query_id("board")
-    stmt = select(User).options(selectinload(User.memberships).selectinload(BoardMembership.board))
+    stmt = select(User).options(
+        selectinload(User.role_rows), selectinload(User.memberships).selectinload(BoardMembership.board)
+    )
     if q:
         stmt = stmt.where(
             or_(

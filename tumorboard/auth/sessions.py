@@ -9,6 +9,7 @@ import time
 
 from flask import current_app, flash, g, session
 from flask_login import login_user, logout_user
+from sqlalchemy.orm import selectinload
 
 from tumorboard.auth.models import User
 from tumorboard.db import MAX_ID
@@ -20,7 +21,9 @@ def load_user(login_id: str) -> User | None:
     user_id, _, token = login_id.partition(":")
     if not user_id.isdigit() or not token or not 0 < int(user_id) <= MAX_ID:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(
+        User, int(user_id), options=[selectinload(User.role_rows), selectinload(User.memberships)]
+    )
     if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
         return None
     return user

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tumorboard.auth.models import User
 from tumorboard.boards.models import Board
 from tumorboard.cases import finding_operations as findings
-from tumorboard.cases import operations
+from tumorboard.cases import operations, patient_operations
 from tumorboard.extensions import db
 from tumorboard.timezones import hospital_today
 
@@ -504,7 +504,7 @@ def seed_demo_cases() -> int:
     submitter = _submitter()
     boards = {b.name: b.id for b in db.session.scalars(select(Board))}
     for (mrn, family, given, born, sex), fields, finding_list, treatments, submit in DEMO_CASES:
-        patient = operations.register_patient(
+        patient = patient_operations.register_patient(
             submitter, mrn=mrn, family_name=family, given_name=given, birth_date=born, sex=sex
         )
         fields = dict(fields)

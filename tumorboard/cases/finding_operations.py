@@ -23,6 +23,7 @@ from tumorboard.clinical.vocabularies import (
     SpecimenType,
     SstrTracer,
 )
+from tumorboard.db import atomic
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
 from tumorboard.timezones import hospital_today
@@ -209,6 +210,7 @@ def _check_belongs(case: Case, kind: str, finding) -> None:
         raise OperationError("This finding does not belong to this case.")
 
 
+@atomic
 def add_finding(actor, case: Case, kind: str, data: Mapping):
     """Record a new imaging study, laboratory result or pathology report for the case."""
     _check_open(actor, case)
@@ -228,6 +230,7 @@ def add_finding(actor, case: Case, kind: str, data: Mapping):
     return finding
 
 
+@atomic
 def update_finding(
     actor, case: Case, kind: str, finding, *, expected_version: int | None, data: Mapping
 ) -> None:
@@ -245,6 +248,7 @@ def update_finding(
         record(f"{kind}.updated", actor=actor, entity=finding, changes=changes, details={"case": case.id})
 
 
+@atomic
 def remove_finding(actor, case: Case, kind: str, finding, *, expected_version: int | None) -> None:
     _check_open(actor, case)
     _check_belongs(case, kind, finding)

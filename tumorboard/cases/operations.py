@@ -8,13 +8,12 @@ import json
 from collections.abc import Mapping
 
 from flask import current_app
-from sqlalchemy import select
 
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board
 from tumorboard.cases import validation as v
-from tumorboard.cases.models import Case, CaseStatus, Patient, PriorTreatment, Sex
+from tumorboard.cases.models import Case, CaseStatus, Patient, PriorTreatment
 from tumorboard.cases.readiness import missing_for_board
 from tumorboard.cases.summary import computed_grade_value
 from tumorboard.clinical import staging
@@ -29,12 +28,11 @@ from tumorboard.clinical.vocabularies import (
     PrimarySite,
     Treatment,
 )
-from tumorboard.db import utcnow
+from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
 from tumorboard.timezones import hospital_today
 
-PATIENT_FIELDS = ("mrn", "family_name", "given_name", "birth_date", "sex")
 CASE_FIELDS = (
     "board_id",
     "conference_type",
@@ -61,9 +59,8 @@ SMALL_INTESTINE = frozenset({PrimarySite.JEJUNUM, PrimarySite.ILEUM})
 TRANSITIONS: Mapping[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.DRAFT: frozenset({CaseStatus.SUBMITTED, CaseStatus.WITHDRAWN}),
     CaseStatus.SUBMITTED: frozenset({CaseStatus.DRAFT, CaseStatus.SCHEDULED, CaseStatus.WITHDRAWN}),
-    CaseStatus.SCHEDULED: frozenset(
-        {CaseStatus.SUBMITTED, CaseStatus.DISCUSSED, CaseStatus.DEFERRED, CaseStatus.WITHDRAWN}
-    ),
+    # A scheduled case leaves the agenda (back to submitted) before it can be withdrawn.
+    CaseStatus.SCHEDULED: frozenset({CaseStatus.SUBMITTED, CaseStatus.DISCUSSED, CaseStatus.DEFERRED}),
     CaseStatus.DEFERRED: frozenset({CaseStatus.SCHEDULED, CaseStatus.WITHDRAWN}),
     CaseStatus.DISCUSSED: frozenset({CaseStatus.CLOSED, CaseStatus.SUBMITTED}),
     CaseStatus.CLOSED: frozenset({CaseStatus.SUBMITTED}),
@@ -73,89 +70,6 @@ TRANSITIONS: Mapping[CaseStatus, frozenset[CaseStatus]] = {
 # The moves back to SUBMITTED differ by where they start: off an agenda, or presented again.
 ON_AGENDA = frozenset({CaseStatus.SCHEDULED})
 PRESENTED_AGAIN_FROM = frozenset({CaseStatus.DISCUSSED, CaseStatus.CLOSED})
-
-
-class DuplicatePatient(OperationError):
-    def __init__(self, patient: Patient):
-        super().__init__("A patient with this MRN is already registered.", field="mrn")
-        self.patient = patient
-
-
-# Patients ------------------------------------------------------------------------------------------
-
-
-def _clean_patient(data: Mapping, patient: Patient | None = None) -> dict:
-    cfg = current_app.config
-    cleaned = {
-        "mrn": v.mrn(data.get("mrn"), cfg["MRN_PATTERN"], cfg["MRN_HINT"]),
-        "family_name": v.text(
-            data.get("family_name"), "family name", "family_name", max_length=100, required=True
-        ),
-        "given_name": v.text(
-            data.get("given_name"), "given name", "given_name", max_length=100, required=True
-        ),
-        "sex": v.choice(data.get("sex"), Sex, "sex", "sex"),
-    }
-    birth_date = data.get("birth_date")
-    cleaned["birth_date"] = v.clinical_date(
-        birth_date, "birth date", "birth_date", today=hospital_today(), birth_date=None
-    )
-    if birth_date.year < 1900:
-        raise OperationError("The birth date must be after 1900.", field="birth_date")
-    other = db.session.scalar(select(Patient).where(Patient.mrn == cleaned["mrn"]))
-    if other is not None and other is not patient:
-        raise DuplicatePatient(other)
-    return cleaned
-
-
-def _name_key(family_name: str, given_name: str) -> str:
-    return f"{family_name} {given_name}".casefold()
-
-
-def register_patient(actor, **data) -> Patient:
-    """A submitter registers a patient; the MRN is unique and follows the hospital's format."""
-    if not actor.has_role(Role.SUBMITTER):
-        raise OperationError("Only referring clinicians register patients.")
-    cleaned = _clean_patient(data)
-    patient = Patient(
-        **cleaned, name_key=_name_key(cleaned["family_name"], cleaned["given_name"]), created_by_id=actor.id
-    )
-    db.session.add(patient)
-    db.session.flush()
-    record(
-        "patient.registered", actor=actor, entity=patient, changes=diff({}, snapshot(patient, PATIENT_FIELDS))
-    )
-    return patient
-
-
-def update_patient(actor, patient: Patient, *, expected_version: int | None, **data) -> None:
-    if not actor.has_role(Role.SUBMITTER):
-        raise OperationError("Only referring clinicians edit patients.")
-    check_version(patient, expected_version)
-    before = snapshot(patient, PATIENT_FIELDS)
-    cleaned = _clean_patient(data, patient)
-    earliest_finding = min(
-        (d for case in patient.cases for d in _finding_dates(case)),
-        default=None,
-    )
-    if earliest_finding is not None and cleaned["birth_date"] > earliest_finding:
-        raise OperationError(
-            "The birth date would fall after a recorded finding of this patient.", field="birth_date"
-        )
-    for name, value in cleaned.items():
-        setattr(patient, name, value)
-    patient.name_key = _name_key(patient.family_name, patient.given_name)
-    db.session.flush()
-    changes = diff(before, snapshot(patient, PATIENT_FIELDS))
-    if changes:
-        record("patient.updated", actor=actor, entity=patient, changes=changes)
-
-
-def _finding_dates(case: Case):
-    yield from (s.study_date for s in case.imaging)
-    yield from (r.sample_date for r in case.labs)
-    yield from (r.report_date for r in case.pathology)
-    yield from (t.start_date for t in case.prior_treatments)
 
 
 # Cases ---------------------------------------------------------------------------------------------
@@ -254,6 +168,7 @@ def _clean_case(actor, data: Mapping) -> dict:
     return cleaned
 
 
+@atomic
 def create_case(actor, patient: Patient, **data) -> Case:
     """A submitter opens a draft case for a patient, addressed to one of their boards."""
     if not actor.has_role(Role.SUBMITTER):
@@ -266,6 +181,7 @@ def create_case(actor, patient: Patient, **data) -> Case:
     return case
 
 
+@atomic
 def update_case(actor, case: Case, *, expected_version: int | None, **data) -> None:
     if not case.can_edit(actor):
         raise OperationError("This case can no longer be edited by you.")
@@ -287,6 +203,7 @@ def touch_case(case: Case) -> None:
     case.computed_grade = computed_grade_value(case)
 
 
+@atomic
 def add_prior_treatment(
     actor, case: Case, *, treatment: str, start_date, end_date=None, note: str = ""
 ) -> PriorTreatment:
@@ -315,6 +232,7 @@ def add_prior_treatment(
     return item
 
 
+@atomic
 def remove_prior_treatment(actor, case: Case, item: PriorTreatment) -> None:
     if not case.can_edit(actor) or item.case_id != case.id:
         raise OperationError("This case can no longer be edited by you.")
@@ -361,6 +279,7 @@ def readiness(case: Case) -> list[str]:
     return missing_for_board(case, hospital_today(), current_app.config["IMAGING_MAX_AGE_WEEKS"])
 
 
+@atomic
 def submit_case(actor, case: Case, *, expected_version: int | None, override_reason: str = "") -> list[str]:
     """Send a draft to its board. What the board will miss is recorded; submitting anyway needs a reason,
     which the board sees."""
@@ -386,6 +305,7 @@ def submit_case(actor, case: Case, *, expected_version: int | None, override_rea
     return missing
 
 
+@atomic
 def recall_case(actor, case: Case, *, expected_version: int | None) -> None:
     """The submitter takes a submitted case back to draft, before it is on an agenda."""
     if not case.can_recall(actor):
@@ -394,6 +314,7 @@ def recall_case(actor, case: Case, *, expected_version: int | None) -> None:
     _move(actor, case, CaseStatus.DRAFT, "case.recalled")
 
 
+@atomic
 def withdraw_case(actor, case: Case, *, expected_version: int | None, reason: str) -> None:
     if not case.can_withdraw(actor):
         raise OperationError("Only the submitter can withdraw this case.")
@@ -402,28 +323,34 @@ def withdraw_case(actor, case: Case, *, expected_version: int | None, reason: st
     _move(actor, case, CaseStatus.WITHDRAWN, "case.withdrawn", {"reason": reason})
 
 
+@atomic
 def schedule_case(actor, case: Case, *, details: dict | None = None) -> None:
     """Called by the meetings package when a coordinator puts the case on an agenda."""
     _move(actor, case, CaseStatus.SCHEDULED, "case.scheduled", details)
 
 
+@atomic
 def unschedule_case(actor, case: Case, *, details: dict | None = None) -> None:
     """Off the agenda, back to the pool; only a scheduled case (a discussed one is presented again)."""
     _move(actor, case, CaseStatus.SUBMITTED, "case.unscheduled", details, only_from=ON_AGENDA)
 
 
+@atomic
 def defer_case(actor, case: Case, *, details: dict | None = None) -> None:
     _move(actor, case, CaseStatus.DEFERRED, "case.deferred", details)
 
 
+@atomic
 def mark_discussed(actor, case: Case, *, details: dict | None = None) -> None:
     _move(actor, case, CaseStatus.DISCUSSED, "case.discussed", details)
 
 
+@atomic
 def close_case(actor, case: Case, *, details: dict | None = None) -> None:
     _move(actor, case, CaseStatus.CLOSED, "case.closed", details)
 
 
+@atomic
 def present_again(actor, case: Case, *, details: dict | None = None) -> None:
     """A discussed or closed case goes back to its board's pool (follow-up, progression)."""
     _check_move(case, CaseStatus.SUBMITTED, PRESENTED_AGAIN_FROM)

@@ -7,7 +7,8 @@ from sqlalchemy.orm import joinedload
 
 from tumorboard.auth.access import require_login, require_role
 from tumorboard.auth.roles import Role
-from tumorboard.cases import operations, queries
+from tumorboard.cases import patient_operations as operations
+from tumorboard.cases import queries
 from tumorboard.cases.forms import EditPatientForm, PatientForm, PatientSearchForm
 from tumorboard.cases.models import Case
 from tumorboard.cases.views import bp

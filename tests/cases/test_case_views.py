@@ -1,0 +1,439 @@
+"""The case pages through the test client: access, bad input per field, stale edits, query counts, and
+that no name or MRN ever lands in a URL."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import log_in
+from tumorboard.auth.models import User
+from tumorboard.auth.roles import Role
+from tumorboard.boards.models import Board
+from tumorboard.cases.models import Case, ImagingStudy, LabResult, PathologyReport, Patient
+from tumorboard.extensions import db
+
+TOMORROW = (date.today() + timedelta(days=2)).isoformat()
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def submitter(users):
+    return users[Role.SUBMITTER]
+
+
+@pytest.fixture
+def case(create_case, submitter, board):
+    return create_case(submitter=submitter, board=board, status="submitted")
+
+
+@pytest.fixture
+def draft(create_case, submitter, board):
+    return create_case(submitter=submitter, board=board)
+
+
+CASE_FORM = {
+    "conference_type": "pre_therapeutic",
+    "primary_site": "pancreas",
+    "tumour_size_cm": "2.5",
+    "extent": "limited_to_pancreas",
+    "nodes_positive": "0",
+    "differentiation": "well",
+    "functional_status": "non_functional",
+    "hereditary_syndrome": "none",
+    "clinical_question": "Resection or surveillance?",
+}
+
+
+# Access ---------------------------------------------------------------------------------------------
+
+
+def test_outsider_gets_404_for_every_case_page(app, case, create_user):
+    outsider = log_in(app.test_client(), create_user(roles=[Role.SUBMITTER, Role.SPECIALIST]))
+    for url in (
+        f"/cases/{case.id}",
+        f"/cases/{case.id}/edit",
+        f"/cases/{case.id}/submit",
+        f"/cases/{case.id}/imaging/new",
+        f"/cases/{case.id}/markers/chromogranin_a.svg",
+        f"/patients/{case.patient_id}",
+        f"/patients/{case.patient_id}/cases/new",
+    ):
+        assert outsider.get(url).status_code == 404, url
+    assert (
+        outsider.post(f"/cases/{case.id}/withdraw", data={"reason": "x", "version": case.version}).status_code
+        == 404
+    )
+
+
+def test_board_member_reads_a_submitted_case_but_not_a_draft(client_as, case, draft):
+    specialist = client_as(Role.SPECIALIST)
+    assert specialist.get(f"/cases/{case.id}").status_code == 200
+    assert specialist.get(f"/cases/{draft.id}").status_code == 404
+    listing = specialist.get("/cases").text
+    assert f"case {case.id}" in listing and f"case {draft.id}<" not in listing
+
+
+def test_a_submitter_cannot_edit_another_submitters_draft(app, draft, board, create_user):
+    colleague = log_in(app.test_client(), create_user(roles=[Role.SUBMITTER], boards=[board]))
+    # a draft is private: not even visible
+    assert colleague.get(f"/cases/{draft.id}/edit").status_code == 404
+    draft.status = "submitted"
+    db.session.commit()
+    assert colleague.get(f"/cases/{draft.id}").status_code == 200
+    assert colleague.get(f"/cases/{draft.id}/edit").status_code == 403
+    response = colleague.post(
+        f"/cases/{draft.id}/edit", data={**CASE_FORM, "board_id": board.id, "version": draft.version}
+    )
+    assert response.status_code == 403
+
+
+def test_coordinator_cannot_add_findings(client_as, case):
+    assert client_as(Role.COORDINATOR).get(f"/cases/{case.id}/pathology/new").status_code == 403
+
+
+def test_specialist_adds_a_pathology_report(client_as, case):
+    response = client_as(Role.SPECIALIST).post(
+        f"/cases/{case.id}/pathology/new",
+        data={
+            "report_date": date.today().isoformat(),
+            "specimen_type": "core_biopsy",
+            "differentiation": "well",
+            "ki67_percent": "12",
+            "reported_grade": "G2",
+            "ihc_synaptophysin": "positive",
+        },
+    )
+    assert response.status_code == 302
+    report = db.session.scalar(select(PathologyReport).where(PathologyReport.case_id == case.id))
+    assert report.ki67_percent == 12 and report.ihc == {"synaptophysin": "positive"}
+
+
+# Registering a case ---------------------------------------------------------------------------------
+
+
+def test_register_patient_then_case(client_as, board):
+    client = client_as(Role.SUBMITTER)
+    response = client.post(
+        "/patients/new",
+        data={
+            "mrn": "q1234567",
+            "family_name": "Doe",
+            "given_name": "Jane",
+            "birth_date": "1960-05-01",
+            "sex": "female",
+        },
+    )
+    assert response.status_code == 302
+    patient = db.session.scalar(select(Patient).where(Patient.mrn == "Q1234567"))
+    assert response.headers["Location"] == f"/patients/{patient.id}/cases/new"
+    response = client.post(response.headers["Location"], data={**CASE_FORM, "board_id": board.id})
+    assert response.status_code == 302
+    case = db.session.scalar(select(Case).where(Case.patient_id == patient.id))
+    page = client.get(f"/cases/{case.id}").text
+    assert "T2 N0 M0" in page and 'stage <strong class="fs-5">II</strong>' in page
+
+
+def test_duplicate_mrn_links_to_the_registered_patient(client_as, case):
+    response = client_as(Role.SUBMITTER).post(
+        "/patients/new",
+        data={
+            "mrn": case.patient.mrn,
+            "family_name": "X",
+            "given_name": "Y",
+            "birth_date": "1970-01-01",
+            "sex": "male",
+        },
+    )
+    assert response.status_code == 422
+    assert "already registered" in response.text and f'href="/patients/{case.patient_id}"' in response.text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"mrn": "ab"}, "The MRN must be"),
+        ({"mrn": "X" * 40}, "Field cannot be longer than 32 characters."),
+        ({"birth_date": TOMORROW}, "The birth date cannot be in the future."),
+        ({"birth_date": "1850-01-01"}, "The birth date must be after 1900."),
+        ({"birth_date": "31.12.1960"}, "Not a valid date value."),
+        ({"sex": "robot"}, "Not a valid choice."),
+        ({"family_name": ""}, "This field is required."),
+        ({"family_name": "A\x00B"}, "characters that are not allowed"),
+    ],
+    ids=["mrn-format", "mrn-long", "born-tomorrow", "born-1850", "date-format", "sex", "no-name", "nul"],
+)
+def test_bad_patient_input(client_as, change, message):
+    before = _count(Patient)
+    data = {
+        "mrn": "Q7654321",
+        "family_name": "Doe",
+        "given_name": "Jane",
+        "birth_date": "1960-05-01",
+        "sex": "female",
+        **change,
+    }
+    response = client_as(Role.SUBMITTER).post("/patients/new", data=data)
+    assert response.status_code == 422 and message in response.text
+    assert _count(Patient) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"tumour_size_cm": "-1"}, "Number must be between 0 and 50."),
+        ({"tumour_size_cm": "abc"}, "Not a valid float value."),
+        ({"primary_site": "liver"}, "Not a valid choice."),
+        ({"extent": "subserosa"}, "This extent of invasion does not apply to the chosen primary site."),
+        ({"nodes_examined": "2", "nodes_positive": "5"}, "More nodes are positive than were examined."),
+        ({"mesenteric_mass_cm": "3"}, "A mesenteric mass is recorded for jejunal or ileal primaries only."),
+        ({"syndrome": "insulinoma"}, "A hormone syndrome is recorded only for a functional tumour."),
+        ({"metastatic_sites": ["liver", "moon"]}, "is not a valid choice"),
+        ({"ecog": "7"}, "Not a valid choice."),
+        ({"board_id": "999999"}, "Not a valid choice."),
+        ({"clinical_question": "?" * 4001}, "Field cannot be longer than 4000 characters."),
+    ],
+    ids=[
+        "size-negative",
+        "size-text",
+        "site",
+        "extent",
+        "nodes",
+        "mesenteric",
+        "syndrome",
+        "metastasis",
+        "ecog",
+        "board",
+        "question-long",
+    ],
+)
+def test_bad_case_input(client_as, board, case, change, message):
+    client = client_as(Role.SUBMITTER)
+    before = _count(Case)
+    response = client.post(
+        f"/patients/{case.patient_id}/cases/new", data={**CASE_FORM, "board_id": board.id, **change}
+    )
+    assert response.status_code == 422 and message in response.text
+    assert _count(Case) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "message"),
+    [
+        ("pathology", {"ki67_percent": "150"}, "Number must be between 0 and 100."),
+        ("pathology", {"report_date": TOMORROW}, "The report date cannot be in the future."),
+        (
+            "pathology",
+            {"report_date": "1950-01-01"},
+            "The report date cannot be before the patient&#39;s birth date.",
+        ),
+        (
+            "pathology",
+            {"mitoses_count": "10"},
+            "Give both the mitotic count and the area counted, or neither.",
+        ),
+        ("pathology", {"ihc_p53": "purple"}, "Not a valid choice."),
+        ("pathology", {"specimen_type": "banana"}, "Not a valid choice."),
+        (
+            "imaging",
+            {"modality": "ct", "krenning_score": "3"},
+            "The Krenning score applies to SSTR imaging only.",
+        ),
+        ("imaging", {"modality": "xray"}, "Not a valid choice."),
+        ("imaging", {"study_date": ""}, "Enter the study date."),
+        ("lab", {"value": "-3"}, "Number must be between 0 and 1000000000."),
+        ("lab", {"ref_low": "10", "ref_high": "5"}, "The lower reference limit is above the upper one."),
+        ("lab", {"analyte": "unobtainium"}, "Not a valid choice."),
+    ],
+)
+def test_bad_finding_input(client_as, case, kind, data, message):
+    base = {
+        "pathology": {
+            "report_date": date.today().isoformat(),
+            "specimen_type": "core_biopsy",
+            "differentiation": "well",
+        },
+        "imaging": {"study_date": date.today().isoformat(), "modality": "ct"},
+        "lab": {
+            "sample_date": date.today().isoformat(),
+            "analyte": "chromogranin_a",
+            "value": "50",
+            "unit": "ng/mL",
+        },
+    }[kind]
+    model = {"pathology": PathologyReport, "imaging": ImagingStudy, "lab": LabResult}[kind]
+    before = _count(model)
+    response = client_as(Role.SUBMITTER).post(f"/cases/{case.id}/{kind}/new", data={**base, **data})
+    assert response.status_code == 422, response.status_code
+    assert message in response.text
+    assert _count(model) == before
+
+
+def test_unknown_finding_kind_is_404(client_as, case):
+    assert client_as(Role.SUBMITTER).get(f"/cases/{case.id}/xray/new").status_code == 404
+
+
+def test_stale_case_edit_is_409_and_says_who_changed_what(app, draft, board, submitter):
+    first, second = log_in(app.test_client(), submitter), log_in(app.test_client(), submitter)
+    form = {**CASE_FORM, "board_id": board.id, "version": draft.version}
+    assert first.post(f"/cases/{draft.id}/edit", data={**form, "tumour_size_cm": "3.1"}).status_code == 302
+    response = second.post(f"/cases/{draft.id}/edit", data={**form, "tumour_size_cm": "4.4"})
+    assert response.status_code == 409
+    assert "3.1" in response.text and submitter.email in response.text
+    db.session.refresh(draft)
+    assert draft.tumour_size_cm == 3.1
+
+
+def test_stale_finding_edit_is_409(app, case, submitter, create_lab):
+    lab = create_lab(case, created_by=submitter)
+    client = log_in(app.test_client(), submitter)
+    data = {
+        "sample_date": lab.sample_date.isoformat(),
+        "analyte": "chromogranin_a",
+        "unit": "ng/mL",
+        "version": lab.version,
+    }
+    assert (
+        client.post(f"/cases/{case.id}/lab/{lab.id}/edit", data={**data, "value": "111"}).status_code == 302
+    )
+    assert (
+        client.post(f"/cases/{case.id}/lab/{lab.id}/edit", data={**data, "value": "222"}).status_code == 409
+    )
+    db.session.refresh(lab)
+    assert lab.value == 111
+
+
+def test_finding_of_another_case_is_404(client_as, case, draft, submitter, create_lab):
+    lab = create_lab(draft, created_by=submitter)
+    assert client_as(Role.SUBMITTER).get(f"/cases/{case.id}/lab/{lab.id}/edit").status_code == 404
+
+
+# Submitting ------------------------------------------------------------------------------------------
+
+
+def test_submit_lists_what_is_missing_and_needs_a_reason(client_as, draft):
+    client = client_as(Role.SUBMITTER)
+    page = client.get(f"/cases/{draft.id}/submit").text
+    assert "Pathology with Ki-67, or the reason there is none." in page
+    refused = client.post(f"/cases/{draft.id}/submit", data={"version": draft.version, "override_reason": ""})
+    assert refused.status_code == 422 and "Say why the board should discuss the case" in refused.text
+    accepted = client.post(
+        f"/cases/{draft.id}/submit",
+        data={"version": draft.version, "override_reason": "Patient travels far."},
+    )
+    assert accepted.status_code == 302
+    db.session.refresh(draft)
+    assert draft.status == "submitted" and draft.readiness_override_reason == "Patient travels far."
+    assert "Patient travels far." in client_as(Role.SPECIALIST).get(f"/cases/{draft.id}").text
+
+
+def test_only_the_submitter_submits(client_as, case, draft):
+    assert (
+        client_as(Role.CHAIR).post(f"/cases/{case.id}/submit", data={"version": case.version}).status_code
+        == 403
+    )
+
+
+def test_withdraw_needs_a_reason(client_as, case):
+    client = client_as(Role.SUBMITTER)
+    client.post(f"/cases/{case.id}/withdraw", data={"reason": "", "version": case.version})
+    db.session.refresh(case)
+    assert case.status == "submitted"
+    client.post(f"/cases/{case.id}/withdraw", data={"reason": "Patient declined.", "version": case.version})
+    db.session.refresh(case)
+    assert case.status == "withdrawn"
+
+
+# Search without names in URLs -------------------------------------------------------------------------
+
+
+def test_patient_search_is_posted_and_finds_by_name_and_mrn(client_as, case):
+    client = client_as(Role.SUBMITTER)
+    assert client.get("/patients?q=Muster").status_code == 200  # a query string is ignored, never used
+    by_name = client.post("/patients", data={"q": case.patient.family_name[:5].lower()})
+    assert by_name.status_code == 200 and case.patient.mrn in by_name.text
+    by_mrn = client.post("/patients", data={"q": case.patient.mrn.lower()})
+    assert case.patient.family_name in by_mrn.text
+    assert case.patient.family_name not in by_mrn.request.url and case.patient.mrn not in by_mrn.request.url
+
+
+def test_case_search_is_posted_and_pages_stay_posted(client_as, case):
+    client = client_as(Role.SPECIALIST)
+    response = client.post("/cases", data={"search-q": case.patient.mrn})
+    assert response.status_code == 200 and f"case {case.id}" in response.text
+    assert case.patient.mrn not in response.request.url
+    for href in __import__("re").findall(r'href="([^"]+)"', response.text):
+        assert case.patient.mrn not in href and case.patient.family_name not in href
+
+
+def test_case_list_filters(client_as, case, draft, create_case, submitter, board):
+    create_case(
+        submitter=submitter, board=board, status="submitted", primary_site="ileum", extent="subserosa"
+    )
+    client = client_as(Role.SUBMITTER)
+    only_drafts = client.get("/cases?status=draft").text
+    assert f"case {draft.id}<" in only_drafts and f"case {case.id}<" not in only_drafts
+    ileum = client.get("/cases?site=ileum").text
+    assert "Ileum" in ileum and f"case {case.id}<" not in ileum
+    for query in (
+        "status=bogus",
+        "site=mars",
+        "grade=G9",
+        "board=abc",
+        "from=yesterday",
+        "to=0001-01-01",
+        "sort=drop",
+        "submitter=%00",
+        "page=-1",
+    ):
+        assert client.get(f"/cases?{query}").status_code == 200, query
+
+
+# Query counts -----------------------------------------------------------------------------------------
+
+
+def test_case_list_statements_do_not_grow(client_as, create_case, submitter, board, count_queries):
+    client = client_as(Role.SPECIALIST)
+    create_case(submitter=submitter, board=board, status="submitted")
+    ids = submitter.id, board.id
+    with count_queries() as few:
+        assert client.get("/cases").status_code == 200
+    submitter, board = db.session.get(User, ids[0]), db.session.get(Board, ids[1])
+    for _ in range(30):
+        create_case(submitter=submitter, board=board, status="submitted")
+    with count_queries() as many:
+        assert client.get("/cases").status_code == 200
+    assert len(many) == len(few) <= 8
+
+
+def test_case_page_statements_do_not_grow_with_findings(
+    client_as, case, submitter, create_imaging, create_lab, create_pathology, count_queries
+):
+    client = client_as(Role.SUBMITTER)
+    url, ids = f"/cases/{case.id}", (case.id, submitter.id)
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    case, submitter = db.session.get(Case, ids[0]), db.session.get(User, ids[1])
+    for n in range(6):
+        create_imaging(case, created_by=submitter, study_date=date.today() - timedelta(days=10 * n))
+        create_lab(
+            case, created_by=submitter, value=100 + n, sample_date=date.today() - timedelta(days=10 * n)
+        )
+        create_lab(case, created_by=submitter, analyte="urine_5hiaa", unit="mg/24 h", value=5 + n)
+        create_pathology(case, created_by=submitter)
+    with count_queries() as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few) <= 12
+
+
+def test_marker_chart_is_svg(client_as, case, submitter, create_lab):
+    create_lab(case, created_by=submitter, value=120)
+    create_lab(case, created_by=submitter, value=60, sample_date=date.today() - timedelta(days=40))
+    response = client_as(Role.SPECIALIST).get(f"/cases/{case.id}/markers/chromogranin_a.svg")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert "<svg" in response.text and "Chromogranin A" in response.text
+    assert client_as(Role.SPECIALIST).get(f"/cases/{case.id}/markers/gastrin.svg").status_code == 404
+    assert client_as(Role.SPECIALIST).get(f"/cases/{case.id}/markers/nothing.svg").status_code == 404
