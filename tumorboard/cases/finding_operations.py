@@ -88,6 +88,13 @@ def clean_imaging(case: Case, data: Mapping) -> dict:
         raise OperationError("A tracer is recorded for SSTR PET/CT only.", field="tracer")
     if cleaned["krenning_score"] is not None and not modality.shows_sstr_uptake:
         raise OperationError("The Krenning score applies to SSTR imaging only.", field="krenning_score")
+    krenning, uptake = cleaned["krenning_score"], cleaned["uptake_positive"]
+    if krenning is not None and uptake is not None and (krenning > 0) != uptake:
+        raise OperationError(
+            f"A Krenning score of {krenning} means {'some' if krenning else 'no'} uptake; "
+            "the uptake answer says otherwise.",
+            field="uptake_positive",
+        )
     if cleaned["uptake_positive"] is not None and modality not in PET_MODALITIES:
         raise OperationError("Tracer uptake is recorded for SSTR or FDG PET only.", field="uptake_positive")
     if cleaned["fdg_vs_sstr"]:

@@ -286,6 +286,8 @@ def submit_case(actor, case: Case, *, expected_version: int | None, override_rea
     if not case.can_submit(actor):
         raise OperationError("Only the submitter can submit a draft case.")
     check_version(case, expected_version)
+    if not case.board.active or case.board_id not in actor.board_ids:
+        raise OperationError("This board no longer takes your cases: choose another board on the case form.")
     missing = readiness(case)
     reason = v.text(override_reason, "reason", "override_reason", max_length=1000)
     if missing and not reason:

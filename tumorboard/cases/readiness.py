@@ -5,8 +5,14 @@ Pure: it reads a case and its findings and returns plain sentences; the operatio
 
 from datetime import date, timedelta
 
-from tumorboard.clinical.vocabularies import FunctionalStatus, FunctionalSyndrome, ImagingModality
+from tumorboard.clinical.vocabularies import (
+    FunctionalStatus,
+    FunctionalSyndrome,
+    ImagingModality,
+    PrimarySite,
+)
 
+MITOSES_GRADED_SITES = frozenset({PrimarySite.LUNG, PrimarySite.THYMUS})
 # Imaging that shows the extent of disease: cross-sectional (CT, MRI) or SSTR imaging.
 STAGING_MODALITIES = frozenset(
     {ImagingModality.CT, ImagingModality.MRI, ImagingModality.SSTR_PET_CT, ImagingModality.OCTREOSCAN_SPECT}
@@ -17,10 +23,12 @@ def missing_for_board(case, today: date, imaging_max_age_weeks: int) -> list[str
     missing = []
     if not (case.clinical_question or "").strip():
         missing.append("The clinical question for the board.")
-    if (
-        not any(report.ki67_percent is not None for report in case.pathology)
-        and not case.no_pathology_reason.strip()
-    ):
+    explained = bool(case.no_pathology_reason.strip())
+    if case.primary_site in MITOSES_GRADED_SITES:
+        # WHO lung/thymus: carcinoids are classified by mitoses and necrosis; Ki-67 plays no part.
+        if not explained and not any(r.mitoses_per_2mm2 is not None for r in case.pathology):
+            missing.append("Pathology with the mitotic count (and necrosis), or the reason there is none.")
+    elif not explained and not any(r.ki67_percent is not None for r in case.pathology):
         missing.append("Pathology with Ki-67, or the reason there is none.")
     oldest = today - timedelta(weeks=imaging_max_age_weeks)
     if not any(s.modality in STAGING_MODALITIES and s.study_date >= oldest for s in case.imaging):

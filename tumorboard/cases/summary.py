@@ -134,7 +134,9 @@ def _reported_tnm_flags(summary: CaseSummary, reported: str) -> None:
         (_REPORTED_N, "N", summary.staging.n.category),
     ):
         match = pattern.search(reported)
-        if match and not str(computed).upper().startswith(f"{part}{match.group(1)}".upper()):
+        if not match or str(computed).upper().endswith("X"):
+            continue  # nothing reported, or the app lacks the inputs: not a disagreement
+        if not str(computed).upper().startswith(f"{part}{match.group(1)}".upper()):
             summary.flags.append(
                 Flag(
                     "disagreement",

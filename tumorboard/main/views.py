@@ -6,12 +6,14 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 
 from tumorboard.audit.models import AuditEvent
 from tumorboard.auth.access import public, require_login
 from tumorboard.auth.models import User, UserRole
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board, BoardMembership, missing_specialties
+from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.extensions import db
 
 bp = Blueprint("main", __name__)
@@ -87,6 +89,44 @@ def _admin_overview() -> dict:
     }
 
 
+def _my_cases(user: User) -> dict | None:
+    """A submitter's open cases: drafts to finish first, then what is with the board."""
+    if not user.has_role(Role.SUBMITTER):
+        return None
+    open_statuses = [
+        s.value for s in (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.SCHEDULED, CaseStatus.DEFERRED)
+    ]
+    cases = db.session.scalars(
+        select(Case)
+        .where(Case.submitter_id == user.id, Case.status.in_(open_statuses))
+        .options(joinedload(Case.patient), joinedload(Case.board))
+        .order_by((Case.status == CaseStatus.DRAFT.value).desc(), Case.updated_at.desc())
+        .limit(10)
+    ).all()
+    return {"cases": cases}
+
+
+def _board_pool(user: User) -> dict | None:
+    """For board members: cases submitted to their boards that wait for a meeting."""
+    if not user.board_ids or not user.has_role(Role.COORDINATOR, Role.SPECIALIST, Role.CHAIR):
+        return None
+    waiting = [CaseStatus.SUBMITTED.value, CaseStatus.DEFERRED.value]
+    where = (Case.board_id.in_(sorted(user.board_ids)), Case.status.in_(waiting))
+    counts = dict(
+        db.session.execute(
+            select(Case.board_id, func.count(Case.id)).where(*where).group_by(Case.board_id)
+        ).all()
+    )
+    latest = db.session.scalars(
+        select(Case)
+        .where(*where)
+        .options(joinedload(Case.patient), joinedload(Case.board))
+        .order_by(Case.submitted_at.asc(), Case.id)
+        .limit(10)
+    ).all()
+    return {"counts": counts, "cases": latest}
+
+
 @bp.get("/")
 @require_login
 def dashboard():
@@ -96,6 +136,8 @@ def dashboard():
         boards=_my_boards(user),
         history=_sign_in_history(user),
         admin=_admin_overview() if user.is_admin else None,
+        my_cases=_my_cases(user),
+        pool=_board_pool(user),
     )
 
 

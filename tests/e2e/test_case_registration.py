@@ -1,0 +1,69 @@
+"""The demo submitter registers a case with one finding of each kind, sees grade and stage, submits it."""
+
+import pytest
+
+from tests.e2e.test_sign_in import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_submitter_registers_and_submits_a_case(page, live_server, screenshot):
+    sign_in(page, live_server, "submitter@example.org")
+    page.get_by_role("link", name="Cases", exact=True).click()
+    page.get_by_role("link", name="Register a new case").click()
+
+    page.get_by_label("MRN").fill("E2E-0001")
+    page.get_by_label("Family name").fill("Testperson")
+    page.get_by_label("Given name").fill("Ada")
+    page.get_by_label("Birth date").fill("1962-07-15")
+    page.get_by_label("Sex").select_option("female")
+    page.get_by_role("button", name="Register patient").click()
+
+    page.get_by_role("heading", name="New case").wait_for()
+    page.get_by_label("Board", exact=True).select_option(label="GEP-NET board")
+    page.get_by_label("Primary site").select_option("pancreas")
+    page.get_by_label("Tumour size (cm)").fill("2.5")
+    page.get_by_label("Extent / depth of invasion").select_option("limited_to_pancreas")
+    page.get_by_label("Regional nodes positive").fill("0")
+    page.get_by_label("Differentiation", exact=True).select_option("well")
+    page.get_by_label("Functional status").select_option("non_functional")
+    page.get_by_label("Question for the board").fill("Resection or surveillance of a 2.5 cm pancreatic NET?")
+    screenshot("case-form")
+    page.get_by_role("button", name="Save draft case").click()
+    page.get_by_text("Draft case saved.").wait_for()
+
+    page.get_by_role("link", name="Add imaging study").click()
+    page.get_by_label("Modality").select_option("ct")
+    page.get_by_label("Region", exact=True).fill("Abdomen")
+    page.get_by_label("Report", exact=True).fill("25 mm hypervascular lesion in the pancreatic tail.")
+    page.get_by_role("button", name="Save imaging study").click()
+    page.get_by_text("Imaging study added.").wait_for()
+
+    page.get_by_role("link", name="Add laboratory result").click()
+    page.get_by_label("Marker").select_option("chromogranin_a")
+    page.get_by_label("Value", exact=True).fill("150")
+    page.get_by_label("Unit", exact=True).fill("ng/mL")
+    page.get_by_label("Reference range to").fill("93")
+    page.get_by_role("button", name="Save result").click()
+    page.get_by_text("Laboratory result added.").wait_for()
+
+    page.get_by_role("link", name="Add pathology report").click()
+    page.get_by_label("Specimen", exact=True).select_option("eus_fna")
+    page.get_by_label("Differentiation", exact=True).select_option("well")
+    page.get_by_label("Ki-67 (%)").fill("8")
+    page.get_by_label("Mitoses per 2 mm²").fill("3")
+    page.get_by_label("Grade as reported").select_option("G2")
+    page.get_by_role("button", name="Save pathology report").click()
+    page.get_by_text("Pathology report added.").wait_for()
+
+    summary = page.locator("section[aria-labelledby=summary-heading]")
+    assert summary.get_by_text("G2", exact=True).first.is_visible()
+    assert "T2 N0 M0" in summary.inner_text() and "stage II" in summary.inner_text()
+    assert "Ki-67 3–20%" in summary.inner_text()
+    screenshot("case-detail-submitter")
+
+    page.get_by_role("link", name="Check and submit to the board").click()
+    page.get_by_text("Readiness check passed").wait_for()
+    page.get_by_role("button", name="Submit to the board").click()
+    page.get_by_text("Case submitted to the GEP-NET board.").wait_for()
+    assert page.locator(".badge.status-submitted").first.is_visible()
