@@ -52,7 +52,9 @@ def test_dashboard_statements_do_not_grow(client, client_as, create_user, create
 def test_submitter_sees_open_cases_and_members_see_the_waiting_pool(client_as, users, board, create_case):
     submitter = users[Role.SUBMITTER]
     draft = create_case(submitter=submitter, board=board, clinical_question="Draft question?")
-    waiting = create_case(submitter=submitter, board=board, status="submitted", clinical_question="Pool question?")
+    waiting = create_case(
+        submitter=submitter, board=board, status="submitted", clinical_question="Pool question?"
+    )
     mine = client_as(Role.SUBMITTER).get("/").text
     assert "Your open cases" in mine and f"/cases/{draft.id}" in mine and f"/cases/{waiting.id}" in mine
     pool = client_as(Role.SPECIALIST).get("/").text
