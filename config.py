@@ -61,6 +61,18 @@ class Config:
     # Readiness check: how old the staging imaging may be at submission.
     IMAGING_MAX_AGE_WEEKS = _env_int("IMAGING_MAX_AGE_WEEKS", 8)
 
+    # E-mail: notifications are e-mailed only when MAIL_SERVER is set (Flask-Mail settings otherwise).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tumorboard@localhost")
+    # The address people reach the app at, for links in e-mails and calendar files.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # How the printed agenda names a patient: "initials_mrn" or "full_name".
+    AGENDA_PATIENT_LABEL = os.environ.get("AGENDA_PATIENT_LABEL", "initials_mrn")
+
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "tumorboard-demo")
     ALLOW_DEMO_DATA = True
 

@@ -50,7 +50,7 @@ def create_app(config_class: type[Config] | str | None = None, **overrides) -> F
 
 def _init_extensions(app: Flask) -> None:
     from tumorboard.db import IdConverter, configure_sqlite
-    from tumorboard.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+    from tumorboard.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
 
     app.url_map.converters["id"] = IdConverter
     db.init_app(app)
@@ -63,12 +63,13 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     configure_sqlite(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     # Importing the packages registers every model with the metadata, in dependency order.
-    from tumorboard import audit, auth, boards, cases, main
+    from tumorboard import audit, auth, boards, cases, main, meetings, notifications
 
-    for package in (main, auth, boards, cases, audit):
+    for package in (main, auth, boards, cases, meetings, notifications, audit):
         app.register_blueprint(package.bp)

@@ -106,7 +106,20 @@ def _commit(response):
         _forget_half_done_session()
         log.info("conflict at commit", extra={"request_id": g.get("request_id")})
         return make_response(*_render_error(409))
+    if g.get("pending_mail"):
+        _send_mail_after_commit(g.pop("pending_mail"))
     return response
+
+
+def _send_mail_after_commit(ids: list[int]) -> None:
+    """The change is committed; its notifications go out by e-mail now. A mail failure never fails it."""
+    from tumorboard.notifications.operations import send_pending_mail
+
+    try:
+        send_pending_mail(ids)
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("could not record sent mail", extra={"request_id": g.get("request_id")})
 
 
 def _forget_half_done_session() -> None:

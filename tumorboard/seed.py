@@ -10,6 +10,7 @@ from tumorboard.boards import operations as board_operations
 from tumorboard.cases.demo_data import seed_demo_cases
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.extensions import db
+from tumorboard.meetings.demo_data import seed_demo_meetings
 
 BOARDS = (
     ("GEP-NET board", "Weekly board for neuroendocrine tumours of the gastro-entero-pancreatic system."),
@@ -56,5 +57,16 @@ def seed_demo() -> list[str]:
             board_ids=[boards[i].id for i in board_indexes],
             must_change_password=False,
         )
+    _board_functions(boards)
     seed_demo_cases()
+    seed_demo_meetings()
     return [account[0] for account in ACCOUNTS]
+
+
+def _board_functions(boards) -> None:
+    """The demo coordinator coordinates, and the demo chair chairs, both boards."""
+    for email, flag in (("coordinator@example.org", "is_coordinator"), ("chair@example.org", "is_chair")):
+        user = db.session.scalar(select(User).where(User.email == email))
+        for membership in user.memberships:
+            setattr(membership, flag, True)
+    db.session.flush()

@@ -21,11 +21,20 @@ def _vocab(value: str | None, name: str) -> str:
     return _label(value, enum)
 
 
+def _unread_notifications() -> int:
+    from flask_login import current_user
+
+    from tumorboard.notifications.operations import unread_count
+
+    return unread_count(current_user) if current_user.is_authenticated else 0
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         csp_nonce=csp_nonce,
         Role=Role,
         hospital_name=lambda: current_app.config["HOSPITAL_NAME"],
+        unread_notifications=_unread_notifications,
     )
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = lambda value: format_datetime(value, "%d %b %Y")

@@ -4,6 +4,7 @@ Each function takes the acting user, checks the rules, changes the objects, flus
 event in the caller's transaction.
 """
 
+import secrets
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
@@ -262,3 +263,11 @@ def reset_password(actor: User, user: User, *, new_password: str, expected_versi
     _set_password(user, new_password)
     user.must_change_password = True
     record("user.password_reset", actor=actor, entity=user, changes={"password": [REDACTED, REDACTED]})
+
+
+@atomic
+def renew_calendar_token(user: User) -> str:
+    """A new secret for the personal calendar feed; the old link stops working."""
+    user.calendar_token = secrets.token_urlsafe(32)
+    record("user.calendar_link_renewed", actor=user, entity=user)
+    return user.calendar_token

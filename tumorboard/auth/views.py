@@ -10,6 +10,7 @@ from tumorboard.auth.access import public, require_login
 from tumorboard.auth.forms import ChangePasswordForm, LoginForm
 from tumorboard.auth.sessions import end_session, start_session
 from tumorboard.errors import OperationError
+from tumorboard.forms import ActionForm
 from tumorboard.views_helpers import form_error
 
 bp = Blueprint("auth", __name__)
@@ -64,7 +65,17 @@ def logout():
 @bp.get("/account")
 @require_login
 def account():
-    return render_template("auth/account.html", form=ChangePasswordForm())
+    return render_template("auth/account.html", form=ChangePasswordForm(), calendar_form=ActionForm())
+
+
+@bp.post("/account/calendar")
+@require_login
+def renew_calendar():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    operations.renew_calendar_token(current_user._get_current_object())
+    flash("Your calendar link is new; the old one no longer works.", "success")
+    return redirect(url_for("auth.account", _anchor="calendar"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -82,4 +93,4 @@ def change_password():
             flash("Your password has been changed. Other sessions have been signed out.", "success")
             return redirect(url_for("main.dashboard"))
     status = 422 if request.method == "POST" else 200
-    return render_template("auth/account.html", form=form), status
+    return render_template("auth/account.html", form=form, calendar_form=ActionForm()), status

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tumorboard.auth.roles import Role
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import UTCDateTime, utcnow
 from tumorboard.extensions import db
@@ -24,9 +25,23 @@ DEFAULT_REQUIRED_SPECIALTIES: tuple[tuple[Specialty, ...], ...] = (
 )
 
 
-def missing_specialties(present: set[str]) -> list[tuple[Specialty, ...]]:
-    """The required specialty groups of which nobody in `present` is a member."""
-    return [group for group in DEFAULT_REQUIRED_SPECIALTIES if not present.intersection(group)]
+def encode_groups(groups) -> str:
+    """("a",), ("b", "c") → "a;b|c": one group per ";", alternatives within a group joined by "|"."""
+    return ";".join("|".join(str(s) for s in group) for group in groups)
+
+
+def decode_groups(text: str) -> tuple[tuple[Specialty, ...], ...]:
+    return tuple(tuple(Specialty(s) for s in part.split("|") if s) for part in text.split(";") if part)
+
+
+DEFAULT_REQUIRED_TEXT = encode_groups(DEFAULT_REQUIRED_SPECIALTIES)
+
+
+def missing_specialties(
+    present: set[str], required=DEFAULT_REQUIRED_SPECIALTIES
+) -> list[tuple[Specialty, ...]]:
+    """The required specialty groups of which nobody in `present` is a member (quorum rule)."""
+    return [group for group in required if not present.intersection(group)]
 
 
 class Board(db.Model):
@@ -39,6 +54,16 @@ class Board(db.Model):
     )  # casefolded: names are unique regardless of case
     description: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Quorum and the defaults a new meeting starts from (the coordinator can change each meeting).
+    required_specialties: Mapped[str] = mapped_column(String(300), default=DEFAULT_REQUIRED_TEXT)
+    default_weekday: Mapped[int] = mapped_column(Integer, default=2)  # Monday = 0
+    default_start_time: Mapped[str] = mapped_column(String(5), default="16:00")  # hospital time, HH:MM
+    default_duration_minutes: Mapped[int] = mapped_column(Integer, default=90)
+    default_capacity_cases: Mapped[int | None] = mapped_column(Integer, default=12)
+    default_capacity_minutes: Mapped[int | None] = mapped_column(Integer)
+    default_cutoff_hours: Mapped[int] = mapped_column(Integer, default=48)
+    default_room: Mapped[str] = mapped_column(String(200), default="")
+    default_video_link: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -54,6 +79,24 @@ class Board(db.Model):
     def is_member(self, user) -> bool:
         return user.is_authenticated and self.id in user.board_ids
 
+    @property
+    def required_groups(self) -> tuple[tuple[Specialty, ...], ...]:
+        return decode_groups(self.required_specialties)
+
+    def membership_of(self, user) -> "BoardMembership | None":
+        if not user.is_authenticated:
+            return None
+        return next((m for m in user.memberships if m.board_id == self.id), None)
+
+    def can_manage_meetings(self, user) -> bool:
+        """The board's own coordinators plan its meetings and build its agendas."""
+        membership = self.membership_of(user)
+        return membership is not None and membership.is_coordinator and user.has_role(Role.COORDINATOR)
+
+    def can_chair(self, user) -> bool:
+        membership = self.membership_of(user)
+        return membership is not None and membership.is_chair and user.has_role(Role.CHAIR)
+
 
 class BoardMembership(db.Model):
     __tablename__ = "board_membership"
@@ -62,6 +105,8 @@ class BoardMembership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[int] = mapped_column(ForeignKey("board.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     board: Mapped[Board] = relationship(back_populates="memberships")

@@ -1,0 +1,277 @@
+"""Agenda building, attendance, starting and closing a meeting, and a submitter's preferred meeting."""
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tumorboard.auth.access import require_login
+from tumorboard.cases.models import Case
+from tumorboard.cases.views import get_visible_case
+from tumorboard.errors import OperationError, StaleEdit
+from tumorboard.extensions import db
+from tumorboard.forms import choices
+from tumorboard.meetings import operations, queries
+from tumorboard.meetings.forms import (
+    AddToAgendaForm,
+    AgendaItemForm,
+    CloseMeetingForm,
+    MeetingVersionForm,
+    OutcomeForm,
+    ReorderForm,
+    RequestMeetingForm,
+    StartMeetingForm,
+)
+from tumorboard.meetings.models import AgendaItem, AttendanceStatus, Meeting
+from tumorboard.meetings.views import _back, _flash_form_errors, bp, get_visible_meeting
+from tumorboard.timezones import to_local
+
+
+def _managed_meeting(meeting_id: int) -> Meeting:
+    meeting = get_visible_meeting(meeting_id)
+    if not meeting.can_manage(current_user):
+        abort(403)
+    return meeting
+
+
+def _item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = next((i for i in meeting.items if i.id == item_id), None)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _run(meeting: Meeting, action, success: str, anchor: str = "agenda"):
+    """Call an operation; a refusal is flashed, a stale version is the 409 page (raised on)."""
+    try:
+        action()
+    except OperationError as exc:
+        flash(exc.message, "danger")
+    else:
+        flash(success, "success")
+    return _back(meeting, anchor)
+
+
+@bp.post("/meetings/<id:meeting_id>/agenda")
+@require_login
+def add_case(meeting_id: int):
+    meeting = _managed_meeting(meeting_id)
+    form = AddToAgendaForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return _back(meeting, "pool")
+    case = db.session.get(Case, form.case_id.data) if 0 < form.case_id.data <= 2**31 - 1 else None
+    if case is None or case.board_id != meeting.board_id:
+        abort(404)
+    return _run(
+        meeting,
+        lambda: operations.add_to_agenda(
+            current_user,
+            meeting,
+            case,
+            expected_version=form.version.data,
+            minutes=form.minutes.data,
+            mode=form.mode.data,
+            late_reason=form.late_reason.data,
+        ),
+        f"Case {case.id} added to the agenda.",
+    )
+
+
+@bp.post("/meetings/<id:meeting_id>/agenda/<id:item_id>/move")
+@require_login
+def move(meeting_id: int, item_id: int):
+    meeting = _managed_meeting(meeting_id)
+    item = _item(meeting, item_id)
+    form = MeetingVersionForm()
+    step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
+    if not form.validate_on_submit() or step is None:
+        abort(400)
+    return _run(
+        meeting,
+        lambda: operations.move_item(current_user, item, step, expected_version=form.version.data),
+        f"Case {item.case_id} moved {request.form['direction']}.",
+    )
+
+
+@bp.post("/meetings/<id:meeting_id>/agenda/order")
+@require_login
+def reorder(meeting_id: int):
+    """Drag and drop: the page sends the new order; answers JSON with the meeting's new version."""
+    meeting = _managed_meeting(meeting_id)
+    form = ReorderForm()
+    if not form.validate_on_submit():
+        return jsonify(error="The order could not be read: reload the page."), 400
+    try:
+        operations.reorder_agenda(current_user, meeting, form.item_ids(), expected_version=form.version.data)
+    except StaleEdit:
+        db.session.rollback()
+        return jsonify(error="Someone else changed the agenda: reload the page to see their changes."), 409
+    except OperationError as exc:
+        db.session.rollback()
+        return jsonify(error=exc.message), 422
+    db.session.flush()
+    return jsonify(version=meeting.version, order=[i.id for i in meeting.items])
+
+
+@bp.post("/meetings/<id:meeting_id>/agenda/<id:item_id>")
+@require_login
+def update_item(meeting_id: int, item_id: int):
+    meeting = _managed_meeting(meeting_id)
+    item = _item(meeting, item_id)
+    form = AgendaItemForm()
+    form.presenter_id.choices = choices(
+        [(0, "—"), *((u.id, u.name) for u, _ in queries.board_members(meeting.board))]
+    )
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return _back(meeting)
+    return _run(
+        meeting,
+        lambda: operations.update_item(
+            current_user,
+            item,
+            expected_version=form.version.data,
+            minutes=form.minutes.data,
+            presenter_id=form.presenter_id.data,
+            mode=form.mode.data,
+        ),
+        f"Case {item.case_id} updated.",
+    )
+
+
+@bp.post("/meetings/<id:meeting_id>/agenda/<id:item_id>/remove")
+@require_login
+def remove_item(meeting_id: int, item_id: int):
+    meeting = _managed_meeting(meeting_id)
+    item = _item(meeting, item_id)
+    form = MeetingVersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _run(
+        meeting,
+        lambda: operations.remove_from_agenda(current_user, item, expected_version=form.version.data),
+        f"Case {item.case_id} is back in the pool.",
+    )
+
+
+@bp.route("/meetings/<id:meeting_id>/attendance", methods=["GET", "POST"])
+@require_login
+def attendance(meeting_id: int):
+    meeting = get_visible_meeting(meeting_id)
+    if not (meeting.can_manage(current_user) or meeting.board.can_chair(current_user)):
+        abort(403)
+    members = queries.board_members(meeting.board)
+    form = MeetingVersionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        statuses = {}
+        for key, value in request.form.items():
+            if key.startswith("status-") and key[7:].isdigit():
+                statuses[int(key[7:])] = value
+        guest = request.form.get("guest_email", "").strip().lower()
+        if guest:
+            from tumorboard.auth.models import find_user_by_email
+
+            user = find_user_by_email(guest)
+            if user is None:
+                flash("No account has this email address.", "danger")
+                return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
+            statuses[user.id] = AttendanceStatus.GUEST.value
+        try:
+            operations.record_attendance(current_user, meeting, statuses, expected_version=form.version.data)
+        except OperationError as exc:
+            flash(exc.message, "danger")
+            return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
+        flash("Attendance saved.", "success")
+        return _back(meeting, "attendance")
+    recorded = {a.user_id: a for a in meeting.attendance}
+    guests = [a for a in meeting.attendance if a.status == AttendanceStatus.GUEST.value]
+    return render_template(
+        "meetings/attendance.html",
+        meeting=meeting,
+        members=members,
+        recorded=recorded,
+        guests=guests,
+        form=MeetingVersionForm(formdata=None, version=meeting.version),
+        quorum_missing=operations.quorum_missing(meeting),
+    )
+
+
+@bp.post("/meetings/<id:meeting_id>/start")
+@require_login
+def start(meeting_id: int):
+    meeting = get_visible_meeting(meeting_id)
+    form = StartMeetingForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _run(
+        meeting,
+        lambda: operations.start_meeting(
+            current_user,
+            meeting,
+            expected_version=form.version.data,
+            override_reason=form.override_reason.data,
+        ),
+        "The meeting has started.",
+        anchor="",
+    )
+
+
+@bp.post("/meetings/<id:meeting_id>/agenda/<id:item_id>/outcome")
+@require_login
+def outcome(meeting_id: int, item_id: int):
+    meeting = get_visible_meeting(meeting_id)
+    item = _item(meeting, item_id)
+    form = OutcomeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _run(
+        meeting,
+        lambda: operations.set_outcome(
+            current_user, item, form.outcome.data, expected_version=form.version.data
+        ),
+        f"Case {item.case_id}: {form.outcome.data}.",
+    )
+
+
+@bp.post("/meetings/<id:meeting_id>/close")
+@require_login
+def close(meeting_id: int):
+    meeting = get_visible_meeting(meeting_id)
+    form = CloseMeetingForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _run(
+        meeting,
+        lambda: operations.close_meeting(
+            current_user,
+            meeting,
+            expected_version=form.version.data,
+            defer_remaining=form.defer_remaining.data,
+        ),
+        "The meeting is closed.",
+        anchor="",
+    )
+
+
+@bp.route("/cases/<id:case_id>/preferred-meeting", methods=["GET", "POST"])
+@require_login
+def request_meeting(case_id: int):
+    case = get_visible_case(case_id)
+    if case.submitter_id != current_user.id:
+        abort(403)
+    form = RequestMeetingForm()
+    upcoming = operations.next_meetings(case.board_id)
+    form.meeting_id.choices = choices((m.id, f"{to_local(m.starts_at):%a %d %b %Y, %H:%M}") for m in upcoming)
+    if form.validate_on_submit():
+        meeting = db.session.get(Meeting, form.meeting_id.data)
+        try:
+            operations.request_meeting(current_user, case, meeting, note=form.note.data)
+        except OperationError as exc:
+            flash(exc.message, "danger")
+        else:
+            flash("Your preferred meeting is noted; the coordinator decides.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template("meetings/request.html", case=case, form=form, upcoming=upcoming), (
+        422 if request.method == "POST" else 200
+    )

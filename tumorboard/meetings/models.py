@@ -1,0 +1,190 @@
+"""Meetings of a board, their agendas and attendance.
+
+A case is on at most one open agenda: `AgendaItem.open_case_id` repeats the case id while the item is open
+and is NULL once its meeting is over, and a unique constraint on it lets the database itself refuse a
+second open item even when two requests race.
+"""
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tumorboard.boards.models import Board
+from tumorboard.cases.models import Case
+from tumorboard.db import UTCDateTime, utcnow
+from tumorboard.extensions import db
+
+
+class MeetingStatus(StrEnum):
+    PLANNED = "planned"
+    LOCKED = "agenda_locked"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"agenda_locked": "Agenda locked", "in_progress": "In progress"}.get(
+            self.value, self.value.title()
+        )
+
+
+OPEN_STATUSES = frozenset({MeetingStatus.PLANNED, MeetingStatus.LOCKED, MeetingStatus.IN_PROGRESS})
+
+
+class AgendaMode(StrEnum):
+    FULL = "full"
+    NOTING = "noting"
+
+    @property
+    def label(self) -> str:
+        return "Full discussion" if self is AgendaMode.FULL else "Standard of care – for noting"
+
+
+class Outcome(StrEnum):
+    DISCUSSED = "discussed"
+    DEFERRED = "deferred"
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"
+    ABSENT = "absent"
+    GUEST = "guest"
+
+
+class MeetingSeries(db.Model):
+    """Meetings made together (weekly or fortnightly); each is a meeting of its own afterwards."""
+
+    __tablename__ = "meeting_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("board.id"), index=True)
+    frequency: Mapped[str] = mapped_column(String(16))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Meeting(db.Model):
+    __tablename__ = "meeting"
+    __table_args__ = (
+        Index("ix_meeting_board_starts", "board_id", "starts_at"),
+        Index("ix_meeting_starts", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("board.id"))
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_series.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    room: Mapped[str] = mapped_column(String(200), default="")
+    video_link: Mapped[str] = mapped_column(String(500), default="")
+    cutoff_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity_cases: Mapped[int | None] = mapped_column(Integer)
+    capacity_minutes: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.PLANNED.value)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    quorum_override_reason: Mapped[str] = mapped_column(Text, default="")
+    quorum_override_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    board: Mapped[Board] = relationship()
+    items: Mapped[list["AgendaItem"]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
+    attendance: Mapped[list["Attendance"]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Meeting {self.id}>"
+
+    @property
+    def status_enum(self) -> MeetingStatus:
+        return MeetingStatus(self.status)
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status_enum in OPEN_STATUSES
+
+    def can_view(self, user) -> bool:
+        return user.is_authenticated and self.board_id in user.board_ids
+
+    def can_manage(self, user) -> bool:
+        return self.board.can_manage_meetings(user)
+
+    def can_edit_agenda(self, user) -> bool:
+        return self.status_enum in (MeetingStatus.PLANNED, MeetingStatus.LOCKED) and self.can_manage(user)
+
+
+class AgendaItem(db.Model):
+    __tablename__ = "agenda_item"
+    __table_args__ = (UniqueConstraint("meeting_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("tumor_case.id"), index=True)
+    open_case_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+    minutes: Mapped[int] = mapped_column(Integer, default=10)
+    presenter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    mode: Mapped[str] = mapped_column(String(8), default=AgendaMode.FULL.value)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    late_reason: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    case: Mapped[Case] = relationship()
+    presenter = relationship("User", foreign_keys=[presenter_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def mode_enum(self) -> AgendaMode:
+        return AgendaMode(self.mode)
+
+
+class Attendance(db.Model):
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    specialty: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(8))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendance")
+    user = relationship("User", foreign_keys=[user_id])
+
+
+class MeetingRequest(db.Model):
+    """A submitter's wish that their case be discussed at a given meeting; the coordinator decides."""
+
+    __tablename__ = "meeting_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("tumor_case.id", ondelete="CASCADE"), unique=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship()

@@ -1,0 +1,665 @@
+"""Planning meetings, building agendas, attendance, quorum, starting and closing a meeting.
+
+Every agenda change moves the meeting's version on, so two coordinators working on one agenda never
+overwrite each other: the second save answers 409. Positions are unique per meeting, and a case can be on
+one open agenda only (`AgendaItem.open_case_id` is unique), whatever the race.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Select, func, select
+
+from tumorboard.audit.recording import diff, record, snapshot
+from tumorboard.boards.models import Board, missing_specialties
+from tumorboard.cases import operations as case_operations
+from tumorboard.cases.models import Case, CaseStatus
+from tumorboard.cases.validation import text
+from tumorboard.clinical.specialties import Specialty
+from tumorboard.db import atomic, utcnow
+from tumorboard.errors import OperationError, check_version
+from tumorboard.extensions import db
+from tumorboard.meetings.models import (
+    AgendaItem,
+    AgendaMode,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingRequest,
+    MeetingSeries,
+    MeetingStatus,
+    Outcome,
+)
+from tumorboard.notifications.operations import notify
+from tumorboard.timezones import hospital_tz, to_local
+
+MEETING_FIELDS = (
+    "starts_at",
+    "duration_minutes",
+    "room",
+    "video_link",
+    "cutoff_at",
+    "capacity_cases",
+    "capacity_minutes",
+    "status",
+)
+FREQUENCIES = {"weekly": 7, "fortnightly": 14}
+MAX_SERIES = 52
+POOL_STATUSES = (CaseStatus.SUBMITTED.value, CaseStatus.DEFERRED.value)
+
+
+@dataclass(frozen=True)
+class MeetingPlan:
+    """What a coordinator fills in for a meeting: local wall-clock start and the meeting's settings."""
+
+    start_local: datetime  # naive, in the hospital's time zone
+    duration_minutes: int
+    room: str = ""
+    video_link: str = ""
+    cutoff_hours: int = 48
+    capacity_cases: int | None = None
+    capacity_minutes: int | None = None
+
+
+def _require_manager(actor, board: Board) -> None:
+    if not board.can_manage_meetings(actor):
+        raise OperationError("Only the board's coordinators plan its meetings.")
+
+
+def local_to_utc(start_local: datetime) -> datetime:
+    """A wall-clock time in the hospital's zone to UTC. A time that does not exist (the hour skipped when
+    clocks go forward) is refused rather than guessed."""
+    zone = hospital_tz()
+    aware = start_local.replace(tzinfo=zone)
+    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != start_local:
+        raise OperationError("This time does not exist on that day (the clocks change).", field="start")
+    return aware.astimezone(UTC)
+
+
+def _clean_plan(board: Board, plan: MeetingPlan, *, allow_past: bool = False) -> dict:
+    if not 10 <= plan.duration_minutes <= 600:
+        raise OperationError("A meeting lasts between 10 and 600 minutes.", field="duration_minutes")
+    if not 0 <= plan.cutoff_hours <= 24 * 14:
+        raise OperationError(
+            "The cut-off is between 0 hours and 14 days before the meeting.", field="cutoff_hours"
+        )
+    for value, field in (
+        (plan.capacity_cases, "capacity_cases"),
+        (plan.capacity_minutes, "capacity_minutes"),
+    ):
+        if value is not None and not 1 <= value <= 1000:
+            raise OperationError("A capacity is a number from 1 to 1000.", field=field)
+    room = text(plan.room, "room", "room", max_length=200)
+    video = text(plan.video_link, "video link", "video_link", max_length=500)
+    if video and not video.startswith(("https://", "http://")):
+        raise OperationError("The video link must start with https://.", field="video_link")
+    if not room and not video:
+        raise OperationError("Give a room, a video link, or both.", field="room")
+    starts_at = local_to_utc(plan.start_local)
+    if not allow_past and starts_at < utcnow():
+        raise OperationError("The meeting would start in the past.", field="start")
+    return {
+        "board_id": board.id,
+        "starts_at": starts_at,
+        "duration_minutes": plan.duration_minutes,
+        "room": room,
+        "video_link": video,
+        "cutoff_at": starts_at - timedelta(hours=plan.cutoff_hours),
+        "capacity_cases": plan.capacity_cases,
+        "capacity_minutes": plan.capacity_minutes,
+    }
+
+
+@atomic
+def plan_meeting(actor, board: Board, plan: MeetingPlan) -> Meeting:
+    _require_manager(actor, board)
+    meeting = Meeting(**_clean_plan(board, plan), created_by_id=actor.id)
+    db.session.add(meeting)
+    db.session.flush()
+    record(
+        "meeting.planned", actor=actor, entity=meeting, changes=diff({}, snapshot(meeting, MEETING_FIELDS))
+    )
+    return meeting
+
+
+def series_dates(first: date, frequency: str, count: int, skip: Iterable[date] = ()) -> list[date]:
+    """The dates of a series: every 7 or 14 days from `first`, `count` of them, less the dropped dates."""
+    if frequency not in FREQUENCIES:
+        raise OperationError("Choose weekly or fortnightly.", field="frequency")
+    if not 1 <= count <= MAX_SERIES:
+        raise OperationError(f"A series has 1 to {MAX_SERIES} meetings.", field="count")
+    dropped = set(skip)
+    days = [first + timedelta(days=FREQUENCIES[frequency] * n) for n in range(count)]
+    return [d for d in days if d not in dropped]
+
+
+@atomic
+def plan_series(
+    actor, board: Board, plan: MeetingPlan, *, frequency: str, count: int, skip: Iterable[date] = ()
+) -> list[Meeting]:
+    """Weekly or fortnightly meetings at the same local time: 16:00 stays 16:00 across the change to and
+    from daylight-saving time, so the UTC time moves by an hour."""
+    _require_manager(actor, board)
+    dates = series_dates(plan.start_local.date(), frequency, count, skip)
+    if not dates:
+        raise OperationError("Every date of the series was dropped.", field="skip")
+    series = MeetingSeries(board_id=board.id, frequency=frequency, created_by_id=actor.id)
+    db.session.add(series)
+    db.session.flush()
+    meetings = []
+    for day in dates:
+        local = datetime.combine(day, plan.start_local.time())
+        meeting = Meeting(
+            **_clean_plan(board, MeetingPlan(**{**plan.__dict__, "start_local": local})),
+            series_id=series.id,
+            created_by_id=actor.id,
+        )
+        db.session.add(meeting)
+        meetings.append(meeting)
+    db.session.flush()
+    record(
+        "meeting.series_planned",
+        actor=actor,
+        entity=series,
+        details={
+            "frequency": frequency,
+            "meetings": [m.id for m in meetings],
+            "dropped": sorted(d.isoformat() for d in set(skip)),
+        },
+    )
+    return meetings
+
+
+@atomic
+def update_meeting(actor, meeting: Meeting, plan: MeetingPlan, *, expected_version: int | None) -> None:
+    _require_manager(actor, meeting.board)
+    check_version(meeting, expected_version)
+    if meeting.status_enum not in (MeetingStatus.PLANNED, MeetingStatus.LOCKED):
+        raise OperationError("A meeting that has started or ended cannot be changed.")
+    before = snapshot(meeting, MEETING_FIELDS)
+    moved = False
+    for name, value in _clean_plan(meeting.board, plan).items():
+        if name == "starts_at" and value != meeting.starts_at:
+            moved = True
+        setattr(meeting, name, value)
+    db.session.flush()
+    changes = diff(before, snapshot(meeting, MEETING_FIELDS))
+    if changes:
+        record("meeting.updated", actor=actor, entity=meeting, changes=changes)
+    if moved:
+        _tell_submitters(
+            meeting, meeting.items, "meeting_moved", "The meeting of case {case} moved to {when}."
+        )
+
+
+def _when(meeting: Meeting) -> str:
+    return to_local(meeting.starts_at).strftime("%a %d %b %Y, %H:%M")
+
+
+def _tell_submitters(meeting: Meeting, items: Sequence[AgendaItem], kind: str, template: str) -> None:
+    for item in items:
+        notify(
+            [item.case.submitter_id],
+            kind,
+            template.format(case=item.case_id, when=_when(meeting), board=meeting.board.name),
+            f"/cases/{item.case_id}",
+        )
+
+
+@atomic
+def cancel_meeting(actor, meeting: Meeting, *, reason: str, expected_version: int | None) -> None:
+    """Its cases go back to the board's pool and their submitters are told."""
+    _require_manager(actor, meeting.board)
+    check_version(meeting, expected_version)
+    if meeting.status_enum not in (MeetingStatus.PLANNED, MeetingStatus.LOCKED):
+        raise OperationError("Only a meeting that has not started can be cancelled.")
+    reason = text(reason, "reason", "reason", max_length=1000, required=True)
+    items = list(meeting.items)
+    for item in items:
+        case_operations.unschedule_case(
+            actor, item.case, details={"meeting": meeting.id, "reason": "meeting cancelled"}
+        )
+        item.open_case_id = None
+    meeting.status, meeting.cancel_reason = MeetingStatus.CANCELLED.value, reason
+    db.session.flush()
+    record(
+        "meeting.cancelled",
+        actor=actor,
+        entity=meeting,
+        changes={"status": ["planned", "cancelled"]},
+        details={"reason": reason, "cases_returned": [i.case_id for i in items]},
+    )
+    _tell_submitters(
+        meeting,
+        items,
+        "meeting_cancelled",
+        "The {board} meeting of {when} was cancelled; case {case} is back in the pool.",
+    )
+
+
+@atomic
+def set_agenda_locked(actor, meeting: Meeting, *, locked: bool, expected_version: int | None) -> None:
+    _require_manager(actor, meeting.board)
+    check_version(meeting, expected_version)
+    wanted, current = (MeetingStatus.LOCKED if locked else MeetingStatus.PLANNED), meeting.status_enum
+    if current not in (MeetingStatus.PLANNED, MeetingStatus.LOCKED):
+        raise OperationError("The agenda of a meeting that has started cannot be locked or unlocked.")
+    if current != wanted:
+        meeting.status = wanted.value
+        db.session.flush()
+        record(
+            "meeting.agenda_locked" if locked else "meeting.agenda_unlocked",
+            actor=actor,
+            entity=meeting,
+            changes={"status": [current.value, wanted.value]},
+        )
+
+
+# Agenda --------------------------------------------------------------------------------------------
+
+
+def pool(board: Board) -> Select:
+    """The board's cases waiting for a meeting: deferred ones first, then the longest waiting."""
+    return (
+        select(Case)
+        .where(Case.board_id == board.id, Case.status.in_(POOL_STATUSES))
+        .order_by((Case.status == CaseStatus.DEFERRED.value).desc(), Case.submitted_at, Case.id)
+    )
+
+
+def _touch(meeting: Meeting) -> None:
+    """Any agenda change moves the meeting's version on (optimistic locking of the whole agenda)."""
+    meeting.updated_at = utcnow()
+
+
+def _check_agenda_editable(actor, meeting: Meeting, expected_version: int | None) -> None:
+    _require_manager(actor, meeting.board)
+    if meeting.status_enum is not MeetingStatus.PLANNED:
+        raise OperationError("The agenda is locked or the meeting has started: unlock it first.")
+    check_version(meeting, expected_version)
+
+
+def _clean_item(meeting: Meeting, minutes, presenter_id, mode) -> dict:
+    if minutes is None or not 1 <= int(minutes) <= 240:
+        raise OperationError("Minutes per case: 1 to 240.", field="minutes")
+    try:
+        mode = AgendaMode(mode).value
+    except ValueError:
+        raise OperationError("Choose full discussion or for noting.", field="mode") from None
+    if presenter_id not in (None, "", 0):
+        presenter_id = int(presenter_id)
+        if presenter_id not in member_ids(meeting.board):
+            raise OperationError("The presenter must be a member of the board.", field="presenter_id")
+    else:
+        presenter_id = None
+    return {"minutes": int(minutes), "presenter_id": presenter_id, "mode": mode}
+
+
+def member_ids(board: Board) -> set[int]:
+    from tumorboard.boards.models import BoardMembership
+
+    return set(
+        db.session.scalars(select(BoardMembership.user_id).where(BoardMembership.board_id == board.id))
+    )
+
+
+@atomic
+def add_to_agenda(
+    actor,
+    meeting: Meeting,
+    case: Case,
+    *,
+    expected_version: int | None,
+    minutes: int = 10,
+    presenter_id: int | None = None,
+    mode: str = AgendaMode.FULL.value,
+    late_reason: str = "",
+) -> AgendaItem:
+    """Put a case from the pool on the agenda. After the cut-off it needs a reason and is marked late; over
+    capacity is allowed but shown as a warning."""
+    _check_agenda_editable(actor, meeting, expected_version)
+    if case.board_id != meeting.board_id or case.status not in POOL_STATUSES:
+        raise OperationError("Only a case waiting in this board's pool can go on the agenda.")
+    late = utcnow() > meeting.cutoff_at
+    reason = text(late_reason, "reason for adding after the cut-off", "late_reason", max_length=500)
+    if late and not reason:
+        raise OperationError(
+            "The submission cut-off has passed: give a reason to add the case anyway.", field="late_reason"
+        )
+    position = (
+        db.session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id))
+        or 0
+    ) + 1
+    item = AgendaItem(
+        meeting=meeting,
+        case=case,
+        open_case_id=case.id,
+        position=position,
+        added_by_id=actor.id,
+        late=late,
+        late_reason=reason if late else "",
+        **_clean_item(meeting, minutes, presenter_id, mode),
+    )
+    db.session.add(item)
+    case_operations.schedule_case(actor, case, details={"meeting": meeting.id, "late": late})
+    db.session.query(MeetingRequest).filter(MeetingRequest.case_id == case.id).delete()
+    _touch(meeting)
+    db.session.flush()
+    record(
+        "agenda.case_added",
+        actor=actor,
+        entity=meeting,
+        details={"case": case.id, "position": position, "late": late, "reason": item.late_reason},
+    )
+    notify(
+        [case.submitter_id],
+        "case_scheduled",
+        f"Case {case.id} is on the agenda of the {meeting.board.name} on {_when(meeting)}.",
+        f"/cases/{case.id}",
+    )
+    return item
+
+
+def _renumber(meeting: Meeting, ordered: list[AgendaItem]) -> None:
+    """Write positions 1..n. Two passes through free (negative) numbers keep (meeting, position) unique
+    at every statement."""
+    for n, item in enumerate(ordered, start=1):
+        item.position = -n
+    db.session.flush()
+    for n, item in enumerate(ordered, start=1):
+        item.position = n
+    db.session.flush()
+
+
+@atomic
+def remove_from_agenda(actor, item: AgendaItem, *, expected_version: int | None) -> None:
+    meeting = item.meeting
+    _check_agenda_editable(actor, meeting, expected_version)
+    case_operations.unschedule_case(actor, item.case, details={"meeting": meeting.id})
+    remaining = [i for i in meeting.items if i is not item]
+    meeting.items.remove(item)
+    db.session.flush()
+    _renumber(meeting, remaining)
+    _touch(meeting)
+    record("agenda.case_removed", actor=actor, entity=meeting, details={"case": item.case_id})
+    notify(
+        [item.case.submitter_id],
+        "case_unscheduled",
+        f"Case {item.case_id} was taken off the agenda of {_when(meeting)} and is back in the pool.",
+        f"/cases/{item.case_id}",
+    )
+
+
+@atomic
+def reorder_agenda(actor, meeting: Meeting, item_ids: Sequence[int], *, expected_version: int | None) -> None:
+    """Set the whole order at once (drag and drop sends it); it must name every item exactly once."""
+    _check_agenda_editable(actor, meeting, expected_version)
+    by_id = {item.id: item for item in meeting.items}
+    if sorted(item_ids) != sorted(by_id) or len(set(item_ids)) != len(item_ids):
+        raise OperationError("The agenda changed meanwhile: reload the page.")
+    before = [i.case_id for i in meeting.items]
+    ordered = [by_id[i] for i in item_ids]
+    _renumber(meeting, ordered)
+    _touch(meeting)
+    after = [i.case_id for i in ordered]
+    if before != after:
+        record("agenda.reordered", actor=actor, entity=meeting, changes={"order": [before, after]})
+        for item in ordered:
+            if before.index(item.case_id) != after.index(item.case_id):
+                notify(
+                    [item.case.submitter_id],
+                    "case_moved",
+                    f"Case {item.case_id} moved to position {after.index(item.case_id) + 1} on the agenda of "
+                    f"{_when(meeting)}.",
+                    f"/cases/{item.case_id}",
+                )
+
+
+def move_item(actor, item: AgendaItem, step: int, *, expected_version: int | None) -> None:
+    """Up (-1) or down (+1) one place: the order without JavaScript."""
+    ids = [i.id for i in item.meeting.items]
+    index = ids.index(item.id)
+    target = index + step
+    if step not in (-1, 1) or not 0 <= target < len(ids):
+        raise OperationError("The case cannot move further.")
+    ids[index], ids[target] = ids[target], ids[index]
+    reorder_agenda(actor, item.meeting, ids, expected_version=expected_version)
+
+
+@atomic
+def update_item(
+    actor, item: AgendaItem, *, expected_version: int | None, minutes, presenter_id, mode
+) -> None:
+    meeting = item.meeting
+    _check_agenda_editable(actor, meeting, expected_version)
+    fields = ("minutes", "presenter_id", "mode")
+    before = snapshot(item, fields)
+    for name, value in _clean_item(meeting, minutes, presenter_id, mode).items():
+        setattr(item, name, value)
+    _touch(meeting)
+    db.session.flush()
+    changes = diff(before, snapshot(item, fields))
+    if changes:
+        record(
+            "agenda.item_updated",
+            actor=actor,
+            entity=meeting,
+            changes=changes,
+            details={"case": item.case_id},
+        )
+
+
+@atomic
+def request_meeting(actor, case: Case, meeting: Meeting, *, note: str = "") -> MeetingRequest:
+    """The submitter asks for a meeting; the coordinator sees the wish in the pool."""
+    if case.submitter_id != actor.id:
+        raise OperationError("Only the submitter asks for a meeting for their case.")
+    if meeting.board_id != case.board_id or not meeting.is_open or meeting.starts_at < utcnow():
+        raise OperationError("Choose an upcoming meeting of the case's board.", field="meeting_id")
+    if case.status not in POOL_STATUSES + (CaseStatus.DRAFT.value,):
+        raise OperationError("The case is already on an agenda or has been discussed.")
+    wish = db.session.scalar(select(MeetingRequest).where(MeetingRequest.case_id == case.id))
+    if wish is None:
+        wish = MeetingRequest(case_id=case.id, meeting_id=meeting.id, requested_by_id=actor.id)
+        db.session.add(wish)
+    wish.meeting_id, wish.note = meeting.id, text(note, "note", "note", max_length=500)
+    db.session.flush()
+    record(
+        "case.meeting_requested", actor=actor, entity=case, details={"meeting": meeting.id, "note": wish.note}
+    )
+    return wish
+
+
+# Attendance, quorum, start and close ---------------------------------------------------------------
+
+
+def quorum_missing(meeting: Meeting) -> list[tuple[Specialty, ...]]:
+    """The board's required specialty groups that nobody present (member or guest) covers."""
+    present = {a.specialty for a in meeting.attendance if a.status != AttendanceStatus.ABSENT.value}
+    return missing_specialties(present, meeting.board.required_groups)
+
+
+@atomic
+def record_attendance(
+    actor, meeting: Meeting, statuses: dict[int, str], *, expected_version: int | None
+) -> None:
+    """Present, absent or guest per person; the specialty is taken from the person's account."""
+    from tumorboard.auth.models import User
+
+    if not (meeting.can_manage(actor) or meeting.board.can_chair(actor)):
+        raise OperationError("Only the board's coordinators or chair record attendance.")
+    if meeting.status_enum not in (MeetingStatus.PLANNED, MeetingStatus.LOCKED, MeetingStatus.IN_PROGRESS):
+        raise OperationError("Attendance is recorded until the meeting closes.")
+    check_version(meeting, expected_version)
+    members = member_ids(meeting.board)
+    existing = {a.user_id: a for a in meeting.attendance}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(statuses))))}
+    changes = {}
+    for user_id, status in statuses.items():
+        if status in ("", None):
+            continue
+        try:
+            status = AttendanceStatus(status).value
+        except ValueError:
+            raise OperationError("Attendance is present, absent or guest.") from None
+        user = users.get(user_id)
+        if user is None or not user.active:
+            raise OperationError("Unknown person.")
+        if (status == AttendanceStatus.GUEST) == (user_id in members):
+            raise OperationError(f"{user.name}: members are present or absent; guests are not members.")
+        row = existing.get(user_id)
+        if row is None:
+            row = Attendance(
+                meeting=meeting,
+                user_id=user_id,
+                specialty=user.specialty,
+                status=status,
+                recorded_by_id=actor.id,
+            )
+            db.session.add(row)
+            changes[str(user_id)] = [None, status]
+        elif row.status != status:
+            changes[str(user_id)] = [row.status, status]
+            row.status, row.recorded_by_id = status, actor.id
+    _touch(meeting)
+    db.session.flush()
+    if changes:
+        record("meeting.attendance", actor=actor, entity=meeting, changes=changes)
+
+
+@atomic
+def start_meeting(
+    actor, meeting: Meeting, *, expected_version: int | None, override_reason: str = ""
+) -> None:
+    """A coordinator or the chair starts the meeting; without quorum only the chair can, with a reason."""
+    board = meeting.board
+    if not (board.can_manage_meetings(actor) or board.can_chair(actor)):
+        raise OperationError("Only the board's coordinators or chair start a meeting.")
+    check_version(meeting, expected_version)
+    if meeting.status_enum not in (MeetingStatus.PLANNED, MeetingStatus.LOCKED):
+        raise OperationError("This meeting cannot be started.")
+    missing = quorum_missing(meeting)
+    reason = text(override_reason, "reason", "override_reason", max_length=1000)
+    if missing:
+        if not board.can_chair(actor):
+            raise OperationError("Quorum is not reached: the chair must confirm the start, with a reason.")
+        if not reason:
+            raise OperationError("Say why the board meets without quorum.", field="override_reason")
+        meeting.quorum_override_reason, meeting.quorum_override_by_id = reason, actor.id
+    before = meeting.status
+    meeting.status, meeting.started_at = MeetingStatus.IN_PROGRESS.value, utcnow()
+    db.session.flush()
+    record(
+        "meeting.started",
+        actor=actor,
+        entity=meeting,
+        changes={"status": [before, meeting.status]},
+        details={
+            "quorum_missing": [" or ".join(s.value for s in g) for g in missing],
+            "override_reason": meeting.quorum_override_reason,
+        },
+    )
+
+
+@atomic
+def set_outcome(actor, item: AgendaItem, outcome: str, *, expected_version: int | None) -> None:
+    """In the meeting: the case was discussed, or is deferred to a later meeting."""
+    meeting = item.meeting
+    if not (meeting.can_manage(actor) or meeting.board.can_chair(actor)):
+        raise OperationError("Only the board's coordinators or chair record the outcome.")
+    if meeting.status_enum is not MeetingStatus.IN_PROGRESS:
+        raise OperationError("Outcomes are recorded while the meeting is in progress.")
+    check_version(meeting, expected_version)
+    try:
+        outcome = Outcome(outcome)
+    except ValueError:
+        raise OperationError("The outcome is discussed or deferred.") from None
+    if item.outcome == outcome.value:
+        return
+    if item.outcome is not None:
+        raise OperationError("The outcome of this case is already recorded.")
+    if outcome is Outcome.DISCUSSED:
+        case_operations.mark_discussed(actor, item.case, details={"meeting": meeting.id})
+    else:
+        case_operations.defer_case(actor, item.case, details={"meeting": meeting.id})
+        notify(
+            [item.case.submitter_id],
+            "case_deferred",
+            f"Case {item.case_id} was deferred at the meeting of {_when(meeting)}; "
+            "it goes first at the next one.",
+            f"/cases/{item.case_id}",
+        )
+    item.outcome = outcome.value
+    _touch(meeting)
+    db.session.flush()
+    record(
+        "agenda.outcome",
+        actor=actor,
+        entity=meeting,
+        details={"case": item.case_id, "outcome": outcome.value},
+    )
+
+
+@atomic
+def close_meeting(
+    actor, meeting: Meeting, *, expected_version: int | None, defer_remaining: bool = False
+) -> None:
+    """Every case is discussed or deferred; with `defer_remaining` the undiscussed ones are deferred now.
+    Deferred cases go back to the pool, first in line, and their submitters are told."""
+    if not (meeting.can_manage(actor) or meeting.board.can_chair(actor)):
+        raise OperationError("Only the board's coordinators or chair close a meeting.")
+    if meeting.status_enum is not MeetingStatus.IN_PROGRESS:
+        raise OperationError("Only a meeting in progress can be closed.")
+    check_version(meeting, expected_version)
+    open_items = [i for i in meeting.items if i.outcome is None]
+    if open_items and not defer_remaining:
+        raise OperationError(
+            f"{len(open_items)} case(s) have no outcome yet: record them, or defer them when you close."
+        )
+    for item in open_items:
+        case_operations.defer_case(
+            actor, item.case, details={"meeting": meeting.id, "reason": "not discussed"}
+        )
+        item.outcome = Outcome.DEFERRED.value
+        notify(
+            [item.case.submitter_id],
+            "case_deferred",
+            f"Case {item.case_id} was not discussed at the meeting of {_when(meeting)}; it goes first at the "
+            "next one.",
+            f"/cases/{item.case_id}",
+        )
+    for item in meeting.items:
+        item.open_case_id = None
+    before = meeting.status
+    meeting.status, meeting.closed_at = MeetingStatus.CLOSED.value, utcnow()
+    db.session.flush()
+    record(
+        "meeting.closed",
+        actor=actor,
+        entity=meeting,
+        changes={"status": [before, meeting.status]},
+        details={"deferred_at_close": [i.case_id for i in open_items]},
+    )
+
+
+def next_meetings(board_id: int, limit: int = 10) -> list[Meeting]:
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.board_id == board_id,
+                Meeting.status.in_([s.value for s in (MeetingStatus.PLANNED, MeetingStatus.LOCKED)]),
+                Meeting.starts_at > utcnow(),
+            )
+            .order_by(Meeting.starts_at)
+            .limit(limit)
+        )
+    )
+
+
+def meeting_start_choices(board: Board, today: date) -> datetime:
+    """The board's next default slot after `today`: its weekday at its usual time (local, naive)."""
+    hours, minutes = (int(p) for p in board.default_start_time.split(":"))
+    days = (board.default_weekday - today.weekday()) % 7 or 7
+    return datetime.combine(today + timedelta(days=days), time(hours, minutes))

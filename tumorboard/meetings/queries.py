@@ -1,0 +1,106 @@
+"""Read side of the meetings package: a meeting page's data in a fixed number of statements."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tumorboard.auth.models import User
+from tumorboard.boards.models import Board, BoardMembership
+from tumorboard.cases.models import Case
+from tumorboard.cases.readiness import missing_for_board
+from tumorboard.cases.summary import CaseSummary, summarise
+from tumorboard.extensions import db
+from tumorboard.meetings.models import AgendaItem, Attendance, Meeting, MeetingRequest
+from tumorboard.timezones import hospital_today
+
+CASE_FINDINGS = (
+    joinedload(Case.patient),
+    selectinload(Case.imaging),
+    selectinload(Case.labs),
+    selectinload(Case.pathology),
+)
+
+
+@dataclass
+class AgendaRow:
+    item: AgendaItem
+    summary: CaseSummary
+    missing: list[str]
+
+
+@dataclass
+class PoolRow:
+    case: Case
+    missing: list[str]
+    waiting_days: int
+    requested: MeetingRequest | None
+
+
+def load_meeting(meeting_id: int) -> Meeting | None:
+    """The meeting with its board, agenda (cases and their findings) and attendance."""
+    return db.session.scalar(
+        select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(
+            joinedload(Meeting.board),
+            selectinload(Meeting.items).options(
+                joinedload(AgendaItem.presenter), joinedload(AgendaItem.case).options(*CASE_FINDINGS)
+            ),
+            selectinload(Meeting.attendance).joinedload(Attendance.user),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+def _missing(case: Case) -> list[str]:
+    return missing_for_board(case, hospital_today(), current_app.config["IMAGING_MAX_AGE_WEEKS"])
+
+
+def agenda_rows(meeting: Meeting) -> list[AgendaRow]:
+    return [AgendaRow(item, summarise(item.case), _missing(item.case)) for item in meeting.items]
+
+
+def pool_rows(board: Board, now: datetime, limit: int = 50) -> list[PoolRow]:
+    from tumorboard.meetings.operations import pool
+
+    cases = db.session.scalars(pool(board).options(*CASE_FINDINGS).limit(limit)).all()
+    wishes = (
+        {
+            w.case_id: w
+            for w in db.session.scalars(
+                select(MeetingRequest)
+                .where(MeetingRequest.case_id.in_([c.id for c in cases]))
+                .options(joinedload(MeetingRequest.meeting))
+            )
+        }
+        if cases
+        else {}
+    )
+    return [
+        PoolRow(
+            case, _missing(case), (now - (case.submitted_at or case.created_at)).days, wishes.get(case.id)
+        )
+        for case in cases
+    ]
+
+
+def board_members(board: Board) -> list[tuple[User, BoardMembership]]:
+    return list(
+        db.session.execute(
+            select(User, BoardMembership)
+            .join(BoardMembership, BoardMembership.user_id == User.id)
+            .where(BoardMembership.board_id == board.id, User.active.is_(True))
+            .order_by(User.specialty, User.name)
+        ).all()
+    )
+
+
+def patient_label(case: Case) -> str:
+    """How printed agendas name a patient (config AGENDA_PATIENT_LABEL)."""
+    patient = case.patient
+    if current_app.config.get("AGENDA_PATIENT_LABEL") == "full_name":
+        return f"{patient.display_name} · MRN {patient.mrn}"
+    return f"{patient.initials} · MRN {patient.mrn}"

@@ -1,0 +1,368 @@
+"""Meeting pages: the schedule, planning, the meeting page with its agenda, and the printed agenda."""
+
+from datetime import timedelta
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tumorboard.auth.access import public, require_login, require_role
+from tumorboard.auth.roles import Role
+from tumorboard.boards.models import Board
+from tumorboard.db import utcnow
+from tumorboard.errors import OperationError
+from tumorboard.extensions import db
+from tumorboard.forms import choices
+from tumorboard.meetings import agenda_pdf as pdf_document
+from tumorboard.meetings import calendar_feed, operations, queries
+from tumorboard.meetings.forms import (
+    AddToAgendaForm,
+    AgendaItemForm,
+    CancelMeetingForm,
+    CloseMeetingForm,
+    EditMeetingForm,
+    MeetingVersionForm,
+    NewMeetingForm,
+    OutcomeForm,
+    ReorderForm,
+    StartMeetingForm,
+)
+from tumorboard.meetings.models import Meeting, MeetingStatus
+from tumorboard.timezones import hospital_today, to_local
+from tumorboard.views_helpers import form_error, page_number
+
+bp = Blueprint("meetings", __name__)
+
+
+def get_visible_meeting(meeting_id: int) -> Meeting:
+    meeting = queries.load_meeting(meeting_id)
+    if meeting is None or not meeting.can_view(current_user):
+        abort(404)
+    return meeting
+
+
+def get_managed_board(board_id: int) -> Board:
+    board = db.session.get(Board, board_id)
+    if board is None or board.id not in current_user.board_ids:
+        abort(404)
+    if not board.can_manage_meetings(current_user):
+        abort(403)
+    return board
+
+
+@bp.get("/meetings")
+@require_login
+def index():
+    boards = sorted(current_user.board_ids)
+    upcoming = request.args.get("when", "upcoming") != "past"
+    now = utcnow()
+    stmt = select(Meeting).where(Meeting.board_id.in_(boards or [0])).options(joinedload(Meeting.board))
+    in_progress = Meeting.status == MeetingStatus.IN_PROGRESS.value
+    if upcoming:
+        stmt = stmt.where(or_(Meeting.starts_at >= now, in_progress)).order_by(Meeting.starts_at, Meeting.id)
+    else:
+        stmt = stmt.where(Meeting.starts_at < now, ~in_progress).order_by(
+            Meeting.starts_at.desc(), Meeting.id
+        )
+    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PER_PAGE"], error_out=False)
+    managed = [
+        b
+        for b in db.session.scalars(select(Board).where(Board.id.in_(boards or [0])).order_by(Board.name))
+        if b.can_manage_meetings(current_user)
+    ]
+    return render_template("meetings/index.html", page=page, upcoming=upcoming, managed=managed)
+
+
+def _plan(form) -> operations.MeetingPlan:
+    return operations.MeetingPlan(
+        start_local=form.start.data,
+        duration_minutes=form.duration_minutes.data,
+        room=form.room.data or "",
+        video_link=form.video_link.data or "",
+        cutoff_hours=form.cutoff_hours.data,
+        capacity_cases=form.capacity_cases.data,
+        capacity_minutes=form.capacity_minutes.data,
+    )
+
+
+@bp.route("/boards/<id:board_id>/meetings/new", methods=["GET", "POST"])
+@require_role(Role.COORDINATOR)
+def plan(board_id: int):
+    board = get_managed_board(board_id)
+    form = NewMeetingForm()
+    if request.method == "GET":
+        form.start.data = operations.meeting_start_choices(board, hospital_today())
+        form.duration_minutes.data = board.default_duration_minutes
+        form.room.data, form.video_link.data = board.default_room, board.default_video_link
+        form.cutoff_hours.data = board.default_cutoff_hours
+        form.capacity_cases.data, form.capacity_minutes.data = (
+            board.default_capacity_cases,
+            board.default_capacity_minutes,
+        )
+    if form.validate_on_submit():
+        try:
+            if form.repeat.data == "once":
+                meetings = [operations.plan_meeting(current_user, board, _plan(form))]
+            else:
+                meetings = operations.plan_series(
+                    current_user,
+                    board,
+                    _plan(form),
+                    frequency=form.repeat.data,
+                    count=form.count.data or 1,
+                    skip=form.skip_dates(),
+                )
+        except OperationError as exc:
+            form_error(form, exc, default="start")
+        else:
+            flash(f"{len(meetings)} meeting(s) planned for the {board.name}.", "success")
+            return redirect(url_for("meetings.detail", meeting_id=meetings[0].id))
+    return render_template("meetings/form.html", form=form, board=board, meeting=None), (
+        422 if request.method == "POST" else 200
+    )
+
+
+@bp.get("/meetings/<id:meeting_id>")
+@require_login
+def detail(meeting_id: int):
+    meeting = get_visible_meeting(meeting_id)
+    manage = meeting.can_manage(current_user)
+    chair = meeting.board.can_chair(current_user)
+    members = queries.board_members(meeting.board)
+    item_form = AgendaItemForm(formdata=None)
+    item_form.presenter_id.choices = choices([(0, "—"), *((u.id, u.name) for u, _ in members)])
+    context = {
+        "meeting": meeting,
+        "rows": queries.agenda_rows(meeting),
+        "manage": manage,
+        "chair": chair,
+        "quorum_missing": operations.quorum_missing(meeting),
+        "pool": queries.pool_rows(meeting.board, utcnow()) if meeting.can_edit_agenda(current_user) else [],
+        "after_cutoff": utcnow() > meeting.cutoff_at,
+        "version_form": MeetingVersionForm(formdata=None, version=meeting.version),
+        "add_form": AddToAgendaForm(formdata=None, version=meeting.version),
+        "item_form": item_form,
+        "start_form": StartMeetingForm(formdata=None, version=meeting.version),
+        "close_form": CloseMeetingForm(formdata=None, version=meeting.version),
+        "cancel_form": CancelMeetingForm(formdata=None, version=meeting.version),
+        "outcome_form": OutcomeForm(formdata=None, version=meeting.version),
+        "reorder_form": ReorderForm(formdata=None, version=meeting.version),
+    }
+    return render_template("meetings/detail.html", **context)
+
+
+@bp.route("/meetings/<id:meeting_id>/edit", methods=["GET", "POST"])
+@require_role(Role.COORDINATOR)
+def edit(meeting_id: int):
+    meeting = get_visible_meeting(meeting_id)
+    if not meeting.can_manage(current_user):
+        abort(403)
+    form = EditMeetingForm()
+    if request.method == "GET":
+        form.start.data = to_local(meeting.starts_at).replace(tzinfo=None)
+        form.duration_minutes.data, form.room.data, form.video_link.data = (
+            meeting.duration_minutes,
+            meeting.room,
+            meeting.video_link,
+        )
+        form.cutoff_hours.data = int((meeting.starts_at - meeting.cutoff_at).total_seconds() // 3600)
+        form.capacity_cases.data, form.capacity_minutes.data = (
+            meeting.capacity_cases,
+            meeting.capacity_minutes,
+        )
+        form.version.data = meeting.version
+    if form.validate_on_submit():
+        try:
+            operations.update_meeting(current_user, meeting, _plan(form), expected_version=form.version.data)
+        except OperationError as exc:
+            form_error(form, exc, default="start")
+        else:
+            flash("Meeting saved.", "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, board=meeting.board, meeting=meeting), (
+        422 if request.method == "POST" else 200
+    )
+
+
+def _flash_form_errors(form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error, "danger")
+
+
+def _back(meeting: Meeting, anchor: str | None = None):
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id, _anchor=anchor))
+
+
+@bp.post("/meetings/<id:meeting_id>/cancel")
+@require_role(Role.COORDINATOR)
+def cancel(meeting_id: int):
+    meeting = get_visible_meeting(meeting_id)
+    if not meeting.can_manage(current_user):
+        abort(403)
+    form = CancelMeetingForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return _back(meeting)
+    try:
+        operations.cancel_meeting(
+            current_user, meeting, reason=form.reason.data, expected_version=form.version.data
+        )
+    except OperationError as exc:
+        flash(exc.message, "danger")
+    else:
+        flash(
+            "The meeting is cancelled; its cases are back in the pool and their submitters are told.",
+            "success",
+        )
+    return _back(meeting)
+
+
+@bp.post("/meetings/<id:meeting_id>/lock")
+@require_role(Role.COORDINATOR)
+def lock(meeting_id: int):
+    meeting = get_visible_meeting(meeting_id)
+    if not meeting.can_manage(current_user):
+        abort(403)
+    form = MeetingVersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    locked = request.form.get("locked") == "1"
+    try:
+        operations.set_agenda_locked(current_user, meeting, locked=locked, expected_version=form.version.data)
+    except OperationError as exc:
+        flash(exc.message, "danger")
+    else:
+        flash("Agenda locked." if locked else "Agenda unlocked: it can be changed again.", "success")
+    return _back(meeting)
+
+
+def _document_entries(meeting: Meeting) -> list[pdf_document.AgendaEntry]:
+    entries = []
+    for row in queries.agenda_rows(meeting):
+        item, summary = row.item, row.summary
+        grade = str(summary.grade.result.category) if summary.grade else "—"
+        if summary.staging is None or summary.not_staged_reason:
+            stage = "not staged"
+        else:
+            s = summary.staging
+            stage = f"{s.t.category} {s.n.category} {s.m.category} · {s.stage.category}"
+        entries.append(
+            pdf_document.AgendaEntry(
+                position=item.position,
+                patient_label=queries.patient_label(item.case),
+                site=item.case.primary_site.title() if item.case.primary_site else "",
+                grade=grade,
+                stage=stage,
+                question=item.case.clinical_question,
+                presenter=item.presenter.name if item.presenter else "",
+                minutes=item.minutes,
+                mode=item.mode_enum.label,
+                missing=tuple(row.missing),
+                late=item.late,
+                late_reason=item.late_reason,
+            )
+        )
+    return entries
+
+
+def _meeting_info(meeting: Meeting) -> pdf_document.MeetingInfo:
+    return pdf_document.MeetingInfo(
+        board_name=meeting.board.name,
+        starts_at=to_local(meeting.starts_at),
+        ends_at=to_local(meeting.ends_at),
+        room=meeting.room,
+        video_link=meeting.video_link,
+        cutoff_at=to_local(meeting.cutoff_at),
+        status=meeting.status_enum.label.lower(),
+        capacity_cases=meeting.capacity_cases,
+        capacity_minutes=meeting.capacity_minutes,
+    )
+
+
+@bp.get("/meetings/<id:meeting_id>/print")
+@require_login
+def printable(meeting_id: int):
+    meeting = get_visible_meeting(meeting_id)
+    return render_template("meetings/print.html", meeting=meeting, entries=_document_entries(meeting))
+
+
+@bp.get("/meetings/<id:meeting_id>/agenda.pdf")
+@require_login
+def agenda_pdf(meeting_id: int):
+    meeting = get_visible_meeting(meeting_id)
+    pdf = pdf_document.agenda_pdf(
+        _meeting_info(meeting),
+        _document_entries(meeting),
+        hospital=current_app.config["HOSPITAL_NAME"],
+        generated_at=to_local(utcnow()),
+    )
+    name = f"agenda-{to_local(meeting.starts_at):%Y-%m-%d}-meeting-{meeting.id}.pdf"
+    return Response(
+        pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+def calendar_event(meeting: Meeting) -> calendar_feed.CalendarEvent:
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    location = " · ".join(
+        p for p in (meeting.room, f"Video: {meeting.video_link}" if meeting.video_link else "") if p
+    )
+    cases = len(meeting.items)
+    return calendar_feed.CalendarEvent(
+        uid=f"meeting-{meeting.id}@tumorboard",
+        starts_at=to_local(meeting.starts_at),
+        ends_at=to_local(meeting.ends_at),
+        summary=meeting.board.name,
+        location=location,
+        description=f"{cases} case(s) on the agenda. Cut-off for submissions: "
+        f"{to_local(meeting.cutoff_at):%a %d %b %Y %H:%M}. {base}/meetings/{meeting.id}",
+        url=f"{base}/meetings/{meeting.id}",
+        cancelled=meeting.status == MeetingStatus.CANCELLED.value,
+        sequence=meeting.version,
+        last_modified=meeting.updated_at,
+    )
+
+
+@bp.get("/meetings/<id:meeting_id>/meeting.ics")
+@require_login
+def meeting_ics(meeting_id: int):
+    meeting = get_visible_meeting(meeting_id)
+    ics = calendar_feed.calendar_ics(
+        [calendar_event(meeting)], calendar_name=meeting.board.name, timezone=current_app.config["TIMEZONE"]
+    )
+    return Response(
+        ics,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'},
+    )
+
+
+from tumorboard.meetings import agenda_views  # noqa: E402, F401  (registers the agenda routes on bp)
+
+
+@bp.get("/calendar/<token>.ics")
+@public
+def personal_feed(token: str):
+    """A person's meetings (their boards', from four weeks back) for their calendar app. Calendar apps send
+    no cookie, so the feed is found by a long random token instead; it carries no patient data."""
+    from tumorboard.auth.models import User
+
+    user = db.session.scalar(select(User).where(User.calendar_token == token)) if len(token) >= 32 else None
+    if user is None or not user.active:
+        abort(404)
+    since = utcnow() - timedelta(weeks=4)
+    meetings = db.session.scalars(
+        select(Meeting)
+        .where(Meeting.board_id.in_(sorted(user.board_ids) or [0]), Meeting.starts_at >= since)
+        .options(joinedload(Meeting.board), selectinload(Meeting.items))
+        .order_by(Meeting.starts_at)
+        .limit(500)
+    ).all()
+    ics = calendar_feed.calendar_ics(
+        [calendar_event(m) for m in meetings],
+        calendar_name="TumorBoard meetings",
+        timezone=current_app.config["TIMEZONE"],
+    )
+    return Response(ics, mimetype="text/calendar")
