@@ -1,9 +1,12 @@
 """Creating and editing boards. Memberships are set on the user (auth.operations.update_user)."""
 
+import re
+
 from sqlalchemy import select
 
 from tumorboard.audit.recording import diff, record, serialize_writes, snapshot
-from tumorboard.boards.models import Board
+from tumorboard.boards.models import Board, BoardMembership, encode_groups
+from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import atomic
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
@@ -48,3 +51,100 @@ def update_board(
     changes = diff(before, snapshot(board, BOARD_FIELDS))
     if changes:
         record("board.updated", actor=actor, entity=board, changes=changes)
+
+
+SETTINGS_FIELDS = (
+    "required_specialties",
+    "default_weekday",
+    "default_start_time",
+    "default_duration_minutes",
+    "default_capacity_cases",
+    "default_capacity_minutes",
+    "default_cutoff_hours",
+    "default_room",
+    "default_video_link",
+)
+EITHER_GROUP = (Specialty.GASTROENTEROLOGY, Specialty.ENDOCRINOLOGY)
+
+
+def required_groups(specialties, either_gi_or_endocrinology: bool) -> tuple[tuple[Specialty, ...], ...]:
+    """The quorum rule from the chosen specialties; gastroenterology and endocrinology may count as one."""
+    try:
+        chosen = [Specialty(s) for s in specialties]
+    except ValueError:
+        raise OperationError("Unknown specialty.", field="required") from None
+    if not chosen:
+        raise OperationError("Choose at least one specialty for quorum.", field="required")
+    merge = either_gi_or_endocrinology and all(s in chosen for s in EITHER_GROUP)
+    groups = [(s,) for s in Specialty if s in chosen and not (merge and s in EITHER_GROUP)]
+    return (*groups, EITHER_GROUP) if merge else tuple(groups)
+
+
+@atomic
+def update_board_settings(
+    actor,
+    board: Board,
+    *,
+    expected_version: int | None,
+    required,
+    either_gi_or_endocrinology,
+    weekday: int,
+    start_time: str,
+    duration_minutes: int,
+    capacity_cases: int | None,
+    capacity_minutes: int | None,
+    cutoff_hours: int,
+    room: str,
+    video_link: str,
+) -> None:
+    """Quorum and meeting defaults: the board's admins and coordinators keep them."""
+    if not (actor.is_admin or board.can_manage_meetings(actor)):
+        raise OperationError("Only an administrator or the board's coordinators change its settings.")
+    check_version(board, expected_version)
+    if not 0 <= int(weekday) <= 6:
+        raise OperationError("Choose a weekday.", field="weekday")
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", start_time or ""):
+        raise OperationError("The time is HH:MM, e.g. 16:00.", field="start_time")
+    if not 10 <= int(duration_minutes) <= 600 or not 0 <= int(cutoff_hours) <= 336:
+        raise OperationError("Duration 10–600 minutes; cut-off 0–336 hours.", field="duration_minutes")
+    for value in (capacity_cases, capacity_minutes):
+        if value is not None and not 1 <= int(value) <= 1000:
+            raise OperationError("A capacity is a number from 1 to 1000.", field="capacity_cases")
+    if video_link and not video_link.startswith(("https://", "http://")):
+        raise OperationError("The video link must start with https://.", field="video_link")
+    before = snapshot(board, SETTINGS_FIELDS)
+    board.required_specialties = encode_groups(required_groups(required, either_gi_or_endocrinology))
+    board.default_weekday, board.default_start_time = int(weekday), start_time
+    board.default_duration_minutes, board.default_cutoff_hours = int(duration_minutes), int(cutoff_hours)
+    board.default_capacity_cases, board.default_capacity_minutes = capacity_cases, capacity_minutes
+    board.default_room, board.default_video_link = (
+        (room or "").strip()[:200],
+        (video_link or "").strip()[:500],
+    )
+    db.session.flush()
+    changes = diff(before, snapshot(board, SETTINGS_FIELDS))
+    if changes:
+        record("board.settings_updated", actor=actor, entity=board, changes=changes)
+
+
+@atomic
+def set_member_functions(
+    actor, board: Board, membership: BoardMembership, *, is_coordinator: bool, is_chair: bool
+) -> None:
+    """An administrator names the board's coordinators and chairs among its members."""
+    if not actor.is_admin:
+        raise OperationError("Only an administrator names coordinators and chairs.")
+    if membership.board_id != board.id:
+        raise OperationError("This person is not a member of the board.")
+    before = {"is_coordinator": membership.is_coordinator, "is_chair": membership.is_chair}
+    membership.is_coordinator, membership.is_chair = bool(is_coordinator), bool(is_chair)
+    db.session.flush()
+    changes = diff(before, {"is_coordinator": membership.is_coordinator, "is_chair": membership.is_chair})
+    if changes:
+        record(
+            "board.member_functions",
+            actor=actor,
+            entity=board,
+            changes=changes,
+            details={"user": membership.user_id},
+        )

@@ -1,14 +1,15 @@
 """Admin pages for boards; members are listed here and set on each user's page."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from tumorboard.auth.access import require_role
 from tumorboard.auth.models import User
 from tumorboard.auth.roles import Role
 from tumorboard.boards import operations
-from tumorboard.boards.forms import BoardForm, EditBoardForm
+from tumorboard.boards.forms import BoardForm, EditBoardForm, MemberFunctionsForm
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
@@ -74,14 +75,40 @@ def edit(board_id: int):
             flash(f"Board “{board.name}” saved.", "success")
             return redirect(url_for("boards.edit", board_id=board.id))
     members = db.paginate(
-        select(User)
-        .join(BoardMembership, BoardMembership.user_id == User.id)
+        select(BoardMembership)
+        .join(User, BoardMembership.user_id == User.id)
+        .options(joinedload(BoardMembership.user))
         .where(BoardMembership.board_id == board.id)
         .order_by(User.specialty, func.lower(User.name), User.id),
         page=page_number(),
         per_page=current_app.config["PER_PAGE"] * 2,
         error_out=False,
     )
-    return render_template("boards/edit.html", board=board, form=form, members=members), (
-        422 if request.method == "POST" else 200
+    return render_template(
+        "boards/edit.html",
+        board=board,
+        form=form,
+        members=members,
+        functions_form=MemberFunctionsForm(formdata=None),
+    ), (422 if request.method == "POST" else 200)
+
+
+@bp.post("/<id:board_id>/members/<id:user_id>")
+@require_role(Role.ADMIN)
+def member_functions(board_id: int, user_id: int):
+    board = db.get_or_404(Board, board_id)
+    membership = db.session.scalar(
+        select(BoardMembership).where(
+            BoardMembership.board_id == board.id, BoardMembership.user_id == user_id
+        )
     )
+    if membership is None:
+        abort(404)
+    form = MemberFunctionsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    operations.set_member_functions(
+        current_user, board, membership, is_coordinator=form.is_coordinator.data, is_chair=form.is_chair.data
+    )
+    flash("Coordinator and chair saved.", "success")
+    return redirect(url_for("boards.edit", board_id=board.id))

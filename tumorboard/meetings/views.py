@@ -9,6 +9,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tumorboard.auth.access import public, require_login, require_role
 from tumorboard.auth.roles import Role
+from tumorboard.boards import operations as board_operations
+from tumorboard.boards.forms import BoardSettingsForm
 from tumorboard.boards.models import Board
 from tumorboard.db import utcnow
 from tumorboard.errors import OperationError
@@ -366,3 +368,58 @@ def personal_feed(token: str):
         timezone=current_app.config["TIMEZONE"],
     )
     return Response(ics, mimetype="text/calendar")
+
+
+@bp.route("/boards/<id:board_id>/settings", methods=["GET", "POST"])
+@require_role(Role.ADMIN, Role.COORDINATOR)
+def board_settings(board_id: int):
+    """Quorum and meeting defaults of a board: its coordinators and the administrators keep them."""
+    board = db.session.get(Board, board_id)
+    if board is None or not (current_user.is_admin or board.id in current_user.board_ids):
+        abort(404)
+    if not (current_user.is_admin or board.can_manage_meetings(current_user)):
+        abort(403)
+    form = BoardSettingsForm()
+    if request.method == "GET":
+        groups = board.required_groups
+        form.required.data = sorted({s.value for group in groups for s in group})
+        form.either_gi_or_endocrinology.data = any(len(group) > 1 for group in groups)
+        form.weekday.data, form.start_time.data = board.default_weekday, board.default_start_time
+        form.duration_minutes.data, form.cutoff_hours.data = (
+            board.default_duration_minutes,
+            board.default_cutoff_hours,
+        )
+        form.capacity_cases.data, form.capacity_minutes.data = (
+            board.default_capacity_cases,
+            board.default_capacity_minutes,
+        )
+        form.room.data, form.video_link.data, form.version.data = (
+            board.default_room,
+            board.default_video_link,
+            board.version,
+        )
+    if form.validate_on_submit():
+        try:
+            board_operations.update_board_settings(
+                current_user,
+                board,
+                expected_version=form.version.data,
+                required=form.required.data,
+                either_gi_or_endocrinology=form.either_gi_or_endocrinology.data,
+                weekday=form.weekday.data,
+                start_time=form.start_time.data,
+                duration_minutes=form.duration_minutes.data,
+                capacity_cases=form.capacity_cases.data,
+                capacity_minutes=form.capacity_minutes.data,
+                cutoff_hours=form.cutoff_hours.data,
+                room=form.room.data,
+                video_link=form.video_link.data,
+            )
+        except OperationError as exc:
+            form_error(form, exc, default="required")
+        else:
+            flash(f"Settings of the {board.name} saved.", "success")
+            return redirect(url_for("meetings.board_settings", board_id=board.id))
+    return render_template("meetings/board_settings.html", board=board, form=form), (
+        422 if request.method == "POST" else 200
+    )
