@@ -109,7 +109,9 @@ def reorder(meeting_id: int):
         db.session.rollback()
         return jsonify(error=exc.message), 422
     db.session.flush()
-    return jsonify(version=meeting.version, order=[i.id for i in meeting.items])
+    return jsonify(
+        version=meeting.version, order=[i.id for i in sorted(meeting.items, key=lambda i: i.position)]
+    )
 
 
 @bp.post("/meetings/<id:meeting_id>/agenda/<id:item_id>")

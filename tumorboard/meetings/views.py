@@ -12,6 +12,7 @@ from tumorboard.auth.roles import Role
 from tumorboard.boards import operations as board_operations
 from tumorboard.boards.forms import BoardSettingsForm
 from tumorboard.boards.models import Board
+from tumorboard.clinical.vocabularies import PrimarySite
 from tumorboard.db import utcnow
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
@@ -254,7 +255,7 @@ def _document_entries(meeting: Meeting) -> list[pdf_document.AgendaEntry]:
             pdf_document.AgendaEntry(
                 position=item.position,
                 patient_label=queries.patient_label(item.case),
-                site=item.case.primary_site.title() if item.case.primary_site else "",
+                site=PrimarySite(item.case.primary_site).label,
                 grade=grade,
                 stage=stage,
                 question=item.case.clinical_question,

@@ -1,0 +1,75 @@
+"""Fixtures of the meetings operation tests: the board's coordinator and chair (with their per-board
+flags), cases waiting in the pool, a planned meeting next week, and a clock for fixed calendar dates."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.meetings.support import a_plan
+from tumorboard.auth.roles import Role
+from tumorboard.cases.models import CaseStatus
+from tumorboard.db import utcnow
+from tumorboard.extensions import db
+from tumorboard.meetings import operations
+
+
+def give_function(user, board, *, coordinator: bool = False, chair: bool = False):
+    membership = board.membership_of(user)
+    membership.is_coordinator, membership.is_chair = coordinator, chair
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def coordinator(app_ctx, users, board):
+    return give_function(users[Role.COORDINATOR], board, coordinator=True)
+
+
+@pytest.fixture
+def chair(app_ctx, users, board):
+    return give_function(users[Role.CHAIR], board, chair=True)
+
+
+@pytest.fixture
+def submitter(app_ctx, users):
+    return users[Role.SUBMITTER]
+
+
+@pytest.fixture
+def pool_case(app_ctx, create_case, submitter, board):
+    """A case submitted to `board` `waiting_days` ago (the submitter may be another member)."""
+
+    def make(waiting_days: int = 3, *, by=None, on_board=None, status=CaseStatus.SUBMITTED.value):
+        return create_case(
+            submitter=by or submitter,
+            board=on_board or board,
+            status=status,
+            submitted_at=utcnow() - timedelta(days=waiting_days),
+        )
+
+    return make
+
+
+@pytest.fixture
+def plan_meeting(coordinator, board):
+    """Plan a meeting of `board` as its coordinator (next week, 16:00 local, unless told otherwise)."""
+
+    def make(**overrides):
+        return operations.plan_meeting(coordinator, board, a_plan(**overrides))
+
+    return make
+
+
+@pytest.fixture
+def meeting(plan_meeting):
+    return plan_meeting()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the meetings package's "now" (UTC) for tests tied to fixed calendar dates."""
+
+    def set_now(now: datetime) -> None:
+        monkeypatch.setattr(operations, "utcnow", lambda: now)
+
+    return set_now

@@ -1,0 +1,367 @@
+"""Meeting pages through the test client: who may see and change what, the agenda builder, the printed
+agenda as PDF and HTML, the calendar files, and bounded query counts."""
+
+import io
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from icalendar import Calendar
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from tests.conftest import log_in
+from tumorboard.auth.roles import Role
+from tumorboard.boards.models import BoardMembership
+from tumorboard.cases.models import Case
+from tumorboard.extensions import db
+from tumorboard.meetings import operations
+from tumorboard.meetings.models import AgendaItem, Meeting
+from tumorboard.notifications.models import Notification
+from tumorboard.timezones import hospital_today
+
+
+@pytest.fixture
+def functions(users, board):
+    """The coordinator coordinates and the chair chairs `board`."""
+    for role, flag in ((Role.COORDINATOR, "is_coordinator"), (Role.CHAIR, "is_chair")):
+        membership = db.session.scalar(
+            select(BoardMembership).where(BoardMembership.user_id == users[role].id)
+        )
+        setattr(membership, flag, True)
+    db.session.commit()
+
+
+def _plan(app, users, board, days=7, cutoff_hours=48) -> Meeting:
+    with app.app_context():
+        start = datetime.combine(hospital_today() + timedelta(days=days), datetime.min.time()).replace(
+            hour=16
+        )
+        meeting = operations.plan_meeting(
+            users[Role.COORDINATOR],
+            board,
+            operations.MeetingPlan(
+                start_local=start,
+                duration_minutes=90,
+                room="Room 1",
+                cutoff_hours=cutoff_hours,
+                capacity_cases=2,
+            ),
+        )
+        db.session.commit()
+        return meeting
+
+
+@pytest.fixture
+def meeting(app, users, board, functions):
+    return _plan(app, users, board)
+
+
+@pytest.fixture
+def waiting(create_case, users, board):
+    return [
+        create_case(
+            submitter=users[Role.SUBMITTER],
+            board=board,
+            status="submitted",
+            clinical_question=f"Question number {n}?",
+            submitted_at=datetime.now().astimezone(),
+        )
+        for n in range(3)
+    ]
+
+
+def _add(client, meeting, case, **extra):
+    return client.post(
+        f"/meetings/{meeting.id}/agenda",
+        data={"case_id": case.id, "minutes": 15, "mode": "full", "version": meeting.version, **extra},
+    )
+
+
+def test_members_read_coordinators_manage_others_get_404(app, client_as, meeting, create_user):
+    assert client_as(Role.SPECIALIST).get(f"/meetings/{meeting.id}").status_code == 200
+    assert "Waiting in the pool" not in client_as(Role.SPECIALIST).get(f"/meetings/{meeting.id}").text
+    outsider = log_in(app.test_client(), create_user(roles=[Role.COORDINATOR, Role.SPECIALIST]))
+    for url in (
+        f"/meetings/{meeting.id}",
+        f"/meetings/{meeting.id}/agenda.pdf",
+        f"/meetings/{meeting.id}/meeting.ics",
+        f"/meetings/{meeting.id}/print",
+        f"/meetings/{meeting.id}/attendance",
+        f"/meetings/{meeting.id}/edit",
+    ):
+        assert outsider.get(url).status_code == 404, url
+    assert (
+        outsider.post(
+            f"/meetings/{meeting.id}/lock", data={"locked": "1", "version": meeting.version}
+        ).status_code
+        == 404
+    )
+    # a coordinator of the board without the board's coordinator function reads but does not manage
+    assert client_as(Role.SPECIALIST).get(f"/meetings/{meeting.id}/edit").status_code == 403
+
+
+def test_member_without_coordinator_flag_cannot_change_the_agenda(app, meeting, waiting, board, create_user):
+    plain = log_in(app.test_client(), create_user(roles=[Role.COORDINATOR], boards=[board]))
+    assert _add(plain, meeting, waiting[0]).status_code == 403
+    assert db.session.scalar(select(AgendaItem)) is None
+
+
+def test_build_reorder_and_remove(client_as, meeting, waiting):
+    coordinator = client_as(Role.COORDINATOR)
+    page = coordinator.get(f"/meetings/{meeting.id}").text
+    assert "Waiting in the pool" in page and "Question number 0?" in page
+    for case in waiting:
+        db.session.refresh(meeting)
+        assert _add(coordinator, meeting, case).status_code == 302
+    db.session.refresh(meeting)
+    page = coordinator.get(f"/meetings/{meeting.id}").text
+    assert "Over capacity" in page  # 3 cases on a meeting for 2
+    items = meeting.items
+    response = coordinator.post(
+        f"/meetings/{meeting.id}/agenda/{items[2].id}/move",
+        data={"direction": "up", "version": meeting.version},
+    )
+    assert response.status_code == 302
+    db.session.refresh(meeting)
+    assert [i.case_id for i in meeting.items] == [waiting[0].id, waiting[2].id, waiting[1].id]
+    order = ",".join(str(i.id) for i in reversed(meeting.items))
+    response = coordinator.post(
+        f"/meetings/{meeting.id}/agenda/order", data={"order": order, "version": meeting.version}
+    )
+    assert response.status_code == 200 and response.json["order"] == [int(i) for i in order.split(",")]
+    db.session.refresh(meeting)
+    assert [i.position for i in meeting.items] == [1, 2, 3]
+    stale = coordinator.post(
+        f"/meetings/{meeting.id}/agenda/order", data={"order": order, "version": meeting.version - 1}
+    )
+    assert stale.status_code == 409 and "reload the page" in stale.json["error"]
+    first = meeting.items[0]
+    assert (
+        coordinator.post(
+            f"/meetings/{meeting.id}/agenda/{first.id}/remove", data={"version": meeting.version}
+        ).status_code
+        == 302
+    )
+    db.session.refresh(meeting)
+    assert [i.position for i in meeting.items] == [1, 2]
+    assert db.session.get(Case, first.case_id).status == "submitted"
+    kinds = set(db.session.scalars(select(Notification.kind)))
+    assert {"case_scheduled", "case_moved", "case_unscheduled"} <= kinds
+
+
+@pytest.mark.parametrize("order", ["", "1,a", "99999999999", "1,1"])
+def test_damaged_order_is_refused(client_as, meeting, order):
+    response = client_as(Role.COORDINATOR).post(
+        f"/meetings/{meeting.id}/agenda/order", data={"order": order, "version": meeting.version}
+    )
+    assert response.status_code in (400, 422)
+
+
+def test_late_addition_needs_a_reason(app, client_as, users, board, functions, waiting):
+    meeting = _plan(app, users, board, days=1, cutoff_hours=48)  # cut-off already passed
+    coordinator = client_as(Role.COORDINATOR)
+    _add(coordinator, meeting, waiting[0])
+    assert db.session.scalar(select(AgendaItem)) is None
+    db.session.refresh(meeting)
+    assert _add(coordinator, meeting, waiting[0], late_reason="Urgent: bleeding").status_code == 302
+    item = db.session.scalar(select(AgendaItem))
+    assert item.late and item.late_reason == "Urgent: bleeding"
+    assert "added late" in coordinator.get(f"/meetings/{meeting.id}").text
+
+
+def test_agenda_pdf_and_print_contain_the_agenda(app, client_as, meeting, waiting, users):
+    with app.app_context():
+        operations.add_to_agenda(
+            users[Role.COORDINATOR], meeting, waiting[0], expected_version=meeting.version
+        )
+        db.session.commit()
+    client = client_as(Role.SPECIALIST)
+    response = client.get(f"/meetings/{meeting.id}/agenda.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    patient = waiting[0].patient
+    assert board_name(meeting) in text and "Question number 0?" in text
+    assert f"MRN {patient.mrn}" in text and patient.family_name not in text  # initials + MRN by default
+    printed = client.get(f"/meetings/{meeting.id}/print").text
+    assert "Question number 0?" in printed and f"MRN {patient.mrn}" in printed
+
+
+def board_name(meeting):
+    return db.session.get(Meeting, meeting.id).board.name
+
+
+def test_meeting_ics_parses_back(client_as, meeting):
+    response = client_as(Role.SPECIALIST).get(f"/meetings/{meeting.id}/meeting.ics")
+    calendar = Calendar.from_ical(response.data)
+    events = [c for c in calendar.walk("VEVENT")]
+    assert len(events) == 1 and str(events[0]["UID"]) == f"meeting-{meeting.id}@tumorboard"
+    start = events[0].decoded("DTSTART")
+    assert start.hour == 16 and str(start.tzinfo) == "Europe/Berlin"
+
+
+def test_personal_feed_needs_the_token(client, client_as, users, meeting):
+    member = client_as(Role.SPECIALIST)
+    member.post("/account/calendar")
+    token = db.session.get(type(users[Role.SPECIALIST]), users[Role.SPECIALIST].id).calendar_token
+    feed = client.get(f"/calendar/{token}.ics")  # no session: calendar apps send no cookie
+    assert feed.status_code == 200 and f"meeting-{meeting.id}@tumorboard" in feed.text
+    assert client.get("/calendar/" + "x" * 43 + ".ics").status_code == 404
+    assert client.get("/calendar/short.ics").status_code == 404
+    member.post("/account/calendar")
+    assert client.get(f"/calendar/{token}.ics").status_code == 404, "a renewed link voids the old one"
+
+
+def test_attendance_quorum_start_and_close(client_as, meeting, users, waiting, app):
+    coordinator, chair = client_as(Role.COORDINATOR), client_as(Role.CHAIR)
+    with app.app_context():
+        operations.add_to_agenda(
+            users[Role.COORDINATOR], meeting, waiting[0], expected_version=meeting.version
+        )
+        db.session.commit()
+    db.session.refresh(meeting)
+    data = {"version": meeting.version, **{f"status-{u.id}": "present" for u in users.values()}}
+    assert coordinator.post(f"/meetings/{meeting.id}/attendance", data=data).status_code == 302
+    page = coordinator.get(f"/meetings/{meeting.id}").text
+    assert "Missing for quorum" in page
+    db.session.refresh(meeting)
+    coordinator.post(f"/meetings/{meeting.id}/start", data={"version": meeting.version})
+    db.session.refresh(meeting)
+    assert meeting.status == "planned", "no quorum: the coordinator cannot start"
+    chair.post(
+        f"/meetings/{meeting.id}/start",
+        data={"version": meeting.version, "override_reason": "Pathology by phone"},
+    )
+    db.session.refresh(meeting)
+    assert meeting.status == "in_progress" and meeting.quorum_override_reason == "Pathology by phone"
+    chair.post(f"/meetings/{meeting.id}/close", data={"version": meeting.version})
+    db.session.refresh(meeting)
+    assert meeting.status == "in_progress", "a case without outcome blocks closing"
+    chair.post(f"/meetings/{meeting.id}/close", data={"version": meeting.version, "defer_remaining": "y"})
+    db.session.refresh(meeting)
+    assert meeting.status == "closed" and db.session.get(Case, waiting[0].id).status == "deferred"
+
+
+def test_plan_a_series_through_the_form(client_as, board, functions):
+    response = client_as(Role.COORDINATOR).post(
+        f"/boards/{board.id}/meetings/new",
+        data={
+            "start": "2031-03-19T16:00",
+            "duration_minutes": 90,
+            "room": "Room 3",
+            "cutoff_hours": 48,
+            "repeat": "weekly",
+            "count": 4,
+            "skip": "2031-04-02",
+        },
+    )
+    assert response.status_code == 302
+    meetings = db.session.scalars(select(Meeting).order_by(Meeting.starts_at)).all()
+    assert [m.starts_at.strftime("%m-%d %H:%M") for m in meetings] == [
+        "03-19 15:00",
+        "03-26 15:00",
+        "04-09 14:00",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"start": "yesterday"}, "Not a valid datetime value."),
+        ({"start": "2020-01-01T16:00"}, "The meeting would start in the past."),
+        ({"start": "2031-03-30T02:30"}, "This time does not exist on that day"),
+        ({"duration_minutes": "5"}, "Number must be between 10 and 600."),
+        ({"room": ""}, "Give a room, a video link, or both."),
+        ({"video_link": "javascript:alert(1)"}, "The video link must start with https://."),
+        ({"repeat": "daily"}, "Not a valid choice."),
+        ({"repeat": "weekly", "count": "60"}, "Number must be between 1 and 52."),
+        ({"skip": "next tuesday"}, "is not a date"),
+    ],
+)
+def test_bad_meeting_input(client_as, board, functions, change, message):
+    data = {
+        "start": "2031-03-19T16:00",
+        "duration_minutes": 90,
+        "room": "Room 3",
+        "cutoff_hours": 48,
+        "repeat": "once",
+        "count": 1,
+        **change,
+    }
+    response = client_as(Role.COORDINATOR).post(f"/boards/{board.id}/meetings/new", data=data)
+    assert response.status_code == 422 and message in response.text
+    assert db.session.scalar(select(Meeting)) is None
+
+
+def test_board_settings(client_as, board, functions):
+    coordinator = client_as(Role.COORDINATOR)
+    assert coordinator.get(f"/boards/{board.id}/settings").status_code == 200
+    response = coordinator.post(
+        f"/boards/{board.id}/settings",
+        data={
+            "required": ["surgery", "pathology", "gastroenterology", "endocrinology"],
+            "either_gi_or_endocrinology": "y",
+            "weekday": "1",
+            "start_time": "15:30",
+            "duration_minutes": "60",
+            "cutoff_hours": "24",
+            "room": "B",
+            "video_link": "",
+            "version": board.version,
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(board)
+    assert board.required_specialties == "surgery;pathology;gastroenterology|endocrinology"
+    assert client_as(Role.SPECIALIST).get(f"/boards/{board.id}/settings").status_code == 403
+    bad = coordinator.post(
+        f"/boards/{board.id}/settings",
+        data={
+            "required": [],
+            "weekday": "1",
+            "start_time": "25:00",
+            "duration_minutes": "60",
+            "cutoff_hours": "24",
+            "version": board.version,
+        },
+    )
+    assert bad.status_code == 422
+
+
+def test_preferred_meeting(client_as, meeting, waiting):
+    client = client_as(Role.SUBMITTER)
+    assert (
+        client.post(
+            f"/cases/{waiting[0].id}/preferred-meeting",
+            data={"meeting_id": meeting.id, "note": "Patient is here that week"},
+        ).status_code
+        == 302
+    )
+    assert "Patient is here that week" in client_as(Role.COORDINATOR).get(f"/meetings/{meeting.id}").text
+    assert client_as(Role.SPECIALIST).get(f"/cases/{waiting[0].id}/preferred-meeting").status_code == 403
+
+
+def test_meeting_page_statements_do_not_grow_with_the_agenda(
+    app, client_as, users, board, functions, create_case, count_queries
+):
+    coordinator = client_as(Role.COORDINATOR)
+    small, large = _plan(app, users, board, days=7), _plan(app, users, board, days=14)
+    with app.app_context():
+        for meeting, n in ((small, 1), (large, 8)):
+            for _ in range(n):
+                case = create_case(submitter=users[Role.SUBMITTER], board=board, status="submitted")
+                operations.add_to_agenda(
+                    users[Role.COORDINATOR],
+                    meeting,
+                    case,
+                    expected_version=db.session.get(Meeting, meeting.id).version,
+                )
+        db.session.commit()
+    urls = [f"/meetings/{small.id}", f"/meetings/{large.id}"]
+    counts = []
+    for url in urls:
+        with count_queries() as statements:
+            assert coordinator.get(url).status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+    assert re.search(r"\d", str(counts))
