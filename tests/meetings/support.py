@@ -18,9 +18,10 @@ def local_day(days: int, at: time = time(16, 0)) -> datetime:
     return datetime.combine(hospital_today() + timedelta(days=days), at)
 
 
-def a_plan(**overrides) -> MeetingPlan:
+def a_plan(days: int = 7, **overrides) -> MeetingPlan:
+    """A meeting `days` from today at 16:00 local, 90 minutes, in a room, cut-off 48 hours before."""
     values = {
-        "start_local": local_day(7),
+        "start_local": local_day(days),
         "duration_minutes": 90,
         "room": "Demo room 3.14",
         "video_link": "",
@@ -83,10 +84,11 @@ def agenda_cases(meeting: Meeting) -> list[int]:
 
 
 def snapshot_agenda(meeting: Meeting) -> list[tuple]:
-    return list(
-        db.session.execute(
+    return [
+        tuple(row)
+        for row in db.session.execute(
             select(AgendaItem.id, AgendaItem.case_id, AgendaItem.position, AgendaItem.minutes)
             .where(AgendaItem.meeting_id == meeting.id)
             .order_by(AgendaItem.id)
-        ).tuples()
-    )
+        )
+    ]

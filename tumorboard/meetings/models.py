@@ -1,8 +1,8 @@
 """Meetings of a board, their agendas and attendance.
 
 A case is on at most one open agenda: `AgendaItem.open_case_id` repeats the case id while the item is open
-and is NULL once its meeting is over, and a unique constraint on it lets the database itself refuse a
-second open item even when two requests race.
+and is NULL once the item has its outcome or its meeting is over, and a unique constraint on it lets the
+database itself refuse a second open item even when two requests race.
 """
 
 from datetime import datetime, timedelta
@@ -126,7 +126,9 @@ class Meeting(db.Model):
         return self.board.can_manage_meetings(user)
 
     def can_edit_agenda(self, user) -> bool:
-        return self.status_enum in (MeetingStatus.PLANNED, MeetingStatus.LOCKED) and self.can_manage(user)
+        """Cases are added, moved and removed while the meeting is planned; a locked agenda is unlocked
+        first (as the operations require)."""
+        return self.status_enum is MeetingStatus.PLANNED and self.can_manage(user)
 
 
 class AgendaItem(db.Model):

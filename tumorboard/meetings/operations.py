@@ -92,7 +92,7 @@ def _clean_plan(board: Board, plan: MeetingPlan, *, allow_past: bool = False) ->
             raise OperationError("A capacity is a number from 1 to 1000.", field=field)
     room = text(plan.room, "room", "room", max_length=200)
     video = text(plan.video_link, "video link", "video_link", max_length=500)
-    if video and not video.startswith(("https://", "http://")):
+    if video and not video.startswith("https://"):
         raise OperationError("The video link must start with https://.", field="video_link")
     if not room and not video:
         raise OperationError("Give a room, a video link, or both.", field="room")
@@ -141,6 +141,7 @@ def plan_series(
     """Weekly or fortnightly meetings at the same local time: 16:00 stays 16:00 across the change to and
     from daylight-saving time, so the UTC time moves by an hour."""
     _require_manager(actor, board)
+    skip = set(skip)  # read twice below: once for the dates, once for the audit record
     dates = series_dates(plan.start_local.date(), frequency, count, skip)
     if not dates:
         raise OperationError("Every date of the series was dropped.", field="skip")
@@ -165,7 +166,7 @@ def plan_series(
         details={
             "frequency": frequency,
             "meetings": [m.id for m in meetings],
-            "dropped": sorted(d.isoformat() for d in set(skip)),
+            "dropped": sorted(d.isoformat() for d in skip),
         },
     )
     return meetings
@@ -215,7 +216,7 @@ def cancel_meeting(actor, meeting: Meeting, *, reason: str, expected_version: in
     if meeting.status_enum not in (MeetingStatus.PLANNED, MeetingStatus.LOCKED):
         raise OperationError("Only a meeting that has not started can be cancelled.")
     reason = text(reason, "reason", "reason", max_length=1000, required=True)
-    items = list(meeting.items)
+    items, before = list(meeting.items), meeting.status
     for item in items:
         case_operations.unschedule_case(
             actor, item.case, details={"meeting": meeting.id, "reason": "meeting cancelled"}
@@ -227,7 +228,7 @@ def cancel_meeting(actor, meeting: Meeting, *, reason: str, expected_version: in
         "meeting.cancelled",
         actor=actor,
         entity=meeting,
-        changes={"status": ["planned", "cancelled"]},
+        changes={"status": [before, meeting.status]},
         details={"reason": reason, "cases_returned": [i.case_id for i in items]},
     )
     _tell_submitters(
@@ -370,6 +371,7 @@ def _renumber(meeting: Meeting, ordered: list[AgendaItem]) -> None:
     for n, item in enumerate(ordered, start=1):
         item.position = n
     db.session.flush()
+    meeting.items.sort(key=lambda item: item.position)  # the loaded list follows (later moves read it)
 
 
 @atomic
@@ -591,6 +593,7 @@ def set_outcome(actor, item: AgendaItem, outcome: str, *, expected_version: int 
             f"/cases/{item.case_id}",
         )
     item.outcome = outcome.value
+    item.open_case_id = None  # the case has left this agenda: a deferred one may go on the next at once
     _touch(meeting)
     db.session.flush()
     record(
