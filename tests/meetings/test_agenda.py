@@ -440,3 +440,10 @@ def test_a_scheduled_case_does_not_ask(submitter, coordinator, meeting, plan_mee
     add(coordinator, meeting, case)
     with pytest.raises(OperationError, match="already on an agenda"):
         operations.request_meeting(submitter, case, plan_meeting(days=14))
+
+
+def test_cancelling_a_meeting_drops_the_wishes_for_it(coordinator, meeting, submitter, board, create_case):
+    case = create_case(submitter=submitter, board=board, status="submitted")
+    operations.request_meeting(submitter, case, meeting, note="That week, please")
+    operations.cancel_meeting(coordinator, meeting, reason="Congress", expected_version=meeting.version)
+    assert count(MeetingRequest) == 0

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select
 
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.boards.models import Board, missing_specialties
@@ -223,6 +223,8 @@ def cancel_meeting(actor, meeting: Meeting, *, reason: str, expected_version: in
         )
         item.open_case_id = None
     meeting.status, meeting.cancel_reason = MeetingStatus.CANCELLED.value, reason
+    # wishes for this meeting cannot be met any more: the pool must not show them
+    db.session.execute(delete(MeetingRequest).where(MeetingRequest.meeting_id == meeting.id))
     db.session.flush()
     record(
         "meeting.cancelled",
