@@ -365,3 +365,31 @@ def test_meeting_page_statements_do_not_grow_with_the_agenda(
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
     assert re.search(r"\d", str(counts))
+
+
+def test_scheduling_e_mails_the_submitter_when_the_site_has_mail(app, client_as, meeting, waiting, users):
+    from tumorboard.extensions import mail
+
+    app.config["MAIL_SERVER"] = "mail.hospital.org"
+    try:
+        with mail.record_messages() as outbox:
+            assert _add(client_as(Role.COORDINATOR), meeting, waiting[0]).status_code == 302
+    finally:
+        app.config["MAIL_SERVER"] = None
+    assert len(outbox) == 1
+    message = outbox[0]
+    assert message.recipients == [users[Role.SUBMITTER].email]
+    assert f"Case {waiting[0].id}" in message.body and f"/cases/{waiting[0].id}" in message.body
+    assert waiting[0].patient.family_name not in message.body + message.subject
+    note = db.session.scalar(select(Notification).where(Notification.kind == "case_scheduled"))
+    assert note.emailed_at is not None
+
+
+def test_without_a_mail_server_notifications_stay_in_the_app(client_as, meeting, waiting):
+    from tumorboard.extensions import mail
+
+    with mail.record_messages() as outbox:
+        _add(client_as(Role.COORDINATOR), meeting, waiting[0])
+    assert outbox == []
+    page = client_as(Role.SUBMITTER).get("/notifications/").text
+    assert f"Case {waiting[0].id} is on the agenda" in page
