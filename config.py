@@ -24,6 +24,10 @@ class Config:
 
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/Berlin")
     HOSPITAL_NAME = os.environ.get("HOSPITAL_NAME", "University Hospital")
+    # The letterhead of decision letters: address lines separated by "|".
+    LETTERHEAD = os.environ.get(
+        "LETTERHEAD", "Neuroendocrine Tumour Centre|Hospital Street 1, 10115 Berlin|Phone +49 30 0000 0000"
+    )
 
     # Sessions: no remember-me; idle timeout and absolute lifetime enforced in auth.sessions.
     SESSION_COOKIE_NAME = "tumorboard_session"

@@ -29,3 +29,7 @@ def format_datetime(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
 
 def hospital_today() -> date:
     return datetime.now(hospital_tz()).date()
+
+
+def utc_to_local_now() -> datetime:
+    return datetime.now(UTC).astimezone(hospital_tz())

@@ -187,7 +187,17 @@ def bulk_cases(
         progress(len(batch))
     record("seed.bulk_cases", details={"cases": count})
     db.session.commit()
+    _refresh_statistics()
     return count
+
+
+def _refresh_statistics() -> None:
+    """After a bulk load the planner needs fresh statistics (SQLite keeps none until ANALYZE runs)."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("ANALYZE")
+        else:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
 
 
 QUESTIONS = (

@@ -6,8 +6,9 @@ Each page's data comes in a fixed number of statements, whatever the number of r
 from dataclasses import dataclass
 from datetime import date
 
+from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select, and_, exists, false, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from tumorboard.audit.models import AuditEvent
 from tumorboard.auth.models import User
@@ -99,33 +100,63 @@ def case_list(user, filters: CaseFilters) -> Select:
             )
         )
     return stmt.options(
-        joinedload(Case.patient), joinedload(Case.board), joinedload(Case.submitter)
+        contains_eager(Case.patient), joinedload(Case.board), joinedload(Case.submitter)
     ).order_by(*SORTS.get(filters.sort, SORTS["updated"]))
+
+
+COUNT_CAP = 1000
+
+
+class CappedPagination(SelectPagination):
+    """Pages whose total is counted up to COUNT_CAP + 1 only: past a thousand matches the list says "more
+    than 1,000" instead of counting every case on every page view."""
+
+    def _query_count(self) -> int:
+        select_ = self._query_args["select"]
+        limited = select_.order_by(None).options(lazyload("*")).limit(COUNT_CAP + 1).subquery()
+        return self._query_args["session"].execute(select(func.count()).select_from(limited)).scalar()
+
+    @property
+    def capped(self) -> bool:
+        return self.total is not None and self.total > COUNT_CAP
+
+
+def paginate_capped(stmt: Select, *, page: int, per_page: int) -> CappedPagination:
+    return CappedPagination(
+        select=stmt,
+        session=db.session(),
+        page=page,
+        per_page=per_page,
+        max_per_page=100,
+        error_out=False,
+        count=True,
+    )
 
 
 def submitters_of(user) -> list[tuple[int, str]]:
     """Who has submitted cases to the user's boards: the submitter filter's choices."""
-    ids = visible_cases(user).with_only_columns(Case.submitter_id).distinct()
+    # one EXISTS per user answered by the (submitter_id, updated_at) index, not a scan of every case
+    has_visible_case = exists(
+        visible_cases(user).with_only_columns(Case.id).where(Case.submitter_id == User.id)
+    )
     return [
-        (u.id, u.name) for u in db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name))
+        (u.id, u.name) for u in db.session.scalars(select(User).where(has_visible_case).order_by(User.name))
     ]
 
 
-def load_case_page(case_id: int) -> Case:
+def load_case_page(user, case_id: int) -> Case | None:
     """The case with everything its page shows, in one statement per collection."""
     return db.session.scalar(
-        select(Case)
+        visible_cases(user)
         .where(Case.id == case_id)
         .options(
             joinedload(Case.patient),
             joinedload(Case.board),
-            joinedload(Case.submitter),
             selectinload(Case.imaging).joinedload(ImagingStudy.created_by),
             selectinload(Case.labs).joinedload(LabResult.created_by),
             selectinload(Case.pathology).joinedload(PathologyReport.created_by),
             selectinload(Case.prior_treatments),
         )
-        .execution_options(populate_existing=True)
     )
 
 

@@ -100,12 +100,11 @@ def index():
 
 def _render_list(search: PatientSearchForm, text: str):
     filters = _list_filters(text)
-    page = db.paginate(
+    requested = page_number() if request.method == "GET" else request.form.get("page", 1, type=int)
+    page = queries.paginate_capped(
         queries.case_list(current_user, filters),
-        page=page_number() if request.method == "GET" else request.form.get("page", 1, type=int),
+        page=requested if 1 <= requested <= 100_000 else 1,
         per_page=current_app.config["PER_PAGE"],
-        error_out=False,
-        max_per_page=100,
     )
     return render_template(
         "cases/list.html",
@@ -124,8 +123,9 @@ def _render_list(search: PatientSearchForm, text: str):
 @bp.get("/cases/<id:case_id>")
 @require_login
 def detail(case_id: int):
-    get_visible_case(case_id)
-    case = queries.load_case_page(case_id)
+    case = queries.load_case_page(current_user, case_id)
+    if case is None:
+        abort(404)
     summary = summarise(case)
     analytes = sorted({lab.analyte for lab in case.labs})
     return render_template(

@@ -1,10 +1,11 @@
 """The signed-in user's dashboard, and a health check for the load balancer."""
 
 from collections import defaultdict
+from datetime import timedelta
 
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
@@ -14,7 +15,9 @@ from tumorboard.auth.models import User, UserRole
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board, BoardMembership, missing_specialties
 from tumorboard.cases.models import Case, CaseStatus
+from tumorboard.db import utcnow
 from tumorboard.extensions import db
+from tumorboard.timezones import hospital_today
 
 bp = Blueprint("main", __name__)
 
@@ -127,6 +130,36 @@ def _board_pool(user: User) -> dict | None:
     return {"counts": counts, "cases": latest}
 
 
+def _overdue_follow_ups(user: User) -> list | None:
+    """Signed decisions on the submitter's cases that await their follow-up: past the review date the
+    board set, or six weeks after signing when it set none."""
+    if not user.has_role(Role.SUBMITTER):
+        return None
+    from tumorboard.decisions.models import Decision, DecisionStatus, FollowUp
+
+    today = hospital_today()
+    six_weeks_ago = utcnow() - timedelta(weeks=6)
+    due = or_(
+        Decision.next_review_date <= today,
+        and_(Decision.next_review_date.is_(None), Decision.signed_at <= six_weeks_ago),
+    )
+    return list(
+        db.session.scalars(
+            select(Decision)
+            .join(Case, Case.id == Decision.case_id)
+            .where(
+                Case.submitter_id == user.id,
+                Decision.status == DecisionStatus.SIGNED.value,
+                due,
+                ~select(FollowUp.id).where(FollowUp.decision_id == Decision.id).exists(),
+            )
+            .options(joinedload(Decision.case).joinedload(Case.patient))
+            .order_by(Decision.signed_at)
+            .limit(20)
+        )
+    )
+
+
 @bp.get("/")
 @require_login
 def dashboard():
@@ -137,6 +170,7 @@ def dashboard():
         history=_sign_in_history(user),
         admin=_admin_overview() if user.is_admin else None,
         my_cases=_my_cases(user),
+        overdue=_overdue_follow_ups(user),
         pool=_board_pool(user),
     )
 

@@ -1,0 +1,5 @@
+"""Treatment decisions of the board: record in the meeting, sign, amend, letter, follow-up, quality."""
+
+from tumorboard.decisions.views import bp
+
+__all__ = ["bp"]

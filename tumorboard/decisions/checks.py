@@ -1,0 +1,406 @@
+"""Consistency checks of a board's treatment plan against the case's clinical picture.
+
+The checks warn, they never block: each warning names the plan item, the rule it contradicts and that
+rule's source, and the chair may sign the plan anyway with a reason, which the caller records. Pure Python
+on purpose (it imports only the clinical core), so the draft page, the sign-off and the tests run the same
+rules with no app.
+
+Rules, in the order they are checked for each plan item (codes are stable; the UI and audit keep them):
+
+- ``prrt-without-sstr-imaging``, ``prrt-without-krenning-score``, ``prrt-low-krenning``: PRRT needs
+  SSTR-positive disease, Krenning >2 (net-reference §4; score 2 is disputed there, ≥2 versus ≥3).
+- ``prrt-for-nec``: PRRT is for well-differentiated, SSTR-positive NETs, not for an NEC.
+- ``ssa-for-nec``: somatostatin analogues are for well-differentiated, SSTR-positive NETs.
+- ``platinum-etoposide-for-net-g1-g2``: cisplatin/carboplatin + etoposide is the NEC regimen (§6).
+- ``surgery-m1-without-debulking``: curative surgery of the primary in M1 (stage IV) disease with nothing
+  in the plan that deals with the metastases.
+- ``appendectomy-alone-for-g3``: an appendix NET G3 calls for a right hemicolectomy (§6, linkos.cz).
+- ``telotristat-without-carcinoid-syndrome``, ``ppi-without-zollinger-ellison``,
+  ``diazoxide-without-insulinoma``: a symptomatic drug needs the syndrome it treats (§6 table).
+
+An NEC, for these rules, is a case with poor differentiation, an NEC histology (NEC, LCNEC, SCNEC), the
+computed grade NEC, or the lung category "high-grade (LCNEC/SCLC)". A MiNEN is not treated as an NEC by
+itself: its differentiation varies, so only its recorded differentiation or grade decides.
+"""
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from tumorboard.clinical.grading import Grade, LungCategory
+from tumorboard.clinical.imaging import KrenningResult, krenning
+from tumorboard.clinical.results import parse_optional, require
+from tumorboard.clinical.tnm import M1_CATEGORIES, MCategory
+from tumorboard.clinical.vocabularies import (
+    Differentiation,
+    FunctionalSyndrome,
+    Histology,
+    PlanIntent,
+    PrimarySite,
+    Treatment,
+    TreatmentCategory,
+    as_differentiation,
+)
+
+
+@dataclass(frozen=True)
+class PlanItemData:
+    """One item of the plan as the checks need it."""
+
+    treatment: str  # Treatment code (net-reference §6)
+    intent: str  # PlanIntent value
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ClinicalPicture:
+    """What the case's findings say, in the vocabularies' string values."""
+
+    differentiation: str  # "well", "poor", "unknown"
+    histology: str | None  # Histology value ("net", "nec", "lcnec", "scnec", "minen") or None
+    grade: str | None  # computed grade: "G1", "G2", "G3", "NEC", a lung category, "not gradable" or None
+    m_category: str | None  # "M0", "M1", "M1a", "M1b", "M1c", "MX", "not staged" or None
+    has_sstr_imaging: bool  # an SSTR PET/CT or Octreoscan exists
+    krenning_score: int | None  # latest Krenning score, if any
+    functional_syndrome: str | None  # FunctionalSyndrome value when functional
+    primary_site: str  # PrimarySite value
+
+
+@dataclass(frozen=True)
+class CheckWarning:
+    """A plan item that contradicts the data, with the rule (and its source) it contradicts."""
+
+    code: str  # stable id of the rule, e.g. "prrt-without-sstr-imaging"
+    message: str  # one sentence for the chair, naming the plan item
+    rule: str  # the rule and its source
+    treatment: str  # the code of the plan item it concerns
+
+
+PRRT_SSTR_RULE = (
+    "PRRT needs SSTR-positive disease on SSTR PET/CT or Octreoscan, usually Krenning >2 "
+    "(NANETS/SNMMI; net-reference §4, where sources vary between ≥2 and ≥3)"
+)
+PRRT_NEC_RULE = (
+    "¹⁷⁷Lu-DOTATATE PRRT is a treatment of well-differentiated, SSTR-positive NETs, not of a "
+    "neuroendocrine carcinoma (NANETS/SNMMI; net-reference §1 NET versus NEC, §4)"
+)
+SSA_NEC_RULE = (
+    "Somatostatin analogues are for well-differentiated, SSTR-positive NETs, not for a neuroendocrine "
+    "carcinoma (ENETS/NANETS; net-reference §1 NET versus NEC, §6)"
+)
+PLATINUM_ETOPOSIDE_RULE = (
+    "Cisplatin or carboplatin + etoposide is the regimen of neuroendocrine carcinoma, not of a "
+    "well-differentiated NET G1/G2 (net-reference §6: CHEMO-PE / CHEMO-CE '(NEC)'; WHO 2019 grading §1)"
+)
+SURGERY_M1_RULE = (
+    "Any M1 is stage IV (AJCC 8; net-reference §2): curative surgery of the primary fits only a plan that "
+    "also resects or debulks the metastases (SURG-LIVER, net-reference §6) or states a debulking intent"
+)
+APPENDIX_RULE = (
+    "Appendectomy alone suffices only for an appendix NET <2 cm, G1/G2, R0 with mesoappendix invasion "
+    "<3 mm; G3 calls for a right hemicolectomy (linkos.cz; net-reference §6)"
+)
+TELOTRISTAT_RULE = (
+    "Telotristat ethyl treats the diarrhoea of carcinoid syndrome (net-reference §6 treatment table; "
+    "syndrome §3)"
+)
+PPI_RULE = (
+    "A proton-pump inhibitor in the plan treats the acid hypersecretion of a gastrinoma, Zollinger-Ellison "
+    "syndrome (net-reference §6 treatment table; syndrome §3)"
+)
+DIAZOXIDE_RULE = (
+    "Diazoxide treats the hypoglycaemia of an insulinoma (net-reference §6 treatment table; syndrome §3)"
+)
+
+DEBULKING_WORDS = ("debulk", "cytoreduct")
+"""Words in a surgery item's detail that state a debulking intent (debulking, debulked, cytoreduction)."""
+
+_PALLIATIVE_INTENTS = {PlanIntent.PALLIATIVE, PlanIntent.SYMPTOM_CONTROL}
+_NOT_STAGED = {"", "MX", MCategory.NOT_STAGED}
+
+
+@dataclass(frozen=True)
+class _Item:
+    treatment: Treatment
+    intent: PlanIntent
+    detail: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.treatment.label} ({self.treatment.value})"
+
+    @property
+    def is_surgery(self) -> bool:
+        return self.treatment.category is TreatmentCategory.SURGERY
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """The picture parsed into the vocabularies, with what the rules derive from it."""
+
+    nec_reason: str | None  # why the case counts as an NEC; None when it does not
+    grade: Grade | LungCategory | None
+    m_category: MCategory | None
+    has_sstr_imaging: bool
+    krenning: KrenningResult | None
+    syndrome: FunctionalSyndrome | None
+    site: PrimarySite | None
+
+
+def _parse_grade(value: str | None) -> Grade | LungCategory | None:
+    if value is None or value == "":
+        return None
+    for categories in (Grade, LungCategory):
+        try:
+            return categories(value)
+        except ValueError:
+            continue
+    raise ValueError(
+        f"Unknown grade {value!r}: expected G1, G2, G3, NEC, 'not gradable' or a lung category "
+        f"({', '.join(LungCategory)})."
+    )
+
+
+def _parse_m_category(value: str | None) -> MCategory | None:
+    if value is None or value in _NOT_STAGED:
+        return None
+    try:
+        return MCategory(value)
+    except ValueError:
+        raise ValueError(
+            f"Unknown M category {value!r}: expected M0, M1, M1a, M1b, M1c, MX or 'not staged'."
+        ) from None
+
+
+def _nec_reason(
+    differentiation: Differentiation, histology: Histology | None, grade: Grade | LungCategory | None
+) -> str | None:
+    if differentiation is Differentiation.POOR:
+        return "poorly differentiated"
+    if histology is not None and histology.is_carcinoma:
+        return f"histology {histology.value.upper()}"
+    if grade is Grade.NEC:
+        return "graded NEC"
+    if grade is LungCategory.HIGH_GRADE:
+        return f"classified {grade.value}"
+    return None
+
+
+def _facts(picture: ClinicalPicture) -> _Facts:
+    differentiation = as_differentiation(picture.differentiation)
+    histology = parse_optional(Histology, picture.histology, "histology")
+    grade = _parse_grade(picture.grade)
+    score = picture.krenning_score
+    require(
+        score is None or picture.has_sstr_imaging,
+        f"A Krenning score ({score}) needs an SSTR PET/CT or Octreoscan; the picture has none.",
+    )
+    return _Facts(
+        nec_reason=_nec_reason(differentiation, histology, grade),
+        grade=grade,
+        m_category=_parse_m_category(picture.m_category),
+        has_sstr_imaging=picture.has_sstr_imaging,
+        krenning=None if score is None else krenning(score),
+        syndrome=parse_optional(FunctionalSyndrome, picture.functional_syndrome, "functional syndrome"),
+        site=parse_optional(PrimarySite, picture.primary_site, "primary site"),
+    )
+
+
+def _item(position: int, data: PlanItemData) -> _Item:
+    try:
+        treatment = Treatment(data.treatment)
+    except ValueError:
+        raise ValueError(
+            f"Unknown treatment code {data.treatment!r} in plan item {position}: expected a code of "
+            f"net-reference §6, such as {Treatment.PRRT_LU177.value!r} or {Treatment.SSA_LAN.value!r}."
+        ) from None
+    try:
+        intent = PlanIntent(data.intent)
+    except ValueError:
+        raise ValueError(
+            f"Unknown plan intent {data.intent!r} in plan item {position} ({treatment.value}): expected "
+            f"one of {', '.join(PlanIntent)}."
+        ) from None
+    return _Item(treatment=treatment, intent=intent, detail=data.detail or "")
+
+
+Rule = Callable[[_Facts, _Item, Sequence[_Item]], Iterable[CheckWarning]]
+
+
+def _prrt_sstr(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[CheckWarning]:
+    """PRRT needs SSTR-positive disease: SSTR imaging, a Krenning score, and that score >2."""
+    if item.treatment.category is not TreatmentCategory.PRRT:
+        return
+    if not facts.has_sstr_imaging:
+        yield CheckWarning(
+            "prrt-without-sstr-imaging",
+            f"{item.name} is planned but the case has no SSTR PET/CT or Octreoscan to show SSTR-positive "
+            "disease.",
+            PRRT_SSTR_RULE,
+            item.treatment.value,
+        )
+    elif facts.krenning is None:
+        yield CheckWarning(
+            "prrt-without-krenning-score",
+            f"{item.name} is planned but no Krenning score is recorded on the SSTR imaging.",
+            PRRT_SSTR_RULE,
+            item.treatment.value,
+        )
+    elif not facts.krenning.prrt_eligible:
+        score = facts.krenning.score
+        dispute = (
+            " (score 2 is disputed: some sources accept Krenning ≥2, others require ≥3)"
+            if facts.krenning.disputed
+            else ""
+        )
+        yield CheckWarning(
+            "prrt-low-krenning",
+            f"{item.name} is planned but the latest Krenning score is {score}, while PRRT usually needs "
+            f"Krenning >2{dispute}.",
+            PRRT_SSTR_RULE,
+            item.treatment.value,
+        )
+
+
+def _prrt_nec(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[CheckWarning]:
+    if item.treatment.category is TreatmentCategory.PRRT and facts.nec_reason:
+        yield CheckWarning(
+            "prrt-for-nec",
+            f"{item.name} is planned for a neuroendocrine carcinoma ({facts.nec_reason}).",
+            PRRT_NEC_RULE,
+            item.treatment.value,
+        )
+
+
+def _ssa_nec(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[CheckWarning]:
+    if item.treatment.category is TreatmentCategory.SSA and facts.nec_reason:
+        yield CheckWarning(
+            "ssa-for-nec",
+            f"{item.name} is planned for a neuroendocrine carcinoma ({facts.nec_reason}).",
+            SSA_NEC_RULE,
+            item.treatment.value,
+        )
+
+
+def _platinum_etoposide(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[CheckWarning]:
+    """Only a computed G1 or G2 (a well-differentiated NET by definition) triggers it. NET G3 does not: the
+    reference names platinum–etoposide the NEC regimen without ruling it out for NET G3. The lung
+    categories, which have no G, do not either."""
+    if item.treatment not in (Treatment.CHEMO_PE, Treatment.CHEMO_CE):
+        return
+    if facts.grade in (Grade.G1, Grade.G2) and not facts.nec_reason:
+        yield CheckWarning(
+            "platinum-etoposide-for-net-g1-g2",
+            f"{item.name} is planned for a well-differentiated NET {facts.grade.value}.",
+            PLATINUM_ETOPOSIDE_RULE,
+            item.treatment.value,
+        )
+
+
+def _has_debulking_intent(plan: Sequence[_Item]) -> bool:
+    """A plan states a debulking intent when it has a SURG-LIVER item (hepatic resection / debulking of
+    metastases), or a surgery item whose intent is palliative or symptom control, or a surgery item whose
+    detail mentions debulking or cytoreduction (any case)."""
+    return any(
+        item.treatment is Treatment.SURG_LIVER
+        or (item.is_surgery and item.intent in _PALLIATIVE_INTENTS)
+        or (item.is_surgery and any(word in item.detail.lower() for word in DEBULKING_WORDS))
+        for item in plan
+    )
+
+
+def _surgery_m1(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[CheckWarning]:
+    """Curative surgery of the primary (any SURGERY item other than SURG-LIVER, with intent curative) in
+    M1, M1a, M1b or M1c disease warns unless the plan states a debulking intent (``_has_debulking_intent``).
+    Surgery with a diagnostic, palliative or symptom-control intent does not warn; M0, MX and an unstaged
+    case never do."""
+    if not (item.is_surgery and item.treatment is not Treatment.SURG_LIVER):
+        return
+    if item.intent is not PlanIntent.CURATIVE or facts.m_category not in M1_CATEGORIES:
+        return
+    if not _has_debulking_intent(plan):
+        yield CheckWarning(
+            "surgery-m1-without-debulking",
+            f"{item.name} is planned with curative intent for {facts.m_category.value} (stage IV) disease, "
+            "and the plan neither treats the metastases surgically nor states a debulking intent.",
+            SURGERY_M1_RULE,
+            item.treatment.value,
+        )
+
+
+def _appendectomy_g3(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[CheckWarning]:
+    """An appendix NET graded G3, with a curative appendectomy and no right hemicolectomy in the plan."""
+    if item.treatment is not Treatment.SURG_APPY or item.intent is not PlanIntent.CURATIVE:
+        return
+    if facts.site is not PrimarySite.APPENDIX or facts.grade is not Grade.G3:
+        return
+    if all(other.treatment is not Treatment.SURG_RHC for other in plan):
+        yield CheckWarning(
+            "appendectomy-alone-for-g3",
+            f"{item.name} is planned alone for an appendix NET G3, without a right hemicolectomy.",
+            APPENDIX_RULE,
+            item.treatment.value,
+        )
+
+
+_SYMPTOMATIC = {
+    Treatment.SYMPT_TELO: (
+        "telotristat-without-carcinoid-syndrome",
+        FunctionalSyndrome.CARCINOID,
+        TELOTRISTAT_RULE,
+    ),
+    Treatment.SYMPT_PPI: ("ppi-without-zollinger-ellison", FunctionalSyndrome.ZOLLINGER_ELLISON, PPI_RULE),
+    Treatment.SYMPT_DIAZOXIDE: (
+        "diazoxide-without-insulinoma",
+        FunctionalSyndrome.INSULINOMA,
+        DIAZOXIDE_RULE,
+    ),
+}
+
+
+def _symptomatic(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[CheckWarning]:
+    if item.treatment not in _SYMPTOMATIC:
+        return
+    code, syndrome, rule = _SYMPTOMATIC[item.treatment]
+    if facts.syndrome is not syndrome:
+        recorded = (
+            f"{facts.syndrome.label}, not {syndrome.label}"
+            if facts.syndrome
+            else f"no functional syndrome ({syndrome.label} expected)"
+        )
+        yield CheckWarning(
+            code,
+            f"{item.name} is planned but the case records {recorded}.",
+            rule,
+            item.treatment.value,
+        )
+
+
+RULES: tuple[Rule, ...] = (
+    _prrt_sstr,
+    _prrt_nec,
+    _ssa_nec,
+    _platinum_etoposide,
+    _surgery_m1,
+    _appendectomy_g3,
+    _symptomatic,
+)
+
+
+def check_plan(picture: ClinicalPicture, items: Sequence[PlanItemData]) -> list[CheckWarning]:
+    """The warnings a plan raises against the clinical picture, in plan order and then rule order.
+
+    No two warnings share both code and treatment: a plan naming the same treatment twice warns once. An
+    unknown treatment code, intent or picture value raises ValueError naming it, before any rule runs; an
+    empty plan gives no warnings (what an outcome requires is the caller's concern).
+    """
+    facts = _facts(picture)
+    plan = [_item(position, data) for position, data in enumerate(items, start=1)]
+    warnings: list[CheckWarning] = []
+    seen: set[tuple[str, str]] = set()
+    for item in plan:
+        for rule in RULES:
+            for warning in rule(facts, item, plan):
+                if (warning.code, warning.treatment) not in seen:
+                    seen.add((warning.code, warning.treatment))
+                    warnings.append(warning)
+    return warnings

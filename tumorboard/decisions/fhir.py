@@ -1,0 +1,430 @@
+"""A signed decision as a FHIR R4 Bundle, shaped after mCODE STU4 (net-reference.md, section 7).
+
+The bundle is a "collection": the Patient, the primary cancer Condition (ICD-10-CM code, ICD-O-3
+morphology in the HistologyMorphologyBehavior extension, stage summary), the Observations the board
+relied on (tumour markers with their LOINC codes, the grade, the stage group with LOINC 21908-9) and the
+board's recommendation as a CarePlan (intent "plan") with one activity per plan item.
+
+It follows mCODE's shapes without claiming its profiles (no meta.profile): the grade and the stage are
+sent as text, because the app's labels (WHO G1–G3, AJCC 8 stage groups) have no licence-free codes here.
+
+Every resource has a name-based UUID (uuid5) derived from the base URL and stable ids (MRN, case,
+decision), and the entries refer to each other by those urn:uuid full URLs, so the same decision always
+gives the same JSON. Absent values are left out rather than sent as "" (FHIR forbids empty strings).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from tumorboard.decisions.documents_data import DecisionDocument, PlanLine
+from tumorboard.meetings.agenda_pdf import require_aware
+
+ICD10_CM = "http://hl7.org/fhir/sid/icd-10-cm"
+ICD_O_3 = "http://terminology.hl7.org/CodeSystem/icd-o-3"
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+UCUM = "http://unitsofmeasure.org"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
+DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+HISTOLOGY_MORPHOLOGY_BEHAVIOR = (
+    "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior"
+)
+
+LOINC_STAGE_GROUP_CLINICAL = "21908-9"  # Stage group.clinical Cancer
+LOINC_HISTOLOGIC_GRADE = "33732-9"  # Histology grade [Identifier] in Cancer specimen
+SNOMED_AJCC_8 = "897275008"  # AJCC Cancer Staging Manual, 8th edition neoplasm staging system
+
+_GENDERS = frozenset({"female", "male", "other", "unknown"})
+
+# The units the app records (clinical.vocabularies.Analyte and the usual alternatives) in UCUM; a unit not
+# listed here is sent as text only, since a wrong UCUM code is worse than none.
+_UCUM = {
+    "%": "%",
+    "g/L": "g/L",
+    "mg/L": "mg/L",
+    "mg/dL": "mg/dL",
+    "mg/24 h": "mg/(24.h)",
+    "mg/24h": "mg/(24.h)",
+    "mg/d": "mg/d",
+    "µg/L": "ug/L",
+    "ug/L": "ug/L",
+    "ng/mL": "ng/mL",
+    "ng/L": "ng/L",
+    "pg/mL": "pg/mL",
+    "mmol/L": "mmol/L",
+    "µmol/L": "umol/L",
+    "umol/L": "umol/L",
+    "µmol/24 h": "umol/(24.h)",
+    "nmol/L": "nmol/L",
+    "pmol/L": "pmol/L",
+    "U/L": "U/L",
+    "U/mL": "U/mL",
+    "kU/L": "k[U]/L",
+    "µU/mL": "u[IU]/mL",
+    "mU/L": "m[IU]/L",
+    "mIU/L": "m[IU]/L",
+}
+
+_TNM_CATEGORY = re.compile(r"^(?:y|r|a)?[cp]?([TNM])\S*$")
+_TNM_LABELS = {"T": "Primary tumour (T)", "N": "Regional lymph nodes (N)", "M": "Distant metastases (M)"}
+
+
+def _text(value: str | None) -> str | None:
+    """A FHIR string: trimmed, and absent rather than empty."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _prune(value: Any) -> Any:
+    """Drop None, "", [] and {} recursively, so that an absent field is absent, never empty."""
+    if isinstance(value, dict):
+        pruned = {key: _prune(item) for key, item in value.items()}
+        return {key: item for key, item in pruned.items() if item not in (None, "", [], {})}
+    if isinstance(value, list | tuple):
+        pruned = [_prune(item) for item in value]
+        return [item for item in pruned if item not in (None, "", [], {})]
+    return value
+
+
+def _uuid(base_url: str, *parts: object) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join([base_url, *(str(part) for part in parts)])))
+
+
+def _instant(value: datetime) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+def _day(value: date) -> str:
+    return value.isoformat()
+
+
+def _concept(text: str | None, *codings: dict[str, str | None]) -> dict[str, Any] | None:
+    """A CodeableConcept of the codings that have a code, with the text; None when there is neither."""
+    coding = [c for c in codings if _text(c.get("code"))]
+    text = _text(text)
+    if not coding and not text:
+        return None
+    return {"coding": coding, "text": text}
+
+
+def _entry(full_url: str, resource: dict[str, Any]) -> dict[str, Any]:
+    return {"fullUrl": full_url, "resource": resource}
+
+
+def _patient(doc: DecisionDocument, *, base_url: str, urn_id: str) -> dict[str, Any]:
+    name: dict[str, Any] = {"use": "official", "text": _text(doc.patient_name)}
+    if "," in doc.patient_name:  # the clinic writes "Family, Given"
+        family, given = (part.strip() for part in doc.patient_name.split(",", 1))
+        name |= {"family": family or None, "given": given.split() if given else None}
+    sex = doc.patient_sex.strip().lower()
+    return {
+        "resourceType": "Patient",
+        "id": urn_id,
+        "identifier": [
+            {
+                "use": "usual",
+                "type": {
+                    "coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}],
+                    "text": "Medical record number",
+                },
+                "system": f"{base_url}/mrn",
+                "value": _text(doc.patient_mrn),
+            }
+        ],
+        "name": [name],
+        "gender": sex if sex in _GENDERS else "unknown",
+        "birthDate": _day(doc.patient_birth_date),
+    }
+
+
+def _condition(
+    doc: DecisionDocument, *, base_url: str, urn_id: str, patient: str, stage_obs: str | None
+) -> dict[str, Any]:
+    morphology = _text(doc.morphology_code)
+    stage_text = _text(doc.stage)
+    tnm = _text(doc.tnm)
+    summary = f"Stage {stage_text}" if stage_text else ""
+    if tnm:
+        summary = f"{summary} ({tnm})" if summary else tnm
+    return {
+        "resourceType": "Condition",
+        "id": urn_id,
+        "extension": [
+            {
+                "url": HISTOLOGY_MORPHOLOGY_BEHAVIOR,
+                "valueCodeableConcept": {"coding": [{"system": ICD_O_3, "code": morphology}]},
+            }
+        ]
+        if morphology
+        else [],
+        "clinicalStatus": {"coding": [{"system": CONDITION_CLINICAL, "code": "active"}]},
+        "verificationStatus": {"coding": [{"system": CONDITION_VERIFICATION, "code": "confirmed"}]},
+        "category": [{"coding": [{"system": CONDITION_CATEGORY, "code": "problem-list-item"}]}],
+        "code": _concept(doc.diagnosis, {"system": ICD10_CM, "code": _text(doc.icd10_code)}),
+        "bodySite": [
+            _concept(
+                doc.primary_site,
+                {"system": f"{base_url}/primary-site", "code": _text(doc.primary_site_code)},
+            )
+        ],
+        "subject": {"reference": patient, "display": _text(doc.patient_name)},
+        "stage": [
+            {
+                "summary": {"text": summary} if summary else None,
+                "assessment": [{"reference": stage_obs}] if stage_obs else [],
+            }
+        ]
+        if summary or stage_obs
+        else [],
+    }
+
+
+def _marker(observation: tuple[str, str, float, str, date], *, urn_id: str, patient: str) -> dict[str, Any]:
+    loinc, label, value, unit, when = observation
+    value = float(value)  # a Decimal from the database would not serialise to JSON
+    if not math.isfinite(value):
+        raise ValueError(f"{label}: a tumour marker needs a finite value, got {value!r}")
+    unit_text = _text(unit)
+    ucum = _UCUM.get(unit_text or "")
+    return {
+        "resourceType": "Observation",
+        "id": urn_id,
+        "status": "final",
+        "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "laboratory"}]}],
+        "code": _concept(label, {"system": LOINC, "code": _text(loinc), "display": None}),
+        "subject": {"reference": patient},
+        "effectiveDateTime": _day(when),
+        "valueQuantity": {
+            "value": value,
+            "unit": unit_text,
+            "system": UCUM if ucum else None,
+            "code": ucum,
+        },
+    }
+
+
+def _grade(doc: DecisionDocument, *, urn_id: str, patient: str, condition: str) -> dict[str, Any]:
+    return {
+        "resourceType": "Observation",
+        "id": urn_id,
+        "status": "final",
+        "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "laboratory"}]}],
+        "code": _concept("Histologic grade", {"system": LOINC, "code": LOINC_HISTOLOGIC_GRADE}),
+        "subject": {"reference": patient},
+        "focus": [{"reference": condition}],
+        "effectiveDateTime": _instant(doc.meeting_at),
+        "valueCodeableConcept": {"text": _text(doc.grade)},
+        "method": _concept(doc.grade_rule),
+    }
+
+
+def _stage_group(doc: DecisionDocument, *, urn_id: str, patient: str, condition: str) -> dict[str, Any]:
+    stage = _text(doc.stage)
+    components = []
+    for token in (_text(doc.tnm) or "").split():
+        match = _TNM_CATEGORY.match(token)
+        if match:
+            label = _TNM_LABELS[match.group(1)]
+            components.append({"code": {"text": label}, "valueCodeableConcept": {"text": token}})
+    return {
+        "resourceType": "Observation",
+        "id": urn_id,
+        "status": "final",
+        "code": _concept(
+            "Stage group",
+            {"system": LOINC, "code": LOINC_STAGE_GROUP_CLINICAL, "display": "Stage group.clinical Cancer"},
+        ),
+        "subject": {"reference": patient},
+        "focus": [{"reference": condition}],
+        "effectiveDateTime": _instant(doc.meeting_at),
+        "valueCodeableConcept": {"text": stage} if stage else None,
+        "dataAbsentReason": None
+        if stage
+        else {"coding": [{"system": DATA_ABSENT_REASON, "code": "unknown"}], "text": "No stage group"},
+        "method": _concept(
+            doc.stage_rule,
+            {"system": SNOMED, "code": SNOMED_AJCC_8 if "AJCC 8" in doc.stage_rule else None},
+        ),
+        "component": components,
+    }
+
+
+def _activity(item: PlanLine, *, base_url: str) -> dict[str, Any]:
+    description = "; ".join(
+        filter(
+            None,
+            [
+                _text(item.detail),
+                _text(item.intent) and f"Intent: {item.intent.strip()}",
+                _text(item.responsible) and f"Responsible: {item.responsible.strip()}",
+            ],
+        )
+    )
+    return {
+        "detail": {
+            "code": _concept(
+                item.treatment_label,
+                {
+                    "system": f"{base_url}/treatment",
+                    "code": _text(item.treatment_code),
+                    "display": _text(item.treatment_label),
+                },
+            ),
+            "status": "not-started",
+            "scheduledPeriod": {"start": _day(item.target_date)} if item.target_date else None,
+            "description": description,
+        }
+    }
+
+
+def _notes(doc: DecisionDocument) -> list[dict[str, str]]:
+    notes = []
+    if doc.supersedes_version is not None:
+        reason = _text(doc.amendment_reason) or "no reason given"
+        notes.append(f"Version {doc.version_no}, amends version {doc.supersedes_version}: {reason}")
+    for label, value in (
+        ("Question", doc.question),
+        ("Outcome", doc.outcome),
+        ("Rationale", doc.rationale),
+        ("Guideline basis", doc.guideline),
+        ("Clinical trial", doc.trial),
+        ("Dissent", doc.dissent),
+        ("Patient preference and comorbidity", doc.preference_weighing),
+    ):
+        if _text(value):
+            notes.append(f"{label}: {value.strip()}")
+    review = []
+    if doc.next_review:
+        review.append(f"Next review: {_day(doc.next_review)}")
+    if doc.present_again:
+        review.append("to be presented to the board again")
+    if review:
+        notes.append("; ".join(review))
+    signer = _text(doc.signed_by)
+    if signer:
+        notes.append(f"Signed by {signer} on {_instant(doc.signed_at)}")
+    return [{"text": note} for note in notes]
+
+
+def _care_plan(
+    doc: DecisionDocument,
+    *,
+    base_url: str,
+    urn_id: str,
+    patient: str,
+    condition: str,
+    supporting: list[str],
+) -> dict[str, Any]:
+    return {
+        "resourceType": "CarePlan",
+        "id": urn_id,
+        "identifier": [{"system": f"{base_url}/decision", "value": str(doc.decision_id)}],
+        "status": "active",
+        "intent": "plan",
+        "category": [{"text": "Tumor board recommendation"}],
+        "title": f"{_text(doc.board_name) or 'Tumor board'}: decision, version {doc.version_no}",
+        "description": _text(doc.recommendation) or _text(doc.outcome),
+        "subject": {"reference": patient, "display": _text(doc.patient_name)},
+        "created": _instant(doc.signed_at),
+        "author": {"display": _text(doc.board_name)},
+        "contributor": [
+            {"display": f"{a.name.strip()} ({a.specialty.strip()})" if _text(a.specialty) else a.name.strip()}
+            for a in doc.attendees
+            if _text(a.name)
+        ],
+        "addresses": [{"reference": condition}],
+        "supportingInfo": [{"reference": ref} for ref in supporting],
+        "activity": [_activity(item, base_url=base_url) for item in doc.plan],
+        "note": _notes(doc),
+    }
+
+
+def decision_bundle(doc: DecisionDocument, *, base_url: str) -> dict[str, Any]:
+    """The decision as a FHIR R4 "collection" Bundle, a JSON-ready dict (`json.dumps` it as it is).
+
+    `base_url` is the hospital's TumorBoard address; it names the MRN's identifier system
+    (`{base_url}/mrn`), the local treatment code system (`{base_url}/treatment`) and seeds the UUIDs.
+    """
+    require_aware(meeting_at=doc.meeting_at, signed_at=doc.signed_at)
+    base_url = base_url.rstrip("/")
+    mrn = doc.patient_mrn.strip()
+    if not mrn:
+        raise ValueError("the patient's MRN is needed to identify them")
+
+    def urn(ident: str) -> str:
+        return f"urn:uuid:{ident}"
+
+    patient_id = _uuid(base_url, "mrn", mrn)
+    condition_id = _uuid(base_url, "cases", doc.case_id, "primary-cancer-condition")
+    care_plan_id = _uuid(base_url, "decisions", doc.decision_id, "care-plan")
+    grade_id = _uuid(base_url, "decisions", doc.decision_id, "grade") if _text(doc.grade) else None
+    stage_id = (
+        _uuid(base_url, "decisions", doc.decision_id, "stage-group")
+        if _text(doc.stage) or _text(doc.tnm)
+        else None
+    )
+    marker_ids = [
+        _uuid(base_url, "decisions", doc.decision_id, "markers", index)
+        for index in range(len(doc.observations))
+    ]
+
+    patient, condition = urn(patient_id), urn(condition_id)
+    entries = [
+        _entry(patient, _patient(doc, base_url=base_url, urn_id=patient_id)),
+        _entry(
+            condition,
+            _condition(
+                doc,
+                base_url=base_url,
+                urn_id=condition_id,
+                patient=patient,
+                stage_obs=urn(stage_id) if stage_id else None,
+            ),
+        ),
+    ]
+    supporting = []
+    if grade_id:
+        supporting.append(urn(grade_id))
+        entries.append(
+            _entry(urn(grade_id), _grade(doc, urn_id=grade_id, patient=patient, condition=condition))
+        )
+    if stage_id:
+        supporting.append(urn(stage_id))
+        entries.append(
+            _entry(urn(stage_id), _stage_group(doc, urn_id=stage_id, patient=patient, condition=condition))
+        )
+    for marker_id, observation in zip(marker_ids, doc.observations, strict=True):
+        supporting.append(urn(marker_id))
+        entries.append(_entry(urn(marker_id), _marker(observation, urn_id=marker_id, patient=patient)))
+    entries.append(
+        _entry(
+            urn(care_plan_id),
+            _care_plan(
+                doc,
+                base_url=base_url,
+                urn_id=care_plan_id,
+                patient=patient,
+                condition=condition,
+                supporting=supporting,
+            ),
+        )
+    )
+    bundle = {
+        "resourceType": "Bundle",
+        "id": _uuid(base_url, "decisions", doc.decision_id, "bundle"),
+        "identifier": {"system": f"{base_url}/decision-bundle", "value": str(doc.decision_id)},
+        "type": "collection",
+        "timestamp": _instant(doc.signed_at),
+        "entry": entries,
+    }
+    return _prune(bundle)

@@ -1,0 +1,244 @@
+"""The board's decision for an agenda item: the treatment plan, signed by the chair, then immutable.
+
+A change after signing is an amendment: a new `Decision` whose `supersedes_id` names the one it replaces,
+with a reason; the old one is marked superseded and keeps every word. A flush-time guard refuses any
+change to a signed decision or its plan items, whatever code path tries it.
+"""
+
+import json
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from tumorboard.cases.models import Case
+from tumorboard.db import UTCDateTime, utcnow
+from tumorboard.extensions import db
+from tumorboard.meetings.models import AgendaItem, Meeting
+
+
+class DecisionStatus(StrEnum):
+    DRAFT = "draft"
+    SIGNED = "signed"
+    SUPERSEDED = "superseded"
+
+
+class DecisionOutcome(StrEnum):
+    RECOMMENDATION = "recommendation"
+    FURTHER_DIAGNOSTICS = "further_diagnostics"
+    DEFERRED = "deferred"
+
+    @property
+    def label(self) -> str:
+        return {
+            "recommendation": "Recommendation",
+            "further_diagnostics": "Further diagnostics needed",
+            "deferred": "Deferred",
+        }[self.value]
+
+
+class GuidelineBasis(StrEnum):
+    ENETS = "enets"
+    ESMO = "esmo"
+    NCCN = "nccn"
+    LOCAL = "local"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        return {
+            "enets": "ENETS",
+            "esmo": "ESMO",
+            "nccn": "NCCN",
+            "local": "Local standard",
+            "none": "None cited",
+        }[self.value]
+
+
+class FollowUpStatus(StrEnum):
+    FULLY = "fully"
+    PARTLY = "partly"
+    NOT = "not"
+
+    @property
+    def label(self) -> str:
+        return {"fully": "Carried out fully", "partly": "Carried out partly", "not": "Not carried out"}[
+            self.value
+        ]
+
+
+class Decision(db.Model):
+    __tablename__ = "decision"
+    __table_args__ = (
+        Index("ix_decision_case", "case_id", "number"),
+        Index("ix_decision_meeting", "meeting_id"),
+        Index("ix_decision_status_signed", "status", "signed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("tumor_case.id"))
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
+    number: Mapped[int] = mapped_column(Integer, default=1)  # 1 for the first version, 2 for its amendment …
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default=DecisionStatus.DRAFT.value)
+    outcome: Mapped[str] = mapped_column(String(24), default=DecisionOutcome.RECOMMENDATION.value)
+    recommendation: Mapped[str] = mapped_column(Text, default="")
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    guideline_basis: Mapped[str] = mapped_column(String(8), default=GuidelineBasis.NONE.value)
+    guideline_reference: Mapped[str] = mapped_column(String(300), default="")
+    trial_candidate: Mapped[bool] = mapped_column(Boolean, default=False)
+    trial_identifier: Mapped[str] = mapped_column(String(40), default="")
+    trial_name: Mapped[str] = mapped_column(String(200), default="")
+    dissent: Mapped[str] = mapped_column(Text, default="")
+    dissent_by: Mapped[str] = mapped_column(String(200), default="")
+    preference_weighing: Mapped[str] = mapped_column(Text, default="")
+    next_review_date: Mapped[date | None] = mapped_column(Date)
+    present_again: Mapped[bool] = mapped_column(Boolean, default=False)
+    amendment_reason: Mapped[str] = mapped_column(Text, default="")
+    # recorded at signing: the attendees present and the consistency warnings with the chair's reason
+    attendees_json: Mapped[str] = mapped_column(Text, default="[]")
+    warnings_json: Mapped[str] = mapped_column(Text, default="[]")
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    agenda_item: Mapped[AgendaItem] = relationship()
+    case: Mapped[Case] = relationship()
+    meeting: Mapped[Meeting] = relationship()
+    supersedes: Mapped["Decision | None"] = relationship(remote_side=[id])
+    signed_by = relationship("User", foreign_keys=[signed_by_id])
+    items: Mapped[list["PlanItem"]] = relationship(
+        back_populates="decision", order_by="PlanItem.position", cascade="all, delete-orphan"
+    )
+    follow_up: Mapped["FollowUp | None"] = relationship(back_populates="decision", uselist=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Decision {self.id}>"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status != DecisionStatus.DRAFT.value
+
+    @property
+    def outcome_enum(self) -> DecisionOutcome:
+        return DecisionOutcome(self.outcome)
+
+    @property
+    def attendees(self) -> list[dict]:
+        return json.loads(self.attendees_json or "[]")
+
+    @property
+    def warnings(self) -> list[dict]:
+        return json.loads(self.warnings_json or "[]")
+
+    def can_view(self, user) -> bool:
+        return self.case.can_view(user)
+
+    def can_edit(self, user) -> bool:
+        """Drafts are typed in the meeting by the board's specialists, chairs and coordinators."""
+        from tumorboard.auth.roles import Role
+
+        return (
+            not self.is_signed
+            and user.is_authenticated
+            and self.case.board_id in user.board_ids
+            and user.has_role(Role.SPECIALIST, Role.CHAIR, Role.COORDINATOR)
+        )
+
+    def can_sign(self, user) -> bool:
+        return not self.is_signed and self.meeting.board.can_chair(user)
+
+
+class PlanItem(db.Model):
+    __tablename__ = "plan_item"
+    __table_args__ = (UniqueConstraint("decision_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    treatment: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    intent: Mapped[str] = mapped_column(String(16))
+    responsible_specialty: Mapped[str] = mapped_column(String(32))
+    target_date: Mapped[date | None] = mapped_column(Date)
+
+    decision: Mapped[Decision] = relationship(back_populates="items")
+
+
+class FollowUp(db.Model):
+    """Whether the signed recommendation was carried out, recorded by the submitter afterwards."""
+
+    __tablename__ = "follow_up"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(String(24))  # DeviationReason when not fully carried out
+    reason_text: Mapped[str] = mapped_column(Text, default="")
+    started_on: Mapped[date | None] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    decision: Mapped[Decision] = relationship(back_populates="follow_up")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class SignedDecisionChanged(RuntimeError):
+    """Raised at flush when anything tries to change a signed decision: a programming error, never a user
+    path (the operations refuse first, with a message)."""
+
+
+_MUTABLE_AFTER_SIGNING = frozenset({"status", "version", "updated_at"})  # signed → superseded only
+
+
+@event.listens_for(Session, "before_flush")
+def _signed_decisions_are_immutable(session, _context, _instances) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, Decision):
+            state = inspect(obj)
+            was_signed = state.attrs.status.history.deleted or [obj.status]
+            if was_signed[0] == DecisionStatus.DRAFT.value:
+                continue
+            if obj in session.deleted:
+                raise SignedDecisionChanged(f"decision {obj.id} is signed and cannot be deleted")
+            changed = {a.key for a in state.attrs if a.history.has_changes()} - {"items", "follow_up"}
+            if changed - _MUTABLE_AFTER_SIGNING or (
+                "status" in changed and obj.status != DecisionStatus.SUPERSEDED.value
+            ):
+                raise SignedDecisionChanged(f"decision {obj.id} is signed: {sorted(changed)} cannot change")
+        elif isinstance(obj, PlanItem):
+            _check_plan_item(obj)
+    for obj in session.new:
+        if isinstance(obj, PlanItem):
+            _check_plan_item(obj)
+
+
+def _check_plan_item(item: PlanItem) -> None:
+    decision = item.decision
+    if decision is None:
+        return
+    status = inspect(decision).attrs.status.history.deleted or [decision.status]
+    if status[0] != DecisionStatus.DRAFT.value:
+        raise SignedDecisionChanged(f"plan of decision {decision.id} is signed and cannot change")

@@ -1,0 +1,417 @@
+"""Recording, signing and amending the board's decision, and following it up.
+
+The decision is typed during the meeting (autosaved drafts, optimistic locking), signed by the chair with
+their password, and never changed afterwards: a change is an amendment, a new version with a reason. The
+case's status follows: signing a first decision marks the agenda item discussed (or deferred) through the
+meetings and cases operations.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from sqlalchemy import select
+
+from tumorboard.audit.recording import diff, record, snapshot
+from tumorboard.auth.passwords import verify_password
+from tumorboard.auth.roles import Role
+from tumorboard.cases import operations as case_operations
+from tumorboard.cases.models import CaseStatus
+from tumorboard.cases.summary import summarise
+from tumorboard.cases.validation import text
+from tumorboard.clinical.specialties import Specialty
+from tumorboard.clinical.vocabularies import DeviationReason, ImagingModality, PlanIntent, Treatment
+from tumorboard.db import atomic, utcnow
+from tumorboard.decisions import checks
+from tumorboard.decisions.models import (
+    Decision,
+    DecisionOutcome,
+    DecisionStatus,
+    FollowUp,
+    FollowUpStatus,
+    GuidelineBasis,
+    PlanItem,
+)
+from tumorboard.errors import OperationError, check_version
+from tumorboard.extensions import db
+from tumorboard.meetings import operations as meeting_operations
+from tumorboard.meetings.models import AgendaItem, AttendanceStatus, MeetingStatus
+from tumorboard.timezones import hospital_today
+
+DECISION_FIELDS = (
+    "outcome",
+    "recommendation",
+    "rationale",
+    "guideline_basis",
+    "guideline_reference",
+    "trial_candidate",
+    "trial_identifier",
+    "trial_name",
+    "dissent",
+    "dissent_by",
+    "preference_weighing",
+    "next_review_date",
+    "present_again",
+)
+MAX_PLAN_ITEMS = 20
+SSTR_MODALITIES = frozenset({ImagingModality.SSTR_PET_CT.value, ImagingModality.OCTREOSCAN_SPECT.value})
+
+
+def current_decision(item: AgendaItem) -> Decision | None:
+    """The item's newest decision: the draft being typed, or the signed one in force."""
+    return db.session.scalar(
+        select(Decision)
+        .where(Decision.agenda_item_id == item.id, Decision.status != DecisionStatus.SUPERSEDED.value)
+        .order_by(Decision.number.desc())
+        .limit(1)
+    )
+
+
+def _require_member(actor, item: AgendaItem) -> None:
+    if item.meeting.board_id not in actor.board_ids or not actor.has_role(
+        Role.SPECIALIST, Role.CHAIR, Role.COORDINATOR
+    ):
+        raise OperationError("Only the board's specialists, chair and coordinators record its decisions.")
+
+
+@atomic
+def start_decision(actor, item: AgendaItem) -> Decision:
+    """The draft decision for an agenda item, made when the board reaches the case in the meeting."""
+    _require_member(actor, item)
+    existing = current_decision(item)
+    if existing is not None:
+        return existing
+    if item.meeting.status != MeetingStatus.IN_PROGRESS.value:
+        raise OperationError("Decisions are recorded while the meeting is in progress.")
+    decision = Decision(
+        agenda_item_id=item.id,
+        case_id=item.case_id,
+        meeting_id=item.meeting_id,
+        number=1,
+        created_by_id=actor.id,
+    )
+    db.session.add(decision)
+    db.session.flush()
+    record("decision.started", actor=actor, entity=decision, details={"case": item.case_id})
+    return decision
+
+
+def _clean_fields(data: Mapping) -> dict:
+    try:
+        outcome = DecisionOutcome(data.get("outcome") or DecisionOutcome.RECOMMENDATION).value
+        guideline = GuidelineBasis(data.get("guideline_basis") or GuidelineBasis.NONE).value
+    except ValueError:
+        raise OperationError("Unknown outcome or guideline.", field="outcome") from None
+    review = data.get("next_review_date")
+    if review is not None and not isinstance(review, date):
+        raise OperationError("Enter the review date as a date.", field="next_review_date")
+    if review is not None and review < hospital_today():
+        raise OperationError("The next review cannot be in the past.", field="next_review_date")
+    trial = bool(data.get("trial_candidate"))
+    cleaned = {
+        "outcome": outcome,
+        "recommendation": text(
+            data.get("recommendation"), "recommendation", "recommendation", max_length=8000
+        ),
+        "rationale": text(data.get("rationale"), "rationale", "rationale", max_length=8000),
+        "guideline_basis": guideline,
+        "guideline_reference": text(
+            data.get("guideline_reference"), "guideline reference", "guideline_reference", max_length=300
+        ),
+        "trial_candidate": trial,
+        "trial_identifier": text(
+            data.get("trial_identifier"), "trial identifier", "trial_identifier", max_length=40
+        ),
+        "trial_name": text(data.get("trial_name"), "trial name", "trial_name", max_length=200),
+        "dissent": text(data.get("dissent"), "dissent", "dissent", max_length=4000),
+        "dissent_by": text(data.get("dissent_by"), "who dissents", "dissent_by", max_length=200),
+        "preference_weighing": text(
+            data.get("preference_weighing"),
+            "preference and comorbidity",
+            "preference_weighing",
+            max_length=4000,
+        ),
+        "next_review_date": review,
+        "present_again": bool(data.get("present_again")),
+    }
+    if cleaned["dissent"] and not cleaned["dissent_by"]:
+        raise OperationError("Say whose dissent or minority opinion it is.", field="dissent_by")
+    if not trial:
+        cleaned["trial_identifier"] = cleaned["trial_name"] = ""
+    return cleaned
+
+
+def _clean_items(rows: Sequence[Mapping]) -> list[dict]:
+    items = []
+    for row in rows:
+        if not row.get("treatment"):
+            continue  # an empty row of the form
+        try:
+            treatment = Treatment(row["treatment"])
+            intent = PlanIntent(row.get("intent") or "").value
+            specialty = Specialty(row.get("responsible_specialty") or "").value
+        except ValueError:
+            raise OperationError(
+                "Each plan item needs a treatment, an intent and a responsible specialty.", field="items"
+            ) from None
+        target = row.get("target_date")
+        if target is not None and not isinstance(target, date):
+            raise OperationError("Enter the target date as a date.", field="items")
+        items.append(
+            {
+                "treatment": treatment.value,
+                "detail": text(row.get("detail"), "plan item detail", "items", max_length=500),
+                "intent": intent,
+                "responsible_specialty": specialty,
+                "target_date": target,
+            }
+        )
+    if len(items) > MAX_PLAN_ITEMS:
+        raise OperationError(f"A plan has at most {MAX_PLAN_ITEMS} items.", field="items")
+    return items
+
+
+def _item_snapshot(decision: Decision) -> list[str]:
+    return [
+        f"{i.treatment} · {i.intent} · {i.responsible_specialty}"
+        + (f" · {i.target_date.isoformat()}" if i.target_date else "")
+        + (f" · {i.detail}" if i.detail else "")
+        for i in decision.items
+    ]
+
+
+@atomic
+def save_draft(
+    actor, decision: Decision, *, expected_version: int | None, data: Mapping, items: Sequence[Mapping]
+) -> None:
+    """Save what was typed (the form's save, or the page's autosave). A stale version is refused, so two
+    people typing at once never overwrite each other."""
+    if decision.is_signed:
+        raise OperationError("This decision is signed: change it with an amendment.")
+    if not decision.can_edit(actor):
+        raise OperationError("Only the board's specialists, chair and coordinators record its decisions.")
+    check_version(decision, expected_version)
+    before = {**snapshot(decision, DECISION_FIELDS), "items": _item_snapshot(decision)}
+    for name, value in _clean_fields(data).items():
+        setattr(decision, name, value)
+    new_items = _clean_items(items)
+    decision.items.clear()
+    db.session.flush()
+    for position, row in enumerate(new_items, start=1):
+        decision.items.append(PlanItem(position=position, **row))
+    decision.updated_at = utcnow()
+    db.session.flush()
+    changes = diff(before, {**snapshot(decision, DECISION_FIELDS), "items": _item_snapshot(decision)})
+    if changes:
+        record("decision.saved", actor=actor, entity=decision, changes=changes)
+
+
+def clinical_picture(decision: Decision) -> checks.ClinicalPicture:
+    case = decision.case
+    summary = summarise(case)
+    report = summary.grade.report if summary.grade else None
+    krenning = [
+        s for s in sorted(case.imaging, key=lambda s: (s.study_date, s.id)) if s.krenning_score is not None
+    ]
+    return checks.ClinicalPicture(
+        differentiation=(
+            report.differentiation if report and report.differentiation != "unknown" else case.differentiation
+        ),
+        histology=report.histology if report else None,
+        grade=str(summary.grade.result.category) if summary.grade else None,
+        m_category=str(summary.staging.m.category) if summary.staging else None,
+        has_sstr_imaging=any(s.modality in SSTR_MODALITIES for s in case.imaging),
+        krenning_score=krenning[-1].krenning_score if krenning else None,
+        functional_syndrome=case.syndrome if case.functional_status == "functional" else None,
+        primary_site=case.primary_site,
+    )
+
+
+def consistency_warnings(decision: Decision) -> list[checks.CheckWarning]:
+    items = [checks.PlanItemData(i.treatment, i.intent, i.detail) for i in decision.items]
+    return checks.check_plan(clinical_picture(decision), items)
+
+
+def _require_complete(decision: Decision) -> None:
+    outcome = decision.outcome_enum
+    if outcome is DecisionOutcome.RECOMMENDATION and (not decision.recommendation or not decision.items):
+        raise OperationError(
+            "A recommendation needs its text and at least one plan item.", field="recommendation"
+        )
+    if outcome is DecisionOutcome.FURTHER_DIAGNOSTICS and not (decision.items or decision.recommendation):
+        raise OperationError(
+            "Say which diagnostics are needed (a plan item or the recommendation).", field="recommendation"
+        )
+    if outcome is DecisionOutcome.DEFERRED and not decision.rationale:
+        raise OperationError("Say why the case is deferred (the rationale).", field="rationale")
+    if decision.number > 1 and not decision.amendment_reason:
+        raise OperationError("An amendment needs its reason.", field="amendment_reason")
+
+
+@atomic
+def sign_decision(
+    actor, decision: Decision, *, expected_version: int | None, password: str, override_reason: str = ""
+) -> list[checks.CheckWarning]:
+    """The chair signs with their password. Consistency warnings do not block, but going on needs a
+    reason, which is recorded with the warnings. A first decision marks the case discussed or deferred."""
+    if decision.is_signed:
+        raise OperationError("This decision is already signed.")
+    if not decision.meeting.board.can_chair(actor):
+        raise OperationError("Only the board's chair signs its decisions.")
+    check_version(decision, expected_version)
+    if not verify_password(actor.password_hash, password or ""):
+        raise OperationError("The password is not correct.", field="password")
+    _require_complete(decision)
+    warnings = consistency_warnings(decision)
+    reason = text(override_reason, "reason", "override_reason", max_length=2000)
+    if warnings and not reason:
+        raise OperationError(
+            f"{len(warnings)} consistency warning(s): sign with a reason, or change the plan.",
+            field="override_reason",
+        )
+    meeting = decision.meeting
+    decision.attendees_json = json.dumps(
+        [
+            {"name": a.user.name, "specialty": a.specialty, "guest": a.status == AttendanceStatus.GUEST.value}
+            for a in sorted(meeting.attendance, key=lambda a: (a.specialty, a.user.name))
+            if a.status != AttendanceStatus.ABSENT.value
+        ]
+    )
+    decision.warnings_json = json.dumps([w.__dict__ for w in warnings])
+    decision.override_reason = reason if warnings else ""
+    decision.status, decision.signed_by_id, decision.signed_at = (
+        DecisionStatus.SIGNED.value,
+        actor.id,
+        utcnow(),
+    )
+    if decision.supersedes is not None:
+        decision.supersedes.status = DecisionStatus.SUPERSEDED.value
+    db.session.flush()
+    record(
+        "decision.signed",
+        actor=actor,
+        entity=decision,
+        changes={"status": ["draft", "signed"]},
+        details={
+            "case": decision.case_id,
+            "number": decision.number,
+            "warnings": [w.code for w in warnings],
+            "override_reason": decision.override_reason,
+        },
+    )
+    _case_follows(actor, decision)
+    return warnings
+
+
+def _case_follows(actor, decision: Decision) -> None:
+    item, case = decision.agenda_item, decision.case
+    if decision.number == 1 and item.outcome is None:
+        outcome = "deferred" if decision.outcome_enum is DecisionOutcome.DEFERRED else "discussed"
+        meeting_operations.set_outcome(actor, item, outcome, expected_version=item.meeting.version)
+    if decision.present_again and case.status in (CaseStatus.DISCUSSED.value, CaseStatus.CLOSED.value):
+        case_operations.present_again(actor, case, details={"decision": decision.id})
+
+
+@atomic
+def amend_decision(actor, decision: Decision, *, reason: str) -> Decision:
+    """Start an amendment of a signed decision: a draft copy that supersedes it once the chair signs."""
+    if decision.status != DecisionStatus.SIGNED.value:
+        raise OperationError("Only the signed decision in force can be amended.")
+    if decision.case.board_id not in actor.board_ids or not actor.has_role(Role.SPECIALIST, Role.CHAIR):
+        raise OperationError("Only the board's specialists and chair amend its decisions.")
+    reason = text(reason, "reason for the amendment", "reason", max_length=2000, required=True)
+    pending = db.session.scalar(select(Decision).where(Decision.supersedes_id == decision.id))
+    if pending is not None:
+        raise OperationError("An amendment of this decision is already being prepared.")
+    amendment = Decision(
+        agenda_item_id=decision.agenda_item_id,
+        case_id=decision.case_id,
+        meeting_id=decision.meeting_id,
+        number=decision.number + 1,
+        supersedes_id=decision.id,
+        amendment_reason=reason,
+        created_by_id=actor.id,
+        **{name: getattr(decision, name) for name in DECISION_FIELDS},
+    )
+    for item in decision.items:
+        amendment.items.append(
+            PlanItem(
+                position=item.position,
+                treatment=item.treatment,
+                detail=item.detail,
+                intent=item.intent,
+                responsible_specialty=item.responsible_specialty,
+                target_date=item.target_date,
+            )
+        )
+    db.session.add(amendment)
+    db.session.flush()
+    record(
+        "decision.amendment_started",
+        actor=actor,
+        entity=amendment,
+        details={"supersedes": decision.id, "reason": reason},
+    )
+    return amendment
+
+
+def can_record_follow_up(actor, decision: Decision) -> bool:
+    return decision.status == DecisionStatus.SIGNED.value and decision.case.submitter_id == actor.id
+
+
+@atomic
+def record_follow_up(
+    actor,
+    decision: Decision,
+    *,
+    expected_version: int | None,
+    status: str,
+    reason: str | None,
+    reason_text: str,
+    started_on: date | None,
+    completed_on: date | None,
+) -> FollowUp:
+    """The submitter says whether the recommendation was carried out; fully carried out closes the case."""
+    if not can_record_follow_up(actor, decision):
+        raise OperationError("Only the case's submitter records the follow-up of its signed decision.")
+    try:
+        status = FollowUpStatus(status).value
+    except ValueError:
+        raise OperationError("Was it carried out fully, partly or not?", field="status") from None
+    if status != FollowUpStatus.FULLY.value:
+        try:
+            reason = DeviationReason(reason or "").value
+        except ValueError:
+            raise OperationError("Choose why it was not (fully) carried out.", field="reason") from None
+    else:
+        reason = None
+    today = hospital_today()
+    for value, field in ((started_on, "started_on"), (completed_on, "completed_on")):
+        if value is not None and value > today:
+            raise OperationError("A date of the follow-up cannot be in the future.", field=field)
+    if started_on and completed_on and completed_on < started_on:
+        raise OperationError("It cannot end before it started.", field="completed_on")
+    follow_up = decision.follow_up
+    fields = ("status", "reason", "reason_text", "started_on", "completed_on")
+    if follow_up is None:
+        follow_up = FollowUp(decision=decision, recorded_by_id=actor.id)
+        db.session.add(follow_up)
+        before = {}
+    else:
+        check_version(follow_up, expected_version)
+        before = snapshot(follow_up, fields)
+    follow_up.status, follow_up.reason = status, reason
+    follow_up.reason_text = text(reason_text, "explanation", "reason_text", max_length=2000)
+    follow_up.started_on, follow_up.completed_on, follow_up.recorded_by_id = (
+        started_on,
+        completed_on,
+        actor.id,
+    )
+    db.session.flush()
+    record(
+        "decision.follow_up", actor=actor, entity=decision, changes=diff(before, snapshot(follow_up, fields))
+    )
+    case = decision.case
+    if status == FollowUpStatus.FULLY.value and case.status == CaseStatus.DISCUSSED.value:
+        case_operations.close_case(actor, case, details={"decision": decision.id})
+    return follow_up
