@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import Select, and_, exists, false, func, or_, select
+from sqlalchemy import Select, and_, exists, false, func, literal_column, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from tumorboard.audit.models import AuditEvent
@@ -26,11 +26,21 @@ SORTS = {
 }
 
 
-def visible_cases(user) -> Select:
-    """The cases a user may see: their own, and their boards' cases once submitted (drafts are private)."""
+def visible_cases(user, *, in_list_order: bool = False) -> Select:
+    """The cases a user may see: their own, and their boards' cases once submitted (drafts are private).
+
+    `in_list_order`: the caller reads cases newest first and stops after a page. SQLite would answer the
+    OR from two indexes and then sort every visible case (half a second at 100,000 cases); a unary plus
+    (SQLite's documented way to keep an index out of a term) makes it walk the list's covering index in
+    order and stop after 25 rows instead (under a millisecond).
+    """
+    submitter, board = Case.submitter_id, Case.board_id
+    if in_list_order and db.session.get_bind().dialect.name == "sqlite":
+        submitter = literal_column(f"+{Case.__tablename__}.submitter_id")
+        board = literal_column(f"+{Case.__tablename__}.board_id")
     boards = sorted(user.board_ids)
-    shared = and_(Case.board_id.in_(boards), Case.status != CaseStatus.DRAFT.value) if boards else false()
-    return select(Case).where(or_(Case.submitter_id == user.id, shared))
+    shared = and_(board.in_(boards), Case.status != CaseStatus.DRAFT.value) if boards else false()
+    return select(Case).where(or_(submitter == user.id, shared))
 
 
 def visible_patients(user) -> Select:
@@ -73,7 +83,8 @@ class CaseFilters:
 
 
 def case_list(user, filters: CaseFilters) -> Select:
-    stmt = visible_cases(user).join(Patient, Patient.id == Case.patient_id)
+    newest_first = filters.sort == "updated" and not (filters.board_id or filters.status or filters.site)
+    stmt = visible_cases(user, in_list_order=newest_first).join(Patient, Patient.id == Case.patient_id)
     if filters.board_id:
         stmt = stmt.where(Case.board_id == filters.board_id)
     if filters.status:

@@ -1,0 +1,127 @@
+"""The quality dashboard of a board for coordinators and chairs, and its CSV export.
+
+Filters travel in the URL: `board` (one of the user's boards; another board is a 404), `from` and `to`
+(meeting dates, hospital time; by default the last 12 months). A date that cannot be read, or a period
+that ends before it starts, is said beside the filter (422), never a 500.
+"""
+
+import base64
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import Response, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from tumorboard.auth.access import require_role
+from tumorboard.auth.roles import Role
+from tumorboard.boards.models import Board
+from tumorboard.decisions import quality
+from tumorboard.decisions.views import bp
+from tumorboard.extensions import db
+from tumorboard.timezones import hospital_today
+
+EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
+
+
+@dataclass
+class QualityFilters:
+    board: Board | None
+    start: date
+    end: date
+    raw_start: str
+    raw_end: str
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The filters as URL arguments (as typed, so a link repeats what the user sees)."""
+        return {"board": str(self.board.id) if self.board else "", "from": self.raw_start, "to": self.raw_end}
+
+
+def _my_boards() -> list[Board]:
+    """Every board the user is a member of, inactive ones too: their past still has figures."""
+    ids = sorted(current_user.board_ids)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Board).where(Board.id.in_(ids)).order_by(Board.name, Board.id)))
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The last 12 months, today included: from the day after the same date a year ago."""
+    try:
+        year_ago = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        year_ago = today.replace(year=today.year - 1, day=28)
+    return year_ago + timedelta(days=1), today
+
+
+def _date(name: str, default: date, label: str, errors: dict[str, str]) -> tuple[date, str]:
+    raw = request.args.get(name, "").strip()[:40]
+    if not raw:
+        return default, default.isoformat()
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = f"The {label} date is not a date: write it as YYYY-MM-DD."
+        return default, raw
+    if not EARLIEST <= value <= LATEST:
+        errors[name] = f"The {label} date must lie between {EARLIEST:%Y} and {LATEST:%Y}."
+        return default, raw
+    return value, raw
+
+
+def _filters(boards: list[Board]) -> QualityFilters:
+    wanted = request.args.get("board", "").strip()
+    if wanted:
+        board = next((b for b in boards if str(b.id) == wanted), None)
+        if board is None:
+            abort(404)
+    else:
+        board = boards[0] if boards else None
+    errors: dict[str, str] = {}
+    default_start, default_end = default_period(hospital_today())
+    start, raw_start = _date("from", default_start, "start", errors)
+    end, raw_end = _date("to", default_end, "end", errors)
+    if not errors and end < start:
+        errors["to"] = "The period ends before it starts: choose an end date on or after the start date."
+    return QualityFilters(board, start, end, raw_start, raw_end, errors)
+
+
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
+@bp.get("/quality")
+@require_role(Role.COORDINATOR, Role.CHAIR)
+def quality_dashboard():
+    boards = _my_boards()
+    filters = _filters(boards)
+    report, charts = None, []
+    if filters.board is not None and not filters.errors:
+        report = quality.quality_report(filters.board.id, filters.start, filters.end)
+        descriptions = quality.chart_descriptions(report)
+        charts = [
+            {"name": name, "src": _data_uri(svg), "alt": descriptions[name]}
+            for name, svg in quality.report_charts(report).items()
+        ]
+    return render_template(
+        "decisions/quality.html", boards=boards, filters=filters, report=report, charts=charts
+    ), (422 if filters.errors else 200)
+
+
+@bp.get("/quality.csv")
+@require_role(Role.COORDINATOR, Role.CHAIR)
+def quality_csv():
+    filters = _filters(_my_boards())
+    if filters.board is None:
+        abort(404)
+    if filters.errors:
+        return Response(" ".join(filters.errors.values()) + "\n", status=422, mimetype="text/plain")
+    report = quality.quality_report(filters.board.id, filters.start, filters.end)
+    name = f"quality-board-{filters.board.id}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
+    return Response(
+        quality.report_csv(report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
