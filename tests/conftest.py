@@ -29,6 +29,15 @@ from tumorboard.extensions import db, limiter
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+class RequestScopedClient(FlaskClient):
+    """Each request in an app context of its own, as in production: a test that holds an app context
+    (app_ctx) must not hand one request's `g` (e.g. Flask-Login's cached user) to the next."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @dataclass
 class TestDatabase:
     url: str
@@ -63,6 +72,7 @@ def make_database(tmp_dir) -> TestDatabase:
 
 def build_app(database: TestDatabase, **overrides) -> Flask:
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database.url, **overrides)
+    app.test_client_class = RequestScopedClient
     with app.app_context():
         upgrade()
     return app

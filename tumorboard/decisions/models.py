@@ -213,14 +213,23 @@ class SignedDecisionChanged(RuntimeError):
 _MUTABLE_AFTER_SIGNING = frozenset({"status", "version", "updated_at"})  # signed → superseded only
 
 
+def _was_signed(decision: Decision) -> bool:
+    """Signed (or superseded) in the database; a decision not yet inserted has nothing to protect (its
+    status default is applied only at the insert)."""
+    state = inspect(decision)
+    if not state.persistent:
+        return False
+    status = state.attrs.status.history.deleted or [decision.status]
+    return status[0] != DecisionStatus.DRAFT.value
+
+
 @event.listens_for(Session, "before_flush")
 def _signed_decisions_are_immutable(session, _context, _instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, Decision):
-            state = inspect(obj)
-            was_signed = state.attrs.status.history.deleted or [obj.status]
-            if was_signed[0] == DecisionStatus.DRAFT.value:
+            if not _was_signed(obj):
                 continue
+            state = inspect(obj)
             if obj in session.deleted:
                 raise SignedDecisionChanged(f"decision {obj.id} is signed and cannot be deleted")
             changed = {a.key for a in state.attrs if a.history.has_changes()} - {"items", "follow_up"}
@@ -229,16 +238,19 @@ def _signed_decisions_are_immutable(session, _context, _instances) -> None:
             ):
                 raise SignedDecisionChanged(f"decision {obj.id} is signed: {sorted(changed)} cannot change")
         elif isinstance(obj, PlanItem):
-            _check_plan_item(obj)
+            _check_plan_item(session, obj)
     for obj in session.new:
         if isinstance(obj, PlanItem):
-            _check_plan_item(obj)
+            _check_plan_item(session, obj)
 
 
-def _check_plan_item(item: PlanItem) -> None:
-    decision = item.decision
-    if decision is None:
-        return
-    status = inspect(decision).attrs.status.history.deleted or [decision.status]
-    if status[0] != DecisionStatus.DRAFT.value:
-        raise SignedDecisionChanged(f"plan of decision {decision.id} is signed and cannot change")
+def _check_plan_item(session: Session, item: PlanItem) -> None:
+    """The item's decision now, the one it was taken from (removed from a plan, or moved), and the one its
+    `decision_id` names (set directly, or left behind by the removal): none of them may be signed."""
+    state = inspect(item)
+    decisions = [item.decision, *state.attrs.decision.history.deleted]
+    ids = {item.decision_id, *state.attrs.decision_id.history.deleted} - {None}
+    decisions += [session.get(Decision, decision_id) for decision_id in ids]
+    for decision in decisions:
+        if decision is not None and _was_signed(decision):
+            raise SignedDecisionChanged(f"plan of decision {decision.id} is signed and cannot change")

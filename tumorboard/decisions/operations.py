@@ -171,7 +171,8 @@ def _clean_items(rows: Sequence[Mapping]) -> list[dict]:
     return items
 
 
-def _item_snapshot(decision: Decision) -> list[str]:
+def plan_lines(decision: Decision) -> list[str]:
+    """The plan as one line per item, for the audit trail and the history's differences."""
     return [
         f"{i.treatment} · {i.intent} · {i.responsible_specialty}"
         + (f" · {i.target_date.isoformat()}" if i.target_date else "")
@@ -191,7 +192,7 @@ def save_draft(
     if not decision.can_edit(actor):
         raise OperationError("Only the board's specialists, chair and coordinators record its decisions.")
     check_version(decision, expected_version)
-    before = {**snapshot(decision, DECISION_FIELDS), "items": _item_snapshot(decision)}
+    before = {**snapshot(decision, DECISION_FIELDS), "items": plan_lines(decision)}
     for name, value in _clean_fields(data).items():
         setattr(decision, name, value)
     new_items = _clean_items(items)
@@ -201,7 +202,7 @@ def save_draft(
         decision.items.append(PlanItem(position=position, **row))
     decision.updated_at = utcnow()
     db.session.flush()
-    changes = diff(before, {**snapshot(decision, DECISION_FIELDS), "items": _item_snapshot(decision)})
+    changes = diff(before, {**snapshot(decision, DECISION_FIELDS), "items": plan_lines(decision)})
     if changes:
         record("decision.saved", actor=actor, entity=decision, changes=changes)
 
@@ -259,6 +260,10 @@ def sign_decision(
     if not decision.meeting.board.can_chair(actor):
         raise OperationError("Only the board's chair signs its decisions.")
     check_version(decision, expected_version)
+    if decision.number == 1 and decision.meeting.status != MeetingStatus.IN_PROGRESS.value:
+        raise OperationError(
+            "The meeting is over: its undecided cases were deferred. Discuss the case again."
+        )
     if not verify_password(actor.password_hash, password or ""):
         raise OperationError("The password is not correct.", field="password")
     _require_complete(decision)

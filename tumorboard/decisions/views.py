@@ -46,7 +46,8 @@ def get_visible_decision(decision_id: int) -> Decision:
 def _fill_form(form: DecisionForm, decision: Decision) -> None:
     for name in operations.DECISION_FIELDS:
         form[name].data = getattr(decision, name)
-    while len(form.items) < max(3, len(decision.items) + 1):
+    # one empty row to add an item, unless the plan is full (the form holds at most MAX_PLAN_ITEMS rows)
+    while len(form.items) < max(3, min(len(decision.items) + 1, operations.MAX_PLAN_ITEMS)):
         form.items.append_entry()
     for row, item in zip(form.items, decision.items, strict=False):
         row.form.treatment.data, row.form.detail.data = item.treatment, item.detail
@@ -115,6 +116,23 @@ def _editable(decision_id: int) -> Decision:
     return decision
 
 
+def _error_messages(form: DecisionForm) -> list[str]:
+    """One line per error; the plan's rows report theirs per row and field (FieldList errors are one dict
+    per row, empty for a valid row)."""
+    messages = []
+    for name, errors in form.errors.items():
+        for n, error in enumerate(errors if isinstance(errors, list) else [errors], start=1):
+            if isinstance(error, dict):
+                messages += [
+                    f"Plan item {n}, {form.items[n - 1].form[field].label.text.lower()}: {text}"
+                    for field, texts in error.items()
+                    for text in texts
+                ]
+            else:
+                messages.append(f"{form[name].label.text}: {error}")
+    return messages
+
+
 @bp.post("/decisions/<id:decision_id>")
 @require_login
 def save(decision_id: int):
@@ -126,9 +144,8 @@ def save(decision_id: int):
         else url_for("decisions.edit", decision_id=decision.id)
     )
     if not form.validate_on_submit():
-        for field, errors in form.errors.items():
-            for error in errors if isinstance(errors, list) else [str(errors)]:
-                flash(f"{form[field].label.text}: {error}", "danger")
+        for message in _error_messages(form):
+            flash(message, "danger")
         return redirect(back)
     try:
         operations.save_draft(
@@ -145,7 +162,11 @@ def save(decision_id: int):
 @require_login
 def autosave(decision_id: int):
     """The page saves the draft as people type; a stale version answers 409 with both texts."""
-    decision = _editable(decision_id)
+    decision = get_visible_decision(decision_id)
+    if decision.is_signed:
+        return jsonify(error="This decision has been signed meanwhile: reload the page."), 409
+    if not decision.can_edit(current_user):
+        abort(403)
     form = DecisionForm()
     if not form.validate_on_submit():
         return jsonify(error="Not saved: " + "; ".join(f"{k}" for k in form.errors)), 422
@@ -277,11 +298,12 @@ def history(case_id: int):
                 for name in ("recommendation", "rationale", "dissent", "preference_weighing")
                 if (getattr(previous, name) or "") != (getattr(decision, name) or "")
             }
-            differences[decision.id]["plan"] = list(
-                difflib.unified_diff(
-                    operations._item_snapshot(previous), operations._item_snapshot(decision), lineterm="", n=0
-                )
-            )[2:]
+            lines = difflib.unified_diff(
+                operations.plan_lines(previous), operations.plan_lines(decision), lineterm="", n=0
+            )
+            differences[decision.id]["plan"] = [
+                line for line in lines if line[:1] in "+-" and line[:3] not in ("---", "+++")
+            ]
     return render_template(
         "decisions/history.html",
         case=case,

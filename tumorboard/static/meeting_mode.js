@@ -32,6 +32,12 @@
         return;
       }
       status.textContent = "Not saved.";
+      if (result.status === 409 && !result.json.theirs) {
+        conflict.hidden = false;
+        conflict.textContent = result.json.error;
+        form.removeEventListener("input", schedule);
+        return;
+      }
       if (result.status === 409) {
         conflict.hidden = false;
         conflict.textContent = "";
@@ -51,10 +57,11 @@
     }).catch(function () { status.textContent = "Not saved: check the connection."; dirty = true; });
   }
 
-  form.addEventListener("input", function () {
+  function schedule() {
     dirty = true;
     clearTimeout(timer);
     timer = setTimeout(save, 2000);
-  });
+  }
+  form.addEventListener("input", schedule);
   form.addEventListener("change", function () { dirty = true; clearTimeout(timer); timer = setTimeout(save, 500); });
 })();
