@@ -484,3 +484,15 @@ def test_meeting_mode_statements_do_not_grow_with_the_agenda(app, specialist, st
     small, large = counts
     assert small == large, counts
     assert small <= 20, counts
+
+
+def test_submitter_presents_the_case_again_from_the_follow_up(app, signed, submitter, chair):
+    from tests.conftest import log_in
+    from tumorboard.cases.models import Case
+
+    case_id = signed.case_id
+    other = log_in(app.test_client(), chair)
+    assert other.post(f"/decisions/{signed.id}/present-again").status_code == 403
+    response = log_in(app.test_client(), submitter).post(f"/decisions/{signed.id}/present-again")
+    assert response.status_code == 302
+    assert db.session.get(Case, case_id).status == "submitted"

@@ -420,3 +420,15 @@ def record_follow_up(
     if status == FollowUpStatus.FULLY.value and case.status == CaseStatus.DISCUSSED.value:
         case_operations.close_case(actor, case, details={"decision": decision.id})
     return follow_up
+
+
+@atomic
+def present_case_again(actor, decision: Decision) -> None:
+    """From the follow-up: the submitter sends the case back to the board's pool (progression, new
+    findings, a recommendation that could not be carried out)."""
+    case = decision.case
+    if case.submitter_id != actor.id:
+        raise OperationError("Only the case's submitter presents it again.")
+    if case.status not in (CaseStatus.DISCUSSED.value, CaseStatus.CLOSED.value):
+        raise OperationError("The case is already with the board.")
+    case_operations.present_again(actor, case, details={"decision": decision.id, "from": "follow-up"})

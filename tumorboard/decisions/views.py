@@ -28,6 +28,7 @@ from tumorboard.decisions.forms import AmendForm, DecisionForm, FollowUpForm, Si
 from tumorboard.decisions.models import Decision, DecisionStatus
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db
+from tumorboard.forms import ActionForm
 from tumorboard.meetings.models import AgendaItem
 from tumorboard.meetings.queries import agenda_rows
 from tumorboard.meetings.views import get_visible_meeting
@@ -400,3 +401,20 @@ def follow_up(decision_id: int):
     return render_template("decisions/follow_up.html", decision=decision, form=form, allowed=allowed), (
         422 if request.method == "POST" else 200
     )
+
+
+@bp.post("/decisions/<id:decision_id>/present-again")
+@require_login
+def present_again(decision_id: int):
+    decision = _signed(decision_id)
+    if decision.case.submitter_id != current_user.id:
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.present_case_again(current_user, decision)
+    except OperationError as exc:
+        flash(exc.message, "danger")
+    else:
+        flash("The case is back in the board's pool; update its findings and question.", "success")
+    return redirect(url_for("cases.detail", case_id=decision.case_id))
