@@ -1,6 +1,6 @@
 """Small helpers the views of every package share."""
 
-from flask import request
+from flask import flash, render_template, request
 from wtforms import Form as _WTForm
 
 from tumorboard.db import MAX_ID
@@ -31,3 +31,15 @@ def form_error(form: _WTForm, exc: OperationError, default: str) -> None:
     """Show an operation's refusal beside the field it concerns."""
     field = getattr(form, exc.field or default, None) or getattr(form, default)
     field.errors = [*field.errors, exc.message]
+
+
+def form_page(template: str, **context):
+    """A page with a form: 422 when a POST comes back to it (the input was refused), else 200."""
+    return render_template(template, **context), 422 if request.method == "POST" else 200
+
+
+def flash_form_errors(form: _WTForm) -> None:
+    """A form posted from another page (a button, a small inline form): its errors go to the flash."""
+    for errors in form.errors.values():
+        for error in errors if isinstance(errors, list) else [errors]:
+            flash(str(error), "danger")

@@ -15,7 +15,14 @@ from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.forms import choices
-from tumorboard.views_helpers import form_error, page_number, query_id, query_text
+from tumorboard.views_helpers import (
+    flash_form_errors,
+    form_error,
+    form_page,
+    page_number,
+    query_id,
+    query_text,
+)
 
 
 def _boards() -> list[tuple[int, str]]:
@@ -94,7 +101,7 @@ def create_user():
                 "success",
             )
             return redirect(url_for("auth.edit_user", user_id=user.id))
-    return render_template("admin/user_new.html", form=form), 422 if request.method == "POST" else 200
+    return form_page("admin/user_new.html", form=form)
 
 
 @bp.route("/admin/users/<id:user_id>", methods=["GET", "POST"])
@@ -123,13 +130,13 @@ def edit_user(user_id: int):
         else:
             flash(f"Account of {user.name} saved.", "success")
             return redirect(url_for("auth.edit_user", user_id=user.id))
-    return render_template(
+    return form_page(
         "admin/user_edit.html",
         user=user,
         form=form,
         action_form=VersionedActionForm(formdata=None, version=user.version),
         reset_form=ResetPasswordForm(formdata=None, version=user.version),
-    ), 422 if request.method == "POST" else 200
+    )
 
 
 @bp.post("/admin/users/<id:user_id>/active")
@@ -166,7 +173,5 @@ def reset_password(user_id: int):
         else:
             flash(f"Temporary password set; {user.name} must change it at the next sign-in.", "success")
         return redirect(url_for("auth.edit_user", user_id=user.id))
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error, "danger")
+    flash_form_errors(form)
     return redirect(url_for("auth.edit_user", user_id=user.id))

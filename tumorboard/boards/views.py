@@ -13,7 +13,7 @@ from tumorboard.boards.forms import BoardForm, EditBoardForm, MemberFunctionsFor
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
-from tumorboard.views_helpers import form_error, page_number
+from tumorboard.views_helpers import form_error, form_page, page_number
 
 bp = Blueprint("boards", __name__, url_prefix="/admin/boards")
 
@@ -51,7 +51,7 @@ def create():
         else:
             flash(f"Board “{board.name}” created. Add members from each user's page.", "success")
             return redirect(url_for("boards.edit", board_id=board.id))
-    return render_template("boards/new.html", form=form), 422 if request.method == "POST" else 200
+    return form_page("boards/new.html", form=form)
 
 
 @bp.route("/<id:board_id>", methods=["GET", "POST"])
@@ -84,13 +84,13 @@ def edit(board_id: int):
         per_page=current_app.config["PER_PAGE"] * 2,
         error_out=False,
     )
-    return render_template(
+    return form_page(
         "boards/edit.html",
         board=board,
         form=form,
         members=members,
         functions_form=MemberFunctionsForm(formdata=None),
-    ), (422 if request.method == "POST" else 200)
+    )
 
 
 @bp.post("/<id:board_id>/members/<id:user_id>")

@@ -14,7 +14,7 @@ from tumorboard.cases.models import Case
 from tumorboard.cases.views import bp
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
-from tumorboard.views_helpers import form_error
+from tumorboard.views_helpers import form_error, form_page
 
 
 def _patient_data(form: PatientForm) -> dict:
@@ -56,9 +56,7 @@ def register_patient():
         else:
             flash("Patient registered. Now open a case for the board.", "success")
             return redirect(url_for("cases.create", patient_id=patient.id))
-    return render_template(
-        "cases/patient_form.html", form=form, patient=None
-    ), 422 if request.method == "POST" else 200
+    return form_page("cases/patient_form.html", form=form, patient=None)
 
 
 @bp.get("/patients/<id:patient_id>")
@@ -96,6 +94,4 @@ def edit_patient(patient_id: int):
         else:
             flash("Patient saved.", "success")
             return redirect(url_for("cases.patient", patient_id=found.id))
-    return render_template(
-        "cases/patient_form.html", form=form, patient=found
-    ), 422 if request.method == "POST" else 200
+    return form_page("cases/patient_form.html", form=form, patient=found)

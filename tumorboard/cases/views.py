@@ -25,7 +25,14 @@ from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.forms import ActionForm, choices
 from tumorboard.timezones import to_local
-from tumorboard.views_helpers import form_error, page_number, query_id, query_text
+from tumorboard.views_helpers import (
+    flash_form_errors,
+    form_error,
+    form_page,
+    page_number,
+    query_id,
+    query_text,
+)
 
 bp = Blueprint("cases", __name__)
 
@@ -227,9 +234,7 @@ def create(patient_id: int):
         else:
             flash("Draft case saved. Add the findings, then submit it to the board.", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/form.html", form=form, patient=patient, case=None), (
-        422 if request.method == "POST" else 200
-    )
+    return form_page("cases/form.html", form=form, patient=patient, case=None)
 
 
 @bp.route("/cases/<id:case_id>/edit", methods=["GET", "POST"])
@@ -251,9 +256,7 @@ def edit(case_id: int):
         else:
             flash("Case saved.", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/form.html", form=form, patient=case.patient, case=case), (
-        422 if request.method == "POST" else 200
-    )
+    return form_page("cases/form.html", form=form, patient=case.patient, case=case)
 
 
 @bp.route("/cases/<id:case_id>/submit", methods=["GET", "POST"])
@@ -279,9 +282,7 @@ def submit(case_id: int):
         else:
             flash(f"Case submitted to the {case.board.name}.", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/submit.html", case=case, form=form, missing=missing), (
-        422 if request.method == "POST" else 200
-    )
+    return form_page("cases/submit.html", case=case, form=form, missing=missing)
 
 
 @bp.post("/cases/<id:case_id>/recall")
@@ -306,9 +307,7 @@ def withdraw(case_id: int):
         abort(403)
     form = WithdrawCaseForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "danger")
+        flash_form_errors(form)
         return redirect(url_for("cases.detail", case_id=case.id))
     operations.withdraw_case(current_user, case, expected_version=form.version.data, reason=form.reason.data)
     flash("The case has been withdrawn.", "success")
@@ -337,9 +336,7 @@ def add_treatment(case_id: int):
         else:
             flash("Prior treatment added.", "success")
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "danger")
+        flash_form_errors(form)
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="treatments"))
 
 

@@ -32,7 +32,7 @@ from tumorboard.forms import ActionForm
 from tumorboard.meetings.models import AgendaItem
 from tumorboard.meetings.queries import agenda_rows
 from tumorboard.meetings.views import get_visible_meeting
-from tumorboard.views_helpers import form_error
+from tumorboard.views_helpers import flash_form_errors, form_error, form_page
 
 bp = Blueprint("decisions", __name__)
 
@@ -208,9 +208,7 @@ def sign(decision_id: int):
         else url_for("decisions.edit", decision_id=decision.id)
     )
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "danger")
+        flash_form_errors(form)
         return redirect(back)
     try:
         warnings = operations.sign_decision(
@@ -398,9 +396,7 @@ def follow_up(decision_id: int):
             else:
                 flash("Follow-up recorded.", "success")
                 return redirect(url_for("cases.detail", case_id=decision.case_id))
-    return render_template("decisions/follow_up.html", decision=decision, form=form, allowed=allowed), (
-        422 if request.method == "POST" else 200
-    )
+    return form_page("decisions/follow_up.html", decision=decision, form=form, allowed=allowed)
 
 
 @bp.post("/decisions/<id:decision_id>/present-again")

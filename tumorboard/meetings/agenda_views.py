@@ -21,8 +21,9 @@ from tumorboard.meetings.forms import (
     StartMeetingForm,
 )
 from tumorboard.meetings.models import AgendaItem, AttendanceStatus, Meeting
-from tumorboard.meetings.views import _back, _flash_form_errors, bp, get_visible_meeting
+from tumorboard.meetings.views import _back, bp, get_visible_meeting
 from tumorboard.timezones import to_local
+from tumorboard.views_helpers import flash_form_errors, form_page
 
 
 def _managed_meeting(meeting_id: int) -> Meeting:
@@ -56,7 +57,7 @@ def add_case(meeting_id: int):
     meeting = _managed_meeting(meeting_id)
     form = AddToAgendaForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(meeting, "pool")
     case = db.session.get(Case, form.case_id.data) if 0 < form.case_id.data <= 2**31 - 1 else None
     if case is None or case.board_id != meeting.board_id:
@@ -124,7 +125,7 @@ def update_item(meeting_id: int, item_id: int):
         [(0, "—"), *((u.id, u.name) for u, _ in queries.board_members(meeting.board))]
     )
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(meeting)
     return _run(
         meeting,
@@ -274,6 +275,4 @@ def request_meeting(case_id: int):
         else:
             flash("Your preferred meeting is noted; the coordinator decides.", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("meetings/request.html", case=case, form=form, upcoming=upcoming), (
-        422 if request.method == "POST" else 200
-    )
+    return form_page("meetings/request.html", case=case, form=form, upcoming=upcoming)

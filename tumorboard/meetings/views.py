@@ -33,7 +33,7 @@ from tumorboard.meetings.forms import (
 )
 from tumorboard.meetings.models import Meeting, MeetingStatus
 from tumorboard.timezones import hospital_today, to_local
-from tumorboard.views_helpers import form_error, page_number
+from tumorboard.views_helpers import flash_form_errors, form_error, form_page, page_number
 
 bp = Blueprint("meetings", __name__)
 
@@ -121,9 +121,7 @@ def plan(board_id: int):
         else:
             flash(f"{len(meetings)} meeting(s) planned for the {board.name}.", "success")
             return redirect(url_for("meetings.detail", meeting_id=meetings[0].id))
-    return render_template("meetings/form.html", form=form, board=board, meeting=None), (
-        422 if request.method == "POST" else 200
-    )
+    return form_page("meetings/form.html", form=form, board=board, meeting=None)
 
 
 @bp.get("/meetings/<id:meeting_id>")
@@ -183,15 +181,7 @@ def edit(meeting_id: int):
         else:
             flash("Meeting saved.", "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-    return render_template("meetings/form.html", form=form, board=meeting.board, meeting=meeting), (
-        422 if request.method == "POST" else 200
-    )
-
-
-def _flash_form_errors(form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error, "danger")
+    return form_page("meetings/form.html", form=form, board=meeting.board, meeting=meeting)
 
 
 def _back(meeting: Meeting, anchor: str | None = None):
@@ -206,7 +196,7 @@ def cancel(meeting_id: int):
         abort(403)
     form = CancelMeetingForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(meeting)
     try:
         operations.cancel_meeting(
@@ -421,6 +411,4 @@ def board_settings(board_id: int):
         else:
             flash(f"Settings of the {board.name} saved.", "success")
             return redirect(url_for("meetings.board_settings", board_id=board.id))
-    return render_template("meetings/board_settings.html", board=board, form=form), (
-        422 if request.method == "POST" else 200
-    )
+    return form_page("meetings/board_settings.html", board=board, form=form)
