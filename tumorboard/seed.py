@@ -9,6 +9,7 @@ from tumorboard.auth.roles import Role
 from tumorboard.boards import operations as board_operations
 from tumorboard.cases.demo_data import seed_demo_cases
 from tumorboard.clinical.specialties import Specialty
+from tumorboard.decisions.demo_data import seed_demo_history
 from tumorboard.extensions import db
 from tumorboard.meetings.demo_data import seed_demo_meetings
 
@@ -60,6 +61,7 @@ def seed_demo() -> list[str]:
     _board_functions(boards)
     seed_demo_cases()
     seed_demo_meetings()
+    seed_demo_history()
     return [account[0] for account in ACCOUNTS]
 
 

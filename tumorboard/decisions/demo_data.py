@@ -1,0 +1,204 @@
+"""Demo history: two past GEP-NET meetings with signed decisions and follow-ups, so that the decision
+pages, the letters and the quality dashboard have something to show.
+
+Everything goes through the operations a clinic uses (register, submit, schedule, attend, start, sign,
+close, follow up) except the meetings' own rows: a coordinator cannot plan a meeting in the past, so the
+two past meetings are inserted directly and that is recorded in the audit log.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from tumorboard.audit.recording import record
+from tumorboard.auth.models import User
+from tumorboard.boards.models import Board
+from tumorboard.cases import finding_operations, patient_operations
+from tumorboard.cases import operations as case_operations
+from tumorboard.decisions import operations
+from tumorboard.extensions import db
+from tumorboard.meetings import operations as meeting_operations
+from tumorboard.meetings.models import Meeting
+from tumorboard.timezones import hospital_today
+
+# patient, site, size, extent, metastases, Ki-67, question, plan (treatment, intent, specialty, detail),
+# and the follow-up (status, reason)
+HISTORY = (
+    (
+        ("H0100001", "Albrecht", "Jutta", date(1955, 2, 3), "female"),
+        "pancreas",
+        3.2,
+        "limited_to_pancreas",
+        ["liver"],
+        6.0,
+        "Newly diagnosed pancreatic NET G2 with liver metastases: first-line treatment?",
+        [("SSA-LAN", "palliative", "medical_oncology", "120 mg every 28 days")],
+        ("fully", None),
+    ),
+    (
+        ("H0100002", "Baumann", "Rolf", date(1949, 7, 21), "male"),
+        "ileum",
+        1.6,
+        "subserosa",
+        ["liver"],
+        2.0,
+        "Ileal NET with carcinoid syndrome: primary resection?",
+        [
+            ("SURG-SEGMENT", "palliative", "surgery", "with mesenteric lymphadenectomy"),
+            ("SSA-OCT-LAR", "symptom_control", "medical_oncology", "30 mg every 28 days"),
+        ],
+        ("partly", "comorbidity"),
+    ),
+    (
+        ("H0100003", "Celik", "Aylin", date(1972, 11, 9), "female"),
+        "rectum",
+        0.7,
+        "submucosa",
+        [],
+        1.0,
+        "Rectal NET 7 mm after polypectomy, R0: follow-up schedule?",
+        [("SURV", "curative", "gastroenterology", "endoscopy at 12 months")],
+        ("fully", None),
+    ),
+    (
+        ("H0100004", "Dietrich", "Frank", date(1960, 5, 30), "male"),
+        "pancreas",
+        4.5,
+        "duodenum_or_bile_duct",
+        ["liver", "bone"],
+        25.0,
+        "Progressive pancreatic NET G3 under everolimus: next line?",
+        [("CHEMO-CAPTEM", "palliative", "medical_oncology", "capecitabine + temozolomide, 28-day cycles")],
+        ("not", "patient_preference"),
+    ),
+)
+
+
+def _user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def _past_meeting(board: Board, coordinator: User, weeks_ago: int) -> Meeting:
+    day = hospital_today() - timedelta(weeks=weeks_ago)
+    start = meeting_operations.local_to_utc(datetime.combine(day, time(16, 0)))
+    meeting = Meeting(
+        board_id=board.id,
+        starts_at=start,
+        duration_minutes=90,
+        room="Seminar room 2.14",
+        cutoff_at=start - timedelta(hours=48),
+        capacity_cases=12,
+        created_by_id=coordinator.id,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    record("seed.past_meeting", actor=coordinator, entity=meeting, details={"weeks_ago": weeks_ago})
+    return meeting
+
+
+def _case(submitter: User, board: Board, entry, study_day: date):
+    (mrn, family, given, born, sex), site, size, extent, metastases, ki67, question, _plan, _follow = entry
+    patient = patient_operations.register_patient(
+        submitter, mrn=mrn, family_name=family, given_name=given, birth_date=born, sex=sex
+    )
+    case = case_operations.create_case(
+        submitter,
+        patient,
+        board_id=board.id,
+        conference_type="pre_therapeutic",
+        primary_site=site,
+        tumour_size_cm=size,
+        extent=extent,
+        nodes_positive=0,
+        metastatic_sites=metastases,
+        differentiation="well",
+        functional_status="non_functional",
+        clinical_question=question,
+    )
+    finding_operations.add_finding(
+        submitter,
+        case,
+        "imaging",
+        {"study_date": study_day, "modality": "sstr_pet_ct", "krenning_score": "3", "uptake_positive": "yes"},
+    )
+    finding_operations.add_finding(
+        submitter,
+        case,
+        "pathology",
+        {
+            "report_date": study_day,
+            "specimen_type": "core_biopsy",
+            "differentiation": "well",
+            "ki67_percent": ki67,
+        },
+    )
+    case_operations.submit_case(
+        submitter,
+        case,
+        expected_version=case.version,
+        override_reason="Imaging older than the window; the board has seen it.",
+    )
+    return case
+
+
+def seed_demo_history() -> None:
+    submitter, coordinator, chair = (_user(f"{r}@example.org") for r in ("submitter", "coordinator", "chair"))
+    board = db.session.scalar(select(Board).where(Board.name == "GEP-NET board"))
+    members = [m.user_id for m in board.memberships]
+    password = current_app.config["DEMO_PASSWORD"]
+    for weeks_ago, entries in ((8, HISTORY[:2]), (4, HISTORY[2:])):
+        meeting = _past_meeting(board, coordinator, weeks_ago)
+        study_day = hospital_today() - timedelta(weeks=weeks_ago + 2)
+        cases = [_case(submitter, board, entry, study_day) for entry in entries]
+        for case in cases:
+            meeting_operations.add_to_agenda(
+                coordinator,
+                meeting,
+                case,
+                expected_version=meeting.version,
+                minutes=15,
+                late_reason="Entered after the meeting (demo history)",
+            )
+        meeting_operations.record_attendance(
+            coordinator, meeting, dict.fromkeys(members, "present"), expected_version=meeting.version
+        )
+        meeting_operations.start_meeting(coordinator, meeting, expected_version=meeting.version)
+        for case, entry in zip(cases, entries, strict=True):
+            item = next(i for i in meeting.items if i.case_id == case.id)
+            decision = operations.start_decision(chair, item)
+            plan = [
+                {"treatment": t, "intent": i, "responsible_specialty": s, "detail": d}
+                for t, i, s, d in entry[7]
+            ]
+            operations.save_draft(
+                chair,
+                decision,
+                expected_version=decision.version,
+                items=plan,
+                data={
+                    "outcome": "recommendation",
+                    "recommendation": "; ".join(d for *_, d in entry[7]).capitalize() + ".",
+                    "rationale": "Guideline-concordant for stage and grade; preferences discussed.",
+                    "guideline_basis": "enets",
+                },
+            )
+            operations.sign_decision(
+                chair,
+                decision,
+                expected_version=decision.version,
+                password=password,
+                override_reason="Discussed in the board.",
+            )
+            status, reason = entry[8]
+            operations.record_follow_up(
+                submitter,
+                decision,
+                expected_version=None,
+                status=status,
+                reason=reason,
+                reason_text="",
+                started_on=hospital_today() - timedelta(weeks=weeks_ago - 1),
+                completed_on=None,
+            )
+        meeting_operations.close_meeting(coordinator, meeting, expected_version=meeting.version)
