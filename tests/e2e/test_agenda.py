@@ -41,6 +41,9 @@ def test_coordinator_builds_reorders_attends_and_prints(page, live_server, scree
     ):
         page.get_by_label(f"{name} present").check()
     page.get_by_label("Dr. Nils Berg absent").check()
+    page.get_by_text(
+        "every required specialty is present (save to record it)"
+    ).wait_for()  # live, before saving
     screenshot("attendance")
     page.get_by_role("button", name="Save attendance").click()
     page.get_by_text("Attendance saved.").wait_for()

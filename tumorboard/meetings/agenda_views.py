@@ -6,6 +6,7 @@ from flask_login import current_user
 from tumorboard.auth.access import require_login
 from tumorboard.cases.models import Case
 from tumorboard.cases.views import get_visible_case
+from tumorboard.clinical.specialties import Specialty
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db
 from tumorboard.forms import choices
@@ -197,6 +198,8 @@ def attendance(meeting_id: int):
         guests=guests,
         form=MeetingVersionForm(formdata=None, version=meeting.version),
         quorum_missing=operations.quorum_missing(meeting),
+        labels={s.value: s.label for s in Specialty},
+        groups=[[s.value for s in group] for group in meeting.board.required_groups],
     )
 
 
