@@ -21,10 +21,17 @@ def query_text(name: str, max_length: int = 100) -> str:
     return "".join(ch for ch in value if ch.isprintable()).strip()
 
 
+def parse_id(text: str | None) -> int | None:
+    """A record id written in ASCII digits and within the database's integer range, else None."""
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
 def query_id(name: str) -> int | None:
     """An id query argument; anything that is not a valid id is ignored."""
-    value = request.args.get(name, type=int)
-    return value if value is not None and 0 < value <= MAX_ID else None
+    return parse_id(request.args.get(name))
 
 
 def form_error(form: _WTForm, exc: OperationError, default: str) -> None:

@@ -437,3 +437,16 @@ def test_marker_chart_is_svg(client_as, case, submitter, create_lab):
     assert "<svg" in response.text and "Chromogranin A" in response.text
     assert client_as(Role.SPECIALIST).get(f"/cases/{case.id}/markers/gastrin.svg").status_code == 404
     assert client_as(Role.SPECIALIST).get(f"/cases/{case.id}/markers/nothing.svg").status_code == 404
+
+
+def test_a_draft_withdrawn_before_submission_stays_private(client_as, draft):
+    client_as(Role.SUBMITTER).post(
+        f"/cases/{draft.id}/withdraw", data={"reason": "Duplicate", "version": draft.version}
+    )
+    db.session.refresh(draft)
+    assert draft.status == "withdrawn"
+    member = client_as(Role.SPECIALIST)
+    assert member.get(f"/cases/{draft.id}").status_code == 404
+    assert member.get(f"/patients/{draft.patient_id}").status_code == 404
+    found = member.post("/patients", data={"q": draft.patient.mrn}).text
+    assert f'href="/patients/{draft.patient_id}"' not in found and "No patient found." in found

@@ -564,3 +564,21 @@ def test_the_audit_trail_of_a_decision(chair, specialist, submitter, item):
     assert events("decision.amendment_started")[0].entity_id == str(amendment.id)
     saved = changes(events("decision.saved")[0])
     assert json.dumps(saved["items"][1]).count("SSA-LAN") == 1
+
+
+def test_follow_up_dates_are_not_before_the_patients_birth(signed, submitter):
+    from datetime import date
+
+    from tumorboard.decisions import operations as decision_operations
+
+    with pytest.raises(OperationError, match="before the patient's birth"):
+        decision_operations.record_follow_up(
+            submitter,
+            signed,
+            expected_version=None,
+            status="fully",
+            reason=None,
+            reason_text="",
+            started_on=date(1, 1, 1),
+            completed_on=None,
+        )

@@ -393,3 +393,13 @@ def test_without_a_mail_server_notifications_stay_in_the_app(client_as, meeting,
     assert outbox == []
     page = client_as(Role.SUBMITTER).get("/notifications/").text
     assert f"Case {waiting[0].id} is on the agenda" in page
+
+
+@pytest.mark.parametrize(
+    "key", ["status-²", "status-99999999999999999999999", "status-0", "status--1", "status-"]
+)
+def test_odd_attendance_keys_are_ignored(client_as, meeting, key):
+    response = client_as(Role.COORDINATOR).post(
+        f"/meetings/{meeting.id}/attendance", data={"version": meeting.version, key: "present"}
+    )
+    assert response.status_code == 302

@@ -40,7 +40,12 @@ def visible_cases(user, *, in_list_order: bool = False) -> Select:
         submitter = literal_column(f"+{Case.__tablename__}.submitter_id")
         board = literal_column(f"+{Case.__tablename__}.board_id")
     boards = sorted(user.board_ids)
-    shared = and_(board.in_(boards), Case.status != CaseStatus.DRAFT.value) if boards else false()
+    # as Case.can_view: a draft, or a draft withdrawn before it was ever submitted, stays private
+    never_shared = or_(
+        Case.status == CaseStatus.DRAFT.value,
+        and_(Case.status == CaseStatus.WITHDRAWN.value, Case.submitted_at.is_(None)),
+    )
+    shared = and_(board.in_(boards), ~never_shared) if boards else false()
     return select(Case).where(or_(submitter == user.id, shared))
 
 

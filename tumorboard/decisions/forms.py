@@ -18,6 +18,7 @@ from tumorboard.clinical.specialties import Specialty
 from tumorboard.clinical.vocabularies import DeviationReason, PlanIntent, Treatment
 from tumorboard.decisions.models import DecisionOutcome, FollowUpStatus, GuidelineBasis
 from tumorboard.forms import Form, VersionField, choices
+from tumorboard.views_helpers import parse_id
 
 BLANK = ("", "—")
 
@@ -108,4 +109,4 @@ class FollowUpForm(Form):
     submit = SubmitField("Save follow-up")
 
     def expected_version(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
+        return parse_id(self.version.data)

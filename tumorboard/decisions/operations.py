@@ -391,9 +391,12 @@ def record_follow_up(
     else:
         reason = None
     today = hospital_today()
+    born = decision.case.patient.birth_date
     for value, field in ((started_on, "started_on"), (completed_on, "completed_on")):
         if value is not None and value > today:
             raise OperationError("A date of the follow-up cannot be in the future.", field=field)
+        if value is not None and value < born:
+            raise OperationError("A date of the follow-up cannot be before the patient's birth.", field=field)
     if started_on and completed_on and completed_on < started_on:
         raise OperationError("It cannot end before it started.", field="completed_on")
     follow_up = decision.follow_up

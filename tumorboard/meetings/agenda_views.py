@@ -24,7 +24,7 @@ from tumorboard.meetings.forms import (
 from tumorboard.meetings.models import AgendaItem, AttendanceStatus, Meeting
 from tumorboard.meetings.views import _back, bp, get_visible_meeting
 from tumorboard.timezones import to_local
-from tumorboard.views_helpers import flash_form_errors, form_page
+from tumorboard.views_helpers import flash_form_errors, form_page, parse_id
 
 
 def _managed_meeting(meeting_id: int) -> Meeting:
@@ -170,8 +170,9 @@ def attendance(meeting_id: int):
             abort(400)
         statuses = {}
         for key, value in request.form.items():
-            if key.startswith("status-") and key[7:].isdigit():
-                statuses[int(key[7:])] = value
+            user_id = parse_id(key.removeprefix("status-")) if key.startswith("status-") else None
+            if user_id is not None:
+                statuses[user_id] = value
         guest = request.form.get("guest_email", "").strip().lower()
         if guest:
             from tumorboard.auth.models import find_user_by_email
