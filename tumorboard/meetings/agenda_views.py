@@ -7,6 +7,7 @@ from tumorboard.auth.access import require_login
 from tumorboard.cases.models import Case
 from tumorboard.cases.views import get_visible_case
 from tumorboard.clinical.specialties import Specialty
+from tumorboard.db import MAX_ID
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db
 from tumorboard.forms import choices
@@ -60,7 +61,7 @@ def add_case(meeting_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _back(meeting, "pool")
-    case = db.session.get(Case, form.case_id.data) if 0 < form.case_id.data <= 2**31 - 1 else None
+    case = db.session.get(Case, form.case_id.data) if 0 < form.case_id.data <= MAX_ID else None
     if case is None or case.board_id != meeting.board_id:
         abort(404)
     return _run(
@@ -122,9 +123,7 @@ def update_item(meeting_id: int, item_id: int):
     meeting = _managed_meeting(meeting_id)
     item = _item(meeting, item_id)
     form = AgendaItemForm()
-    form.presenter_id.choices = choices(
-        [(0, "—"), *((u.id, u.name) for u, _ in queries.board_members(meeting.board))]
-    )
+    form.presenter_id.choices = queries.presenter_choices(queries.board_members(meeting.board))
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _back(meeting)

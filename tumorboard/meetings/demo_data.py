@@ -1,7 +1,7 @@
 """Demo meetings: a weekly GEP-NET series and a fortnightly thoracic one, planned by the demo coordinator
 through the meeting operations, with the next GEP-NET agenda built from the waiting demo cases."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from sqlalchemy import select
 
@@ -14,8 +14,7 @@ from tumorboard.timezones import hospital_today
 
 
 def _next(weekday: int, at: time) -> datetime:
-    today = hospital_today()
-    return datetime.combine(today + timedelta(days=(weekday - today.weekday()) % 7 or 7), at)
+    return operations.next_weekday_at(weekday, at, hospital_today())
 
 
 def seed_demo_meetings() -> None:

@@ -663,8 +663,12 @@ def next_meetings(board_id: int, limit: int = 10) -> list[Meeting]:
     )
 
 
+def next_weekday_at(weekday: int, at: time, today: date) -> datetime:
+    """The first `weekday` (Monday = 0) after `today`, at the local wall-clock time `at` (naive)."""
+    return datetime.combine(today + timedelta(days=(weekday - today.weekday()) % 7 or 7), at)
+
+
 def meeting_start_choices(board: Board, today: date) -> datetime:
     """The board's next default slot after `today`: its weekday at its usual time (local, naive)."""
     hours, minutes = (int(p) for p in board.default_start_time.split(":"))
-    days = (board.default_weekday - today.weekday()) % 7 or 7
-    return datetime.combine(today + timedelta(days=days), time(hours, minutes))
+    return next_weekday_at(board.default_weekday, time(hours, minutes), today)

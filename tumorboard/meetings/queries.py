@@ -104,3 +104,10 @@ def patient_label(case: Case) -> str:
     if current_app.config.get("AGENDA_PATIENT_LABEL") == "full_name":
         return f"{patient.display_name} · MRN {patient.mrn}"
     return f"{patient.initials} · MRN {patient.mrn}"
+
+
+def presenter_choices(members: list[tuple[User, BoardMembership]]):
+    """The presenter select of an agenda item: nobody, or one of the board's members."""
+    from tumorboard.forms import choices
+
+    return choices([(0, "—"), *((user.id, user.name) for user, _ in members)])

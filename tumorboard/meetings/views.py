@@ -16,7 +16,6 @@ from tumorboard.clinical.vocabularies import PrimarySite
 from tumorboard.db import utcnow
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
-from tumorboard.forms import choices
 from tumorboard.meetings import agenda_pdf as pdf_document
 from tumorboard.meetings import calendar_feed, operations, queries
 from tumorboard.meetings.forms import (
@@ -132,7 +131,7 @@ def detail(meeting_id: int):
     chair = meeting.board.can_chair(current_user)
     members = queries.board_members(meeting.board)
     item_form = AgendaItemForm(formdata=None)
-    item_form.presenter_id.choices = choices([(0, "—"), *((u.id, u.name) for u, _ in members)])
+    item_form.presenter_id.choices = queries.presenter_choices(members)
     context = {
         "meeting": meeting,
         "rows": queries.agenda_rows(meeting),
