@@ -167,9 +167,13 @@ def board(app):
 
 @pytest.fixture
 def users(app, board) -> dict[Role, object]:
-    """One member of `board` per role, with the specialty that role usually has."""
+    """One user per role, with the specialty that role usually has: a member of `board`, except the
+    data-protection officer, who treats nobody and belongs to no board."""
     with app.app_context():
-        return {role: factories.create_user(roles=[role], boards=[board]) for role in Role}
+        return {
+            role: factories.create_user(roles=[role], boards=[] if role is Role.PRIVACY else [board])
+            for role in Role
+        }
 
 
 @pytest.fixture

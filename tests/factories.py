@@ -23,6 +23,7 @@ ROLE_SPECIALTY = {
     Role.SPECIALIST: Specialty.RADIOLOGY,
     Role.CHAIR: Specialty.MEDICAL_ONCOLOGY,
     Role.ADMIN: Specialty.OTHER,
+    Role.PRIVACY: Specialty.OTHER,
 }
 
 

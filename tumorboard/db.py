@@ -91,14 +91,43 @@ class IdConverter(BaseConverter):
 P = ParamSpec("P")
 R = TypeVar("R")
 
+# What the outermost operation of a transaction does first. The audit package registers the lock of its
+# chain here (every writer appends an audit row anyway, so every writer takes that lock): db knows nothing
+# of audit, and no operation can forget it.
+_OPERATION_START: list[Callable[[], None]] = []
+_IN_OPERATION = "tumorboard.in_operation"
+
+
+def on_operation_start(hook: Callable[[], None]) -> None:
+    if hook not in _OPERATION_START:
+        _OPERATION_START.append(hook)
+
 
 def atomic(operation: Callable[P, R]) -> Callable[P, R]:
     """An operation does all it set out to do or nothing: it runs in a SAVEPOINT, so a refusal half-way
-    (OperationError, StaleEdit) leaves no change behind in the request's transaction."""
+    (OperationError, StaleEdit) leaves no change behind in the request's transaction.
+
+    The outermost operation first takes the writers' lock, then forgets what the session read before it,
+    so that every check it makes (a version, a status, "is there a decision already?") reads the state
+    the last writer committed. Concurrent writers therefore queue up instead of racing; taking the lock
+    first, in every operation, also keeps them from deadlocking on row locks taken in another order.
+    """
 
     @wraps(operation)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with db.session.begin_nested():
-            return operation(*args, **kwargs)
+        session = db.session
+        if session.info.get(_IN_OPERATION):
+            with session.begin_nested():
+                return operation(*args, **kwargs)
+        session.flush()
+        with session.begin_nested():
+            session.info[_IN_OPERATION] = True
+            try:
+                for hook in _OPERATION_START:
+                    hook()
+                session.expire_all()
+                return operation(*args, **kwargs)
+            finally:
+                session.info[_IN_OPERATION] = False
 
     return wrapper

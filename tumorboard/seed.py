@@ -31,6 +31,7 @@ ACCOUNTS = (
         (0, 1),
     ),
     ("admin@example.org", "Petra Lindqvist", (Role.ADMIN,), Specialty.OTHER, ()),
+    ("privacy@example.org", "Karin Albers", (Role.PRIVACY,), Specialty.OTHER, ()),
     ("surgery@example.org", "Dr. Marco Rossi", (Role.SPECIALIST,), Specialty.SURGERY, (0, 1)),
     ("radiology@example.org", "Dr. Lena Hoffmann", (Role.SPECIALIST,), Specialty.RADIOLOGY, (0, 1)),
     ("pathology@example.org", "Dr. Yusuf Demir", (Role.SPECIALIST,), Specialty.PATHOLOGY, (0, 1)),

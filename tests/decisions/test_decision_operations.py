@@ -212,7 +212,14 @@ def test_the_chair_signs_with_the_attendance_and_the_case_follows(
     assert (item.outcome, item.open_case_id, case.status) == ("discussed", None, "discussed")
     (signed,) = events("decision.signed")
     assert signed.actor_id == chair.id and changes(signed) == {"status": ["draft", "signed"]}
-    assert details(signed) == {"case": case.id, "number": 1, "warnings": [], "override_reason": ""}
+    assert details(signed) == {
+        "case": case.id,
+        "number": 1,
+        "warnings": [],
+        "override_reason": "",
+        "snapshot_sha256": draft.snapshot.sha256,
+    }
+    assert draft.snapshot.intact and len(draft.snapshot.sha256) == 64
     assert details(events("agenda.outcome")[-1]) == {"case": case.id, "outcome": "discussed"}
     assert events("case.discussed")[-1].entity_id == str(case.id)
 
@@ -345,6 +352,7 @@ def test_consistency_warnings_need_a_reason_and_are_recorded_with_it(chair, spec
         "number": 1,
         "warnings": ["prrt-without-sstr-imaging"],
         "override_reason": "SSTR PET/CT from the referring hospital is positive.",
+        "snapshot_sha256": decision.snapshot.sha256,
     }
 
 

@@ -204,7 +204,9 @@ def test_permissions_of_a_meeting(
     app_ctx, users, board, coordinator, chair, meeting, create_user, create_board
 ):
     outsider = create_user(roles=[Role.COORDINATOR], boards=[create_board(name="Lung board")])
-    assert all(meeting.can_view(u) for u in users.values())
+    members = {role: user for role, user in users.items() if role is not Role.PRIVACY}
+    assert all(meeting.can_view(u) for u in members.values())
+    assert not meeting.can_view(users[Role.PRIVACY])  # belongs to no board
     assert not meeting.can_view(outsider)
     assert not meeting.can_view(AnonymousUserMixin())
     assert meeting.can_manage(coordinator) and meeting.can_edit_agenda(coordinator)

@@ -3,7 +3,9 @@
 import json
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tumorboard.db import UTCDateTime, utcnow
@@ -18,6 +20,7 @@ class AuditEvent(db.Model):
         Index("ix_audit_event_entity", "entity_type", "entity_id", "seq"),
         Index("ix_audit_event_actor", "actor_id", "seq"),
         Index("ix_audit_event_occurred_at", "occurred_at"),
+        Index("ix_audit_event_patient", "patient_id", "seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,6 +35,9 @@ class AuditEvent(db.Model):
     details_json: Mapped[str] = mapped_column(Text, default="{}")
     request_id: Mapped[str | None] = mapped_column(String(64))
     client_ip: Mapped[str | None] = mapped_column(String(64))
+    # Whose record it is: the board it belongs to and the patient it is about (None for staff records).
+    board_id: Mapped[int | None] = mapped_column(Integer)
+    patient_id: Mapped[int | None] = mapped_column(Integer)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
@@ -45,10 +51,28 @@ class AuditEvent(db.Model):
     def details(self) -> dict:
         return json.loads(self.details_json)
 
+    @property
+    def is_patient_data(self) -> bool:
+        return self.patient_id is not None
+
+    def values_visible_to(self, user) -> bool:
+        """Who did what to which record is for every reader of the log; the values of a patient's record
+        only for the members of the board it belongs to (a patient's own record belongs to no board: its
+        values are for the data-protection officer, who states a reason for each look)."""
+        return not self.is_patient_data or (self.board_id is not None and self.board_id in user.board_ids)
+
     def canonical(self) -> str:
-        """The row as canonical JSON: what the hash covers (everything but the surrogate id and the hash)."""
+        """The row as canonical JSON: what the hash covers (everything but the surrogate id and the hash).
+        The record's board and patient are covered where set (events from before they were kept have
+        neither, and hash as they always did)."""
+        scope = {
+            key: value
+            for key, value in (("board_id", self.board_id), ("patient_id", self.patient_id))
+            if value is not None
+        }
         return json.dumps(
             {
+                **scope,
                 "seq": self.seq,
                 "occurred_at": self.occurred_at.isoformat(),
                 "actor_id": self.actor_id,
@@ -77,3 +101,85 @@ class AuditChainHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+
+
+class AccessPage(StrEnum):
+    """The pages and documents that show patient data, as the access log names them."""
+
+    CASE = "case"
+    CASE_LIST = "case_list"
+    CASE_FORM = "case_form"
+    FINDING_FORM = "finding_form"
+    MARKER_CHART = "marker_chart"
+    PATIENT = "patient"
+    PATIENT_SEARCH = "patient_search"
+    PATIENT_FORM = "patient_form"
+    DASHBOARD = "dashboard"
+    MEETING = "meeting"
+    AGENDA_PRINT = "agenda_print"
+    AGENDA_PDF = "agenda_pdf"
+    MEETING_MODE = "meeting_mode"
+    DECISIONS = "decisions"
+    DECISION_EDIT = "decision_edit"
+    LETTER = "letter"
+    LETTER_PDF = "letter_pdf"
+    FHIR = "fhir"
+    FOLLOW_UP = "follow_up"
+    QUALITY_CSV = "quality_csv"
+    PRIVACY_REVIEW = "privacy_review"
+
+    @property
+    def label(self) -> str:
+        return ACCESS_PAGE_LABELS[self]
+
+
+ACCESS_PAGE_LABELS = {
+    AccessPage.CASE: "Case page",
+    AccessPage.CASE_LIST: "Case list",
+    AccessPage.CASE_FORM: "Case form",
+    AccessPage.FINDING_FORM: "Finding form",
+    AccessPage.MARKER_CHART: "Marker chart",
+    AccessPage.PATIENT: "Patient page",
+    AccessPage.PATIENT_SEARCH: "Patient search",
+    AccessPage.PATIENT_FORM: "Patient form",
+    AccessPage.DASHBOARD: "Dashboard",
+    AccessPage.MEETING: "Meeting page",
+    AccessPage.AGENDA_PRINT: "Printed agenda",
+    AccessPage.AGENDA_PDF: "Agenda PDF",
+    AccessPage.MEETING_MODE: "Meeting mode",
+    AccessPage.DECISIONS: "Board decisions",
+    AccessPage.DECISION_EDIT: "Decision draft",
+    AccessPage.LETTER: "Letter",
+    AccessPage.LETTER_PDF: "Letter PDF",
+    AccessPage.FHIR: "FHIR export",
+    AccessPage.FOLLOW_UP: "Follow-up",
+    AccessPage.QUALITY_CSV: "Quality CSV",
+    AccessPage.PRIVACY_REVIEW: "Data-protection review",
+}
+
+
+class AccessEvent(db.Model):
+    """One view of one patient's data: who, when, which patient (and case), which page. Append-only (the
+    migration's triggers refuse UPDATE and DELETE); written once per request, in one statement."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (
+        Index("ix_access_log_patient", "patient_id", "occurred_at"),
+        Index("ix_access_log_user", "user_id", "occurred_at"),
+        Index("ix_access_log_board_patient", "board_id", "patient_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    patient_id: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    board_id: Mapped[int | None] = mapped_column(Integer)
+    page: Mapped[str] = mapped_column(String(24))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+
+    user = relationship("User", lazy="raise")
+
+    @property
+    def page_enum(self) -> AccessPage:
+        return AccessPage(self.page)

@@ -18,7 +18,7 @@ from flask import current_app, g, has_request_context, request
 from sqlalchemy import select
 
 from tumorboard.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
-from tumorboard.db import utcnow
+from tumorboard.db import on_operation_start, utcnow
 from tumorboard.extensions import db
 
 HEAD_ID = 1
@@ -83,6 +83,9 @@ def serialize_writes() -> None:
     _locked_head()
 
 
+on_operation_start(serialize_writes)
+
+
 def record(
     action: str,
     *,
@@ -92,12 +95,19 @@ def record(
     entity_id: Any = None,
     changes: dict | None = None,
     details: dict | None = None,
+    scope: Any = None,
 ) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction (it commits or rolls back with it)."""
+    """Append one event to the chain, in the caller's transaction (it commits or rolls back with it).
+
+    The record's board and patient come from `scope` (the entity unless given: a removed finding's case),
+    through its `audit_scope()`; the log shows a patient record's values to that board's members only.
+    """
     if entity is not None:
         db.session.flush()
         entity_type = entity_type or entity.__tablename__
         entity_id = entity.id
+    scope = entity if scope is None else scope
+    board_id, patient_id = scope.audit_scope() if hasattr(scope, "audit_scope") else (None, None)
     head = _locked_head()
     request_id, client_ip = _request_context()
     actor_id = actor.id if actor is not None and getattr(actor, "is_authenticated", False) else None
@@ -113,6 +123,8 @@ def record(
         details_json=_dumps(details),
         request_id=request_id,
         client_ip=client_ip,
+        board_id=board_id,
+        patient_id=patient_id,
         prev_hash=head.hash,
     )
     event.hash = compute_hash(event, _key())

@@ -9,6 +9,7 @@ class Role(StrEnum):
     SPECIALIST = "specialist"
     CHAIR = "chair"
     ADMIN = "admin"
+    PRIVACY = "privacy"
 
     @property
     def label(self) -> str:
@@ -21,4 +22,5 @@ ROLE_LABELS = {
     Role.SPECIALIST: "Specialist",
     Role.CHAIR: "Chair",
     Role.ADMIN: "Administrator",
+    Role.PRIVACY: "Data-protection officer",
 }

@@ -272,4 +272,5 @@ def remove_finding(actor, case: Case, kind: str, finding, *, expected_version: i
         entity_id=finding.id,
         changes=diff(before, {}),
         details={"case": case.id},
+        scope=case,
     )

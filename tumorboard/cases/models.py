@@ -80,6 +80,10 @@ class Patient(db.Model):
     def initials(self) -> str:
         return f"{self.given_name[:1]}{self.family_name[:1]}".upper()
 
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        """Patients belong to no board: their audit values are shown to the data-protection officer only."""
+        return None, self.id
+
     def age_on(self, day: date) -> int:
         return (
             day.year
@@ -126,6 +130,10 @@ class Case(db.Model):
     clinical_question: Mapped[str] = mapped_column(Text, default="")
     no_pathology_reason: Mapped[str] = mapped_column(Text, default="")
     computed_grade: Mapped[str | None] = mapped_column(String(24))
+    # Set when the case is first put on an agenda: from then on its board is fixed (its history is there).
+    first_scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A referral to another board is a new case that names the one it came from.
+    referred_from_id: Mapped[int | None] = mapped_column(ForeignKey("tumor_case.id"), index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     readiness_missing: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, as at submission
     readiness_override_reason: Mapped[str] = mapped_column(Text, default="")
@@ -149,11 +157,20 @@ class Case(db.Model):
     prior_treatments: Mapped[list["PriorTreatment"]] = relationship(
         back_populates="case", order_by="PriorTreatment.start_date", cascade="all, delete-orphan"
     )
+    referred_from: Mapped["Case | None"] = relationship(remote_side=[id])
 
     __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Case {self.id}>"
+
+    @property
+    def board_is_fixed(self) -> bool:
+        """Once on an agenda, a case stays with its board: another board gets a referral (a new case)."""
+        return self.first_scheduled_at is not None
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.board_id, self.patient_id
 
     @property
     def status_enum(self) -> CaseStatus:
@@ -202,9 +219,31 @@ class Case(db.Model):
             and self.status in (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.DEFERRED)
         )
 
+    def can_refer(self, user) -> bool:
+        """The submitter refers a case the board has had on an agenda to another of their boards."""
+        return (
+            user.is_authenticated
+            and self.submitter_id == user.id
+            and self.board_is_fixed
+            and self.status != CaseStatus.SCHEDULED
+            and self.status != CaseStatus.WITHDRAWN
+            and bool(user.board_ids - {self.board_id})
+        )
+
     def can_recall(self, user) -> bool:
         """Back to draft for more work, as long as no coordinator has put it on an agenda."""
         return user.is_authenticated and self.submitter_id == user.id and self.status == CaseStatus.SUBMITTED
+
+
+class PatientRegistration(db.Model):
+    """Who registered the patient: the first submitter, and each one whose registration matched the
+    patient's MRN, name and birth date. They see the patient (and their own boards' cases of them)."""
+
+    __tablename__ = "patient_registration"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class FindingMixin:
@@ -219,6 +258,9 @@ class FindingMixin:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
         return {"version_id_col": cls.__table__.c.version}
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.case.audit_scope()
 
 
 class ImagingStudy(FindingMixin, db.Model):

@@ -1,21 +1,93 @@
-"""A signed decision as the documents see it: the letter (HTML and PDF) and the FHIR bundle."""
+"""A signed decision as its documents show it: the letter (HTML and PDF), the FHIR bundle and the signed
+decision on screen, each rendered only from the snapshot frozen at signing.
+
+At signing, `snapshot_data` freezes everything those documents show (the patient as then recorded, the
+board, the meeting, who was present, the findings and the grade and stage computed from them with their
+rules, the question, the plan, the signatory) as versioned JSON; `document_from_snapshot` turns such a
+snapshot back into the `DecisionDocument` the builders lay out. What happens to the case afterwards never
+reaches a signed document; only a later signed version marks it "superseded by version N".
+"""
 
 import json
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask import current_app
+from sqlalchemy import select
 
-from tumorboard.auth.models import User
-from tumorboard.cases.summary import summarise
+from tumorboard.audit.recording import json_value
+from tumorboard.cases.models import Case
+from tumorboard.cases.records import case_record, frozen_case, frozen_summary
+from tumorboard.cases.summary import CaseSummary, summarise
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.clinical.vocabularies import Analyte, PlanIntent, PrimarySite, Treatment
 from tumorboard.decisions.documents_data import Attendee, DecisionDocument, PlanLine
-from tumorboard.decisions.models import Decision, GuidelineBasis
+from tumorboard.decisions.models import (
+    DECISION_FIELDS,
+    Decision,
+    DecisionOutcome,
+    DecisionStatus,
+    GuidelineBasis,
+)
 from tumorboard.extensions import db
 from tumorboard.timezones import to_local, utc_to_local_now
 
+SNAPSHOT_SCHEMA = 1
 
-def _key_findings(decision: Decision) -> tuple[str, ...]:
-    case = decision.case
+
+@dataclass(frozen=True)
+class Supersession:
+    """The later version that replaced a signed one."""
+
+    number: int
+    signed_at: datetime
+
+
+def snapshot_data(decision: Decision) -> dict:
+    """What the decision's documents show, as JSON, taken when the chair signs."""
+    case, meeting = decision.case, decision.meeting
+    cfg = current_app.config
+    previous = decision.supersedes
+    return {
+        "schema": SNAPSHOT_SCHEMA,
+        "hospital": {
+            "name": cfg["HOSPITAL_NAME"],
+            "letterhead": [line for line in cfg.get("LETTERHEAD", "").split("|") if line],
+        },
+        "meeting": {
+            "id": meeting.id,
+            "starts_at": json_value(meeting.starts_at),
+            "board": {"id": meeting.board.id, "name": meeting.board.name},
+        },
+        "presented": case_record(case, summarise(case), case.missing_at_submission),
+        "decision": {
+            "id": decision.id,
+            "number": decision.number,
+            "supersedes": None if previous is None else {"id": previous.id, "number": previous.number},
+            "amendment_reason": decision.amendment_reason,
+            **{name: json_value(getattr(decision, name)) for name in DECISION_FIELDS},
+            "plan": [
+                {
+                    "treatment": item.treatment,
+                    "detail": item.detail,
+                    "intent": item.intent,
+                    "responsible_specialty": item.responsible_specialty,
+                    "target_date": json_value(item.target_date),
+                }
+                for item in decision.items
+            ],
+            "warnings": decision.warnings,
+            "override_reason": decision.override_reason,
+        },
+        "attendees": decision.attendees,
+        "signed": {
+            "at": json_value(decision.signed_at),
+            "by": {"id": decision.signed_by.id, "name": decision.signed_by.name} if decision.signed_by else None,
+        },
+    }
+
+
+def _key_findings(case: Case) -> tuple[str, ...]:
     lines = []
     for study in sorted(case.imaging, key=lambda s: (s.study_date, s.id))[-3:]:
         extra = f", Krenning {study.krenning_score}" if study.krenning_score is not None else ""
@@ -33,8 +105,7 @@ def _key_findings(decision: Decision) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _diagnosis(decision: Decision, summary) -> str:
-    case = decision.case
+def _diagnosis(case: Case, summary: CaseSummary) -> str:
     grade = str(summary.grade.result.category) if summary.grade else None
     site = PrimarySite(case.primary_site).label.lower()
     if case.differentiation == "poor" or grade == "NEC":
@@ -42,34 +113,48 @@ def _diagnosis(decision: Decision, summary) -> str:
     return f"Well-differentiated neuroendocrine tumour{f' {grade}' if grade else ''} of the {site}"
 
 
-def decision_document(decision: Decision) -> DecisionDocument:
-    case, meeting = decision.case, decision.meeting
-    summary = summarise(case)
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _instant(value: str) -> datetime:
+    return to_local(datetime.fromisoformat(value))
+
+
+def document_from_snapshot(
+    data: dict, *, superseded_by: Supersession | None = None, fingerprint: str = "", frozen: bool = True
+) -> DecisionDocument:
+    """The document a snapshot describes; `superseded_by` marks a version that is no longer in force."""
+    presented = data["presented"]
+    case = frozen_case(presented)
+    summary = frozen_summary(presented, case)
+    decided = data["decision"]
     staged = summary.staging is not None and not summary.not_staged_reason
-    signer = db.session.get(User, decision.signed_by_id) if decision.signed_by_id else None
-    guideline = ""
-    if decision.guideline_basis != GuidelineBasis.NONE.value:
-        guideline = " – ".join(
-            p for p in (GuidelineBasis(decision.guideline_basis).label, decision.guideline_reference) if p
-        )
-    trial = (
-        " – ".join(p for p in (decision.trial_identifier, decision.trial_name) if p)
-        if decision.trial_candidate
+    basis = GuidelineBasis(decided["guideline_basis"])
+    guideline = (
+        " – ".join(p for p in (basis.label, decided["guideline_reference"]) if p)
+        if basis is not GuidelineBasis.NONE
         else ""
     )
+    trial = (
+        " – ".join(p for p in (decided["trial_identifier"], decided["trial_name"]) if p)
+        if decided["trial_candidate"]
+        else ""
+    )
+    previous = decided["supersedes"] or {}
     labs = sorted(case.labs, key=lambda r: (r.sample_date, r.id))
-    cfg = current_app.config
     return DecisionDocument(
-        hospital=cfg["HOSPITAL_NAME"],
-        letterhead_lines=tuple(line for line in cfg.get("LETTERHEAD", "").split("|") if line),
-        decision_id=decision.id,
-        version_no=decision.number,
-        supersedes_version=decision.supersedes.number if decision.supersedes else None,
-        amendment_reason=decision.amendment_reason,
-        board_name=meeting.board.name,
-        meeting_at=to_local(meeting.starts_at),
-        signed_at=to_local(decision.signed_at) if decision.signed_at else utc_to_local_now(),
-        signed_by=signer.name if signer else "",
+        hospital=data["hospital"]["name"],
+        letterhead_lines=tuple(data["hospital"]["letterhead"]),
+        decision_id=decided["id"],
+        version_no=decided["number"],
+        supersedes_version=previous.get("number"),
+        supersedes_decision_id=previous.get("id"),
+        amendment_reason=decided["amendment_reason"],
+        board_name=data["meeting"]["board"]["name"],
+        meeting_at=_instant(data["meeting"]["starts_at"]),
+        signed_at=_instant(data["signed"]["at"]) if data["signed"]["at"] else utc_to_local_now(),
+        signed_by=(data["signed"]["by"] or {}).get("name", ""),
         patient_name=case.patient.display_name,
         patient_mrn=case.patient.mrn,
         patient_birth_date=case.patient.birth_date,
@@ -79,7 +164,7 @@ def decision_document(decision: Decision) -> DecisionDocument:
         case_id=case.id,
         primary_site=PrimarySite(case.primary_site).label,
         primary_site_code=case.primary_site,
-        diagnosis=_diagnosis(decision, summary),
+        diagnosis=_diagnosis(case, summary),
         morphology_code=str(summary.codes.morphology.category) if summary.codes else None,
         icd10_code=str(summary.codes.icd10[0].category) if summary.codes and summary.codes.icd10 else None,
         grade=str(summary.grade.result.category) if summary.grade else None,
@@ -89,29 +174,29 @@ def decision_document(decision: Decision) -> DecisionDocument:
         if staged
         else None,
         stage_rule=summary.staging.stage.rule if summary.staging else "",
-        key_findings=_key_findings(decision),
+        key_findings=_key_findings(case),
         question=case.clinical_question,
-        outcome=decision.outcome_enum.label,
-        recommendation=decision.recommendation,
-        rationale=decision.rationale,
+        outcome=DecisionOutcome(decided["outcome"]).label,
+        recommendation=decided["recommendation"],
+        rationale=decided["rationale"],
         guideline=guideline,
         trial=trial,
-        dissent=f"{decision.dissent} ({decision.dissent_by})" if decision.dissent else "",
-        preference_weighing=decision.preference_weighing,
-        next_review=decision.next_review_date,
-        present_again=decision.present_again,
+        dissent=f"{decided['dissent']} ({decided['dissent_by']})" if decided["dissent"] else "",
+        preference_weighing=decided["preference_weighing"],
+        next_review=_day(decided["next_review_date"]),
+        present_again=decided["present_again"],
         plan=tuple(
             PlanLine(
-                item.treatment,
-                Treatment(item.treatment).label,
-                item.detail,
-                PlanIntent(item.intent).label,
-                Specialty(item.responsible_specialty).label,
-                item.target_date,
+                item["treatment"],
+                Treatment(item["treatment"]).label,
+                item["detail"],
+                PlanIntent(item["intent"]).label,
+                Specialty(item["responsible_specialty"]).label,
+                _day(item["target_date"]),
             )
-            for item in decision.items
+            for item in decided["plan"]
         ),
-        attendees=tuple(Attendee(a["name"], Specialty(a["specialty"]).label) for a in decision.attendees),
+        attendees=tuple(Attendee(a["name"], Specialty(a["specialty"]).label) for a in data["attendees"]),
         observations=tuple(
             (
                 Analyte(lab.analyte).loinc or "",
@@ -122,13 +207,42 @@ def decision_document(decision: Decision) -> DecisionDocument:
             )
             for lab in labs
         ),
+        superseded_by_version=superseded_by.number if superseded_by else None,
+        superseded_at=to_local(superseded_by.signed_at) if superseded_by else None,
+        warnings=tuple(w["message"] for w in decided["warnings"]),
+        override_reason=decided["override_reason"],
+        fingerprint=fingerprint,
+        frozen=frozen,
     )
 
 
-def letter_pdf(decision: Decision) -> bytes:
+def supersession(decision: Decision) -> Supersession | None:
+    """The signed version that replaced this one, if any."""
+    if decision.status != DecisionStatus.SUPERSEDED.value:
+        return None
+    row = db.session.execute(
+        select(Decision.number, Decision.signed_at).where(
+            Decision.supersedes_id == decision.id, Decision.status != DecisionStatus.DRAFT.value
+        )
+    ).first()
+    return Supersession(row.number, row.signed_at) if row else None
+
+
+def decision_document(decision: Decision) -> DecisionDocument:
+    """The signed decision's document, from its snapshot. A decision signed before snapshots were kept
+    has none: its document is made from the live records and says so (`frozen` is False)."""
+    snapshot = decision.snapshot
+    if snapshot is None:
+        return document_from_snapshot(snapshot_data(decision), superseded_by=supersession(decision), frozen=False)
+    return document_from_snapshot(
+        snapshot.data, superseded_by=supersession(decision), fingerprint=snapshot.sha256
+    )
+
+
+def letter_pdf(decision: Decision, *, generated_at: datetime | None = None) -> bytes:
     from tumorboard.decisions.letter_pdf import decision_letter_pdf
 
-    return decision_letter_pdf(decision_document(decision), generated_at=utc_to_local_now())
+    return decision_letter_pdf(decision_document(decision), generated_at=generated_at or utc_to_local_now())
 
 
 def fhir_json(decision: Decision) -> str:

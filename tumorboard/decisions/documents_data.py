@@ -74,3 +74,15 @@ class DecisionDocument:
     attendees: tuple[Attendee, ...]
     # tumour markers for FHIR: (LOINC code or "", label, value, unit, date)
     observations: tuple[tuple[str, str, float, str, date], ...] = ()
+    supersedes_decision_id: int | None = None  # the version this one replaces (FHIR CarePlan.replaces)
+    # set once a later version is signed: this one is no longer in force
+    superseded_by_version: int | None = None
+    superseded_at: datetime | None = None  # aware
+    warnings: tuple[str, ...] = ()  # the consistency warnings the chair signed despite
+    override_reason: str = ""
+    fingerprint: str = ""  # SHA-256 of the snapshot the document is rendered from
+    frozen: bool = True  # False only for a decision signed before snapshots were kept
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.superseded_by_version is not None

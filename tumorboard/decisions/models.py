@@ -20,12 +20,14 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     inspect,
+    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from tumorboard.cases.models import Case
 from tumorboard.db import UTCDateTime, utcnow
 from tumorboard.extensions import db
+from tumorboard.frozen import FrozenRecord
 from tumorboard.meetings.models import AgendaItem, Meeting
 
 
@@ -79,12 +81,45 @@ class FollowUpStatus(StrEnum):
         ]
 
 
+# What the board decides: the fields a draft holds, an amendment copies and a snapshot freezes.
+DECISION_FIELDS = (
+    "outcome",
+    "recommendation",
+    "rationale",
+    "guideline_basis",
+    "guideline_reference",
+    "trial_candidate",
+    "trial_identifier",
+    "trial_name",
+    "dissent",
+    "dissent_by",
+    "preference_weighing",
+    "next_review_date",
+    "present_again",
+)
+
+
+def _only(status: DecisionStatus):
+    """A partial index's condition, the same on SQLite and PostgreSQL."""
+    return {"sqlite_where": text(f"status = '{status}'"), "postgresql_where": text(f"status = '{status}'")}
+
+
 class Decision(db.Model):
+    """One version of the board's decision for an agenda item.
+
+    The database keeps the item's record straight whatever the race: a version number once per item, at
+    most one draft (the first one, or the amendment being prepared) and at most one signed decision in
+    force; the one it replaced is superseded.
+    """
+
     __tablename__ = "decision"
     __table_args__ = (
         Index("ix_decision_case", "case_id", "number"),
         Index("ix_decision_meeting", "meeting_id"),
         Index("ix_decision_status_signed", "status", "signed_at"),
+        Index("uq_decision_item_number", "agenda_item_id", "number", unique=True),
+        Index("uq_decision_item_draft", "agenda_item_id", unique=True, **_only(DecisionStatus.DRAFT)),
+        Index("uq_decision_item_signed", "agenda_item_id", unique=True, **_only(DecisionStatus.SIGNED)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,6 +163,7 @@ class Decision(db.Model):
         back_populates="decision", order_by="PlanItem.position", cascade="all, delete-orphan"
     )
     follow_up: Mapped["FollowUp | None"] = relationship(back_populates="decision", uselist=False)
+    snapshot: Mapped["DecisionSnapshot | None"] = relationship(uselist=False)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -137,6 +173,10 @@ class Decision(db.Model):
     @property
     def is_signed(self) -> bool:
         return self.status != DecisionStatus.DRAFT.value
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.status == DecisionStatus.SIGNED.value
 
     @property
     def outcome_enum(self) -> DecisionOutcome:
@@ -150,8 +190,15 @@ class Decision(db.Model):
     def warnings(self) -> list[dict]:
         return json.loads(self.warnings_json or "[]")
 
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.meeting.board_id, self.case.patient_id
+
     def can_view(self, user) -> bool:
-        return self.case.can_view(user)
+        """The board that decided, and the case's submitter (the letter's addressee). A decision stays
+        with the meeting's board, whatever becomes of the case afterwards."""
+        if not user.is_authenticated:
+            return False
+        return self.meeting.board_id in user.board_ids or self.case.submitter_id == user.id
 
     def can_edit(self, user) -> bool:
         """Drafts are typed in the meeting by the board's specialists, chairs and coordinators."""
@@ -160,12 +207,21 @@ class Decision(db.Model):
         return (
             not self.is_signed
             and user.is_authenticated
-            and self.case.board_id in user.board_ids
+            and self.meeting.board_id in user.board_ids
             and user.has_role(Role.SPECIALIST, Role.CHAIR, Role.COORDINATOR)
         )
 
     def can_sign(self, user) -> bool:
         return not self.is_signed and self.meeting.board.can_chair(user)
+
+
+class DecisionSnapshot(FrozenRecord, db.Model):
+    """Everything a signed version's letter, FHIR export and screen show, frozen at signing
+    (tumorboard.decisions.documents builds it and renders from it)."""
+
+    __tablename__ = "decision_snapshot"
+
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), primary_key=True)
 
 
 class PlanItem(db.Model):
@@ -232,7 +288,7 @@ def _signed_decisions_are_immutable(session, _context, _instances) -> None:
             state = inspect(obj)
             if obj in session.deleted:
                 raise SignedDecisionChanged(f"decision {obj.id} is signed and cannot be deleted")
-            changed = {a.key for a in state.attrs if a.history.has_changes()} - {"items", "follow_up"}
+            changed = {a.key for a in state.attrs if a.history.has_changes()} - {"items", "follow_up", "snapshot"}
             if changed - _MUTABLE_AFTER_SIGNING or (
                 "status" in changed and obj.status != DecisionStatus.SUPERSEDED.value
             ):

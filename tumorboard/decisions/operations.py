@@ -4,6 +4,11 @@ The decision is typed during the meeting (autosaved drafts, optimistic locking),
 their password, and never changed afterwards: a change is an amendment, a new version with a reason. The
 case's status follows: signing a first decision marks the agenda item discussed (or deferred) through the
 meetings and cases operations.
+
+One agenda item has one decision in force and at most one draft, whatever the race: each operation runs
+under the writers' lock and reads the state the last writer committed (`tumorboard.db.atomic`), so a
+second "start" finds the first one's draft, a second "sign" finds it signed and a second "amend" finds
+the amendment already started; the database's unique indexes refuse anything else.
 """
 
 import json
@@ -23,9 +28,12 @@ from tumorboard.clinical.specialties import Specialty
 from tumorboard.clinical.vocabularies import DeviationReason, ImagingModality, PlanIntent, Treatment
 from tumorboard.db import atomic, utcnow
 from tumorboard.decisions import checks
+from tumorboard.decisions.documents import SNAPSHOT_SCHEMA, snapshot_data
 from tumorboard.decisions.models import (
+    DECISION_FIELDS,
     Decision,
     DecisionOutcome,
+    DecisionSnapshot,
     DecisionStatus,
     FollowUp,
     FollowUpStatus,
@@ -38,21 +46,6 @@ from tumorboard.meetings import operations as meeting_operations
 from tumorboard.meetings.models import AgendaItem, AttendanceStatus, MeetingStatus
 from tumorboard.timezones import hospital_today
 
-DECISION_FIELDS = (
-    "outcome",
-    "recommendation",
-    "rationale",
-    "guideline_basis",
-    "guideline_reference",
-    "trial_candidate",
-    "trial_identifier",
-    "trial_name",
-    "dissent",
-    "dissent_by",
-    "preference_weighing",
-    "next_review_date",
-    "present_again",
-)
 MAX_PLAN_ITEMS = 20
 SSTR_MODALITIES = frozenset({ImagingModality.SSTR_PET_CT.value, ImagingModality.OCTREOSCAN_SPECT.value})
 
@@ -65,6 +58,14 @@ def current_decision(item: AgendaItem) -> Decision | None:
         .order_by(Decision.number.desc())
         .limit(1)
     )
+
+
+class AmendmentPending(OperationError):
+    """Someone started the amendment of this version first: the one to work on is theirs."""
+
+    def __init__(self, amendment: Decision):
+        super().__init__("An amendment of this decision is already being prepared: carry on with it.")
+        self.amendment = amendment
 
 
 def _require_member(actor, item: AgendaItem) -> None:
@@ -275,6 +276,10 @@ def sign_decision(
             field="override_reason",
         )
     meeting = decision.meeting
+    if decision.supersedes is not None:
+        # first, so that the database never sees two signed versions of one agenda item
+        decision.supersedes.status = DecisionStatus.SUPERSEDED.value
+        db.session.flush()
     decision.attendees_json = json.dumps(
         [
             {"name": a.user.name, "specialty": a.specialty, "guest": a.status == AttendanceStatus.GUEST.value}
@@ -284,13 +289,10 @@ def sign_decision(
     )
     decision.warnings_json = json.dumps([w.__dict__ for w in warnings])
     decision.override_reason = reason if warnings else ""
-    decision.status, decision.signed_by_id, decision.signed_at = (
-        DecisionStatus.SIGNED.value,
-        actor.id,
-        utcnow(),
-    )
-    if decision.supersedes is not None:
-        decision.supersedes.status = DecisionStatus.SUPERSEDED.value
+    decision.status, decision.signed_by, decision.signed_at = DecisionStatus.SIGNED.value, actor, utcnow()
+    frozen = DecisionSnapshot(decision_id=decision.id)
+    frozen.freeze(snapshot_data(decision), SNAPSHOT_SCHEMA)
+    decision.snapshot = frozen
     db.session.flush()
     record(
         "decision.signed",
@@ -302,6 +304,7 @@ def sign_decision(
             "number": decision.number,
             "warnings": [w.code for w in warnings],
             "override_reason": decision.override_reason,
+            "snapshot_sha256": frozen.sha256,
         },
     )
     _case_follows(actor, decision)
@@ -320,14 +323,14 @@ def _case_follows(actor, decision: Decision) -> None:
 @atomic
 def amend_decision(actor, decision: Decision, *, reason: str) -> Decision:
     """Start an amendment of a signed decision: a draft copy that supersedes it once the chair signs."""
+    if decision.meeting.board_id not in actor.board_ids or not actor.has_role(Role.SPECIALIST, Role.CHAIR):
+        raise OperationError("Only the board's specialists and chair amend its decisions.")
+    pending = db.session.scalar(select(Decision).where(Decision.supersedes_id == decision.id))
+    if pending is not None and not pending.is_signed:
+        raise AmendmentPending(pending)
     if decision.status != DecisionStatus.SIGNED.value:
         raise OperationError("Only the signed decision in force can be amended.")
-    if decision.case.board_id not in actor.board_ids or not actor.has_role(Role.SPECIALIST, Role.CHAIR):
-        raise OperationError("Only the board's specialists and chair amend its decisions.")
     reason = text(reason, "reason for the amendment", "reason", max_length=2000, required=True)
-    pending = db.session.scalar(select(Decision).where(Decision.supersedes_id == decision.id))
-    if pending is not None:
-        raise OperationError("An amendment of this decision is already being prepared.")
     amendment = Decision(
         agenda_item_id=decision.agenda_item_id,
         case_id=decision.case_id,

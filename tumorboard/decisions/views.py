@@ -25,7 +25,7 @@ from tumorboard.cases.views import get_visible_case
 from tumorboard.clinical.vocabularies import Analyte
 from tumorboard.decisions import documents, operations
 from tumorboard.decisions.forms import AmendForm, DecisionForm, FollowUpForm, SignForm
-from tumorboard.decisions.models import Decision, DecisionStatus
+from tumorboard.decisions.models import DECISION_FIELDS, Decision, DecisionStatus
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db
 from tumorboard.forms import ActionForm
@@ -45,7 +45,7 @@ def get_visible_decision(decision_id: int) -> Decision:
 
 
 def _fill_form(form: DecisionForm, decision: Decision) -> None:
-    for name in operations.DECISION_FIELDS:
+    for name in DECISION_FIELDS:
         form[name].data = getattr(decision, name)
     # one empty row to add an item, unless the plan is full (the form holds at most MAX_PLAN_ITEMS rows)
     while len(form.items) < max(3, min(len(decision.items) + 1, operations.MAX_PLAN_ITEMS)):
@@ -82,15 +82,21 @@ def meeting_mode(meeting_id: int):
         row=row,
         case=row.item.case,
         decision=decision,
+        doc=_signed_document(decision),
         form=form,
         sign_form=sign_form,
-        warnings=operations.consistency_warnings(decision) if decision else [],
+        warnings=operations.consistency_warnings(decision) if decision and not decision.is_signed else [],
         analytes=[Analyte(a) for a in sorted({lab.analyte for lab in row.item.case.labs})],
         previous=rows[index - 1].item if index > 0 else None,
         following=rows[index + 1].item if index + 1 < len(rows) else None,
         can_start=meeting.status == "in_progress"
         and current_user.has_role("specialist", "chair", "coordinator"),
     )
+
+
+def _signed_document(decision: Decision | None):
+    """What the screen shows of a signed version: its frozen document."""
+    return documents.decision_document(decision) if decision is not None and decision.is_signed else None
 
 
 def _mode_url(item: AgendaItem, anchor: str = "decision") -> str:
@@ -238,6 +244,9 @@ def amend(decision_id: int):
         return redirect(url_for("decisions.history", case_id=decision.case_id))
     try:
         amendment = operations.amend_decision(current_user, decision, reason=form.reason.data)
+    except operations.AmendmentPending as exc:
+        flash(exc.message, "info")
+        return redirect(url_for("decisions.edit", decision_id=exc.amendment.id))
     except OperationError as exc:
         flash(exc.message, "danger")
         return redirect(url_for("decisions.history", case_id=decision.case_id))
@@ -255,10 +264,11 @@ def edit(decision_id: int):
     return render_template(
         "decisions/edit.html",
         decision=decision,
+        doc=_signed_document(decision),
         case=decision.case,
         form=form,
         sign_form=SignForm(formdata=None, version=decision.version),
-        warnings=operations.consistency_warnings(decision),
+        warnings=[] if decision.is_signed else operations.consistency_warnings(decision),
         summary=summarise(decision.case),
     )
 
@@ -307,6 +317,7 @@ def history(case_id: int):
         "decisions/history.html",
         case=case,
         decisions=decisions,
+        docs={d.id: documents.decision_document(d) for d in decisions if d.is_signed},
         differences=differences,
         amend_form=AmendForm(formdata=None),
     )
@@ -396,7 +407,13 @@ def follow_up(decision_id: int):
             else:
                 flash("Follow-up recorded.", "success")
                 return redirect(url_for("cases.detail", case_id=decision.case_id))
-    return form_page("decisions/follow_up.html", decision=decision, form=form, allowed=allowed)
+    return form_page(
+        "decisions/follow_up.html",
+        decision=decision,
+        doc=documents.decision_document(decision),
+        form=form,
+        allowed=allowed,
+    )
 
 
 @bp.post("/decisions/<id:decision_id>/present-again")

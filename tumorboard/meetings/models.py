@@ -15,6 +15,7 @@ from tumorboard.boards.models import Board
 from tumorboard.cases.models import Case
 from tumorboard.db import UTCDateTime, utcnow
 from tumorboard.extensions import db
+from tumorboard.frozen import FrozenRecord
 
 
 class MeetingStatus(StrEnum):
@@ -119,6 +120,9 @@ class Meeting(db.Model):
     def is_open(self) -> bool:
         return self.status_enum in OPEN_STATUSES
 
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.board_id, None
+
     def can_view(self, user) -> bool:
         return user.is_authenticated and self.board_id in user.board_ids
 
@@ -153,12 +157,22 @@ class AgendaItem(db.Model):
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     case: Mapped[Case] = relationship()
     presenter = relationship("User", foreign_keys=[presenter_id])
+    snapshot: Mapped["AgendaSnapshot | None"] = relationship(uselist=False)
 
     __mapper_args__ = {"version_id_col": version}
 
     @property
     def mode_enum(self) -> AgendaMode:
         return AgendaMode(self.mode)
+
+
+class AgendaSnapshot(FrozenRecord, db.Model):
+    """The case as the board had it when the meeting started (tumorboard.cases.records), so that the
+    meeting's pages show it as discussed, never with what was added later."""
+
+    __tablename__ = "agenda_snapshot"
+
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), primary_key=True)
 
 
 class Attendance(db.Model):
