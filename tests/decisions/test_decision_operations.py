@@ -220,7 +220,11 @@ def test_the_chair_signs_with_the_attendance_and_the_case_follows(
         "snapshot_sha256": draft.snapshot.sha256,
     }
     assert draft.snapshot.intact and len(draft.snapshot.sha256) == 64
-    assert details(events("agenda.outcome")[-1]) == {"case": case.id, "outcome": "discussed"}
+    assert details(events("agenda.outcome")[-1]) == {
+        "case": case.id,
+        "outcome": "discussed",
+        "snapshot_sha256": item.snapshot.sha256,
+    }
     assert events("case.discussed")[-1].entity_id == str(case.id)
 
 

@@ -347,7 +347,12 @@ def test_cancelling_returns_every_case_to_the_pool_and_tells_each_submitter(
         assert f"case {case.id}" in note.message and note.link == f"/cases/{case.id}"
     event = events("meeting.cancelled")[-1]
     assert changes(event) == {"status": [status, "cancelled"]}
-    assert details(event) == {"reason": "Public holiday moved", "cases_returned": [c.id for c in cases]}
+    assert details(event) == {
+        "reason": "Public holiday moved",
+        "cases_returned": [c.id for c in cases],
+        "snapshots": {str(i.id): i.snapshot.sha256 for i in meeting.items},
+    }
+    assert all(i.snapshot.intact for i in meeting.items)  # the cancelled agenda is kept as it was
     assert len(events("case.unscheduled")) == 3
     # Back in the pool, each case can go on another meeting.
     other = plan_meeting(days=14)

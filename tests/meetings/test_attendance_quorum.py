@@ -230,9 +230,10 @@ def test_outcomes_move_the_cases(coordinator, chair, started, agenda, submitter)
     operations.set_outcome(chair, b, "deferred", expected_version=started.version)
     assert [case.status for case in agenda] == ["discussed", "deferred", "scheduled"]
     assert [details(e) for e in events("agenda.outcome")] == [
-        {"case": agenda[0].id, "outcome": "discussed"},
-        {"case": agenda[1].id, "outcome": "deferred"},
+        {"case": agenda[0].id, "outcome": "discussed", "snapshot_sha256": a.snapshot.sha256},
+        {"case": agenda[1].id, "outcome": "deferred", "snapshot_sha256": b.snapshot.sha256},
     ]
+    assert c.snapshot is None  # still to be discussed: the agenda shows the live case
     assert events("case.discussed")[-1].entity_id == str(agenda[0].id)
     assert len(notes(submitter, "case_deferred")) == 1
     version = started.version
@@ -273,7 +274,7 @@ def test_closing_needs_every_outcome(coordinator, started, agenda):
     assert started.status == MeetingStatus.CLOSED and started.closed_at is not None
     assert [case.status for case in agenda] == ["discussed"] * 3
     assert all(i.open_case_id is None for i in started.items)
-    assert details(events("meeting.closed")[-1]) == {"deferred_at_close": []}
+    assert details(events("meeting.closed")[-1]) == {"deferred_at_close": [], "snapshots": {}}
 
 
 def test_closing_defers_the_remaining_cases(coordinator, started, agenda, submitter):
@@ -282,7 +283,10 @@ def test_closing_defers_the_remaining_cases(coordinator, started, agenda, submit
     assert [case.status for case in agenda] == ["discussed", "deferred", "deferred"]
     assert [i.outcome for i in started.items] == ["discussed", "deferred", "deferred"]
     assert len(notes(submitter, "case_deferred")) == 2
-    assert details(events("meeting.closed")[-1]) == {"deferred_at_close": [agenda[1].id, agenda[2].id]}
+    assert details(events("meeting.closed")[-1]) == {
+        "deferred_at_close": [agenda[1].id, agenda[2].id],
+        "snapshots": {str(i.id): i.snapshot.sha256 for i in started.items[1:]},
+    }
 
 
 def test_only_a_meeting_in_progress_closes(users, coordinator, meeting, started):

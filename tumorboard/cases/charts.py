@@ -91,6 +91,16 @@ def marker_chart_svg(
     return _as_standalone_svg(buffer.getvalue())
 
 
+def lab_results_svg(results: Sequence, *, title: str, today: date | None = None) -> str:
+    """The chart of one marker's `LabResult`s (live or frozen), in the unit of the latest one."""
+    return marker_chart_svg(
+        [MarkerPoint(r.sample_date, r.value, r.ref_low, r.ref_high, r.flag) for r in results],
+        title=title,
+        unit=results[-1].unit,
+        today=today,
+    )
+
+
 def _as_standalone_svg(text: str) -> str:
     """Drop the XML prolog and the DOCTYPE (its DTD address is the document's only outside reference and
     stops the SVG being inlined in HTML), and give the root role="img" so its <title> names the chart."""

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from tumorboard.auth.access import require_login
 from tumorboard.cases import finding_operations
-from tumorboard.cases.charts import MarkerPoint, marker_chart_svg
+from tumorboard.cases.charts import lab_results_svg
 from tumorboard.cases.forms import FINDING_FORMS, VersionOnlyForm
 from tumorboard.cases.models import LabResult
 from tumorboard.cases.views import bp, get_visible_case
@@ -155,10 +155,6 @@ def marker_chart(case_id: int, analyte: str):
     ).all()
     if not results:
         abort(404)
-    svg = marker_chart_svg(
-        [MarkerPoint(r.sample_date, r.value, r.ref_low, r.ref_high, r.flag) for r in results],
-        title=marker.label,
-        unit=results[-1].unit,
-        today=hospital_today(),
+    return Response(
+        lab_results_svg(results, title=marker.label, today=hospital_today()), mimetype="image/svg+xml"
     )
-    return Response(svg, mimetype="image/svg+xml")

@@ -3,6 +3,10 @@
 Every agenda change moves the meeting's version on, so two coordinators working on one agenda never
 overwrite each other: the second save answers 409. Positions are unique per meeting, and a case can be on
 one open agenda only (`AgendaItem.open_case_id` is unique), whatever the race.
+
+When the board is done with an agenda item (its outcome is recorded, it is deferred when the meeting
+closes, or the meeting is cancelled), the case is frozen as it was then in an agenda snapshot: from then
+on the meeting's pages and documents show that, never what was added to the case later.
 """
 
 from collections.abc import Iterable, Sequence
@@ -15,6 +19,8 @@ from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.boards.models import Board, missing_specialties
 from tumorboard.cases import operations as case_operations
 from tumorboard.cases.models import Case, CaseStatus
+from tumorboard.cases.records import case_record
+from tumorboard.cases.summary import summarise
 from tumorboard.cases.validation import text
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import atomic, utcnow
@@ -23,6 +29,7 @@ from tumorboard.extensions import db
 from tumorboard.meetings.models import (
     AgendaItem,
     AgendaMode,
+    AgendaSnapshot,
     Attendance,
     AttendanceStatus,
     Meeting,
@@ -34,6 +41,7 @@ from tumorboard.meetings.models import (
 from tumorboard.notifications.operations import notify
 from tumorboard.timezones import hospital_tz, to_local
 
+AGENDA_SNAPSHOT_SCHEMA = 1
 MEETING_FIELDS = (
     "starts_at",
     "duration_minutes",
@@ -194,6 +202,19 @@ def update_meeting(actor, meeting: Meeting, plan: MeetingPlan, *, expected_versi
         )
 
 
+def freeze_item(item: AgendaItem) -> str:
+    """The case as the board had it for this item, frozen (once); returns the snapshot's SHA-256."""
+    if item.snapshot is None:
+        case = item.case
+        frozen = AgendaSnapshot(agenda_item_id=item.id)
+        frozen.freeze(
+            {"schema": AGENDA_SNAPSHOT_SCHEMA, "presented": case_record(case, summarise(case), case_operations.readiness(case))},
+            AGENDA_SNAPSHOT_SCHEMA,
+        )
+        item.snapshot = frozen
+    return item.snapshot.sha256
+
+
 def _when(meeting: Meeting) -> str:
     return to_local(meeting.starts_at).strftime("%a %d %b %Y, %H:%M")
 
@@ -217,6 +238,7 @@ def cancel_meeting(actor, meeting: Meeting, *, reason: str, expected_version: in
         raise OperationError("Only a meeting that has not started can be cancelled.")
     reason = text(reason, "reason", "reason", max_length=1000, required=True)
     items, before = list(meeting.items), meeting.status
+    frozen = {str(item.id): freeze_item(item) for item in items}
     for item in items:
         case_operations.unschedule_case(
             actor, item.case, details={"meeting": meeting.id, "reason": "meeting cancelled"}
@@ -231,7 +253,7 @@ def cancel_meeting(actor, meeting: Meeting, *, reason: str, expected_version: in
         actor=actor,
         entity=meeting,
         changes={"status": [before, meeting.status]},
-        details={"reason": reason, "cases_returned": [i.case_id for i in items]},
+        details={"reason": reason, "cases_returned": [i.case_id for i in items], "snapshots": frozen},
     )
     _tell_submitters(
         meeting,
@@ -583,6 +605,7 @@ def set_outcome(actor, item: AgendaItem, outcome: str, *, expected_version: int 
         return
     if item.outcome is not None:
         raise OperationError("The outcome of this case is already recorded.")
+    frozen = freeze_item(item)
     if outcome is Outcome.DISCUSSED:
         case_operations.mark_discussed(actor, item.case, details={"meeting": meeting.id})
     else:
@@ -602,7 +625,7 @@ def set_outcome(actor, item: AgendaItem, outcome: str, *, expected_version: int 
         "agenda.outcome",
         actor=actor,
         entity=meeting,
-        details={"case": item.case_id, "outcome": outcome.value},
+        details={"case": item.case_id, "outcome": outcome.value, "snapshot_sha256": frozen},
     )
 
 
@@ -622,6 +645,7 @@ def close_meeting(
         raise OperationError(
             f"{len(open_items)} case(s) have no outcome yet: record them, or defer them when you close."
         )
+    frozen = {str(item.id): freeze_item(item) for item in open_items}
     for item in open_items:
         case_operations.defer_case(
             actor, item.case, details={"meeting": meeting.id, "reason": "not discussed"}
@@ -644,7 +668,7 @@ def close_meeting(
         actor=actor,
         entity=meeting,
         changes={"status": [before, meeting.status]},
-        details={"deferred_at_close": [i.case_id for i in open_items]},
+        details={"deferred_at_close": [i.case_id for i in open_items], "snapshots": frozen},
     )
 
 

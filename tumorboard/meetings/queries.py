@@ -11,6 +11,7 @@ from tumorboard.auth.models import User
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.cases.models import Case
 from tumorboard.cases.readiness import missing_for_board
+from tumorboard.cases.records import frozen_case, frozen_summary
 from tumorboard.cases.summary import CaseSummary, summarise
 from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, Attendance, Meeting, MeetingRequest
@@ -26,9 +27,14 @@ CASE_FINDINGS = (
 
 @dataclass
 class AgendaRow:
+    """An agenda item with its case: the live case while the board has yet to deal with it, the case as
+    it was then (transient, from the item's snapshot) once its outcome is recorded."""
+
     item: AgendaItem
+    case: Case
     summary: CaseSummary
     missing: list[str]
+    frozen: bool = False
 
 
 @dataclass
@@ -47,7 +53,9 @@ def load_meeting(meeting_id: int) -> Meeting | None:
         .options(
             joinedload(Meeting.board),
             selectinload(Meeting.items).options(
-                joinedload(AgendaItem.presenter), joinedload(AgendaItem.case).options(*CASE_FINDINGS)
+                joinedload(AgendaItem.presenter),
+                joinedload(AgendaItem.case).options(*CASE_FINDINGS),
+                selectinload(AgendaItem.snapshot),
             ),
             selectinload(Meeting.attendance).joinedload(Attendance.user),
         )
@@ -59,8 +67,16 @@ def _missing(case: Case) -> list[str]:
     return missing_for_board(case, hospital_today(), current_app.config["IMAGING_MAX_AGE_WEEKS"])
 
 
+def agenda_row(item: AgendaItem) -> AgendaRow:
+    if item.snapshot is None:
+        return AgendaRow(item, item.case, summarise(item.case), _missing(item.case))
+    presented = item.snapshot.data["presented"]
+    case = frozen_case(presented)
+    return AgendaRow(item, case, frozen_summary(presented, case), presented["missing"], frozen=True)
+
+
 def agenda_rows(meeting: Meeting) -> list[AgendaRow]:
-    return [AgendaRow(item, summarise(item.case), _missing(item.case)) for item in meeting.items]
+    return [agenda_row(item) for item in meeting.items]
 
 
 def pool_rows(board: Board, now: datetime, limit: int = 50) -> list[PoolRow]:

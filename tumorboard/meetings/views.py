@@ -12,7 +12,8 @@ from tumorboard.auth.roles import Role
 from tumorboard.boards import operations as board_operations
 from tumorboard.boards.forms import BoardSettingsForm
 from tumorboard.boards.models import Board
-from tumorboard.clinical.vocabularies import PrimarySite
+from tumorboard.cases.charts import lab_results_svg
+from tumorboard.clinical.vocabularies import Analyte, PrimarySite
 from tumorboard.db import utcnow
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
@@ -233,7 +234,7 @@ def lock(meeting_id: int):
 def _document_entries(meeting: Meeting) -> list[pdf_document.AgendaEntry]:
     entries = []
     for row in queries.agenda_rows(meeting):
-        item, summary = row.item, row.summary
+        item, case, summary = row.item, row.case, row.summary
         grade = str(summary.grade.result.category) if summary.grade else "—"
         if summary.staging is None or summary.not_staged_reason:
             stage = "not staged"
@@ -243,11 +244,11 @@ def _document_entries(meeting: Meeting) -> list[pdf_document.AgendaEntry]:
         entries.append(
             pdf_document.AgendaEntry(
                 position=item.position,
-                patient_label=queries.patient_label(item.case),
-                site=PrimarySite(item.case.primary_site).label,
+                patient_label=queries.patient_label(case),
+                site=PrimarySite(case.primary_site).label,
                 grade=grade,
                 stage=stage,
-                question=item.case.clinical_question,
+                question=case.clinical_question,
                 presenter=item.presenter.name if item.presenter else "",
                 minutes=item.minutes,
                 mode=item.mode_enum.label,
@@ -294,6 +295,26 @@ def agenda_pdf(meeting_id: int):
     return Response(
         pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+@bp.get("/meetings/<id:meeting_id>/agenda/<id:item_id>/markers/<analyte>.svg")
+@require_login
+def frozen_marker_chart(meeting_id: int, item_id: int, analyte: str):
+    """A marker's chart as the board saw it for this agenda item: from the item's snapshot, dated then."""
+    meeting = get_visible_meeting(meeting_id)
+    item = next((i for i in meeting.items if i.id == item_id), None)
+    if item is None or item.snapshot is None:
+        abort(404)
+    try:
+        marker = Analyte(analyte)
+    except ValueError:
+        abort(404)
+    row = queries.agenda_row(item)
+    results = sorted((r for r in row.case.labs if r.analyte == marker.value), key=lambda r: r.sample_date)
+    if not results:
+        abort(404)
+    taken = to_local(item.snapshot.taken_at).date()
+    return Response(lab_results_svg(results, title=marker.label, today=taken), mimetype="image/svg+xml")
 
 
 def calendar_event(meeting: Meeting) -> calendar_feed.CalendarEvent:
