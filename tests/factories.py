@@ -10,7 +10,15 @@ from tumorboard.auth.models import User, UserRole
 from tumorboard.auth.passwords import hash_password
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board, BoardMembership
-from tumorboard.cases.models import Case, CaseStatus, ImagingStudy, LabResult, PathologyReport, Patient
+from tumorboard.cases.models import (
+    Case,
+    CaseStatus,
+    ImagingStudy,
+    LabResult,
+    PathologyReport,
+    Patient,
+    PatientRegistration,
+)
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.extensions import db
 
@@ -76,6 +84,8 @@ def create_patient(**overrides) -> Patient:
         **overrides,
     )
     db.session.add(patient)
+    db.session.flush()
+    db.session.add(PatientRegistration(patient_id=patient.id, user_id=patient.created_by_id))
     db.session.commit()
     return patient
 

@@ -1,6 +1,7 @@
 """The case pages through the test client: access, bad input per field, stale edits, query counts, and
 that no name or MRN ever lands in a URL."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from tumorboard.auth.models import User
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board
 from tumorboard.cases.models import Case, ImagingStudy, LabResult, PathologyReport, Patient
+from tumorboard.cases.patient_operations import MRN_IN_USE
 from tumorboard.extensions import db
 
 TOMORROW = (date.today() + timedelta(days=2)).isoformat()
@@ -137,19 +139,43 @@ def test_register_patient_then_case(client_as, board):
     assert "T2 N0 M0" in page and 'stage <strong class="fs-5">II</strong>' in page
 
 
-def test_duplicate_mrn_links_to_the_registered_patient(client_as, case):
+def test_an_mrn_in_use_is_refused_in_the_same_words_for_every_patient(client_as, case, create_patient):
+    """Whether a board knows the MRN's patient or nobody does, the page is the same (but for the MRN typed
+    and the form's one-time values): no link, no board, nothing to learn from it."""
+    nobodys = create_patient(mrn="LONE-0001")
+    pages = []
+    for mrn in (case.patient.mrn, nobodys.mrn):
+        response = client_as(Role.SUBMITTER).post(
+            "/patients/new",
+            data={
+                "mrn": mrn,
+                "family_name": "X",
+                "given_name": "Y",
+                "birth_date": "1970-01-01",
+                "sex": "male",
+            },
+        )
+        assert response.status_code == 422
+        assert MRN_IN_USE in response.text
+        page = response.text.replace(mrn, "MRN")
+        pages.append(re.sub(r'(nonce|value)="[^"]{20,}"', "", page))
+    assert pages[0] == pages[1]
+    assert f"/patients/{case.patient_id}" not in pages[0]
+
+
+def test_registering_the_same_person_opens_a_case_for_them(client_as, case):
+    patient = case.patient
     response = client_as(Role.SUBMITTER).post(
         "/patients/new",
         data={
-            "mrn": case.patient.mrn,
-            "family_name": "X",
-            "given_name": "Y",
-            "birth_date": "1970-01-01",
-            "sex": "male",
+            "mrn": patient.mrn.lower(),
+            "family_name": patient.family_name,
+            "given_name": patient.given_name,
+            "birth_date": patient.birth_date.isoformat(),
+            "sex": patient.sex,
         },
     )
-    assert response.status_code == 422
-    assert "already registered" in response.text and f'href="/patients/{case.patient_id}"' in response.text
+    assert response.status_code == 302 and response.headers["Location"] == f"/patients/{patient.id}/cases/new"
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,15 @@ import pytest
 
 from tests.cases.helpers import audit_count, count, days_ago, last_event
 from tumorboard.auth.roles import Role
-from tumorboard.cases.models import Patient
-from tumorboard.cases.patient_operations import DuplicatePatient, register_patient, update_patient
+from tumorboard.cases.models import Patient, PatientRegistration
+from tumorboard.cases.patient_operations import (
+    MRN_IN_USE,
+    MrnInUse,
+    register_or_match_patient,
+    register_patient,
+    update_patient,
+)
+from tumorboard.cases.queries import find_visible_patient
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db
 from tumorboard.timezones import hospital_today
@@ -118,17 +125,72 @@ def test_only_submitters_register_patients(app_ctx, users, role):
     assert (count(Patient), audit_count()) == (patients, events)
 
 
-def test_duplicate_mrn_is_refused_with_the_existing_patient(submitter, create_patient):
-    existing = create_patient(mrn="MRN-4711")
-    patients, events = count(Patient), audit_count()
-    with pytest.raises(DuplicatePatient) as refused:
-        register_patient(submitter, **patient_data(mrn=" mrn-4711"))
-    assert refused.value.patient is existing
-    assert (refused.value.message, refused.value.field) == (
-        "A patient with this MRN is already registered.",
-        "mrn",
+@pytest.mark.parametrize(
+    "other_identity",
+    [
+        {"family_name": "Musterfrau"},
+        {"given_name": "Erik"},
+        {"birth_date": date(1961, 4, 13)},
+    ],
+)
+@pytest.mark.parametrize("known_to_a_board", [False, True])
+def test_an_mrn_in_use_with_other_identity_data_gets_one_answer(
+    submitter, create_patient, create_user, create_board, create_case, other_identity, known_to_a_board
+):
+    """The same words whether another board knows the patient or nobody does: nothing to learn from it."""
+    stranger = create_user()
+    existing = create_patient(
+        mrn="MRN-4711", family_name="Mustermann", given_name="Erika", created_by=stranger
     )
+    if known_to_a_board:
+        other_board = create_board(name="Lung NET board")
+        create_case(
+            patient=existing,
+            board=other_board,
+            status="submitted",
+            submitter=create_user(boards=[other_board]),
+        )
+    patients, events = count(Patient), audit_count()
+    with pytest.raises(MrnInUse) as refused:
+        register_patient(submitter, **patient_data(mrn=" mrn-4711", **other_identity))
+    assert (refused.value.message, refused.value.field) == (MRN_IN_USE, "mrn")
+    assert "board" not in refused.value.message and "colleague" not in refused.value.message
     assert (count(Patient), audit_count()) == (patients, events)
+    assert find_visible_patient(submitter, existing.id) is None
+
+
+def test_the_same_person_registered_again_is_matched_to_the_patient(
+    submitter, create_patient, create_user, create_board, create_case
+):
+    other_board = create_board(name="Lung NET board")
+    colleague = create_user(boards=[other_board])
+    existing = create_patient(
+        mrn="MRN-4711", family_name="Mustermann", given_name="Erika", created_by=colleague
+    )
+    theirs = create_case(patient=existing, board=other_board, status="submitted", submitter=colleague)
+    assert find_visible_patient(submitter, existing.id) is None
+    patients = count(Patient)
+    patient, matched = register_or_match_patient(
+        submitter, **patient_data(mrn="mrn-4711", family_name="MUSTERMANN", given_name=" erika")
+    )
+    assert (patient, matched) == (existing, True)
+    assert count(Patient) == patients
+    assert db.session.get(PatientRegistration, (existing.id, submitter.id)) is not None
+    event = last_event()
+    assert (event.action, event.entity_id, event.changes_json) == (
+        "patient.registration_matched",
+        str(existing.id),
+        "{}",
+    )
+    # the submitter now sees the patient, but not the other board's case
+    assert find_visible_patient(submitter, existing.id) is existing
+    from tumorboard.cases.queries import find_visible_case
+
+    assert find_visible_case(submitter, theirs.id) is None
+    # registering once more changes nothing but the audit trail
+    again, matched = register_or_match_patient(submitter, **patient_data(mrn="MRN-4711"))
+    assert (again, matched) == (existing, True)
+    assert db.session.query(PatientRegistration).filter_by(patient_id=existing.id).count() == 2
 
 
 # Editing -------------------------------------------------------------------------------------------
@@ -195,11 +257,11 @@ def test_update_patient_refuses_bad_input_and_changes_nothing(submitter, patient
 
 
 def test_update_patient_refuses_an_mrn_of_another_patient(submitter, patient, create_patient):
-    other = create_patient(mrn="OTHER-1")
+    create_patient(mrn="OTHER-1")
     events = audit_count()
-    with pytest.raises(DuplicatePatient) as refused:
+    with pytest.raises(MrnInUse) as refused:
         update_patient(submitter, patient, expected_version=patient.version, **patient_data(mrn="other-1"))
-    assert refused.value.patient is other
+    assert refused.value.message == MRN_IN_USE
     _assert_patient_unchanged(patient, events)
 
 

@@ -2,7 +2,6 @@
 
 import json
 from datetime import datetime
-
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text

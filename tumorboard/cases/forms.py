@@ -142,6 +142,18 @@ class WithdrawCaseForm(Form):
     submit = SubmitField("Withdraw case")
 
 
+class ReferCaseForm(Form):
+    board_id = SelectField("Refer to", coerce=int, validators=[InputRequired("Choose the board.")])
+    clinical_question = TextAreaField(
+        "Question for that board",
+        validators=[DataRequired("Ask that board its question."), Length(max=4000)],
+        description="The new case starts as a draft with this case's details and findings: check it, then "
+        "submit it there.",
+    )
+    version = VersionField()
+    submit = SubmitField("Refer: make the new case")
+
+
 class VersionOnlyForm(Form):
     version = VersionField()
 

@@ -75,12 +75,18 @@ PRESENTED_AGAIN_FROM = frozenset({CaseStatus.DISCUSSED, CaseStatus.CLOSED})
 # Cases ---------------------------------------------------------------------------------------------
 
 
-def _clean_case(actor, data: Mapping) -> dict:
+def _clean_case(actor, data: Mapping, case: Case | None = None) -> dict:
+    """The case's fields from the form, checked. A case that has been on an agenda keeps its board."""
     site = v.choice(data.get("primary_site"), PrimarySite, "primary site", "primary_site")
     board_id = data.get("board_id")
-    board = db.session.get(Board, int(board_id)) if str(board_id or "").isdigit() else None
-    if board is None or not board.active or board.id not in actor.board_ids:
-        raise OperationError("Choose one of your active boards.", field="board_id")
+    if case is not None and case.board_is_fixed:
+        if str(board_id) != str(case.board_id):
+            raise OperationError(board_fixed_message(case), field="board_id")
+        board = case.board
+    else:
+        board = db.session.get(Board, int(board_id)) if str(board_id or "").isdigit() else None
+        if board is None or not board.active or board.id not in actor.board_ids:
+            raise OperationError("Choose one of your active boards.", field="board_id")
     cleaned = {
         "board_id": board.id,
         "conference_type": v.choice(
@@ -181,13 +187,21 @@ def create_case(actor, patient: Patient, **data) -> Case:
     return case
 
 
+def board_fixed_message(case: Case) -> str:
+    return (
+        f"This case has been on an agenda of the {case.board.name}, and its history stays with that board. "
+        "To bring it to another board, refer it: that makes a new case, linked to this one."
+    )
+
+
 @atomic
 def update_case(actor, case: Case, *, expected_version: int | None, **data) -> None:
     if not case.can_edit(actor):
         raise OperationError("This case can no longer be edited by you.")
     check_version(case, expected_version)
     before = snapshot(case, CASE_FIELDS)
-    for name, value in _clean_case(actor, data).items():
+    cleaned = _clean_case(actor, data, case)
+    for name, value in cleaned.items():
         setattr(case, name, value)
     db.session.flush()
     changes = diff(before, snapshot(case, CASE_FIELDS))
@@ -327,7 +341,10 @@ def withdraw_case(actor, case: Case, *, expected_version: int | None, reason: st
 
 @atomic
 def schedule_case(actor, case: Case, *, details: dict | None = None) -> None:
-    """Called by the meetings package when a coordinator puts the case on an agenda."""
+    """Called by the meetings package when a coordinator puts the case on an agenda. From the first
+    agenda on, the case stays with its board."""
+    if case.first_scheduled_at is None:
+        case.first_scheduled_at = utcnow()
     _move(actor, case, CaseStatus.SCHEDULED, "case.scheduled", details)
 
 

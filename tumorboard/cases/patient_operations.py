@@ -1,4 +1,10 @@
-"""Registering and correcting patients. The MRN is unique and follows the hospital's format."""
+"""Registering and correcting patients. The MRN is unique and follows the hospital's format.
+
+Registering an MRN that TumorBoard knows never tells the submitter whether, or which, other board knows
+the patient: if the MRN, name and birth date are the same, the registration is matched to the patient
+(the submitter then sees the patient, and only their own boards' cases); if the identity differs, one
+wording answers, whoever registered the MRN first.
+"""
 
 from collections.abc import Mapping
 
@@ -8,7 +14,7 @@ from sqlalchemy import select
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.auth.roles import Role
 from tumorboard.cases import validation as v
-from tumorboard.cases.models import Case, Patient, Sex
+from tumorboard.cases.models import Case, Patient, PatientRegistration, Sex
 from tumorboard.db import atomic
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
@@ -17,13 +23,26 @@ from tumorboard.timezones import hospital_today
 PATIENT_FIELDS = ("mrn", "family_name", "given_name", "birth_date", "sex")
 
 
-class DuplicatePatient(OperationError):
-    def __init__(self, patient: Patient):
-        super().__init__("A patient with this MRN is already registered.", field="mrn")
-        self.patient = patient
+MRN_IN_USE = "This MRN is already in use with other identity data; check it with the patient administration."
+
+
+class MrnInUse(OperationError):
+    """The MRN belongs to a patient with other identity data; the message says nothing of who knows them."""
+
+    def __init__(self):
+        super().__init__(MRN_IN_USE, field="mrn")
+
+
+def _same_person(patient: Patient, cleaned: Mapping) -> bool:
+    return (
+        patient.family_name.casefold() == cleaned["family_name"].casefold()
+        and patient.given_name.casefold() == cleaned["given_name"].casefold()
+        and patient.birth_date == cleaned["birth_date"]
+    )
 
 
 def _clean_patient(data: Mapping, patient: Patient | None = None) -> dict:
+    """The identity from the form, checked (the MRN's format, the names, a plausible birth date)."""
     cfg = current_app.config
     cleaned = {
         "mrn": v.mrn(data.get("mrn"), cfg["MRN_PATTERN"], cfg["MRN_HINT"]),
@@ -41,31 +60,53 @@ def _clean_patient(data: Mapping, patient: Patient | None = None) -> dict:
     )
     if birth_date.year < 1900:
         raise OperationError("The birth date must be after 1900.", field="birth_date")
-    other = db.session.scalar(select(Patient).where(Patient.mrn == cleaned["mrn"]))
-    if other is not None and other is not patient:
-        raise DuplicatePatient(other)
     return cleaned
+
+
+def _holder_of(mrn: str) -> Patient | None:
+    return db.session.scalar(select(Patient).where(Patient.mrn == mrn))
 
 
 def _name_key(family_name: str, given_name: str) -> str:
     return f"{family_name} {given_name}".casefold()
 
 
-@atomic
+def _register(actor, patient: Patient) -> None:
+    if db.session.get(PatientRegistration, (patient.id, actor.id)) is None:
+        db.session.add(PatientRegistration(patient_id=patient.id, user_id=actor.id))
+
+
 def register_patient(actor, **data) -> Patient:
-    """A submitter registers a patient; the MRN is unique and follows the hospital's format."""
+    return register_or_match_patient(actor, **data)[0]
+
+
+@atomic
+def register_or_match_patient(actor, **data) -> tuple[Patient, bool]:
+    """A submitter registers a patient; the MRN is unique and follows the hospital's format. A patient
+    already registered with the same MRN, name and birth date is the same person: the registration is
+    matched to them (`patient.registration_matched` in the audit log). Returns the patient, and whether
+    they were registered before."""
     if not actor.has_role(Role.SUBMITTER):
         raise OperationError("Only referring clinicians register patients.")
     cleaned = _clean_patient(data)
+    holder = _holder_of(cleaned["mrn"])
+    if holder is not None:
+        if not _same_person(holder, cleaned):
+            raise MrnInUse()
+        _register(actor, holder)
+        db.session.flush()
+        record("patient.registration_matched", actor=actor, entity=holder)
+        return holder, True
     patient = Patient(
         **cleaned, name_key=_name_key(cleaned["family_name"], cleaned["given_name"]), created_by_id=actor.id
     )
     db.session.add(patient)
     db.session.flush()
+    _register(actor, patient)
     record(
         "patient.registered", actor=actor, entity=patient, changes=diff({}, snapshot(patient, PATIENT_FIELDS))
     )
-    return patient
+    return patient, False
 
 
 @atomic
@@ -75,6 +116,9 @@ def update_patient(actor, patient: Patient, *, expected_version: int | None, **d
     check_version(patient, expected_version)
     before = snapshot(patient, PATIENT_FIELDS)
     cleaned = _clean_patient(data, patient)
+    holder = _holder_of(cleaned["mrn"])
+    if holder is not None and holder is not patient:
+        raise MrnInUse()
     earliest_finding = min(
         (d for case in patient.cases for d in _finding_dates(case)),
         default=None,

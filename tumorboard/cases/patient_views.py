@@ -2,7 +2,6 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
 
 from tumorboard.auth.access import require_login, require_role
@@ -38,23 +37,18 @@ def register_patient():
     form = PatientForm()
     if form.validate_on_submit():
         try:
-            patient = operations.register_patient(current_user, **_patient_data(form))
-        except operations.DuplicatePatient as exc:
-            existing = queries.find_visible_patient(current_user, exc.patient.id)
-            if existing is not None:
-                link = url_for("cases.patient", patient_id=existing.id)
-                form.mrn.errors = [
-                    Markup('{} <a href="{}">Open the registered patient</a>.').format(exc.message, link)
-                ]
-            else:
-                form.mrn.errors = [
-                    escape(exc.message)
-                    + " A colleague of another board registered the patient; ask the coordinator to share it."
-                ]
+            patient, matched = operations.register_or_match_patient(current_user, **_patient_data(form))
         except OperationError as exc:
             form_error(form, exc, default="mrn")
         else:
-            flash("Patient registered. Now open a case for the board.", "success")
+            if matched:
+                flash(
+                    "This patient was already registered with the same MRN, name and birth date: your "
+                    "registration is matched to that record. Now open a case for your board.",
+                    "info",
+                )
+            else:
+                flash("Patient registered. Now open a case for the board.", "success")
             return redirect(url_for("cases.create", patient_id=patient.id))
     return form_page("cases/patient_form.html", form=form, patient=None)
 

@@ -12,7 +12,15 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from tumorboard.audit.models import AuditEvent
 from tumorboard.auth.models import User
-from tumorboard.cases.models import Case, CaseStatus, ImagingStudy, LabResult, PathologyReport, Patient
+from tumorboard.cases.models import (
+    Case,
+    CaseStatus,
+    ImagingStudy,
+    LabResult,
+    PathologyReport,
+    Patient,
+    PatientRegistration,
+)
 from tumorboard.extensions import db
 from tumorboard.timezones import local_day_end_utc, local_day_start_utc
 
@@ -50,9 +58,13 @@ def visible_cases(user, *, in_list_order: bool = False) -> Select:
 
 
 def visible_patients(user) -> Select:
-    """Patients of the user's boards: those with a case the user may see, and those the user registered."""
+    """Patients of the user's boards: those with a case the user may see, and those the user registered
+    (first, or by a registration matched to the patient)."""
     seen = visible_cases(user).with_only_columns(Case.id).where(Case.patient_id == Patient.id)
-    return select(Patient).where(or_(Patient.created_by_id == user.id, exists(seen)))
+    registered = select(PatientRegistration.patient_id).where(
+        PatientRegistration.patient_id == Patient.id, PatientRegistration.user_id == user.id
+    )
+    return select(Patient).where(or_(exists(registered), exists(seen)))
 
 
 def find_visible_case(user, case_id: int) -> Case | None:

@@ -145,7 +145,9 @@ def frozen_summary(record: dict, case: Case) -> CaseSummary:
         report = next((r for r in case.pathology if r.id == grade["report_id"]), None)
         summary.grade = GradeFinding(_restored(grade["result"]), report, grade["scheme"], grade["reported"])
     if data["staging"] is not None:
-        summary.staging = Staging(**{part: _restored(data["staging"][part]) for part in ("t", "n", "m", "stage")})
+        summary.staging = Staging(
+            **{part: _restored(data["staging"][part]) for part in ("t", "n", "m", "stage")}
+        )
     if data["codes"] is not None:
         summary.codes = CodeSuggestions(
             _restored(data["codes"]["morphology"]),

@@ -8,12 +8,13 @@ from flask_login import current_user
 from tumorboard.auth.access import require_login, require_role
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board
-from tumorboard.cases import operations, queries
+from tumorboard.cases import operations, queries, referrals
 from tumorboard.cases.forms import (
     CaseForm,
     EditCaseForm,
     PatientSearchForm,
     PriorTreatmentForm,
+    ReferCaseForm,
     SubmitCaseForm,
     VersionOnlyForm,
     WithdrawCaseForm,
@@ -200,11 +201,16 @@ EVENT_TEXT = {
     "case.presented_again": "Presented to the board again",
     "case.prior_treatment_added": "Prior treatment added",
     "case.prior_treatment_removed": "Prior treatment removed",
+    "case.referred": "Registered as a referral from another board's case",
+    "case.referred_out": "Referred to another board (a new, linked case)",
 }
 
 
-def _case_form_choices(form: CaseForm) -> None:
-    form.board_id.choices = choices((b.id, b.name) for b in _my_boards())
+def _case_form_choices(form: CaseForm, case: Case | None = None) -> None:
+    boards = [(b.id, b.name) for b in _my_boards()]
+    if case is not None and case.board_is_fixed and case.board_id not in dict(boards):
+        boards.append((case.board_id, case.board.name))  # it stays, even if the submitter left that board
+    form.board_id.choices = choices(boards)
 
 
 def _case_data(form: CaseForm) -> dict:
@@ -247,7 +253,7 @@ def edit(case_id: int):
     if request.method == "GET":
         form.metastatic_sites.data = case.metastatic_site_list
         form.ecog.data = "" if case.ecog is None else str(case.ecog)
-    _case_form_choices(form)
+    _case_form_choices(form, case)
     if form.validate_on_submit():
         try:
             operations.update_case(current_user, case, expected_version=form.version.data, **_case_data(form))
@@ -283,6 +289,38 @@ def submit(case_id: int):
             flash(f"Case submitted to the {case.board.name}.", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     return form_page("cases/submit.html", case=case, form=form, missing=missing)
+
+
+@bp.route("/cases/<id:case_id>/refer", methods=["GET", "POST"])
+@require_login
+def refer(case_id: int):
+    """Another board's opinion on a case this board has had: a new, linked case on that board."""
+    case = get_visible_case(case_id)
+    if not case.can_refer(current_user):
+        abort(403)
+    form = ReferCaseForm() if request.method == "POST" else ReferCaseForm(formdata=None, version=case.version)
+    form.board_id.choices = choices((b.id, b.name) for b in referrals.referral_boards(current_user, case))
+    if request.method == "GET":
+        form.clinical_question.data = case.clinical_question
+    if form.validate_on_submit():
+        try:
+            referral = referrals.refer_case(
+                current_user,
+                case,
+                board_id=form.board_id.data,
+                expected_version=form.version.data,
+                question=form.clinical_question.data,
+            )
+        except OperationError as exc:
+            form_error(form, exc, default="board_id")
+        else:
+            flash(
+                f"New draft case {referral.id} for the {referral.board.name}, with this case's findings. "
+                "Check it, then submit it there.",
+                "success",
+            )
+            return redirect(url_for("cases.detail", case_id=referral.id))
+    return form_page("cases/refer.html", case=case, form=form)
 
 
 @bp.post("/cases/<id:case_id>/recall")

@@ -82,7 +82,9 @@ def snapshot_data(decision: Decision) -> dict:
         "attendees": decision.attendees,
         "signed": {
             "at": json_value(decision.signed_at),
-            "by": {"id": decision.signed_by.id, "name": decision.signed_by.name} if decision.signed_by else None,
+            "by": {"id": decision.signed_by.id, "name": decision.signed_by.name}
+            if decision.signed_by
+            else None,
         },
     }
 
@@ -233,7 +235,9 @@ def decision_document(decision: Decision) -> DecisionDocument:
     has none: its document is made from the live records and says so (`frozen` is False)."""
     snapshot = decision.snapshot
     if snapshot is None:
-        return document_from_snapshot(snapshot_data(decision), superseded_by=supersession(decision), frozen=False)
+        return document_from_snapshot(
+            snapshot_data(decision), superseded_by=supersession(decision), frozen=False
+        )
     return document_from_snapshot(
         snapshot.data, superseded_by=supersession(decision), fingerprint=snapshot.sha256
     )

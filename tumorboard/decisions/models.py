@@ -288,7 +288,11 @@ def _signed_decisions_are_immutable(session, _context, _instances) -> None:
             state = inspect(obj)
             if obj in session.deleted:
                 raise SignedDecisionChanged(f"decision {obj.id} is signed and cannot be deleted")
-            changed = {a.key for a in state.attrs if a.history.has_changes()} - {"items", "follow_up", "snapshot"}
+            changed = {a.key for a in state.attrs if a.history.has_changes()} - {
+                "items",
+                "follow_up",
+                "snapshot",
+            }
             if changed - _MUTABLE_AFTER_SIGNING or (
                 "status" in changed and obj.status != DecisionStatus.SUPERSEDED.value
             ):

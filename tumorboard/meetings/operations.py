@@ -208,7 +208,10 @@ def freeze_item(item: AgendaItem) -> str:
         case = item.case
         frozen = AgendaSnapshot(agenda_item_id=item.id)
         frozen.freeze(
-            {"schema": AGENDA_SNAPSHOT_SCHEMA, "presented": case_record(case, summarise(case), case_operations.readiness(case))},
+            {
+                "schema": AGENDA_SNAPSHOT_SCHEMA,
+                "presented": case_record(case, summarise(case), case_operations.readiness(case)),
+            },
             AGENDA_SNAPSHOT_SCHEMA,
         )
         item.snapshot = frozen
