@@ -69,7 +69,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     # Importing the packages registers every model with the metadata, in dependency order.
-    from tumorboard import audit, auth, boards, cases, decisions, main, meetings, notifications
+    from tumorboard import audit, auth, boards, cases, decisions, main, meetings, notifications, privacy
 
-    for package in (main, auth, boards, cases, meetings, decisions, notifications, audit):
+    for package in (main, auth, boards, cases, meetings, decisions, notifications, audit, privacy):
         app.register_blueprint(package.bp)

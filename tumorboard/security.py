@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from tumorboard.audit.access import write_access_log
 from tumorboard.audit.models import AuditEvent
 from tumorboard.auth import operations as auth_operations
 from tumorboard.auth.access import PUBLIC
@@ -98,8 +99,10 @@ def _deny_by_default():
 
 
 def _commit(response):
-    """Commit the request's transaction once; a conflict at commit is a 409, not a 500."""
+    """Commit the request's transaction once, with the access log of what the page showed; a conflict at
+    commit is a 409, not a 500."""
     try:
+        write_access_log(response.status_code)
         db.session.commit()
     except (IntegrityError, StaleDataError):
         db.session.rollback()

@@ -432,7 +432,7 @@ def test_case_list_statements_do_not_grow(client_as, create_case, submitter, boa
         create_case(submitter=submitter, board=board, status="submitted")
     with count_queries() as many:
         assert client.get("/cases").status_code == 200
-    assert len(many) == len(few) <= 8
+    assert len(many) == len(few) <= 9  # one of them the access log's insert
 
 
 def test_case_page_statements_do_not_grow_with_findings(

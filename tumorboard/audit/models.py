@@ -124,7 +124,6 @@ class AccessPage(StrEnum):
     LETTER_PDF = "letter_pdf"
     FHIR = "fhir"
     FOLLOW_UP = "follow_up"
-    QUALITY_CSV = "quality_csv"
     PRIVACY_REVIEW = "privacy_review"
 
     @property
@@ -152,7 +151,6 @@ ACCESS_PAGE_LABELS = {
     AccessPage.LETTER_PDF: "Letter PDF",
     AccessPage.FHIR: "FHIR export",
     AccessPage.FOLLOW_UP: "Follow-up",
-    AccessPage.QUALITY_CSV: "Quality CSV",
     AccessPage.PRIVACY_REVIEW: "Data-protection review",
 }
 

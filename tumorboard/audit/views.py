@@ -18,7 +18,7 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 
 @bp.get("/")
-@require_role(Role.ADMIN)
+@require_role(Role.ADMIN, Role.PRIVACY)
 def index():
     form = AuditFilterForm(request.args)
     stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
@@ -42,7 +42,11 @@ def index():
         stmt = stmt.where(False)
     page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PER_PAGE"] * 2, error_out=False)
     return render_template(
-        "audit/index.html", page=page, form=form, unknown_actor=unknown_actor, verify_form=VerifyChainForm()
+        "audit/index.html",
+        page=page,
+        form=form,
+        unknown_actor=unknown_actor,
+        verify_form=VerifyChainForm() if current_user.is_admin else None,
     ), 200 if not form.errors else 422
 
 

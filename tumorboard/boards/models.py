@@ -44,6 +44,14 @@ def missing_specialties(
     return [group for group in required if not present.intersection(group)]
 
 
+def coordinated_board_ids(user) -> frozenset[int]:
+    """The boards whose meetings the user plans: where their membership says coordinator, and they hold
+    the coordinator role."""
+    if not user.is_authenticated or not user.has_role(Role.COORDINATOR):
+        return frozenset()
+    return frozenset(m.board_id for m in user.memberships if m.is_coordinator)
+
+
 class Board(db.Model):
     __tablename__ = "board"
 
@@ -90,8 +98,7 @@ class Board(db.Model):
 
     def can_manage_meetings(self, user) -> bool:
         """The board's own coordinators plan its meetings and build its agendas."""
-        membership = self.membership_of(user)
-        return membership is not None and membership.is_coordinator and user.has_role(Role.COORDINATOR)
+        return self.id in coordinated_board_ids(user)
 
     def can_chair(self, user) -> bool:
         membership = self.membership_of(user)

@@ -4,6 +4,8 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
+from tumorboard.audit.access import log_access
+from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_login
 from tumorboard.cases import finding_operations
 from tumorboard.cases.charts import lab_results_svg
@@ -126,6 +128,7 @@ def remove_finding(case_id: int, kind: str, finding_id: int):
 
 
 def _render(case, kind, form, finding):
+    log_access(AccessPage.FINDING_FORM, cases=[case])
     return render_template(
         "cases/finding_form.html",
         case=case,
@@ -143,6 +146,7 @@ def _render(case, kind, form, finding):
 def marker_chart(case_id: int, analyte: str):
     """The marker's values over time with each result's own reference range as a band."""
     case = get_visible_case(case_id)
+    log_access(AccessPage.MARKER_CHART, cases=[case])
     try:
         marker = Analyte(analyte)
     except ValueError:

@@ -4,8 +4,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from tumorboard.audit.access import log_access, patient_accesses
+from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_login, require_role
 from tumorboard.auth.roles import Role
+from tumorboard.boards.models import coordinated_board_ids
 from tumorboard.cases import patient_operations as operations
 from tumorboard.cases import queries
 from tumorboard.cases.forms import EditPatientForm, PatientForm, PatientSearchForm
@@ -27,6 +30,7 @@ def patients():
     results = None
     if form.validate_on_submit():
         results = queries.search_patients(current_user, form.q.data)
+        log_access(AccessPage.PATIENT_SEARCH, patients=results)
     status = 422 if request.method == "POST" and form.errors else 200
     return render_template("cases/patients.html", form=form, results=results), status
 
@@ -66,7 +70,17 @@ def patient(patient_id: int):
         .order_by(Case.created_at.desc())
         .limit(100)
     ).all()
-    return render_template("cases/patient.html", patient=found, cases=cases)
+    if cases:
+        log_access(AccessPage.PATIENT, cases=cases)
+    else:
+        log_access(AccessPage.PATIENT, patients=[found])
+    coordinated = coordinated_board_ids(current_user)
+    return render_template(
+        "cases/patient.html",
+        patient=found,
+        cases=cases,
+        accesses=patient_accesses(found.id, board_ids=coordinated) if coordinated else None,
+    )
 
 
 @bp.route("/patients/<id:patient_id>/edit", methods=["GET", "POST"])
@@ -77,6 +91,7 @@ def edit_patient(patient_id: int):
         abort(404)
     if found.created_by_id != current_user.id:
         abort(403)
+    log_access(AccessPage.PATIENT_FORM, patients=[found])
     form = EditPatientForm(obj=found if request.method == "GET" else None)
     if form.validate_on_submit():
         try:

@@ -5,6 +5,8 @@ from datetime import date
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tumorboard.audit.access import log_access
+from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_login, require_role
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board
@@ -114,6 +116,7 @@ def _render_list(search: PatientSearchForm, text: str):
         page=requested if 1 <= requested <= 100_000 else 1,
         per_page=current_app.config["PER_PAGE"],
     )
+    log_access(AccessPage.CASE_LIST, cases=page.items)
     return render_template(
         "cases/list.html",
         page=page,
@@ -136,6 +139,7 @@ def detail(case_id: int):
         abort(404)
     summary = summarise(case)
     analytes = sorted({lab.analyte for lab in case.labs})
+    log_access(AccessPage.CASE, cases=[case])
     return render_template(
         "cases/detail.html",
         case=case,
@@ -227,6 +231,7 @@ def create(patient_id: int):
     patient = queries.find_visible_patient(current_user, patient_id)
     if patient is None:
         abort(404)
+    log_access(AccessPage.CASE_FORM, patients=[patient])
     form = CaseForm()
     _case_form_choices(form)
     if not form.board_id.choices:
@@ -249,6 +254,7 @@ def edit(case_id: int):
     case = get_visible_case(case_id)
     if not case.can_edit(current_user):
         abort(403)
+    log_access(AccessPage.CASE_FORM, cases=[case])
     form = EditCaseForm(obj=case if request.method == "GET" else None)
     if request.method == "GET":
         form.metastatic_sites.data = case.metastatic_site_list
@@ -275,6 +281,7 @@ def submit(case_id: int):
         SubmitCaseForm(formdata=None, version=case.version) if request.method == "GET" else SubmitCaseForm()
     )
     missing = operations.readiness(case)
+    log_access(AccessPage.CASE_FORM, cases=[case])
     if form.validate_on_submit():
         try:
             operations.submit_case(
@@ -298,6 +305,7 @@ def refer(case_id: int):
     case = get_visible_case(case_id)
     if not case.can_refer(current_user):
         abort(403)
+    log_access(AccessPage.CASE_FORM, cases=[case])
     form = ReferCaseForm() if request.method == "POST" else ReferCaseForm(formdata=None, version=case.version)
     form.board_id.choices = choices((b.id, b.name) for b in referrals.referral_boards(current_user, case))
     if request.method == "GET":

@@ -18,6 +18,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tumorboard.audit.access import log_access
+from tumorboard.audit.models import AccessPage
 from tumorboard.audit.recording import record
 from tumorboard.auth.access import require_login
 from tumorboard.cases.summary import summarise
@@ -69,6 +71,7 @@ def meeting_mode(meeting_id: int):
     wanted = request.args.get("item", type=int)
     index = next((n for n, row in enumerate(rows) if row.item.id == wanted), 0)
     row = rows[index]
+    log_access(AccessPage.MEETING_MODE, cases=[r.case for r in rows])
     decision = operations.current_decision(row.item)
     form = DecisionForm(formdata=None)
     if decision is not None:
@@ -259,6 +262,7 @@ def amend(decision_id: int):
 def edit(decision_id: int):
     """An amendment's draft, outside the meeting."""
     decision = get_visible_decision(decision_id)
+    log_access(AccessPage.DECISION_EDIT, cases=[decision.case])
     form = DecisionForm(formdata=None)
     _fill_form(form, decision)
     return render_template(
@@ -292,6 +296,7 @@ def _text_diff(before: str, after: str) -> list[tuple[str, str]]:
 @require_login
 def history(case_id: int):
     case = get_visible_case(case_id)
+    log_access(AccessPage.DECISIONS, cases=[case])
     decisions = db.session.scalars(
         select(Decision)
         .where(Decision.case_id == case.id)
@@ -338,6 +343,7 @@ def _signed(decision_id: int) -> Decision:
 @require_login
 def letter(decision_id: int):
     decision = _signed(decision_id)
+    log_access(AccessPage.LETTER, cases=[decision.case])
     record("decision.letter_viewed", actor=current_user, entity=decision, details={"format": "html"})
     return render_template(
         "decisions/letter.html", doc=documents.decision_document(decision), decision=decision
@@ -348,6 +354,7 @@ def letter(decision_id: int):
 @require_login
 def letter_pdf(decision_id: int):
     decision = _signed(decision_id)
+    log_access(AccessPage.LETTER_PDF, cases=[decision.case])
     pdf = documents.letter_pdf(decision)
     record("decision.letter_downloaded", actor=current_user, entity=decision, details={"format": "pdf"})
     return Response(
@@ -361,6 +368,7 @@ def letter_pdf(decision_id: int):
 @require_login
 def fhir(decision_id: int):
     decision = _signed(decision_id)
+    log_access(AccessPage.FHIR, cases=[decision.case])
     record("decision.fhir_exported", actor=current_user, entity=decision)
     return Response(
         documents.fhir_json(decision),
@@ -373,6 +381,7 @@ def fhir(decision_id: int):
 @require_login
 def follow_up(decision_id: int):
     decision = _signed(decision_id)
+    log_access(AccessPage.FOLLOW_UP, cases=[decision.case])
     allowed = operations.can_record_follow_up(current_user, decision)
     form = FollowUpForm()
     if request.method == "GET" and decision.follow_up is not None:

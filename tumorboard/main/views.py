@@ -9,7 +9,8 @@ from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
-from tumorboard.audit.models import AuditEvent
+from tumorboard.audit.access import log_access
+from tumorboard.audit.models import AccessPage, AuditEvent
 from tumorboard.auth.access import public, require_login
 from tumorboard.auth.models import User, UserRole
 from tumorboard.auth.roles import Role
@@ -164,14 +165,21 @@ def _overdue_follow_ups(user: User) -> list | None:
 @require_login
 def dashboard():
     user = current_user._get_current_object()
+    my_cases, overdue, pool = _my_cases(user), _overdue_follow_ups(user), _board_pool(user)
+    shown = [
+        *(my_cases or {}).get("cases", []),
+        *(d.case for d in overdue or []),
+        *(pool or {}).get("cases", []),
+    ]
+    log_access(AccessPage.DASHBOARD, cases=shown)
     return render_template(
         "main/dashboard.html",
         boards=_my_boards(user),
         history=_sign_in_history(user),
         admin=_admin_overview() if user.is_admin else None,
-        my_cases=_my_cases(user),
-        overdue=_overdue_follow_ups(user),
-        pool=_board_pool(user),
+        my_cases=my_cases,
+        overdue=overdue,
+        pool=pool,
     )
 
 

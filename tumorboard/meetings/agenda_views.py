@@ -3,6 +3,8 @@
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tumorboard.audit.access import log_access
+from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_login
 from tumorboard.cases.models import Case
 from tumorboard.cases.views import get_visible_case
@@ -266,6 +268,7 @@ def request_meeting(case_id: int):
     case = get_visible_case(case_id)
     if case.submitter_id != current_user.id:
         abort(403)
+    log_access(AccessPage.CASE_FORM, cases=[case])
     form = RequestMeetingForm()
     upcoming = operations.next_meetings(case.board_id)
     form.meeting_id.choices = choices((m.id, f"{to_local(m.starts_at):%a %d %b %Y, %H:%M}") for m in upcoming)

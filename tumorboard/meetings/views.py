@@ -7,6 +7,8 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from tumorboard.audit.access import log_access
+from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import public, require_login, require_role
 from tumorboard.auth.roles import Role
 from tumorboard.boards import operations as board_operations
@@ -133,13 +135,16 @@ def detail(meeting_id: int):
     members = queries.board_members(meeting.board)
     item_form = AgendaItemForm(formdata=None)
     item_form.presenter_id.choices = queries.presenter_choices(members)
+    rows = queries.agenda_rows(meeting)
+    pool = queries.pool_rows(meeting.board, utcnow()) if meeting.can_edit_agenda(current_user) else []
+    log_access(AccessPage.MEETING, cases=[*(row.case for row in rows), *(row.case for row in pool)])
     context = {
         "meeting": meeting,
-        "rows": queries.agenda_rows(meeting),
+        "rows": rows,
         "manage": manage,
         "chair": chair,
         "quorum_missing": operations.quorum_missing(meeting),
-        "pool": queries.pool_rows(meeting.board, utcnow()) if meeting.can_edit_agenda(current_user) else [],
+        "pool": pool,
         "after_cutoff": utcnow() > meeting.cutoff_at,
         "version_form": MeetingVersionForm(formdata=None, version=meeting.version),
         "add_form": AddToAgendaForm(formdata=None, version=meeting.version),
@@ -231,9 +236,11 @@ def lock(meeting_id: int):
     return _back(meeting)
 
 
-def _document_entries(meeting: Meeting) -> list[pdf_document.AgendaEntry]:
+def _document_entries(meeting: Meeting, page: AccessPage) -> list[pdf_document.AgendaEntry]:
     entries = []
-    for row in queries.agenda_rows(meeting):
+    rows = queries.agenda_rows(meeting)
+    log_access(page, cases=[row.case for row in rows])
+    for row in rows:
         item, case, summary = row.item, row.case, row.summary
         grade = str(summary.grade.result.category) if summary.grade else "—"
         if summary.staging is None or summary.not_staged_reason:
@@ -278,7 +285,9 @@ def _meeting_info(meeting: Meeting) -> pdf_document.MeetingInfo:
 @require_login
 def printable(meeting_id: int):
     meeting = get_visible_meeting(meeting_id)
-    return render_template("meetings/print.html", meeting=meeting, entries=_document_entries(meeting))
+    return render_template(
+        "meetings/print.html", meeting=meeting, entries=_document_entries(meeting, AccessPage.AGENDA_PRINT)
+    )
 
 
 @bp.get("/meetings/<id:meeting_id>/agenda.pdf")
@@ -287,7 +296,7 @@ def agenda_pdf(meeting_id: int):
     meeting = get_visible_meeting(meeting_id)
     pdf = pdf_document.agenda_pdf(
         _meeting_info(meeting),
-        _document_entries(meeting),
+        _document_entries(meeting, AccessPage.AGENDA_PDF),
         hospital=current_app.config["HOSPITAL_NAME"],
         generated_at=to_local(utcnow()),
     )
@@ -310,6 +319,7 @@ def frozen_marker_chart(meeting_id: int, item_id: int, analyte: str):
     except ValueError:
         abort(404)
     row = queries.agenda_row(item)
+    log_access(AccessPage.MARKER_CHART, cases=[row.case])
     results = sorted((r for r in row.case.labs if r.analyte == marker.value), key=lambda r: r.sample_date)
     if not results:
         abort(404)
