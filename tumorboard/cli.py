@@ -1,13 +1,14 @@
-"""`flask` commands: create-user, seed-demo, audit verify."""
+"""`flask` commands: create-user, seed-demo, audit head, audit verify."""
 
 import time
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
 
-from tumorboard.audit.models import AuditChainHead
-from tumorboard.audit.recording import verify_chain
+from tumorboard.audit.models import AuditChainHead, AuditEvent
+from tumorboard.audit.verification import audit_problems
 from tumorboard.auth import operations as auth_operations
 from tumorboard.auth.roles import Role
 from tumorboard.clinical.specialties import Specialty
@@ -82,17 +83,59 @@ def _bulk(count: int, bulk_cases) -> None:
     click.echo(f"{count} cases in {seconds:.1f} s ({count / seconds:,.0f} cases per second).")
 
 
+def _head_value(head: AuditChainHead) -> str:
+    return f"{head.seq}:{head.hash}"
+
+
+def _expected_head(value: str | None) -> tuple[int, str] | None:
+    if value is None:
+        return None
+    seq, _, digest = value.strip().partition(":")
+    if not seq.isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise click.BadParameter(
+            "give the value `flask audit head` printed: SEQ:HASH", param_hint="--expect-head"
+        )
+    return int(seq), digest
+
+
+@audit_cli.command("head")
+def audit_head_command() -> None:
+    """Print the chain's head as SEQ:HASH, to keep outside the database (see the README)."""
+    click.echo(_head_value(db.session.get(AuditChainHead, 1)))
+
+
 @audit_cli.command("verify")
-def audit_verify_command() -> None:
-    """Check every event's hash and link; exit 1 when the chain is broken."""
-    problems = list(verify_chain())
-    for problem in problems:
-        click.echo(f"event {problem.seq}: {problem.message}", err=True)
-    if problems:
-        raise click.ClickException(f"The audit chain is broken: {len(problems)} problem(s).")
+@click.option(
+    "--expect-head",
+    metavar="SEQ:HASH",
+    help="A head printed earlier by `flask audit head`: fail if the chain no longer holds it "
+    "(cut back or reset).",
+)
+def audit_verify_command(expect_head: str | None) -> None:
+    """Check every event's hash and link, and every frozen document against the hash its event recorded;
+    exit 1 when anything is broken."""
+    expected = _expected_head(expect_head)
+    problems = audit_problems()
     head = db.session.get(AuditChainHead, 1)
-    click.echo(f"The audit chain is intact: {head.seq} events, head {head.hash}.")
-    click.echo("Keep the head outside the database (e.g. in the operations log) to detect a rewritten tail.")
+    if expected is not None:
+        seq, digest = expected
+        held = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
+        if held is None:
+            problems.append(
+                f"the chain no longer reaches event {seq} (it ends at {head.seq}): cut back or reset"
+            )
+        elif held != digest:
+            problems.append(
+                f"event {seq} is not the one recorded outside the database: the chain was rewritten"
+            )
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise click.ClickException(f"The audit trail is broken: {len(problems)} problem(s).")
+    click.echo(f"The audit chain is intact: {head.seq} events, head {_head_value(head)}.")
+    click.echo("Every frozen document matches the hash its audit event recorded.")
+    if expected is None:
+        click.echo("Keep the head outside the database (`flask audit head`, see the README) to detect a cut.")
 
 
 def init_app(app: Flask) -> None:

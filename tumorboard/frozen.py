@@ -33,7 +33,11 @@ class FrozenRecordChanged(RuntimeError):
 
 
 class FrozenRecord:
-    """Columns of a frozen record; the model adds the key of what it freezes."""
+    """Columns of a frozen record. The model adds the key of what it freezes, `RECORDED_BY` (the actions
+    of the audit events that record its hashes) and `recorded_hashes(events) -> {key: sha256}`, which
+    reads those events."""
+
+    RECORDED_BY: tuple[str, ...] = ()
 
     schema_version: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)

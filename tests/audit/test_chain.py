@@ -135,7 +135,7 @@ def test_verify_button(client_as):
 
     admin = client_as(Role.ADMIN)
     response = admin.post("/admin/audit/verify", follow_redirects=True)
-    assert "The audit chain is intact." in response.text
+    assert "The audit chain is intact, and every frozen document matches its recorded hash." in response.text
 
 
 def test_concurrent_writers_never_fork_the_chain(isolated_app):

@@ -222,6 +222,7 @@ def test_the_chair_signs_with_the_attendance_and_the_case_follows(
     assert draft.snapshot.intact and len(draft.snapshot.sha256) == 64
     assert details(events("agenda.outcome")[-1]) == {
         "case": case.id,
+        "item": item.id,
         "outcome": "discussed",
         "snapshot_sha256": item.snapshot.sha256,
     }

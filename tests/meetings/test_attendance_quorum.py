@@ -230,8 +230,8 @@ def test_outcomes_move_the_cases(coordinator, chair, started, agenda, submitter)
     operations.set_outcome(chair, b, "deferred", expected_version=started.version)
     assert [case.status for case in agenda] == ["discussed", "deferred", "scheduled"]
     assert [details(e) for e in events("agenda.outcome")] == [
-        {"case": agenda[0].id, "outcome": "discussed", "snapshot_sha256": a.snapshot.sha256},
-        {"case": agenda[1].id, "outcome": "deferred", "snapshot_sha256": b.snapshot.sha256},
+        {"case": agenda[0].id, "item": a.id, "outcome": "discussed", "snapshot_sha256": a.snapshot.sha256},
+        {"case": agenda[1].id, "item": b.id, "outcome": "deferred", "snapshot_sha256": b.snapshot.sha256},
     ]
     assert c.snapshot is None  # still to be discussed: the agenda shows the live case
     assert events("case.discussed")[-1].entity_id == str(agenda[0].id)

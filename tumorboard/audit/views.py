@@ -60,8 +60,8 @@ def verify():
     problems = verify_audit_chain(current_user)
     if problems:
         for problem in problems[:10]:
-            flash(f"Event {problem.seq}: {problem.message}", "danger")
-        flash(f"The audit chain is broken: {len(problems)} problem(s) found.", "danger")
+            flash(problem[:1].upper() + problem[1:], "danger")
+        flash(f"The audit trail is broken: {len(problems)} problem(s) found.", "danger")
     else:
-        flash("The audit chain is intact.", "success")
+        flash("The audit chain is intact, and every frozen document matches its recorded hash.", "success")
     return redirect(url_for("audit.index"))

@@ -220,8 +220,16 @@ class DecisionSnapshot(FrozenRecord, db.Model):
     (tumorboard.decisions.documents builds it and renders from it)."""
 
     __tablename__ = "decision_snapshot"
+    RECORDED_BY = ("decision.signed",)
 
     decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), primary_key=True)
+
+    @staticmethod
+    def recorded_hashes(events) -> dict[int, str]:
+        """The hash in each signing event (events from before snapshots were kept have none)."""
+        return {
+            int(e.entity_id): e.details["snapshot_sha256"] for e in events if "snapshot_sha256" in e.details
+        }
 
 
 class PlanItem(db.Model):

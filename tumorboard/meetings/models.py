@@ -171,8 +171,20 @@ class AgendaSnapshot(FrozenRecord, db.Model):
     meeting's pages show it as discussed, never with what was added later."""
 
     __tablename__ = "agenda_snapshot"
+    RECORDED_BY = ("agenda.outcome", "meeting.closed", "meeting.cancelled")
 
     agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), primary_key=True)
+
+    @staticmethod
+    def recorded_hashes(events) -> dict[int, str]:
+        """The item's hash in the event that froze it: its outcome, or the meeting's close or cancellation."""
+        hashes = {}
+        for event in events:
+            details = event.details
+            if "snapshot_sha256" in details:
+                hashes[int(details["item"])] = details["snapshot_sha256"]
+            hashes.update({int(item): sha for item, sha in details.get("snapshots", {}).items()})
+        return hashes
 
 
 class Attendance(db.Model):

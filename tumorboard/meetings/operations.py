@@ -628,7 +628,7 @@ def set_outcome(actor, item: AgendaItem, outcome: str, *, expected_version: int 
         "agenda.outcome",
         actor=actor,
         entity=meeting,
-        details={"case": item.case_id, "outcome": outcome.value, "snapshot_sha256": frozen},
+        details={"case": item.case_id, "item": item.id, "outcome": outcome.value, "snapshot_sha256": frozen},
     )
 
 

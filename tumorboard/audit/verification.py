@@ -1,0 +1,55 @@
+"""Checking the audit trail: the hash chain of the events, and every frozen document (a signed decision's
+snapshot, an agenda snapshot) against the hash that the audit event of its moment recorded."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import inspect, select
+
+from tumorboard.audit.models import AuditEvent
+from tumorboard.audit.recording import verify_chain
+from tumorboard.extensions import db
+from tumorboard.frozen import FrozenRecord
+
+
+@dataclass(frozen=True)
+class FrozenProblem:
+    table: str
+    key: int
+    message: str
+
+
+def verify_frozen_records() -> Iterator[FrozenProblem]:
+    """Every frozen record still hashes to the value in the audit event of its moment, and every hash an
+    event recorded still has its record. The events' own integrity is the chain's (`verify_chain`)."""
+    for model in sorted(_frozen_models(), key=lambda m: m.__tablename__):
+        table = model.__tablename__
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.in_(model.RECORDED_BY)).order_by(AuditEvent.seq)
+        ).all()
+        recorded = model.recorded_hashes(events)
+        key_column = inspect(model).primary_key[0]
+        seen = set()
+        for row in db.session.scalars(select(model).order_by(key_column).execution_options(yield_per=500)):
+            key = getattr(row, key_column.key)
+            seen.add(key)
+            if not row.intact:
+                yield FrozenProblem(table, key, "the frozen document was changed after it was frozen")
+            elif key not in recorded:
+                yield FrozenProblem(table, key, "no audit event recorded this frozen document's hash")
+            elif recorded[key] != row.sha256:
+                yield FrozenProblem(
+                    table, key, "the frozen document differs from the hash its audit event recorded"
+                )
+        for key in sorted(set(recorded) - seen):
+            yield FrozenProblem(table, key, "an audit event recorded this frozen document, but it is missing")
+
+
+def _frozen_models() -> list[type]:
+    return [mapper.class_ for mapper in db.Model.registry.mappers if issubclass(mapper.class_, FrozenRecord)]
+
+
+def audit_problems() -> list[str]:
+    """Everything wrong with the audit trail, one line each (empty when it is intact)."""
+    problems = [f"event {p.seq}: {p.message}" for p in verify_chain()]
+    return problems + [f"{p.table} {p.key}: {p.message}" for p in verify_frozen_records()]
