@@ -58,7 +58,9 @@ def test_admin_pages_render(page, live_server, screenshot):
     page.get_by_role("heading", name="Audit log").wait_for()
     screenshot("audit")
     page.get_by_role("button", name="Verify the chain").click()
-    page.get_by_text("The audit chain is intact.").wait_for()
+    page.get_by_text(
+        "The audit chain is intact, and every frozen document matches its recorded hash."
+    ).wait_for()
     page.get_by_role("link", name="Boards").click()
     page.get_by_role("link", name="GEP-NET board").click()
     page.get_by_role("heading", name="GEP-NET board").wait_for()
