@@ -119,11 +119,16 @@ def start(item_id: int):
     return redirect(_mode_url(item))
 
 
-def _editable(decision_id: int) -> Decision:
-    decision = get_visible_decision(decision_id)
-    if not decision.can_edit(current_user):
-        abort(403)
-    return decision
+SIGNED_MEANWHILE = (
+    "This decision has been signed meanwhile: the signed version is shown. Change it with an amendment."
+)
+
+
+def _back_to(decision: Decision) -> str:
+    """Where the decision is worked on: meeting mode for a first version, the amendment page otherwise."""
+    if decision.number == 1:
+        return _mode_url(decision.agenda_item)
+    return url_for("decisions.edit", decision_id=decision.id)
 
 
 def _error_messages(form: DecisionForm) -> list[str]:
@@ -146,13 +151,14 @@ def _error_messages(form: DecisionForm) -> list[str]:
 @bp.post("/decisions/<id:decision_id>")
 @require_login
 def save(decision_id: int):
-    decision = _editable(decision_id)
+    decision = get_visible_decision(decision_id)
+    back = _back_to(decision)
+    if decision.is_signed:
+        flash(SIGNED_MEANWHILE, "info")
+        return redirect(back)
+    if not decision.can_edit(current_user):
+        abort(403)
     form = DecisionForm()
-    back = (
-        _mode_url(decision.agenda_item)
-        if decision.number == 1
-        else url_for("decisions.edit", decision_id=decision.id)
-    )
     if not form.validate_on_submit():
         for message in _error_messages(form):
             flash(message, "danger")
@@ -208,14 +214,13 @@ def autosave(decision_id: int):
 @require_login
 def sign(decision_id: int):
     decision = get_visible_decision(decision_id)
+    back = _back_to(decision)
+    if decision.is_signed:
+        flash(SIGNED_MEANWHILE, "info")
+        return redirect(back)
     if not decision.can_sign(current_user):
         abort(403)
     form = SignForm()
-    back = (
-        _mode_url(decision.agenda_item)
-        if decision.number == 1
-        else url_for("decisions.edit", decision_id=decision.id)
-    )
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(back)
