@@ -38,9 +38,7 @@ def verify_frozen_records() -> Iterator[FrozenProblem]:
             elif key not in recorded:
                 yield FrozenProblem(table, key, "no audit event recorded this frozen document's hash")
             elif recorded[key] != row.sha256:
-                yield FrozenProblem(
-                    table, key, "the frozen document differs from the hash its audit event recorded"
-                )
+                yield FrozenProblem(table, key, "the frozen document differs from its recorded hash")
         for key in sorted(set(recorded) - seen):
             yield FrozenProblem(table, key, "an audit event recorded this frozen document, but it is missing")
 

@@ -289,6 +289,11 @@ def _activity(item: PlanLine, *, base_url: str) -> dict[str, Any]:
 
 def _notes(doc: DecisionDocument) -> list[dict[str, str]]:
     notes = []
+    if doc.is_superseded:
+        notes.append(
+            f"Superseded by version {doc.superseded_by_version} on {_day(doc.superseded_at.date())}: "
+            "no longer in force"
+        )
     if doc.supersedes_version is not None:
         reason = _text(doc.amendment_reason) or "no reason given"
         notes.append(f"Version {doc.version_no}, amends version {doc.supersedes_version}: {reason}")
@@ -325,11 +330,21 @@ def _care_plan(
     condition: str,
     supporting: list[str],
 ) -> dict[str, Any]:
+    replaces = None
+    if doc.supersedes_decision_id is not None:
+        replaces = [
+            {
+                "identifier": {"system": f"{base_url}/decision", "value": str(doc.supersedes_decision_id)},
+                "display": f"version {doc.supersedes_version}",
+            }
+        ]
     return {
         "resourceType": "CarePlan",
         "id": urn_id,
         "identifier": [{"system": f"{base_url}/decision", "value": str(doc.decision_id)}],
-        "status": "active",
+        "replaces": replaces,
+        # a version a later signed one replaced is revoked (FHIR R4 CarePlan.status)
+        "status": "revoked" if doc.is_superseded else "active",
         "intent": "plan",
         "category": [{"text": "Tumor board recommendation"}],
         "title": f"{_text(doc.board_name) or 'Tumor board'}: decision, version {doc.version_no}",

@@ -177,6 +177,19 @@ def _title(pdf: _LetterPDF, doc: DecisionDocument) -> None:
     discussed = f"Discussed at the {doc.board_name.strip()} on {_at(doc.meeting_at)}."
     pdf.paragraph(pdf.l_margin, discussed, 10, color=_MUTED)
     pdf.gap(3)
+    if doc.is_superseded:
+        text = (
+            f"Superseded by version {doc.superseded_by_version} on {_date(doc.superseded_at.date())}: "
+            "this version is no longer in force."
+        )
+        _band(pdf, text, _DANGER_BG, _DANGER_INK)
+    if not doc.frozen:
+        _band(
+            pdf,
+            "Signed before frozen copies were kept: the findings are the case's current ones.",
+            _WARN_BG,
+            _WARN_INK,
+        )
     if doc.supersedes_version is not None:
         reason = doc.amendment_reason.strip() or "no reason given"
         text = f"Version {doc.version_no}, amends version {doc.supersedes_version}: {reason}"
@@ -327,6 +340,9 @@ def _signature(pdf: _LetterPDF, doc: DecisionDocument) -> None:
     pdf.paragraph(pdf.l_margin, doc.signed_by.strip() or "—", 11, "B")
     pdf.paragraph(pdf.l_margin, f"Signed electronically on {_at(signed)}", 9, color=_MUTED)
     pdf.paragraph(pdf.l_margin, f"{doc.board_name.strip()}, {doc.hospital.strip()}", 9, color=_MUTED)
+    if doc.fingerprint:
+        pdf.gap(2)
+        pdf.paragraph(pdf.l_margin, f"Document fingerprint (SHA-256): {doc.fingerprint}", 7, color=_MUTED)
 
 
 def decision_letter_pdf(doc: DecisionDocument, *, generated_at: datetime) -> bytes:
