@@ -1,5 +1,6 @@
-"""The flask commands: create-user, seed-demo, audit verify."""
+"""The flask commands: create-user, seed-demo, audit head, audit verify."""
 
+import pytest
 from sqlalchemy import select, text
 
 from tumorboard.auth.models import User
@@ -97,3 +98,63 @@ def test_seed_demo_is_refused_in_production(isolated_app):
     app = isolated_app(ALLOW_DEMO_DATA=False)
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code != 0 and "refused" in result.output
+
+
+def test_audit_head_kept_outside_finds_a_cut_or_reset_chain(isolated_app):
+    app = isolated_app()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    for n in range(3):  # the tail that will be cut: three accounts made after the demo data
+        args = [
+            "create-user",
+            "--email",
+            f"late{n}@hospital.org",
+            "--name",
+            f"Late {n}",
+            "--role",
+            "submitter",
+        ]
+        assert runner.invoke(args=[*args, "--password", "a long enough passphrase 42"]).exit_code == 0
+    head = runner.invoke(args=["audit", "head"])
+    assert head.exit_code == 0
+    kept = head.output.strip()
+    seq, digest = kept.split(":")
+    assert seq.isdigit() and int(seq) > 10 and len(digest) == 64
+    assert runner.invoke(args=["audit", "verify", "--expect-head", kept]).exit_code == 0
+    # an older head kept earlier still holds: the chain only grew
+    with app.app_context():
+        older = db.session.execute(text("SELECT seq, hash FROM audit_event WHERE seq = 5")).one()
+    assert (
+        runner.invoke(args=["audit", "verify", "--expect-head", f"{older.seq}:{older.hash}"]).exit_code == 0
+    )
+    # cut back: the last events deleted and the head row set to match, so the chain alone looks intact
+    with app.app_context():
+        last = int(seq) - 3
+        new_head = db.session.execute(
+            text("SELECT hash FROM audit_event WHERE seq = :s"), {"s": last}
+        ).scalar()
+        db.session.execute(text("DELETE FROM audit_event WHERE seq > :s"), {"s": last})
+        db.session.execute(
+            text("UPDATE audit_chain_head SET seq = :s, hash = :h"), {"s": last, "h": new_head}
+        )
+        db.session.commit()
+    alone = runner.invoke(args=["audit", "verify"])  # what the database alone can tell
+    assert alone.exit_code == 0, alone.output
+    cut = runner.invoke(args=["audit", "verify", "--expect-head", kept])
+    assert cut.exit_code == 1 and f"no longer reaches event {seq}" in cut.output
+
+
+def test_audit_verify_names_a_rewritten_chain(isolated_app):
+    app = isolated_app()
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    seq, _ = runner.invoke(args=["audit", "head"]).output.strip().split(":")
+    other = "ab" * 32
+    rewritten = runner.invoke(args=["audit", "verify", "--expect-head", f"{seq}:{other}"])
+    assert rewritten.exit_code == 1 and f"event {seq} differs from the head kept outside" in rewritten.output
+
+
+@pytest.mark.parametrize("value", ["", "12", "12:abc", "x:" + "a" * 64, "12:" + "G" * 64])
+def test_audit_verify_refuses_a_malformed_head(app, value):
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--expect-head", value])
+    assert result.exit_code == 2 and "SEQ:HASH" in result.output

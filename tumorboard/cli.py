@@ -126,7 +126,7 @@ def audit_verify_command(expect_head: str | None) -> None:
             )
         elif held != digest:
             problems.append(
-                f"event {seq} is not the one recorded outside the database: the chain was rewritten"
+                f"event {seq} differs from the head kept outside the database: the chain was rewritten"
             )
     for problem in problems:
         click.echo(problem, err=True)
