@@ -8,10 +8,12 @@ PORT ?= 5000
 
 .PHONY: run test lint format bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the browser tests' accessibility checks (axe-core) will be skipped"; fi
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -37,4 +39,4 @@ bench: $(STAMP)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) instance/*.db instance/*.db-* .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules instance/*.db instance/*.db-* .pytest_cache .ruff_cache
