@@ -166,6 +166,22 @@ def test_the_refer_page(app, submitter, specialist, discussed, other_board):
     referral = db.session.scalar(select(Case).where(Case.referred_from_id == discussed.id))
     assert done.headers["Location"] == f"/cases/{referral.id}"
     assert client_of(app, specialist).get(f"/cases/{discussed.id}/refer").status_code == 403
+    # the same POST again (a double click, a retry after a timeout) makes no second case
+    again = client.post(
+        f"/cases/{discussed.id}/refer",
+        data={
+            "board_id": other_board.id,
+            "clinical_question": "Second opinion?",
+            "version": discussed.version,
+        },
+    )
+    assert again.status_code == 302 and again.headers["Location"] == f"/cases/{referral.id}"
+    assert len(db.session.scalars(select(Case).where(Case.referred_from_id == discussed.id)).all()) == 1
+    too_long = client.post(
+        f"/cases/{discussed.id}/refer",
+        data={"board_id": other_board.id, "clinical_question": "x" * 4001, "version": discussed.version},
+    )
+    assert too_long.status_code == 422 and "x" * 4001 in too_long.text  # refused, and kept as typed
 
 
 # Each board sees its own ------------------------------------------------------------------------------

@@ -22,6 +22,14 @@ from tumorboard.extensions import db
 _NOT_COPIED = frozenset({"id", "case_id", "created_at", "updated_at", "version"})
 
 
+class ReferralPending(OperationError):
+    """The case already has a draft referral to that board (a second click, a retried POST): that one."""
+
+    def __init__(self, referral: Case):
+        super().__init__(f"This case already has a draft referral to that board: case {referral.id}.")
+        self.referral = referral
+
+
 def referral_boards(actor, case: Case) -> list[Board]:
     """The boards the submitter may refer the case to: their other active boards."""
     ids = sorted(actor.board_ids - {case.board_id})
@@ -51,6 +59,13 @@ def refer_case(actor, case: Case, *, board_id, expected_version: int | None, que
     if board is None:
         raise OperationError("Choose another of your active boards.", field="board_id")
     question = v.text(question, "clinical question", "clinical_question", max_length=4000, required=True)
+    pending = db.session.scalar(
+        db.select(Case).where(
+            Case.referred_from_id == case.id, Case.board_id == board.id, Case.status == CaseStatus.DRAFT.value
+        )
+    )
+    if pending is not None:
+        raise ReferralPending(pending)
     fields = {name: getattr(case, name) for name in CASE_FIELDS if name != "board_id"}
     referral = Case(
         **(fields | {"clinical_question": question}),

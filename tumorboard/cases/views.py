@@ -319,6 +319,9 @@ def refer(case_id: int):
                 expected_version=form.version.data,
                 question=form.clinical_question.data,
             )
+        except referrals.ReferralPending as exc:
+            flash(exc.message, "info")
+            return redirect(url_for("cases.detail", case_id=exc.referral.id))
         except OperationError as exc:
             form_error(form, exc, default="board_id")
         else:
