@@ -4,6 +4,7 @@ import pytest
 
 from tests.conftest import log_in
 from tumorboard.auth.roles import Role
+from tumorboard.extensions import db
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -21,6 +22,15 @@ def test_every_role_has_a_dashboard(client_as, role, board, users):
 def test_dashboard_names_missing_quorum_specialties(client_as):
     text = client_as(Role.COORDINATOR).get("/").text
     assert "No member from:" in text and "Pathology" in text and "Nuclear medicine" in text
+
+
+def test_dashboard_quorum_follows_the_boards_own_settings(client, board, create_user):
+    """A board that requires only surgery, with a surgeon: nothing is missing (it once listed five)."""
+    board.required_specialties = "surgery"
+    db.session.commit()
+    create_user(roles=[Role.SPECIALIST], boards=[board], specialty="surgery")
+    text = log_in(client, create_user(roles=[Role.COORDINATOR], boards=[board])).get("/").text
+    assert "No member from:" not in text and "Every required specialty has a member." in text
 
 
 def test_sign_in_history_shows_failed_attempts(client, users):

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tumorboard.auth.roles import Role
-from tumorboard.boards.models import Board, missing_specialties
+from tumorboard.boards.models import DEFAULT_REQUIRED_SPECIALTIES, Board, missing_specialties
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.extensions import db
 
@@ -86,7 +86,7 @@ def test_unknown_board_is_404(client_as):
     ],
 )
 def test_missing_specialties(present, missing):
-    result = missing_specialties(present)
+    result = missing_specialties(present, DEFAULT_REQUIRED_SPECIALTIES)
     assert len(result) == missing
     if missing == 1 and "endocrinology" not in present:
         assert result == [(Specialty.GASTROENTEROLOGY, Specialty.ENDOCRINOLOGY)]

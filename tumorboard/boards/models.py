@@ -38,9 +38,10 @@ DEFAULT_REQUIRED_TEXT = encode_groups(DEFAULT_REQUIRED_SPECIALTIES)
 
 
 def missing_specialties(
-    present: set[str], required=DEFAULT_REQUIRED_SPECIALTIES
+    present: set[str], required: tuple[tuple[Specialty, ...], ...]
 ) -> list[tuple[Specialty, ...]]:
-    """The required specialty groups of which nobody in `present` is a member (quorum rule)."""
+    """The required specialty groups (a board's own, `Board.required_groups`) of which nobody in
+    `present` is a member: the quorum rule."""
     return [group for group in required if not present.intersection(group)]
 
 

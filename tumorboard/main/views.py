@@ -43,7 +43,7 @@ def _my_boards(user: User) -> list[dict]:
         {
             "board": board,
             "members": dict(members[board.id]),
-            "missing": missing_specialties(set(members[board.id])),
+            "missing": missing_specialties(set(members[board.id]), board.required_groups),
         }
         for board in boards
     ]
