@@ -74,6 +74,9 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tumorboard@localhost")
     # The address people reach the app at, for links in e-mails and calendar files.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # Logs: "json" (one object a line, for a log collector) or "text"; the level of the tumorboard logger.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # How the printed agenda names a patient: "initials_mrn" or "full_name".
     AGENDA_PATIENT_LABEL = os.environ.get("AGENDA_PATIENT_LABEL", "initials_mrn")
 
@@ -96,6 +99,7 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     ALLOW_DEMO_DATA = False
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
 

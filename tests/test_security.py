@@ -187,7 +187,7 @@ def test_conflict_at_commit_is_a_409_with_headers_and_no_flash(client_as, users,
     def failing_commit():
         calls["n"] += 1
         if calls["n"] == 1:
-            raise IntegrityError("INSERT", {}, Exception("duplicate"))
+            raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed: users.email"))
         return original()
 
     monkeypatch.setattr(db.session, "commit", failing_commit)
@@ -213,3 +213,81 @@ def test_wild_page_numbers_do_not_fail(client, users):
     log_in(client, users[Role.ADMIN])
     for page in ("-3", "x", "0", "999999999999"):
         assert client.get(f"/admin/users?page={page}").status_code == 200
+
+
+def _failing_commit(monkeypatch, error):
+    from tumorboard.extensions import db
+
+    original = db.session.commit
+    calls = {"n": 0}
+
+    def commit():
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise error
+        return original()
+
+    monkeypatch.setattr(db.session, "commit", commit)
+
+
+def _rename(client, target):
+    return client.post(
+        f"/admin/users/{target.id}",
+        data={
+            "email": target.email,
+            "name": "Renamed",
+            "specialty": "surgery",
+            "roles": ["chair"],
+            "version": target.version,
+        },
+    )
+
+
+def test_a_unique_race_is_a_conflict_logged_with_its_constraint(client_as, users, monkeypatch, caplog):
+    from sqlalchemy.exc import IntegrityError
+
+    _failing_commit(
+        monkeypatch, IntegrityError("UPDATE", {}, Exception("UNIQUE constraint failed: users.email"))
+    )
+    with caplog.at_level("INFO", logger="tumorboard"):
+        response = _rename(client_as(Role.ADMIN), users[Role.CHAIR])
+    assert response.status_code == 409
+    (line,) = [r for r in caplog.records if r.message.startswith("conflict")]
+    assert line.constraint == "uq_users_email" and line.request_id == response.headers["X-Request-ID"]
+
+
+def test_any_other_refusal_by_the_database_is_an_error_not_a_conflict(client_as, users, monkeypatch, caplog):
+    """A foreign key or check the code broke is a bug: it must not look like someone else's change."""
+    from sqlalchemy.exc import IntegrityError
+
+    _failing_commit(monkeypatch, IntegrityError("INSERT", {}, Exception("FOREIGN KEY constraint failed")))
+    with caplog.at_level("INFO", logger="tumorboard"):
+        response = _rename(client_as(Role.ADMIN), users[Role.CHAIR])
+    assert response.status_code == 500
+    assert "Someone else changed" not in response.text and response.headers["X-Request-ID"] in response.text
+    (line,) = [r for r in caplog.records if r.message == "the database refused a write"]
+    assert line.levelname == "ERROR" and line.constraint == "FOREIGN KEY constraint failed"
+
+
+def test_production_logs_are_json_lines_with_the_request_context(app, client_as, users):
+    import io
+    import json
+
+    from tumorboard.logs import configure_logging
+
+    stream = io.StringIO()
+    app.config["LOG_FORMAT"] = "json"
+    try:
+        configure_logging(app, stream)
+        response = client_as(Role.SPECIALIST).get(f"/cases/{2_000_000_000}")
+    finally:
+        app.config["LOG_FORMAT"] = "text"
+        configure_logging(app)
+    (line,) = [json.loads(text) for text in stream.getvalue().splitlines() if '"request"' in text]
+    assert line["message"] == "request" and line["status"] == 404 and line["level"] == "INFO"
+    assert line["route"] == "/cases/<id:case_id>" and line["method"] == "GET"  # the rule, never the ids
+    assert (
+        line["user_id"] == users[Role.SPECIALIST].id
+        and line["request_id"] == response.headers["X-Request-ID"]
+    )
+    assert isinstance(line["duration_ms"], float) and "time" in line

@@ -37,6 +37,9 @@ def create_app(config_class: type[Config] | str | None = None, **overrides) -> F
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    from tumorboard.logs import configure_logging
+
+    configure_logging(app)
     _init_extensions(app)
     _register_blueprints(app)
 

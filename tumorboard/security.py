@@ -6,7 +6,9 @@ the audit rows that record a denial, written after the rollback).
 """
 
 import logging
+import re
 import secrets
+import time
 import uuid
 
 from flask import (
@@ -57,7 +59,8 @@ MESSAGES = {
 def init_app(app: Flask) -> None:
     app.before_request(_assign_request_id)
     app.before_request(_deny_by_default)
-    # after_request hooks run last-registered first: commit, then the headers on the final response.
+    # after_request hooks run last-registered first: commit, then the headers, then the log line.
+    app.after_request(_log_request)
     app.after_request(_security_headers)
     app.after_request(_commit)
     app.teardown_request(_rollback_on_exception)
@@ -79,6 +82,42 @@ def csp_nonce() -> str:
 def _assign_request_id() -> None:
     # Always our own: a client-chosen id could collide with another request's in the audit log.
     g.request_id = uuid.uuid4().hex
+    g.started = time.perf_counter()
+
+
+def _log_request(response):
+    """One line a request: its status and duration (the context, route and user come from the filter)."""
+    if request.endpoint not in STATIC_ENDPOINTS:
+        duration = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        log.info("request", extra={"status": response.status_code, "duration_ms": round(duration, 1)})
+    return response
+
+
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
+
+
+def integrity_problem(exc: IntegrityError) -> tuple[bool, str]:
+    """Whether the refused write is a race for a unique slot (two people at once: a conflict to report
+    as such), and the constraint's name (or the database's words) for the log."""
+    orig = exc.orig
+    diag = getattr(orig, "diag", None)
+    if diag is not None:  # PostgreSQL (psycopg)
+        return getattr(orig, "sqlstate", None) == "23505", diag.constraint_name or str(orig).splitlines()[0]
+    message = str(orig)
+    match = _SQLITE_UNIQUE.search(message)
+    if match is None:
+        return False, message
+    columns = [part.strip() for part in match.group(1).split(",")]
+    table = db.metadata.tables.get(columns[0].split(".")[0])
+    wanted = {c.split(".")[-1] for c in columns}
+    for constraint in [
+        *(table.constraints if table is not None else ()),
+        *(table.indexes if table is not None else ()),
+    ]:
+        names = {c.name for c in getattr(constraint, "columns", ())}
+        if names == wanted and (getattr(constraint, "unique", True)):
+            return True, str(constraint.name)
+    return True, message
 
 
 def _deny_by_default():
@@ -90,6 +129,7 @@ def _deny_by_default():
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    g.log_user_id = current_user.id
     if session_expired():
         return redirect(url_for("auth.login"))
     if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ALLOWED:
@@ -104,11 +144,10 @@ def _commit(response):
     try:
         write_access_log(response.status_code)
         db.session.commit()
-    except (IntegrityError, StaleDataError):
+    except (IntegrityError, StaleDataError) as exc:
         db.session.rollback()
         _forget_half_done_session()
-        log.info("conflict at commit", extra={"request_id": g.get("request_id")})
-        return make_response(*_render_error(409))
+        return make_response(*_concurrent_write(exc))
     if g.get("pending_mail"):
         _send_mail_after_commit(g.pop("pending_mail"))
     return response
@@ -122,7 +161,7 @@ def _send_mail_after_commit(ids: list[int]) -> None:
         send_pending_mail(ids)
     except SQLAlchemyError:
         db.session.rollback()
-        log.exception("could not record sent mail", extra={"request_id": g.get("request_id")})
+        log.exception("could not record sent mail")
 
 
 def _forget_half_done_session() -> None:
@@ -192,7 +231,7 @@ def _audit_after_rollback(write) -> None:
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
-        log.exception("could not audit a denial", extra={"request_id": g.get("request_id")})
+        log.exception("could not audit a denial")
 
 
 def _csrf_error(exc: CSRFError):
@@ -220,9 +259,19 @@ def _stale_edit(exc: StaleEdit):
 
 
 def _concurrent_write(exc: StaleDataError | IntegrityError):
+    """Two people changed the same thing at once: a 409 that says so. Any other refusal by the database
+    (a foreign key, a check, a trigger) is a bug: logged with its constraint, answered as an error."""
     db.session.rollback()
     _forget_half_done_session()
-    return _render_error(409)
+    if isinstance(exc, StaleDataError):
+        log.info("conflict: the record changed meanwhile", extra={"constraint": "version"})
+        return _render_error(409)
+    race, constraint = integrity_problem(exc)
+    if race:
+        log.info("conflict: a unique constraint refused a concurrent write", extra={"constraint": constraint})
+        return _render_error(409)
+    log.error("the database refused a write", extra={"constraint": constraint})
+    return _render_error(500, request_id=g.get("request_id"))
 
 
 def _operation_refused(exc: OperationError):
@@ -233,5 +282,5 @@ def _operation_refused(exc: OperationError):
 def _server_error(exc: Exception):
     db.session.rollback()
     _forget_half_done_session()
-    log.exception("unhandled error", extra={"request_id": g.get("request_id")})
+    log.exception("unhandled error")
     return _render_error(500, request_id=g.get("request_id"))
