@@ -7,7 +7,6 @@ from typing import ParamSpec, TypeVar
 
 from flask import Flask
 from sqlalchemy import DateTime, event
-from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import BaseConverter, ValidationError
 
@@ -67,10 +66,6 @@ def configure_sqlite(app: Flask) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
 
 
 class IdConverter(BaseConverter):

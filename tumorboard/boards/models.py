@@ -85,9 +85,6 @@ class Board(db.Model):
     def __repr__(self) -> str:
         return f"<Board {self.id}>"
 
-    def is_member(self, user) -> bool:
-        return user.is_authenticated and self.id in user.board_ids
-
     @property
     def required_groups(self) -> tuple[tuple[Specialty, ...], ...]:
         return decode_groups(self.required_specialties)
