@@ -38,9 +38,23 @@ def run_migrations_online() -> None:
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     with _db().engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=_db().metadata, **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by copying it and dropping the old one; with foreign keys on, the drop
+            # would cascade to every row that refers to it. Off for the migration (outside a transaction,
+            # on the driver's own connection), checked and back on after it.
+            driver = connection.connection.driver_connection
+            driver.execute("PRAGMA foreign_keys = OFF")
+        try:
+            context.configure(connection=connection, target_metadata=_db().metadata, **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+                driver.execute("PRAGMA foreign_keys = ON")
+        if sqlite and broken:
+            raise RuntimeError(f"the migration left rows whose foreign keys point nowhere: {broken[:10]}")
 
 
 if context.is_offline_mode():

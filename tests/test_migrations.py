@@ -41,3 +41,64 @@ def test_revision_file_names_carry_date_and_slug():
     assert names
     for name in names:
         assert re.fullmatch(r"\d{8}_\d{4}_[0-9a-f]+_[a-z0-9_]+\.py", name), name
+
+
+def _enum_columns():
+    from sqlalchemy import Enum
+
+    return [
+        (table.name, column.name, column.type)
+        for table in db.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, Enum)
+    ]
+
+
+def test_every_status_and_vocabulary_is_checked_by_the_database(app):
+    """Each enum column has its CHECK constraint in the schema the migrations built, on both databases."""
+    with app.app_context():
+        inspector = inspect(db.session.connection())
+        columns = _enum_columns()
+        assert len(columns) >= 30
+        for table, column, enum in columns:
+            checks = {c["name"]: c["sqltext"] for c in inspector.get_check_constraints(table)}
+            name = f"ck_{table}_{enum.name}"
+            assert name in checks, (table, column)
+            for value in enum.enums:
+                assert f"'{value}'" in checks[name], (table, column, value)
+        agenda = {c["name"] for c in inspector.get_check_constraints("agenda_item")}
+        assert "ck_agenda_item_board_outcome" in agenda
+
+
+def test_an_unknown_status_is_refused_by_the_database(app, create_case, users, board):
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from tumorboard.auth.roles import Role
+
+    with app.app_context():
+        case = create_case(submitter=users[Role.SUBMITTER], board=board)
+        for column, value in (("status", "lost"), ("primary_site", "moon"), ("conference_type", "")):
+            with pytest.raises(IntegrityError), db.session.begin_nested():
+                statement = f"UPDATE tumor_case SET {column} = :v WHERE id = :i"  # noqa: S608 (fixed names)
+                db.session.execute(text(statement), {"v": value, "i": case.id})
+
+
+def test_down_and_up_again_keeps_every_row(isolated_app):
+    """The step that adds the checks copies tables on SQLite: with data in them, nothing may be lost."""
+    from sqlalchemy import func, select
+
+    from tumorboard.seed import seed_demo
+
+    app = isolated_app()
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        tables = [t for t in db.metadata.sorted_tables]
+        before = {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in tables}
+        db.session.remove()
+        downgrade(revision="7a93487098b0")
+        upgrade()
+        after = {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in tables}
+    assert after == before and before["tumor_case"] > 10 and before["decision_snapshot"] > 0

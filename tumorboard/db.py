@@ -1,12 +1,14 @@
-"""Database helpers shared by every package: UTC timestamps, SQLite settings, safe ids."""
+"""Database helpers shared by every package: UTC timestamps, enum columns, SQLite settings, safe ids,
+and the atomic operation."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from flask import Flask
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, Enum, event
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import BaseConverter, ValidationError
 
@@ -38,6 +40,25 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _values(enum: type[StrEnum]) -> list[str]:
+    return [member.value for member in enum]
+
+
+def enum_type(enum: type[StrEnum], length: int, name: str) -> Enum:
+    """The column type of a status or vocabulary: stored as the member's stable string value in a
+    VARCHAR(`length`), refused by the database when it is not one of them (a CHECK constraint named
+    `ck_<table>_<name>`, on SQLite and PostgreSQL alike), and read back as the enum member."""
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        name=name,
+        values_callable=_values,
+        validate_strings=True,
+    )
 
 
 def configure_sqlite(app: Flask) -> None:

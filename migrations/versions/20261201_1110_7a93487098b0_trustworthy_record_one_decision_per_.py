@@ -162,10 +162,12 @@ def downgrade():
     for table in FROZEN_TABLES:
         _drop_refusals(table, is_sqlite)
     op.drop_index('ix_tumor_case_referred_from_id', table_name='tumor_case')
-    if not is_sqlite:
-        op.drop_constraint('fk_tumor_case_referred_from_id_tumor_case', 'tumor_case', type_='foreignkey')
-    op.drop_column('tumor_case', 'referred_from_id')
-    op.drop_column('tumor_case', 'first_scheduled_at')
+    # a batch (a copy of the table on SQLite; env.py turns foreign keys off for it)
+    with op.batch_alter_table('tumor_case') as batch_op:
+        if not is_sqlite:  # SQLite's copy leaves out the foreign key of a dropped column by itself
+            batch_op.drop_constraint('fk_tumor_case_referred_from_id_tumor_case', type_='foreignkey')
+        batch_op.drop_column('referred_from_id')
+        batch_op.drop_column('first_scheduled_at')
 
     with op.batch_alter_table('decision', schema=None) as batch_op:
         batch_op.drop_index('uq_decision_item_signed', sqlite_where=sa.text("status = 'signed'"), postgresql_where=sa.text("status = 'signed'"))

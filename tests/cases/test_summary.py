@@ -399,8 +399,13 @@ def test_no_netpet_with_one_pet_only(make_case, modality):
     ],
 )
 def test_invalid_input_is_flagged_not_raised(make_case, fields, pathology, imaging, what):
-    case = make_case(pathology=pathology, imaging=imaging, **fields)
-    summary = summarise(case)
+    """Values the database refuses can still reach the rules from elsewhere (an import, a frozen record of
+    an older vocabulary): the summary flags them instead of failing."""
+    case = make_case(pathology=pathology, imaging=imaging)
+    with db.session.no_autoflush:  # in memory only: the database's checks would refuse most of them
+        for name, value in fields.items():
+            setattr(case, name, value)
+        summary = summarise(case)
     invalid = flags(summary, "invalid")
     assert any(m.startswith(f"{what}: ") for m in invalid), invalid
     assert (

@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tumorboard.db import UTCDateTime, utcnow
+from tumorboard.db import UTCDateTime, enum_type, utcnow
 from tumorboard.extensions import db
 
 GENESIS_HASH = "0" * 64
@@ -172,7 +172,7 @@ class AccessEvent(db.Model):
     patient_id: Mapped[int] = mapped_column(Integer)
     case_id: Mapped[int | None] = mapped_column(Integer)
     board_id: Mapped[int | None] = mapped_column(Integer)
-    page: Mapped[str] = mapped_column(String(24))
+    page: Mapped[AccessPage] = mapped_column(enum_type(AccessPage, 24, "page"))
     request_id: Mapped[str | None] = mapped_column(String(64))
 
     user = relationship("User", lazy="raise")

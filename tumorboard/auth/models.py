@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tumorboard.auth.roles import Role
 from tumorboard.clinical.specialties import Specialty
-from tumorboard.db import UTCDateTime, utcnow
+from tumorboard.db import UTCDateTime, enum_type, utcnow
 from tumorboard.extensions import db
 
 
@@ -24,7 +24,9 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
-    specialty: Mapped[str] = mapped_column(String(32), default=Specialty.OTHER.value)
+    specialty: Mapped[Specialty] = mapped_column(
+        enum_type(Specialty, 32, "specialty"), default=Specialty.OTHER
+    )
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     # Part of the login cookie; a new one voids every earlier cookie (logout, password change, disabling).
@@ -75,7 +77,7 @@ class UserRole(db.Model):
     __tablename__ = "user_role"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    role: Mapped[str] = mapped_column(String(16), primary_key=True, index=True)
+    role: Mapped[Role] = mapped_column(enum_type(Role, 16, "role"), primary_key=True, index=True)
 
     user: Mapped[User] = relationship(back_populates="role_rows")
 

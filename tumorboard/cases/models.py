@@ -14,8 +14,23 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board
-from tumorboard.clinical.vocabularies import ImagingModality, SpecimenType
-from tumorboard.db import UTCDateTime, utcnow
+from tumorboard.clinical.vocabularies import (
+    Analyte,
+    ConferenceType,
+    Differentiation,
+    FdgVsSstr,
+    FunctionalStatus,
+    FunctionalSyndrome,
+    HereditarySyndrome,
+    Histology,
+    ImagingModality,
+    PrimarySite,
+    ResectionMargin,
+    SpecimenType,
+    SstrTracer,
+    Treatment,
+)
+from tumorboard.db import UTCDateTime, enum_type, utcnow
 from tumorboard.extensions import db
 
 
@@ -32,6 +47,9 @@ class CaseStatus(StrEnum):
     def label(self) -> str:
         return self.value.capitalize()
 
+
+# What the board can make of a case at a meeting: the outcome of an agenda item.
+BOARD_OUTCOMES = (CaseStatus.DISCUSSED, CaseStatus.DEFERRED)
 
 # Findings may change until the board has discussed the case.
 FINDINGS_OPEN = frozenset({CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.SCHEDULED, CaseStatus.DEFERRED})
@@ -60,7 +78,7 @@ class Patient(db.Model):
     # casefolded "family given" for search; kept by the operations
     name_key: Mapped[str] = mapped_column(String(201), index=True)
     birth_date: Mapped[date] = mapped_column(Date)
-    sex: Mapped[str] = mapped_column(String(16))
+    sex: Mapped[Sex] = mapped_column(enum_type(Sex, 16, "sex"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -108,9 +126,9 @@ class Case(db.Model):
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
     board_id: Mapped[int] = mapped_column(ForeignKey("board.id"))
     submitter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(String(16), default=CaseStatus.DRAFT.value)
-    conference_type: Mapped[str] = mapped_column(String(24))
-    primary_site: Mapped[str] = mapped_column(String(24))
+    status: Mapped[CaseStatus] = mapped_column(enum_type(CaseStatus, 16, "status"), default=CaseStatus.DRAFT)
+    conference_type: Mapped[ConferenceType] = mapped_column(enum_type(ConferenceType, 24, "conference_type"))
+    primary_site: Mapped[PrimarySite] = mapped_column(enum_type(PrimarySite, 24, "primary_site"))
     tumour_size_cm: Mapped[float | None] = mapped_column(Float)
     extent: Mapped[str | None] = mapped_column(String(40))
     nodes_examined: Mapped[int | None] = mapped_column(Integer)
@@ -119,11 +137,17 @@ class Case(db.Model):
     metastatic_sites: Mapped[str] = mapped_column(
         String(200), default=""
     )  # comma-separated vocabulary values
-    differentiation: Mapped[str] = mapped_column(String(16), default="unknown")
-    functional_status: Mapped[str] = mapped_column(String(16), default="unknown")
-    syndrome: Mapped[str | None] = mapped_column(String(24))
+    differentiation: Mapped[Differentiation] = mapped_column(
+        enum_type(Differentiation, 16, "differentiation"), default=Differentiation.UNKNOWN
+    )
+    functional_status: Mapped[FunctionalStatus] = mapped_column(
+        enum_type(FunctionalStatus, 16, "functional_status"), default=FunctionalStatus.UNKNOWN
+    )
+    syndrome: Mapped[FunctionalSyndrome | None] = mapped_column(enum_type(FunctionalSyndrome, 24, "syndrome"))
     symptoms: Mapped[str] = mapped_column(Text, default="")
-    hereditary_syndrome: Mapped[str] = mapped_column(String(16), default="unknown")
+    hereditary_syndrome: Mapped[HereditarySyndrome] = mapped_column(
+        enum_type(HereditarySyndrome, 16, "hereditary_syndrome"), default=HereditarySyndrome.UNKNOWN
+    )
     ecog: Mapped[int | None] = mapped_column(Integer)
     comorbidities: Mapped[str] = mapped_column(Text, default="")
     patient_preferences: Mapped[str] = mapped_column(Text, default="")
@@ -269,12 +293,14 @@ class ImagingStudy(FindingMixin, db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("tumor_case.id", ondelete="CASCADE"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     study_date: Mapped[date] = mapped_column(Date)
-    modality: Mapped[str] = mapped_column(String(24))
-    tracer: Mapped[str | None] = mapped_column(String(24))
+    modality: Mapped[ImagingModality] = mapped_column(enum_type(ImagingModality, 24, "modality"))
+    tracer: Mapped[SstrTracer | None] = mapped_column(enum_type(SstrTracer, 24, "tracer"))
     region: Mapped[str] = mapped_column(String(200), default="")
     krenning_score: Mapped[int | None] = mapped_column(Integer)
     uptake_positive: Mapped[bool | None] = mapped_column(Boolean)  # PET: any tumour uptake
-    fdg_vs_sstr: Mapped[str | None] = mapped_column(String(8))  # FDG PET: uptake compared with SSTR
+    fdg_vs_sstr: Mapped[FdgVsSstr | None] = mapped_column(
+        enum_type(FdgVsSstr, 8, "fdg_vs_sstr")
+    )  # FDG vs SSTR uptake
     target_lesion_sum_mm: Mapped[float | None] = mapped_column(Float)
     new_lesions: Mapped[bool] = mapped_column(Boolean, default=False)
     report_text: Mapped[str] = mapped_column(Text, default="")
@@ -294,7 +320,7 @@ class LabResult(FindingMixin, db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("tumor_case.id", ondelete="CASCADE"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     sample_date: Mapped[date] = mapped_column(Date)
-    analyte: Mapped[str] = mapped_column(String(32))
+    analyte: Mapped[Analyte] = mapped_column(enum_type(Analyte, 32, "analyte"))
     value: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(20))
     ref_low: Mapped[float | None] = mapped_column(Float)
@@ -320,10 +346,12 @@ class PathologyReport(FindingMixin, db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("tumor_case.id", ondelete="CASCADE"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     report_date: Mapped[date] = mapped_column(Date)
-    specimen_type: Mapped[str] = mapped_column(String(24))
+    specimen_type: Mapped[SpecimenType] = mapped_column(enum_type(SpecimenType, 24, "specimen_type"))
     specimen_site: Mapped[str] = mapped_column(String(200), default="")
-    histology: Mapped[str | None] = mapped_column(String(16))
-    differentiation: Mapped[str] = mapped_column(String(16), default="unknown")
+    histology: Mapped[Histology | None] = mapped_column(enum_type(Histology, 16, "histology"))
+    differentiation: Mapped[Differentiation] = mapped_column(
+        enum_type(Differentiation, 16, "differentiation"), default=Differentiation.UNKNOWN
+    )
     ki67_percent: Mapped[float | None] = mapped_column(Float)
     mitoses_per_2mm2: Mapped[float | None] = mapped_column(Float)
     mitoses_count: Mapped[int | None] = mapped_column(Integer)
@@ -332,7 +360,7 @@ class PathologyReport(FindingMixin, db.Model):
     ihc_results: Mapped[str] = mapped_column(
         Text, default="{}"
     )  # JSON {marker: "positive" | "negative" | ...}
-    margins: Mapped[str | None] = mapped_column(String(4))
+    margins: Mapped[ResectionMargin | None] = mapped_column(enum_type(ResectionMargin, 4, "margins"))
     lymphovascular_invasion: Mapped[bool | None] = mapped_column(Boolean)
     perineural_invasion: Mapped[bool | None] = mapped_column(Boolean)
     nodes_examined: Mapped[int | None] = mapped_column(Integer)
@@ -365,7 +393,7 @@ class PriorTreatment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("tumor_case.id", ondelete="CASCADE"), index=True)
-    treatment: Mapped[str] = mapped_column(String(24))
+    treatment: Mapped[Treatment] = mapped_column(enum_type(Treatment, 24, "treatment"))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(String(500), default="")

@@ -25,7 +25,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from tumorboard.cases.models import Case
-from tumorboard.db import UTCDateTime, utcnow
+from tumorboard.clinical.specialties import Specialty
+from tumorboard.clinical.vocabularies import DeviationReason, PlanIntent, Treatment
+from tumorboard.db import UTCDateTime, enum_type, utcnow
 from tumorboard.extensions import db
 from tumorboard.frozen import FrozenRecord
 from tumorboard.meetings.models import AgendaItem, Meeting
@@ -128,11 +130,17 @@ class Decision(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
     number: Mapped[int] = mapped_column(Integer, default=1)  # 1 for the first version, 2 for its amendment …
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default=DecisionStatus.DRAFT.value)
-    outcome: Mapped[str] = mapped_column(String(24), default=DecisionOutcome.RECOMMENDATION.value)
+    status: Mapped[DecisionStatus] = mapped_column(
+        enum_type(DecisionStatus, 16, "status"), default=DecisionStatus.DRAFT
+    )
+    outcome: Mapped[DecisionOutcome] = mapped_column(
+        enum_type(DecisionOutcome, 24, "outcome"), default=DecisionOutcome.RECOMMENDATION
+    )
     recommendation: Mapped[str] = mapped_column(Text, default="")
     rationale: Mapped[str] = mapped_column(Text, default="")
-    guideline_basis: Mapped[str] = mapped_column(String(8), default=GuidelineBasis.NONE.value)
+    guideline_basis: Mapped[GuidelineBasis] = mapped_column(
+        enum_type(GuidelineBasis, 8, "guideline_basis"), default=GuidelineBasis.NONE
+    )
     guideline_reference: Mapped[str] = mapped_column(String(300), default="")
     trial_candidate: Mapped[bool] = mapped_column(Boolean, default=False)
     trial_identifier: Mapped[str] = mapped_column(String(40), default="")
@@ -239,10 +247,12 @@ class PlanItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    treatment: Mapped[str] = mapped_column(String(24))
+    treatment: Mapped[Treatment] = mapped_column(enum_type(Treatment, 24, "treatment"))
     detail: Mapped[str] = mapped_column(String(500), default="")
-    intent: Mapped[str] = mapped_column(String(16))
-    responsible_specialty: Mapped[str] = mapped_column(String(32))
+    intent: Mapped[PlanIntent] = mapped_column(enum_type(PlanIntent, 16, "intent"))
+    responsible_specialty: Mapped[Specialty] = mapped_column(
+        enum_type(Specialty, 32, "responsible_specialty")
+    )
     target_date: Mapped[date | None] = mapped_column(Date)
 
     decision: Mapped[Decision] = relationship(back_populates="items")
@@ -255,8 +265,9 @@ class FollowUp(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(8))
-    reason: Mapped[str | None] = mapped_column(String(24))  # DeviationReason when not fully carried out
+    status: Mapped[FollowUpStatus] = mapped_column(enum_type(FollowUpStatus, 8, "status"))
+    # why it was not (fully) carried out
+    reason: Mapped[DeviationReason | None] = mapped_column(enum_type(DeviationReason, 24, "reason"))
     reason_text: Mapped[str] = mapped_column(Text, default="")
     started_on: Mapped[date | None] = mapped_column(Date)
     completed_on: Mapped[date | None] = mapped_column(Date)

@@ -25,7 +25,7 @@ from matplotlib.patches import Patch
 from sqlalchemy import and_, exists, func, select
 
 from tumorboard.cases.charts import _CSS_PX_PER_INCH, _RC, _RENDER_LOCK, _as_standalone_svg
-from tumorboard.cases.models import Case, ImagingStudy, PathologyReport
+from tumorboard.cases.models import Case, CaseStatus, ImagingStudy, PathologyReport
 from tumorboard.clinical.vocabularies import (
     DeviationReason,
     Differentiation,
@@ -43,7 +43,7 @@ from tumorboard.decisions.models import (
     PlanItem,
 )
 from tumorboard.extensions import db
-from tumorboard.meetings.models import AgendaItem, Meeting, Outcome
+from tumorboard.meetings.models import AgendaItem, Meeting
 from tumorboard.timezones import hospital_tz, local_day_end_utc, local_day_start_utc
 
 SIGNED_STATUSES = (DecisionStatus.SIGNED.value, DecisionStatus.SUPERSEDED.value)
@@ -372,7 +372,7 @@ def _at_first_meeting(discussion, items: Sequence) -> bool:
         for item in items
         if (item.starts_at, item.id) < (discussion.starts_at, discussion.agenda_item_id)
     ]
-    previous = [i for i, item in enumerate(earlier) if item.outcome == Outcome.DISCUSSED.value]
+    previous = [i for i, item in enumerate(earlier) if item.outcome == CaseStatus.DISCUSSED]
     episode = earlier[previous[-1] + 1 :] if previous else earlier
     return not episode
 

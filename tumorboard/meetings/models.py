@@ -8,12 +8,13 @@ database itself refuse a second open item even when two requests race.
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tumorboard.boards.models import Board
-from tumorboard.cases.models import Case
-from tumorboard.db import UTCDateTime, utcnow
+from tumorboard.cases.models import BOARD_OUTCOMES, Case, CaseStatus
+from tumorboard.clinical.specialties import Specialty
+from tumorboard.db import UTCDateTime, enum_type, utcnow
 from tumorboard.extensions import db
 from tumorboard.frozen import FrozenRecord
 
@@ -44,15 +45,21 @@ class AgendaMode(StrEnum):
         return "Full discussion" if self is AgendaMode.FULL else "Standard of care – for noting"
 
 
-class Outcome(StrEnum):
-    DISCUSSED = "discussed"
-    DEFERRED = "deferred"
-
-
 class AttendanceStatus(StrEnum):
     PRESENT = "present"
     ABSENT = "absent"
     GUEST = "guest"
+
+
+class Frequency(StrEnum):
+    """How often the meetings of a series recur."""
+
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+
+    @property
+    def days(self) -> int:
+        return {"weekly": 7, "fortnightly": 14}[self.value]
 
 
 class MeetingSeries(db.Model):
@@ -62,7 +69,7 @@ class MeetingSeries(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[int] = mapped_column(ForeignKey("board.id"), index=True)
-    frequency: Mapped[str] = mapped_column(String(16))
+    frequency: Mapped[Frequency] = mapped_column(enum_type(Frequency, 16, "frequency"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -84,7 +91,9 @@ class Meeting(db.Model):
     cutoff_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity_cases: Mapped[int | None] = mapped_column(Integer)
     capacity_minutes: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.PLANNED.value)
+    status: Mapped[MeetingStatus] = mapped_column(
+        enum_type(MeetingStatus, 16, "status"), default=MeetingStatus.PLANNED
+    )
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     quorum_override_reason: Mapped[str] = mapped_column(Text, default="")
     quorum_override_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -137,7 +146,13 @@ class Meeting(db.Model):
 
 class AgendaItem(db.Model):
     __tablename__ = "agenda_item"
-    __table_args__ = (UniqueConstraint("meeting_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "position"),
+        # the outcome is a case status, and only one the board can give (discussed or deferred)
+        CheckConstraint(
+            "outcome IN ({})".format(", ".join(f"'{s.value}'" for s in BOARD_OUTCOMES)), name="board_outcome"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
@@ -146,10 +161,10 @@ class AgendaItem(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     minutes: Mapped[int] = mapped_column(Integer, default=10)
     presenter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    mode: Mapped[str] = mapped_column(String(8), default=AgendaMode.FULL.value)
+    mode: Mapped[AgendaMode] = mapped_column(enum_type(AgendaMode, 8, "mode"), default=AgendaMode.FULL)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     late_reason: Mapped[str] = mapped_column(Text, default="")
-    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome: Mapped[CaseStatus | None] = mapped_column(enum_type(CaseStatus, 16, "outcome"))
     added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -194,8 +209,8 @@ class Attendance(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    specialty: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(8))
+    specialty: Mapped[Specialty] = mapped_column(enum_type(Specialty, 32, "specialty"))
+    status: Mapped[AttendanceStatus] = mapped_column(enum_type(AttendanceStatus, 8, "status"))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -18,7 +18,7 @@ from sqlalchemy import Select, delete, func, select
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.boards.models import Board, missing_specialties
 from tumorboard.cases import operations as case_operations
-from tumorboard.cases.models import Case, CaseStatus
+from tumorboard.cases.models import BOARD_OUTCOMES, Case, CaseStatus
 from tumorboard.cases.records import case_record
 from tumorboard.cases.summary import summarise
 from tumorboard.cases.validation import text
@@ -32,11 +32,11 @@ from tumorboard.meetings.models import (
     AgendaSnapshot,
     Attendance,
     AttendanceStatus,
+    Frequency,
     Meeting,
     MeetingRequest,
     MeetingSeries,
     MeetingStatus,
-    Outcome,
 )
 from tumorboard.notifications.operations import notify
 from tumorboard.timezones import hospital_tz, to_local
@@ -52,7 +52,6 @@ MEETING_FIELDS = (
     "capacity_minutes",
     "status",
 )
-FREQUENCIES = {"weekly": 7, "fortnightly": 14}
 MAX_SERIES = 52
 POOL_STATUSES = (CaseStatus.SUBMITTED.value, CaseStatus.DEFERRED.value)
 
@@ -133,12 +132,14 @@ def plan_meeting(actor, board: Board, plan: MeetingPlan) -> Meeting:
 
 def series_dates(first: date, frequency: str, count: int, skip: Iterable[date] = ()) -> list[date]:
     """The dates of a series: every 7 or 14 days from `first`, `count` of them, less the dropped dates."""
-    if frequency not in FREQUENCIES:
-        raise OperationError("Choose weekly or fortnightly.", field="frequency")
+    try:
+        every = Frequency(frequency).days
+    except ValueError:
+        raise OperationError("Choose weekly or fortnightly.", field="frequency") from None
     if not 1 <= count <= MAX_SERIES:
         raise OperationError(f"A series has 1 to {MAX_SERIES} meetings.", field="count")
     dropped = set(skip)
-    days = [first + timedelta(days=FREQUENCIES[frequency] * n) for n in range(count)]
+    days = [first + timedelta(days=every * n) for n in range(count)]
     return [d for d in days if d not in dropped]
 
 
@@ -600,16 +601,15 @@ def set_outcome(actor, item: AgendaItem, outcome: str, *, expected_version: int 
     if meeting.status_enum is not MeetingStatus.IN_PROGRESS:
         raise OperationError("Outcomes are recorded while the meeting is in progress.")
     check_version(meeting, expected_version)
-    try:
-        outcome = Outcome(outcome)
-    except ValueError:
-        raise OperationError("The outcome is discussed or deferred.") from None
-    if item.outcome == outcome.value:
+    outcome = next((o for o in BOARD_OUTCOMES if o == outcome), None)
+    if outcome is None:
+        raise OperationError("The outcome is discussed or deferred.")
+    if item.outcome == outcome:
         return
     if item.outcome is not None:
         raise OperationError("The outcome of this case is already recorded.")
     frozen = freeze_item(item)
-    if outcome is Outcome.DISCUSSED:
+    if outcome is CaseStatus.DISCUSSED:
         case_operations.mark_discussed(actor, item.case, details={"meeting": meeting.id})
     else:
         case_operations.defer_case(actor, item.case, details={"meeting": meeting.id})
@@ -620,7 +620,7 @@ def set_outcome(actor, item: AgendaItem, outcome: str, *, expected_version: int 
             "it goes first at the next one.",
             f"/cases/{item.case_id}",
         )
-    item.outcome = outcome.value
+    item.outcome = outcome
     item.open_case_id = None  # the case has left this agenda: a deferred one may go on the next at once
     _touch(meeting)
     db.session.flush()
@@ -653,7 +653,7 @@ def close_meeting(
         case_operations.defer_case(
             actor, item.case, details={"meeting": meeting.id, "reason": "not discussed"}
         )
-        item.outcome = Outcome.DEFERRED.value
+        item.outcome = CaseStatus.DEFERRED
         notify(
             [item.case.submitter_id],
             "case_deferred",
