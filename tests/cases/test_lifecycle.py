@@ -7,9 +7,8 @@ import pytest
 
 from tests.cases.helpers import audit_count, last_event
 from tumorboard.auth.roles import Role
-from tumorboard.cases.models import CaseStatus
+from tumorboard.cases.models import TRANSITIONS, CaseStatus
 from tumorboard.cases.operations import (
-    TRANSITIONS,
     close_case,
     defer_case,
     mark_discussed,

@@ -98,6 +98,14 @@ class Board(db.Model):
         """The board's own coordinators plan its meetings and build its agendas."""
         return self.id in coordinated_board_ids(user)
 
+    def can_decide(self, user) -> bool:
+        """The board's specialists, chairs and coordinators record its decisions."""
+        return (
+            user.is_authenticated
+            and self.id in user.board_ids
+            and user.has_role(Role.SPECIALIST, Role.CHAIR, Role.COORDINATOR)
+        )
+
     def can_chair(self, user) -> bool:
         membership = self.membership_of(user)
         return membership is not None and membership.is_chair and user.has_role(Role.CHAIR)

@@ -6,6 +6,7 @@ are derived (tumorboard.cases.summary) and shown beside them; the one derived va
 """
 
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -47,6 +48,25 @@ class CaseStatus(StrEnum):
     def label(self) -> str:
         return self.value.capitalize()
 
+
+# The case lifecycle, in one table: each status and the statuses it may move to. The moves themselves are
+# the operations of tumorboard.cases.operations; every guard reads this table.
+TRANSITIONS: Mapping[CaseStatus, frozenset[CaseStatus]] = {
+    CaseStatus.DRAFT: frozenset({CaseStatus.SUBMITTED, CaseStatus.WITHDRAWN}),
+    CaseStatus.SUBMITTED: frozenset({CaseStatus.DRAFT, CaseStatus.SCHEDULED, CaseStatus.WITHDRAWN}),
+    # A scheduled case leaves the agenda (back to submitted) before it can be withdrawn.
+    CaseStatus.SCHEDULED: frozenset({CaseStatus.SUBMITTED, CaseStatus.DISCUSSED, CaseStatus.DEFERRED}),
+    CaseStatus.DEFERRED: frozenset({CaseStatus.SCHEDULED, CaseStatus.WITHDRAWN}),
+    CaseStatus.DISCUSSED: frozenset({CaseStatus.CLOSED, CaseStatus.SUBMITTED}),
+    CaseStatus.CLOSED: frozenset({CaseStatus.SUBMITTED}),
+    CaseStatus.WITHDRAWN: frozenset(),
+}
+
+# The moves back to SUBMITTED differ by where they start: off an agenda, or presented again.
+ON_AGENDA = frozenset({CaseStatus.SCHEDULED})
+PRESENTED_AGAIN_FROM = frozenset({CaseStatus.DISCUSSED, CaseStatus.CLOSED})
+# Waiting in the board's pool for a meeting.
+IN_POOL = frozenset({CaseStatus.SUBMITTED, CaseStatus.DEFERRED})
 
 # What the board can make of a case at a meeting: the outcome of an agenda item.
 BOARD_OUTCOMES = (CaseStatus.DISCUSSED, CaseStatus.DEFERRED)
@@ -253,6 +273,30 @@ class Case(db.Model):
             and self.status != CaseStatus.WITHDRAWN
             and bool(user.board_ids - {self.board_id})
         )
+
+    def can_present_again(self, user) -> bool:
+        """The submitter sends a discussed or closed case back to the board (follow-up, progression)."""
+        return user.is_authenticated and self.submitter_id == user.id and self.status in PRESENTED_AGAIN_FROM
+
+    def can_request_meeting(self, user) -> bool:
+        """The submitter asks for a meeting until the case is on an agenda."""
+        return (
+            user.is_authenticated
+            and self.submitter_id == user.id
+            and (self.status in IN_POOL or self.status == CaseStatus.DRAFT)
+        )
+
+    @property
+    def is_in_pool(self) -> bool:
+        return self.status in IN_POOL
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == CaseStatus.DRAFT
+
+    @property
+    def is_deferred(self) -> bool:
+        return self.status == CaseStatus.DEFERRED
 
     def can_recall(self, user) -> bool:
         """Back to draft for more work, as long as no coordinator has put it on an agenda."""

@@ -13,7 +13,15 @@ from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board
 from tumorboard.cases import validation as v
-from tumorboard.cases.models import Case, CaseStatus, Patient, PriorTreatment
+from tumorboard.cases.models import (
+    ON_AGENDA,
+    PRESENTED_AGAIN_FROM,
+    TRANSITIONS,
+    Case,
+    CaseStatus,
+    Patient,
+    PriorTreatment,
+)
 from tumorboard.cases.readiness import missing_for_board
 from tumorboard.cases.summary import computed_grade_value
 from tumorboard.clinical import staging
@@ -55,22 +63,6 @@ CASE_FIELDS = (
     "no_pathology_reason",
 )
 SMALL_INTESTINE = frozenset({PrimarySite.JEJUNUM, PrimarySite.ILEUM})
-
-TRANSITIONS: Mapping[CaseStatus, frozenset[CaseStatus]] = {
-    CaseStatus.DRAFT: frozenset({CaseStatus.SUBMITTED, CaseStatus.WITHDRAWN}),
-    CaseStatus.SUBMITTED: frozenset({CaseStatus.DRAFT, CaseStatus.SCHEDULED, CaseStatus.WITHDRAWN}),
-    # A scheduled case leaves the agenda (back to submitted) before it can be withdrawn.
-    CaseStatus.SCHEDULED: frozenset({CaseStatus.SUBMITTED, CaseStatus.DISCUSSED, CaseStatus.DEFERRED}),
-    CaseStatus.DEFERRED: frozenset({CaseStatus.SCHEDULED, CaseStatus.WITHDRAWN}),
-    CaseStatus.DISCUSSED: frozenset({CaseStatus.CLOSED, CaseStatus.SUBMITTED}),
-    CaseStatus.CLOSED: frozenset({CaseStatus.SUBMITTED}),
-    CaseStatus.WITHDRAWN: frozenset(),
-}
-
-# The moves back to SUBMITTED differ by where they start: off an agenda, or presented again.
-ON_AGENDA = frozenset({CaseStatus.SCHEDULED})
-PRESENTED_AGAIN_FROM = frozenset({CaseStatus.DISCUSSED, CaseStatus.CLOSED})
-
 
 # Cases ---------------------------------------------------------------------------------------------
 

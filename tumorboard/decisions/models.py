@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from tumorboard.auth.roles import Role
 from tumorboard.cases.models import Case
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.clinical.vocabularies import DeviationReason, PlanIntent, Treatment
@@ -37,6 +38,31 @@ class DecisionStatus(StrEnum):
     DRAFT = "draft"
     SIGNED = "signed"
     SUPERSEDED = "superseded"
+
+
+class DecisionAction(StrEnum):
+    """What people do with a version of the decision; each is allowed in the states the lifecycle says."""
+
+    SAVE = "save"  # the draft, typed in the meeting (or an amendment's, after it)
+    SIGN = "sign"
+    AMEND = "amend"  # start the amendment that will supersede it
+    SUPERSEDE = "supersede"  # its amendment is signed
+    FOLLOW_UP = "follow_up"  # was it carried out?
+
+
+# The decision's lifecycle, in one table: each state, the actions it allows, the state each leads to.
+DECISION_LIFECYCLE = {
+    DecisionStatus.DRAFT: {
+        DecisionAction.SAVE: DecisionStatus.DRAFT,
+        DecisionAction.SIGN: DecisionStatus.SIGNED,
+    },
+    DecisionStatus.SIGNED: {
+        DecisionAction.AMEND: DecisionStatus.SIGNED,
+        DecisionAction.SUPERSEDE: DecisionStatus.SUPERSEDED,
+        DecisionAction.FOLLOW_UP: DecisionStatus.SIGNED,
+    },
+    DecisionStatus.SUPERSEDED: {},
+}
 
 
 class DecisionOutcome(StrEnum):
@@ -180,11 +206,18 @@ class Decision(db.Model):
 
     @property
     def is_signed(self) -> bool:
-        return self.status != DecisionStatus.DRAFT.value
+        """Signed, whether still in force or superseded since: it never changes again."""
+        return self.status != DecisionStatus.DRAFT
 
     @property
     def is_in_force(self) -> bool:
-        return self.status == DecisionStatus.SIGNED.value
+        return self.status == DecisionStatus.SIGNED
+
+    def allows(self, action: DecisionAction) -> bool:
+        return action in DECISION_LIFECYCLE[self.status]
+
+    def after(self, action: DecisionAction) -> DecisionStatus:
+        return DECISION_LIFECYCLE[self.status][action]
 
     @property
     def outcome_enum(self) -> DecisionOutcome:
@@ -209,18 +242,32 @@ class Decision(db.Model):
         return self.meeting.board_id in user.board_ids or self.case.submitter_id == user.id
 
     def can_edit(self, user) -> bool:
-        """Drafts are typed in the meeting by the board's specialists, chairs and coordinators."""
-        from tumorboard.auth.roles import Role
-
-        return (
-            not self.is_signed
-            and user.is_authenticated
-            and self.meeting.board_id in user.board_ids
-            and user.has_role(Role.SPECIALIST, Role.CHAIR, Role.COORDINATOR)
-        )
+        """Drafts are typed by the board's specialists, chairs and coordinators."""
+        return self.allows(DecisionAction.SAVE) and self.meeting.board.can_decide(user)
 
     def can_sign(self, user) -> bool:
-        return not self.is_signed and self.meeting.board.can_chair(user)
+        """The board's chair signs."""
+        return self.allows(DecisionAction.SIGN) and self.meeting.board.can_chair(user)
+
+    def is_amender(self, user) -> bool:
+        """The board's specialists and chair amend its decisions."""
+        return (
+            user.is_authenticated
+            and self.meeting.board_id in user.board_ids
+            and user.has_role(Role.SPECIALIST, Role.CHAIR)
+        )
+
+    def can_amend(self, user) -> bool:
+        """An amendment is started from the version in force."""
+        return self.allows(DecisionAction.AMEND) and self.is_amender(user)
+
+    def can_record_follow_up(self, user) -> bool:
+        """The case's submitter says whether the version in force was carried out."""
+        return (
+            self.allows(DecisionAction.FOLLOW_UP)
+            and user.is_authenticated
+            and self.case.submitter_id == user.id
+        )
 
 
 class DecisionSnapshot(FrozenRecord, db.Model):

@@ -19,9 +19,8 @@ from sqlalchemy import select
 
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.auth.passwords import verify_password
-from tumorboard.auth.roles import Role
 from tumorboard.cases import operations as case_operations
-from tumorboard.cases.models import CaseStatus
+from tumorboard.cases.models import PRESENTED_AGAIN_FROM, CaseStatus
 from tumorboard.cases.summary import summarise
 from tumorboard.cases.validation import text
 from tumorboard.clinical.specialties import Specialty
@@ -32,6 +31,7 @@ from tumorboard.decisions.documents import SNAPSHOT_SCHEMA, snapshot_data
 from tumorboard.decisions.models import (
     DECISION_FIELDS,
     Decision,
+    DecisionAction,
     DecisionOutcome,
     DecisionSnapshot,
     DecisionStatus,
@@ -43,7 +43,7 @@ from tumorboard.decisions.models import (
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
 from tumorboard.meetings import operations as meeting_operations
-from tumorboard.meetings.models import AgendaItem, AttendanceStatus, MeetingStatus
+from tumorboard.meetings.models import AgendaItem, AttendanceStatus, MeetingAction
 from tumorboard.timezones import hospital_today
 
 MAX_PLAN_ITEMS = 20
@@ -68,22 +68,20 @@ class AmendmentPending(OperationError):
         self.amendment = amendment
 
 
-def _require_member(actor, item: AgendaItem) -> None:
-    if item.meeting.board_id not in actor.board_ids or not actor.has_role(
-        Role.SPECIALIST, Role.CHAIR, Role.COORDINATOR
-    ):
-        raise OperationError("Only the board's specialists, chair and coordinators record its decisions.")
+RECORD = MeetingAction.RECORD_DECISIONS
 
 
 @atomic
 def start_decision(actor, item: AgendaItem) -> Decision:
     """The draft decision for an agenda item, made when the board reaches the case in the meeting."""
-    _require_member(actor, item)
+    meeting = item.meeting
+    if not meeting.is_for(RECORD.who, actor):
+        raise OperationError(RECORD.not_allowed)
     existing = current_decision(item)
     if existing is not None:
         return existing
-    if item.meeting.status != MeetingStatus.IN_PROGRESS.value:
-        raise OperationError("Decisions are recorded while the meeting is in progress.")
+    if not meeting.allows(RECORD):
+        raise OperationError(RECORD.not_now)
     decision = Decision(
         agenda_item_id=item.id,
         case_id=item.case_id,
@@ -188,10 +186,10 @@ def save_draft(
 ) -> None:
     """Save what was typed (the form's save, or the page's autosave). A stale version is refused, so two
     people typing at once never overwrite each other."""
-    if decision.is_signed:
+    if not decision.allows(DecisionAction.SAVE):
         raise OperationError("This decision is signed: change it with an amendment.")
     if not decision.can_edit(actor):
-        raise OperationError("Only the board's specialists, chair and coordinators record its decisions.")
+        raise OperationError(RECORD.not_allowed)
     check_version(decision, expected_version)
     before = {**snapshot(decision, DECISION_FIELDS), "items": plan_lines(decision)}
     for name, value in _clean_fields(data).items():
@@ -256,12 +254,12 @@ def sign_decision(
 ) -> list[checks.CheckWarning]:
     """The chair signs with their password. Consistency warnings do not block, but going on needs a
     reason, which is recorded with the warnings. A first decision marks the case discussed or deferred."""
-    if decision.is_signed:
+    if not decision.allows(DecisionAction.SIGN):
         raise OperationError("This decision is already signed.")
-    if not decision.meeting.board.can_chair(actor):
+    if not decision.can_sign(actor):
         raise OperationError("Only the board's chair signs its decisions.")
     check_version(decision, expected_version)
-    if decision.number == 1 and decision.meeting.status != MeetingStatus.IN_PROGRESS.value:
+    if decision.number == 1 and not decision.meeting.allows(RECORD):
         raise OperationError(
             "The meeting is over: its undecided cases were deferred. Discuss the case again."
         )
@@ -278,7 +276,7 @@ def sign_decision(
     meeting = decision.meeting
     if decision.supersedes is not None:
         # first, so that the database never sees two signed versions of one agenda item
-        decision.supersedes.status = DecisionStatus.SUPERSEDED.value
+        decision.supersedes.status = decision.supersedes.after(DecisionAction.SUPERSEDE)
         db.session.flush()
     decision.attendees_json = json.dumps(
         [
@@ -289,7 +287,8 @@ def sign_decision(
     )
     decision.warnings_json = json.dumps([w.__dict__ for w in warnings])
     decision.override_reason = reason if warnings else ""
-    decision.status, decision.signed_by, decision.signed_at = DecisionStatus.SIGNED.value, actor, utcnow()
+    decision.status = decision.after(DecisionAction.SIGN)
+    decision.signed_by, decision.signed_at = actor, utcnow()
     frozen = DecisionSnapshot(decision_id=decision.id)
     frozen.freeze(snapshot_data(decision), SNAPSHOT_SCHEMA)
     decision.snapshot = frozen
@@ -316,19 +315,19 @@ def _case_follows(actor, decision: Decision) -> None:
     if decision.number == 1 and item.outcome is None:
         outcome = "deferred" if decision.outcome_enum is DecisionOutcome.DEFERRED else "discussed"
         meeting_operations.set_outcome(actor, item, outcome, expected_version=item.meeting.version)
-    if decision.present_again and case.status in (CaseStatus.DISCUSSED.value, CaseStatus.CLOSED.value):
+    if decision.present_again and case.status in PRESENTED_AGAIN_FROM:
         case_operations.present_again(actor, case, details={"decision": decision.id})
 
 
 @atomic
 def amend_decision(actor, decision: Decision, *, reason: str) -> Decision:
     """Start an amendment of a signed decision: a draft copy that supersedes it once the chair signs."""
-    if decision.meeting.board_id not in actor.board_ids or not actor.has_role(Role.SPECIALIST, Role.CHAIR):
+    if not decision.is_amender(actor):
         raise OperationError("Only the board's specialists and chair amend its decisions.")
     pending = db.session.scalar(select(Decision).where(Decision.supersedes_id == decision.id))
     if pending is not None and not pending.is_signed:
         raise AmendmentPending(pending)
-    if decision.status != DecisionStatus.SIGNED.value:
+    if not decision.allows(DecisionAction.AMEND):
         raise OperationError("Only the signed decision in force can be amended.")
     reason = text(reason, "reason for the amendment", "reason", max_length=2000, required=True)
     amendment = Decision(
@@ -363,10 +362,6 @@ def amend_decision(actor, decision: Decision, *, reason: str) -> Decision:
     return amendment
 
 
-def can_record_follow_up(actor, decision: Decision) -> bool:
-    return decision.status == DecisionStatus.SIGNED.value and decision.case.submitter_id == actor.id
-
-
 @atomic
 def record_follow_up(
     actor,
@@ -380,7 +375,7 @@ def record_follow_up(
     completed_on: date | None,
 ) -> FollowUp:
     """The submitter says whether the recommendation was carried out; fully carried out closes the case."""
-    if not can_record_follow_up(actor, decision):
+    if not decision.can_record_follow_up(actor):
         raise OperationError("Only the case's submitter records the follow-up of its signed decision.")
     try:
         status = FollowUpStatus(status).value
@@ -423,7 +418,7 @@ def record_follow_up(
         "decision.follow_up", actor=actor, entity=decision, changes=diff(before, snapshot(follow_up, fields))
     )
     case = decision.case
-    if status == FollowUpStatus.FULLY.value and case.status == CaseStatus.DISCUSSED.value:
+    if status == FollowUpStatus.FULLY and case.status == CaseStatus.DISCUSSED:
         case_operations.close_case(actor, case, details={"decision": decision.id})
     return follow_up
 
@@ -435,6 +430,6 @@ def present_case_again(actor, decision: Decision) -> None:
     case = decision.case
     if case.submitter_id != actor.id:
         raise OperationError("Only the case's submitter presents it again.")
-    if case.status not in (CaseStatus.DISCUSSED.value, CaseStatus.CLOSED.value):
+    if not case.can_present_again(actor):
         raise OperationError("The case is already with the board.")
     case_operations.present_again(actor, case, details={"decision": decision.id, "from": "follow-up"})

@@ -92,8 +92,7 @@ def meeting_mode(meeting_id: int):
         analytes=[Analyte(a) for a in sorted({lab.analyte for lab in row.case.labs})],
         previous=rows[index - 1].item if index > 0 else None,
         following=rows[index + 1].item if index + 1 < len(rows) else None,
-        can_start=meeting.status == "in_progress"
-        and current_user.has_role("specialist", "chair", "coordinator"),
+        can_start=meeting.can_record_decisions(current_user),
     )
 
 
@@ -387,7 +386,7 @@ def fhir(decision_id: int):
 def follow_up(decision_id: int):
     decision = _signed(decision_id)
     log_access(AccessPage.FOLLOW_UP, cases=[decision.case])
-    allowed = operations.can_record_follow_up(current_user, decision)
+    allowed = decision.can_record_follow_up(current_user)
     form = FollowUpForm()
     if request.method == "GET" and decision.follow_up is not None:
         existing = decision.follow_up

@@ -5,6 +5,7 @@ and is NULL once the item has its outcome or its meeting is over, and a unique c
 database itself refuse a second open item even when two requests race.
 """
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -34,6 +35,115 @@ class MeetingStatus(StrEnum):
 
 
 OPEN_STATUSES = frozenset({MeetingStatus.PLANNED, MeetingStatus.LOCKED, MeetingStatus.IN_PROGRESS})
+
+
+class Who(StrEnum):
+    """Whom a meeting action is for."""
+
+    COORDINATORS = "coordinators"  # the board's coordinators plan its meetings and build its agendas
+    RUNNERS = "runners"  # the board's coordinators or its chair run the meeting
+    DECIDERS = "deciders"  # the board's specialists, chair and coordinators record its decisions
+
+
+class MeetingAction(StrEnum):
+    """What people do with a meeting; each is allowed in the states `MEETING_LIFECYCLE` says."""
+
+    who: Who
+    not_allowed: str  # the refusal when the person may not
+    not_now: str  # the refusal when the meeting's state does not allow it
+
+    def __new__(cls, value: str, who: Who, not_allowed: str, not_now: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.who, member.not_allowed, member.not_now = who, not_allowed, not_now
+        return member
+
+    CHANGE_DETAILS = (
+        "change_details",
+        Who.COORDINATORS,
+        "Only the board's coordinators plan its meetings.",
+        "A meeting that has started or ended cannot be changed.",
+    )
+    EDIT_AGENDA = (
+        "edit_agenda",
+        Who.COORDINATORS,
+        "Only the board's coordinators plan its meetings.",
+        "The agenda is locked or the meeting has started: unlock it first.",
+    )
+    LOCK_AGENDA = (
+        "lock_agenda",
+        Who.COORDINATORS,
+        "Only the board's coordinators plan its meetings.",
+        "The agenda of a meeting that has started cannot be locked or unlocked.",
+    )
+    UNLOCK_AGENDA = (
+        "unlock_agenda",
+        Who.COORDINATORS,
+        "Only the board's coordinators plan its meetings.",
+        "The agenda of a meeting that has started cannot be locked or unlocked.",
+    )
+    CANCEL = (
+        "cancel",
+        Who.COORDINATORS,
+        "Only the board's coordinators plan its meetings.",
+        "Only a meeting that has not started can be cancelled.",
+    )
+    RECORD_ATTENDANCE = (
+        "record_attendance",
+        Who.RUNNERS,
+        "Only the board's coordinators or chair record attendance.",
+        "Attendance is recorded until the meeting closes.",
+    )
+    START = (
+        "start",
+        Who.RUNNERS,
+        "Only the board's coordinators or chair start a meeting.",
+        "This meeting cannot be started.",
+    )
+    RECORD_OUTCOME = (
+        "record_outcome",
+        Who.RUNNERS,
+        "Only the board's coordinators or chair record the outcome.",
+        "Outcomes are recorded while the meeting is in progress.",
+    )
+    CLOSE = (
+        "close",
+        Who.RUNNERS,
+        "Only the board's coordinators or chair close a meeting.",
+        "Only a meeting in progress can be closed.",
+    )
+    RECORD_DECISIONS = (
+        "record_decisions",
+        Who.DECIDERS,
+        "Only the board's specialists, chair and coordinators record its decisions.",
+        "Decisions are recorded while the meeting is in progress.",
+    )
+
+
+# The meeting's lifecycle, in one table: each state, the actions it allows, and the state each leads to.
+# Every guard (operations, views, templates) reads it through `Meeting.allows` and `Meeting.can`.
+_P, _L, _R, _C, _X = (
+    MeetingStatus.PLANNED,
+    MeetingStatus.LOCKED,
+    MeetingStatus.IN_PROGRESS,
+    MeetingStatus.CLOSED,
+    MeetingStatus.CANCELLED,
+)
+_A = MeetingAction
+MEETING_LIFECYCLE: Mapping[MeetingStatus, Mapping[MeetingAction, MeetingStatus]] = {
+    _P: {
+        _A.CHANGE_DETAILS: _P,
+        _A.EDIT_AGENDA: _P,
+        _A.LOCK_AGENDA: _L,
+        _A.RECORD_ATTENDANCE: _P,
+        _A.START: _R,
+        _A.CANCEL: _X,
+    },
+    _L: {_A.CHANGE_DETAILS: _L, _A.UNLOCK_AGENDA: _P, _A.RECORD_ATTENDANCE: _L, _A.START: _R, _A.CANCEL: _X},
+    _R: {_A.RECORD_ATTENDANCE: _R, _A.RECORD_OUTCOME: _R, _A.RECORD_DECISIONS: _R, _A.CLOSE: _C},
+    _C: {},
+    _X: {},
+}
 
 
 class AgendaMode(StrEnum):
@@ -127,21 +237,80 @@ class Meeting(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status_enum in OPEN_STATUSES
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status == MeetingStatus.IN_PROGRESS
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
 
     def audit_scope(self) -> tuple[int | None, int | None]:
         return self.board_id, None
 
+    # Access: the model decides; operations, views and templates ask.
     def can_view(self, user) -> bool:
         return user.is_authenticated and self.board_id in user.board_ids
 
     def can_manage(self, user) -> bool:
+        """The board's coordinators plan its meetings and build its agendas."""
         return self.board.can_manage_meetings(user)
+
+    def can_run(self, user) -> bool:
+        """The board's coordinators or its chair run the meeting: attendance, start, outcomes, close."""
+        return self.can_manage(user) or self.board.can_chair(user)
+
+    def is_for(self, who: Who, user) -> bool:
+        if who is Who.COORDINATORS:
+            return self.can_manage(user)
+        if who is Who.RUNNERS:
+            return self.can_run(user)
+        return self.board.can_decide(user)
+
+    def allows(self, action: MeetingAction) -> bool:
+        """The meeting's state allows the action (whoever asks)."""
+        return action in MEETING_LIFECYCLE[self.status]
+
+    def after(self, action: MeetingAction) -> MeetingStatus:
+        """The state the action leads to (the caller has checked that it is allowed)."""
+        return MEETING_LIFECYCLE[self.status][action]
+
+    def can(self, action: MeetingAction, user) -> bool:
+        return self.allows(action) and self.is_for(action.who, user)
 
     def can_edit_agenda(self, user) -> bool:
         """Cases are added, moved and removed while the meeting is planned; a locked agenda is unlocked
-        first (as the operations require)."""
-        return self.status_enum is MeetingStatus.PLANNED and self.can_manage(user)
+        first."""
+        return self.can(MeetingAction.EDIT_AGENDA, user)
+
+    def can_change_details(self, user) -> bool:
+        return self.can(MeetingAction.CHANGE_DETAILS, user)
+
+    def can_lock(self, user) -> bool:
+        return self.can(MeetingAction.LOCK_AGENDA, user)
+
+    def can_unlock(self, user) -> bool:
+        return self.can(MeetingAction.UNLOCK_AGENDA, user)
+
+    def can_cancel(self, user) -> bool:
+        return self.can(MeetingAction.CANCEL, user)
+
+    def can_record_attendance(self, user) -> bool:
+        return self.can(MeetingAction.RECORD_ATTENDANCE, user)
+
+    def can_start(self, user) -> bool:
+        return self.can(MeetingAction.START, user)
+
+    def can_record_outcome(self, user) -> bool:
+        return self.can(MeetingAction.RECORD_OUTCOME, user)
+
+    def can_close(self, user) -> bool:
+        return self.can(MeetingAction.CLOSE, user)
+
+    def can_record_decisions(self, user) -> bool:
+        return self.can(MeetingAction.RECORD_DECISIONS, user)
 
 
 class AgendaItem(db.Model):

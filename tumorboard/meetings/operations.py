@@ -18,7 +18,7 @@ from sqlalchemy import Select, delete, func, select
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.boards.models import Board, missing_specialties
 from tumorboard.cases import operations as case_operations
-from tumorboard.cases.models import BOARD_OUTCOMES, Case, CaseStatus
+from tumorboard.cases.models import BOARD_OUTCOMES, IN_POOL, Case, CaseStatus
 from tumorboard.cases.records import case_record
 from tumorboard.cases.summary import summarise
 from tumorboard.cases.validation import text
@@ -34,6 +34,7 @@ from tumorboard.meetings.models import (
     AttendanceStatus,
     Frequency,
     Meeting,
+    MeetingAction,
     MeetingRequest,
     MeetingSeries,
     MeetingStatus,
@@ -53,7 +54,6 @@ MEETING_FIELDS = (
     "status",
 )
 MAX_SERIES = 52
-POOL_STATUSES = (CaseStatus.SUBMITTED.value, CaseStatus.DEFERRED.value)
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,24 @@ class MeetingPlan:
 
 
 def _require_manager(actor, board: Board) -> None:
+    """For a meeting yet to be planned: the board's coordinators."""
     if not board.can_manage_meetings(actor):
-        raise OperationError("Only the board's coordinators plan its meetings.")
+        raise OperationError(MeetingAction.CHANGE_DETAILS.not_allowed)
+
+
+def _require(actor, meeting: Meeting, action: MeetingAction) -> None:
+    """The person may do `action`, and the meeting's state allows it (MEETING_LIFECYCLE)."""
+    if not meeting.is_for(action.who, actor):
+        raise OperationError(action.not_allowed)
+    if not meeting.allows(action):
+        raise OperationError(action.not_now)
+
+
+def _move(meeting: Meeting, action: MeetingAction) -> tuple[str, str]:
+    """The meeting takes the state the action leads to; returns (before, after) for the audit trail."""
+    before = meeting.status
+    meeting.status = meeting.after(action)
+    return str(before), str(meeting.status)
 
 
 def local_to_utc(start_local: datetime) -> datetime:
@@ -183,10 +199,8 @@ def plan_series(
 
 @atomic
 def update_meeting(actor, meeting: Meeting, plan: MeetingPlan, *, expected_version: int | None) -> None:
-    _require_manager(actor, meeting.board)
+    _require(actor, meeting, MeetingAction.CHANGE_DETAILS)
     check_version(meeting, expected_version)
-    if meeting.status_enum not in (MeetingStatus.PLANNED, MeetingStatus.LOCKED):
-        raise OperationError("A meeting that has started or ended cannot be changed.")
     before = snapshot(meeting, MEETING_FIELDS)
     moved = False
     for name, value in _clean_plan(meeting.board, plan).items():
@@ -236,19 +250,18 @@ def _tell_submitters(meeting: Meeting, items: Sequence[AgendaItem], kind: str, t
 @atomic
 def cancel_meeting(actor, meeting: Meeting, *, reason: str, expected_version: int | None) -> None:
     """Its cases go back to the board's pool and their submitters are told."""
-    _require_manager(actor, meeting.board)
+    _require(actor, meeting, MeetingAction.CANCEL)
     check_version(meeting, expected_version)
-    if meeting.status_enum not in (MeetingStatus.PLANNED, MeetingStatus.LOCKED):
-        raise OperationError("Only a meeting that has not started can be cancelled.")
     reason = text(reason, "reason", "reason", max_length=1000, required=True)
-    items, before = list(meeting.items), meeting.status
+    items = list(meeting.items)
     frozen = {str(item.id): freeze_item(item) for item in items}
     for item in items:
         case_operations.unschedule_case(
             actor, item.case, details={"meeting": meeting.id, "reason": "meeting cancelled"}
         )
         item.open_case_id = None
-    meeting.status, meeting.cancel_reason = MeetingStatus.CANCELLED.value, reason
+    status = _move(meeting, MeetingAction.CANCEL)
+    meeting.cancel_reason = reason
     # wishes for this meeting cannot be met any more: the pool must not show them
     db.session.execute(delete(MeetingRequest).where(MeetingRequest.meeting_id == meeting.id))
     db.session.flush()
@@ -256,7 +269,7 @@ def cancel_meeting(actor, meeting: Meeting, *, reason: str, expected_version: in
         "meeting.cancelled",
         actor=actor,
         entity=meeting,
-        changes={"status": [before, meeting.status]},
+        changes={"status": list(status)},
         details={"reason": reason, "cases_returned": [i.case_id for i in items], "snapshots": frozen},
     )
     _tell_submitters(
@@ -269,20 +282,20 @@ def cancel_meeting(actor, meeting: Meeting, *, reason: str, expected_version: in
 
 @atomic
 def set_agenda_locked(actor, meeting: Meeting, *, locked: bool, expected_version: int | None) -> None:
-    _require_manager(actor, meeting.board)
+    action = MeetingAction.LOCK_AGENDA if locked else MeetingAction.UNLOCK_AGENDA
+    other = MeetingAction.UNLOCK_AGENDA if locked else MeetingAction.LOCK_AGENDA
     check_version(meeting, expected_version)
-    wanted, current = (MeetingStatus.LOCKED if locked else MeetingStatus.PLANNED), meeting.status_enum
-    if current not in (MeetingStatus.PLANNED, MeetingStatus.LOCKED):
-        raise OperationError("The agenda of a meeting that has started cannot be locked or unlocked.")
-    if current != wanted:
-        meeting.status = wanted.value
-        db.session.flush()
-        record(
-            "meeting.agenda_locked" if locked else "meeting.agenda_unlocked",
-            actor=actor,
-            entity=meeting,
-            changes={"status": [current.value, wanted.value]},
-        )
+    if meeting.is_for(action.who, actor) and not meeting.allows(action) and meeting.allows(other):
+        return  # locked already (or unlocked already): nothing to do
+    _require(actor, meeting, action)
+    status = _move(meeting, action)
+    db.session.flush()
+    record(
+        "meeting.agenda_locked" if locked else "meeting.agenda_unlocked",
+        actor=actor,
+        entity=meeting,
+        changes={"status": list(status)},
+    )
 
 
 # Agenda --------------------------------------------------------------------------------------------
@@ -292,7 +305,7 @@ def pool(board: Board) -> Select:
     """The board's cases waiting for a meeting: deferred ones first, then the longest waiting."""
     return (
         select(Case)
-        .where(Case.board_id == board.id, Case.status.in_(POOL_STATUSES))
+        .where(Case.board_id == board.id, Case.status.in_(sorted(IN_POOL)))
         .order_by((Case.status == CaseStatus.DEFERRED.value).desc(), Case.submitted_at, Case.id)
     )
 
@@ -303,9 +316,7 @@ def _touch(meeting: Meeting) -> None:
 
 
 def _check_agenda_editable(actor, meeting: Meeting, expected_version: int | None) -> None:
-    _require_manager(actor, meeting.board)
-    if meeting.status_enum is not MeetingStatus.PLANNED:
-        raise OperationError("The agenda is locked or the meeting has started: unlock it first.")
+    _require(actor, meeting, MeetingAction.EDIT_AGENDA)
     check_version(meeting, expected_version)
 
 
@@ -348,7 +359,7 @@ def add_to_agenda(
     """Put a case from the pool on the agenda. After the cut-off it needs a reason and is marked late; over
     capacity is allowed but shown as a warning."""
     _check_agenda_editable(actor, meeting, expected_version)
-    if case.board_id != meeting.board_id or case.status not in POOL_STATUSES:
+    if case.board_id != meeting.board_id or not case.is_in_pool:
         raise OperationError("Only a case waiting in this board's pool can go on the agenda.")
     late = utcnow() > meeting.cutoff_at
     reason = text(late_reason, "reason for adding after the cut-off", "late_reason", max_length=500)
@@ -487,7 +498,7 @@ def request_meeting(actor, case: Case, meeting: Meeting, *, note: str = "") -> M
         raise OperationError("Only the submitter asks for a meeting for their case.")
     if meeting.board_id != case.board_id or not meeting.is_open or meeting.starts_at < utcnow():
         raise OperationError("Choose an upcoming meeting of the case's board.", field="meeting_id")
-    if case.status not in POOL_STATUSES + (CaseStatus.DRAFT.value,):
+    if not case.can_request_meeting(actor):
         raise OperationError("The case is already on an agenda or has been discussed.")
     wish = db.session.scalar(select(MeetingRequest).where(MeetingRequest.case_id == case.id))
     if wish is None:
@@ -517,10 +528,7 @@ def record_attendance(
     """Present, absent or guest per person; the specialty is taken from the person's account."""
     from tumorboard.auth.models import User
 
-    if not (meeting.can_manage(actor) or meeting.board.can_chair(actor)):
-        raise OperationError("Only the board's coordinators or chair record attendance.")
-    if meeting.status_enum not in (MeetingStatus.PLANNED, MeetingStatus.LOCKED, MeetingStatus.IN_PROGRESS):
-        raise OperationError("Attendance is recorded until the meeting closes.")
+    _require(actor, meeting, MeetingAction.RECORD_ATTENDANCE)
     check_version(meeting, expected_version)
     members = member_ids(meeting.board)
     existing = {a.user_id: a for a in meeting.attendance}
@@ -564,11 +572,8 @@ def start_meeting(
 ) -> None:
     """A coordinator or the chair starts the meeting; without quorum only the chair can, with a reason."""
     board = meeting.board
-    if not (board.can_manage_meetings(actor) or board.can_chair(actor)):
-        raise OperationError("Only the board's coordinators or chair start a meeting.")
+    _require(actor, meeting, MeetingAction.START)
     check_version(meeting, expected_version)
-    if meeting.status_enum not in (MeetingStatus.PLANNED, MeetingStatus.LOCKED):
-        raise OperationError("This meeting cannot be started.")
     missing = quorum_missing(meeting)
     reason = text(override_reason, "reason", "override_reason", max_length=1000)
     if missing:
@@ -577,14 +582,14 @@ def start_meeting(
         if not reason:
             raise OperationError("Say why the board meets without quorum.", field="override_reason")
         meeting.quorum_override_reason, meeting.quorum_override_by_id = reason, actor.id
-    before = meeting.status
-    meeting.status, meeting.started_at = MeetingStatus.IN_PROGRESS.value, utcnow()
+    status = _move(meeting, MeetingAction.START)
+    meeting.started_at = utcnow()
     db.session.flush()
     record(
         "meeting.started",
         actor=actor,
         entity=meeting,
-        changes={"status": [before, meeting.status]},
+        changes={"status": list(status)},
         details={
             "quorum_missing": [" or ".join(s.value for s in g) for g in missing],
             "override_reason": meeting.quorum_override_reason,
@@ -596,10 +601,7 @@ def start_meeting(
 def set_outcome(actor, item: AgendaItem, outcome: str, *, expected_version: int | None) -> None:
     """In the meeting: the case was discussed, or is deferred to a later meeting."""
     meeting = item.meeting
-    if not (meeting.can_manage(actor) or meeting.board.can_chair(actor)):
-        raise OperationError("Only the board's coordinators or chair record the outcome.")
-    if meeting.status_enum is not MeetingStatus.IN_PROGRESS:
-        raise OperationError("Outcomes are recorded while the meeting is in progress.")
+    _require(actor, meeting, MeetingAction.RECORD_OUTCOME)
     check_version(meeting, expected_version)
     outcome = next((o for o in BOARD_OUTCOMES if o == outcome), None)
     if outcome is None:
@@ -638,10 +640,7 @@ def close_meeting(
 ) -> None:
     """Every case is discussed or deferred; with `defer_remaining` the undiscussed ones are deferred now.
     Deferred cases go back to the pool, first in line, and their submitters are told."""
-    if not (meeting.can_manage(actor) or meeting.board.can_chair(actor)):
-        raise OperationError("Only the board's coordinators or chair close a meeting.")
-    if meeting.status_enum is not MeetingStatus.IN_PROGRESS:
-        raise OperationError("Only a meeting in progress can be closed.")
+    _require(actor, meeting, MeetingAction.CLOSE)
     check_version(meeting, expected_version)
     open_items = [i for i in meeting.items if i.outcome is None]
     if open_items and not defer_remaining:
@@ -663,14 +662,14 @@ def close_meeting(
         )
     for item in meeting.items:
         item.open_case_id = None
-    before = meeting.status
-    meeting.status, meeting.closed_at = MeetingStatus.CLOSED.value, utcnow()
+    status = _move(meeting, MeetingAction.CLOSE)
+    meeting.closed_at = utcnow()
     db.session.flush()
     record(
         "meeting.closed",
         actor=actor,
         entity=meeting,
-        changes={"status": [before, meeting.status]},
+        changes={"status": list(status)},
         details={"deferred_at_close": [i.case_id for i in open_items], "snapshots": frozen},
     )
 
