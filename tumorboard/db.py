@@ -61,6 +61,27 @@ def enum_type(enum: type[StrEnum], length: int, name: str) -> Enum:
     )
 
 
+@event.listens_for(db.Model, "mapper_configured", propagate=True)
+def _members_not_strings(mapper, cls) -> None:
+    """An enum column holds the enum's member in memory too, however it was set (`status="draft"` in a
+    constructor, a form's string): templates and code can ask `case.status.label` before any reload. A
+    string the enum does not know stays as it is, for the database's check to refuse at flush."""
+    for prop in mapper.column_attrs:
+        enum = getattr(prop.columns[0].type, "enum_class", None)
+        if enum is None:
+            continue
+
+        def coerce(_target, value, _old, _initiator, enum=enum):
+            if isinstance(value, str) and not isinstance(value, enum):
+                try:
+                    return enum(value)
+                except ValueError:
+                    return value
+            return value
+
+        event.listen(getattr(cls, prop.key), "set", coerce, retval=True)
+
+
 def configure_sqlite(app: Flask) -> None:
     """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for every transaction.
 

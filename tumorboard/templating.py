@@ -30,9 +30,14 @@ def _unread_notifications() -> int:
 
 
 def init_app(app: Flask) -> None:
+    from tumorboard.meetings.models import AgendaMode, AttendanceStatus
+
     app.jinja_env.globals.update(
         csp_nonce=csp_nonce,
         Role=Role,
+        # enums templates compare with (never the strings): choices they render, values they check
+        AgendaMode=AgendaMode,
+        AttendanceStatus=AttendanceStatus,
         hospital_name=lambda: current_app.config["HOSPITAL_NAME"],
         unread_notifications=_unread_notifications,
     )

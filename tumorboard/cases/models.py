@@ -217,10 +217,6 @@ class Case(db.Model):
         return self.board_id, self.patient_id
 
     @property
-    def status_enum(self) -> CaseStatus:
-        return CaseStatus(self.status)
-
-    @property
     def metastatic_site_list(self) -> list[str]:
         return [s for s in self.metastatic_sites.split(",") if s]
 
@@ -297,6 +293,10 @@ class Case(db.Model):
     @property
     def is_deferred(self) -> bool:
         return self.status == CaseStatus.DEFERRED
+
+    @property
+    def is_functional(self) -> bool:
+        return self.functional_status == FunctionalStatus.FUNCTIONAL
 
     def can_recall(self, user) -> bool:
         """Back to draft for more work, as long as no coordinator has put it on an agenda."""

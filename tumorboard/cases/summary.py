@@ -6,6 +6,7 @@ Nothing here is stored over a reported value: the page shows both, and the flags
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from tumorboard.clinical import coding, grading, imaging, staging
 from tumorboard.clinical.results import Result
@@ -16,13 +17,33 @@ _REPORTED_T = re.compile(r"\bp?T\s*([0-4](?:[a-c])?|X|is)\b", re.IGNORECASE)
 _REPORTED_N = re.compile(r"\bp?N\s*([0-2]|X)\b", re.IGNORECASE)
 
 
+class FlagKind(StrEnum):
+    DISAGREEMENT = "disagreement"  # the app computes otherwise than was reported
+    DISPUTED = "disputed"  # the input sits on a boundary on which the sources disagree
+    INVALID = "invalid"  # the clinical rules cannot use the input
+
+    @property
+    def label(self) -> str:
+        return {"disagreement": "Disagreement", "disputed": "Disputed boundary", "invalid": "Cannot compute"}[
+            self.value
+        ]
+
+
 @dataclass
 class Flag:
     """Something nobody may miss: a disagreement with a reported value, a disputed boundary, or input the
     clinical rules cannot use."""
 
-    kind: str  # "disagreement", "disputed" or "invalid"
+    kind: FlagKind
     message: str
+
+    def __post_init__(self) -> None:
+        self.kind = FlagKind(self.kind)
+
+    @property
+    def is_serious(self) -> bool:
+        """A disagreement or unusable input is shown as an error, a disputed boundary as a warning."""
+        return self.kind is not FlagKind.DISPUTED
 
 
 @dataclass
@@ -139,7 +160,7 @@ def _reported_tnm_flags(summary: CaseSummary, reported: str) -> None:
         if not str(computed).upper().startswith(f"{part}{match.group(1)}".upper()):
             summary.flags.append(
                 Flag(
-                    "disagreement",
+                    FlagKind.DISAGREEMENT,
                     f"The pathologist reported {part}{match.group(1)} ({reported}); the app "
                     f"computes {computed}. The report stands; check the size, extent and node inputs.",
                 )
@@ -150,7 +171,7 @@ def _guard(summary: CaseSummary, what: str, compute):
     try:
         return compute()
     except ValueError as exc:
-        summary.flags.append(Flag("invalid", f"{what}: {exc}"))
+        summary.flags.append(Flag(FlagKind.INVALID, f"{what}: {exc}"))
         return None
 
 
@@ -162,7 +183,7 @@ def summarise(case) -> CaseSummary:
     if grade is not None:
         if grade.result.disputed:
             summary.flags.append(
-                Flag("disputed", f"Grade on a disputed boundary: {grade.result.disputed_reason}")
+                Flag(FlagKind.DISPUTED, f"Grade on a disputed boundary: {grade.result.disputed_reason}")
             )
         computed = str(grade.result.category)
         if (
@@ -172,7 +193,7 @@ def summarise(case) -> CaseSummary:
         ):
             summary.flags.append(
                 Flag(
-                    "disagreement",
+                    FlagKind.DISAGREEMENT,
                     f"The pathologist reported {grade.reported}; the indices give {computed} "
                     f"({grade.result.rule}). The reported grade stands until the pathologist revises it.",
                 )
@@ -202,7 +223,10 @@ def summarise(case) -> CaseSummary:
         for part in (summary.staging.t, summary.staging.n, summary.staging.m, summary.staging.stage):
             if part.disputed:
                 summary.flags.append(
-                    Flag("disputed", f"{part.category} sits on a disputed boundary: {part.disputed_reason}")
+                    Flag(
+                        FlagKind.DISPUTED,
+                        f"{part.category} sits on a disputed boundary: {part.disputed_reason}",
+                    )
                 )
     tnm_report = _latest(case.pathology, lambda r: bool(r.reported_tnm))
     if tnm_report is not None:
@@ -226,6 +250,6 @@ def summarise(case) -> CaseSummary:
             summary, "Krenning", lambda: imaging.krenning(krenning_study.krenning_score)
         )
         if summary.krenning is not None and summary.krenning.disputed:
-            summary.flags.append(Flag("disputed", summary.krenning.disputed_reason))
+            summary.flags.append(Flag(FlagKind.DISPUTED, summary.krenning.disputed_reason))
     summary.netpet = _guard(summary, "NETPET", lambda: _netpet(case))
     return summary

@@ -220,10 +220,6 @@ class Decision(db.Model):
         return DECISION_LIFECYCLE[self.status][action]
 
     @property
-    def outcome_enum(self) -> DecisionOutcome:
-        return DecisionOutcome(self.outcome)
-
-    @property
     def attendees(self) -> list[dict]:
         return json.loads(self.attendees_json or "[]")
 

@@ -233,7 +233,7 @@ def consistency_warnings(decision: Decision) -> list[checks.CheckWarning]:
 
 
 def _require_complete(decision: Decision) -> None:
-    outcome = decision.outcome_enum
+    outcome = decision.outcome
     if outcome is DecisionOutcome.RECOMMENDATION and (not decision.recommendation or not decision.items):
         raise OperationError(
             "A recommendation needs its text and at least one plan item.", field="recommendation"
@@ -313,7 +313,7 @@ def sign_decision(
 def _case_follows(actor, decision: Decision) -> None:
     item, case = decision.agenda_item, decision.case
     if decision.number == 1 and item.outcome is None:
-        outcome = "deferred" if decision.outcome_enum is DecisionOutcome.DEFERRED else "discussed"
+        outcome = "deferred" if decision.outcome is DecisionOutcome.DEFERRED else "discussed"
         meeting_operations.set_outcome(actor, item, outcome, expected_version=item.meeting.version)
     if decision.present_again and case.status in PRESENTED_AGAIN_FROM:
         case_operations.present_again(actor, case, details={"decision": decision.id})

@@ -228,10 +228,6 @@ class Meeting(db.Model):
         return f"<Meeting {self.id}>"
 
     @property
-    def status_enum(self) -> MeetingStatus:
-        return MeetingStatus(self.status)
-
-    @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
@@ -246,6 +242,13 @@ class Meeting(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def present(self) -> list["Attendance"]:
+        """Who is there: members present and guests, by specialty and name."""
+        return sorted(
+            (a for a in self.attendance if a.is_there), key=lambda a: (str(a.specialty), a.user.name)
+        )
 
     def audit_scope(self) -> tuple[int | None, int | None]:
         return self.board_id, None
@@ -346,8 +349,16 @@ class AgendaItem(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     @property
-    def mode_enum(self) -> AgendaMode:
-        return AgendaMode(self.mode)
+    def is_for_noting(self) -> bool:
+        return self.mode == AgendaMode.NOTING
+
+    @property
+    def was_discussed(self) -> bool:
+        return self.outcome == CaseStatus.DISCUSSED
+
+    @property
+    def was_deferred(self) -> bool:
+        return self.outcome == CaseStatus.DEFERRED
 
 
 class AgendaSnapshot(FrozenRecord, db.Model):
@@ -385,6 +396,14 @@ class Attendance(db.Model):
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendance")
     user = relationship("User", foreign_keys=[user_id])
+
+    @property
+    def is_there(self) -> bool:
+        return self.status != AttendanceStatus.ABSENT
+
+    @property
+    def is_guest(self) -> bool:
+        return self.status == AttendanceStatus.GUEST
 
 
 class MeetingRequest(db.Model):

@@ -258,7 +258,7 @@ def _document_entries(meeting: Meeting, page: AccessPage) -> list[pdf_document.A
                 question=case.clinical_question,
                 presenter=item.presenter.name if item.presenter else "",
                 minutes=item.minutes,
-                mode=item.mode_enum.label,
+                mode=item.mode.label,
                 missing=tuple(row.missing),
                 late=item.late,
                 late_reason=item.late_reason,
@@ -275,7 +275,7 @@ def _meeting_info(meeting: Meeting) -> pdf_document.MeetingInfo:
         room=meeting.room,
         video_link=meeting.video_link,
         cutoff_at=to_local(meeting.cutoff_at),
-        status=meeting.status_enum.label.lower(),
+        status=meeting.status.label.lower(),
         capacity_cases=meeting.capacity_cases,
         capacity_minutes=meeting.capacity_minutes,
     )
