@@ -1,5 +1,1 @@
 """The append-only, hash-chained audit log."""
-
-from tumorboard.audit.views import bp
-
-__all__ = ["bp"]

@@ -1,9 +1,10 @@
 """The admins' view of the audit log: filtered, paginated, and a button to verify the chain."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from tumorboard.audit.blueprint import bp
 from tumorboard.audit.forms import AuditFilterForm, VerifyChainForm
 from tumorboard.audit.models import AuditEvent
 from tumorboard.audit.operations import verify_audit_chain
@@ -13,8 +14,6 @@ from tumorboard.auth.roles import Role
 from tumorboard.extensions import db
 from tumorboard.timezones import local_day_end_utc, local_day_start_utc
 from tumorboard.views_helpers import page_number
-
-bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 
 @bp.get("/")

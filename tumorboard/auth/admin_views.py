@@ -7,10 +7,10 @@ from sqlalchemy.orm import selectinload
 
 from tumorboard.auth import operations
 from tumorboard.auth.access import require_role
+from tumorboard.auth.blueprint import bp
 from tumorboard.auth.forms import CreateUserForm, ResetPasswordForm, UserForm, VersionedActionForm
 from tumorboard.auth.models import User, UserRole
 from tumorboard.auth.roles import Role
-from tumorboard.auth.views import bp
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db

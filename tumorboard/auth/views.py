@@ -2,18 +2,17 @@
 
 import re
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tumorboard.auth import operations, throttle
 from tumorboard.auth.access import public, require_login
+from tumorboard.auth.blueprint import bp
 from tumorboard.auth.forms import ChangePasswordForm, LoginForm
 from tumorboard.auth.sessions import end_session, start_session
 from tumorboard.errors import OperationError
 from tumorboard.forms import ActionForm
 from tumorboard.views_helpers import form_error
-
-bp = Blueprint("auth", __name__)
 
 LOGIN_FAILED = "Email or password is not correct, or the account is disabled."
 

@@ -1,6 +1,6 @@
 """Admin pages for boards; members are listed here and set on each user's page."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -9,13 +9,12 @@ from tumorboard.auth.access import require_role
 from tumorboard.auth.models import User
 from tumorboard.auth.roles import Role
 from tumorboard.boards import operations
+from tumorboard.boards.blueprint import bp
 from tumorboard.boards.forms import BoardForm, EditBoardForm, MemberFunctionsForm
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.views_helpers import form_error, form_page, page_number
-
-bp = Blueprint("boards", __name__, url_prefix="/admin/boards")
 
 
 @bp.get("/")

@@ -1,5 +1,1 @@
 """Patients, NET cases with their findings, and the case lifecycle."""
-
-from tumorboard.cases.views import bp
-
-__all__ = ["bp"]

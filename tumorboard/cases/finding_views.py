@@ -8,10 +8,11 @@ from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_login
 from tumorboard.cases import finding_operations
+from tumorboard.cases.blueprint import bp
 from tumorboard.cases.charts import lab_results_svg
 from tumorboard.cases.forms import FINDING_FORMS, VersionOnlyForm
+from tumorboard.cases.lookups import get_visible_case
 from tumorboard.cases.models import LabResult
-from tumorboard.cases.views import bp, get_visible_case
 from tumorboard.clinical.vocabularies import Analyte, IhcMarker
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db

@@ -11,9 +11,9 @@ from tumorboard.auth.roles import Role
 from tumorboard.boards.models import coordinated_board_ids
 from tumorboard.cases import patient_operations as operations
 from tumorboard.cases import queries
+from tumorboard.cases.blueprint import bp
 from tumorboard.cases.forms import EditPatientForm, PatientForm, PatientSearchForm
 from tumorboard.cases.models import Case
-from tumorboard.cases.views import bp
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.views_helpers import form_error, form_page

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tumorboard.audit.access import log_access
@@ -11,6 +11,7 @@ from tumorboard.auth.access import require_login, require_role
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board
 from tumorboard.cases import operations, queries, referrals
+from tumorboard.cases.blueprint import bp
 from tumorboard.cases.forms import (
     CaseForm,
     EditCaseForm,
@@ -21,6 +22,7 @@ from tumorboard.cases.forms import (
     VersionOnlyForm,
     WithdrawCaseForm,
 )
+from tumorboard.cases.lookups import get_visible_case
 from tumorboard.cases.models import Case, CaseStatus, PriorTreatment
 from tumorboard.cases.summary import summarise
 from tumorboard.clinical.vocabularies import Analyte, PrimarySite
@@ -37,8 +39,6 @@ from tumorboard.views_helpers import (
     query_text,
 )
 
-bp = Blueprint("cases", __name__)
-
 GRADE_FILTERS = (
     "G1",
     "G2",
@@ -48,14 +48,6 @@ GRADE_FILTERS = (
     "atypical carcinoid",
     "high-grade (LCNEC/SCLC)",
 )
-
-
-def get_visible_case(case_id: int) -> Case:
-    """404 for a case the user may not see: its existence is not disclosed."""
-    case = queries.find_visible_case(current_user, case_id)
-    if case is None:
-        abort(404)
-    return case
 
 
 def _my_boards() -> list[Board]:
@@ -403,7 +395,3 @@ def remove_treatment(case_id: int, treatment_id: int):
     operations.remove_prior_treatment(current_user, case, item)
     flash("Prior treatment removed.", "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="treatments"))
-
-
-# Import the other view modules of this blueprint (patients, findings, charts).
-from tumorboard.cases import finding_views, patient_views  # noqa: E402, F401

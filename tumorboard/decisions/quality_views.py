@@ -17,7 +17,7 @@ from tumorboard.auth.access import require_role
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board
 from tumorboard.decisions import quality
-from tumorboard.decisions.views import bp
+from tumorboard.decisions.blueprint import bp
 from tumorboard.extensions import db
 from tumorboard.timezones import hospital_today
 

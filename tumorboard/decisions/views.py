@@ -4,7 +4,6 @@ the version history, the letter, the FHIR export and the follow-up."""
 import difflib
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -22,21 +21,20 @@ from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
 from tumorboard.audit.recording import record
 from tumorboard.auth.access import require_login
+from tumorboard.cases.lookups import get_visible_case
 from tumorboard.cases.summary import summarise
-from tumorboard.cases.views import get_visible_case
 from tumorboard.clinical.vocabularies import Analyte
 from tumorboard.decisions import documents, operations
+from tumorboard.decisions.blueprint import bp
 from tumorboard.decisions.forms import AmendForm, DecisionForm, FollowUpForm, SignForm
 from tumorboard.decisions.models import DECISION_FIELDS, Decision, DecisionStatus
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db
 from tumorboard.forms import ActionForm
+from tumorboard.meetings.lookups import get_visible_meeting
 from tumorboard.meetings.models import AgendaItem
 from tumorboard.meetings.queries import agenda_rows
-from tumorboard.meetings.views import get_visible_meeting
 from tumorboard.views_helpers import flash_form_errors, form_error, form_page
-
-bp = Blueprint("decisions", __name__)
 
 
 def get_visible_decision(decision_id: int) -> Decision:

@@ -1,5 +1,1 @@
 """The dashboard and the health check."""
-
-from tumorboard.main.views import bp
-
-__all__ = ["bp"]

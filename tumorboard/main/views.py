@@ -3,7 +3,7 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from flask import Blueprint, jsonify, render_template
+from flask import jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,9 +18,8 @@ from tumorboard.boards.models import Board, BoardMembership, missing_specialties
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
+from tumorboard.main.blueprint import bp
 from tumorboard.timezones import hospital_today
-
-bp = Blueprint("main", __name__)
 
 
 def _my_boards(user: User) -> list[dict]:

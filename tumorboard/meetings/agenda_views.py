@@ -6,14 +6,15 @@ from flask_login import current_user
 from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_login
+from tumorboard.cases.lookups import get_visible_case
 from tumorboard.cases.models import Case
-from tumorboard.cases.views import get_visible_case
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import MAX_ID
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db
 from tumorboard.forms import choices
 from tumorboard.meetings import operations, queries
+from tumorboard.meetings.blueprint import bp
 from tumorboard.meetings.forms import (
     AddToAgendaForm,
     AgendaItemForm,
@@ -24,8 +25,8 @@ from tumorboard.meetings.forms import (
     RequestMeetingForm,
     StartMeetingForm,
 )
+from tumorboard.meetings.lookups import back_to_meeting, get_visible_meeting
 from tumorboard.meetings.models import AgendaItem, AttendanceStatus, Meeting
-from tumorboard.meetings.views import _back, bp, get_visible_meeting
 from tumorboard.timezones import to_local
 from tumorboard.views_helpers import flash_form_errors, form_page, parse_id
 
@@ -52,7 +53,7 @@ def _run(meeting: Meeting, action, success: str, anchor: str = "agenda"):
         flash(exc.message, "danger")
     else:
         flash(success, "success")
-    return _back(meeting, anchor)
+    return back_to_meeting(meeting, anchor)
 
 
 @bp.post("/meetings/<id:meeting_id>/agenda")
@@ -62,7 +63,7 @@ def add_case(meeting_id: int):
     form = AddToAgendaForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return _back(meeting, "pool")
+        return back_to_meeting(meeting, "pool")
     case = db.session.get(Case, form.case_id.data) if 0 < form.case_id.data <= MAX_ID else None
     if case is None or case.board_id != meeting.board_id:
         abort(404)
@@ -128,7 +129,7 @@ def update_item(meeting_id: int, item_id: int):
     form.presenter_id.choices = queries.presenter_choices(queries.board_members(meeting.board))
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return _back(meeting)
+        return back_to_meeting(meeting)
     return _run(
         meeting,
         lambda: operations.update_item(
@@ -189,7 +190,7 @@ def attendance(meeting_id: int):
             flash(exc.message, "danger")
             return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
         flash("Attendance saved.", "success")
-        return _back(meeting, "attendance")
+        return back_to_meeting(meeting, "attendance")
     recorded = {a.user_id: a for a in meeting.attendance}
     guests = [a for a in meeting.attendance if a.status == AttendanceStatus.GUEST.value]
     return render_template(

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -21,6 +21,7 @@ from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.meetings import agenda_pdf as pdf_document
 from tumorboard.meetings import calendar_feed, operations, queries
+from tumorboard.meetings.blueprint import bp
 from tumorboard.meetings.forms import (
     AddToAgendaForm,
     AgendaItemForm,
@@ -33,18 +34,10 @@ from tumorboard.meetings.forms import (
     ReorderForm,
     StartMeetingForm,
 )
+from tumorboard.meetings.lookups import back_to_meeting, get_visible_meeting
 from tumorboard.meetings.models import Meeting, MeetingStatus
 from tumorboard.timezones import hospital_today, to_local
 from tumorboard.views_helpers import flash_form_errors, form_error, form_page, page_number
-
-bp = Blueprint("meetings", __name__)
-
-
-def get_visible_meeting(meeting_id: int) -> Meeting:
-    meeting = queries.load_meeting(meeting_id)
-    if meeting is None or not meeting.can_view(current_user):
-        abort(404)
-    return meeting
 
 
 def get_managed_board(board_id: int) -> Board:
@@ -189,10 +182,6 @@ def edit(meeting_id: int):
     return form_page("meetings/form.html", form=form, board=meeting.board, meeting=meeting)
 
 
-def _back(meeting: Meeting, anchor: str | None = None):
-    return redirect(url_for("meetings.detail", meeting_id=meeting.id, _anchor=anchor))
-
-
 @bp.post("/meetings/<id:meeting_id>/cancel")
 @require_role(Role.COORDINATOR)
 def cancel(meeting_id: int):
@@ -202,7 +191,7 @@ def cancel(meeting_id: int):
     form = CancelMeetingForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
-        return _back(meeting)
+        return back_to_meeting(meeting)
     try:
         operations.cancel_meeting(
             current_user, meeting, reason=form.reason.data, expected_version=form.version.data
@@ -214,7 +203,7 @@ def cancel(meeting_id: int):
             "The meeting is cancelled; its cases are back in the pool and their submitters are told.",
             "success",
         )
-    return _back(meeting)
+    return back_to_meeting(meeting)
 
 
 @bp.post("/meetings/<id:meeting_id>/lock")
@@ -233,7 +222,7 @@ def lock(meeting_id: int):
         flash(exc.message, "danger")
     else:
         flash("Agenda locked." if locked else "Agenda unlocked: it can be changed again.", "success")
-    return _back(meeting)
+    return back_to_meeting(meeting)
 
 
 def _document_entries(meeting: Meeting, page: AccessPage) -> list[pdf_document.AgendaEntry]:
@@ -360,9 +349,6 @@ def meeting_ics(meeting_id: int):
         mimetype="text/calendar",
         headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'},
     )
-
-
-from tumorboard.meetings import agenda_views  # noqa: E402, F401  (registers the agenda routes on bp)
 
 
 @bp.get("/calendar/<token>.ics")

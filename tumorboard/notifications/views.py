@@ -1,6 +1,6 @@
 """The user's notifications."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,10 +8,9 @@ from tumorboard.auth.access import require_login
 from tumorboard.extensions import db
 from tumorboard.forms import ActionForm
 from tumorboard.notifications import operations
+from tumorboard.notifications.blueprint import bp
 from tumorboard.notifications.models import Notification
 from tumorboard.views_helpers import page_number
-
-bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
 @bp.get("/")

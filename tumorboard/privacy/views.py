@@ -3,7 +3,7 @@
 import csv
 import io
 
-from flask import Blueprint, Response, render_template, request
+from flask import Response, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -16,11 +16,10 @@ from tumorboard.cases.models import Case
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.privacy import operations
+from tumorboard.privacy.blueprint import bp
 from tumorboard.privacy.forms import PatientReviewForm
 from tumorboard.timezones import to_local
 from tumorboard.views_helpers import form_error
-
-bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
 LIMIT = 1000
 
