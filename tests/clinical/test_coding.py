@@ -1,4 +1,4 @@
-"""Suggested ICD-O-3.2 and ICD-10-CM codes (net-reference.md, section 7)."""
+"""Suggested ICD-O-3.2 and ICD-10-CM codes (clinical reference, section 7)."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""WHO grading (net-reference.md, section 1): every threshold at and on either side of its edge."""
+"""WHO grading (clinical reference, section 1): every threshold at and on either side of its edge."""
 
 import math
 import re

@@ -1,4 +1,4 @@
-"""Imaging scores (net-reference.md, section 4): RECIST 1.1, Krenning and NETPET."""
+"""Imaging scores (clinical reference, section 4): RECIST 1.1, Krenning and NETPET."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""AJCC 8 TNM staging of NETs (net-reference.md, section 2): N (with N2 for the small bowel), M1a/b/c,
+"""AJCC 8 TNM staging of NETs (clinical reference, section 2): N (with N2 for the small bowel), M1a/b/c,
 stage groups per site family, the combined ``stage``, and what is not staged. T is in test_t_category."""
 
 import re

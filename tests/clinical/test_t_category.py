@@ -1,4 +1,4 @@
-"""AJCC 8 T categories of NETs (net-reference.md, section 2): each site's table at and around its edges,
+"""AJCC 8 T categories of NETs (clinical reference, section 2): each site's table at and around its edges,
 the depth-of-invasion choices, and T with a missing size or depth."""
 
 import re

@@ -1,4 +1,4 @@
-"""Controlled vocabularies: stable values, labels, and the facts they carry (net-reference.md, 3–6)."""
+"""Controlled vocabularies: stable values, labels, and the facts they carry (clinical reference, 3–6)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Suggested diagnosis codes for a NET (net-reference.md, section 7): ICD-O-3.2 morphology and ICD-10-CM.
+"""Suggested diagnosis codes for a NET (clinical reference, section 7): ICD-O-3.2 morphology and ICD-10-CM.
 
 Suggestions only: the coder confirms them. Each comes as a ``Result`` whose category is the code and
 whose rule says why it was chosen.
@@ -154,7 +154,7 @@ def suggest_codes(
     metastatic_sites: Iterable[MetastaticSite | str] = (),
     functional_syndrome: FunctionalSyndrome | str | None = None,
 ) -> CodeSuggestions:
-    """Suggested codes from site, differentiation, grade and histology (net-reference.md, section 7).
+    """Suggested codes from site, differentiation, grade and histology (clinical reference, section 7).
 
     ICD-O-3.2: NET NOS/G1 8240/3 (also typical carcinoid), NET G2 and G3 8249/3 (also atypical carcinoid),
     NEC NOS 8246/3, LCNEC 8013/3, SCNEC 8041/3, MiNEN 8154/3; a named histology wins over the grade.

@@ -1,4 +1,4 @@
-"""WHO grading of neuroendocrine neoplasms (net-reference.md, section 1).
+"""WHO grading of neuroendocrine neoplasms (clinical reference, section 1).
 
 Digestive system: WHO 2019 (5th edition) grades a well-differentiated NET G1–G3 from Ki-67 and the mitotic
 count, whichever is higher; a poorly differentiated neoplasm is an NEC and gets no G. Lung and thymus:

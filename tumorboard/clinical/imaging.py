@@ -1,4 +1,4 @@
-"""Imaging scores of NET follow-up (net-reference.md, section 4): RECIST 1.1, Krenning and NETPET."""
+"""Imaging scores of NET follow-up (clinical reference, section 4): RECIST 1.1, Krenning and NETPET."""
 
 from dataclasses import dataclass
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""TNM staging of well-differentiated NETs (net-reference.md, section 2: AJCC 8).
+"""TNM staging of well-differentiated NETs (clinical reference, section 2: AJCC 8).
 
 The tables live in ``tnm``; this module applies them. Sites without a NET chapter in the reference
 (thymus, thyroid, adrenal, unknown primary, other), NEC and MiNEN are "not staged", with the reason.

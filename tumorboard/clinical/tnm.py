@@ -1,4 +1,4 @@
-"""AJCC 8 TNM tables for well-differentiated NETs (net-reference.md, section 2), read by ``staging``.
+"""AJCC 8 TNM tables for well-differentiated NETs (clinical reference, section 2), read by ``staging``.
 
 Each site with a NET chapter is one ``SiteTable``: size bands and depth-of-invasion floors give T (the higher
 of the two), a node-count table gives N, and a ``StageTable`` groups T, N and M. The lung rows stop where

@@ -1,4 +1,4 @@
-"""Controlled vocabularies of a NET tumor board (net-reference.md, sections 2–6).
+"""Controlled vocabularies of a NET tumor board (clinical reference, sections 2–6).
 
 Each vocabulary is a StrEnum: the database stores the stable string value, people read ``.label``, and
 forms take ``.choices()``. Members that carry more (a unit, a category, a marker list) are declared as

@@ -8,15 +8,15 @@ rules with no app.
 Rules, in the order they are checked for each plan item (codes are stable; the UI and audit keep them):
 
 - ``prrt-without-sstr-imaging``, ``prrt-without-krenning-score``, ``prrt-low-krenning``: PRRT needs
-  SSTR-positive disease, Krenning >2 (net-reference §4; score 2 is disputed there, ≥2 versus ≥3).
+  SSTR-positive disease, Krenning >2 (docs/clinical-reference.md, imaging; score 2 is disputed, ≥2 versus ≥3).
 - ``prrt-for-nec``: PRRT is for well-differentiated, SSTR-positive NETs, not for an NEC.
 - ``ssa-for-nec``: somatostatin analogues are for well-differentiated, SSTR-positive NETs.
-- ``platinum-etoposide-for-net-g1-g2``: cisplatin/carboplatin + etoposide is the NEC regimen (§6).
+- ``platinum-etoposide-for-net-g1-g2``: cisplatin/carboplatin + etoposide is the NEC regimen.
 - ``surgery-m1-without-debulking``: curative surgery of the primary in M1 (stage IV) disease with nothing
   in the plan that deals with the metastases.
-- ``appendectomy-alone-for-g3``: an appendix NET G3 calls for a right hemicolectomy (§6, linkos.cz).
+- ``appendectomy-alone-for-g3``: an appendix NET G3 calls for a right hemicolectomy.
 - ``telotristat-without-carcinoid-syndrome``, ``ppi-without-zollinger-ellison``,
-  ``diazoxide-without-insulinoma``: a symptomatic drug needs the syndrome it treats (§6 table).
+  ``diazoxide-without-insulinoma``: a symptomatic drug needs the syndrome it treats.
 
 An NEC, for these rules, is a case with poor differentiation, an NEC histology (NEC, LCNEC, SCNEC), the
 computed grade NEC, or the lung category "high-grade (LCNEC/SCLC)". A MiNEN is not treated as an NEC by
@@ -46,7 +46,7 @@ from tumorboard.clinical.vocabularies import (
 class PlanItemData:
     """One item of the plan as the checks need it."""
 
-    treatment: str  # Treatment code (net-reference §6)
+    treatment: str  # Treatment code (the treatment vocabulary)
     intent: str  # PlanIntent value
     detail: str = ""
 
@@ -76,39 +76,38 @@ class CheckWarning:
 
 
 PRRT_SSTR_RULE = (
-    "PRRT needs SSTR-positive disease on SSTR PET/CT or Octreoscan, usually Krenning >2 "
-    "(NANETS/SNMMI; net-reference §4, where sources vary between ≥2 and ≥3)"
+    "PRRT needs SSTR-positive disease on SSTR PET/CT or Octreoscan, usually Krenning score >2 "
+    "(NANETS/SNMMI procedure standard for ¹⁷⁷Lu-DOTATATE PRRT, 2019; sources vary between ≥2 and ≥3)"
 )
 PRRT_NEC_RULE = (
     "¹⁷⁷Lu-DOTATATE PRRT is a treatment of well-differentiated, SSTR-positive NETs, not of a "
-    "neuroendocrine carcinoma (NANETS/SNMMI; net-reference §1 NET versus NEC, §4)"
+    "neuroendocrine carcinoma (EMA and FDA labels, NETTER-1; WHO 2019: NEC is poorly differentiated)"
 )
 SSA_NEC_RULE = (
     "Somatostatin analogues are for well-differentiated, SSTR-positive NETs, not for a neuroendocrine "
-    "carcinoma (ENETS/NANETS; net-reference §1 NET versus NEC, §6)"
+    "carcinoma (ENETS 2023 guidance; WHO 2019: NEC is poorly differentiated)"
 )
 PLATINUM_ETOPOSIDE_RULE = (
     "Cisplatin or carboplatin + etoposide is the regimen of neuroendocrine carcinoma, not of a "
-    "well-differentiated NET G1/G2 (net-reference §6: CHEMO-PE / CHEMO-CE '(NEC)'; WHO 2019 grading §1)"
+    "well-differentiated NET G1/G2 (ENETS 2023 guidance for digestive NEC; WHO 2019 grading)"
 )
 SURGERY_M1_RULE = (
-    "Any M1 is stage IV (AJCC 8; net-reference §2): curative surgery of the primary fits only a plan that "
-    "also resects or debulks the metastases (SURG-LIVER, net-reference §6) or states a debulking intent"
+    "Any M1 is stage IV (AJCC 8th edition): curative surgery of the primary fits only a plan that also "
+    "resects or debulks the metastases (liver surgery, SURG-LIVER) or states a debulking intent"
 )
 APPENDIX_RULE = (
     "Appendectomy alone suffices only for an appendix NET <2 cm, G1/G2, R0 with mesoappendix invasion "
-    "<3 mm; G3 calls for a right hemicolectomy (linkos.cz; net-reference §6)"
+    "<3 mm; G3 calls for a right hemicolectomy (ENETS 2016 guidance for appendiceal NETs)"
 )
 TELOTRISTAT_RULE = (
-    "Telotristat ethyl treats the diarrhoea of carcinoid syndrome (net-reference §6 treatment table; "
-    "syndrome §3)"
+    "Telotristat ethyl treats the diarrhoea of carcinoid syndrome (EMA and FDA labels, TELESTAR)"
 )
 PPI_RULE = (
     "A proton-pump inhibitor in the plan treats the acid hypersecretion of a gastrinoma, Zollinger-Ellison "
-    "syndrome (net-reference §6 treatment table; syndrome §3)"
+    "syndrome (ENETS 2016 guidance for functional pancreatic NETs)"
 )
 DIAZOXIDE_RULE = (
-    "Diazoxide treats the hypoglycaemia of an insulinoma (net-reference §6 treatment table; syndrome §3)"
+    "Diazoxide treats the hypoglycaemia of an insulinoma (ENETS 2016 guidance for functional pancreatic NETs)"
 )
 
 DEBULKING_WORDS = ("debulk", "cytoreduct")
@@ -210,8 +209,8 @@ def _item(position: int, data: PlanItemData) -> _Item:
         treatment = Treatment(data.treatment)
     except ValueError:
         raise ValueError(
-            f"Unknown treatment code {data.treatment!r} in plan item {position}: expected a code of "
-            f"net-reference §6, such as {Treatment.PRRT_LU177.value!r} or {Treatment.SSA_LAN.value!r}."
+            f"Unknown treatment code {data.treatment!r} in plan item {position}: expected a code of the "
+            f"treatment vocabulary, such as {Treatment.PRRT_LU177.value!r} or {Treatment.SSA_LAN.value!r}."
         ) from None
     try:
         intent = PlanIntent(data.intent)

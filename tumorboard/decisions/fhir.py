@@ -1,4 +1,4 @@
-"""A signed decision as a FHIR R4 Bundle, shaped after mCODE STU4 (net-reference.md, section 7).
+"""A signed decision as a FHIR R4 Bundle, shaped after mCODE STU4 (clinical reference, section 7).
 
 The bundle is a "collection": the Patient, the primary cancer Condition (ICD-10-CM code, ICD-O-3
 morphology in the HistologyMorphologyBehavior extension, stage summary), the Observations the board
