@@ -6,12 +6,15 @@ STAMP := $(VENV)/.installed-stamp
 FLASK := TUMORBOARD_CONFIG=development $(BIN)/flask --app tumorboard
 PORT ?= 5000
 
-.PHONY: run test lint format bench clean
+.PHONY: run test test-fast lint format bench lock clean
 
-$(STAMP): pyproject.toml package-lock.json
+# Installs are reproducible: every package pinned with its hashes in requirements/*.txt (`make lock`
+# writes them from pyproject.toml with pip-tools).
+$(STAMP): pyproject.toml requirements/dev.txt package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the browser tests' accessibility checks (axe-core) will be skipped"; fi
 	touch $(STAMP)
@@ -30,6 +33,17 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite without the browser tests (seconds, not minutes, for the edit-test loop).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links --extra dev -o requirements/dev.txt pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links -o requirements/prod.txt pyproject.toml
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -66,10 +66,11 @@ def meeting(plan_meeting):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Set the meetings package's "now" (UTC) for tests tied to fixed calendar dates."""
+def clock(time_machine):
+    """Set "now" for tests tied to fixed calendar dates: time-machine moves every clock of the process
+    (datetime, date, time), so no module's `utcnow` needs patching on its own."""
 
     def set_now(now: datetime) -> None:
-        monkeypatch.setattr(operations, "utcnow", lambda: now)
+        time_machine.move_to(now, tick=False)
 
     return set_now
