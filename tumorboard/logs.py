@@ -45,15 +45,20 @@ def formatter(kind: str) -> logging.Formatter:
     return logging.Formatter(TEXT_FORMAT)
 
 
-def configure_logging(app: Flask, stream: TextIO | None = None) -> logging.Handler:
-    """The `tumorboard` logger's one handler (set again for each app: the tests build many)."""
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(formatter(app.config["LOG_FORMAT"]))
-    handler.addFilter(RequestContext())
+def configure_logging(app: Flask, stream: TextIO | None = None) -> logging.Handler | None:
+    """The `tumorboard` logger's one handler (set again for each app: the tests build many). Under
+    test, without a stream, records only propagate (pytest's caplog collects them, with their context)."""
     logger = logging.getLogger("tumorboard")
     for old in [h for h in logger.handlers if getattr(h, "tumorboard", False)]:
         logger.removeHandler(old)
+    if not any(isinstance(f, RequestContext) for f in logger.filters):
+        logger.addFilter(RequestContext())
+    logger.setLevel(app.config["LOG_LEVEL"])
+    if app.testing and stream is None:
+        return None
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(formatter(app.config["LOG_FORMAT"]))
+    handler.addFilter(RequestContext())  # for the records of child loggers (tumorboard.mail …) too
     handler.tumorboard = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
-    logger.setLevel(app.config["LOG_LEVEL"])
     return handler

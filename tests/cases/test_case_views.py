@@ -187,10 +187,21 @@ def test_registering_the_same_person_opens_a_case_for_them(client_as, case):
         ({"birth_date": "1850-01-01"}, "The birth date must be after 1900."),
         ({"birth_date": "31.12.1960"}, "Not a valid date value."),
         ({"sex": "robot"}, "Not a valid choice."),
-        ({"family_name": ""}, "This field is required."),
+        ({"family_name": ""}, "Enter the family name."),
+        ({"given_name": "G" * 101}, "The given name is too long (at most 100 characters)."),
         ({"family_name": "A\x00B"}, "characters that are not allowed"),
     ],
-    ids=["mrn-format", "mrn-long", "born-tomorrow", "born-1850", "date-format", "sex", "no-name", "nul"],
+    ids=[
+        "mrn-format",
+        "mrn-long",
+        "born-tomorrow",
+        "born-1850",
+        "date-format",
+        "sex",
+        "no-name",
+        "name-long",
+        "nul",
+    ],
 )
 def test_bad_patient_input(client_as, change, message):
     before = _count(Patient)
@@ -210,7 +221,7 @@ def test_bad_patient_input(client_as, change, message):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"tumour_size_cm": "-1"}, "Number must be between 0 and 50."),
+        ({"tumour_size_cm": "-1"}, "The tumour size must be between 0 and 50 cm."),
         ({"tumour_size_cm": "abc"}, "Not a valid float value."),
         ({"primary_site": "liver"}, "Not a valid choice."),
         ({"extent": "subserosa"}, "This extent of invasion does not apply to the chosen primary site."),
@@ -220,7 +231,7 @@ def test_bad_patient_input(client_as, change, message):
         ({"metastatic_sites": ["liver", "moon"]}, "is not a valid choice"),
         ({"ecog": "7"}, "Not a valid choice."),
         ({"board_id": "999999"}, "Not a valid choice."),
-        ({"clinical_question": "?" * 4001}, "Field cannot be longer than 4000 characters."),
+        ({"clinical_question": "?" * 4001}, "The clinical question is too long (at most 4000 characters)."),
     ],
     ids=[
         "size-negative",
@@ -249,7 +260,7 @@ def test_bad_case_input(client_as, board, case, change, message):
 @pytest.mark.parametrize(
     ("kind", "data", "message"),
     [
-        ("pathology", {"ki67_percent": "150"}, "Number must be between 0 and 100."),
+        ("pathology", {"ki67_percent": "150"}, "The Ki-67 must be between 0 and 100 %."),
         ("pathology", {"report_date": TOMORROW}, "The report date cannot be in the future."),
         (
             "pathology",
@@ -270,7 +281,7 @@ def test_bad_case_input(client_as, board, case, change, message):
         ),
         ("imaging", {"modality": "xray"}, "Not a valid choice."),
         ("imaging", {"study_date": ""}, "Enter the study date."),
-        ("lab", {"value": "-3"}, "Number must be between 0 and 1000000000."),
+        ("lab", {"value": "-3"}, "The value must be between 0 and 1e+09."),
         ("lab", {"ref_low": "10", "ref_high": "5"}, "The lower reference limit is above the upper one."),
         ("lab", {"analyte": "unobtainium"}, "Not a valid choice."),
     ],

@@ -7,21 +7,15 @@ and moves the case's version on, so a case form opened before is answered with 4
 import json
 from collections.abc import Callable, Mapping
 
+from tumorboard import fields as v
 from tumorboard.audit.recording import diff, record, snapshot
-from tumorboard.cases import validation as v
+from tumorboard.cases.fields import ImagingFields, LabFields, PathologyFields
 from tumorboard.cases.models import Case, ImagingStudy, LabResult, PathologyReport
 from tumorboard.cases.operations import touch_case
 from tumorboard.clinical import grading
 from tumorboard.clinical.vocabularies import (
-    Analyte,
-    Differentiation,
-    FdgVsSstr,
-    Histology,
     IhcMarker,
     ImagingModality,
-    ResectionMargin,
-    SpecimenType,
-    SstrTracer,
 )
 from tumorboard.db import atomic
 from tumorboard.errors import OperationError, check_version
@@ -57,33 +51,16 @@ def _finding_date(case: Case, value, what: str, field: str):
 
 
 def clean_imaging(case: Case, data: Mapping) -> dict:
-    modality = ImagingModality(v.choice(data.get("modality"), ImagingModality, "modality", "modality"))
     cleaned = {
         "study_date": _finding_date(case, data.get("study_date"), "study date", "study_date"),
-        "modality": modality.value,
-        "tracer": v.choice(data.get("tracer"), SstrTracer, "tracer", "tracer", required=False),
-        "region": v.text(data.get("region"), "region", "region", max_length=200),
+        **v.clean_all(ImagingFields, data),
         "krenning_score": v.integer(
             data.get("krenning_score"), "Krenning score", "krenning_score", low=0, high=4
         ),
         "uptake_positive": _yes_no(data, "uptake_positive"),
-        "fdg_vs_sstr": v.choice(
-            data.get("fdg_vs_sstr"), FdgVsSstr, "FDG versus SSTR uptake", "fdg_vs_sstr", required=False
-        ),
-        "target_lesion_sum_mm": v.number(
-            data.get("target_lesion_sum_mm"),
-            "sum of target lesions",
-            "target_lesion_sum_mm",
-            low=0,
-            high=2000,
-            unit=" mm",
-        ),
         "new_lesions": bool(_yes_no(data, "new_lesions")),
-        "report_text": v.text(data.get("report_text"), "report", "report_text", max_length=20000),
-        "reported_by": v.text(
-            data.get("reported_by"), "reporting radiologist or institution", "reported_by", max_length=200
-        ),
     }
+    modality = ImagingModality(cleaned["modality"])
     if cleaned["tracer"] and modality is not ImagingModality.SSTR_PET_CT:
         raise OperationError("A tracer is recorded for SSTR PET/CT only.", field="tracer")
     if cleaned["krenning_score"] is not None and not modality.shows_sstr_uptake:
@@ -108,19 +85,10 @@ def clean_imaging(case: Case, data: Mapping) -> dict:
 
 
 def clean_lab(case: Case, data: Mapping) -> dict:
-    analyte = Analyte(v.choice(data.get("analyte"), Analyte, "marker", "analyte"))
-    value = v.number(data.get("value"), "value", "value", low=0, high=1e9)
-    if value is None:
-        raise OperationError("Enter the value.", field="value")
     cleaned = {
+        **v.clean_all(LabFields, data, ("analyte", "value")),
         "sample_date": _finding_date(case, data.get("sample_date"), "sample date", "sample_date"),
-        "analyte": analyte.value,
-        "value": value,
-        "unit": v.text(data.get("unit"), "unit", "unit", max_length=20, required=True),
-        "ref_low": v.number(data.get("ref_low"), "lower reference limit", "ref_low", low=0, high=1e9),
-        "ref_high": v.number(data.get("ref_high"), "upper reference limit", "ref_high", low=0, high=1e9),
-        "note": v.text(data.get("note"), "note", "note", max_length=500),
-        "reported_by": v.text(data.get("reported_by"), "laboratory", "reported_by", max_length=200),
+        **v.clean_all(LabFields, data, ("unit", "ref_low", "ref_high", "note", "reported_by")),
     }
     if (
         cleaned["ref_low"] is not None
@@ -132,13 +100,8 @@ def clean_lab(case: Case, data: Mapping) -> dict:
 
 
 def clean_pathology(case: Case, data: Mapping) -> dict:
-    count = v.integer(data.get("mitoses_count"), "mitotic count", "mitoses_count", low=0, high=10000)
-    area = v.number(
-        data.get("mitoses_area_mm2"), "area counted", "mitoses_area_mm2", low=0.1, high=100, unit=" mm²"
-    )
-    per_2mm2 = v.number(
-        data.get("mitoses_per_2mm2"), "mitoses per 2 mm²", "mitoses_per_2mm2", low=0, high=1000
-    )
+    mitoses = v.clean_all(PathologyFields, data, ("mitoses_count", "mitoses_area_mm2", "mitoses_per_2mm2"))
+    count, area, per_2mm2 = mitoses["mitoses_count"], mitoses["mitoses_area_mm2"], mitoses["mitoses_per_2mm2"]
     if (count is None) != (area is None):
         raise OperationError(
             "Give both the mitotic count and the area counted, or neither.", field="mitoses_area_mm2"
@@ -163,37 +126,18 @@ def clean_pathology(case: Case, data: Mapping) -> dict:
     reported_grade = data.get("reported_grade") or None
     if reported_grade is not None and reported_grade not in REPORTED_GRADES:
         raise OperationError("Unknown reported grade.", field="reported_grade")
+    simple = [name for name in v.rules_of(PathologyFields) if not name.startswith("mitoses_")]
     cleaned = {
         "report_date": _finding_date(case, data.get("report_date"), "report date", "report_date"),
-        "specimen_type": v.choice(data.get("specimen_type"), SpecimenType, "specimen type", "specimen_type"),
-        "specimen_site": v.text(data.get("specimen_site"), "specimen site", "specimen_site", max_length=200),
-        "histology": v.choice(data.get("histology"), Histology, "histology", "histology", required=False),
-        "differentiation": v.choice(
-            data.get("differentiation") or "unknown", Differentiation, "differentiation", "differentiation"
-        ),
-        "ki67_percent": v.number(
-            data.get("ki67_percent"), "Ki-67", "ki67_percent", low=0, high=100, unit=" %"
-        ),
+        **v.clean_all(PathologyFields, data, simple),
         "mitoses_per_2mm2": per_2mm2,
         "mitoses_count": count,
         "mitoses_area_mm2": area,
         "necrosis": _yes_no(data, "necrosis"),
         "ihc_results": json.dumps(ihc, sort_keys=True),
-        "margins": v.choice(data.get("margins"), ResectionMargin, "margin status", "margins", required=False),
         "lymphovascular_invasion": _yes_no(data, "lymphovascular_invasion"),
         "perineural_invasion": _yes_no(data, "perineural_invasion"),
-        "nodes_examined": v.integer(
-            data.get("nodes_examined"), "nodes examined", "nodes_examined", low=0, high=200
-        ),
-        "nodes_positive": v.integer(
-            data.get("nodes_positive"), "positive nodes", "nodes_positive", low=0, high=200
-        ),
         "reported_grade": reported_grade,
-        "reported_tnm": v.text(data.get("reported_tnm"), "reported TNM", "reported_tnm", max_length=60),
-        "report_text": v.text(data.get("report_text"), "report", "report_text", max_length=20000),
-        "reported_by": v.text(
-            data.get("reported_by"), "reporting pathologist or institution", "reported_by", max_length=200
-        ),
     }
     v.nodes(cleaned["nodes_positive"], cleaned["nodes_examined"])
     return cleaned

@@ -9,10 +9,11 @@ from collections.abc import Mapping
 
 from flask import current_app
 
+from tumorboard import fields as v
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board
-from tumorboard.cases import validation as v
+from tumorboard.cases.fields import CaseFields, PriorTreatmentFields
 from tumorboard.cases.models import (
     ON_AGENDA,
     PRESENTED_AGAIN_FROM,
@@ -26,15 +27,9 @@ from tumorboard.cases.readiness import missing_for_board
 from tumorboard.cases.summary import computed_grade_value
 from tumorboard.clinical import staging
 from tumorboard.clinical.vocabularies import (
-    ConferenceType,
-    Differentiation,
     EcogPerformanceStatus,
     FunctionalStatus,
-    FunctionalSyndrome,
-    HereditarySyndrome,
-    MetastaticSite,
     PrimarySite,
-    Treatment,
 )
 from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
@@ -68,8 +63,9 @@ SMALL_INTESTINE = frozenset({PrimarySite.JEJUNUM, PrimarySite.ILEUM})
 
 
 def _clean_case(actor, data: Mapping, case: Case | None = None) -> dict:
-    """The case's fields from the form, checked. A case that has been on an agenda keeps its board."""
-    site = v.choice(data.get("primary_site"), PrimarySite, "primary site", "primary_site")
+    """The case's fields from the form, each checked by its declaration (cases.fields), then the rules
+    that join fields. A case that has been on an agenda keeps its board."""
+    cleaned = v.clean_all(CaseFields, data)
     board_id = data.get("board_id")
     if case is not None and case.board_is_fixed:
         if str(board_id) != str(case.board_id):
@@ -79,66 +75,9 @@ def _clean_case(actor, data: Mapping, case: Case | None = None) -> dict:
         board = db.session.get(Board, int(board_id)) if str(board_id or "").isdigit() else None
         if board is None or not board.active or board.id not in actor.board_ids:
             raise OperationError("Choose one of your active boards.", field="board_id")
-    cleaned = {
-        "board_id": board.id,
-        "conference_type": v.choice(
-            data.get("conference_type"), ConferenceType, "conference type", "conference_type"
-        ),
-        "primary_site": site,
-        "tumour_size_cm": v.number(
-            data.get("tumour_size_cm"), "tumour size", "tumour_size_cm", low=0, high=50, unit=" cm"
-        ),
-        "nodes_examined": v.integer(
-            data.get("nodes_examined"), "number of nodes examined", "nodes_examined", low=0, high=200
-        ),
-        "nodes_positive": v.integer(
-            data.get("nodes_positive"), "number of positive nodes", "nodes_positive", low=0, high=200
-        ),
-        "mesenteric_mass_cm": v.number(
-            data.get("mesenteric_mass_cm"),
-            "mesenteric mass",
-            "mesenteric_mass_cm",
-            low=0,
-            high=50,
-            unit=" cm",
-        ),
-        "metastatic_sites": ",".join(
-            v.choices(data.get("metastatic_sites"), MetastaticSite, "metastatic site", "metastatic_sites")
-        ),
-        "differentiation": v.choice(
-            data.get("differentiation") or "unknown", Differentiation, "differentiation", "differentiation"
-        ),
-        "functional_status": v.choice(
-            data.get("functional_status") or "unknown",
-            FunctionalStatus,
-            "functional status",
-            "functional_status",
-        ),
-        "syndrome": v.choice(
-            data.get("syndrome"), FunctionalSyndrome, "syndrome", "syndrome", required=False
-        ),
-        "symptoms": v.text(data.get("symptoms"), "symptoms", "symptoms", max_length=2000),
-        "hereditary_syndrome": v.choice(
-            data.get("hereditary_syndrome") or "unknown",
-            HereditarySyndrome,
-            "hereditary syndrome",
-            "hereditary_syndrome",
-        ),
-        "ecog": None,
-        "comorbidities": v.text(data.get("comorbidities"), "comorbidities", "comorbidities", max_length=4000),
-        "patient_preferences": v.text(
-            data.get("patient_preferences"), "patient's preferences", "patient_preferences", max_length=4000
-        ),
-        "clinical_question": v.text(
-            data.get("clinical_question"), "clinical question", "clinical_question", max_length=4000
-        ),
-        "no_pathology_reason": v.text(
-            data.get("no_pathology_reason"),
-            "reason for missing pathology",
-            "no_pathology_reason",
-            max_length=1000,
-        ),
-    }
+    site = cleaned["primary_site"]
+    cleaned["board_id"] = board.id
+    cleaned["metastatic_sites"] = ",".join(cleaned["metastatic_sites"])
     ecog = data.get("ecog")  # the stored value is an int, the form's a string
     ecog = v.choice(
         None if ecog is None else str(ecog),
@@ -217,12 +156,12 @@ def add_prior_treatment(
         raise OperationError("This case can no longer be edited by you.")
     today, birth = hospital_today(), case.patient.birth_date
     item = PriorTreatment(
-        treatment=v.choice(treatment, Treatment, "treatment", "treatment"),
+        treatment=PriorTreatmentFields.treatment.clean(treatment, "treatment"),
         start_date=v.clinical_date(start_date, "start date", "start_date", today=today, birth_date=birth),
         end_date=v.clinical_date(end_date, "end date", "end_date", today=today, birth_date=birth)
         if end_date
         else None,
-        note=v.text(note, "note", "note", max_length=500),
+        note=PriorTreatmentFields.note.clean(note, "note"),
     )
     if item.end_date and item.end_date < item.start_date:
         raise OperationError("The end date is before the start date.", field="end_date")

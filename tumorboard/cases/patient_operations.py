@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from flask import current_app
 from sqlalchemy import select
 
+from tumorboard import fields as v
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.auth.roles import Role
-from tumorboard.cases import validation as v
-from tumorboard.cases.models import Case, Patient, PatientRegistration, Sex
+from tumorboard.cases.fields import PatientFields
+from tumorboard.cases.models import Case, Patient, PatientRegistration
 from tumorboard.db import atomic
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
@@ -46,13 +47,7 @@ def _clean_patient(data: Mapping, patient: Patient | None = None) -> dict:
     cfg = current_app.config
     cleaned = {
         "mrn": v.mrn(data.get("mrn"), cfg["MRN_PATTERN"], cfg["MRN_HINT"]),
-        "family_name": v.text(
-            data.get("family_name"), "family name", "family_name", max_length=100, required=True
-        ),
-        "given_name": v.text(
-            data.get("given_name"), "given name", "given_name", max_length=100, required=True
-        ),
-        "sex": v.choice(data.get("sex"), Sex, "sex", "sex"),
+        **v.clean_all(PatientFields, data),
     }
     birth_date = data.get("birth_date")
     cleaned["birth_date"] = v.clinical_date(

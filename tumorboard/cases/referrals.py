@@ -8,9 +8,9 @@ prior treatments and findings copied (each copy audited). The original does not 
 
 from sqlalchemy import inspect
 
+from tumorboard import fields as v
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.boards.models import Board
-from tumorboard.cases import validation as v
 from tumorboard.cases.models import Case, CaseStatus, PriorTreatment
 from tumorboard.cases.operations import CASE_FIELDS, touch_case
 from tumorboard.cases.records import FINDINGS

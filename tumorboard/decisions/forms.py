@@ -8,7 +8,6 @@ from wtforms import (
     HiddenField,
     PasswordField,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
@@ -16,7 +15,8 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.clinical.vocabularies import DeviationReason, PlanIntent, Treatment
-from tumorboard.decisions.models import DecisionOutcome, FollowUpStatus, GuidelineBasis
+from tumorboard.decisions.fields import DecisionFields, PlanItemFields
+from tumorboard.decisions.models import FollowUpStatus
 from tumorboard.forms import Form, VersionField, choices
 from tumorboard.views_helpers import parse_id
 
@@ -32,7 +32,7 @@ class PlanItemForm(Form):
         choices=choices([BLANK, *((t.value, f"{t.value} · {t.label}") for t in Treatment)]),
         validators=[Optional()],
     )
-    detail = StringField("Detail", validators=[Length(max=500)])
+    detail = PlanItemFields.detail.field()
     intent = SelectField(
         "Intent", choices=choices([BLANK, *((i.value, i.label) for i in PlanIntent)]), validators=[Optional()]
     )
@@ -45,28 +45,18 @@ class PlanItemForm(Form):
 
 
 class DecisionForm(Form):
-    outcome = SelectField("Outcome", choices=choices((o.value, o.label) for o in DecisionOutcome))
-    recommendation = TextAreaField("Recommendation", validators=[Length(max=8000)])
+    outcome = DecisionFields.outcome.field()
+    recommendation = DecisionFields.recommendation.field()
     items = FieldList(FormField(PlanItemForm), min_entries=3, max_entries=20)
-    rationale = TextAreaField("Rationale", validators=[Length(max=8000)])
-    guideline_basis = SelectField(
-        "Guideline basis", choices=choices((g.value, g.label) for g in GuidelineBasis)
-    )
-    guideline_reference = StringField(
-        "Reference",
-        validators=[Length(max=300)],
-        description="e.g. ENETS 2023 guidance for pancreatic NET, section 4",
-    )
+    rationale = DecisionFields.rationale.field()
+    guideline_basis = DecisionFields.guideline_basis.field()
+    guideline_reference = DecisionFields.guideline_reference.field()
     trial_candidate = BooleanField("Candidate for a clinical trial")
-    trial_identifier = StringField(
-        "Trial identifier", validators=[Length(max=40)], description="e.g. NCT01234567"
-    )
-    trial_name = StringField("Trial name", validators=[Length(max=200)])
-    dissent = TextAreaField("Dissent or minority opinion", validators=[Length(max=4000)])
-    dissent_by = StringField("Whose", validators=[Length(max=200)])
-    preference_weighing = TextAreaField(
-        "How the patient's preference and comorbidity were weighed", validators=[Length(max=4000)]
-    )
+    trial_identifier = DecisionFields.trial_identifier.field()
+    trial_name = DecisionFields.trial_name.field()
+    dissent = DecisionFields.dissent.field()
+    dissent_by = DecisionFields.dissent_by.field()
+    preference_weighing = DecisionFields.preference_weighing.field()
     next_review_date = DateField("Next review", validators=[Optional()])
     present_again = BooleanField("Present the case again")
     version = VersionField()

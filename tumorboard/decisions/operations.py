@@ -22,12 +22,12 @@ from tumorboard.auth.passwords import verify_password
 from tumorboard.cases import operations as case_operations
 from tumorboard.cases.models import PRESENTED_AGAIN_FROM, CaseStatus
 from tumorboard.cases.summary import summarise
-from tumorboard.cases.validation import text
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.clinical.vocabularies import DeviationReason, ImagingModality, PlanIntent, Treatment
 from tumorboard.db import atomic, utcnow
 from tumorboard.decisions import checks
 from tumorboard.decisions.documents import SNAPSHOT_SCHEMA, snapshot_data
+from tumorboard.decisions.fields import DecisionFields, PlanItemFields
 from tumorboard.decisions.models import (
     DECISION_FIELDS,
     Decision,
@@ -37,11 +37,11 @@ from tumorboard.decisions.models import (
     DecisionStatus,
     FollowUp,
     FollowUpStatus,
-    GuidelineBasis,
     PlanItem,
 )
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
+from tumorboard.fields import clean_all, text
 from tumorboard.meetings import operations as meeting_operations
 from tumorboard.meetings.models import AgendaItem, AttendanceStatus, MeetingAction
 from tumorboard.timezones import hospital_today
@@ -96,11 +96,8 @@ def start_decision(actor, item: AgendaItem) -> Decision:
 
 
 def _clean_fields(data: Mapping) -> dict:
-    try:
-        outcome = DecisionOutcome(data.get("outcome") or DecisionOutcome.RECOMMENDATION).value
-        guideline = GuidelineBasis(data.get("guideline_basis") or GuidelineBasis.NONE).value
-    except ValueError:
-        raise OperationError("Unknown outcome or guideline.", field="outcome") from None
+    """The decision's fields, each checked by its declaration (decisions.fields), then the rules that
+    join them."""
     review = data.get("next_review_date")
     if review is not None and not isinstance(review, date):
         raise OperationError("Enter the review date as a date.", field="next_review_date")
@@ -108,28 +105,8 @@ def _clean_fields(data: Mapping) -> dict:
         raise OperationError("The next review cannot be in the past.", field="next_review_date")
     trial = bool(data.get("trial_candidate"))
     cleaned = {
-        "outcome": outcome,
-        "recommendation": text(
-            data.get("recommendation"), "recommendation", "recommendation", max_length=8000
-        ),
-        "rationale": text(data.get("rationale"), "rationale", "rationale", max_length=8000),
-        "guideline_basis": guideline,
-        "guideline_reference": text(
-            data.get("guideline_reference"), "guideline reference", "guideline_reference", max_length=300
-        ),
+        **clean_all(DecisionFields, data),
         "trial_candidate": trial,
-        "trial_identifier": text(
-            data.get("trial_identifier"), "trial identifier", "trial_identifier", max_length=40
-        ),
-        "trial_name": text(data.get("trial_name"), "trial name", "trial_name", max_length=200),
-        "dissent": text(data.get("dissent"), "dissent", "dissent", max_length=4000),
-        "dissent_by": text(data.get("dissent_by"), "who dissents", "dissent_by", max_length=200),
-        "preference_weighing": text(
-            data.get("preference_weighing"),
-            "preference and comorbidity",
-            "preference_weighing",
-            max_length=4000,
-        ),
         "next_review_date": review,
         "present_again": bool(data.get("present_again")),
     }
@@ -159,7 +136,7 @@ def _clean_items(rows: Sequence[Mapping]) -> list[dict]:
         items.append(
             {
                 "treatment": treatment.value,
-                "detail": text(row.get("detail"), "plan item detail", "items", max_length=500),
+                "detail": PlanItemFields.detail.clean(row.get("detail"), "items"),
                 "intent": intent,
                 "responsible_specialty": specialty,
                 "target_date": target,

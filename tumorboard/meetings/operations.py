@@ -21,11 +21,11 @@ from tumorboard.cases import operations as case_operations
 from tumorboard.cases.models import BOARD_OUTCOMES, IN_POOL, Case, CaseStatus
 from tumorboard.cases.records import case_record
 from tumorboard.cases.summary import summarise
-from tumorboard.cases.validation import text
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
+from tumorboard.fields import text
 from tumorboard.meetings.models import (
     AgendaItem,
     AgendaMode,

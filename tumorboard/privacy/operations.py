@@ -2,9 +2,9 @@
 
 from sqlalchemy import select
 
+from tumorboard import fields as v
 from tumorboard.audit.recording import record
 from tumorboard.auth.roles import Role
-from tumorboard.cases import validation as v
 from tumorboard.cases.models import Patient
 from tumorboard.db import atomic
 from tumorboard.errors import OperationError

@@ -1,0 +1,89 @@
+"""One declaration per field: the form and the operation read the same rule, so they refuse the same
+input with the same words. Every declared field of every package is walked."""
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from tumorboard.cases.fields import (
+    CaseFields,
+    ImagingFields,
+    LabFields,
+    PathologyFields,
+    PatientFields,
+    PriorTreatmentFields,
+)
+from tumorboard.decisions.fields import DecisionFields, PlanItemFields
+from tumorboard.errors import OperationError
+from tumorboard.fields import Choice, Choices, Number, Text, rules_of
+from tumorboard.forms import Form
+
+DECLARATIONS = (
+    PatientFields,
+    CaseFields,
+    PriorTreatmentFields,
+    ImagingFields,
+    LabFields,
+    PathologyFields,
+    DecisionFields,
+    PlanItemFields,
+)
+RULES = [
+    pytest.param(name, rule, id=f"{declarations.__name__}.{name}")
+    for declarations in DECLARATIONS
+    for name, rule in rules_of(declarations).items()
+]
+
+
+def _form_errors(app, name, rule, value) -> list[str]:
+    form_class = type("OneField", (Form,), {name: rule.field(), "Meta": type("Meta", (), {"csrf": False})})
+    with app.test_request_context(method="POST"):
+        form = form_class(
+            formdata=MultiDict({name: value} if not isinstance(value, list) else [(name, v) for v in value])
+        )
+        form.validate()
+        return form.errors.get(name, [])
+
+
+def _operation_error(rule, name, value) -> str | None:
+    try:
+        rule.clean(value, name)
+    except OperationError as exc:
+        assert exc.field == name
+        return exc.message
+    return None
+
+
+def _bad_values(rule):
+    if isinstance(rule, Text):
+        return ["x" * (rule.max_length + 1)] + ([""] if rule.required else [])
+    if isinstance(rule, Number):
+        return [str(rule.high * 2 + 1), str(rule.low - 1)] + ([""] if rule.required else [])
+    return []
+
+
+@pytest.mark.parametrize("name, rule", RULES)
+def test_the_form_and_the_operation_refuse_alike(app, name, rule):
+    for value in _bad_values(rule):
+        message = _operation_error(rule, name, value)
+        assert message, (name, value)
+        assert _form_errors(app, name, rule, value) == [message], (name, value)
+
+
+@pytest.mark.parametrize("name, rule", RULES)
+def test_the_form_and_the_operation_accept_alike(app, name, rule):
+    if isinstance(rule, Text):
+        good = "x" * rule.max_length
+    elif isinstance(rule, Number):
+        good = str(int(rule.high) if rule.whole else rule.high)
+    elif isinstance(rule, Choices):
+        good = [member.value for member in rule.enum][:2]
+    else:
+        good = next(iter(rule.enum)).value
+    assert _operation_error(rule, name, good) is None
+    assert _form_errors(app, name, rule, good) == []
+
+
+@pytest.mark.parametrize("name, rule", [p for p in RULES if isinstance(p.values[1], Choice)])
+def test_a_choice_outside_the_vocabulary_is_refused_by_both(app, name, rule):
+    assert _operation_error(rule, name, "not-a-value") == f"Unknown {rule.what}."
+    assert _form_errors(app, name, rule, "not-a-value") == ["Not a valid choice."]

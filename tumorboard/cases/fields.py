@@ -1,0 +1,141 @@
+"""The fields of patients, cases and findings, each declared once (tumorboard.fields): the forms build
+their fields from these, and the operations clean their input with them. Rules that join several fields
+(an extent that fits the site, positive nodes no more than examined) stay in the operations."""
+
+from tumorboard.cases.models import Sex
+from tumorboard.clinical.vocabularies import (
+    Analyte,
+    ConferenceType,
+    Differentiation,
+    FdgVsSstr,
+    FunctionalStatus,
+    FunctionalSyndrome,
+    HereditarySyndrome,
+    Histology,
+    ImagingModality,
+    MetastaticSite,
+    PrimarySite,
+    ResectionMargin,
+    SpecimenType,
+    SstrTracer,
+    Treatment,
+)
+from tumorboard.fields import Choice, Choices, Number, Text
+
+NOT_RECORDED = "Not recorded"
+
+
+class PatientFields:
+    family_name = Text("Family name", "family name", 100, required=True)
+    given_name = Text("Given name", "given name", 100, required=True)
+    sex = Choice("Sex", "sex", Sex)
+
+
+class CaseFields:
+    conference_type = Choice("Conference", "conference type", ConferenceType)
+    primary_site = Choice("Primary site", "primary site", PrimarySite)
+    tumour_size_cm = Number("Tumour size (cm)", "tumour size", 0, 50, unit=" cm")
+    nodes_examined = Number("Regional nodes examined", "number of nodes examined", 0, 200, whole=True)
+    nodes_positive = Number("Regional nodes positive", "number of positive nodes", 0, 200, whole=True)
+    mesenteric_mass_cm = Number(
+        "Mesenteric mass (cm)",
+        "mesenteric mass",
+        0,
+        50,
+        unit=" cm",
+        description="Jejunum and ileum only: a mass over 2 cm is N2.",
+    )
+    metastatic_sites = Choices("Distant metastases", "metastatic site", MetastaticSite)
+    differentiation = Choice("Differentiation", "differentiation", Differentiation, default="unknown")
+    functional_status = Choice("Functional status", "functional status", FunctionalStatus, default="unknown")
+    syndrome = Choice("Hormone syndrome", "syndrome", FunctionalSyndrome, blank="None")
+    symptoms = Text("Symptoms", "symptoms", 2000, multiline=True)
+    hereditary_syndrome = Choice(
+        "Hereditary syndrome", "hereditary syndrome", HereditarySyndrome, default="unknown"
+    )
+    comorbidities = Text("Comorbidities", "comorbidities", 4000, multiline=True)
+    patient_preferences = Text("The patient's preferences", "patient's preferences", 4000, multiline=True)
+    clinical_question = Text(
+        "Question for the board",
+        "clinical question",
+        4000,
+        multiline=True,
+        description="Required to submit: what should the board decide?",
+    )
+    no_pathology_reason = Text(
+        "If there is no pathology with Ki-67: why",
+        "reason for missing pathology",
+        1000,
+        multiline=True,
+        description="For example: biopsy not feasible, diagnosis by imaging only.",
+    )
+
+
+class PriorTreatmentFields:
+    treatment = Choice("Treatment", "treatment", Treatment)
+    note = Text("Note", "note", 500)
+
+
+class ImagingFields:
+    modality = Choice("Modality", "modality", ImagingModality)
+    tracer = Choice("SSTR tracer", "tracer", SstrTracer, blank=NOT_RECORDED)
+    region = Text("Region", "region", 200)
+    fdg_vs_sstr = Choice(
+        "FDG uptake compared with SSTR (FDG PET, both positive)",
+        "FDG versus SSTR uptake",
+        FdgVsSstr,
+        blank=NOT_RECORDED,
+    )
+    target_lesion_sum_mm = Number(
+        "Sum of target lesions (mm, RECIST 1.1)", "sum of target lesions", 0, 2000, unit=" mm"
+    )
+    report_text = Text("Report", "report", 20000, multiline=True)
+    reported_by = Text(
+        "Reported by (radiologist or institution)", "reporting radiologist or institution", 200
+    )
+
+
+class LabFields:
+    analyte = Choice("Marker", "marker", Analyte)
+    value = Number("Value", "value", 0, 1e9, required=True)
+    unit = Text("Unit", "unit", 20, required=True, description="As the laboratory reports it.")
+    ref_low = Number("Reference range from", "lower reference limit", 0, 1e9)
+    ref_high = Number(
+        "Reference range to",
+        "upper reference limit",
+        0,
+        1e9,
+        description="The laboratory's own range; values outside it are flagged.",
+    )
+    note = Text(
+        "Note", "note", 500, description="For example: on proton-pump inhibitor (raises chromogranin A)."
+    )
+    reported_by = Text("Laboratory", "laboratory", 200)
+
+
+class PathologyFields:
+    specimen_type = Choice("Specimen", "specimen type", SpecimenType)
+    specimen_site = Text("Specimen site", "specimen site", 200)
+    histology = Choice("Histology", "histology", Histology, blank=NOT_RECORDED)
+    differentiation = Choice("Differentiation", "differentiation", Differentiation, default="unknown")
+    ki67_percent = Number("Ki-67 (%)", "Ki-67", 0, 100, unit=" %")
+    mitoses_per_2mm2 = Number("Mitoses per 2 mm²", "mitoses per 2 mm²", 0, 1000)
+    mitoses_count = Number(
+        "…or the mitotic count",
+        "mitotic count",
+        0,
+        10000,
+        whole=True,
+        description="With the area counted, converted to per 2 mm².",
+    )
+    mitoses_area_mm2 = Number("…in an area of (mm²)", "area counted", 0.1, 100, unit=" mm²")
+    margins = Choice("Margins", "margin status", ResectionMargin, blank=NOT_RECORDED)
+    nodes_examined = Number("Nodes examined", "nodes examined", 0, 200, whole=True)
+    nodes_positive = Number("Nodes positive", "positive nodes", 0, 200, whole=True)
+    reported_tnm = Text(
+        "pTNM as reported", "reported TNM", 60, description="As written in the report, e.g. pT2 pN1."
+    )
+    report_text = Text("Report", "report", 20000, multiline=True)
+    reported_by = Text(
+        "Reported by (pathologist or institution)", "reporting pathologist or institution", 200
+    )

@@ -1,0 +1,34 @@
+"""The fields of a decision, each declared once (tumorboard.fields): the decision form builds its fields
+from these, and `operations.save_draft` cleans what it is given with them."""
+
+from tumorboard.decisions.models import DecisionOutcome, GuidelineBasis
+from tumorboard.fields import Choice, Text
+
+
+class DecisionFields:
+    outcome = Choice("Outcome", "outcome", DecisionOutcome, default=DecisionOutcome.RECOMMENDATION.value)
+    recommendation = Text("Recommendation", "recommendation", 8000, multiline=True)
+    rationale = Text("Rationale", "rationale", 8000, multiline=True)
+    guideline_basis = Choice(
+        "Guideline basis", "guideline", GuidelineBasis, default=GuidelineBasis.NONE.value
+    )
+    guideline_reference = Text(
+        "Reference",
+        "guideline reference",
+        300,
+        description="e.g. ENETS 2023 guidance for pancreatic NET, section 4",
+    )
+    trial_identifier = Text("Trial identifier", "trial identifier", 40, description="e.g. NCT01234567")
+    trial_name = Text("Trial name", "trial name", 200)
+    dissent = Text("Dissent or minority opinion", "dissent", 4000, multiline=True)
+    dissent_by = Text("Whose", "who dissents", 200)
+    preference_weighing = Text(
+        "How the patient's preference and comorbidity were weighed",
+        "preference and comorbidity",
+        4000,
+        multiline=True,
+    )
+
+
+class PlanItemFields:
+    detail = Text("Detail", "plan item detail", 500)

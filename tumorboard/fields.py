@@ -1,0 +1,220 @@
+"""One declaration per field rule: a field's label, type, range and length are declared once, as a
+`Text`, `Number`, `Choice` or `Choices`, and read twice: by the form (`rule.field()`, the WTForms field
+and its validators, with the same messages) and by the operation (`rule.clean(value, name)`), which stays
+the gate for every caller: the web, the CLI, the seed data, an import.
+
+The clean functions below are the operations' checks; each raises OperationError with a message the user
+sees as is.
+"""
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from wtforms import FloatField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from tumorboard.errors import OperationError
+from tumorboard.forms import MultiCheckboxField
+from tumorboard.forms import choices as select_choices
+
+
+def choice(value, enum: type[StrEnum], what: str, field: str, *, required: bool = True) -> str | None:
+    if value in (None, ""):
+        if required:
+            raise OperationError(f"Choose the {what}.", field=field)
+        return None
+    try:
+        return enum(value).value
+    except ValueError:
+        raise OperationError(f"Unknown {what}.", field=field) from None
+
+
+def choices(values, enum: type[StrEnum], what: str, field: str) -> list[str]:
+    return sorted({choice(v, enum, what, field) for v in values or ()})
+
+
+def number(value, what: str, field: str, *, low: float, high: float, unit: str = "") -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise OperationError(f"The {what} must be a number.", field=field) from None
+    if math.isnan(number) or not low <= number <= high:
+        raise OperationError(f"The {what} must be between {low:g} and {high:g}{unit}.", field=field)
+    return number
+
+
+def integer(value, what: str, field: str, *, low: int, high: int) -> int | None:
+    result = number(value, what, field, low=low, high=high)
+    if result is None:
+        return None
+    if result != int(result):
+        raise OperationError(f"The {what} must be a whole number.", field=field)
+    return int(result)
+
+
+def nodes(positive: int | None, examined: int | None) -> None:
+    if positive is not None and examined is not None and positive > examined:
+        raise OperationError("More nodes are positive than were examined.", field="nodes_positive")
+
+
+def text(value, what: str, field: str, *, max_length: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise OperationError(f"Enter the {what}.", field=field)
+    if len(value) > max_length:
+        raise OperationError(f"The {what} is too long (at most {max_length} characters).", field=field)
+    return value
+
+
+def clinical_date(value, what: str, field: str, *, today: date, birth_date: date | None) -> date:
+    """A date of a finding or treatment: not in the future, not before the patient was born."""
+    if not isinstance(value, date):
+        raise OperationError(f"Enter the {what} as a date.", field=field)
+    if value > today:
+        raise OperationError(f"The {what} cannot be in the future.", field=field)
+    if birth_date is not None and value < birth_date:
+        raise OperationError(f"The {what} cannot be before the patient's birth date.", field=field)
+    return value
+
+
+def mrn(value: str, pattern: str, hint: str) -> str:
+    value = (value or "").strip().upper()
+    if not re.fullmatch(pattern, value):
+        raise OperationError(f"The MRN must be {hint}.", field="mrn")
+    return value
+
+
+# Declarations ----------------------------------------------------------------------------------------
+
+
+def _literal(message: str) -> str:
+    """A message for a WTForms validator, which %-formats its messages: a "%" in ours is meant."""
+    return message.replace("%", "%%")
+
+
+def vocabulary_choices(enum: type[StrEnum], blank: str | None = None) -> list:
+    """A vocabulary's (value, label) pairs for a select, with a blank first option when it may be empty."""
+    pairs = [(member.value, getattr(member, "label", str(member))) for member in enum]
+    return select_choices([("", blank), *pairs] if blank is not None else pairs)
+
+
+@dataclass(frozen=True)
+class Text:
+    label: str
+    what: str  # how messages name it: "The {what} is too long …"
+    max_length: int
+    required: bool = False
+    multiline: bool = False
+    description: str = ""
+
+    @property
+    def too_long(self) -> str:
+        return f"The {self.what} is too long (at most {self.max_length} characters)."
+
+    def clean(self, value, name: str) -> str:
+        return text(value, self.what, name, max_length=self.max_length, required=self.required)
+
+    def field(self, **overrides):
+        validators = [DataRequired(f"Enter the {self.what}.")] if self.required else []
+        validators.append(Length(max=self.max_length, message=_literal(self.too_long)))
+        kind = TextAreaField if self.multiline else StringField
+        return kind(self.label, validators=validators, description=self.description, **overrides)
+
+
+@dataclass(frozen=True)
+class Number:
+    label: str
+    what: str
+    low: float
+    high: float
+    unit: str = ""  # as the message writes it after the number: " cm", " %"
+    whole: bool = False
+    required: bool = False
+    description: str = ""
+
+    @property
+    def out_of_range(self) -> str:
+        return f"The {self.what} must be between {self.low:g} and {self.high:g}{self.unit}."
+
+    def clean(self, value, name: str) -> float | int | None:
+        if self.whole:
+            result = integer(value, self.what, name, low=int(self.low), high=int(self.high))
+        else:
+            result = number(value, self.what, name, low=self.low, high=self.high, unit=self.unit)
+        if result is None and self.required:
+            raise OperationError(f"Enter the {self.what}.", field=name)
+        return result
+
+    def field(self, **overrides):
+        first = InputRequired(f"Enter the {self.what}.") if self.required else Optional()
+        kind = IntegerField if self.whole else FloatField
+        return kind(
+            self.label,
+            validators=[first, NumberRange(self.low, self.high, message=_literal(self.out_of_range))],
+            description=self.description,
+            **overrides,
+        )
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    what: str
+    enum: type[StrEnum]
+    blank: str | None = None  # the label of the empty choice; None: a value is required
+    default: str | None = None  # what an empty answer means ("unknown")
+    description: str = ""
+
+    def clean(self, value, name: str) -> str | None:
+        if value in (None, "") and self.default is not None:
+            value = self.default
+        return choice(value, self.enum, self.what, name, required=self.blank is None)
+
+    def field(self, **overrides):
+        validators = [Optional()] if self.blank is not None else []
+        return SelectField(
+            self.label,
+            choices=vocabulary_choices(self.enum, self.blank),
+            validators=validators,
+            description=self.description,
+            **overrides,
+        )
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Any number of a vocabulary's values (checkboxes)."""
+
+    label: str
+    what: str
+    enum: type[StrEnum]
+    description: str = ""
+
+    def clean(self, value, name: str) -> list[str]:
+        return choices(value, self.enum, self.what, name)
+
+    def field(self, **overrides):
+        return MultiCheckboxField(
+            self.label, choices=vocabulary_choices(self.enum), description=self.description, **overrides
+        )
+
+
+Rule = Text | Number | Choice | Choices
+
+
+def rules_of(declarations: type) -> dict[str, Rule]:
+    """The rules a declarations class holds, by field name, in declaration order."""
+    return {name: value for name, value in vars(declarations).items() if isinstance(value, Rule)}
+
+
+def clean_all(declarations: type, data: Mapping[str, Any], names=None) -> dict[str, Any]:
+    """Each declared field of `data` (or the `names` among them), cleaned by its rule."""
+    found = rules_of(declarations)
+    return {name: found[name].clean(data.get(name), name) for name in (names or found)}
