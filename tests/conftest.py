@@ -176,6 +176,37 @@ def users(app, board) -> dict[Role, object]:
         }
 
 
+def give_function(user, board, *, coordinator: bool = False, chair: bool = False):
+    """The user's functions on the board: coordinator (plans its meetings) and chair (signs)."""
+    membership = board.membership_of(user)
+    membership.is_coordinator, membership.is_chair = coordinator, chair
+    db.session.commit()
+    return user
+
+
+# One fixture per role, for every package's tests: the board's people, inside an app context.
+@pytest.fixture
+def submitter(app_ctx, users):
+    return users[Role.SUBMITTER]
+
+
+@pytest.fixture
+def specialist(app_ctx, users):
+    return users[Role.SPECIALIST]
+
+
+@pytest.fixture
+def coordinator(app_ctx, users, board):
+    """The board's coordinator: the role, and the function on the board."""
+    return give_function(users[Role.COORDINATOR], board, coordinator=True)
+
+
+@pytest.fixture
+def chair(app_ctx, users, board):
+    """The board's chair: the role, and the function on the board."""
+    return give_function(users[Role.CHAIR], board, chair=True)
+
+
 @pytest.fixture
 def client_as(app, users) -> Callable[[Role], FlaskClient]:
     def make(role: Role) -> FlaskClient:

@@ -6,11 +6,6 @@ from tumorboard.auth.roles import Role
 
 
 @pytest.fixture
-def submitter(app_ctx, users):
-    return users[Role.SUBMITTER]
-
-
-@pytest.fixture
 def outsider(app_ctx, create_user):
     """A submitter who is a member of no board."""
     return create_user(roles=[Role.SUBMITTER])

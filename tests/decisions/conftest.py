@@ -3,34 +3,14 @@ meeting in progress with cases on its agenda and its attendance recorded, and de
 
 import pytest
 
+from tests.conftest import give_function
 from tests.decisions.support import a_signed_decision, save
-from tests.meetings.conftest import give_function
 from tests.meetings.support import a_plan
 from tumorboard.auth.roles import Role
 from tumorboard.db import utcnow
 from tumorboard.decisions import operations
 from tumorboard.extensions import db
 from tumorboard.meetings import operations as meeting_operations
-
-
-@pytest.fixture
-def chair(app_ctx, users, board):
-    return give_function(users[Role.CHAIR], board, chair=True)
-
-
-@pytest.fixture
-def coordinator(app_ctx, users, board):
-    return give_function(users[Role.COORDINATOR], board, coordinator=True)
-
-
-@pytest.fixture
-def specialist(app_ctx, users):
-    return users[Role.SPECIALIST]
-
-
-@pytest.fixture
-def submitter(app_ctx, users):
-    return users[Role.SUBMITTER]
 
 
 @pytest.fixture

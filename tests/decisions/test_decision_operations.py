@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import give_function
 from tests.decisions.support import (
     FIELDS,
     PLAN,
@@ -18,7 +19,6 @@ from tests.decisions.support import (
     sign,
     stored,
 )
-from tests.meetings.conftest import give_function
 from tests.meetings.support import changes, details, events
 from tumorboard.auth.roles import Role
 from tumorboard.decisions import operations

@@ -18,7 +18,7 @@ from tumorboard.meetings.models import MEETING_LIFECYCLE, MeetingAction, Meeting
 @pytest.fixture
 def runner(coordinator, chair, board):
     """One person who may do everything with the board's meetings: coordinator and chair."""
-    from tests.meetings.conftest import give_function
+    from tests.conftest import give_function
     from tumorboard.auth.models import UserRole
     from tumorboard.auth.roles import Role
 

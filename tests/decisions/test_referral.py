@@ -7,8 +7,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from tests.conftest import give_function
 from tests.decisions.support import a_signed_decision, client_of
-from tests.meetings.conftest import give_function
 from tests.meetings.support import a_plan, details, events
 from tumorboard.auth.roles import Role
 from tumorboard.cases import operations as case_operations

@@ -6,33 +6,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.meetings.support import a_plan
-from tumorboard.auth.roles import Role
 from tumorboard.cases.models import CaseStatus
 from tumorboard.db import utcnow
-from tumorboard.extensions import db
 from tumorboard.meetings import operations
-
-
-def give_function(user, board, *, coordinator: bool = False, chair: bool = False):
-    membership = board.membership_of(user)
-    membership.is_coordinator, membership.is_chair = coordinator, chair
-    db.session.commit()
-    return user
-
-
-@pytest.fixture
-def coordinator(app_ctx, users, board):
-    return give_function(users[Role.COORDINATOR], board, coordinator=True)
-
-
-@pytest.fixture
-def chair(app_ctx, users, board):
-    return give_function(users[Role.CHAIR], board, chair=True)
-
-
-@pytest.fixture
-def submitter(app_ctx, users):
-    return users[Role.SUBMITTER]
 
 
 @pytest.fixture

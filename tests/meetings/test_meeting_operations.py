@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from flask_login import AnonymousUserMixin
 
-from tests.meetings.conftest import give_function
+from tests.conftest import give_function
 from tests.meetings.support import a_plan, audit_count, changes, count, events, local_day, notes
 from tumorboard.auth.roles import Role
 from tumorboard.errors import OperationError, StaleEdit
