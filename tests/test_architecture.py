@@ -1,12 +1,14 @@
 """The house's shape, checked: no import cycles, the layers import downwards only, the clinical core knows
-nothing of the web or the database, and no views module imports another (grimp builds the import graph,
-module-level and function-level imports alike)."""
+nothing of the web or the database, no views module imports another (grimp builds the import graph,
+module-level and function-level imports alike), and no views module reads the database itself."""
 
 import ast
 from pathlib import Path
 
 import grimp
 import pytest
+
+from tumorboard import VIEW_MODULES
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tumorboard"
 
@@ -86,3 +88,58 @@ def test_importing_the_models_loads_no_views():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout  # noqa: S603
     assert out.strip() == "[]"
+
+
+SESSION_READS = {"db.session.execute", "db.session.scalar", "db.session.scalars"}
+
+
+def _dotted(node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _reads(source: str) -> list[str]:
+    """Where the source builds a statement (`select(`, `db.select(`), runs one on the session, or calls a
+    `.query(`; comments and docstrings do not count, only code."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and _dotted(node) in SESSION_READS:
+            found.append(f"line {node.lineno}: {_dotted(node)}")
+        elif isinstance(node, ast.Call):
+            callee = node.func
+            if (isinstance(callee, ast.Name) and callee.id == "select") or (
+                isinstance(callee, ast.Attribute) and callee.attr in ("select", "query")
+            ):
+                found.append(f"line {node.lineno}: {_dotted(callee)}(")
+    return found
+
+
+def test_the_read_check_sees_reads():
+    source = (
+        "rows = db.session.execute(select(Case))\n"
+        "one = db.session.scalar(db.select(Board))\n"
+        "run = db.session.scalars\n"
+        "old = db.session.query(User)\n"
+        '"""select(Case) in a docstring is no read"""\n'
+    )
+    assert sorted(_reads(source)) == [
+        "line 1: db.session.execute",
+        "line 1: select(",
+        "line 2: db.select(",
+        "line 2: db.session.scalar",
+        "line 3: db.session.scalars",
+        "line 4: db.session.query(",
+    ]
+
+
+@pytest.mark.parametrize("module", VIEW_MODULES)
+def test_views_leave_reads_to_the_queries_modules(module):
+    """A views module calls its package's queries functions (and `db.session.get` for one record by id);
+    it builds no statement and runs none, so the read side stays in queries.py."""
+    path = PACKAGE.joinpath(*module.split(".")).with_suffix(".py")
+    assert _reads(path.read_text()) == []

@@ -2,17 +2,15 @@
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
+from tumorboard.audit import queries
 from tumorboard.audit.blueprint import bp
 from tumorboard.audit.forms import AuditFilterForm, VerifyChainForm
-from tumorboard.audit.models import AuditEvent
 from tumorboard.audit.operations import verify_audit_chain
 from tumorboard.auth.access import require_role
 from tumorboard.auth.models import find_user_by_email
 from tumorboard.auth.roles import Role
 from tumorboard.extensions import db
-from tumorboard.timezones import local_day_end_utc, local_day_start_utc
 from tumorboard.views_helpers import page_number
 
 
@@ -20,26 +18,27 @@ from tumorboard.views_helpers import page_number
 @require_role(Role.ADMIN, Role.PRIVACY)
 def index():
     form = AuditFilterForm(request.args)
-    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
-    unknown_actor = False
+    filters, unknown_actor = None, False
     if form.validate():
-        if form.entity_type.data:
-            stmt = stmt.where(AuditEvent.entity_type == form.entity_type.data)
-        if form.entity_id.data:
-            stmt = stmt.where(AuditEvent.entity_id == str(form.entity_id.data))
+        actor_id = None
         if form.actor.data:
             actor = find_user_by_email(form.actor.data)
             unknown_actor = actor is None
-            stmt = stmt.where(AuditEvent.actor_id == (actor.id if actor else -1))
-        if form.action.data:
-            stmt = stmt.where(AuditEvent.action.startswith(form.action.data.strip(), autoescape=True))
-        if form.date_from.data:
-            stmt = stmt.where(AuditEvent.occurred_at >= local_day_start_utc(form.date_from.data))
-        if form.date_to.data:
-            stmt = stmt.where(AuditEvent.occurred_at < local_day_end_utc(form.date_to.data))
-    else:
-        stmt = stmt.where(False)
-    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PER_PAGE"] * 2, error_out=False)
+            actor_id = actor.id if actor else -1
+        filters = queries.AuditFilters(
+            entity_type=form.entity_type.data,
+            entity_id=form.entity_id.data,
+            actor_id=actor_id,
+            action=form.action.data,
+            date_from=form.date_from.data,
+            date_to=form.date_to.data,
+        )
+    page = db.paginate(
+        queries.audit_events(filters),
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"] * 2,
+        error_out=False,
+    )
     return render_template(
         "audit/index.html",
         page=page,

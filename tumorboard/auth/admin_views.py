@@ -2,16 +2,13 @@
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
 
-from tumorboard.auth import operations
+from tumorboard.auth import operations, queries
 from tumorboard.auth.access import require_role
 from tumorboard.auth.blueprint import bp
 from tumorboard.auth.forms import CreateUserForm, ResetPasswordForm, UserForm, VersionedActionForm
-from tumorboard.auth.models import User, UserRole
+from tumorboard.auth.models import User
 from tumorboard.auth.roles import Role
-from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.forms import choices
@@ -25,12 +22,8 @@ from tumorboard.views_helpers import (
 )
 
 
-def _boards() -> list[tuple[int, str]]:
-    return [(b.id, b.name) for b in db.session.scalars(select(Board).order_by(Board.name))]
-
-
 def _board_choices():
-    return choices(_boards())
+    return choices(queries.boards_by_name())
 
 
 def _get_user(user_id: int) -> User:
@@ -44,26 +37,8 @@ def users():
     role = request.args.get("role", "")
     status = request.args.get("status", "active")
     board_id = query_id("board")
-    stmt = select(User).options(
-        selectinload(User.role_rows), selectinload(User.memberships).selectinload(BoardMembership.board)
-    )
-    if q:
-        stmt = stmt.where(
-            or_(
-                func.lower(User.name).contains(q.lower(), autoescape=True),
-                User.email.contains(q.lower(), autoescape=True),
-            )
-        )
-    if role in Role.__members__.values():
-        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
-    if status in ("active", "disabled"):
-        stmt = stmt.where(User.active.is_(status == "active"))
-    if board_id:
-        stmt = stmt.where(
-            User.id.in_(select(BoardMembership.user_id).where(BoardMembership.board_id == board_id))
-        )
     page = db.paginate(
-        stmt.order_by(func.lower(User.name), User.id),
+        queries.user_list(text=q, role=role, status=status, board_id=board_id),
         page=page_number(),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
@@ -73,7 +48,7 @@ def users():
         page=page,
         filters={"q": q, "role": role, "status": status, "board": board_id},
         roles=list(Role),
-        boards=_boards(),
+        boards=queries.boards_by_name(),
     )
 
 

@@ -2,16 +2,13 @@
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from tumorboard.auth.access import require_role
-from tumorboard.auth.models import User
 from tumorboard.auth.roles import Role
-from tumorboard.boards import operations
+from tumorboard.boards import operations, queries
 from tumorboard.boards.blueprint import bp
 from tumorboard.boards.forms import BoardForm, EditBoardForm, MemberFunctionsForm
-from tumorboard.boards.models import Board, BoardMembership
+from tumorboard.boards.models import Board
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.views_helpers import form_error, form_page, page_number
@@ -21,19 +18,12 @@ from tumorboard.views_helpers import form_error, form_page, page_number
 @require_role(Role.ADMIN)
 def index():
     page = db.paginate(
-        select(Board).order_by(func.lower(Board.name), Board.id),
+        queries.board_list(),
         page=page_number(),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
-    counts = dict(
-        db.session.execute(
-            select(BoardMembership.board_id, func.count(BoardMembership.id))
-            .where(BoardMembership.board_id.in_([b.id for b in page.items]))
-            .group_by(BoardMembership.board_id)
-        ).all()
-    )
-    return render_template("boards/index.html", page=page, member_counts=counts)
+    return render_template("boards/index.html", page=page, member_counts=queries.member_counts(page.items))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -74,11 +64,7 @@ def edit(board_id: int):
             flash(f"Board “{board.name}” saved.", "success")
             return redirect(url_for("boards.edit", board_id=board.id))
     members = db.paginate(
-        select(BoardMembership)
-        .join(User, BoardMembership.user_id == User.id)
-        .options(joinedload(BoardMembership.user))
-        .where(BoardMembership.board_id == board.id)
-        .order_by(User.specialty, func.lower(User.name), User.id),
+        queries.members_of(board),
         page=page_number(),
         per_page=current_app.config["PER_PAGE"] * 2,
         error_out=False,
@@ -96,11 +82,7 @@ def edit(board_id: int):
 @require_role(Role.ADMIN)
 def member_functions(board_id: int, user_id: int):
     board = db.get_or_404(Board, board_id)
-    membership = db.session.scalar(
-        select(BoardMembership).where(
-            BoardMembership.board_id == board.id, BoardMembership.user_id == user_id
-        )
-    )
+    membership = queries.find_membership(board, user_id)
     if membership is None:
         abort(404)
     form = MemberFunctionsForm()

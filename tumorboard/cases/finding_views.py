@@ -2,17 +2,15 @@
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_login
-from tumorboard.cases import finding_operations
+from tumorboard.cases import finding_operations, queries
 from tumorboard.cases.blueprint import bp
 from tumorboard.cases.charts import lab_results_svg
 from tumorboard.cases.forms import FINDING_FORMS, VersionOnlyForm
 from tumorboard.cases.lookups import get_visible_case
-from tumorboard.cases.models import LabResult
 from tumorboard.clinical.vocabularies import Analyte, IhcMarker
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
@@ -152,12 +150,7 @@ def marker_chart(case_id: int, analyte: str):
         marker = Analyte(analyte)
     except ValueError:
         abort(404)
-    results = db.session.scalars(
-        select(LabResult)
-        .where(LabResult.case_id == case.id, LabResult.analyte == marker.value)
-        .order_by(LabResult.sample_date, LabResult.id)
-        .limit(500)
-    ).all()
+    results = queries.marker_results(case, marker.value)
     if not results:
         abort(404)
     return Response(

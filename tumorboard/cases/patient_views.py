@@ -2,7 +2,6 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from tumorboard.audit.access import log_access, patient_accesses
 from tumorboard.audit.models import AccessPage
@@ -13,9 +12,7 @@ from tumorboard.cases import patient_operations as operations
 from tumorboard.cases import queries
 from tumorboard.cases.blueprint import bp
 from tumorboard.cases.forms import EditPatientForm, PatientForm, PatientSearchForm
-from tumorboard.cases.models import Case
 from tumorboard.errors import OperationError
-from tumorboard.extensions import db
 from tumorboard.views_helpers import form_error, form_page
 
 
@@ -63,13 +60,7 @@ def patient(patient_id: int):
     found = queries.find_visible_patient(current_user, patient_id)
     if found is None:
         abort(404)
-    cases = db.session.scalars(
-        queries.visible_cases(current_user)
-        .where(Case.patient_id == found.id)
-        .options(joinedload(Case.board))
-        .order_by(Case.created_at.desc())
-        .limit(100)
-    ).all()
+    cases = queries.patient_cases(current_user, found)
     if cases:
         log_access(AccessPage.PATIENT, cases=cases)
     else:

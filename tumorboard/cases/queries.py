@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from tumorboard.audit.models import AuditEvent
 from tumorboard.auth.models import User
+from tumorboard.boards.models import Board
 from tumorboard.cases.models import (
     Case,
     CaseStatus,
@@ -73,6 +74,19 @@ def find_visible_case(user, case_id: int) -> Case | None:
 
 def find_visible_patient(user, patient_id: int) -> Patient | None:
     return db.session.scalar(visible_patients(user).where(Patient.id == patient_id))
+
+
+def patient_cases(user, patient: Patient, limit: int = 100) -> list[Case]:
+    """The patient's cases the user may see, newest first, with their boards joined."""
+    return list(
+        db.session.scalars(
+            visible_cases(user)
+            .where(Case.patient_id == patient.id)
+            .options(joinedload(Case.board))
+            .order_by(Case.created_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def search_patients(user, text: str, limit: int = 50) -> list[Patient]:
@@ -161,6 +175,18 @@ def paginate_capped(stmt: Select, *, page: int, per_page: int) -> CappedPaginati
     )
 
 
+def active_boards_of(user) -> list[Board]:
+    """The user's active boards by name (none read when they have none): the board filter and new cases."""
+    ids = sorted(user.board_ids)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Board).where(Board.id.in_(ids), Board.active.is_(True)).order_by(Board.name)
+        )
+    )
+
+
 def submitters_of(user) -> list[tuple[int, str]]:
     """Who has submitted cases to the user's boards: the submitter filter's choices."""
     # one EXISTS per user answered by the (submitter_id, updated_at) index, not a scan of every case
@@ -195,6 +221,18 @@ def case_events(case: Case, limit: int = 200) -> list[AuditEvent]:
             select(AuditEvent)
             .where(AuditEvent.entity_type == Case.__tablename__, AuditEvent.entity_id == str(case.id))
             .order_by(AuditEvent.seq.desc())
+            .limit(limit)
+        )
+    )
+
+
+def marker_results(case: Case, analyte: str, limit: int = 500) -> list[LabResult]:
+    """The case's results of one analyte in sample order, for its chart."""
+    return list(
+        db.session.scalars(
+            select(LabResult)
+            .where(LabResult.case_id == case.id, LabResult.analyte == analyte)
+            .order_by(LabResult.sample_date, LabResult.id)
             .limit(limit)
         )
     )

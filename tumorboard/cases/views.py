@@ -9,7 +9,6 @@ from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_login, require_role
 from tumorboard.auth.roles import Role
-from tumorboard.boards.models import Board
 from tumorboard.cases import operations, queries, referrals
 from tumorboard.cases.blueprint import bp
 from tumorboard.cases.forms import (
@@ -48,17 +47,6 @@ GRADE_FILTERS = (
     "atypical carcinoid",
     "high-grade (LCNEC/SCLC)",
 )
-
-
-def _my_boards() -> list[Board]:
-    ids = sorted(current_user.board_ids)
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            db.select(Board).where(Board.id.in_(ids), Board.active.is_(True)).order_by(Board.name)
-        )
-    )
 
 
 def _date_arg(name: str) -> date | None:
@@ -114,7 +102,7 @@ def _render_list(search: PatientSearchForm, text: str):
         page=page,
         filters=filters,
         search=search,
-        boards=_my_boards(),
+        boards=queries.active_boards_of(current_user),
         submitters=queries.submitters_of(current_user),
         statuses=list(CaseStatus),
         sites=list(PrimarySite),
@@ -203,7 +191,7 @@ EVENT_TEXT = {
 
 
 def _case_form_choices(form: CaseForm, case: Case | None = None) -> None:
-    boards = [(b.id, b.name) for b in _my_boards()]
+    boards = [(b.id, b.name) for b in queries.active_boards_of(current_user)]
     if case is not None and case.board_is_fixed and case.board_id not in dict(boards):
         boards.append((case.board_id, case.board.name))  # it stays, even if the submitter left that board
     form.board_id.choices = choices(boards)

@@ -11,14 +11,12 @@ from datetime import date, timedelta
 
 from flask import Response, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from tumorboard.auth.access import require_role
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board
-from tumorboard.decisions import quality
+from tumorboard.decisions import quality, queries
 from tumorboard.decisions.blueprint import bp
-from tumorboard.extensions import db
 from tumorboard.timezones import hospital_today
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
@@ -37,14 +35,6 @@ class QualityFilters:
     def query(self) -> dict[str, str]:
         """The filters as URL arguments (as typed, so a link repeats what the user sees)."""
         return {"board": str(self.board.id) if self.board else "", "from": self.raw_start, "to": self.raw_end}
-
-
-def _my_boards() -> list[Board]:
-    """Every board the user is a member of, inactive ones too: their past still has figures."""
-    ids = sorted(current_user.board_ids)
-    if not ids:
-        return []
-    return list(db.session.scalars(select(Board).where(Board.id.in_(ids)).order_by(Board.name, Board.id)))
 
 
 def default_period(today: date) -> tuple[date, date]:
@@ -95,7 +85,7 @@ def _data_uri(svg: str) -> str:
 @bp.get("/quality")
 @require_role(Role.COORDINATOR, Role.CHAIR)
 def quality_dashboard():
-    boards = _my_boards()
+    boards = queries.boards_of(current_user)
     filters = _filters(boards)
     report, charts = None, []
     if filters.board is not None and not filters.errors:
@@ -113,7 +103,7 @@ def quality_dashboard():
 @bp.get("/quality.csv")
 @require_role(Role.COORDINATOR, Role.CHAIR)
 def quality_csv():
-    filters = _filters(_my_boards())
+    filters = _filters(queries.boards_of(current_user))
     if filters.board is None:
         abort(404)
     if filters.errors:

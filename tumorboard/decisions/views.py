@@ -14,8 +14,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
@@ -24,7 +22,7 @@ from tumorboard.auth.access import require_login
 from tumorboard.cases.lookups import get_visible_case
 from tumorboard.cases.summary import summarise
 from tumorboard.clinical.vocabularies import Analyte
-from tumorboard.decisions import documents, operations
+from tumorboard.decisions import documents, operations, queries
 from tumorboard.decisions.blueprint import bp
 from tumorboard.decisions.forms import AmendForm, DecisionForm, FollowUpForm, SignForm
 from tumorboard.decisions.models import DECISION_FIELDS, Decision, DecisionStatus
@@ -299,12 +297,7 @@ def _text_diff(before: str, after: str) -> list[tuple[str, str]]:
 def history(case_id: int):
     case = get_visible_case(case_id)
     log_access(AccessPage.DECISIONS, cases=[case])
-    decisions = db.session.scalars(
-        select(Decision)
-        .where(Decision.case_id == case.id)
-        .options(selectinload(Decision.items))
-        .order_by(Decision.meeting_id, Decision.number)
-    ).all()
+    decisions = queries.case_decisions(case)
     differences = {}
     for decision in decisions:
         previous = decision.supersedes

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tumorboard.auth.models import User
@@ -14,7 +14,7 @@ from tumorboard.cases.readiness import missing_for_board
 from tumorboard.cases.records import frozen_case, frozen_summary
 from tumorboard.cases.summary import CaseSummary, summarise
 from tumorboard.extensions import db
-from tumorboard.meetings.models import AgendaItem, Attendance, Meeting, MeetingRequest
+from tumorboard.meetings.models import AgendaItem, Attendance, Meeting, MeetingRequest, MeetingStatus
 from tumorboard.timezones import hospital_today
 
 CASE_FINDINGS = (
@@ -43,6 +43,46 @@ class PoolRow:
     missing: list[str]
     waiting_days: int
     requested: MeetingRequest | None
+
+
+def meeting_list(user: User, *, upcoming: bool, now: datetime) -> Select:
+    """The user's boards' meetings: upcoming and in progress soonest first, or past ones latest first."""
+    boards = sorted(user.board_ids)
+    stmt = select(Meeting).where(Meeting.board_id.in_(boards or [0])).options(joinedload(Meeting.board))
+    in_progress = Meeting.status == MeetingStatus.IN_PROGRESS.value
+    if upcoming:
+        return stmt.where(or_(Meeting.starts_at >= now, in_progress)).order_by(Meeting.starts_at, Meeting.id)
+    return stmt.where(Meeting.starts_at < now, ~in_progress).order_by(Meeting.starts_at.desc(), Meeting.id)
+
+
+def managed_boards(user: User) -> list[Board]:
+    """The user's boards whose meetings they may plan, by name."""
+    boards = sorted(user.board_ids)
+    return [
+        b
+        for b in db.session.scalars(select(Board).where(Board.id.in_(boards or [0])).order_by(Board.name))
+        if b.can_manage_meetings(user)
+    ]
+
+
+def user_by_calendar_token(token: str) -> User | None:
+    """The person whose calendar feed the token opens; a token too short to be one is not looked up."""
+    if len(token) < 32:
+        return None
+    return db.session.scalar(select(User).where(User.calendar_token == token))
+
+
+def feed_meetings(user: User, since: datetime, limit: int = 500) -> list[Meeting]:
+    """The meetings of the user's boards from `since` on, with their boards and agenda items loaded."""
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.board_id.in_(sorted(user.board_ids) or [0]), Meeting.starts_at >= since)
+            .options(joinedload(Meeting.board), selectinload(Meeting.items))
+            .order_by(Meeting.starts_at)
+            .limit(limit)
+        )
+    )
 
 
 def load_meeting(meeting_id: int) -> Meeting | None:

@@ -4,8 +4,6 @@ from datetime import timedelta
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
@@ -52,24 +50,16 @@ def get_managed_board(board_id: int) -> Board:
 @bp.get("/meetings")
 @require_login
 def index():
-    boards = sorted(current_user.board_ids)
     upcoming = request.args.get("when", "upcoming") != "past"
-    now = utcnow()
-    stmt = select(Meeting).where(Meeting.board_id.in_(boards or [0])).options(joinedload(Meeting.board))
-    in_progress = Meeting.status == MeetingStatus.IN_PROGRESS.value
-    if upcoming:
-        stmt = stmt.where(or_(Meeting.starts_at >= now, in_progress)).order_by(Meeting.starts_at, Meeting.id)
-    else:
-        stmt = stmt.where(Meeting.starts_at < now, ~in_progress).order_by(
-            Meeting.starts_at.desc(), Meeting.id
-        )
-    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PER_PAGE"], error_out=False)
-    managed = [
-        b
-        for b in db.session.scalars(select(Board).where(Board.id.in_(boards or [0])).order_by(Board.name))
-        if b.can_manage_meetings(current_user)
-    ]
-    return render_template("meetings/index.html", page=page, upcoming=upcoming, managed=managed)
+    page = db.paginate(
+        queries.meeting_list(current_user, upcoming=upcoming, now=utcnow()),
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "meetings/index.html", page=page, upcoming=upcoming, managed=queries.managed_boards(current_user)
+    )
 
 
 def _plan(form) -> operations.MeetingPlan:
@@ -356,19 +346,10 @@ def meeting_ics(meeting_id: int):
 def personal_feed(token: str):
     """A person's meetings (their boards', from four weeks back) for their calendar app. Calendar apps send
     no cookie, so the feed is found by a long random token instead; it carries no patient data."""
-    from tumorboard.auth.models import User
-
-    user = db.session.scalar(select(User).where(User.calendar_token == token)) if len(token) >= 32 else None
+    user = queries.user_by_calendar_token(token)
     if user is None or not user.active:
         abort(404)
-    since = utcnow() - timedelta(weeks=4)
-    meetings = db.session.scalars(
-        select(Meeting)
-        .where(Meeting.board_id.in_(sorted(user.board_ids) or [0]), Meeting.starts_at >= since)
-        .options(joinedload(Meeting.board), selectinload(Meeting.items))
-        .order_by(Meeting.starts_at)
-        .limit(500)
-    ).all()
+    meetings = queries.feed_meetings(user, since=utcnow() - timedelta(weeks=4))
     ics = calendar_feed.calendar_ics(
         [calendar_event(m) for m in meetings],
         calendar_name="TumorBoard meetings",

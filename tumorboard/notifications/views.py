@@ -2,14 +2,12 @@
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from tumorboard.auth.access import require_login
 from tumorboard.extensions import db
 from tumorboard.forms import ActionForm
-from tumorboard.notifications import operations
+from tumorboard.notifications import operations, queries
 from tumorboard.notifications.blueprint import bp
-from tumorboard.notifications.models import Notification
 from tumorboard.views_helpers import page_number
 
 
@@ -17,7 +15,7 @@ from tumorboard.views_helpers import page_number
 @require_login
 def index():
     page = db.paginate(
-        select(Notification).where(Notification.user_id == current_user.id).order_by(Notification.id.desc()),
+        queries.notifications_of(current_user),
         page=page_number(),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,

@@ -5,38 +5,17 @@ import io
 
 from flask import Response, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from tumorboard.audit.access import log_access, patient_accesses
-from tumorboard.audit.models import AccessPage, AuditEvent
+from tumorboard.audit.access import log_access
+from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_role
 from tumorboard.auth.roles import Role
-from tumorboard.cases.models import Case
 from tumorboard.errors import OperationError
-from tumorboard.extensions import db
-from tumorboard.privacy import operations
+from tumorboard.privacy import operations, queries
 from tumorboard.privacy.blueprint import bp
 from tumorboard.privacy.forms import PatientReviewForm
 from tumorboard.timezones import to_local
 from tumorboard.views_helpers import form_error
-
-LIMIT = 1000
-
-
-def _record_of(patient_id: int) -> dict:
-    """Everything TumorBoard holds about the patient: cases on every board, the audit trail with its
-    values, and the access log."""
-    cases = db.session.scalars(
-        select(Case).where(Case.patient_id == patient_id).options(joinedload(Case.board)).order_by(Case.id)
-    ).all()
-    events = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.patient_id == patient_id)
-        .order_by(AuditEvent.seq.desc())
-        .limit(LIMIT)
-    ).all()
-    return {"cases": cases, "events": events, "accesses": patient_accesses(patient_id, limit=LIMIT)}
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -51,9 +30,9 @@ def review():
             form_error(form, exc, default="mrn")
         else:
             log_access(AccessPage.PRIVACY_REVIEW, patients=[patient])
-            found = {"patient": patient, **_record_of(patient.id)}
+            found = {"patient": patient, **queries.patient_record(patient.id)}
     status = 422 if request.method == "POST" and form.errors else 200
-    return render_template("privacy/review.html", form=form, found=found, limit=LIMIT), status
+    return render_template("privacy/review.html", form=form, found=found, limit=queries.LIMIT), status
 
 
 @bp.post("/export.csv")
@@ -62,16 +41,16 @@ def export():
     """The review as a CSV file, for the answer to the patient: their record's events and who opened it."""
     form = PatientReviewForm()
     if not form.validate_on_submit():
-        return render_template("privacy/review.html", form=form, found=None, limit=LIMIT), 422
+        return render_template("privacy/review.html", form=form, found=None, limit=queries.LIMIT), 422
     try:
         patient = operations.review_patient(
             current_user, mrn=form.mrn.data, reason=form.reason.data, export=True
         )
     except OperationError as exc:
         form_error(form, exc, default="mrn")
-        return render_template("privacy/review.html", form=form, found=None, limit=LIMIT), 422
+        return render_template("privacy/review.html", form=form, found=None, limit=queries.LIMIT), 422
     log_access(AccessPage.PRIVACY_REVIEW, patients=[patient])
-    data = _record_of(patient.id)
+    data = queries.patient_record(patient.id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["kind", "when", "who", "what", "record", "case", "details"])

@@ -1,0 +1,37 @@
+"""Read side of the admin's user management: the filtered user list and the board choices."""
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from tumorboard.auth.models import User, UserRole
+from tumorboard.auth.roles import Role
+from tumorboard.boards.models import Board, BoardMembership
+from tumorboard.extensions import db
+
+
+def boards_by_name() -> list[tuple[int, str]]:
+    """Every board as (id, name) by name: the choices of the board filter and of the user form."""
+    return [(b.id, b.name) for b in db.session.scalars(select(Board).order_by(Board.name))]
+
+
+def user_list(*, text: str = "", role: str = "", status: str = "", board_id: int | None = None) -> Select:
+    """Accounts by name, with their roles and boards loaded in one statement each; unknown filters ignored."""
+    stmt = select(User).options(
+        selectinload(User.role_rows), selectinload(User.memberships).selectinload(BoardMembership.board)
+    )
+    if text:
+        stmt = stmt.where(
+            or_(
+                func.lower(User.name).contains(text.lower(), autoescape=True),
+                User.email.contains(text.lower(), autoescape=True),
+            )
+        )
+    if role in Role.__members__.values():
+        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    if status in ("active", "disabled"):
+        stmt = stmt.where(User.active.is_(status == "active"))
+    if board_id:
+        stmt = stmt.where(
+            User.id.in_(select(BoardMembership.user_id).where(BoardMembership.board_id == board_id))
+        )
+    return stmt.order_by(func.lower(User.name), User.id)

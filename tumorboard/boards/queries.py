@@ -1,0 +1,44 @@
+"""Read side of the admin's board pages: the board list with member counts, a board's members."""
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+
+from tumorboard.auth.models import User
+from tumorboard.boards.models import Board, BoardMembership
+from tumorboard.extensions import db
+
+
+def board_list() -> Select:
+    """Every board by name, for the paginated list."""
+    return select(Board).order_by(func.lower(Board.name), Board.id)
+
+
+def member_counts(boards: list[Board]) -> dict[int, int]:
+    """How many members each of these boards has, in one statement for the whole page."""
+    return dict(
+        db.session.execute(
+            select(BoardMembership.board_id, func.count(BoardMembership.id))
+            .where(BoardMembership.board_id.in_([b.id for b in boards]))
+            .group_by(BoardMembership.board_id)
+        ).all()
+    )
+
+
+def members_of(board: Board) -> Select:
+    """The board's memberships with their users (joined, not one statement each), by specialty and name."""
+    return (
+        select(BoardMembership)
+        .join(User, BoardMembership.user_id == User.id)
+        .options(joinedload(BoardMembership.user))
+        .where(BoardMembership.board_id == board.id)
+        .order_by(User.specialty, func.lower(User.name), User.id)
+    )
+
+
+def find_membership(board: Board, user_id: int) -> BoardMembership | None:
+    """The user's membership of the board, if they are a member."""
+    return db.session.scalar(
+        select(BoardMembership).where(
+            BoardMembership.board_id == board.id, BoardMembership.user_id == user_id
+        )
+    )

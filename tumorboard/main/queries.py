@@ -1,0 +1,164 @@
+"""Read side of the dashboard and the health check: each panel in a fixed number of statements."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
+
+from tumorboard.audit.models import AuditEvent
+from tumorboard.auth.models import User, UserRole
+from tumorboard.auth.roles import Role
+from tumorboard.boards.models import Board, BoardMembership, missing_specialties
+from tumorboard.cases.models import Case, CaseStatus
+from tumorboard.db import utcnow
+from tumorboard.decisions.models import Decision, DecisionStatus, FollowUp
+from tumorboard.extensions import db
+from tumorboard.timezones import hospital_today
+
+
+def my_boards(user: User) -> list[dict]:
+    """The user's boards with their members by specialty, in two statements whatever the number of boards."""
+    boards = db.session.scalars(
+        select(Board).join(BoardMembership).where(BoardMembership.user_id == user.id).order_by(Board.name)
+    ).all()
+    if not boards:
+        return []
+    rows = db.session.execute(
+        select(BoardMembership.board_id, User.name, User.specialty)
+        .join(User, User.id == BoardMembership.user_id)
+        .where(BoardMembership.board_id.in_([b.id for b in boards]), User.active.is_(True))
+        .order_by(User.specialty, User.name)
+    ).all()
+    members: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for board_id, name, specialty in rows:
+        members[board_id][specialty].append(name)
+    return [
+        {
+            "board": board,
+            "members": dict(members[board.id]),
+            "missing": missing_specialties(set(members[board.id]), board.required_groups),
+        }
+        for board in boards
+    ]
+
+
+def sign_in_history(user: User) -> dict:
+    """The sign-in before this one, and failed attempts on this account since then."""
+    logins = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.entity_type == "users",
+            AuditEvent.entity_id == str(user.id),
+            AuditEvent.action == "auth.login",
+        )
+        .order_by(AuditEvent.seq.desc())
+        .limit(2)
+    ).all()
+    previous = logins[1] if len(logins) > 1 else None
+    failed = select(func.count(AuditEvent.id)).where(
+        AuditEvent.entity_type == "users",
+        AuditEvent.entity_id == str(user.id),
+        AuditEvent.action == "auth.login_failed",
+    )
+    if previous is not None:
+        failed = failed.where(AuditEvent.seq > previous.seq)
+    return {"previous": previous, "failed_since": db.session.scalar(failed)}
+
+
+def admin_overview() -> dict:
+    """The admin's panel: active and disabled accounts, admins, people on no board, boards, recent events."""
+    counts = dict(db.session.execute(select(User.active, func.count(User.id)).group_by(User.active)).all())
+    admins = db.session.scalar(
+        select(func.count(User.id))
+        .join(UserRole)
+        .where(UserRole.role == Role.ADMIN.value, User.active.is_(True))
+    )
+    without_board = db.session.scalar(
+        select(func.count(User.id)).where(User.active.is_(True), ~User.memberships.any())
+    )
+    recent = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(8)).all()
+    return {
+        "active": counts.get(True, 0),
+        "disabled": counts.get(False, 0),
+        "admins": admins,
+        "without_board": without_board,
+        "boards": db.session.scalar(select(func.count(Board.id))),
+        "recent": recent,
+    }
+
+
+def my_cases(user: User) -> dict | None:
+    """A submitter's open cases: drafts to finish first, then what is with the board (None for others)."""
+    if not user.has_role(Role.SUBMITTER):
+        return None
+    open_statuses = [
+        s.value for s in (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.SCHEDULED, CaseStatus.DEFERRED)
+    ]
+    cases = db.session.scalars(
+        select(Case)
+        .where(Case.submitter_id == user.id, Case.status.in_(open_statuses))
+        .options(joinedload(Case.patient), joinedload(Case.board))
+        .order_by((Case.status == CaseStatus.DRAFT.value).desc(), Case.updated_at.desc())
+        .limit(10)
+    ).all()
+    return {"cases": cases}
+
+
+def board_pool(user: User) -> dict | None:
+    """For board members: their boards' cases waiting for a meeting, counted per board, the oldest ten."""
+    if not user.board_ids or not user.has_role(Role.COORDINATOR, Role.SPECIALIST, Role.CHAIR):
+        return None
+    waiting = [CaseStatus.SUBMITTED.value, CaseStatus.DEFERRED.value]
+    where = (Case.board_id.in_(sorted(user.board_ids)), Case.status.in_(waiting))
+    counts = dict(
+        db.session.execute(
+            select(Case.board_id, func.count(Case.id)).where(*where).group_by(Case.board_id)
+        ).all()
+    )
+    latest = db.session.scalars(
+        select(Case)
+        .where(*where)
+        .options(joinedload(Case.patient), joinedload(Case.board))
+        .order_by(Case.submitted_at.asc(), Case.id)
+        .limit(10)
+    ).all()
+    return {"counts": counts, "cases": latest}
+
+
+def overdue_follow_ups(user: User) -> list | None:
+    """A submitter's signed decisions with no follow-up past their review date (six weeks on if none set)."""
+    if not user.has_role(Role.SUBMITTER):
+        return None
+    today = hospital_today()
+    six_weeks_ago = utcnow() - timedelta(weeks=6)
+    due = or_(
+        Decision.next_review_date <= today,
+        and_(Decision.next_review_date.is_(None), Decision.signed_at <= six_weeks_ago),
+    )
+    return list(
+        db.session.scalars(
+            select(Decision)
+            .join(Case, Case.id == Decision.case_id)
+            .where(
+                Case.submitter_id == user.id,
+                Decision.status == DecisionStatus.SIGNED.value,
+                due,
+                ~select(FollowUp.id).where(FollowUp.decision_id == Decision.id).exists(),
+            )
+            .options(joinedload(Decision.case).joinedload(Case.patient))
+            .order_by(Decision.signed_at)
+            .limit(20)
+        )
+    )
+
+
+def database_answers() -> bool:
+    """Whether the database answers `SELECT 1`; a failure is rolled back so the session stays usable."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return False
+    return True
