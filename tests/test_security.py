@@ -134,12 +134,12 @@ def test_unknown_method_is_405_page(client, users):
 
 
 def test_server_error_page_is_generic(app, client, users, monkeypatch):
-    from tumorboard.main import views
+    from tumorboard.main import queries
 
     def explode(_user):
         raise RuntimeError("SELECT secret FROM patients WHERE name = 'Jane Doe'")
 
-    monkeypatch.setattr(views, "_my_boards", explode)
+    monkeypatch.setattr(queries, "my_boards", explode)
     log_in(client, users[Role.SUBMITTER])
     response = client.get("/")
     assert response.status_code == 500
@@ -164,13 +164,13 @@ def _assert_security_headers(response):
 
 
 def test_error_pages_and_redirects_carry_the_security_headers(client_as, client, monkeypatch):
-    from tumorboard.main import views
+    from tumorboard.main import queries
 
     submitter = client_as(Role.SUBMITTER)
     _assert_security_headers(submitter.get("/admin/users"))  # 403
     _assert_security_headers(submitter.get("/nowhere"))  # 404
     _assert_security_headers(client.get("/"))  # redirect to login
-    monkeypatch.setattr(views, "_my_boards", lambda _user: 1 / 0)
+    monkeypatch.setattr(queries, "my_boards", lambda _user: 1 / 0)
     _assert_security_headers(submitter.get("/"))  # 500
 
 
