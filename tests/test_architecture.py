@@ -61,6 +61,30 @@ def test_the_clinical_core_imports_nothing_of_the_app(graph):
         assert not names & {"flask", "sqlalchemy", "flask_sqlalchemy", "wtforms"}, path.name
 
 
+@pytest.mark.parametrize("package", ["clinical", "documents"])
+def test_the_pure_packages_import_only_themselves(graph, package):
+    """The clinical core and the document builders are functions of plain data: no app, no database."""
+    inside = graph.find_children(f"tumorboard.{package}") | {f"tumorboard.{package}"}
+    imported = {m for source in inside for m in graph.find_modules_directly_imported_by(source)}
+    assert {m for m in imported if m.startswith("tumorboard.") and m not in inside} == set()
+    external = {
+        name
+        for source in inside
+        for name in _imported_top_level_names(PACKAGE / package / f"{source.rsplit('.', 1)[-1]}.py")
+    }
+    assert not external & {"flask", "flask_sqlalchemy", "sqlalchemy", "wtforms", "flask_login"}, package
+
+
+def _imported_top_level_names(path: Path) -> set[str]:
+    if not path.exists():
+        path = path.with_name("__init__.py")
+    tree = ast.parse(path.read_text())
+    names = {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    return names | {
+        a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    }
+
+
 def _views_modules(graph) -> set[str]:
     return {m for m in graph.modules if m.rsplit(".", 1)[-1].endswith("views")}
 

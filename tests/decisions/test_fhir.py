@@ -9,7 +9,7 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from tests.decisions.test_letter_pdf import PLAN, a_document
-from tumorboard.decisions.fhir import decision_bundle
+from tumorboard.documents.fhir import decision_bundle
 
 BASE = "https://tumorboard.example.org"
 

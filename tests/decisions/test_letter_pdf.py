@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from tumorboard.decisions.documents_data import Attendee, DecisionDocument, PlanLine
-from tumorboard.decisions.letter_pdf import decision_letter_pdf
+from tumorboard.documents.decision import Attendee, DecisionDocument, PlanLine
+from tumorboard.documents.letter import decision_letter_pdf
 
 BERLIN = ZoneInfo("Europe/Berlin")
 GENERATED = datetime(2026, 11, 19, 9, 30, tzinfo=BERLIN)

@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 from pypdf import PdfReader
 
-from tumorboard.meetings.agenda_pdf import AgendaEntry, MeetingInfo, agenda_pdf
+from tumorboard.documents.agenda import AgendaEntry, MeetingInfo, agenda_pdf
 from tumorboard.meetings.calendar_feed import CalendarEvent, calendar_ics
 
 BERLIN = ZoneInfo("Europe/Berlin")

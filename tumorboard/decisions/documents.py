@@ -21,7 +21,6 @@ from tumorboard.cases.records import case_record, frozen_case, frozen_summary
 from tumorboard.cases.summary import CaseSummary, summarise
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.clinical.vocabularies import Analyte, PlanIntent, PrimarySite, Treatment
-from tumorboard.decisions.documents_data import Attendee, DecisionDocument, PlanLine
 from tumorboard.decisions.models import (
     DECISION_FIELDS,
     Decision,
@@ -29,6 +28,9 @@ from tumorboard.decisions.models import (
     DecisionStatus,
     GuidelineBasis,
 )
+from tumorboard.documents.decision import Attendee, DecisionDocument, PlanLine
+from tumorboard.documents.fhir import decision_bundle
+from tumorboard.documents.letter import decision_letter_pdf
 from tumorboard.extensions import db
 from tumorboard.timezones import to_local, utc_to_local_now
 
@@ -244,14 +246,10 @@ def decision_document(decision: Decision) -> DecisionDocument:
 
 
 def letter_pdf(decision: Decision, *, generated_at: datetime | None = None) -> bytes:
-    from tumorboard.decisions.letter_pdf import decision_letter_pdf
-
     return decision_letter_pdf(decision_document(decision), generated_at=generated_at or utc_to_local_now())
 
 
 def fhir_json(decision: Decision) -> str:
-    from tumorboard.decisions.fhir import decision_bundle
-
     bundle = decision_bundle(
         decision_document(decision), base_url=current_app.config["PUBLIC_URL"].rstrip("/")
     )

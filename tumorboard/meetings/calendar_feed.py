@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from tumorboard.meetings.agenda_pdf import require_aware
+from tumorboard.documents.base import require_aware
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from tumorboard.boards.models import Board
 from tumorboard.cases.charts import lab_results_svg
 from tumorboard.clinical.vocabularies import Analyte, PrimarySite
 from tumorboard.db import utcnow
+from tumorboard.documents import agenda as pdf_document
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
-from tumorboard.meetings import agenda_pdf as pdf_document
 from tumorboard.meetings import calendar_feed, operations, queries
 from tumorboard.meetings.blueprint import bp
 from tumorboard.meetings.forms import (

@@ -21,8 +21,8 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from tumorboard.decisions.documents_data import DecisionDocument, PlanLine
-from tumorboard.meetings.agenda_pdf import require_aware
+from tumorboard.documents.base import require_aware
+from tumorboard.documents.decision import DecisionDocument, PlanLine
 
 ICD10_CM = "http://hl7.org/fhir/sid/icd-10-cm"
 ICD_O_3 = "http://terminology.hl7.org/CodeSystem/icd-o-3"

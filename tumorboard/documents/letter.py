@@ -3,8 +3,8 @@
 One signed decision, laid out as a hospital letter: letterhead, addressee, patient, diagnosis and the
 findings the board relied on, the question, the outcome with the plan as a table, the reasoning
 (rationale, guideline, trial, dissent, patient preference), follow-up, who was present, who signed.
-It reuses the printed agenda's page (DejaVu fonts from matplotlib, the confidentiality footer with
-"Page X of Y", the running header from page 2) so the board's documents look alike.
+It is laid out on the board's printed page (tumorboard.documents.pdf: DejaVu fonts, the
+confidentiality footer with "Page X of Y", the running header from page 2), as the agenda is.
 
 A pure function over `DecisionDocument`: no app, no database, and the same bytes for the same input.
 """
@@ -17,24 +17,21 @@ from datetime import date, datetime
 from fpdf.enums import TableBordersLayout, TableCellFillMode, VAlign
 from fpdf.fonts import FontFace
 
-from tumorboard.decisions.documents_data import Attendee, DecisionDocument
-from tumorboard.meetings.agenda_pdf import (
-    _ACCENT,
-    _BAND,
-    _DANGER_BG,
-    _DANGER_INK,
-    _FONT,
-    _INK,
-    _MONTHS,
-    _MUTED,
-    _RULE,
-    _WARN_BG,
-    _WARN_INK,
-    _AgendaPDF,
-    _at,
-    _day,
-    _line_h,
-    require_aware,
+from tumorboard.documents.base import MONTHS, at, day, require_aware
+from tumorboard.documents.decision import Attendee, DecisionDocument
+from tumorboard.documents.pdf import (
+    ACCENT,
+    BAND,
+    DANGER_BG,
+    DANGER_INK,
+    FONT,
+    INK,
+    MUTED,
+    RULE,
+    WARN_BG,
+    WARN_INK,
+    BoardPDF,
+    line_h,
 )
 
 _MARGIN = 20.0
@@ -42,18 +39,18 @@ _LABEL_W = 42.0  # the label column of a labelled row ("Grade", "Rationale", ...
 _ADDRESS_W = 62.0  # the letterhead's address block, right-aligned
 _BODY = 10.0  # body text size, pt
 _SEX = {"female": "female", "male": "male", "other": "other", "unknown": "sex unknown"}
-_OUTCOME_COLOURS = {"Recommendation": (_BAND, _ACCENT), "Deferred": (_DANGER_BG, _DANGER_INK)}
+_OUTCOME_COLOURS = {"Recommendation": (BAND, ACCENT), "Deferred": (DANGER_BG, DANGER_INK)}
 
 
 def _date(value: date) -> str:
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def _short_date(value: date) -> str:
-    return f"{value.day} {_MONTHS[value.month - 1][:3]} {value.year}"
+    return f"{value.day} {MONTHS[value.month - 1][:3]} {value.year}"
 
 
-class _LetterPDF(_AgendaPDF):
+class _LetterPDF(BoardPDF):
     """The agenda's A4 page (header from page 2, confidentiality footer) with a letter's margins."""
 
     def __init__(self, running_title: str, generated: str) -> None:
@@ -68,7 +65,7 @@ class _LetterPDF(_AgendaPDF):
         size: float = _BODY,
         weight: str = "",
         *,
-        color: tuple[int, int, int] = _INK,
+        color: tuple[int, int, int] = INK,
     ) -> None:
         """Text wrapped to the column from `x` to the right margin; a page break keeps the column."""
         width = self.w - self.r_margin - x
@@ -80,11 +77,11 @@ class _LetterPDF(_AgendaPDF):
 
 def _heading(pdf: _LetterPDF, title: str) -> None:
     """A section heading, kept on the page with room for at least two lines of what follows."""
-    if pdf.will_page_break(_line_h(10.5) + 2.5 + 2 * _line_h(_BODY)):
+    if pdf.will_page_break(line_h(10.5) + 2.5 + 2 * line_h(_BODY)):
         pdf.add_page()
     pdf.gap(3.5)
-    pdf.lines(pdf.l_margin, pdf.epw, [title], 10.5, "B", color=_ACCENT)
-    pdf.rule(pdf.get_y() + 0.6, _RULE, 0.3)
+    pdf.lines(pdf.l_margin, pdf.epw, [title], 10.5, "B", color=ACCENT)
+    pdf.rule(pdf.get_y() + 0.6, RULE, 0.3)
     pdf.gap(2.2)
 
 
@@ -94,19 +91,19 @@ def _row(
     text: str,
     *,
     weight: str = "",
-    color: tuple[int, int, int] = _INK,
+    color: tuple[int, int, int] = INK,
     empty: str = "—",
     note: str = "",
 ) -> None:
     """A label in the left column, its text beside it (or `empty`, muted) and a muted `note` below."""
     value = text.strip()
     if not value:
-        value, weight, color = empty, "", _MUTED
+        value, weight, color = empty, "", MUTED
     label_lines = pdf.wrap(label, _LABEL_W - 3, 9, "B")
-    if pdf.will_page_break(max(len(label_lines) * _line_h(9), _line_h(_BODY))):
+    if pdf.will_page_break(max(len(label_lines) * line_h(9), line_h(_BODY))):
         pdf.add_page()
     y, page = pdf.get_y(), pdf.page_no()
-    pdf.lines(pdf.l_margin, _LABEL_W - 3, label_lines, 9, "B", color=_MUTED)
+    pdf.lines(pdf.l_margin, _LABEL_W - 3, label_lines, 9, "B", color=MUTED)
     after_label = pdf.get_y()
     pdf.set_y(y)
     for number, part in enumerate(value.splitlines()):
@@ -115,7 +112,7 @@ def _row(
         pdf.paragraph(pdf.l_margin + _LABEL_W, part, weight=weight, color=color)
     if note.strip():
         pdf.gap(0.3)
-        pdf.paragraph(pdf.l_margin + _LABEL_W, note.strip(), 8.5, color=_MUTED)
+        pdf.paragraph(pdf.l_margin + _LABEL_W, note.strip(), 8.5, color=MUTED)
     if pdf.page_no() == page:
         pdf.set_y(max(pdf.get_y(), after_label))
     pdf.gap(1.6)
@@ -124,7 +121,7 @@ def _row(
 def _band(pdf: _LetterPDF, text: str, background: tuple[int, int, int], ink: tuple[int, int, int]) -> None:
     """A full-width shaded note: the amendment, the outcome."""
     lines = pdf.wrap(text, pdf.epw - 8, 10.5, "B")
-    height = len(lines) * _line_h(10.5) + 4
+    height = len(lines) * line_h(10.5) + 4
     if pdf.will_page_break(height):
         pdf.add_page()
     pdf.set_fill_color(*background)
@@ -139,15 +136,15 @@ def _band(pdf: _LetterPDF, text: str, background: tuple[int, int, int], ink: tup
 def _letterhead(pdf: _LetterPDF, doc: DecisionDocument) -> None:
     top = pdf.get_y()
     name_w = pdf.epw - _ADDRESS_W - 6
-    pdf.lines(pdf.l_margin, name_w, pdf.wrap(doc.hospital, name_w, 14, "B"), 14, "B", color=_ACCENT)
-    pdf.lines(pdf.l_margin, name_w, pdf.wrap(doc.board_name, name_w, 10), 10, color=_INK)
+    pdf.lines(pdf.l_margin, name_w, pdf.wrap(doc.hospital, name_w, 14, "B"), 14, "B", color=ACCENT)
+    pdf.lines(pdf.l_margin, name_w, pdf.wrap(doc.board_name, name_w, 10), 10, color=INK)
     left_bottom = pdf.get_y()
     pdf.set_y(top + 0.8)
     address_x = pdf.w - pdf.r_margin - _ADDRESS_W
     for line in doc.letterhead_lines:
-        pdf.lines(address_x, _ADDRESS_W, pdf.wrap(line, _ADDRESS_W, 8.5), 8.5, color=_MUTED, align="R")
+        pdf.lines(address_x, _ADDRESS_W, pdf.wrap(line, _ADDRESS_W, 8.5), 8.5, color=MUTED, align="R")
     pdf.set_y(max(left_bottom, pdf.get_y()) + 2.5)
-    pdf.rule(pdf.get_y(), _ACCENT, 0.6)
+    pdf.rule(pdf.get_y(), ACCENT, 0.6)
     pdf.gap(6)
 
 
@@ -159,41 +156,41 @@ def _addressee(pdf: _LetterPDF, doc: DecisionDocument) -> None:
     pdf.lines(pdf.l_margin, left_w, pdf.wrap(f"To: {referrer},", left_w, _BODY, "B"), _BODY, "B")
     pdf.lines(pdf.l_margin, left_w, ["and the patient's general practitioner"], _BODY)
     if doc.referrer_email.strip():
-        pdf.lines(pdf.l_margin, left_w, [doc.referrer_email.strip()], 9, color=_MUTED)
+        pdf.lines(pdf.l_margin, left_w, [doc.referrer_email.strip()], 9, color=MUTED)
     left_bottom = pdf.get_y()
     signed = doc.signed_at.astimezone(doc.meeting_at.tzinfo)
     side_x = pdf.w - pdf.r_margin - side_w
     pdf.set_y(top)
     pdf.lines(side_x, side_w, [_date(signed)], _BODY, align="R")
     reference = f"Decision {doc.decision_id}, version {doc.version_no}"
-    pdf.lines(side_x, side_w, [reference], 9, color=_MUTED, align="R")
-    pdf.lines(side_x, side_w, [f"Case {doc.case_id}"], 9, color=_MUTED, align="R")
+    pdf.lines(side_x, side_w, [reference], 9, color=MUTED, align="R")
+    pdf.lines(side_x, side_w, [f"Case {doc.case_id}"], 9, color=MUTED, align="R")
     pdf.set_y(max(left_bottom, pdf.get_y()) + 7)
 
 
 def _title(pdf: _LetterPDF, doc: DecisionDocument) -> None:
-    pdf.lines(pdf.l_margin, pdf.epw, ["Tumor board decision"], 18, "B", color=_ACCENT)
+    pdf.lines(pdf.l_margin, pdf.epw, ["Tumor board decision"], 18, "B", color=ACCENT)
     pdf.gap(1)
-    discussed = f"Discussed at the {doc.board_name.strip()} on {_at(doc.meeting_at)}."
-    pdf.paragraph(pdf.l_margin, discussed, 10, color=_MUTED)
+    discussed = f"Discussed at the {doc.board_name.strip()} on {at(doc.meeting_at)}."
+    pdf.paragraph(pdf.l_margin, discussed, 10, color=MUTED)
     pdf.gap(3)
     if doc.is_superseded:
         text = (
             f"Superseded by version {doc.superseded_by_version} on {_date(doc.superseded_at.date())}: "
             "this version is no longer in force."
         )
-        _band(pdf, text, _DANGER_BG, _DANGER_INK)
+        _band(pdf, text, DANGER_BG, DANGER_INK)
     if not doc.frozen:
         _band(
             pdf,
             "Signed before frozen copies were kept: the findings are the case's current ones.",
-            _WARN_BG,
-            _WARN_INK,
+            WARN_BG,
+            WARN_INK,
         )
     if doc.supersedes_version is not None:
         reason = doc.amendment_reason.strip() or "no reason given"
         text = f"Version {doc.version_no}, amends version {doc.supersedes_version}: {reason}"
-        _band(pdf, text, _WARN_BG, _WARN_INK)
+        _band(pdf, text, WARN_BG, WARN_INK)
 
     # the patient: name, MRN, birth date, in a shaded box
     details = f"MRN {doc.patient_mrn.strip()}   ·   born {_date(doc.patient_birth_date)}"
@@ -202,12 +199,12 @@ def _title(pdf: _LetterPDF, doc: DecisionDocument) -> None:
         details += f"   ·   {sex}"
     name_lines = pdf.wrap(doc.patient_name, pdf.epw - 8, 12.5, "B")
     detail_lines = pdf.wrap(details, pdf.epw - 8, _BODY)
-    height = len(name_lines) * _line_h(12.5) + len(detail_lines) * _line_h(_BODY) + 5
+    height = len(name_lines) * line_h(12.5) + len(detail_lines) * line_h(_BODY) + 5
     top = pdf.get_y()
-    pdf.set_fill_color(*_BAND)
+    pdf.set_fill_color(*BAND)
     pdf.rect(pdf.l_margin, top, pdf.epw, height, style="F")
     pdf.set_y(top + 2.5)
-    pdf.lines(pdf.l_margin + 4, pdf.epw - 8, ["Patient"], 8, "B", color=_MUTED)
+    pdf.lines(pdf.l_margin + 4, pdf.epw - 8, ["Patient"], 8, "B", color=MUTED)
     pdf.set_y(top + 2.5)
     pdf.lines(pdf.l_margin + 4 + 17, pdf.epw - 25, name_lines, 12.5, "B")
     pdf.lines(pdf.l_margin + 4 + 17, pdf.epw - 25, detail_lines, _BODY)
@@ -237,10 +234,10 @@ def _findings(pdf: _LetterPDF, findings: Sequence[str]) -> None:
     bullet_x = pdf.l_margin + 2
     text_x = pdf.l_margin + 6
     for finding in findings:
-        if pdf.will_page_break(_line_h(_BODY)):
+        if pdf.will_page_break(line_h(_BODY)):
             pdf.add_page()
         y = pdf.get_y()
-        pdf.lines(bullet_x, 4, ["•"], _BODY, color=_ACCENT)
+        pdf.lines(bullet_x, 4, ["•"], _BODY, color=ACCENT)
         pdf.set_y(y)
         pdf.paragraph(text_x, finding)
         pdf.gap(0.8)
@@ -248,16 +245,16 @@ def _findings(pdf: _LetterPDF, findings: Sequence[str]) -> None:
 
 def _plan_table(pdf: _LetterPDF, doc: DecisionDocument) -> None:
     if not doc.plan:
-        pdf.paragraph(pdf.l_margin, "No treatment plan items.", color=_MUTED)
+        pdf.paragraph(pdf.l_margin, "No treatment plan items.", color=MUTED)
         return
-    if pdf.will_page_break(_line_h(9) * 4 + 8):
+    if pdf.will_page_break(line_h(9) * 4 + 8):
         pdf.add_page()
-    pdf.set_font(_FONT, "", 9)
-    pdf.set_text_color(*_INK)
-    pdf.set_draw_color(*_RULE)
+    pdf.set_font(FONT, "", 9)
+    pdf.set_text_color(*INK)
+    pdf.set_draw_color(*RULE)
     pdf.set_fill_color(255, 255, 255)
     pdf.set_line_width(0.2)
-    heading = FontFace(family=_FONT, emphasis="B", size_pt=8.5, color=_MUTED, fill_color=_BAND)
+    heading = FontFace(family=FONT, emphasis="B", size_pt=8.5, color=MUTED, fill_color=BAND)
     with pdf.table(
         col_widths=(40, 57, 23, 27, 23),
         width=pdf.epw,
@@ -267,7 +264,7 @@ def _plan_table(pdf: _LetterPDF, doc: DecisionDocument) -> None:
         borders_layout=TableBordersLayout.HORIZONTAL_LINES,
         cell_fill_mode=TableCellFillMode.NONE,
         headings_style=heading,
-        line_height=_line_h(9),
+        line_height=line_h(9),
         padding=(1.6, 1.5, 1.6, 1.5),
         repeat_headings=1,
     ) as table:
@@ -289,7 +286,7 @@ def _decision(pdf: _LetterPDF, doc: DecisionDocument) -> None:
     _heading(pdf, "Question to the board")
     pdf.paragraph(pdf.l_margin, doc.question.strip() or "—")
     _heading(pdf, "Decision")
-    background, ink = _OUTCOME_COLOURS.get(doc.outcome, (_WARN_BG, _WARN_INK))
+    background, ink = _OUTCOME_COLOURS.get(doc.outcome, (WARN_BG, WARN_INK))
     _band(pdf, f"Outcome: {doc.outcome}", background, ink)
     if doc.recommendation.strip():
         for number, part in enumerate(doc.recommendation.strip().splitlines()):
@@ -323,7 +320,7 @@ def _attendees(pdf: _LetterPDF, attendees: Sequence[Attendee]) -> None:
         if attendee.name.strip():
             groups.setdefault(attendee.specialty.strip() or "Other", []).append(attendee.name.strip())
     if not groups:
-        pdf.paragraph(pdf.l_margin, "No attendance was recorded.", color=_MUTED)
+        pdf.paragraph(pdf.l_margin, "No attendance was recorded.", color=MUTED)
         return
     for specialty, names in groups.items():
         _row(pdf, specialty, ", ".join(names))
@@ -331,18 +328,18 @@ def _attendees(pdf: _LetterPDF, attendees: Sequence[Attendee]) -> None:
 
 def _signature(pdf: _LetterPDF, doc: DecisionDocument) -> None:
     signed = doc.signed_at.astimezone(doc.meeting_at.tzinfo)
-    needed = 4 * _line_h(_BODY) + 10
+    needed = 4 * line_h(_BODY) + 10
     if pdf.will_page_break(needed):
         pdf.add_page()
     pdf.gap(6)
-    pdf.paragraph(pdf.l_margin, "On behalf of the board,", color=_INK)
+    pdf.paragraph(pdf.l_margin, "On behalf of the board,", color=INK)
     pdf.gap(4)
     pdf.paragraph(pdf.l_margin, doc.signed_by.strip() or "—", 11, "B")
-    pdf.paragraph(pdf.l_margin, f"Signed electronically on {_at(signed)}", 9, color=_MUTED)
-    pdf.paragraph(pdf.l_margin, f"{doc.board_name.strip()}, {doc.hospital.strip()}", 9, color=_MUTED)
+    pdf.paragraph(pdf.l_margin, f"Signed electronically on {at(signed)}", 9, color=MUTED)
+    pdf.paragraph(pdf.l_margin, f"{doc.board_name.strip()}, {doc.hospital.strip()}", 9, color=MUTED)
     if doc.fingerprint:
         pdf.gap(2)
-        pdf.paragraph(pdf.l_margin, f"Document fingerprint (SHA-256): {doc.fingerprint}", 7, color=_MUTED)
+        pdf.paragraph(pdf.l_margin, f"Document fingerprint (SHA-256): {doc.fingerprint}", 7, color=MUTED)
 
 
 def decision_letter_pdf(doc: DecisionDocument, *, generated_at: datetime) -> bytes:
@@ -355,14 +352,14 @@ def decision_letter_pdf(doc: DecisionDocument, *, generated_at: datetime) -> byt
     require_aware(meeting_at=doc.meeting_at, signed_at=doc.signed_at, generated_at=generated_at)
     zone = doc.meeting_at.tzinfo
     generated = generated_at.astimezone(zone)
-    printed = f"{generated.day} {_MONTHS[generated.month - 1][:3]} {generated.year}, {generated:%H:%M}"
+    printed = f"{generated.day} {MONTHS[generated.month - 1][:3]} {generated.year}, {generated:%H:%M}"
     running = (
         f"Tumor board decision · {doc.patient_name.strip()} · MRN {doc.patient_mrn.strip()}"
         f" · born {_short_date(doc.patient_birth_date)} · version {doc.version_no}"
     )
     pdf = _LetterPDF(running_title=running, generated=f"Printed {printed}")
     pdf.set_creation_date(generated_at)
-    pdf.set_title(f"Tumor board decision: {doc.board_name.strip()}, {_day(doc.meeting_at)}")
+    pdf.set_title(f"Tumor board decision: {doc.board_name.strip()}, {day(doc.meeting_at)}")
     pdf.set_subject(f"Decision {doc.decision_id}, version {doc.version_no}")
     pdf.set_author(doc.hospital)
     pdf.set_creator("TumorBoard")

@@ -10,12 +10,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from pathlib import Path
 
-import matplotlib
-from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.enums import XPos, YPos
+
+from tumorboard.documents.base import MONTHS, at, day, require_aware, when
+from tumorboard.documents.pdf import (
+    ACCENT,
+    BAND,
+    DANGER_BG,
+    DANGER_INK,
+    INK,
+    MUTED,
+    WARN_BG,
+    WARN_INK,
+    BoardPDF,
+    line_h,
+)
 
 
 @dataclass(frozen=True)
@@ -47,145 +57,14 @@ class AgendaEntry:
     late_reason: str = ""
 
 
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def require_aware(**values: datetime) -> None:
-    for name, value in values.items():
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"{name} must be timezone-aware, got {value!r}")
-
-
-def _day(value: datetime) -> str:
-    """Weekday and date spelled out (locale-independent), as on a printed invitation."""
-    return f"{_WEEKDAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
-
-
-def _when(start: datetime, end: datetime) -> str:
-    end = end.astimezone(start.tzinfo)
-    if end.date() == start.date():
-        return f"{_day(start)}, {start:%H:%M}–{end:%H:%M}"
-    return f"{_day(start)}, {start:%H:%M} – {_day(end)}, {end:%H:%M}"
-
-
-def _at(value: datetime) -> str:
-    return f"{_day(value)}, {value:%H:%M}"
-
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-# --------------------------------------------------------------------------------------------- PDF
-
-_FONT = "DejaVu"
-_MM_PER_PT = 25.4 / 72
-_MARGIN = 18.0
 _NUMBER_W = 11.0  # the case's position
 _SIDE_W = 44.0  # minutes and mode, right-aligned
 _LABEL_W = 23.0  # "Question:", "Presenter:", "Missing:"
 _GAP = 3.0
-
-_INK = (33, 37, 41)
-_MUTED = (95, 102, 112)
-_RULE = (190, 196, 204)
-_ACCENT = (0, 72, 128)
-_BAND = (238, 242, 246)
-_WARN_BG = (255, 244, 214)
-_WARN_INK = (110, 75, 0)
-_DANGER_BG = (250, 222, 225)
-_DANGER_INK = (160, 20, 40)
-
-
-def _line_h(size: float) -> float:
-    return size * _MM_PER_PT * 1.35
-
-
-@cache
-def _font_files() -> tuple[str, str]:
-    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    return str(fonts / "DejaVuSans.ttf"), str(fonts / "DejaVuSans-Bold.ttf")
-
-
-class _AgendaPDF(FPDF):
-    """A4 portrait with a running header from page 2 and the confidentiality footer on every page."""
-
-    def __init__(self, running_title: str, generated: str) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.running_title = running_title
-        self.generated = generated
-        regular, bold = _font_files()
-        self.add_font(_FONT, "", regular)
-        self.add_font(_FONT, "B", bold)
-        self.set_margins(_MARGIN, 15, _MARGIN)
-        self.set_auto_page_break(auto=True, margin=20)
-        self.c_margin = 0
-
-    def header(self) -> None:
-        if self.page_no() == 1:
-            return
-        self.style(8.5, color=_MUTED)
-        self.cell(0, 5, self.running_title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.rule(self.get_y() + 1)
-        self.set_y(self.get_y() + 5)
-
-    def footer(self) -> None:
-        self.set_y(-14)
-        self.rule(self.get_y())
-        self.set_y(self.get_y() + 1.5)
-        self.style(8, "B", color=_DANGER_INK)
-        self.cell(self.epw / 3, 4, "Confidential: patient data")
-        self.style(8, color=_MUTED)
-        self.cell(self.epw / 3, 4, self.generated, align="C")
-        self.cell(self.epw / 3, 4, f"Page {self.page_no()} of {{nb}}", align="R")
-
-    def style(self, size: float, weight: str = "", *, color: tuple[int, int, int] = _INK) -> None:
-        self.set_font(_FONT, weight, size)
-        self.set_text_color(*color)
-
-    def rule(self, y: float, color: tuple[int, int, int] = _RULE, width: float = 0.2) -> None:
-        self.set_draw_color(*color)
-        self.set_line_width(width)
-        self.line(self.l_margin, y, self.w - self.r_margin, y)
-
-    def wrap(self, text: str, width: float, size: float, weight: str = "") -> list[str]:
-        """The lines fpdf would print, so that a block is measured exactly as it is drawn."""
-        self.set_font(_FONT, weight, size)
-        lines = self.multi_cell(
-            width, _line_h(size), text, dry_run=True, output=MethodReturnValue.LINES, align="L"
-        )
-        return lines or [""]
-
-    def lines(
-        self,
-        x: float,
-        width: float,
-        lines: Sequence[str],
-        size: float,
-        weight: str = "",
-        *,
-        color: tuple[int, int, int] = _INK,
-        align: str = "L",
-    ) -> None:
-        """Pre-wrapped lines, one cell each, from `x` down; a page break keeps the column."""
-        self.style(size, weight, color=color)
-        for line in lines:
-            self.set_x(x)
-            self.cell(width, _line_h(size), line, align=align, new_x=XPos.LEFT, new_y=YPos.NEXT)
 
 
 @dataclass
@@ -196,12 +75,12 @@ class _Row:
     lines: list[str]
     size: float
     weight: str = ""
-    color: tuple[int, int, int] = _INK
+    color: tuple[int, int, int] = INK
     fill: tuple[int, int, int] | None = None
 
     @property
     def height(self) -> float:
-        return len(self.lines) * _line_h(self.size) + (2.0 if self.fill else 0.0) + 0.8
+        return len(self.lines) * line_h(self.size) + (2.0 if self.fill else 0.0) + 0.8
 
 
 @dataclass
@@ -215,7 +94,7 @@ class _Block:
         return 2.5 + self.head_h + 1.5 + sum(row.height for row in self.rows) + 3.0
 
 
-def _layout(pdf: _AgendaPDF, entry: AgendaEntry) -> _Block:
+def _layout(pdf: BoardPDF, entry: AgendaEntry) -> _Block:
     body_w = pdf.epw - _NUMBER_W
     head_w = body_w - _SIDE_W - _GAP
     value_w = body_w - _LABEL_W
@@ -225,13 +104,13 @@ def _layout(pdf: _AgendaPDF, entry: AgendaEntry) -> _Block:
         "mode": pdf.wrap(entry.mode, _SIDE_W, 8.5),
     }
     head_h = max(
-        len(head["label"]) * _line_h(11.5) + len(head["meta"]) * _line_h(9),
-        _line_h(11.5) + len(head["mode"]) * _line_h(8.5),
+        len(head["label"]) * line_h(11.5) + len(head["meta"]) * line_h(9),
+        line_h(11.5) + len(head["mode"]) * line_h(8.5),
     )
     rows = []
     if entry.late:
         text = f"Added after the cut-off: {entry.late_reason.strip() or 'no reason given'}"
-        rows.append(_Row("", pdf.wrap(text, body_w - 4, 9, "B"), 9, "B", _DANGER_INK, _DANGER_BG))
+        rows.append(_Row("", pdf.wrap(text, body_w - 4, 9, "B"), 9, "B", DANGER_INK, DANGER_BG))
     rows.append(_Row("Question:", pdf.wrap(entry.question.strip() or "—", value_w, 10), 10))
     presenter = entry.presenter.strip()
     rows.append(
@@ -239,16 +118,16 @@ def _layout(pdf: _AgendaPDF, entry: AgendaEntry) -> _Block:
             "Presenter:",
             pdf.wrap(presenter or "not assigned", value_w, 9.5),
             9.5,
-            color=_INK if presenter else _MUTED,
+            color=INK if presenter else MUTED,
         )
     )
     if entry.missing:
         text = "; ".join(entry.missing)
-        rows.append(_Row("Missing:", pdf.wrap(text, value_w - 2, 9.5), 9.5, color=_WARN_INK, fill=_WARN_BG))
+        rows.append(_Row("Missing:", pdf.wrap(text, value_w - 2, 9.5), 9.5, color=WARN_INK, fill=WARN_BG))
     return _Block(head, head_h, rows)
 
 
-def _draw_entry(pdf: _AgendaPDF, entry: AgendaEntry) -> None:
+def _draw_entry(pdf: BoardPDF, entry: AgendaEntry) -> None:
     """One case; it starts on a new page unless it fits whole (a case longer than a page flows on)."""
     block = _layout(pdf, entry)
     page_body = pdf.page_break_trigger - pdf.t_margin - 10
@@ -261,18 +140,18 @@ def _draw_entry(pdf: _AgendaPDF, entry: AgendaEntry) -> None:
     side_x = right - _SIDE_W
     top = pdf.get_y() + 2.5
     pdf.set_y(top)
-    pdf.lines(left, _NUMBER_W, [str(entry.position)], 13, "B", color=_ACCENT)
+    pdf.lines(left, _NUMBER_W, [str(entry.position)], 13, "B", color=ACCENT)
     pdf.set_y(top)
     pdf.lines(side_x, _SIDE_W, [f"{entry.minutes} min"], 11.5, "B", align="R")
-    pdf.lines(side_x, _SIDE_W, block.head["mode"], 8.5, color=_MUTED, align="R")
+    pdf.lines(side_x, _SIDE_W, block.head["mode"], 8.5, color=MUTED, align="R")
     pdf.set_y(top)
     pdf.lines(body_x, side_x - body_x - _GAP, block.head["label"], 11.5, "B")
-    pdf.lines(body_x, side_x - body_x - _GAP, block.head["meta"], 9, color=_MUTED)
+    pdf.lines(body_x, side_x - body_x - _GAP, block.head["meta"], 9, color=MUTED)
     pdf.set_y(top + block.head_h + 1.5)
 
     for row in block.rows:
         # a row's label and its first line (a filled note: all of it) stay together
-        if pdf.will_page_break(row.height if row.fill else _line_h(row.size)):
+        if pdf.will_page_break(row.height if row.fill else line_h(row.size)):
             pdf.add_page()
         if row.fill:
             pdf.set_fill_color(*row.fill)
@@ -282,7 +161,7 @@ def _draw_entry(pdf: _AgendaPDF, entry: AgendaEntry) -> None:
         if row.label:
             y = pdf.get_y()
             size = row.size if row.fill else 8.5
-            pdf.lines(x, _LABEL_W, [row.label], size, "B", color=row.color if row.fill else _MUTED)
+            pdf.lines(x, _LABEL_W, [row.label], size, "B", color=row.color if row.fill else MUTED)
             pdf.set_y(y)
             x = body_x + _LABEL_W
         pdf.lines(x, right - x - (2 if row.fill else 0), row.lines, row.size, row.weight, color=row.color)
@@ -293,20 +172,20 @@ def _draw_entry(pdf: _AgendaPDF, entry: AgendaEntry) -> None:
     pdf.set_y(pdf.get_y() + 0.8)
 
 
-def _draw_title(pdf: _AgendaPDF, meeting: MeetingInfo, entries: Sequence[AgendaEntry], hospital: str) -> None:
+def _draw_title(pdf: BoardPDF, meeting: MeetingInfo, entries: Sequence[AgendaEntry], hospital: str) -> None:
     zone = meeting.starts_at.tzinfo
-    pdf.style(9.5, color=_MUTED)
-    pdf.multi_cell(0, _line_h(9.5), hospital, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.style(19, "B", color=_ACCENT)
-    pdf.multi_cell(0, _line_h(19), meeting.board_name, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.style(10, color=_MUTED)
-    pdf.cell(0, _line_h(10), "Agenda", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.style(9.5, color=MUTED)
+    pdf.multi_cell(0, line_h(9.5), hospital, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.style(19, "B", color=ACCENT)
+    pdf.multi_cell(0, line_h(19), meeting.board_name, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.style(10, color=MUTED)
+    pdf.cell(0, line_h(10), "Agenda", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_y(pdf.get_y() + 2)
     pdf.style(12.5, "B")
     pdf.multi_cell(
         0,
-        _line_h(12.5),
-        _when(meeting.starts_at, meeting.ends_at),
+        line_h(12.5),
+        when(meeting.starts_at, meeting.ends_at),
         align="L",
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
@@ -319,18 +198,18 @@ def _draw_title(pdf: _AgendaPDF, meeting: MeetingInfo, entries: Sequence[AgendaE
         details.append(("Video:", meeting.video_link.strip()))
     if not details:
         details.append(("Place:", "not yet set"))
-    details.append(("Cut-off:", _at(meeting.cutoff_at.astimezone(zone))))
+    details.append(("Cut-off:", at(meeting.cutoff_at.astimezone(zone))))
     details.append(("Status:", meeting.status))
     for label, value in details:
         y = pdf.get_y()
-        pdf.lines(pdf.l_margin, _LABEL_W, [label], 9.5, "B", color=_MUTED)
+        pdf.lines(pdf.l_margin, _LABEL_W, [label], 9.5, "B", color=MUTED)
         pdf.set_y(y)
         x = pdf.l_margin + _LABEL_W
         pdf.lines(x, pdf.epw - _LABEL_W, pdf.wrap(value, pdf.epw - _LABEL_W, 9.5), 9.5)
     pdf.set_y(pdf.get_y() + 3)
 
     if meeting.status == "cancelled":
-        _band(pdf, "This meeting has been cancelled.", _DANGER_BG, _DANGER_INK)
+        _band(pdf, "This meeting has been cancelled.", DANGER_BG, DANGER_INK)
 
     minutes = sum(entry.minutes for entry in entries)
     cases, capacity = len(entries), meeting.capacity_cases
@@ -345,7 +224,7 @@ def _draw_title(pdf: _AgendaPDF, meeting: MeetingInfo, entries: Sequence[AgendaE
         parts.append(f"{late} added after the cut-off")
     if incomplete:
         parts.append(f"{incomplete} with missing items")
-    _band(pdf, "  ·  ".join(parts), _BAND, _INK)
+    _band(pdf, "  ·  ".join(parts), BAND, INK)
 
     over = []
     if meeting.capacity_minutes is not None and minutes > meeting.capacity_minutes:
@@ -357,16 +236,16 @@ def _draw_title(pdf: _AgendaPDF, meeting: MeetingInfo, entries: Sequence[AgendaE
         places = "place" if meeting.capacity_cases == 1 else "places"
         over.append(f"{extra} more than the {meeting.capacity_cases} {places}")
     if over:
-        _band(pdf, f"Over capacity: {'; '.join(over)}.", _DANGER_BG, _DANGER_INK)
+        _band(pdf, f"Over capacity: {'; '.join(over)}.", DANGER_BG, DANGER_INK)
     pdf.set_y(pdf.get_y() + 1)
-    pdf.rule(pdf.get_y(), _INK, 0.4)
+    pdf.rule(pdf.get_y(), INK, 0.4)
     pdf.set_y(pdf.get_y() + 0.8)
 
 
-def _band(pdf: _AgendaPDF, text: str, background: tuple[int, int, int], ink: tuple[int, int, int]) -> None:
+def _band(pdf: BoardPDF, text: str, background: tuple[int, int, int], ink: tuple[int, int, int]) -> None:
     """A full-width shaded line: the summary, and the warnings nobody should miss."""
     lines = pdf.wrap(text, pdf.epw - 6, 9.5, "B")
-    height = len(lines) * _line_h(9.5) + 3.4
+    height = len(lines) * line_h(9.5) + 3.4
     pdf.set_fill_color(*background)
     pdf.rect(pdf.l_margin, pdf.get_y(), pdf.epw, height, style="F")
     pdf.set_y(pdf.get_y() + 1.7)
@@ -390,13 +269,13 @@ def agenda_pdf(
     )
     zone = meeting.starts_at.tzinfo
     generated = generated_at.astimezone(zone)
-    printed = f"{generated.day} {_MONTHS[generated.month - 1][:3]} {generated.year}, {generated:%H:%M}"
-    pdf = _AgendaPDF(
-        running_title=f"{meeting.board_name} · {_at(meeting.starts_at)} · Agenda",
+    printed = f"{generated.day} {MONTHS[generated.month - 1][:3]} {generated.year}, {generated:%H:%M}"
+    pdf = BoardPDF(
+        running_title=f"{meeting.board_name} · {at(meeting.starts_at)} · Agenda",
         generated=f"Printed {printed}",
     )
     pdf.set_creation_date(generated_at)
-    pdf.set_title(f"Agenda: {meeting.board_name}, {_day(meeting.starts_at)}")
+    pdf.set_title(f"Agenda: {meeting.board_name}, {day(meeting.starts_at)}")
     pdf.set_author(hospital)
     pdf.set_creator("TumorBoard")
     pdf.set_lang("en")
@@ -404,11 +283,8 @@ def agenda_pdf(
     _draw_title(pdf, meeting, entries, hospital)
     if not entries:
         pdf.set_y(pdf.get_y() + 6)
-        pdf.style(11, color=_MUTED)
-        pdf.cell(0, _line_h(11), "There are no cases on the agenda yet.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.style(11, color=MUTED)
+        pdf.cell(0, line_h(11), "There are no cases on the agenda yet.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     for entry in sorted(entries, key=lambda entry: entry.position):
         _draw_entry(pdf, entry)
     return bytes(pdf.output())
-
-
-# -------------------------------------------------------------------------------------- iCalendar

@@ -1,0 +1,104 @@
+"""The board's printed page (fpdf2, with the DejaVu fonts that ship with matplotlib): A4 portrait, a
+running header from page 2, the confidentiality footer with "Page X of Y" on every page. The agenda and
+the letter are laid out on it, so the board's documents look alike."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import matplotlib
+from fpdf import FPDF
+from fpdf.enums import MethodReturnValue, XPos, YPos
+
+FONT = "DejaVu"
+PAGE_MARGIN = 18.0
+MM_PER_PT = 25.4 / 72
+
+INK = (33, 37, 41)
+MUTED = (95, 102, 112)
+RULE = (190, 196, 204)
+ACCENT = (0, 72, 128)
+BAND = (238, 242, 246)
+WARN_BG = (255, 244, 214)
+WARN_INK = (110, 75, 0)
+DANGER_BG = (250, 222, 225)
+DANGER_INK = (160, 20, 40)
+
+
+def line_h(size: float) -> float:
+    return size * MM_PER_PT * 1.35
+
+
+@cache
+def _font_files() -> tuple[str, str]:
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    return str(fonts / "DejaVuSans.ttf"), str(fonts / "DejaVuSans-Bold.ttf")
+
+
+class BoardPDF(FPDF):
+    """A4 portrait with a running header from page 2 and the confidentiality footer on every page."""
+
+    def __init__(self, running_title: str, generated: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.running_title = running_title
+        self.generated = generated
+        regular, bold = _font_files()
+        self.add_font(FONT, "", regular)
+        self.add_font(FONT, "B", bold)
+        self.set_margins(PAGE_MARGIN, 15, PAGE_MARGIN)
+        self.set_auto_page_break(auto=True, margin=20)
+        self.c_margin = 0
+
+    def header(self) -> None:
+        if self.page_no() == 1:
+            return
+        self.style(8.5, color=MUTED)
+        self.cell(0, 5, self.running_title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.rule(self.get_y() + 1)
+        self.set_y(self.get_y() + 5)
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.rule(self.get_y())
+        self.set_y(self.get_y() + 1.5)
+        self.style(8, "B", color=DANGER_INK)
+        self.cell(self.epw / 3, 4, "Confidential: patient data")
+        self.style(8, color=MUTED)
+        self.cell(self.epw / 3, 4, self.generated, align="C")
+        self.cell(self.epw / 3, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    def style(self, size: float, weight: str = "", *, color: tuple[int, int, int] = INK) -> None:
+        self.set_font(FONT, weight, size)
+        self.set_text_color(*color)
+
+    def rule(self, y: float, color: tuple[int, int, int] = RULE, width: float = 0.2) -> None:
+        self.set_draw_color(*color)
+        self.set_line_width(width)
+        self.line(self.l_margin, y, self.w - self.r_margin, y)
+
+    def wrap(self, text: str, width: float, size: float, weight: str = "") -> list[str]:
+        """The lines fpdf would print, so that a block is measured exactly as it is drawn."""
+        self.set_font(FONT, weight, size)
+        lines = self.multi_cell(
+            width, line_h(size), text, dry_run=True, output=MethodReturnValue.LINES, align="L"
+        )
+        return lines or [""]
+
+    def lines(
+        self,
+        x: float,
+        width: float,
+        lines: Sequence[str],
+        size: float,
+        weight: str = "",
+        *,
+        color: tuple[int, int, int] = INK,
+        align: str = "L",
+    ) -> None:
+        """Pre-wrapped lines, one cell each, from `x` down; a page break keeps the column."""
+        self.style(size, weight, color=color)
+        for line in lines:
+            self.set_x(x)
+            self.cell(width, line_h(size), line, align=align, new_x=XPos.LEFT, new_y=YPos.NEXT)
