@@ -36,7 +36,8 @@ def create_app(config_class: type[Config] | str | None = None, **overrides) -> F
         INSTANCE_DIR.mkdir(exist_ok=True)
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        # Flask's documented way to wrap its WSGI app, which mypy sees as replacing a method
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
     from tumorboard.logs import configure_logging
 

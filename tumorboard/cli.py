@@ -101,7 +101,10 @@ def _expected_head(value: str | None) -> tuple[int, str] | None:
 @audit_cli.command("head")
 def audit_head_command() -> None:
     """Print the chain's head as SEQ:HASH, to keep outside the database (see the README)."""
-    click.echo(_head_value(db.session.get(AuditChainHead, 1)))
+    head = db.session.get(AuditChainHead, 1)
+    if head is None:
+        raise click.ClickException("The audit chain has no head: `flask audit verify` says more.")
+    click.echo(_head_value(head))
 
 
 @audit_cli.command("verify")
@@ -121,16 +124,15 @@ def audit_verify_command(expect_head: str | None) -> None:
         seq, digest = expected
         held = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
         if held is None:
-            problems.append(
-                f"the chain no longer reaches event {seq} (it ends at {head.seq}): cut back or reset"
-            )
+            ends = f" (it ends at {head.seq})" if head is not None else ""
+            problems.append(f"the chain no longer reaches event {seq}{ends}: cut back or reset")
         elif held != digest:
             problems.append(
                 f"event {seq} differs from the head kept outside the database: the chain was rewritten"
             )
     for problem in problems:
         click.echo(problem, err=True)
-    if problems:
+    if problems or head is None:  # a missing head is one of the problems (verify_chain)
         raise click.ClickException(f"The audit trail is broken: {len(problems)} problem(s).")
     click.echo(f"The audit chain is intact: {head.seq} events, head {_head_value(head)}.")
     click.echo("Every frozen document matches the hash its audit event recorded.")

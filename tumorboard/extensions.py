@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and bound to an app in create_app."""
 
+from typing import TYPE_CHECKING
+
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,6 +27,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. At run time it is db.Model itself; Flask-SQLAlchemy types that as a variable
+# (type[_FSAModel]), which a type checker cannot subclass, so to the checker it is what db.Model is made of:
+# Flask-SQLAlchemy's model mixin on our declarative Base.
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(_FlaskModel, Base):
+        pass
+
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, overload
 
 from wtforms import FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -23,6 +23,10 @@ from tumorboard.forms import MultiCheckboxField
 from tumorboard.forms import choices as select_choices
 
 
+@overload
+def choice(value, enum: type[StrEnum], what: str, field: str, *, required: Literal[True] = True) -> str: ...
+@overload
+def choice(value, enum: type[StrEnum], what: str, field: str, *, required: bool) -> str | None: ...
 def choice(value, enum: type[StrEnum], what: str, field: str, *, required: bool = True) -> str | None:
     if value in (None, ""):
         if required:
@@ -84,7 +88,7 @@ def clinical_date(value, what: str, field: str, *, today: date, birth_date: date
     return value
 
 
-def mrn(value: str, pattern: str, hint: str) -> str:
+def mrn(value: str | None, pattern: str, hint: str) -> str:
     value = (value or "").strip().upper()
     if not re.fullmatch(pattern, value):
         raise OperationError(f"The MRN must be {hint}.", field="mrn")
@@ -144,6 +148,7 @@ class Number:
         return f"The {self.what} must be between {self.low:g} and {self.high:g}{self.unit}."
 
     def clean(self, value, name: str) -> float | int | None:
+        result: float | int | None
         if self.whole:
             result = integer(value, self.what, name, low=int(self.low), high=int(self.high))
         else:

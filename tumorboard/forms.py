@@ -1,6 +1,7 @@
 """Form base class and fields shared by every package."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectMultipleField, widgets
@@ -41,6 +42,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 class VersionField(HiddenField):
     """The record version the form was loaded with; a stale save answers 409."""
+
+    data: Any  # as on any WTForms field: the submitted text, then the version (an int) or None
 
     def __init__(self, label="", **kwargs):
         super().__init__(label, validators=[InputRequired()], **kwargs)

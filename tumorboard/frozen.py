@@ -10,8 +10,9 @@ hash is recorded in the audit event of the moment, so `flask audit verify` shows
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Integer, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -38,6 +39,12 @@ class FrozenRecord:
     reads those events."""
 
     RECORDED_BY: tuple[str, ...] = ()
+
+    if TYPE_CHECKING:  # what each frozen model adds (see above)
+        __tablename__: str
+
+        @staticmethod
+        def recorded_hashes(events: Iterable[Any]) -> dict[int, str]: ...
 
     schema_version: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)

@@ -69,7 +69,7 @@ def seed_demo() -> list[str]:
 def _board_functions(boards) -> None:
     """The demo coordinator coordinates, and the demo chair chairs, both boards."""
     for email, flag in (("coordinator@example.org", "is_coordinator"), ("chair@example.org", "is_chair")):
-        user = db.session.scalar(select(User).where(User.email == email))
+        user = db.session.execute(select(User).where(User.email == email)).scalar_one()
         for membership in user.memberships:
             setattr(membership, flag, True)
     db.session.flush()

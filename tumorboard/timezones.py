@@ -1,6 +1,7 @@
 """Times are stored in UTC and shown in the hospital's time zone (config TIMEZONE)."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -10,6 +11,12 @@ def hospital_tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
+@overload
+def to_local(value: datetime) -> datetime: ...
+@overload
+def to_local(value: None) -> None: ...
+@overload
+def to_local(value: datetime | None) -> datetime | None: ...
 def to_local(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(hospital_tz())
 

@@ -8,12 +8,12 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tumorboard.db import UTCDateTime, enum_type, utcnow
-from tumorboard.extensions import db
+from tumorboard.extensions import Model
 
 GENESIS_HASH = "0" * 64
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_event"
     __table_args__ = (
         Index("ix_audit_event_entity", "entity_type", "entity_id", "seq"),
@@ -91,7 +91,7 @@ class AuditEvent(db.Model):
         )
 
 
-class AuditChainHead(db.Model):
+class AuditChainHead(Model):
     """The chain's single head row: locked by every writer so the chain never forks, and an anchor that
     shows when rows were cut off the end."""
 
@@ -155,7 +155,7 @@ ACCESS_PAGE_LABELS = {
 }
 
 
-class AccessEvent(db.Model):
+class AccessEvent(Model):
     """One view of one patient's data: who, when, which patient (and case), which page. Append-only (the
     migration's triggers refuse UPDATE and DELETE); written once per request, in one statement."""
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 
 from tumorboard.audit.models import AuditEvent
 from tumorboard.timezones import local_day_end_utc, local_day_start_utc
@@ -25,7 +25,7 @@ def audit_events(filters: AuditFilters | None) -> Select:
     """The events the filters select, newest first; none at all for filters that could not be read."""
     stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
     if filters is None:
-        return stmt.where(False)
+        return stmt.where(false())
     if filters.entity_type:
         stmt = stmt.where(AuditEvent.entity_type == filters.entity_type)
     if filters.entity_id:

@@ -8,7 +8,7 @@ from sqlalchemy import inspect, select
 
 from tumorboard.audit.models import AuditEvent
 from tumorboard.audit.recording import verify_chain
-from tumorboard.extensions import db
+from tumorboard.extensions import Model, db
 from tumorboard.frozen import FrozenRecord
 
 
@@ -43,8 +43,8 @@ def verify_frozen_records() -> Iterator[FrozenProblem]:
             yield FrozenProblem(table, key, "an audit event recorded this frozen document, but it is missing")
 
 
-def _frozen_models() -> list[type]:
-    return [mapper.class_ for mapper in db.Model.registry.mappers if issubclass(mapper.class_, FrozenRecord)]
+def _frozen_models() -> list[type[FrozenRecord]]:
+    return [mapper.class_ for mapper in Model.registry.mappers if issubclass(mapper.class_, FrozenRecord)]
 
 
 def audit_problems() -> list[str]:

@@ -48,7 +48,7 @@ class UserForm(Form):
 
 
 class CreateUserForm(UserForm, NewPasswordMixin):
-    version = None
+    version = None  # type: ignore[assignment]  # WTForms' way to drop an inherited field
     submit = SubmitField("Create account")
 
 

@@ -113,9 +113,9 @@ def _clean_roles(roles: Iterable[str]) -> set[Role]:
     return cleaned
 
 
-def _clean_specialty(specialty: str) -> str:
+def _clean_specialty(specialty: str) -> Specialty:
     try:
-        return Specialty(specialty).value
+        return Specialty(specialty)
     except ValueError:
         raise OperationError("Unknown specialty.", field="specialty") from None
 
@@ -160,11 +160,11 @@ def _apply_boards(user: User, board_ids: set[int]) -> None:
 
 
 def _active_admin_count(excluding: User) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(User.id))
         .join(UserRole)
         .where(UserRole.role == Role.ADMIN.value, User.active.is_(True), User.id != excluding.id)
-    )
+    ).scalar_one()
 
 
 @atomic

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tumorboard.auth.roles import Role
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import UTCDateTime, utcnow
-from tumorboard.extensions import db
+from tumorboard.extensions import Model
 
 # The specialties a NET board needs by default; the last group is satisfied by either of its members.
 DEFAULT_REQUIRED_SPECIALTIES: tuple[tuple[Specialty, ...], ...] = (
@@ -53,7 +53,7 @@ def coordinated_board_ids(user) -> frozenset[int]:
     return frozenset(m.board_id for m in user.memberships if m.is_coordinator)
 
 
-class Board(db.Model):
+class Board(Model):
     __tablename__ = "board"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,7 +111,7 @@ class Board(db.Model):
         return membership is not None and membership.is_chair and user.has_role(Role.CHAIR)
 
 
-class BoardMembership(db.Model):
+class BoardMembership(Model):
     __tablename__ = "board_membership"
     __table_args__ = (UniqueConstraint("board_id", "user_id"),)
 

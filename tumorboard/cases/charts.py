@@ -16,15 +16,19 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import matplotlib
 from matplotlib import dates as mdates
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, ScalarFormatter
+from matplotlib.typing import RcKeyType
 
 WIDTH_PX, HEIGHT_PX = 480, 220
 _CSS_PX_PER_INCH = 96  # the SVG states its size in points, 72 per inch: 480 px = 360 pt
@@ -41,7 +45,7 @@ _COLOUR_RANGE = "#cfe3cf"
 _COLOUR_LIMIT = "#5b8c5a"
 _COLOUR_MUTED = "#6b6b6b"
 
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text stays text: no embedded glyphs, selectable, small
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],  # DejaVu ships with matplotlib: same metrics
@@ -132,12 +136,15 @@ def _summary(points: tuple[MarkerPoint, ...], title: str, unit: str) -> str:
 
 def _draw(points: tuple[MarkerPoint, ...], *, title: str, unit: str, today: date | None) -> Figure:
     figure = Figure(figsize=(WIDTH_PX / _CSS_PX_PER_INCH, HEIGHT_PX / _CSS_PX_PER_INCH), layout="constrained")
-    figure.get_layout_engine().set(w_pad=0.04, h_pad=0.03)
+    engine = figure.get_layout_engine()
+    if not isinstance(engine, ConstrainedLayoutEngine):  # layout="constrained", the line above
+        raise TypeError(f"expected the constrained layout engine, not {engine!r}")
+    engine.set(w_pad=0.04, h_pad=0.03)
     ax = figure.add_subplot()
     x = [mdates.date2num(p.sample_date) for p in points]
     x_start, x_end = _x_limits(x, None if today is None else mdates.date2num(today))
 
-    handles = []
+    handles: list[Artist] = []
     if any(p.flag is None for p in points):
         handles.append(
             Line2D([], [], linestyle="none", marker="o", markersize=4.5, color=_COLOUR_RESULT, label="result")

@@ -3,6 +3,7 @@ the same operations a clinician uses; and `bulk_cases`, a large synthetic data s
 """
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -19,7 +20,17 @@ def _ago(days: int) -> date:
 
 
 # (patient, case fields, findings as (kind, days ago, data), prior treatments, submit: None | reason | "")
-DEMO_CASES = [
+# Each demo case: the patient (MRN, family and given name, birth date, sex), the case's fields and its board,
+# the findings (kind, days ago, fields), the prior treatments (code, started and ended days ago, note) and
+# the submission (None: stays a draft; else submitted, with this readiness override reason or the default).
+DemoCase = tuple[
+    tuple[str, str, str, date, str],
+    dict[str, Any],
+    list[tuple[str, int, dict[str, Any]]],
+    list[tuple[str, int, int | None, str]],
+    str | None,
+]
+DEMO_CASES: list[DemoCase] = [
     (
         ("A1000231", "Brenner", "Klaus", date(1958, 3, 14), "male"),
         dict(
@@ -496,7 +507,7 @@ DEMO_CASES = [
 
 
 def _submitter() -> User:
-    return db.session.scalar(select(User).where(User.email == "submitter@example.org"))
+    return db.session.execute(select(User).where(User.email == "submitter@example.org")).scalar_one()
 
 
 def seed_demo_cases() -> int:

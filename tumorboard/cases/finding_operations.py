@@ -143,7 +143,8 @@ def clean_pathology(case: Case, data: Mapping) -> dict:
     return cleaned
 
 
-KINDS: dict[str, tuple[type, Callable[[Case, Mapping], dict], str]] = {
+Finding = ImagingStudy | LabResult | PathologyReport
+KINDS: dict[str, tuple[type[Finding], Callable[[Case, Mapping], dict], str]] = {
     "imaging": (ImagingStudy, clean_imaging, "imaging"),
     "lab": (LabResult, clean_lab, "labs"),
     "pathology": (PathologyReport, clean_pathology, "pathology"),

@@ -37,7 +37,7 @@ def _form_data(kind: str, form) -> dict:
 def _get_finding(case, kind: str, finding_id: int):
     model = finding_operations.KINDS[kind][0]
     finding = db.session.get(model, finding_id)
-    if finding is None or finding.case_id != case.id:
+    if not isinstance(finding, model) or finding.case_id != case.id:  # None when there is none
         abort(404)
     return finding
 

@@ -9,9 +9,11 @@ import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.sql import FromClause
 
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board
@@ -32,7 +34,7 @@ from tumorboard.clinical.vocabularies import (
     Treatment,
 )
 from tumorboard.db import UTCDateTime, enum_type, utcnow
-from tumorboard.extensions import db
+from tumorboard.extensions import Model
 
 
 class CaseStatus(StrEnum):
@@ -88,7 +90,7 @@ class Sex(StrEnum):
         return self.value.capitalize()
 
 
-class Patient(db.Model):
+class Patient(Model):
     __tablename__ = "patient"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,7 +132,7 @@ class Patient(db.Model):
         )
 
 
-class Case(db.Model):
+class Case(Model):
     __tablename__ = "tumor_case"
     __table_args__ = (
         Index("ix_tumor_case_board_status_updated", "board_id", "status", "updated_at"),
@@ -303,7 +305,7 @@ class Case(db.Model):
         return user.is_authenticated and self.submitter_id == user.id and self.status == CaseStatus.SUBMITTED
 
 
-class PatientRegistration(db.Model):
+class PatientRegistration(Model):
     """Who registered the patient: the first submitter, and each one whose registration matched the
     patient's MRN, name and birth date. They see the patient (and their own boards' cases of them)."""
 
@@ -323,6 +325,10 @@ class FindingMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
+    if TYPE_CHECKING:  # what each finding's class has: its table, and its own relationship to the case
+        __table__: ClassVar[FromClause]
+        case: Mapped[Case]
+
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
         return {"version_id_col": cls.__table__.c.version}
@@ -331,7 +337,7 @@ class FindingMixin:
         return self.case.audit_scope()
 
 
-class ImagingStudy(FindingMixin, db.Model):
+class ImagingStudy(FindingMixin, Model):
     __tablename__ = "imaging_study"
 
     case_id: Mapped[int] = mapped_column(ForeignKey("tumor_case.id", ondelete="CASCADE"), index=True)
@@ -357,7 +363,7 @@ class ImagingStudy(FindingMixin, db.Model):
         return ImagingModality(self.modality).label
 
 
-class LabResult(FindingMixin, db.Model):
+class LabResult(FindingMixin, Model):
     __tablename__ = "lab_result"
     __table_args__ = (Index("ix_lab_result_case_analyte", "case_id", "analyte", "sample_date"),)
 
@@ -384,7 +390,7 @@ class LabResult(FindingMixin, db.Model):
         return None
 
 
-class PathologyReport(FindingMixin, db.Model):
+class PathologyReport(FindingMixin, Model):
     __tablename__ = "pathology_report"
 
     case_id: Mapped[int] = mapped_column(ForeignKey("tumor_case.id", ondelete="CASCADE"), index=True)
@@ -432,7 +438,7 @@ class PathologyReport(FindingMixin, db.Model):
         return ", ".join(parts)
 
 
-class PriorTreatment(db.Model):
+class PriorTreatment(Model):
     __tablename__ = "prior_treatment"
 
     id: Mapped[int] = mapped_column(primary_key=True)

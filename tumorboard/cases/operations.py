@@ -6,6 +6,7 @@ next meeting) and withdrawn. Meetings and decisions move cases only through the 
 
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from flask import current_app
 
@@ -62,11 +63,12 @@ SMALL_INTESTINE = frozenset({PrimarySite.JEJUNUM, PrimarySite.ILEUM})
 # Cases ---------------------------------------------------------------------------------------------
 
 
-def _clean_case(actor, data: Mapping, case: Case | None = None) -> dict:
+def _clean_case(actor, data: Mapping[str, Any], case: Case | None = None) -> dict:
     """The case's fields from the form, each checked by its declaration (cases.fields), then the rules
     that join fields. A case that has been on an agenda keeps its board."""
     cleaned = v.clean_all(CaseFields, data)
-    board_id = data.get("board_id")
+    board_id: Any = data.get("board_id")  # as submitted: a form's string, or an int
+    board: Board | None
     if case is not None and case.board_is_fixed:
         if str(board_id) != str(case.board_id):
             raise OperationError(board_fixed_message(case), field="board_id")
@@ -214,7 +216,7 @@ def _move(
     only_from: frozenset[CaseStatus] | None = None,
 ) -> None:
     current = _check_move(case, to, only_from)
-    case.status = to.value
+    case.status = to
     case.status_changed_at = utcnow()
     db.session.flush()
     record(action, actor=actor, entity=case, changes={"status": [current.value, to.value]}, details=details)

@@ -7,6 +7,7 @@ wording answers, whoever registered the MRN first.
 """
 
 from collections.abc import Mapping
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -42,17 +43,17 @@ def _same_person(patient: Patient, cleaned: Mapping) -> bool:
     )
 
 
-def _clean_patient(data: Mapping, patient: Patient | None = None) -> dict:
+def _clean_patient(data: Mapping[str, Any], patient: Patient | None = None) -> dict:
     """The identity from the form, checked (the MRN's format, the names, a plausible birth date)."""
     cfg = current_app.config
     cleaned = {
         "mrn": v.mrn(data.get("mrn"), cfg["MRN_PATTERN"], cfg["MRN_HINT"]),
         **v.clean_all(PatientFields, data),
     }
-    birth_date = data.get("birth_date")
-    cleaned["birth_date"] = v.clinical_date(
-        birth_date, "birth date", "birth_date", today=hospital_today(), birth_date=None
+    birth_date = v.clinical_date(
+        data.get("birth_date"), "birth date", "birth_date", today=hospital_today(), birth_date=None
     )
+    cleaned["birth_date"] = birth_date
     if birth_date.year < 1900:
         raise OperationError("The birth date must be after 1900.", field="birth_date")
     return cleaned

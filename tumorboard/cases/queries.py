@@ -5,9 +5,21 @@ Each page's data comes in a fixed number of statements, whatever the number of r
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import Select, and_, exists, false, func, literal_column, or_, select
+from sqlalchemy import (
+    Select,
+    SQLColumnExpression,
+    UnaryExpression,
+    and_,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from tumorboard.audit.models import AuditEvent
@@ -25,7 +37,7 @@ from tumorboard.cases.models import (
 from tumorboard.extensions import db
 from tumorboard.timezones import local_day_end_utc, local_day_start_utc
 
-SORTS = {
+SORTS: dict[str, tuple[UnaryExpression[Any], ...]] = {
     "updated": (Case.updated_at.desc(), Case.id.desc()),
     "oldest": (Case.updated_at.asc(), Case.id.asc()),
     "submitted": (Case.submitted_at.desc(), Case.id.desc()),
@@ -44,7 +56,8 @@ def visible_cases(user, *, in_list_order: bool = False) -> Select:
     (under 10 ms newest first), use the index of a board filter, or scan once for the other orders (tens of
     milliseconds).
     """
-    submitter, board = Case.submitter_id, Case.board_id
+    submitter: SQLColumnExpression[Any] = Case.submitter_id
+    board: SQLColumnExpression[Any] = Case.board_id
     if in_list_order and db.session.get_bind().dialect.name == "sqlite":
         submitter = literal_column(f"+{Case.__tablename__}.submitter_id")
         board = literal_column(f"+{Case.__tablename__}.board_id")

@@ -22,6 +22,7 @@ from tumorboard.clinical.coding import CodeSuggestions
 from tumorboard.clinical.imaging import KrenningResult
 from tumorboard.clinical.results import Result
 from tumorboard.clinical.staging import Staging
+from tumorboard.extensions import Model
 
 # Columns of the live rows that stay out of a record: bookkeeping, not what the board saw.
 _SKIPPED = frozenset({"version", "created_by_id", "computed_grade"})
@@ -39,7 +40,7 @@ def _columns(obj) -> dict[str, Any]:
 def _result(result: Result | None) -> dict | None:
     if result is None:
         return None
-    data = {
+    data: dict[str, Any] = {
         "category": str(result.category),
         "rule": result.rule,
         "inputs": {key: json_value(value) for key, value in result.inputs.items()},
@@ -94,7 +95,7 @@ def case_record(case: Case, summary: CaseSummary, missing: list[str]) -> dict:
     }
 
 
-def _parsed(model: type, values: dict) -> Any:
+def _parsed(model: type[Model], values: dict) -> Any:
     """A transient `model` with the recorded values (columns added since the record was taken stay unset)."""
     obj = model()
     for column in model.__table__.columns:
@@ -124,6 +125,10 @@ def frozen_case(record: dict) -> Case:
 def _restored(data: dict | None, cls: type[Result] = Result) -> Result | None:
     if data is None:
         return None
+    return _restored_result(data, cls)
+
+
+def _restored_result(data: dict, cls: type[Result] = Result) -> Result:
     fields = {key: data[key] for key in ("category", "rule", "inputs", "disputed_reason", "note")}
     if "score" in data:
         return KrenningResult(**fields, score=data["score"], prrt_eligible=data["prrt_eligible"])
@@ -133,24 +138,29 @@ def _restored(data: dict | None, cls: type[Result] = Result) -> Result | None:
 def frozen_summary(record: dict, case: Case) -> CaseSummary:
     """The clinical summary as computed when the record was taken (`case` is its `frozen_case`)."""
     data = record["summary"]
+    krenning = _restored(data["krenning"])
+    if krenning is not None and not isinstance(krenning, KrenningResult):
+        raise ValueError("The recorded Krenning result has no score.")
     summary = CaseSummary(
         reported_tnm=data["reported_tnm"],
         recist=_restored(data["recist"]),
-        krenning=_restored(data["krenning"]),
+        krenning=krenning,
         netpet=_restored(data["netpet"]),
         flags=[Flag(**flag) for flag in data["flags"]],
     )
     if data["grade"] is not None:
         grade = data["grade"]
         report = next((r for r in case.pathology if r.id == grade["report_id"]), None)
-        summary.grade = GradeFinding(_restored(grade["result"]), report, grade["scheme"], grade["reported"])
+        summary.grade = GradeFinding(
+            _restored_result(grade["result"]), report, grade["scheme"], grade["reported"]
+        )
     if data["staging"] is not None:
         summary.staging = Staging(
-            **{part: _restored(data["staging"][part]) for part in ("t", "n", "m", "stage")}
+            **{part: _restored_result(data["staging"][part]) for part in ("t", "n", "m", "stage")}
         )
     if data["codes"] is not None:
         summary.codes = CodeSuggestions(
-            _restored(data["codes"]["morphology"]),
-            tuple(_restored(code) for code in data["codes"]["icd10"]),
+            _restored_result(data["codes"]["morphology"]),
+            tuple(_restored_result(code) for code in data["codes"]["icd10"]),
         )
     return summary

@@ -5,12 +5,19 @@ Nothing here is stored over a reported value: the page shows both, and the flags
 """
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING, TypeVar
 
 from tumorboard.clinical import coding, grading, imaging, staging
 from tumorboard.clinical.results import Result
 from tumorboard.clinical.vocabularies import Differentiation, FunctionalStatus, ImagingModality, PrimarySite
+
+if TYPE_CHECKING:
+    from tumorboard.cases.models import PathologyReport
+
+T = TypeVar("T")
 
 LUNG_RULES_SITES = frozenset({PrimarySite.LUNG, PrimarySite.THYMUS})
 _REPORTED_T = re.compile(r"\bp?T\s*([0-4](?:[a-c])?|X|is)\b", re.IGNORECASE)
@@ -49,7 +56,7 @@ class Flag:
 @dataclass
 class GradeFinding:
     result: Result
-    report: object | None  # the PathologyReport it was computed from
+    report: "PathologyReport | None"  # the report it was computed from (live, or frozen: cases.records)
     scheme: str  # "WHO 2019 digestive system" or "WHO lung/thymus"
     reported: str | None
 
@@ -83,7 +90,7 @@ def _in_date_order(items) -> list:
     )
 
 
-def _latest(items, has) -> object | None:
+def _latest(items: Iterable[T], has: Callable[[T], bool]) -> T | None:
     chosen = None
     for item in _in_date_order(items):
         if has(item):
@@ -104,6 +111,7 @@ def compute_grade(case) -> GradeFinding | None:
     if report is None:
         return None
     differentiation = report.differentiation if report.differentiation != "unknown" else case.differentiation
+    result: Result
     if case.primary_site in LUNG_RULES_SITES:
         result = grading.lung_category(report.mitoses_per_2mm2, report.necrosis)
         scheme = "WHO 2015/2021 lung and thymus"
@@ -249,7 +257,8 @@ def summarise(case) -> CaseSummary:
         summary.krenning = _guard(
             summary, "Krenning", lambda: imaging.krenning(krenning_study.krenning_score)
         )
-        if summary.krenning is not None and summary.krenning.disputed:
+        # disputed is exactly "disputed_reason is not None"
+        if summary.krenning is not None and summary.krenning.disputed_reason is not None:
             summary.flags.append(Flag(FlagKind.DISPUTED, summary.krenning.disputed_reason))
     summary.netpet = _guard(summary, "NETPET", lambda: _netpet(case))
     return summary

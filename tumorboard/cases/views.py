@@ -61,6 +61,7 @@ def _list_filters(text: str) -> queries.CaseFilters:
     status = request.args.get("status") or None
     site = request.args.get("site") or None
     grade = request.args.get("grade") or None
+    sort = request.args.get("sort", "")
     return queries.CaseFilters(
         board_id=query_id("board"),
         status=status if status in CaseStatus.__members__.values() else None,
@@ -70,7 +71,7 @@ def _list_filters(text: str) -> queries.CaseFilters:
         date_from=_date_arg("from"),
         date_to=_date_arg("to"),
         text=text,
-        sort=request.args.get("sort") if request.args.get("sort") in queries.SORTS else "updated",
+        sort=sort if sort in queries.SORTS else "updated",
     )
 
 

@@ -127,9 +127,10 @@ class CodeSuggestions:
 def _grade(value: object) -> Grade | LungCategory | None:
     if value is None or value == "":
         return None
-    for categories in (Grade, LungCategory):
-        with suppress(ValueError):
-            return categories(value)
+    if isinstance(value, str):  # a str enum has no member of any other type
+        for categories in (Grade, LungCategory):
+            with suppress(ValueError):
+                return categories(value)
     raise ValueError(f"Unknown grade {value!r}.")
 
 

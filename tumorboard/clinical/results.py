@@ -79,10 +79,12 @@ def require(condition: bool, message: str) -> None:
 
 def parse(enum: type[E], value: object, what: str) -> E:
     """The member of ``enum`` whose value is ``value``, or a user-facing ValueError naming ``what``."""
-    try:
-        return enum(value)
-    except ValueError:
-        raise ValueError(f"Unknown {what} {value!r}.") from None
+    if isinstance(value, str):  # a str enum has no member of any other type
+        try:
+            return enum(value)
+        except ValueError:
+            pass
+    raise ValueError(f"Unknown {what} {value!r}.") from None
 
 
 def parse_optional(enum: type[E], value: object, what: str) -> E | None:

@@ -6,7 +6,7 @@ tuples and unpacked in ``__init__``.
 """
 
 from enum import StrEnum
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from tumorboard.clinical.results import parse_optional
 from tumorboard.clinical.specialties import Specialty
@@ -22,6 +22,12 @@ class Vocabulary(StrEnum):
         member._value_ = value
         member.label = label
         return member
+
+    if TYPE_CHECKING:
+        # Calling a vocabulary looks its member up by value (`Analyte("gastrin")`); mypy reads that call as
+        # the member constructor instead (python/mypy#10573), so it is given the lookup's signature here, and
+        # the subclasses' `__init__` (what each member's details become) is defined for run time only.
+        def __init__(self, value: str, /) -> None: ...
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
@@ -87,9 +93,11 @@ class Analyte(Vocabulary):
     unit: str
     loinc: str | None
 
-    def __init__(self, value: str, label: str, unit: str, loinc: str | None = None) -> None:
-        self.unit = unit
-        self.loinc = loinc
+    if not TYPE_CHECKING:  # run time only, see Vocabulary (python/mypy#10573)
+
+        def __init__(self, value: str, label: str, unit: str, loinc: str | None = None) -> None:
+            self.unit = unit
+            self.loinc = loinc
 
     CHROMOGRANIN_A = "chromogranin_a", "Chromogranin A (serum)", "ng/mL", "9811-1"
     URINE_5HIAA = "urine_5hiaa", "5-HIAA (24-h urine)", "mg/24 h"
@@ -115,8 +123,10 @@ class FunctionalSyndrome(Vocabulary):
 
     markers: tuple[Analyte, ...]
 
-    def __init__(self, value: str, label: str, markers: tuple[Analyte, ...] = ()) -> None:
-        self.markers = markers
+    if not TYPE_CHECKING:  # run time only, see Vocabulary (python/mypy#10573)
+
+        def __init__(self, value: str, label: str, markers: tuple[Analyte, ...] = ()) -> None:
+            self.markers = markers
 
     CARCINOID = "carcinoid_syndrome", "Carcinoid syndrome", (Analyte.URINE_5HIAA, Analyte.SEROTONIN)
     ZOLLINGER_ELLISON = "zollinger_ellison", "Zollinger-Ellison (gastrinoma)", (Analyte.GASTRIN,)
@@ -207,8 +217,10 @@ class IhcMarker(Vocabulary):
 
     purpose: str
 
-    def __init__(self, value: str, label: str, purpose: str) -> None:
-        self.purpose = purpose
+    if not TYPE_CHECKING:  # run time only, see Vocabulary (python/mypy#10573)
+
+        def __init__(self, value: str, label: str, purpose: str) -> None:
+            self.purpose = purpose
 
     SYNAPTOPHYSIN = "synaptophysin", "Synaptophysin", "neuroendocrine differentiation (required)"
     CHROMOGRANIN_A = "chromogranin_a", "Chromogranin A", "neuroendocrine differentiation (required)"
@@ -238,8 +250,10 @@ class ResectionMargin(Vocabulary):
 class TreatmentCategory(Vocabulary):
     specialty: Specialty | None
 
-    def __init__(self, value: str, label: str, specialty: Specialty | None) -> None:
-        self.specialty = specialty
+    if not TYPE_CHECKING:  # run time only, see Vocabulary (python/mypy#10573)
+
+        def __init__(self, value: str, label: str, specialty: Specialty | None) -> None:
+            self.specialty = specialty
 
     SURVEILLANCE = "surveillance", "Surveillance", None
     SURGERY = "surgery", "Surgery", Specialty.SURGERY
@@ -264,11 +278,13 @@ class Treatment(Vocabulary):
     category: TreatmentCategory
     suggested_specialty: Specialty | None
 
-    def __init__(
-        self, value: str, label: str, category: TreatmentCategory, specialty: Specialty | None = None
-    ) -> None:
-        self.category = category
-        self.suggested_specialty = specialty or category.specialty
+    if not TYPE_CHECKING:  # run time only, see Vocabulary (python/mypy#10573)
+
+        def __init__(
+            self, value: str, label: str, category: TreatmentCategory, specialty: Specialty | None = None
+        ) -> None:
+            self.category = category
+            self.suggested_specialty = specialty or category.specialty
 
     SURV = "SURV", "Watchful waiting / surveillance imaging", TreatmentCategory.SURVEILLANCE
     SURG_ENDO = (
@@ -330,8 +346,10 @@ class EcogPerformanceStatus(Vocabulary):
 
     description: str
 
-    def __init__(self, value: str, label: str, description: str) -> None:
-        self.description = description
+    if not TYPE_CHECKING:  # run time only, see Vocabulary (python/mypy#10573)
+
+        def __init__(self, value: str, label: str, description: str) -> None:
+            self.description = description
 
     ECOG_0 = "0", "ECOG 0", "Fully active, able to carry on all pre-disease activities without restriction"
     ECOG_1 = (

@@ -24,7 +24,18 @@ from tumorboard.timezones import hospital_today
 
 # patient, site, size, extent, metastases, Ki-67, question, plan (treatment, intent, specialty, detail),
 # and the follow-up (status, reason)
-HISTORY = (
+HistoryEntry = tuple[
+    tuple[str, str, str, date, str],
+    str,
+    float,
+    str,
+    list[str],
+    float,
+    str,
+    list[tuple[str, str, str, str]],
+    tuple[str, str | None],
+]
+HISTORY: tuple[HistoryEntry, ...] = (
     (
         ("H0100001", "Albrecht", "Jutta", date(1955, 2, 3), "female"),
         "pancreas",
@@ -76,7 +87,7 @@ HISTORY = (
 
 
 def _user(email: str) -> User:
-    return db.session.scalar(select(User).where(User.email == email))
+    return db.session.execute(select(User).where(User.email == email)).scalar_one()
 
 
 def _past_meeting(board: Board, coordinator: User, weeks_ago: int) -> Meeting:
@@ -97,7 +108,7 @@ def _past_meeting(board: Board, coordinator: User, weeks_ago: int) -> Meeting:
     return meeting
 
 
-def _case(submitter: User, board: Board, entry, study_day: date):
+def _case(submitter: User, board: Board, entry: HistoryEntry, study_day: date):
     (mrn, family, given, born, sex), site, size, extent, metastases, ki67, question, _plan, _follow = entry
     patient = patient_operations.register_patient(
         submitter, mrn=mrn, family_name=family, given_name=given, birth_date=born, sex=sex
@@ -145,6 +156,8 @@ def _case(submitter: User, board: Board, entry, study_day: date):
 def seed_demo_history() -> None:
     submitter, coordinator, chair = (_user(f"{r}@example.org") for r in ("submitter", "coordinator", "chair"))
     board = db.session.scalar(select(Board).where(Board.name == "GEP-NET board"))
+    if board is None:
+        raise RuntimeError("The demo history needs the demo boards (seed_demo makes them first).")
     members = [m.user_id for m in board.memberships]
     password = current_app.config["DEMO_PASSWORD"]
     for weeks_ago, entries in ((8, HISTORY[:2]), (4, HISTORY[2:])):

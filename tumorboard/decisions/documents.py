@@ -133,7 +133,7 @@ def document_from_snapshot(
     case = frozen_case(presented)
     summary = frozen_summary(presented, case)
     decided = data["decision"]
-    staged = summary.staging is not None and not summary.not_staged_reason
+    staged = summary.staging if not summary.not_staged_reason else None  # None: not staged
     basis = GuidelineBasis(decided["guideline_basis"])
     guideline = (
         " – ".join(p for p in (basis.label, decided["guideline_reference"]) if p)
@@ -173,10 +173,8 @@ def document_from_snapshot(
         icd10_code=str(summary.codes.icd10[0].category) if summary.codes and summary.codes.icd10 else None,
         grade=str(summary.grade.result.category) if summary.grade else None,
         grade_rule=summary.grade.result.rule if summary.grade else "",
-        stage=str(summary.staging.stage.category) if staged else None,
-        tnm=f"{summary.staging.t.category} {summary.staging.n.category} {summary.staging.m.category}"
-        if staged
-        else None,
+        stage=str(staged.stage.category) if staged else None,
+        tnm=f"{staged.t.category} {staged.n.category} {staged.m.category}" if staged else None,
         stage_rule=summary.staging.stage.rule if summary.staging else "",
         key_findings=_key_findings(case),
         question=case.clinical_question,

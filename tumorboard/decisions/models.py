@@ -29,7 +29,7 @@ from tumorboard.cases.models import Case
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.clinical.vocabularies import DeviationReason, PlanIntent, Treatment
 from tumorboard.db import UTCDateTime, enum_type, utcnow
-from tumorboard.extensions import db
+from tumorboard.extensions import Model
 from tumorboard.frozen import FrozenRecord
 from tumorboard.meetings.models import AgendaItem, Meeting
 
@@ -132,7 +132,7 @@ def _only(status: DecisionStatus):
     return {"sqlite_where": text(f"status = '{status}'"), "postgresql_where": text(f"status = '{status}'")}
 
 
-class Decision(db.Model):
+class Decision(Model):
     """One version of the board's decision for an agenda item.
 
     The database keeps the item's record straight whatever the race: a version number once per item, at
@@ -266,7 +266,7 @@ class Decision(db.Model):
         )
 
 
-class DecisionSnapshot(FrozenRecord, db.Model):
+class DecisionSnapshot(FrozenRecord, Model):
     """Everything a signed version's letter, FHIR export and screen show, frozen at signing
     (tumorboard.decisions.documents builds it and renders from it)."""
 
@@ -283,7 +283,7 @@ class DecisionSnapshot(FrozenRecord, db.Model):
         }
 
 
-class PlanItem(db.Model):
+class PlanItem(Model):
     __tablename__ = "plan_item"
     __table_args__ = (UniqueConstraint("decision_id", "position"),)
 
@@ -301,7 +301,7 @@ class PlanItem(db.Model):
     decision: Mapped[Decision] = relationship(back_populates="items")
 
 
-class FollowUp(db.Model):
+class FollowUp(Model):
     """Whether the signed recommendation was carried out, recorded by the submitter afterwards."""
 
     __tablename__ = "follow_up"

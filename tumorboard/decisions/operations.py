@@ -355,16 +355,15 @@ def record_follow_up(
     if not decision.can_record_follow_up(actor):
         raise OperationError("Only the case's submitter records the follow-up of its signed decision.")
     try:
-        status = FollowUpStatus(status).value
+        carried_out = FollowUpStatus(status)
     except ValueError:
         raise OperationError("Was it carried out fully, partly or not?", field="status") from None
-    if status != FollowUpStatus.FULLY.value:
+    deviation: DeviationReason | None = None
+    if carried_out != FollowUpStatus.FULLY:
         try:
-            reason = DeviationReason(reason or "").value
+            deviation = DeviationReason(reason or "")
         except ValueError:
             raise OperationError("Choose why it was not (fully) carried out.", field="reason") from None
-    else:
-        reason = None
     today = hospital_today()
     born = decision.case.patient.birth_date
     for value, field in ((started_on, "started_on"), (completed_on, "completed_on")):
@@ -383,7 +382,7 @@ def record_follow_up(
     else:
         check_version(follow_up, expected_version)
         before = snapshot(follow_up, fields)
-    follow_up.status, follow_up.reason = status, reason
+    follow_up.status, follow_up.reason = carried_out, deviation
     follow_up.reason_text = text(reason_text, "explanation", "reason_text", max_length=2000)
     follow_up.started_on, follow_up.completed_on, follow_up.recorded_by_id = (
         started_on,
@@ -395,7 +394,7 @@ def record_follow_up(
         "decision.follow_up", actor=actor, entity=decision, changes=diff(before, snapshot(follow_up, fields))
     )
     case = decision.case
-    if status == FollowUpStatus.FULLY and case.status == CaseStatus.DISCUSSED:
+    if carried_out == FollowUpStatus.FULLY and case.status == CaseStatus.DISCUSSED:
         case_operations.close_case(actor, case, details={"decision": decision.id})
     return follow_up
 

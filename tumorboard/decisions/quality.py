@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
 import matplotlib
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Patch
@@ -521,7 +522,7 @@ def _render(draw, data: list, title: str) -> str:
     return _as_standalone_svg(buffer.getvalue())
 
 
-def _new_figure(rows: int) -> tuple[MplFigure, object]:
+def _new_figure(rows: int) -> tuple[MplFigure, Axes]:
     height_px = 40 + _BAR_PX * rows + 30
     figure = MplFigure(
         figsize=(CHART_WIDTH_PX / _CSS_PX_PER_INCH, height_px / _CSS_PX_PER_INCH), layout="constrained"
@@ -532,13 +533,15 @@ def _new_figure(rows: int) -> tuple[MplFigure, object]:
 def _draw_shares(shares: list[Figure]) -> MplFigure:
     figure, ax = _new_figure(len(shares))
     positions = list(range(len(shares)))
-    values = [f.value for f in shares]
+    values = [f.value for f in shares if f.value is not None]
+    if len(values) != len(shares):
+        raise ValueError("the shares chart is given only the shares that have a value")
     ax.barh(positions, values, height=0.6, color=_COLOUR_BAR, gid="shares")
-    for y, f in zip(positions, shares, strict=True):
-        inside = f.value >= 80
+    for y, f, value in zip(positions, shares, values, strict=True):
+        inside = value >= 80
         ax.annotate(
             f"{f.display} ({f.numerator}/{f.denominator})",
-            (f.value, y),
+            (value, y),
             xytext=(-4 if inside else 4, 0),
             textcoords="offset points",
             ha="right" if inside else "left",

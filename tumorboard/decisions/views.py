@@ -189,6 +189,8 @@ def autosave(decision_id: int):
     except StaleEdit:
         db.session.rollback()
         theirs = db.session.get(Decision, decision_id)
+        if theirs is None:  # a decision is never deleted
+            abort(404)
         return jsonify(
             error="Someone else saved this decision meanwhile. Both texts are shown: merge them, then save.",
             theirs={
@@ -298,7 +300,7 @@ def history(case_id: int):
     case = get_visible_case(case_id)
     log_access(AccessPage.DECISIONS, cases=[case])
     decisions = queries.case_decisions(case)
-    differences = {}
+    differences: dict[int, dict[str, list[tuple[str, str]] | list[str]]] = {}
     for decision in decisions:
         previous = decision.supersedes
         if previous is not None:

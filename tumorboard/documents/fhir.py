@@ -91,8 +91,8 @@ def _prune(value: Any) -> Any:
         pruned = {key: _prune(item) for key, item in value.items()}
         return {key: item for key, item in pruned.items() if item not in (None, "", [], {})}
     if isinstance(value, list | tuple):
-        pruned = [_prune(item) for item in value]
-        return [item for item in pruned if item not in (None, "", [], {})]
+        pruned_items = [_prune(item) for item in value]
+        return [item for item in pruned_items if item not in (None, "", [], {})]
     return value
 
 
@@ -290,6 +290,8 @@ def _activity(item: PlanLine, *, base_url: str) -> dict[str, Any]:
 def _notes(doc: DecisionDocument) -> list[dict[str, str]]:
     notes = []
     if doc.is_superseded:
+        if doc.superseded_at is None:  # set with superseded_by_version (document_from_snapshot)
+            raise ValueError("A superseded document needs the time it was superseded.")
         notes.append(
             f"Superseded by version {doc.superseded_by_version} on {_day(doc.superseded_at.date())}: "
             "no longer in force"

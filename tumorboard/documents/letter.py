@@ -175,6 +175,8 @@ def _title(pdf: _LetterPDF, doc: DecisionDocument) -> None:
     pdf.paragraph(pdf.l_margin, discussed, 10, color=MUTED)
     pdf.gap(3)
     if doc.is_superseded:
+        if doc.superseded_at is None:  # set with superseded_by_version (document_from_snapshot)
+            raise ValueError("A superseded document needs the time it was superseded.")
         text = (
             f"Superseded by version {doc.superseded_by_version} on {_date(doc.superseded_at.date())}: "
             "this version is no longer in force."
@@ -221,8 +223,9 @@ def _diagnosis(pdf: _LetterPDF, doc: DecisionDocument) -> None:
     if tnm:
         stage = f"{stage} ({tnm})" if stage else tnm
     _row(pdf, "Stage", stage, empty="not staged", note=doc.stage_rule)
-    codes = [f"ICD-10-CM {doc.icd10_code.strip()}" if (doc.icd10_code or "").strip() else ""]
-    codes.append(f"ICD-O-3 {doc.morphology_code.strip()}" if (doc.morphology_code or "").strip() else "")
+    icd10, morphology = (doc.icd10_code or "").strip(), (doc.morphology_code or "").strip()
+    codes = [f"ICD-10-CM {icd10}" if icd10 else ""]
+    codes.append(f"ICD-O-3 {morphology}" if morphology else "")
     _row(pdf, "Codes", "   ·   ".join(code for code in codes if code), empty="not coded")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 import matplotlib
 from fpdf import FPDF
@@ -81,8 +82,12 @@ class BoardPDF(FPDF):
     def wrap(self, text: str, width: float, size: float, weight: str = "") -> list[str]:
         """The lines fpdf would print, so that a block is measured exactly as it is drawn."""
         self.set_font(FONT, weight, size)
-        lines = self.multi_cell(
-            width, line_h(size), text, dry_run=True, output=MethodReturnValue.LINES, align="L"
+        # output=LINES returns just the lines; fpdf annotates multi_cell with every output mode's union
+        lines = cast(
+            list[str],
+            self.multi_cell(
+                width, line_h(size), text, dry_run=True, output=MethodReturnValue.LINES, align="L"
+            ),
         )
         return lines or [""]
 

@@ -275,6 +275,8 @@ def request_meeting(case_id: int):
     form.meeting_id.choices = choices((m.id, f"{to_local(m.starts_at):%a %d %b %Y, %H:%M}") for m in upcoming)
     if form.validate_on_submit():
         meeting = db.session.get(Meeting, form.meeting_id.data)
+        if meeting is None:  # the form offered only upcoming meetings
+            abort(404)
         try:
             operations.request_meeting(current_user, case, meeting, note=form.note.data)
         except OperationError as exc:

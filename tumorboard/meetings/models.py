@@ -16,7 +16,7 @@ from tumorboard.boards.models import Board
 from tumorboard.cases.models import BOARD_OUTCOMES, Case, CaseStatus
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import UTCDateTime, enum_type, utcnow
-from tumorboard.extensions import db
+from tumorboard.extensions import Model
 from tumorboard.frozen import FrozenRecord
 
 
@@ -172,7 +172,7 @@ class Frequency(StrEnum):
         return {"weekly": 7, "fortnightly": 14}[self.value]
 
 
-class MeetingSeries(db.Model):
+class MeetingSeries(Model):
     """Meetings made together (weekly or fortnightly); each is a meeting of its own afterwards."""
 
     __tablename__ = "meeting_series"
@@ -184,7 +184,7 @@ class MeetingSeries(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     __tablename__ = "meeting"
     __table_args__ = (
         Index("ix_meeting_board_starts", "board_id", "starts_at"),
@@ -316,7 +316,7 @@ class Meeting(db.Model):
         return self.can(MeetingAction.RECORD_DECISIONS, user)
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Model):
     __tablename__ = "agenda_item"
     __table_args__ = (
         UniqueConstraint("meeting_id", "position"),
@@ -361,7 +361,7 @@ class AgendaItem(db.Model):
         return self.outcome == CaseStatus.DEFERRED
 
 
-class AgendaSnapshot(FrozenRecord, db.Model):
+class AgendaSnapshot(FrozenRecord, Model):
     """The case as the board had it when the meeting started (tumorboard.cases.records), so that the
     meeting's pages show it as discussed, never with what was added later."""
 
@@ -382,7 +382,7 @@ class AgendaSnapshot(FrozenRecord, db.Model):
         return hashes
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     __tablename__ = "attendance"
     __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
 
@@ -406,7 +406,7 @@ class Attendance(db.Model):
         return self.status == AttendanceStatus.GUEST
 
 
-class MeetingRequest(db.Model):
+class MeetingRequest(Model):
     """A submitter's wish that their case be discussed at a given meeting; the coordinator decides."""
 
     __tablename__ = "meeting_request"

@@ -517,7 +517,7 @@ def request_meeting(actor, case: Case, meeting: Meeting, *, note: str = "") -> M
 
 def quorum_missing(meeting: Meeting) -> list[tuple[Specialty, ...]]:
     """The board's required specialty groups that nobody present (member or guest) covers."""
-    present = {a.specialty for a in meeting.attendance if a.status != AttendanceStatus.ABSENT.value}
+    present: set[str] = {a.specialty for a in meeting.attendance if a.status != AttendanceStatus.ABSENT.value}
     return missing_specialties(present, meeting.board.required_groups)
 
 
@@ -538,9 +538,10 @@ def record_attendance(
         if status in ("", None):
             continue
         try:
-            status = AttendanceStatus(status).value
+            chosen = AttendanceStatus(status)
         except ValueError:
             raise OperationError("Attendance is present, absent or guest.") from None
+        status = chosen.value
         user = users.get(user_id)
         if user is None or not user.active:
             raise OperationError("Unknown person.")
@@ -559,7 +560,7 @@ def record_attendance(
             changes[str(user_id)] = [None, status]
         elif row.status != status:
             changes[str(user_id)] = [row.status, status]
-            row.status, row.recorded_by_id = status, actor.id
+            row.status, row.recorded_by_id = chosen, actor.id
     _touch(meeting)
     db.session.flush()
     if changes:
@@ -603,15 +604,15 @@ def set_outcome(actor, item: AgendaItem, outcome: str, *, expected_version: int 
     meeting = item.meeting
     _require(actor, meeting, MeetingAction.RECORD_OUTCOME)
     check_version(meeting, expected_version)
-    outcome = next((o for o in BOARD_OUTCOMES if o == outcome), None)
-    if outcome is None:
+    chosen = next((o for o in BOARD_OUTCOMES if o == outcome), None)
+    if chosen is None:
         raise OperationError("The outcome is discussed or deferred.")
-    if item.outcome == outcome:
+    if item.outcome == chosen:
         return
     if item.outcome is not None:
         raise OperationError("The outcome of this case is already recorded.")
     frozen = freeze_item(item)
-    if outcome is CaseStatus.DISCUSSED:
+    if chosen is CaseStatus.DISCUSSED:
         case_operations.mark_discussed(actor, item.case, details={"meeting": meeting.id})
     else:
         case_operations.defer_case(actor, item.case, details={"meeting": meeting.id})
@@ -622,7 +623,7 @@ def set_outcome(actor, item: AgendaItem, outcome: str, *, expected_version: int 
             "it goes first at the next one.",
             f"/cases/{item.case_id}",
         )
-    item.outcome = outcome
+    item.outcome = chosen
     item.open_case_id = None  # the case has left this agenda: a deferred one may go on the next at once
     _touch(meeting)
     db.session.flush()
@@ -630,7 +631,7 @@ def set_outcome(actor, item: AgendaItem, outcome: str, *, expected_version: int 
         "agenda.outcome",
         actor=actor,
         entity=meeting,
-        details={"case": item.case_id, "item": item.id, "outcome": outcome.value, "snapshot_sha256": frozen},
+        details={"case": item.case_id, "item": item.id, "outcome": chosen.value, "snapshot_sha256": frozen},
     )
 
 

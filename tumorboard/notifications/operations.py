@@ -7,10 +7,11 @@ systems.
 
 import logging
 from collections.abc import Iterable
+from typing import Any, cast
 
 from flask import current_app, g, has_request_context
 from flask_mail import Message
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from tumorboard.auth.models import User
 from tumorboard.db import utcnow
@@ -36,15 +37,16 @@ def mark_read(user: User, notification_ids: Iterable[int] | None = None) -> int:
     stmt = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     if notification_ids is not None:
         stmt = stmt.where(Notification.id.in_(list(notification_ids)))
-    return db.session.execute(stmt.values(read_at=utcnow())).rowcount
+    # an UPDATE's result is a CursorResult; Session.execute is annotated with the rows' Result only
+    return cast(CursorResult[Any], db.session.execute(stmt.values(read_at=utcnow()))).rowcount
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(db.func.count(Notification.id)).where(
             Notification.user_id == user.id, Notification.read_at.is_(None)
         )
-    )
+    ).scalar_one()
 
 
 def send_pending_mail(ids: Iterable[int] | None = None) -> int:
