@@ -49,6 +49,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_IP = "10 per minute"
+    # The password typed again by a signed-in user (signing a decision, changing the password).
+    REAUTH_LIMIT_PER_USER = "5 per 15 minutes"
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits

@@ -3,6 +3,7 @@ nothing of the web or the database, no views module imports another (grimp build
 module-level and function-level imports alike), and no views module reads the database itself."""
 
 import ast
+import re
 from pathlib import Path
 
 import grimp
@@ -167,3 +168,19 @@ def test_views_leave_reads_to_the_queries_modules(module):
     it builds no statement and runs none, so the read side stays in queries.py."""
     path = PACKAGE.joinpath(*module.split(".")).with_suffix(".py")
     assert _reads(path.read_text()) == []
+
+
+FIELD_RULE = re.compile(r"\b(Length|NumberRange)\(|\bmax_length=\d")
+
+
+def test_lengths_and_ranges_live_in_the_field_declarations():
+    """A field's length or range is declared once, as a rule of tumorboard.fields; a WTForms Length or
+    NumberRange or a max_length= anywhere else is a second home that will drift."""
+    found = [
+        f"{path.relative_to(PACKAGE)}:{number}: {line.strip()}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path != PACKAGE / "fields.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if FIELD_RULE.search(line)
+    ]
+    assert found == []

@@ -4,18 +4,24 @@ input with the same words. Every declared field of every package is walked."""
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from tumorboard.auth.fields import AccountFields, PasswordFields
+from tumorboard.boards.fields import BoardFields, MeetingPlanFields
 from tumorboard.cases.fields import (
+    CaseActionFields,
     CaseFields,
     ImagingFields,
     LabFields,
     PathologyFields,
     PatientFields,
+    PatientSearchFields,
     PriorTreatmentFields,
 )
-from tumorboard.decisions.fields import DecisionFields, PlanItemFields
+from tumorboard.decisions.fields import DecisionFields, FollowUpFields, PlanItemFields, SigningFields
 from tumorboard.errors import OperationError
-from tumorboard.fields import Choice, Choices, Number, Text, rules_of
+from tumorboard.fields import Choice, Choices, Link, Number, Password, Text, rules_of
 from tumorboard.forms import Form
+from tumorboard.meetings.fields import AgendaFields, MeetingFields
+from tumorboard.privacy.fields import PrivacyFields
 
 DECLARATIONS = (
     PatientFields,
@@ -26,6 +32,17 @@ DECLARATIONS = (
     PathologyFields,
     DecisionFields,
     PlanItemFields,
+    SigningFields,
+    FollowUpFields,
+    PatientSearchFields,
+    CaseActionFields,
+    BoardFields,
+    MeetingPlanFields,
+    MeetingFields,
+    AgendaFields,
+    AccountFields,
+    PasswordFields,
+    PrivacyFields,
 )
 RULES = [
     pytest.param(name, rule, id=f"{declarations.__name__}.{name}")
@@ -54,8 +71,16 @@ def _operation_error(rule, name, value) -> str | None:
 
 
 def _bad_values(rule):
+    if isinstance(rule, Link):
+        return ["https://" + "x" * (rule.max_length - 7), "http://example.org", "javascript:alert(1)"]
+    if isinstance(rule, Password):
+        return ["x" * (rule.max_length + 1), ""]
     if isinstance(rule, Text):
-        return ["x" * (rule.max_length + 1)] + ([""] if rule.required else [])
+        return (
+            ["x" * (rule.max_length + 1)]
+            + ([""] if rule.required else [])
+            + (["x" * (rule.min_length - 1)] if rule.min_length > 1 else [])
+        )
     if isinstance(rule, Number):
         return [str(rule.high * 2 + 1), str(rule.low - 1)] + ([""] if rule.required else [])
     return []
@@ -71,7 +96,9 @@ def test_the_form_and_the_operation_refuse_alike(app, name, rule):
 
 @pytest.mark.parametrize("name, rule", RULES)
 def test_the_form_and_the_operation_accept_alike(app, name, rule):
-    if isinstance(rule, Text):
+    if isinstance(rule, Link):
+        good = "https://" + "x" * (rule.max_length - 8)
+    elif isinstance(rule, Text | Password):
         good = "x" * rule.max_length
     elif isinstance(rule, Number):
         good = str(int(rule.high) if rule.whole else rule.high)

@@ -9,17 +9,18 @@ sees as is.
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any, Literal, overload
 
-from wtforms import FloatField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import FloatField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from tumorboard.errors import OperationError
-from tumorboard.forms import MultiCheckboxField
+from tumorboard.forms import INVISIBLE, MultiCheckboxField, unreadable_characters
 from tumorboard.forms import choices as select_choices
 
 
@@ -54,8 +55,8 @@ def number(value, what: str, field: str, *, low: float, high: float, unit: str =
     return number
 
 
-def integer(value, what: str, field: str, *, low: int, high: int) -> int | None:
-    result = number(value, what, field, low=low, high=high)
+def integer(value, what: str, field: str, *, low: int, high: int, unit: str = "") -> int | None:
+    result = number(value, what, field, low=low, high=high, unit=unit)
     if result is None:
         return None
     if result != int(result):
@@ -68,13 +69,36 @@ def nodes(positive: int | None, examined: int | None) -> None:
         raise OperationError("More nodes are positive than were examined.", field="nodes_positive")
 
 
-def text(value, what: str, field: str, *, max_length: int, required: bool = False) -> str:
-    value = (value or "").strip()
+def text(
+    value, what: str, field: str, *, max_length: int, required: bool = False, single_line: bool = False
+) -> str:
+    """Free text as people mean it: Unicode in its composed form (an "ä" typed on a Mac is the same
+    letter as on a PC), without invisible or direction-changing characters, one line where a line is
+    expected; too long is refused, never cut."""
+    value = unicodedata.normalize("NFC", value or "").strip()
+    if any(ch in INVISIBLE for ch in value):
+        raise OperationError(unreadable_characters(what), field=field)
+    if single_line and any(ch in "\r\n\t" for ch in value):
+        raise OperationError(f"The {what} is one line.", field=field)
     if required and not value:
         raise OperationError(f"Enter the {what}.", field=field)
     if len(value) > max_length:
         raise OperationError(f"The {what} is too long (at most {max_length} characters).", field=field)
     return value
+
+
+REASON_MIN_LENGTH = 10
+
+
+def reason_given(reason: str, field: str) -> None:
+    """A reason that lets the board go on despite a rule (quorum, warnings, what is missing) is a
+    sentence someone can read later, not "ok"."""
+    if len(reason) < REASON_MIN_LENGTH:
+        raise OperationError(
+            f"Give the reason in a few words (at least {REASON_MIN_LENGTH} characters): "
+            "it is kept with the record.",
+            field=field,
+        )
 
 
 def clinical_date(value, what: str, field: str, *, today: date, birth_date: date | None) -> date:
@@ -117,19 +141,102 @@ class Text:
     required: bool = False
     multiline: bool = False
     description: str = ""
+    min_length: int = 0
+    missing: str = ""  # the message for an empty required field; default "Enter the {what}."
+
+    @property
+    def too_long(self) -> str:
+        return f"The {self.what} is too long (at most {self.max_length} characters)."
+
+    @property
+    def too_short(self) -> str:
+        return f"The {self.what} is too short (at least {self.min_length} characters)."
+
+    @property
+    def empty(self) -> str:
+        return self.missing or f"Enter the {self.what}."
+
+    def clean(self, value, name: str) -> str:
+        if self.required and not (value or "").strip():
+            raise OperationError(self.empty, field=name)
+        result = text(
+            value,
+            self.what,
+            name,
+            max_length=self.max_length,
+            required=self.required,
+            single_line=not self.multiline,
+        )
+        if result and len(result) < self.min_length:
+            raise OperationError(self.too_short, field=name)
+        return result
+
+    def validators(self) -> list:
+        found: list = [DataRequired(_literal(self.empty))] if self.required else [Optional()]
+        found.append(Length(max=self.max_length, message=_literal(self.too_long)))
+        if self.min_length:
+            found.append(Length(min=self.min_length, message=_literal(self.too_short)))
+        return found
+
+    def field(self, label: str | None = None, *, also: tuple = (), **overrides):
+        """The form's field; `also`: validators of the form's own (an e-mail address's shape)."""
+        kind = TextAreaField if self.multiline else StringField
+        overrides.setdefault("description", self.description)
+        return kind(label or self.label, validators=[*self.validators(), *also], **overrides)
+
+
+@dataclass(frozen=True)
+class Link(Text):
+    """A web address the hospital's browsers open safely: https only."""
+
+    @property
+    def not_https(self) -> str:
+        return f"The {self.what} must start with https://."
+
+    def clean(self, value, name: str) -> str:
+        link = super().clean(value, name)
+        if link and not link.startswith("https://"):
+            raise OperationError(self.not_https, field=name)
+        return link
+
+    def validators(self) -> list:
+        def https(form, field):
+            if field.data and not field.data.strip().startswith("https://"):
+                raise ValidationError(self.not_https)
+
+        return [*super().validators(), https]
+
+
+@dataclass(frozen=True)
+class Password:
+    """A password typed into a form. It is checked by the password policy (auth.passwords) or against
+    the stored hash, never normalized or stripped; here only its presence and the longest one accepted."""
+
+    label: str
+    what: str
+    max_length: int
+    missing: str = ""
+    description: str = ""
 
     @property
     def too_long(self) -> str:
         return f"The {self.what} is too long (at most {self.max_length} characters)."
 
     def clean(self, value, name: str) -> str:
-        return text(value, self.what, name, max_length=self.max_length, required=self.required)
+        value = value or ""
+        if not value:
+            raise OperationError(self.missing or f"Enter the {self.what}.", field=name)
+        if len(value) > self.max_length:
+            raise OperationError(self.too_long, field=name)
+        return value
 
-    def field(self, **overrides):
-        validators = [DataRequired(f"Enter the {self.what}.")] if self.required else []
-        validators.append(Length(max=self.max_length, message=_literal(self.too_long)))
-        kind = TextAreaField if self.multiline else StringField
-        return kind(self.label, validators=validators, description=self.description, **overrides)
+    def field(self, label: str | None = None, **overrides):
+        overrides.setdefault("description", self.description)
+        validators = [
+            InputRequired(_literal(self.missing or f"Enter the {self.what}.")),
+            Length(max=self.max_length, message=_literal(self.too_long)),
+        ]
+        return PasswordField(label or self.label, validators=validators, **overrides)
 
 
 @dataclass(frozen=True)
@@ -150,20 +257,20 @@ class Number:
     def clean(self, value, name: str) -> float | int | None:
         result: float | int | None
         if self.whole:
-            result = integer(value, self.what, name, low=int(self.low), high=int(self.high))
+            result = integer(value, self.what, name, low=int(self.low), high=int(self.high), unit=self.unit)
         else:
             result = number(value, self.what, name, low=self.low, high=self.high, unit=self.unit)
         if result is None and self.required:
             raise OperationError(f"Enter the {self.what}.", field=name)
         return result
 
-    def field(self, **overrides):
+    def field(self, label: str | None = None, **overrides):
         first = InputRequired(f"Enter the {self.what}.") if self.required else Optional()
         kind = IntegerField if self.whole else FloatField
+        overrides.setdefault("description", self.description)
         return kind(
-            self.label,
+            label or self.label,
             validators=[first, NumberRange(self.low, self.high, message=_literal(self.out_of_range))],
-            description=self.description,
             **overrides,
         )
 
@@ -211,7 +318,7 @@ class Choices:
         )
 
 
-Rule = Text | Number | Choice | Choices
+Rule = Text | Number | Choice | Choices | Password
 
 
 def rules_of(declarations: type) -> dict[str, Rule]:

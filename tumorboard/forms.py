@@ -9,7 +9,19 @@ from wtforms.validators import InputRequired, ValidationError
 
 from tumorboard.db import MAX_ID
 
-_FORBIDDEN = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
+# Characters nobody types on purpose into a clinical record: zero-width characters, the ones that turn
+# text round (a name that shows one way and sorts another), and the mark of bytes that were not UTF-8.
+INVISIBLE = frozenset(
+    {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\ufffd"}
+    | {chr(c) for c in range(0x202A, 0x202F)}
+    | {chr(c) for c in range(0x2066, 0x206A)}
+)
+_FORBIDDEN = ({chr(c) for c in range(32)} - {"\t", "\n", "\r"}) | INVISIBLE
+
+
+def unreadable_characters(what: str) -> str:
+    """The message for text with characters nobody types on purpose; the operations say the same."""
+    return f"The {what} contains invisible, control or direction-changing characters: type it again."
 
 
 def no_control_characters(form, field) -> None:
@@ -17,7 +29,7 @@ def no_control_characters(form, field) -> None:
     values = data if isinstance(data, list | tuple) else [data]
     for value in values:
         if isinstance(value, str) and any(ch in _FORBIDDEN for ch in value):
-            raise ValidationError("This field contains characters that are not allowed.")
+            raise ValidationError(unreadable_characters(str(field.label.text).lower()))
 
 
 def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:

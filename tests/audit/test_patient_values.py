@@ -3,6 +3,7 @@ values of a patient's record only to the members of that record's board. The dat
 sees a patient's whole record through a review that states its reason and is itself audited."""
 
 import csv
+import hashlib
 import io
 
 import pytest
@@ -123,8 +124,8 @@ def test_the_data_protection_officer_reviews_with_a_reason(client_as, users, pat
     "form, message",
     [
         ({"reason": ""}, "Say why you open this patient&#39;s record."),
-        ({"reason": "short"}, "Field must be between 10 and 500 characters long."),
-        ({"reason": "x" * 501}, "Field must be between 10 and 500 characters long."),
+        ({"reason": "short"}, "The reason is too short (at least 10 characters)."),
+        ({"reason": "x" * 501}, "The reason is too long (at most 500 characters)."),
         ({"mrn": ""}, "Enter the patient&#39;s MRN."),
         ({"mrn": "NOBODY-1"}, "No patient has this MRN."),
     ],
@@ -133,7 +134,13 @@ def test_a_review_without_reason_or_patient_shows_nothing(client_as, patient_rec
     response = _review(client_as(Role.PRIVACY), **form)
     assert response.status_code == 422 and message in response.text
     assert "Zebulonsky" not in response.text
-    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action.startswith("privacy."))).all() == []
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action.startswith("privacy."))).all()
+    if form.get("mrn") == "NOBODY-1":  # a look that found nobody is kept too, without the number itself
+        (event,) = events
+        assert event.action == "privacy.patient_not_found" and "NOBODY-1" not in event.details_json
+        assert event.details["mrn_sha256"] == hashlib.sha256(b"NOBODY-1").hexdigest()
+    else:
+        assert events == []
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.COORDINATOR, Role.CHAIR, Role.SPECIALIST, Role.SUBMITTER])
@@ -168,3 +175,64 @@ def test_the_audit_log_shows_the_officer_field_names_only(client_as, patient_rec
     page = _audit_page(client_as(Role.PRIVACY))
     assert "WHAT-ABOUT-PRRT-Q" not in page and "review the patient" in page
     assert "Verify the chain" not in page  # verifying is the administrators' job
+
+
+def test_a_refused_registration_is_in_that_patients_record(client_as, users, patient_record):
+    """Someone registered the MRN with other identity data: the page says nothing of the patient, the
+    audit trail of that patient keeps who tried."""
+    patient, _case = patient_record
+    response = client_as(Role.SUBMITTER).post(
+        "/patients/new",
+        data={
+            "mrn": patient.mrn,
+            "family_name": "Other",
+            "given_name": "Person",
+            "birth_date": "1970-01-01",
+            "sex": "male",
+        },
+    )
+    assert response.status_code == 422
+    (event,) = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "patient.registration_refused")
+    ).all()
+    assert (event.patient_id, event.actor_id, event.details) == (
+        patient.id,
+        users[Role.SUBMITTER].id,
+        {"for": "registration"},
+    )
+    assert "patient.registration_refused" in _review(client_as(Role.PRIVACY)).text
+
+
+def test_meeting_reasons_are_not_for_readers_outside_the_board(
+    client, create_user, patient_record, board, users
+):
+    """Free text of a meeting (a late addition's reason, a cancellation) may name a patient."""
+    from tests.meetings.support import a_plan
+    from tumorboard.cases import operations as case_operations
+    from tumorboard.meetings import operations as meeting_operations
+
+    patient, case = patient_record
+    coordinator = users[Role.COORDINATOR]
+    board.membership_of(coordinator).is_coordinator = True
+    case_operations.submit_case(
+        users[Role.SUBMITTER],
+        case,
+        expected_version=case.version,
+        override_reason="Urgent surgery, Zebulonsky.",
+    )
+    meeting = meeting_operations.plan_meeting(coordinator, board, a_plan(days=1, cutoff_hours=48))
+    meeting_operations.add_to_agenda(
+        coordinator,
+        meeting,
+        case,
+        expected_version=meeting.version,
+        late_reason="Zebulonsky has surgery Friday",
+    )
+    meeting_operations.cancel_meeting(
+        coordinator, meeting, reason="Quirinia Zebulonsky died", expected_version=meeting.version
+    )
+    db.session.commit()
+    page = _audit_page(log_in(client, create_user(roles=[Role.ADMIN])))
+    assert "agenda.case_added" in page and "meeting.cancelled" in page
+    for secret in ("Zebulonsky", "Quirinia"):
+        assert secret not in page

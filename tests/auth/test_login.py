@@ -206,7 +206,7 @@ def client_post_password(client, current, new, confirm=None):
     ("current", "new", "confirm", "message"),
     [
         ("wrong current password", "a brand new passphrase", None, "The current password is not correct."),
-        (PASSWORD, "short", None, "Field must be between 12 and 256 characters long."),
+        (PASSWORD, "short", None, "The password must have at least 12 characters."),
         (PASSWORD, "a brand new passphrase", "something else", "The passwords differ."),
         (PASSWORD, PASSWORD, None, "The new password must differ from the current one."),
         (PASSWORD, "aaaaaaaaaaaaaaa", None, "The password is too simple"),
@@ -290,3 +290,15 @@ def test_temporary_password_must_be_changed_first(client, create_user):
 def test_signed_in_user_visiting_login_goes_to_dashboard(client, users):
     log_in(client, users[Role.CHAIR])
     assert client.get("/login").headers["Location"] == "/"
+
+
+def test_guessing_the_current_password_stops_at_the_limit(client, users):
+    from tumorboard.auth.operations import TOO_MANY_PASSWORDS
+
+    user = users[Role.CHAIR]
+    log_in(client, user)
+    for _ in range(5):
+        response = client_post_password(client, "a wrong guess of it", "a brand new passphrase")
+        assert response.status_code == 422 and "The current password is not correct." in response.text
+    response = client_post_password(client, PASSWORD, "a brand new passphrase")
+    assert response.status_code == 422 and TOO_MANY_PASSWORDS in response.text

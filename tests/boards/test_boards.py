@@ -34,10 +34,13 @@ def test_create_and_edit_a_board(client_as):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"name": ""}, "This field is required."),
-        ({"name": "x" * 121}, "Field cannot be longer than 120 characters."),
+        ({"name": ""}, "Enter the board&#39;s name."),
+        ({"name": "x" * 121}, "The board&#39;s name is too long (at most 120 characters)."),
         ({"name": "gep-net BOARD"}, "Another board already has this name."),
-        ({"name": "New", "description": "d" * 2001}, "Field cannot be longer than 2000 characters."),
+        (
+            {"name": "New", "description": "d" * 2001},
+            "The description is too long (at most 2000 characters).",
+        ),
     ],
     ids=["blank", "long", "duplicate", "long-description"],
 )

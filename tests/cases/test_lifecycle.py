@@ -29,7 +29,7 @@ S = CaseStatus
 # coordinator (those functions check only the transition; the meeting checks the coordinator).
 SUBMITTER_ACTIONS = {
     "submit": lambda actor, case: submit_case(
-        actor, case, expected_version=case.version, override_reason="Urgent"
+        actor, case, expected_version=case.version, override_reason="Urgent surgery."
     ),
     "recall": lambda actor, case: recall_case(actor, case, expected_version=case.version),
     "withdraw": lambda actor, case: withdraw_case(
@@ -201,7 +201,12 @@ def test_an_overlong_reason_is_refused(submitter, bare_draft):
 
 
 def test_a_resubmission_records_the_readiness_anew(submitter, bare_draft, create_imaging, create_pathology):
-    submit_case(submitter, bare_draft, expected_version=bare_draft.version, override_reason="Urgent")
+    submit_case(
+        submitter,
+        bare_draft,
+        expected_version=bare_draft.version,
+        override_reason="Urgent surgery.",
+    )
     recall_case(submitter, bare_draft, expected_version=bare_draft.version)
     create_imaging(bare_draft, created_by=submitter)
     create_pathology(bare_draft, created_by=submitter)
@@ -255,7 +260,7 @@ def test_withdrawing_needs_a_reason(submitter, board, create_case, reason):
     events = audit_count()
     with pytest.raises(OperationError) as refused:
         withdraw_case(submitter, case, expected_version=case.version, reason=reason)
-    assert (refused.value.message, refused.value.field) == ("Enter the reason for withdrawing.", "reason")
+    assert (refused.value.message, refused.value.field) == ("Say why the case is withdrawn.", "reason")
     assert (case.status, audit_count()) == ("submitted", events)
 
 

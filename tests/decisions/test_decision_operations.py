@@ -376,7 +376,7 @@ def test_a_signed_decision_is_not_signed_again(chair, signed):
 
 def test_an_amendment_needs_a_reason(specialist, signed):
     for blank in ("", "  "):
-        with pytest.raises(OperationError, match="reason for the amendment"):
+        with pytest.raises(OperationError, match="Say why the decision changes"):
             operations.amend_decision(specialist, signed, reason=blank)
     assert db.session.scalars(select(Decision)).all() == [signed]
 
@@ -595,3 +595,48 @@ def test_follow_up_dates_are_not_before_the_patients_birth(signed, submitter):
             started_on=date(1, 1, 1),
             completed_on=None,
         )
+
+
+def test_a_case_deferred_at_the_meeting_gets_no_decision_there(coordinator, specialist, chair, meeting):
+    """Deferred is an outcome: the same meeting cannot also decide the case (nor sign a draft begun first)."""
+    from tumorboard.decisions.operations import DEFERRED_HERE
+    from tumorboard.meetings import operations as meeting_operations
+
+    first, second = meeting.items
+    draft = operations.start_decision(specialist, second)
+    meeting_operations.set_outcome(coordinator, first, "deferred", expected_version=meeting.version)
+    meeting_operations.set_outcome(coordinator, second, "deferred", expected_version=meeting.version)
+    with pytest.raises(OperationError, match=DEFERRED_HERE):
+        operations.start_decision(specialist, first)
+    save(specialist, draft)
+    with pytest.raises(OperationError, match=DEFERRED_HERE):
+        sign(chair, draft)
+    assert draft.status == "draft" and second.case.status == "deferred"
+
+
+@pytest.mark.parametrize("reason", ["ok", "fine.    ", "x" * 9])
+def test_going_on_despite_a_rule_needs_a_reason_someone_can_read(
+    chair, coordinator, specialist, item, submitter, board, start_meeting, create_case, reason
+):
+    """Signing despite warnings, starting without quorum, submitting with something missing: each reason
+    is kept with the record, so "ok" is not one."""
+    from tumorboard.cases import operations as case_operations
+    from tumorboard.fields import REASON_MIN_LENGTH
+    from tumorboard.meetings import operations as meeting_operations
+
+    decision = operations.start_decision(specialist, item)
+    save(specialist, decision, items=PRRT_PLAN)
+    with pytest.raises(OperationError, match=f"at least {REASON_MIN_LENGTH} characters") as refused:
+        sign(chair, decision, override_reason=reason)
+    assert refused.value.field == "override_reason" and decision.status == "draft"
+    planned = start_meeting(cases=0, start=False)
+    meeting_operations.record_attendance(
+        coordinator, planned, {chair.id: "absent"}, expected_version=planned.version
+    )
+    with pytest.raises(OperationError, match=f"at least {REASON_MIN_LENGTH} characters"):
+        meeting_operations.start_meeting(
+            chair, planned, expected_version=planned.version, override_reason=reason
+        )
+    bare = create_case(submitter=submitter, board=board, clinical_question="")
+    with pytest.raises(OperationError, match=f"at least {REASON_MIN_LENGTH} characters"):
+        case_operations.submit_case(submitter, bare, expected_version=bare.version, override_reason=reason)

@@ -496,3 +496,42 @@ def test_submitter_presents_the_case_again_from_the_follow_up(app, signed, submi
     response = log_in(app.test_client(), submitter).post(f"/decisions/{signed.id}/present-again")
     assert response.status_code == 302
     assert db.session.get(Case, case_id).status == "submitted"
+
+
+def test_guessing_the_signing_password_stops_at_the_limit(app, chair, draft, item):
+    """Someone at an unlocked computer with the chair's session cannot try passwords without end."""
+    from sqlalchemy import select
+
+    from tumorboard.audit.models import AuditEvent
+    from tumorboard.auth.operations import TOO_MANY_PASSWORDS
+
+    client = client_of(app, chair)
+    url = f"/decisions/{draft.id}/sign"
+    for _ in range(5):
+        page = client.post(
+            url, data={"password": "guess-guess-guess", "version": draft.version}, follow_redirects=True
+        )
+        assert "The password is not correct." in page.text
+    page = client.post(url, data={"password": PASSWORD, "version": draft.version}, follow_redirects=True)
+    assert TOO_MANY_PASSWORDS in page.text
+    db.session.expire_all()
+    assert db.session.get(type(draft), draft.id).status == "draft"
+    failures = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "auth.reauthentication_failed")
+    ).all()
+    assert len(failures) == 6 and {e.actor_id for e in failures} == {chair.id}
+    assert {e.details["for"] for e in failures} == {"signing a decision"}
+
+
+def test_a_right_password_clears_the_count(app, chair, draft):
+    client = client_of(app, chair)
+    for _ in range(4):
+        client.post(
+            f"/decisions/{draft.id}/sign", data={"password": "wrong-wrong-wrong", "version": draft.version}
+        )
+    page = client.post(
+        f"/decisions/{draft.id}/sign",
+        data={"password": PASSWORD, "version": draft.version},
+        follow_redirects=True,
+    )
+    assert "Decision signed" in page.text

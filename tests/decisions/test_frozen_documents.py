@@ -160,7 +160,8 @@ def test_the_snapshot_hash_is_the_one_in_the_signing_event(signed):
     (event,) = [e for e in events("decision.signed") if e.entity_id == str(signed.id)]
     assert details(event)["snapshot_sha256"] == signed.snapshot.sha256 == sha256_hex(signed.snapshot.body)
     data = signed.snapshot.data
-    assert data["schema"] == 1 and data["decision"]["id"] == signed.id
+    assert data["schema"] == 2 and data["decision"]["id"] == signed.id
+    assert data["hospital"]["public_url"] and data["hospital"]["timezone"] == "Europe/Berlin"
     assert data["presented"]["patient"]["mrn"] == signed.case.patient.mrn
     assert data["presented"]["summary"]["grade"]["result"]["rule"]  # the rule that computed the grade
     assert data["attendees"] and data["signed"]["by"]["id"] == signed.signed_by_id

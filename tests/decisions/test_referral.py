@@ -195,7 +195,10 @@ def two_boards(app, users, board, other_board, submitter, discussed, signed, cre
         submitter, discussed, board_id=other_board.id, expected_version=discussed.version, question="Lung?"
     )
     case_operations.submit_case(
-        submitter, referral, expected_version=referral.version, override_reason="Urgent."
+        submitter,
+        referral,
+        expected_version=referral.version,
+        override_reason="Urgent surgery.",
     )
     chair_b = give_function(
         create_user(roles=[Role.CHAIR, Role.SPECIALIST, Role.COORDINATOR], boards=[other_board]),
@@ -206,9 +209,12 @@ def two_boards(app, users, board, other_board, submitter, discussed, signed, cre
     meeting_b = meeting_operations.plan_meeting(chair_b, other_board, a_plan())
     meeting_operations.add_to_agenda(chair_b, meeting_b, referral, expected_version=meeting_b.version)
     meeting_operations.start_meeting(
-        chair_b, meeting_b, expected_version=meeting_b.version, override_reason="Small."
+        chair_b,
+        meeting_b,
+        expected_version=meeting_b.version,
+        override_reason="Surgeon by phone.",
     )
-    decision_b = a_signed_decision(chair_b, chair_b, meeting_b.items[0], override_reason="Checked.")
+    decision_b = a_signed_decision(chair_b, chair_b, meeting_b.items[0], override_reason="Checked by phone.")
     db.session.commit()
     return {
         "A": {

@@ -362,7 +362,7 @@ def test_cancelling_returns_every_case_to_the_pool_and_tells_each_submitter(
 
 
 def test_cancelling_needs_a_reason_and_a_fresh_version(coordinator, meeting, agenda):
-    with pytest.raises(OperationError, match="Enter the reason"):
+    with pytest.raises(OperationError, match="Say why the meeting is cancelled"):
         operations.cancel_meeting(coordinator, meeting, reason="  ", expected_version=meeting.version)
     with pytest.raises(StaleEdit):
         operations.cancel_meeting(coordinator, meeting, reason="Ill", expected_version=meeting.version - 1)

@@ -17,21 +17,33 @@ from tumorboard.meetings.models import Meeting, MeetingSeries, MeetingStatus
 NO_TIME = "This time does not exist on that day (the clocks change)."
 
 BAD_PLANS = [
-    pytest.param({"duration_minutes": 9}, "A meeting lasts between 10 and 600 minutes.", id="duration-9"),
-    pytest.param({"duration_minutes": 601}, "A meeting lasts between 10 and 600 minutes.", id="duration-601"),
+    pytest.param(
+        {"duration_minutes": 9}, "The duration must be between 10 and 600 minutes.", id="duration-9"
+    ),
+    pytest.param(
+        {"duration_minutes": 601}, "The duration must be between 10 and 600 minutes.", id="duration-601"
+    ),
     pytest.param(
         {"cutoff_hours": -1},
-        "The cut-off is between 0 hours and 14 days before the meeting.",
+        "The submission cut-off must be between 0 and 336 hours before the meeting.",
         id="cutoff-neg",
     ),
     pytest.param(
         {"cutoff_hours": 24 * 14 + 1},
-        "The cut-off is between 0 hours and 14 days before the meeting.",
+        "The submission cut-off must be between 0 and 336 hours before the meeting.",
         id="cutoff-15-days",
     ),
-    pytest.param({"capacity_cases": 0}, "A capacity is a number from 1 to 1000.", id="capacity-cases-0"),
-    pytest.param({"capacity_minutes": 0}, "A capacity is a number from 1 to 1000.", id="capacity-minutes-0"),
-    pytest.param({"capacity_cases": 1001}, "A capacity is a number from 1 to 1000.", id="capacity-1001"),
+    pytest.param(
+        {"capacity_cases": 0}, "The capacity in cases must be between 1 and 1000.", id="capacity-cases-0"
+    ),
+    pytest.param(
+        {"capacity_minutes": 0},
+        "The capacity in minutes must be between 1 and 1000 minutes.",
+        id="capacity-minutes-0",
+    ),
+    pytest.param(
+        {"capacity_cases": 1001}, "The capacity in cases must be between 1 and 1000.", id="capacity-1001"
+    ),
     pytest.param({"room": "", "video_link": ""}, "Give a room, a video link, or both.", id="no-place"),
     pytest.param({"room": "   ", "video_link": " "}, "Give a room, a video link, or both.", id="blank-place"),
     pytest.param(

@@ -270,11 +270,11 @@ def test_plan_a_series_through_the_form(client_as, board, functions):
         ({"start": "yesterday"}, "Not a valid datetime value."),
         ({"start": "2020-01-01T16:00"}, "The meeting would start in the past."),
         ({"start": "2031-03-30T02:30"}, "This time does not exist on that day"),
-        ({"duration_minutes": "5"}, "Number must be between 10 and 600."),
+        ({"duration_minutes": "5"}, "The duration must be between 10 and 600 minutes."),
         ({"room": ""}, "Give a room, a video link, or both."),
         ({"video_link": "javascript:alert(1)"}, "The video link must start with https://."),
         ({"repeat": "daily"}, "Not a valid choice."),
-        ({"repeat": "weekly", "count": "60"}, "Number must be between 1 and 52."),
+        ({"repeat": "weekly", "count": "60"}, "The number of meetings must be between 1 and 52."),
         ({"skip": "next tuesday"}, "is not a date"),
     ],
 )
@@ -326,6 +326,43 @@ def test_board_settings(client_as, board, functions):
         },
     )
     assert bad.status_code == 422
+
+
+SETTINGS = {
+    "required": ["surgery", "pathology", "gastroenterology", "endocrinology"],
+    "weekday": "1",
+    "start_time": "15:30",
+    "duration_minutes": "60",
+    "cutoff_hours": "24",
+    "room": "B",
+    "video_link": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param({"room": "R" * 201}, "The room is too long (at most 200 characters).", id="room-201"),
+        pytest.param({"room": "Room\u202e3"}, "direction-changing characters", id="room-bidi"),
+        pytest.param({"video_link": "http://video.example.org/j/1"}, "must start with https://", id="http"),
+        pytest.param(
+            {"video_link": "https://v.example.org/" + "j" * 500}, "video link is too long", id="link-501"
+        ),
+        pytest.param(
+            {"required": ["surgery", "gastroenterology"], "either_gi_or_endocrinology": "y"},
+            "choose both",
+            id="either-without-both",
+        ),
+    ],
+)
+def test_board_settings_refusals_change_nothing(client_as, board, functions, change, message):
+    before = (board.required_specialties, board.default_room, board.default_video_link, board.version)
+    response = client_as(Role.COORDINATOR).post(
+        f"/boards/{board.id}/settings", data={**SETTINGS, "version": board.version, **change}
+    )
+    assert response.status_code == 422 and message in response.text
+    db.session.refresh(board)
+    assert (board.required_specialties, board.default_room, board.default_video_link, board.version) == before
 
 
 def test_preferred_meeting(client_as, meeting, waiting):

@@ -94,8 +94,8 @@ def test_dropped_dates_are_left_out_and_audited(coordinator, board, clock, as_ge
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        pytest.param({"count": 0}, "A series has 1 to 52 meetings.", id="0-meetings"),
-        pytest.param({"count": 53}, "A series has 1 to 52 meetings.", id="53-meetings"),
+        pytest.param({"count": 0}, "The number of meetings must be between 1 and 52.", id="0-meetings"),
+        pytest.param({"count": 53}, "The number of meetings must be between 1 and 52.", id="53-meetings"),
         pytest.param({"frequency": "monthly"}, "Choose weekly or fortnightly.", id="monthly"),
         pytest.param(
             {"count": 2, "skip": [date(2026, 3, 18), date(2026, 3, 25)]},

@@ -1,9 +1,12 @@
+from dataclasses import replace
 from datetime import date
 
-from wtforms import DateField, IntegerField, SelectField, StringField
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional, ValidationError
 
+from tumorboard.auth.fields import AccountFields
 from tumorboard.db import MAX_ID
+from tumorboard.fields import Number, Text
 from tumorboard.forms import ActionForm, Form, choices
 
 ENTITY_TYPES = choices([("", "Any"), ("users", "User"), ("board", "Board")])
@@ -16,9 +19,9 @@ class AuditFilterForm(Form):
         csrf = False
 
     entity_type = SelectField("Record type", choices=ENTITY_TYPES, validators=[Optional()])
-    entity_id = IntegerField("Record id", validators=[Optional(), NumberRange(1, MAX_ID)])
-    actor = StringField("By (email)", validators=[Optional(), Length(max=254)])
-    action = StringField("Action", validators=[Optional(), Length(max=64)])
+    entity_id = Number("Record id", "record id", 1, MAX_ID, whole=True).field()
+    actor = replace(AccountFields.email, required=False).field("By (email)")
+    action = Text("Action", "action", 64).field()
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
 

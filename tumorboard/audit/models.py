@@ -55,10 +55,13 @@ class AuditEvent(Model):
         return self.patient_id is not None
 
     def values_visible_to(self, user) -> bool:
-        """Who did what to which record is for every reader of the log; the values of a patient's record
-        only for the members of the board it belongs to (a patient's own record belongs to no board: its
-        values are for the data-protection officer, who states a reason for each look)."""
-        return not self.is_patient_data or (self.board_id is not None and self.board_id in user.board_ids)
+        """Who did what to which record is for every reader of the log; the values of a board's record
+        (a case, a finding, a decision, a meeting's reasons and notes, which may name patients) only for
+        that board's members. A patient's own record belongs to no board: its values are for the
+        data-protection officer, who states a reason for each look."""
+        if self.board_id is not None:
+            return self.board_id in user.board_ids
+        return not self.is_patient_data
 
     def canonical(self) -> str:
         """The row as canonical JSON: what the hash covers (everything but the surrogate id and the hash).

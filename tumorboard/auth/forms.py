@@ -1,9 +1,11 @@
 """Sign-in, password and user-management forms."""
 
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+from wtforms import SelectField, SubmitField
+from wtforms.validators import DataRequired, Email, InputRequired, ValidationError
+from wtforms.widgets import EmailInput
 
-from tumorboard.auth.passwords import MAX_LENGTH
+from tumorboard.auth.fields import AccountFields, PasswordFields
+from tumorboard.auth.passwords import password_problem
 from tumorboard.auth.roles import Role
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.forms import Form, MultiCheckboxField, VersionField, choices
@@ -13,31 +15,33 @@ SPECIALTY_CHOICES = choices((s.value, s.label) for s in Specialty)
 
 
 class LoginForm(Form):
-    email = StringField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    email = AccountFields.email.field()
+    password = PasswordFields.password.field()
     submit = SubmitField("Sign in")
 
 
 class NewPasswordMixin:
-    new_password = PasswordField(
-        "New password",
-        validators=[DataRequired(), Length(min=12, max=MAX_LENGTH)],
-        description="At least 12 characters; a passphrase of several words is easy to type, hard to guess.",
-    )
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("new_password", "The passwords differ.")],
-    )
+    new_password = PasswordFields.new_password.field()
+    confirm = PasswordFields.confirm.field()
+
+    def validate_new_password(self, field):
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_confirm(self, field):
+        if field.data != self.new_password.data:
+            raise ValidationError("The passwords differ.")
 
 
 class ChangePasswordForm(Form, NewPasswordMixin):
-    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    current_password = PasswordFields.current_password.field()
     submit = SubmitField("Change password")
 
 
 class UserForm(Form):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    email = AccountFields.email.field(also=(Email(),), widget=EmailInput())
+    name = AccountFields.name.field()
     specialty = SelectField("Specialty", choices=SPECIALTY_CHOICES, validators=[InputRequired()])
     roles = MultiCheckboxField(
         "Roles", choices=ROLE_CHOICES, validators=[DataRequired("Choose at least one role.")]

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 
 from tumorboard.audit.recording import REDACTED, diff, record, serialize_writes, snapshot
+from tumorboard.auth import throttle
+from tumorboard.auth.fields import AccountFields
 from tumorboard.auth.models import User, UserRole, email_key, find_user_by_email, new_session_token
 from tumorboard.auth.passwords import (
     burn_verification_time,
@@ -83,11 +85,38 @@ def record_access_denied(actor: User | None, endpoint: str | None, method: str) 
     record("access.denied", actor=actor, details={"endpoint": endpoint, "method": method})
 
 
+TOO_MANY_PASSWORDS = "Too many wrong passwords: wait 15 minutes, then try again."
+
+
+def confirm_password(user: User, password: str, *, field: str, wrong: str) -> None:
+    """The signed-in user's password, typed again for an act that needs it; throttled per user
+    (auth.throttle), so that nobody at an unlocked computer can guess it."""
+    if not throttle.admit_reauthentication(user.id):
+        raise OperationError(TOO_MANY_PASSWORDS, field=field)
+    if not verify_password(user.password_hash, password or ""):
+        raise OperationError(wrong, field=field)
+    throttle.clear_reauthentication(user.id)
+
+
+@atomic
+def record_wrong_password(user: User, purpose: str) -> None:
+    """A password typed again was wrong (or the limit reached): kept in the audit log, after the refused
+    action has been rolled back."""
+    record(
+        "auth.reauthentication_failed",
+        actor=user,
+        entity_type="users",
+        entity_id=user.id,
+        details={"for": purpose},
+    )
+
+
 @atomic
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """The owner changes their password; the current one is required, and other sessions end."""
-    if not verify_password(user.password_hash, current_password):
-        raise OperationError("The current password is not correct.", field="current_password")
+    confirm_password(
+        user, current_password, field="current_password", wrong="The current password is not correct."
+    )
     if verify_password(user.password_hash, new_password):
         raise OperationError("The new password must differ from the current one.", field="new_password")
     _set_password(user, new_password)
@@ -131,11 +160,10 @@ def _clean_boards(board_ids: Iterable[int]) -> set[int]:
 
 
 def _clean_identity(email: str, name: str, user: User | None = None) -> tuple[str, str]:
-    email, name = email_key(email), " ".join(name.split())
-    if not email or "@" not in email or len(email) > 254:
+    email = email_key(AccountFields.email.clean(email, "email"))
+    name = " ".join(AccountFields.name.clean(name, "name").split())
+    if "@" not in email:
         raise OperationError("Enter a valid email address.", field="email")
-    if not name or len(name) > 200:
-        raise OperationError("Enter the name (at most 200 characters).", field="name")
     other = find_user_by_email(email)
     if other is not None and other is not user:
         raise OperationError("Another account already uses this email address.", field="email")

@@ -52,3 +52,16 @@ def record_success(email: str) -> None:
 def first_refusal_in_window(email: str) -> bool:
     """True once per account and window: only then is the refusal worth an audit row."""
     return limiter.limiter.hit(_AUDIT_ONCE, _prefix(), "login-throttle-audit", _account(email))
+
+
+def admit_reauthentication(user_id: int) -> bool:
+    """A signed-in user who types their password again (to sign a decision, to change it): each attempt
+    counts, per user; a right password clears the count. Guessing at an unlocked ward computer stops at
+    the limit as it does at the sign-in page."""
+    limit = parse(current_app.config["REAUTH_LIMIT_PER_USER"])
+    return limiter.limiter.hit(limit, _prefix(), "reauth-user", str(user_id))
+
+
+def clear_reauthentication(user_id: int) -> None:
+    limit = parse(current_app.config["REAUTH_LIMIT_PER_USER"])
+    limiter.limiter.clear(limit, _prefix(), "reauth-user", str(user_id))

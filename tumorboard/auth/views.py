@@ -86,6 +86,8 @@ def change_password():
         try:
             operations.change_password(user, form.current_password.data, form.new_password.data)
         except OperationError as exc:
+            if exc.field == "current_password":
+                operations.record_wrong_password(user, "password change")
             form_error(form, exc, default="new_password")
         else:
             start_session(user)

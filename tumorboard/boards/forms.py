@@ -1,13 +1,13 @@
-from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, SelectField, SubmitField
 
+from tumorboard.boards.fields import BoardFields, MeetingPlanFields
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.forms import Form, MultiCheckboxField, VersionField, choices
 
 
 class BoardForm(Form):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    description = TextAreaField("Description", validators=[Length(max=2000)])
+    name = BoardFields.name.field()
+    description = BoardFields.description.field()
     active = BooleanField("Active (accepts cases and meetings)", default=True)
     submit = SubmitField("Save")
 
@@ -26,17 +26,13 @@ class BoardSettingsForm(Form):
     )
     either_gi_or_endocrinology = BooleanField("Gastroenterology or endocrinology: either one is enough")
     weekday = SelectField("Usual weekday", coerce=int, choices=choices(enumerate(WEEKDAYS)))
-    start_time = StringField(
-        "Usual start (HH:MM, hospital time)", validators=[InputRequired(), Length(max=5)]
-    )
-    duration_minutes = IntegerField("Duration (minutes)", validators=[InputRequired(), NumberRange(10, 600)])
-    capacity_cases = IntegerField("Capacity (cases)", validators=[Optional(), NumberRange(1, 1000)])
-    capacity_minutes = IntegerField("Capacity (minutes)", validators=[Optional(), NumberRange(1, 1000)])
-    cutoff_hours = IntegerField(
-        "Submission cut-off (hours before)", validators=[InputRequired(), NumberRange(0, 336)]
-    )
-    room = StringField("Usual room", validators=[Length(max=200)])
-    video_link = StringField("Usual video link", validators=[Length(max=500)])
+    start_time = BoardFields.start_time.field()
+    duration_minutes = MeetingPlanFields.duration_minutes.field()
+    capacity_cases = MeetingPlanFields.capacity_cases.field()
+    capacity_minutes = MeetingPlanFields.capacity_minutes.field("Capacity (minutes)")
+    cutoff_hours = MeetingPlanFields.cutoff_hours.field()
+    room = MeetingPlanFields.room.field("Usual room")
+    video_link = MeetingPlanFields.video_link.field("Usual video link")
     version = VersionField()
     submit = SubmitField("Save settings")
 

@@ -5,27 +5,25 @@ import re
 from sqlalchemy import select
 
 from tumorboard.audit.recording import diff, record, serialize_writes, snapshot
+from tumorboard.boards.fields import BoardFields, MeetingPlanFields
 from tumorboard.boards.models import Board, BoardMembership, encode_groups
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import atomic
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
+from tumorboard.fields import clean_all
 
 BOARD_FIELDS = ("name", "description", "active")
 
 
 def _clean(name: str, description: str, board: Board | None = None) -> tuple[str, str]:
-    name = " ".join((name or "").split())
-    if not name or len(name) > 120:
-        raise OperationError("Enter the board's name (at most 120 characters).", field="name")
+    name = BoardFields.name.clean(name, "name")
+    name = " ".join(name.split())
     serialize_writes()  # no other writer can add the same name between this check and the insert
     clash = db.session.scalar(select(Board).where(Board.name_key == name.casefold()))
     if clash is not None and clash is not board:
         raise OperationError("Another board already has this name.", field="name")
-    description = (description or "").strip()
-    if len(description) > 2000:
-        raise OperationError("The description is too long (at most 2000 characters).", field="description")
-    return name, description
+    return name, BoardFields.description.clean(description, "description")
 
 
 @atomic
@@ -75,7 +73,11 @@ def required_groups(specialties, either_gi_or_endocrinology: bool) -> tuple[tupl
         raise OperationError("Unknown specialty.", field="required") from None
     if not chosen:
         raise OperationError("Choose at least one specialty for quorum.", field="required")
-    merge = either_gi_or_endocrinology and all(s in chosen for s in EITHER_GROUP)
+    if either_gi_or_endocrinology and not all(s in chosen for s in EITHER_GROUP):
+        raise OperationError(
+            "To let gastroenterology or endocrinology count for each other, choose both.", field="required"
+        )
+    merge = either_gi_or_endocrinology
     groups = [(s,) for s in Specialty if s in chosen and not (merge and s in EITHER_GROUP)]
     return (*groups, EITHER_GROUP) if merge else tuple(groups)
 
@@ -103,24 +105,29 @@ def update_board_settings(
     check_version(board, expected_version)
     if not 0 <= int(weekday) <= 6:
         raise OperationError("Choose a weekday.", field="weekday")
-    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", start_time or ""):
+    start_time = BoardFields.start_time.clean(start_time, "start_time")
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", start_time):
         raise OperationError("The time is HH:MM, e.g. 16:00.", field="start_time")
-    if not 10 <= int(duration_minutes) <= 600 or not 0 <= int(cutoff_hours) <= 336:
-        raise OperationError("Duration 10–600 minutes; cut-off 0–336 hours.", field="duration_minutes")
-    for value in (capacity_cases, capacity_minutes):
-        if value is not None and not 1 <= int(value) <= 1000:
-            raise OperationError("A capacity is a number from 1 to 1000.", field="capacity_cases")
-    if video_link and not video_link.startswith(("https://", "http://")):
-        raise OperationError("The video link must start with https://.", field="video_link")
+    plan = clean_all(
+        MeetingPlanFields,
+        {
+            "duration_minutes": duration_minutes,
+            "cutoff_hours": cutoff_hours,
+            "capacity_cases": capacity_cases,
+            "capacity_minutes": capacity_minutes,
+            "room": room,
+            "video_link": video_link,
+        },
+    )
+    duration_minutes, cutoff_hours = plan["duration_minutes"], plan["cutoff_hours"]
+    capacity_cases, capacity_minutes = plan["capacity_cases"], plan["capacity_minutes"]
+    room, video_link = plan["room"], plan["video_link"]
     before = snapshot(board, SETTINGS_FIELDS)
     board.required_specialties = encode_groups(required_groups(required, either_gi_or_endocrinology))
     board.default_weekday, board.default_start_time = int(weekday), start_time
     board.default_duration_minutes, board.default_cutoff_hours = int(duration_minutes), int(cutoff_hours)
     board.default_capacity_cases, board.default_capacity_minutes = capacity_cases, capacity_minutes
-    board.default_room, board.default_video_link = (
-        (room or "").strip()[:200],
-        (video_link or "").strip()[:500],
-    )
+    board.default_room, board.default_video_link = room, video_link
     db.session.flush()
     changes = diff(before, snapshot(board, SETTINGS_FIELDS))
     if changes:

@@ -2,6 +2,8 @@
 their fields from these, and the operations clean their input with them. Rules that join several fields
 (an extent that fits the site, positive nodes no more than examined) stay in the operations."""
 
+from dataclasses import replace
+
 from tumorboard.cases.models import Sex
 from tumorboard.clinical.vocabularies import (
     Analyte,
@@ -26,6 +28,7 @@ NOT_RECORDED = "Not recorded"
 
 
 class PatientFields:
+    mrn = Text("MRN", "MRN", 32, required=True)  # and the hospital's format: config MRN_PATTERN
     family_name = Text("Family name", "family name", 100, required=True)
     given_name = Text("Given name", "given name", 100, required=True)
     sex = Choice("Sex", "sex", Sex)
@@ -68,6 +71,38 @@ class CaseFields:
         1000,
         multiline=True,
         description="For example: biopsy not feasible, diagnosis by imaging only.",
+    )
+
+
+class PatientSearchFields:
+    q = Text("MRN or name", "search", 100, required=True, min_length=2, missing="Enter an MRN or a name.")
+
+
+class CaseActionFields:
+    """What submitting, withdrawing and referring a case ask for."""
+
+    override_reason = Text(
+        "Reason to submit without what is missing",
+        "reason",
+        1000,
+        multiline=True,
+        description="Shown to the board beside the missing items.",
+    )
+    withdraw_reason = Text(
+        "Reason",
+        "reason for withdrawing",
+        1000,
+        required=True,
+        multiline=True,
+        missing="Say why the case is withdrawn.",
+    )
+    referral_question = replace(
+        CaseFields.clinical_question,
+        label="Question for that board",
+        required=True,
+        missing="Ask that board its question.",
+        description="The new case starts as a draft with this case's details and findings: check it, then "
+        "submit it there.",
     )
 
 

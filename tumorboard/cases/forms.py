@@ -4,19 +4,19 @@ clinical rules (an extent that fits the site, dates against the birth date)."""
 from wtforms import (
     DateField,
     SelectField,
-    StringField,
     SubmitField,
-    TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from tumorboard.cases.fields import (
     NOT_RECORDED,
+    CaseActionFields,
     CaseFields,
     ImagingFields,
     LabFields,
     PathologyFields,
     PatientFields,
+    PatientSearchFields,
     PriorTreatmentFields,
 )
 from tumorboard.cases.finding_operations import IHC_RESULTS, REPORTED_GRADES
@@ -41,7 +41,7 @@ def extent_choices() -> list[SelectChoice]:
 
 
 class PatientForm(Form):
-    mrn = StringField("MRN", validators=[DataRequired(), Length(max=32)])
+    mrn = PatientFields.mrn.field()
     family_name = PatientFields.family_name.field()
     given_name = PatientFields.given_name.field()
     birth_date = DateField("Birth date", validators=[InputRequired("Enter the birth date.")])
@@ -57,9 +57,7 @@ class EditPatientForm(PatientForm):
 class PatientSearchForm(Form):
     """Sent by POST, so a name or MRN never appears in a URL, a log or the browser history."""
 
-    q = StringField(
-        "MRN or name", validators=[DataRequired("Enter an MRN or a name."), Length(min=2, max=100)]
-    )
+    q = PatientSearchFields.q.field()
     submit = SubmitField("Search")
 
 
@@ -97,31 +95,20 @@ class EditCaseForm(CaseForm):
 
 
 class SubmitCaseForm(Form):
-    override_reason = TextAreaField(
-        "Reason to submit without what is missing",
-        validators=[Length(max=1000)],
-        description="Shown to the board beside the missing items.",
-    )
+    override_reason = CaseActionFields.override_reason.field()
     version = VersionField()
     submit = SubmitField("Submit to the board")
 
 
 class WithdrawCaseForm(Form):
-    reason = TextAreaField(
-        "Reason", validators=[DataRequired("Say why the case is withdrawn."), Length(max=1000)]
-    )
+    reason = CaseActionFields.withdraw_reason.field()
     version = VersionField()
     submit = SubmitField("Withdraw case")
 
 
 class ReferCaseForm(Form):
     board_id = SelectField("Refer to", coerce=int, validators=[InputRequired("Choose the board.")])
-    clinical_question = TextAreaField(
-        "Question for that board",
-        validators=[DataRequired("Ask that board its question."), Length(max=4000)],
-        description="The new case starts as a draft with this case's details and findings: check it, then "
-        "submit it there.",
-    )
+    clinical_question = CaseActionFields.referral_question.field()
     version = VersionField()
     submit = SubmitField("Refer: make the new case")
 

@@ -14,7 +14,7 @@ from tumorboard import fields as v
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board
-from tumorboard.cases.fields import CaseFields, PriorTreatmentFields
+from tumorboard.cases.fields import CaseActionFields, CaseFields, PriorTreatmentFields
 from tumorboard.cases.models import (
     ON_AGENDA,
     PRESENTED_AGAIN_FROM,
@@ -236,11 +236,13 @@ def submit_case(actor, case: Case, *, expected_version: int | None, override_rea
     if not case.board.active or case.board_id not in actor.board_ids:
         raise OperationError("This board no longer takes your cases: choose another board on the case form.")
     missing = readiness(case)
-    reason = v.text(override_reason, "reason", "override_reason", max_length=1000)
+    reason = CaseActionFields.override_reason.clean(override_reason, "override_reason")
     if missing and not reason:
         raise OperationError(
             "Say why the board should discuss the case without what is missing.", field="override_reason"
         )
+    if missing:
+        v.reason_given(reason, "override_reason")
     case.readiness_missing = json.dumps(missing)
     case.readiness_override_reason = reason if missing else ""
     case.submitted_at = utcnow()
@@ -268,7 +270,7 @@ def withdraw_case(actor, case: Case, *, expected_version: int | None, reason: st
     if not case.can_withdraw(actor):
         raise OperationError("Only the submitter can withdraw this case.")
     check_version(case, expected_version)
-    reason = v.text(reason, "reason for withdrawing", "reason", max_length=1000, required=True)
+    reason = CaseActionFields.withdraw_reason.clean(reason, "reason")
     _move(actor, case, CaseStatus.WITHDRAWN, "case.withdrawn", {"reason": reason})
 
 

@@ -16,7 +16,7 @@ from tumorboard import fields as v
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.auth.roles import Role
 from tumorboard.cases.fields import PatientFields
-from tumorboard.cases.models import Case, Patient, PatientRegistration
+from tumorboard.cases.models import Case, Patient, PatientRegistration, Sex
 from tumorboard.db import atomic
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
@@ -29,27 +29,39 @@ MRN_IN_USE = "This MRN is already in use with other identity data; check it with
 
 
 class MrnInUse(OperationError):
-    """The MRN belongs to a patient with other identity data; the message says nothing of who knows them."""
+    """The MRN belongs to a patient with other identity data; the message says nothing of who knows them.
+    `holder_id` is for the audit trail only (`record_refused_registration`), never for the page."""
 
-    def __init__(self):
+    def __init__(self, holder_id: int):
         super().__init__(MRN_IN_USE, field="mrn")
+        self.holder_id = holder_id
+
+
+@atomic
+def record_refused_registration(actor, holder_id: int, *, purpose: str) -> None:
+    """A registration (or a correction) met an MRN in use with other identity data: kept in the audit
+    log of that patient (so the data-protection review shows who tried), after the refusal rolled back."""
+    holder = db.session.get(Patient, holder_id)
+    if holder is not None:
+        record("patient.registration_refused", actor=actor, entity=holder, details={"for": purpose})
 
 
 def _same_person(patient: Patient, cleaned: Mapping) -> bool:
+    """The same MRN, names (whatever the case) and birth date, and no sex that contradicts the record."""
+    sexes = {patient.sex, cleaned["sex"]} - {Sex.UNKNOWN}
     return (
         patient.family_name.casefold() == cleaned["family_name"].casefold()
         and patient.given_name.casefold() == cleaned["given_name"].casefold()
         and patient.birth_date == cleaned["birth_date"]
+        and len(sexes) <= 1
     )
 
 
 def _clean_patient(data: Mapping[str, Any], patient: Patient | None = None) -> dict:
     """The identity from the form, checked (the MRN's format, the names, a plausible birth date)."""
     cfg = current_app.config
-    cleaned = {
-        "mrn": v.mrn(data.get("mrn"), cfg["MRN_PATTERN"], cfg["MRN_HINT"]),
-        **v.clean_all(PatientFields, data),
-    }
+    cleaned = v.clean_all(PatientFields, data)
+    cleaned["mrn"] = v.mrn(cleaned["mrn"], cfg["MRN_PATTERN"], cfg["MRN_HINT"])
     birth_date = v.clinical_date(
         data.get("birth_date"), "birth date", "birth_date", today=hospital_today(), birth_date=None
     )
@@ -88,7 +100,7 @@ def register_or_match_patient(actor, **data) -> tuple[Patient, bool]:
     holder = _holder_of(cleaned["mrn"])
     if holder is not None:
         if not _same_person(holder, cleaned):
-            raise MrnInUse()
+            raise MrnInUse(holder.id)
         _register(actor, holder)
         db.session.flush()
         record("patient.registration_matched", actor=actor, entity=holder)
@@ -114,7 +126,7 @@ def update_patient(actor, patient: Patient, *, expected_version: int | None, **d
     cleaned = _clean_patient(data, patient)
     holder = _holder_of(cleaned["mrn"])
     if holder is not None and holder is not patient:
-        raise MrnInUse()
+        raise MrnInUse(holder.id)
     earliest_finding = min(
         (d for case in patient.cases for d in _finding_dates(case)),
         default=None,

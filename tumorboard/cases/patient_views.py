@@ -39,6 +39,9 @@ def register_patient():
     if form.validate_on_submit():
         try:
             patient, matched = operations.register_or_match_patient(current_user, **_patient_data(form))
+        except operations.MrnInUse as exc:
+            operations.record_refused_registration(current_user, exc.holder_id, purpose="registration")
+            form_error(form, exc, default="mrn")
         except OperationError as exc:
             form_error(form, exc, default="mrn")
         else:
@@ -89,6 +92,9 @@ def edit_patient(patient_id: int):
             operations.update_patient(
                 current_user, found, expected_version=form.version.data, **_patient_data(form)
             )
+        except operations.MrnInUse as exc:
+            operations.record_refused_registration(current_user, exc.holder_id, purpose="correction")
+            form_error(form, exc, default="mrn")
         except OperationError as exc:
             form_error(form, exc, default="mrn")
         else:

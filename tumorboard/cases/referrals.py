@@ -8,9 +8,9 @@ prior treatments and findings copied (each copy audited). The original does not 
 
 from sqlalchemy import inspect
 
-from tumorboard import fields as v
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.boards.models import Board
+from tumorboard.cases.fields import CaseActionFields
 from tumorboard.cases.models import Case, CaseStatus, PriorTreatment
 from tumorboard.cases.operations import CASE_FIELDS, touch_case
 from tumorboard.cases.records import FINDINGS
@@ -58,7 +58,7 @@ def refer_case(actor, case: Case, *, board_id, expected_version: int | None, que
     board = next((b for b in referral_boards(actor, case) if str(b.id) == str(board_id)), None)
     if board is None:
         raise OperationError("Choose another of your active boards.", field="board_id")
-    question = v.text(question, "clinical question", "clinical_question", max_length=4000, required=True)
+    question = CaseActionFields.referral_question.clean(question, "clinical_question")
     pending = db.session.scalar(
         db.select(Case).where(
             Case.referred_from_id == case.id, Case.board_id == board.id, Case.status == CaseStatus.DRAFT.value

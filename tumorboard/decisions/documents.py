@@ -11,6 +11,7 @@ reaches a signed document; only a later signed version marks it "superseded by v
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
@@ -34,7 +35,8 @@ from tumorboard.documents.letter import decision_letter_pdf
 from tumorboard.extensions import db
 from tumorboard.timezones import to_local, utc_to_local_now
 
-SNAPSHOT_SCHEMA = 1
+# 1: the first release; 2 adds the site's public address and time zone, and the meeting's quorum reason
+SNAPSHOT_SCHEMA = 2
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,15 @@ def snapshot_data(decision: Decision) -> dict:
         "hospital": {
             "name": cfg["HOSPITAL_NAME"],
             "letterhead": [line for line in cfg.get("LETTERHEAD", "").split("|") if line],
+            # identifiers and times as issued: a later change of the address or the zone changes no document
+            "public_url": cfg["PUBLIC_URL"].rstrip("/"),
+            "timezone": cfg["TIMEZONE"],
         },
         "meeting": {
             "id": meeting.id,
             "starts_at": json_value(meeting.starts_at),
             "board": {"id": meeting.board.id, "name": meeting.board.name},
+            "quorum_override_reason": meeting.quorum_override_reason,
         },
         "presented": case_record(case, summarise(case), case.missing_at_submission),
         "decision": {
@@ -121,8 +127,9 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _instant(value: str) -> datetime:
-    return to_local(datetime.fromisoformat(value))
+def _instant(value: str, zone: ZoneInfo | None) -> datetime:
+    moment = datetime.fromisoformat(value)
+    return moment.astimezone(zone) if zone is not None else to_local(moment)
 
 
 def document_from_snapshot(
@@ -147,6 +154,9 @@ def document_from_snapshot(
     )
     previous = decided["supersedes"] or {}
     labs = sorted(case.labs, key=lambda r: (r.sample_date, r.id))
+    hospital = data["hospital"]
+    zone = ZoneInfo(hospital["timezone"]) if hospital.get("timezone") else None
+    signed_at = _instant(data["signed"]["at"], zone) if data["signed"]["at"] else utc_to_local_now()
     return DecisionDocument(
         hospital=data["hospital"]["name"],
         letterhead_lines=tuple(data["hospital"]["letterhead"]),
@@ -156,8 +166,8 @@ def document_from_snapshot(
         supersedes_decision_id=previous.get("id"),
         amendment_reason=decided["amendment_reason"],
         board_name=data["meeting"]["board"]["name"],
-        meeting_at=_instant(data["meeting"]["starts_at"]),
-        signed_at=_instant(data["signed"]["at"]) if data["signed"]["at"] else utc_to_local_now(),
+        meeting_at=_instant(data["meeting"]["starts_at"], zone),
+        signed_at=signed_at,
         signed_by=(data["signed"]["by"] or {}).get("name", ""),
         patient_name=case.patient.display_name,
         patient_mrn=case.patient.mrn,
@@ -210,11 +220,19 @@ def document_from_snapshot(
             for lab in labs
         ),
         superseded_by_version=superseded_by.number if superseded_by else None,
-        superseded_at=to_local(superseded_by.signed_at) if superseded_by else None,
+        superseded_at=(
+            superseded_by.signed_at.astimezone(zone) if zone else to_local(superseded_by.signed_at)
+        )
+        if superseded_by
+        else None,
         warnings=tuple(w["message"] for w in decided["warnings"]),
         override_reason=decided["override_reason"],
         fingerprint=fingerprint,
         frozen=frozen,
+        base_url=hospital.get("public_url", ""),
+        quorum_reason=data["meeting"].get("quorum_override_reason", ""),
+        # an amendment is signed after the meeting: its findings are those recorded at its signing
+        findings_as_of=signed_at if decided["number"] > 1 else None,
     )
 
 
@@ -248,7 +266,8 @@ def letter_pdf(decision: Decision, *, generated_at: datetime | None = None) -> b
 
 
 def fhir_json(decision: Decision) -> str:
+    document = decision_document(decision)
     bundle = decision_bundle(
-        decision_document(decision), base_url=current_app.config["PUBLIC_URL"].rstrip("/")
+        document, base_url=document.base_url or current_app.config["PUBLIC_URL"].rstrip("/")
     )
     return json.dumps(bundle, indent=2, ensure_ascii=False)

@@ -1,8 +1,9 @@
 """The fields of a decision, each declared once (tumorboard.fields): the decision form builds its fields
 from these, and `operations.save_draft` cleans what it is given with them."""
 
+from tumorboard.auth.passwords import MAX_LENGTH
 from tumorboard.decisions.models import DecisionOutcome, GuidelineBasis
-from tumorboard.fields import Choice, Text
+from tumorboard.fields import Choice, Password, Text
 
 
 class DecisionFields:
@@ -32,3 +33,22 @@ class DecisionFields:
 
 class PlanItemFields:
     detail = Text("Detail", "plan item detail", 500)
+
+
+class SigningFields:
+    """Signing and amending a decision."""
+
+    password = Password("Your password", "password", MAX_LENGTH, missing="Enter your password to sign.")
+    override_reason = Text("Reason to sign despite the warnings", "reason", 2000, multiline=True)
+    amendment_reason = Text(
+        "Reason for the amendment",
+        "reason for the amendment",
+        2000,
+        required=True,
+        multiline=True,
+        missing="Say why the decision changes.",
+    )
+
+
+class FollowUpFields:
+    reason_text = Text("Explanation", "explanation", 2000, multiline=True)

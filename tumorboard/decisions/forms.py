@@ -6,16 +6,14 @@ from wtforms import (
     FieldList,
     FormField,
     HiddenField,
-    PasswordField,
     SelectField,
     SubmitField,
-    TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import Optional
 
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.clinical.vocabularies import DeviationReason, PlanIntent, Treatment
-from tumorboard.decisions.fields import DecisionFields, PlanItemFields
+from tumorboard.decisions.fields import DecisionFields, FollowUpFields, PlanItemFields, SigningFields
 from tumorboard.decisions.models import FollowUpStatus
 from tumorboard.forms import Form, VersionField, choices
 from tumorboard.views_helpers import parse_id
@@ -67,19 +65,14 @@ class DecisionForm(Form):
 
 
 class SignForm(Form):
-    password = PasswordField(
-        "Your password", validators=[InputRequired("Enter your password to sign."), Length(max=256)]
-    )
-    override_reason = TextAreaField("Reason to sign despite the warnings", validators=[Length(max=2000)])
+    password = SigningFields.password.field()
+    override_reason = SigningFields.override_reason.field()
     version = VersionField()
     submit = SubmitField("Sign the decision")
 
 
 class AmendForm(Form):
-    reason = TextAreaField(
-        "Reason for the amendment",
-        validators=[InputRequired("Say why the decision changes."), Length(max=2000)],
-    )
+    reason = SigningFields.amendment_reason.field()
     submit = SubmitField("Start an amendment")
 
 
@@ -92,7 +85,7 @@ class FollowUpForm(Form):
         choices=choices([BLANK, *((r.value, r.label) for r in DeviationReason)]),
         validators=[Optional()],
     )
-    reason_text = TextAreaField("Explanation", validators=[Length(max=2000)])
+    reason_text = FollowUpFields.reason_text.field()
     started_on = DateField("Started on", validators=[Optional()])
     completed_on = DateField("Completed on", validators=[Optional()])
     version = HiddenField()

@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tumorboard.audit.recording import diff, record, snapshot
-from tumorboard.auth.passwords import verify_password
+from tumorboard.auth.operations import confirm_password
 from tumorboard.cases import operations as case_operations
 from tumorboard.cases.models import PRESENTED_AGAIN_FROM, CaseStatus
 from tumorboard.cases.summary import summarise
@@ -27,7 +27,7 @@ from tumorboard.clinical.vocabularies import DeviationReason, ImagingModality, P
 from tumorboard.db import atomic, utcnow
 from tumorboard.decisions import checks
 from tumorboard.decisions.documents import SNAPSHOT_SCHEMA, snapshot_data
-from tumorboard.decisions.fields import DecisionFields, PlanItemFields
+from tumorboard.decisions.fields import DecisionFields, FollowUpFields, PlanItemFields, SigningFields
 from tumorboard.decisions.models import (
     DECISION_FIELDS,
     Decision,
@@ -41,7 +41,7 @@ from tumorboard.decisions.models import (
 )
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
-from tumorboard.fields import clean_all, text
+from tumorboard.fields import clean_all, reason_given
 from tumorboard.meetings import operations as meeting_operations
 from tumorboard.meetings.models import AgendaItem, AttendanceStatus, MeetingAction
 from tumorboard.timezones import hospital_today
@@ -69,6 +69,7 @@ class AmendmentPending(OperationError):
 
 
 RECORD = MeetingAction.RECORD_DECISIONS
+DEFERRED_HERE = "The board deferred this case at this meeting: it decides it at a later one."
 
 
 @atomic
@@ -82,6 +83,8 @@ def start_decision(actor, item: AgendaItem) -> Decision:
         return existing
     if not meeting.allows(RECORD):
         raise OperationError(RECORD.not_now)
+    if item.was_deferred:
+        raise OperationError(DEFERRED_HERE)
     decision = Decision(
         agenda_item_id=item.id,
         case_id=item.case_id,
@@ -240,16 +243,19 @@ def sign_decision(
         raise OperationError(
             "The meeting is over: its undecided cases were deferred. Discuss the case again."
         )
-    if not verify_password(actor.password_hash, password or ""):
-        raise OperationError("The password is not correct.", field="password")
+    if decision.number == 1 and decision.agenda_item.was_deferred:
+        raise OperationError(DEFERRED_HERE)
+    confirm_password(actor, password, field="password", wrong="The password is not correct.")
     _require_complete(decision)
     warnings = consistency_warnings(decision)
-    reason = text(override_reason, "reason", "override_reason", max_length=2000)
+    reason = SigningFields.override_reason.clean(override_reason, "override_reason")
     if warnings and not reason:
         raise OperationError(
             f"{len(warnings)} consistency warning(s): sign with a reason, or change the plan.",
             field="override_reason",
         )
+    if warnings:
+        reason_given(reason, "override_reason")
     meeting = decision.meeting
     if decision.supersedes is not None:
         # first, so that the database never sees two signed versions of one agenda item
@@ -306,7 +312,7 @@ def amend_decision(actor, decision: Decision, *, reason: str) -> Decision:
         raise AmendmentPending(pending)
     if not decision.allows(DecisionAction.AMEND):
         raise OperationError("Only the signed decision in force can be amended.")
-    reason = text(reason, "reason for the amendment", "reason", max_length=2000, required=True)
+    reason = SigningFields.amendment_reason.clean(reason, "reason")
     amendment = Decision(
         agenda_item_id=decision.agenda_item_id,
         case_id=decision.case_id,
@@ -383,7 +389,7 @@ def record_follow_up(
         check_version(follow_up, expected_version)
         before = snapshot(follow_up, fields)
     follow_up.status, follow_up.reason = carried_out, deviation
-    follow_up.reason_text = text(reason_text, "explanation", "reason_text", max_length=2000)
+    follow_up.reason_text = FollowUpFields.reason_text.clean(reason_text, "reason_text")
     follow_up.started_on, follow_up.completed_on, follow_up.recorded_by_id = (
         started_on,
         completed_on,

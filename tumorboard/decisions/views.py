@@ -18,6 +18,7 @@ from flask_login import current_user
 from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
 from tumorboard.audit.recording import record
+from tumorboard.auth import operations as auth_operations
 from tumorboard.auth.access import require_login
 from tumorboard.cases.lookups import get_visible_case
 from tumorboard.cases.summary import summarise
@@ -88,7 +89,7 @@ def meeting_mode(meeting_id: int):
         analytes=[Analyte(a) for a in sorted({lab.analyte for lab in row.case.labs})],
         previous=rows[index - 1].item if index > 0 else None,
         following=rows[index + 1].item if index + 1 < len(rows) else None,
-        can_start=meeting.can_record_decisions(current_user),
+        can_start=meeting.can_record_decisions(current_user) and not row.item.was_deferred,
     )
 
 
@@ -230,6 +231,8 @@ def sign(decision_id: int):
             override_reason=form.override_reason.data,
         )
     except OperationError as exc:
+        if exc.field == "password":
+            auth_operations.record_wrong_password(current_user._get_current_object(), "signing a decision")
         flash(exc.message, "danger")
         return redirect(back)
     flash(

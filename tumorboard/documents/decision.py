@@ -82,6 +82,9 @@ class DecisionDocument:
     override_reason: str = ""
     fingerprint: str = ""  # SHA-256 of the snapshot the document is rendered from
     frozen: bool = True  # False only for a decision signed before snapshots were kept
+    base_url: str = ""  # the site's address when it was signed (FHIR identifiers)
+    quorum_reason: str = ""  # the chair's reason to start the meeting without quorum
+    findings_as_of: datetime | None = None  # an amendment: the findings are those of this moment
 
     @property
     def is_superseded(self) -> bool:

@@ -317,6 +317,14 @@ def _notes(doc: DecisionDocument) -> list[dict[str, str]]:
         review.append("to be presented to the board again")
     if review:
         notes.append("; ".join(review))
+    if doc.findings_as_of is not None:
+        notes.append(
+            f"Signed after the meeting, on {_instant(doc.findings_as_of)}, with the findings as recorded then"
+        )
+    if doc.warnings:
+        notes.append("Signed despite: " + "; ".join(doc.warnings) + f" Reason: {doc.override_reason}")
+    if _text(doc.quorum_reason):
+        notes.append(f"The meeting began without quorum; the chair's reason: {doc.quorum_reason.strip()}")
     signer = _text(doc.signed_by)
     if signer:
         notes.append(f"Signed by {signer} on {_instant(doc.signed_at)}")

@@ -172,6 +172,10 @@ def _title(pdf: _LetterPDF, doc: DecisionDocument) -> None:
     pdf.lines(pdf.l_margin, pdf.epw, ["Tumor board decision"], 18, "B", color=ACCENT)
     pdf.gap(1)
     discussed = f"Discussed at the {doc.board_name.strip()} on {at(doc.meeting_at)}."
+    if doc.findings_as_of is not None:
+        discussed += (
+            f" This version was signed on {at(doc.findings_as_of)}, with the findings as recorded then."
+        )
     pdf.paragraph(pdf.l_margin, discussed, 10, color=MUTED)
     pdf.gap(3)
     if doc.is_superseded:
@@ -307,6 +311,11 @@ def _reasoning(pdf: _LetterPDF, doc: DecisionDocument) -> None:
     _row(pdf, "Clinical trial", doc.trial, empty="none")
     _row(pdf, "Dissent", doc.dissent, empty="none recorded")
     _row(pdf, "Patient preference and comorbidity", doc.preference_weighing, empty="not recorded")
+    if doc.warnings:
+        warned = "; ".join(doc.warnings) + f" The chair's reason to sign: {doc.override_reason}"
+        _row(pdf, "Signed despite", warned)
+    if doc.quorum_reason:
+        _row(pdf, "Quorum", f"The meeting began without quorum; the chair's reason: {doc.quorum_reason}")
 
     _heading(pdf, "Follow-up")
     review = _date(doc.next_review) if doc.next_review else ""
@@ -316,8 +325,8 @@ def _reasoning(pdf: _LetterPDF, doc: DecisionDocument) -> None:
 
 
 def _attendees(pdf: _LetterPDF, attendees: Sequence[Attendee]) -> None:
-    """Who was present, one row per specialty in the order the specialties first appear."""
-    _heading(pdf, "Board members present")
+    """Who was present at the meeting, one row per specialty in the order the specialties first appear."""
+    _heading(pdf, "Present at the meeting")
     groups: dict[str, list[str]] = {}
     for attendee in attendees:
         if attendee.name.strip():

@@ -5,13 +5,13 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     SelectField,
-    StringField,
     SubmitField,
-    TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
+from tumorboard.boards.fields import MeetingPlanFields
 from tumorboard.forms import Form, VersionField, choices
+from tumorboard.meetings.fields import AgendaFields, MeetingFields
 from tumorboard.meetings.models import AgendaMode
 
 MODE_CHOICES = choices((m.value, m.label) for m in AgendaMode)
@@ -23,16 +23,12 @@ class MeetingForm(Form):
         format="%Y-%m-%dT%H:%M",
         validators=[InputRequired("Enter the date and time.")],
     )
-    duration_minutes = IntegerField("Duration (minutes)", validators=[InputRequired(), NumberRange(10, 600)])
-    room = StringField("Room", validators=[Length(max=200)])
-    video_link = StringField("Video link", validators=[Length(max=500)], description="https://…")
-    cutoff_hours = IntegerField(
-        "Submission cut-off (hours before)", validators=[InputRequired(), NumberRange(0, 336)]
-    )
-    capacity_cases = IntegerField("Capacity (cases)", validators=[Optional(), NumberRange(1, 1000)])
-    capacity_minutes = IntegerField(
-        "Capacity (minutes of discussion)", validators=[Optional(), NumberRange(1, 1000)]
-    )
+    duration_minutes = MeetingPlanFields.duration_minutes.field()
+    room = MeetingPlanFields.room.field()
+    video_link = MeetingPlanFields.video_link.field()
+    cutoff_hours = MeetingPlanFields.cutoff_hours.field()
+    capacity_cases = MeetingPlanFields.capacity_cases.field()
+    capacity_minutes = MeetingPlanFields.capacity_minutes.field()
     submit = SubmitField("Save meeting")
 
 
@@ -40,12 +36,8 @@ class NewMeetingForm(MeetingForm):
     repeat = SelectField(
         "Repeat", choices=choices([("once", "Once"), ("weekly", "Weekly"), ("fortnightly", "Fortnightly")])
     )
-    count = IntegerField("Number of meetings", default=1, validators=[Optional(), NumberRange(1, 52)])
-    skip = TextAreaField(
-        "Dates to leave out",
-        validators=[Length(max=2000)],
-        description="One date per line (YYYY-MM-DD), e.g. public holidays.",
-    )
+    count = MeetingFields.count.field(default=1)
+    skip = MeetingFields.skip.field()
     submit = SubmitField("Plan meeting")
 
     def skip_dates(self):
@@ -68,30 +60,28 @@ class EditMeetingForm(MeetingForm):
 
 
 class CancelMeetingForm(Form):
-    reason = TextAreaField(
-        "Reason", validators=[InputRequired("Say why the meeting is cancelled."), Length(max=1000)]
-    )
+    reason = MeetingFields.cancel_reason.field()
     version = VersionField()
     submit = SubmitField("Cancel the meeting")
 
 
 class AddToAgendaForm(Form):
     case_id = IntegerField(validators=[InputRequired()])
-    minutes = IntegerField("Minutes", default=10, validators=[InputRequired(), NumberRange(1, 240)])
+    minutes = AgendaFields.minutes.field(default=10)
     mode = SelectField("Discussion", choices=MODE_CHOICES)
-    late_reason = StringField("Reason (after the cut-off)", validators=[Length(max=500)])
+    late_reason = AgendaFields.late_reason.field()
     version = VersionField()
 
 
 class AgendaItemForm(Form):
-    minutes = IntegerField("Minutes", validators=[InputRequired(), NumberRange(1, 240)])
+    minutes = AgendaFields.minutes.field()
     presenter_id = SelectField("Presenter", coerce=int, validators=[Optional()])
     mode = SelectField("Discussion", choices=MODE_CHOICES)
     version = VersionField()
 
 
 class ReorderForm(Form):
-    order = StringField(validators=[InputRequired(), Length(max=5000)])
+    order = AgendaFields.order.field()
     version = VersionField()
 
     def item_ids(self) -> list[int]:
@@ -109,9 +99,7 @@ class MeetingVersionForm(Form):
 
 
 class StartMeetingForm(Form):
-    override_reason = TextAreaField(
-        "Reason to meet without quorum (chair only)", validators=[Length(max=1000)]
-    )
+    override_reason = MeetingFields.quorum_override_reason.field()
     version = VersionField()
     submit = SubmitField("Start the meeting")
 
@@ -129,5 +117,5 @@ class OutcomeForm(Form):
 
 class RequestMeetingForm(Form):
     meeting_id = SelectField("Preferred meeting", coerce=int, validators=[InputRequired()])
-    note = StringField("Note for the coordinator", validators=[Length(max=500)])
+    note = AgendaFields.preferred_note.field()
     submit = SubmitField("Ask for this meeting")

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, delete, func, select
 
 from tumorboard.audit.recording import diff, record, snapshot
+from tumorboard.boards.fields import MeetingPlanFields
 from tumorboard.boards.models import Board, missing_specialties
 from tumorboard.cases import operations as case_operations
 from tumorboard.cases.models import BOARD_OUTCOMES, IN_POOL, Case, CaseStatus
@@ -25,7 +26,8 @@ from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
-from tumorboard.fields import text
+from tumorboard.fields import clean_all, reason_given
+from tumorboard.meetings.fields import AgendaFields, MeetingFields
 from tumorboard.meetings.models import (
     AgendaItem,
     AgendaMode,
@@ -53,7 +55,6 @@ MEETING_FIELDS = (
     "capacity_minutes",
     "status",
 )
-MAX_SERIES = 52
 
 
 @dataclass(frozen=True)
@@ -101,22 +102,8 @@ def local_to_utc(start_local: datetime) -> datetime:
 
 
 def _clean_plan(board: Board, plan: MeetingPlan, *, allow_past: bool = False) -> dict:
-    if not 10 <= plan.duration_minutes <= 600:
-        raise OperationError("A meeting lasts between 10 and 600 minutes.", field="duration_minutes")
-    if not 0 <= plan.cutoff_hours <= 24 * 14:
-        raise OperationError(
-            "The cut-off is between 0 hours and 14 days before the meeting.", field="cutoff_hours"
-        )
-    for value, field in (
-        (plan.capacity_cases, "capacity_cases"),
-        (plan.capacity_minutes, "capacity_minutes"),
-    ):
-        if value is not None and not 1 <= value <= 1000:
-            raise OperationError("A capacity is a number from 1 to 1000.", field=field)
-    room = text(plan.room, "room", "room", max_length=200)
-    video = text(plan.video_link, "video link", "video_link", max_length=500)
-    if video and not video.startswith("https://"):
-        raise OperationError("The video link must start with https://.", field="video_link")
+    clean = clean_all(MeetingPlanFields, vars(plan))
+    room, video = clean["room"], clean["video_link"]
     if not room and not video:
         raise OperationError("Give a room, a video link, or both.", field="room")
     starts_at = local_to_utc(plan.start_local)
@@ -125,12 +112,12 @@ def _clean_plan(board: Board, plan: MeetingPlan, *, allow_past: bool = False) ->
     return {
         "board_id": board.id,
         "starts_at": starts_at,
-        "duration_minutes": plan.duration_minutes,
+        "duration_minutes": clean["duration_minutes"],
         "room": room,
         "video_link": video,
-        "cutoff_at": starts_at - timedelta(hours=plan.cutoff_hours),
-        "capacity_cases": plan.capacity_cases,
-        "capacity_minutes": plan.capacity_minutes,
+        "cutoff_at": starts_at - timedelta(hours=clean["cutoff_hours"]),
+        "capacity_cases": clean["capacity_cases"],
+        "capacity_minutes": clean["capacity_minutes"],
     }
 
 
@@ -152,8 +139,7 @@ def series_dates(first: date, frequency: str, count: int, skip: Iterable[date] =
         every = Frequency(frequency).days
     except ValueError:
         raise OperationError("Choose weekly or fortnightly.", field="frequency") from None
-    if not 1 <= count <= MAX_SERIES:
-        raise OperationError(f"A series has 1 to {MAX_SERIES} meetings.", field="count")
+    count = int(MeetingFields.count.clean(count, "count") or 1)
     dropped = set(skip)
     days = [first + timedelta(days=every * n) for n in range(count)]
     return [d for d in days if d not in dropped]
@@ -252,7 +238,7 @@ def cancel_meeting(actor, meeting: Meeting, *, reason: str, expected_version: in
     """Its cases go back to the board's pool and their submitters are told."""
     _require(actor, meeting, MeetingAction.CANCEL)
     check_version(meeting, expected_version)
-    reason = text(reason, "reason", "reason", max_length=1000, required=True)
+    reason = MeetingFields.cancel_reason.clean(reason, "reason")
     items = list(meeting.items)
     frozen = {str(item.id): freeze_item(item) for item in items}
     for item in items:
@@ -321,8 +307,7 @@ def _check_agenda_editable(actor, meeting: Meeting, expected_version: int | None
 
 
 def _clean_item(meeting: Meeting, minutes, presenter_id, mode) -> dict:
-    if minutes is None or not 1 <= int(minutes) <= 240:
-        raise OperationError("Minutes per case: 1 to 240.", field="minutes")
+    minutes = AgendaFields.minutes.clean(minutes, "minutes")
     try:
         mode = AgendaMode(mode).value
     except ValueError:
@@ -362,7 +347,7 @@ def add_to_agenda(
     if case.board_id != meeting.board_id or not case.is_in_pool:
         raise OperationError("Only a case waiting in this board's pool can go on the agenda.")
     late = utcnow() > meeting.cutoff_at
-    reason = text(late_reason, "reason for adding after the cut-off", "late_reason", max_length=500)
+    reason = AgendaFields.late_reason.clean(late_reason, "late_reason")
     if late and not reason:
         raise OperationError(
             "The submission cut-off has passed: give a reason to add the case anyway.", field="late_reason"
@@ -391,6 +376,7 @@ def add_to_agenda(
         actor=actor,
         entity=meeting,
         details={"case": case.id, "position": position, "late": late, "reason": item.late_reason},
+        scope=case,
     )
     notify(
         [case.submitter_id],
@@ -423,7 +409,9 @@ def remove_from_agenda(actor, item: AgendaItem, *, expected_version: int | None)
     db.session.flush()
     _renumber(meeting, remaining)
     _touch(meeting)
-    record("agenda.case_removed", actor=actor, entity=meeting, details={"case": item.case_id})
+    record(
+        "agenda.case_removed", actor=actor, entity=meeting, details={"case": item.case_id}, scope=item.case
+    )
     notify(
         [item.case.submitter_id],
         "case_unscheduled",
@@ -488,6 +476,7 @@ def update_item(
             entity=meeting,
             changes=changes,
             details={"case": item.case_id},
+            scope=item.case,
         )
 
 
@@ -504,7 +493,7 @@ def request_meeting(actor, case: Case, meeting: Meeting, *, note: str = "") -> M
     if wish is None:
         wish = MeetingRequest(case_id=case.id, meeting_id=meeting.id, requested_by_id=actor.id)
         db.session.add(wish)
-    wish.meeting_id, wish.note = meeting.id, text(note, "note", "note", max_length=500)
+    wish.meeting_id, wish.note = meeting.id, AgendaFields.preferred_note.clean(note, "note")
     db.session.flush()
     record(
         "case.meeting_requested", actor=actor, entity=case, details={"meeting": meeting.id, "note": wish.note}
@@ -576,12 +565,13 @@ def start_meeting(
     _require(actor, meeting, MeetingAction.START)
     check_version(meeting, expected_version)
     missing = quorum_missing(meeting)
-    reason = text(override_reason, "reason", "override_reason", max_length=1000)
+    reason = MeetingFields.quorum_override_reason.clean(override_reason, "override_reason")
     if missing:
         if not board.can_chair(actor):
             raise OperationError("Quorum is not reached: the chair must confirm the start, with a reason.")
         if not reason:
             raise OperationError("Say why the board meets without quorum.", field="override_reason")
+        reason_given(reason, "override_reason")
         meeting.quorum_override_reason, meeting.quorum_override_by_id = reason, actor.id
     status = _move(meeting, MeetingAction.START)
     meeting.started_at = utcnow()
@@ -632,6 +622,7 @@ def set_outcome(actor, item: AgendaItem, outcome: str, *, expected_version: int 
         actor=actor,
         entity=meeting,
         details={"case": item.case_id, "item": item.id, "outcome": chosen.value, "snapshot_sha256": frozen},
+        scope=item.case,
     )
 
 

@@ -27,6 +27,8 @@ def review():
         try:
             patient = operations.review_patient(current_user, mrn=form.mrn.data, reason=form.reason.data)
         except OperationError as exc:
+            if exc.message == operations.NOT_FOUND:
+                operations.record_not_found(current_user, mrn=form.mrn.data, reason=form.reason.data)
             form_error(form, exc, default="mrn")
         else:
             log_access(AccessPage.PRIVACY_REVIEW, patients=[patient])
@@ -47,6 +49,8 @@ def export():
             current_user, mrn=form.mrn.data, reason=form.reason.data, export=True
         )
     except OperationError as exc:
+        if exc.message == operations.NOT_FOUND:
+            operations.record_not_found(current_user, mrn=form.mrn.data, reason=form.reason.data)
         form_error(form, exc, default="mrn")
         return render_template("privacy/review.html", form=form, found=None, limit=queries.LIMIT), 422
     log_access(AccessPage.PRIVACY_REVIEW, patients=[patient])

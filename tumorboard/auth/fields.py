@@ -1,0 +1,22 @@
+"""The fields of sign-in and of accounts, each declared once (tumorboard.fields). What makes a new
+password acceptable is the policy in auth.passwords; the forms ask it too."""
+
+from tumorboard.auth.passwords import MAX_LENGTH
+from tumorboard.fields import Password, Text
+
+
+class AccountFields:
+    email = Text("Email", "email address", 254, required=True)
+    name = Text("Full name", "name", 200, required=True)
+
+
+class PasswordFields:
+    password = Password("Password", "password", MAX_LENGTH)
+    current_password = Password("Current password", "current password", MAX_LENGTH)
+    new_password = Password(
+        "New password",
+        "new password",
+        MAX_LENGTH,
+        description="A passphrase of several words is easy to type and hard to guess.",
+    )
+    confirm = Password("Repeat the new password", "new password again", MAX_LENGTH)

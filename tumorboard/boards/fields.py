@@ -1,0 +1,33 @@
+"""The fields of a board and of a meeting's plan, each declared once (tumorboard.fields): a board's usual
+settings and every meeting planned from them are held to the same ranges, with the same words."""
+
+from tumorboard.fields import Link, Number, Text
+
+
+class BoardFields:
+    name = Text("Name", "board's name", 120, required=True)
+    description = Text("Description", "description", 2000, multiline=True)
+    start_time = Text("Usual start (HH:MM, hospital time)", "start time", 5, required=True)
+
+
+class MeetingPlanFields:
+    """A meeting's plan; the board's settings hold the usual one."""
+
+    duration_minutes = Number(
+        "Duration (minutes)", "duration", 10, 600, unit=" minutes", whole=True, required=True
+    )
+    cutoff_hours = Number(
+        "Submission cut-off (hours before)",
+        "submission cut-off",
+        0,
+        336,
+        unit=" hours before the meeting",
+        whole=True,
+        required=True,
+    )
+    capacity_cases = Number("Capacity (cases)", "capacity in cases", 1, 1000, whole=True)
+    capacity_minutes = Number(
+        "Capacity (minutes of discussion)", "capacity in minutes", 1, 1000, unit=" minutes", whole=True
+    )
+    room = Text("Room", "room", 200)
+    video_link = Link("Video link", "video link", 500, description="https://…")

@@ -1,0 +1,19 @@
+"""The fields of a patient review, declared once (tumorboard.fields)."""
+
+from dataclasses import replace
+
+from tumorboard.cases.fields import PatientFields
+from tumorboard.fields import Text
+
+
+class PrivacyFields:
+    mrn = replace(PatientFields.mrn, missing="Enter the patient's MRN.")
+    reason = Text(
+        "Reason for this review",
+        "reason",
+        500,
+        required=True,
+        multiline=True,
+        min_length=10,
+        missing="Say why you open this patient's record.",
+    )
