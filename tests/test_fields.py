@@ -114,3 +114,49 @@ def test_the_form_and_the_operation_accept_alike(app, name, rule):
 def test_a_choice_outside_the_vocabulary_is_refused_by_both(app, name, rule):
     assert _operation_error(rule, name, "not-a-value") == f"Unknown {rule.what}."
     assert _form_errors(app, name, rule, "not-a-value") == ["Not a valid choice."]
+
+
+def _stored_in():
+    from tumorboard.auth.models import User
+    from tumorboard.boards.models import Board
+    from tumorboard.cases.models import (
+        Case,
+        ImagingStudy,
+        LabResult,
+        PathologyReport,
+        Patient,
+        PriorTreatment,
+    )
+    from tumorboard.decisions.models import Decision, FollowUp, PlanItem
+    from tumorboard.meetings.models import Meeting
+
+    return [
+        (PatientFields, Patient),
+        (CaseFields, Case),
+        (PriorTreatmentFields, PriorTreatment),
+        (ImagingFields, ImagingStudy),
+        (LabFields, LabResult),
+        (PathologyFields, PathologyReport),
+        (DecisionFields, Decision),
+        (PlanItemFields, PlanItem),
+        (FollowUpFields, FollowUp),
+        (BoardFields, Board),
+        (MeetingPlanFields, Meeting),
+        (AccountFields, User),
+    ]
+
+
+def test_the_database_holds_what_the_declarations_accept():
+    """A declared length longer than its column would be cut by SQLite and refused by PostgreSQL with a
+    500: every column holds the longest text its declaration lets through."""
+    checked, too_short = 0, []
+    for declarations, model in _stored_in():
+        columns = model.__table__.columns
+        for name, rule in rules_of(declarations).items():
+            if isinstance(rule, Text) and name in columns:
+                length = getattr(columns[name].type, "length", None)
+                checked += 1
+                if length is not None and length < rule.max_length:
+                    too_short.append(f"{model.__name__}.{name}: column {length} < declared {rule.max_length}")
+    assert too_short == []
+    assert checked >= 20

@@ -169,6 +169,21 @@ def test_the_export_answers_an_access_request(client_as, client, users, patient_
     views = [r for r in rows if r["kind"] == "view"]
     assert any(r["who"] == users[Role.SUBMITTER].email and r["what"] == "Case page" for r in views)
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "privacy.patient_exported")).all()
+    # the file says whose record it is, and which cases it holds, before the events
+    assert rows[0]["kind"] == "patient" and "MRN Z9988776" in rows[0]["what"]
+    assert patient.display_name in rows[0]["what"]
+    assert [r["case"] for r in rows if r["kind"] == "case"] == [str(case.id)]
+
+
+def test_the_export_never_hands_a_spreadsheet_a_formula(client_as, patient_record):
+    patient, _ = patient_record
+    patient.family_name = '=HYPERLINK("https://evil.example")'
+    db.session.commit()
+    response = client_as(Role.PRIVACY).post(
+        "/privacy/export.csv", data={"mrn": "Z9988776", "reason": "Request of 1 Dec, GDPR Art. 15."}
+    )
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
 
 
 def test_the_audit_log_shows_the_officer_field_names_only(client_as, patient_record):

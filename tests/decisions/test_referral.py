@@ -307,3 +307,27 @@ def test_the_original_boards_chair_can_still_amend_and_sign(chair, two_boards):
     amendment = operations.amend_decision(chair, signed, reason="Pathology revised.")
     assert amendment.can_sign(chair)
     assert not amendment.can_sign(two_boards["B"]["member"])
+
+
+def test_a_referral_cannot_move_back_to_the_board_it_came_from(submitter, discussed, other_board):
+    referral = refer_case(
+        submitter, discussed, board_id=other_board.id, expected_version=discussed.version, question="Lung?"
+    )
+    before = referral.version
+    with pytest.raises(OperationError, match="referred from the") as refused:
+        case_operations.update_case(
+            submitter,
+            referral,
+            expected_version=referral.version,
+            **(_fields(referral) | {"board_id": discussed.board_id}),
+        )
+    assert refused.value.field == "board_id"
+    db.session.expire_all()
+    assert (referral.board_id, referral.version) == (other_board.id, before)
+
+
+def test_no_referral_is_offered_when_the_other_board_no_longer_takes_cases(submitter, discussed, other_board):
+    assert discussed.can_refer(submitter)
+    other_board.active = False
+    db.session.commit()
+    assert not discussed.can_refer(submitter)

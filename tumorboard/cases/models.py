@@ -269,8 +269,12 @@ class Case(Model):
             and self.board_is_fixed
             and self.status != CaseStatus.SCHEDULED
             and self.status != CaseStatus.WITHDRAWN
-            and bool(user.board_ids - {self.board_id})
+            and self.has_other_active_board(user)
         )
+
+    def has_other_active_board(self, user) -> bool:
+        """A board to refer to: another of the user's boards that still takes cases."""
+        return any(m.board.active for m in user.memberships if m.board_id != self.board_id)
 
     def can_present_again(self, user) -> bool:
         """The submitter sends a discussed or closed case back to the board (follow-up, progression)."""

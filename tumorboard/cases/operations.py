@@ -77,6 +77,13 @@ def _clean_case(actor, data: Mapping[str, Any], case: Case | None = None) -> dic
         board = db.session.get(Board, int(board_id)) if str(board_id or "").isdigit() else None
         if board is None or not board.active or board.id not in actor.board_ids:
             raise OperationError("Choose one of your active boards.", field="board_id")
+        origin = case.referred_from if case is not None else None
+        if origin is not None and board.id == origin.board_id:
+            raise OperationError(
+                f"This case was referred from the {origin.board.name}, which keeps the original case: "
+                "choose another board, or withdraw this referral.",
+                field="board_id",
+            )
     site = cleaned["primary_site"]
     cleaned["board_id"] = board.id
     cleaned["metastatic_sites"] = ",".join(cleaned["metastatic_sites"])

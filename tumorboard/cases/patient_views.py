@@ -57,6 +57,9 @@ def register_patient():
     return form_page("cases/patient_form.html", form=form, patient=None)
 
 
+ACCESS_LIMIT = 100  # the newest accesses shown on the patient page
+
+
 @bp.get("/patients/<id:patient_id>")
 @require_login
 def patient(patient_id: int):
@@ -73,7 +76,10 @@ def patient(patient_id: int):
         "cases/patient.html",
         patient=found,
         cases=cases,
-        accesses=patient_accesses(found.id, board_ids=coordinated) if coordinated else None,
+        accesses=patient_accesses(found.id, board_ids=coordinated, limit=ACCESS_LIMIT)
+        if coordinated
+        else None,
+        access_limit=ACCESS_LIMIT,
     )
 
 

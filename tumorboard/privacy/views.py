@@ -58,9 +58,33 @@ def export():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["kind", "when", "who", "what", "record", "case", "details"])
+    writer.writerow(
+        _cells(
+            "patient",
+            to_local(patient.created_at).isoformat(),
+            "",
+            f"{patient.display_name}, MRN {patient.mrn}, born {patient.birth_date.isoformat()}, "
+            f"{patient.sex}",
+            f"patients {patient.id}",
+            "",
+            "",
+        )
+    )
+    for case in data["cases"]:
+        writer.writerow(
+            _cells(
+                "case",
+                to_local(case.created_at).isoformat(),
+                case.submitter.email if case.submitter else "",
+                f"{case.board.name}: {case.status.label}",
+                f"case {case.id}",
+                case.id,
+                case.clinical_question,
+            )
+        )
     for event in data["events"]:
         writer.writerow(
-            [
+            _cells(
                 "change",
                 to_local(event.occurred_at).isoformat(),
                 event.actor_label or "",
@@ -68,11 +92,11 @@ def export():
                 f"{event.entity_type or ''} {event.entity_id or ''}".strip(),
                 "",
                 event.changes_json if event.changes_json != "{}" else event.details_json,
-            ]
+            )
         )
     for access in data["accesses"]:
         writer.writerow(
-            [
+            _cells(
                 "view",
                 to_local(access.occurred_at).isoformat(),
                 access.user.email,
@@ -80,10 +104,20 @@ def export():
                 "",
                 access.case_id or "",
                 "",
-            ]
+            )
         )
     return Response(
         out.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="patient-{patient.id}-record.csv"'},
     )
+
+
+def _cells(*values) -> list[str]:
+    """A CSV row a spreadsheet shows as text: a value that starts like a formula (=, +, -, @) is quoted
+    with an apostrophe (OWASP CSV injection), so a name or a note is never run as one."""
+    row = []
+    for value in values:
+        text = "" if value is None else str(value)
+        row.append("'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text)
+    return row
