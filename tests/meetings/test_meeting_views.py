@@ -293,41 +293,6 @@ def test_bad_meeting_input(client_as, board, functions, change, message):
     assert db.session.scalar(select(Meeting)) is None
 
 
-def test_board_settings(client_as, board, functions):
-    coordinator = client_as(Role.COORDINATOR)
-    assert coordinator.get(f"/boards/{board.id}/settings").status_code == 200
-    response = coordinator.post(
-        f"/boards/{board.id}/settings",
-        data={
-            "required": ["surgery", "pathology", "gastroenterology", "endocrinology"],
-            "either_gi_or_endocrinology": "y",
-            "weekday": "1",
-            "start_time": "15:30",
-            "duration_minutes": "60",
-            "cutoff_hours": "24",
-            "room": "B",
-            "video_link": "",
-            "version": board.version,
-        },
-    )
-    assert response.status_code == 302
-    db.session.refresh(board)
-    assert board.required_specialties == "surgery;pathology;gastroenterology|endocrinology"
-    assert client_as(Role.SPECIALIST).get(f"/boards/{board.id}/settings").status_code == 403
-    bad = coordinator.post(
-        f"/boards/{board.id}/settings",
-        data={
-            "required": [],
-            "weekday": "1",
-            "start_time": "25:00",
-            "duration_minutes": "60",
-            "cutoff_hours": "24",
-            "version": board.version,
-        },
-    )
-    assert bad.status_code == 422
-
-
 SETTINGS = {
     "required": ["surgery", "pathology", "gastroenterology", "endocrinology"],
     "weekday": "1",
@@ -337,6 +302,24 @@ SETTINGS = {
     "room": "B",
     "video_link": "",
 }
+
+
+def test_board_settings(client_as, board, functions):
+    coordinator = client_as(Role.COORDINATOR)
+    assert coordinator.get(f"/boards/{board.id}/settings").status_code == 200
+    response = coordinator.post(
+        f"/boards/{board.id}/settings",
+        data={**SETTINGS, "either_gi_or_endocrinology": "y", "version": board.version},
+    )
+    assert response.status_code == 302
+    db.session.refresh(board)
+    assert board.required_specialties == "surgery;pathology;gastroenterology|endocrinology"
+    assert client_as(Role.SPECIALIST).get(f"/boards/{board.id}/settings").status_code == 403
+    bad = coordinator.post(
+        f"/boards/{board.id}/settings",
+        data={**SETTINGS, "required": [], "start_time": "25:00", "version": board.version},
+    )
+    assert bad.status_code == 422
 
 
 @pytest.mark.parametrize(
