@@ -10,6 +10,7 @@ from tests.decisions.support import client_of
 from tumorboard import security
 from tumorboard.audit.models import AccessEvent, AccessPage
 from tumorboard.auth.roles import Role
+from tumorboard.decisions import operations as decision_operations
 from tumorboard.extensions import db
 
 
@@ -19,7 +20,11 @@ def world(app_ctx, users, signed, meeting, create_case, create_lab, create_patie
     create_lab(signed.case, created_by=submitter)
     draft = create_case(submitter=submitter, board=board)
     create_lab(draft, created_by=submitter)
-    return {"signed": signed, "meeting": meeting, "draft": draft, "case": signed.case}
+    amendment = decision_operations.amend_decision(
+        users[Role.SPECIALIST], signed, reason="Octreotide instead: lanreotide not stocked."
+    )
+    db.session.commit()
+    return {"signed": signed, "meeting": meeting, "draft": draft, "case": signed.case, "amendment": amendment}
 
 
 def _pages(world) -> list[tuple[AccessPage, Role, str, str, dict | None, set[int]]]:
@@ -55,7 +60,14 @@ def _pages(world) -> list[tuple[AccessPage, Role, str, str, dict | None, set[int
         ),
         (AccessPage.MEETING_MODE, Role.SPECIALIST, "GET", f"/meetings/{meeting.id}/mode", None, on_agenda),
         (AccessPage.DECISIONS, Role.SPECIALIST, "GET", f"/cases/{case.id}/decisions", None, {case.id}),
-        (AccessPage.DECISION_EDIT, Role.SPECIALIST, "GET", f"/decisions/{signed.id}/edit", None, {case.id}),
+        (
+            AccessPage.DECISION_EDIT,
+            Role.SPECIALIST,
+            "GET",
+            f"/decisions/{world['amendment'].id}/edit",
+            None,
+            {case.id},
+        ),
         (AccessPage.LETTER, Role.SPECIALIST, "GET", f"/decisions/{signed.id}/letter", None, {case.id}),
         (
             AccessPage.LETTER_PDF,

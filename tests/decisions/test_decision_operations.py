@@ -79,7 +79,7 @@ def test_a_draft_saves_its_fields_and_plan(specialist, item, today):
     version = decision.version
     rows = [
         plan_row(target_date=today + timedelta(days=14)),
-        plan_row(""),  # an empty row of the form is skipped
+        plan_row("", detail="", intent="", responsible_specialty=""),  # an empty row of the form is skipped
         PLAN[1],
     ]
     save(
@@ -119,15 +119,12 @@ TOO_MANY = [plan_row(detail=f"item {n}") for n in range(operations.MAX_PLAN_ITEM
 @pytest.mark.parametrize(
     ("items", "fields", "message"),
     [
+        pytest.param([plan_row("NOT-A-TREATMENT")], {}, "Unknown treatment", id="unknown-treatment"),
+        pytest.param([plan_row(intent="cure-all")], {}, "Unknown intent", id="unknown-intent"),
         pytest.param(
-            [plan_row("NOT-A-TREATMENT")], {}, "needs a treatment, an intent", id="unknown-treatment"
-        ),
-        pytest.param([plan_row(intent="")], {}, "needs a treatment, an intent", id="missing-intent"),
-        pytest.param(
-            [plan_row(responsible_specialty="")], {}, "needs a treatment, an intent", id="missing-specialty"
+            [plan_row(responsible_specialty="astrology")], {}, "Unknown specialty", id="unknown-specialty"
         ),
         pytest.param(TOO_MANY, {}, "at most 20 items", id="more-than-20-items"),
-        pytest.param(PLAN, {"dissent": "Surgery first."}, "whose dissent", id="dissent-without-whose"),
         pytest.param(
             PLAN,
             {"next_review_date": timedelta(days=-1)},
@@ -150,6 +147,18 @@ def test_bad_input_is_refused_and_changes_nothing(specialist, draft, today, item
     db.session.expire_all()
     assert stored(draft.id) == before
     assert len(events("decision.saved")) == audit
+
+
+def test_a_draft_keeps_incomplete_rows_and_a_dissent_without_whose(specialist, draft):
+    """A draft may be incomplete (the board is still talking); what was typed is kept as typed."""
+    rows = [plan_row(intent=""), plan_row("", intent="", responsible_specialty="", detail="Ask Dr. K")]
+    save(specialist, draft, items=rows, dissent="Surgery first.")
+    db.session.expire_all()
+    assert [(i.treatment, i.intent, i.responsible_specialty, i.detail) for i in draft.items] == [
+        ("SSA-LAN", None, "medical_oncology", "Lanreotide autogel 120 mg every 28 days"),
+        (None, None, None, "Ask Dr. K"),
+    ]
+    assert (draft.dissent, draft.dissent_by) == ("Surgery first.", "")
 
 
 def test_exactly_20_items_are_accepted(specialist, draft):
@@ -319,6 +328,22 @@ def test_a_stale_version_is_not_signed(chair, draft):
             PLAN, {"recommendation": ""}, "at least one plan item", id="recommendation-without-text"
         ),
         pytest.param([], {"outcome": "deferred", "rationale": ""}, "why the case is deferred", id="deferred"),
+        pytest.param(
+            [PLAN[0], plan_row(intent="")], {}, "Plan item 2 needs its intent", id="row-without-intent"
+        ),
+        pytest.param(
+            [plan_row(responsible_specialty="")],
+            {},
+            "Plan item 1 needs its responsible specialty",
+            id="row-without-specialty",
+        ),
+        pytest.param(
+            [plan_row("", intent="", responsible_specialty="")],
+            {},
+            "Plan item 1 needs its treatment and intent and responsible specialty",
+            id="row-with-detail-only",
+        ),
+        pytest.param(PLAN, {"dissent": "Surgery first."}, "whose dissent", id="dissent-without-whose"),
     ],
 )
 def test_an_incomplete_decision_is_not_signed(chair, specialist, item, items, fields, message):

@@ -129,7 +129,7 @@ def test_the_form_saves_the_draft(app, specialist, item):
     decision = operations.start_decision(specialist, item)
     db.session.commit()
     client = client_of(app, specialist)
-    rows = [*PLAN, plan_row("")]
+    rows = [*PLAN, plan_row("", detail="", intent="", responsible_specialty="")]
     response = client.post(f"/decisions/{decision.id}", data=form_data(decision, rows, dissent_by="Dr. B"))
     assert response.status_code == 302
     db.session.expire_all()
@@ -140,23 +140,111 @@ def test_the_form_saves_the_draft(app, specialist, item):
     assert "Draft saved." in html and "Lanreotide autogel 120 mg every 28 days" in html
 
 
-def test_a_refused_save_says_why_and_changes_nothing(app, specialist, draft, item):
+def test_a_refused_save_says_why_keeps_what_was_typed_and_changes_nothing(app, specialist, draft, item):
     before = stored(draft.id)
     client = client_of(app, specialist)
     past = (hospital_today() - timedelta(days=1)).isoformat()
+    typed = {
+        "recommendation": "Typed at the meeting: lanreotide, then restage.",
+        "rationale": "Typed reasons.",
+    }
     for data, message in (
-        (form_data(draft, next_review_date=past), "The next review cannot be in the past."),
-        (form_data(draft, dissent="Surgery first."), "Say whose dissent or minority opinion it is."),
-        (form_data(draft, [plan_row(intent="")]), "Each plan item needs a treatment, an intent"),
-        (form_data(draft, [PLAN[0], plan_row("XYZ")]), "Plan item 2, treatment: Not a valid choice."),
-        (form_data(draft, next_review_date="soon"), "Next review: Not a valid date value."),
+        (form_data(draft, next_review_date=past, **typed), "The next review cannot be in the past."),
+        (
+            form_data(draft, [PLAN[0], plan_row("XYZ")], **typed),
+            "Plan item 2, treatment: Not a valid choice.",
+        ),
+        (form_data(draft, next_review_date="soon", **typed), "Not a valid date value."),
+        (
+            form_data(draft, recommendation="x" * 8001),
+            "The recommendation is too long (at most 8000 characters).",
+        ),
     ):
-        assert client.post(f"/decisions/{draft.id}", data=data).status_code == 302
-        html = client.get(mode_url(item)).text
+        response = client.post(f"/decisions/{draft.id}", data=data)
+        assert response.status_code == 422, message
+        html = response.text
         assert message in html
-        assert "{" not in "".join(re.findall(r'class="alert alert-danger[^>]*>(.*?)<', html, re.S))
+        if data["recommendation"] == typed["recommendation"]:
+            assert typed["recommendation"] in html and typed["rationale"] in html
+            assert "Lanreotide autogel 120 mg every 28 days" in html  # the typed plan row
+        else:
+            assert "x" * 8001 in html  # refused, not cut: the whole text comes back
         db.session.expire_all()
         assert stored(draft.id) == before
+
+
+def test_a_draft_with_an_unfinished_row_saves_and_signing_names_the_row(app, specialist, chair, draft, item):
+    rows = [PLAN[0], plan_row("SURV", intent="", detail="CT in 3 months")]
+    data = form_data(draft, rows, dissent="Surgery first.")
+    assert client_of(app, specialist).post(f"/decisions/{draft.id}/autosave", data=data).status_code == 200
+    db.session.expire_all()
+    saved = db.session.get(Decision, draft.id)
+    assert [(i.treatment, i.intent) for i in saved.items] == [("SSA-LAN", "palliative"), ("SURV", None)]
+    signing = form_data(saved, rows, dissent="Surgery first.") | {"with_draft": "1", "password": PASSWORD}
+    response = client_of(app, chair).post(f"/decisions/{draft.id}/sign", data=signing)
+    assert response.status_code == 422
+    assert "Plan item 2 needs its intent before the decision is signed." in response.text
+    assert "CT in 3 months" in response.text and "Surgery first." in response.text
+    db.session.expire_all()
+    assert db.session.get(Decision, draft.id).status == "draft"
+
+
+def test_signing_after_the_chairs_own_autosave_signs_what_the_screen_shows(app, chair, draft, item):
+    """The chair types, autosave runs, the chair signs: the sign POST carries the form's current
+    version and the text typed since, and is signed as shown (no 409 against the chair's own save)."""
+    client = client_of(app, chair)
+    first = client.post(f"/decisions/{draft.id}/autosave", data=form_data(draft, recommendation="Autosaved."))
+    assert first.status_code == 200
+    signing = form_data(draft, recommendation="Autosaved, then typed some more.") | {
+        "version": str(first.json["version"]),
+        "with_draft": "1",
+        "password": PASSWORD,
+    }
+    response = client.post(f"/decisions/{draft.id}/sign", data=signing)
+    assert response.status_code == 302
+    db.session.expire_all()
+    signed = db.session.get(Decision, draft.id)
+    assert signed.status == "signed" and signed.recommendation == "Autosaved, then typed some more."
+
+
+def test_a_wrong_password_keeps_the_typed_draft(app, chair, draft, item):
+    signing = form_data(draft, recommendation="Typed just before signing.") | {
+        "with_draft": "1",
+        "password": "not-the-password",
+    }
+    response = client_of(app, chair).post(f"/decisions/{draft.id}/sign", data=signing)
+    assert response.status_code == 422 and "The password is not correct." in response.text
+    assert "Typed just before signing." in response.text
+    db.session.expire_all()
+    saved = db.session.get(Decision, draft.id)
+    assert saved.status == "draft" and saved.recommendation == "Typed just before signing."
+    assert f'name="version" type="hidden" value="{saved.version}"' in response.text
+
+
+def test_a_second_tab_that_hits_a_409_keeps_its_text_and_can_reapply_it(app, specialist, chair, draft, item):
+    loaded_at = draft.version
+    assert (
+        client_of(app, chair)
+        .post(f"/decisions/{draft.id}", data=form_data(draft, recommendation="The chair's text"))
+        .status_code
+        == 302
+    )
+    mine = form_data(draft, recommendation="My text from the other tab") | {"version": str(loaded_at)}
+    client = client_of(app, specialist)
+    response = client.post(f"/decisions/{draft.id}", data=mine)
+    assert response.status_code == 409
+    html = response.text
+    assert "Someone else saved this decision meanwhile" in html
+    assert "The chair&#39;s text" in html and html.count("My text from the other tab") >= 2  # panel and form
+    db.session.expire_all()
+    current = db.session.get(Decision, draft.id)
+    assert current.recommendation == "The chair's text"
+    assert f'name="version" type="hidden" value="{current.version}"' in html
+    # saving again applies the user's text over theirs, knowingly
+    again = client.post(f"/decisions/{draft.id}", data=mine | {"version": str(current.version)})
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Decision, draft.id).recommendation == "My text from the other tab"
 
 
 def test_autosave_returns_the_new_version(app, specialist, draft):
@@ -184,12 +272,11 @@ def test_a_stale_autosave_answers_409_with_both_texts(app, specialist, chair, dr
     mine = form_data(draft, recommendation="My text", rationale="My reasons") | {"version": str(loaded_at)}
     response = client_of(app, specialist).post(f"/decisions/{draft.id}/autosave", data=mine)
     assert response.status_code == 409
-    assert response.json["theirs"] == {
-        "recommendation": "The chair's text",
-        "rationale": FIELDS["rationale"],
-        "version": theirs.json["version"],
+    assert response.json["version"] == theirs.json["version"]
+    assert {f["name"]: (f["theirs"], f["yours"]) for f in response.json["fields"]} == {
+        "recommendation": ("The chair's text", "My text"),
+        "rationale": (FIELDS["rationale"], "My reasons"),
     }
-    assert response.json["yours"] == {"recommendation": "My text", "rationale": "My reasons"}
     assert "Someone else saved this decision" in response.json["error"]
     db.session.expire_all()
     assert db.session.get(Decision, draft.id).recommendation == "The chair's text"
@@ -197,10 +284,12 @@ def test_a_stale_autosave_answers_409_with_both_texts(app, specialist, chair, dr
 
 def test_autosave_refusals_are_json(app, specialist, submitter, draft):
     client = client_of(app, specialist)
-    response = client.post(f"/decisions/{draft.id}/autosave", data=form_data(draft, dissent="No whose"))
-    assert response.status_code == 422 and "whose dissent" in response.json["error"]
+    response = client.post(f"/decisions/{draft.id}/autosave", data=form_data(draft, next_review_date="soon"))
+    assert response.status_code == 422 and "Next review: Not a valid date value." in response.json["error"]
+    response = client.post(f"/decisions/{draft.id}/autosave", data=form_data(draft, [plan_row("XYZ")]))
+    assert response.status_code == 422 and "Plan item 1, treatment" in response.json["error"]
     response = client.post(f"/decisions/{draft.id}/autosave", data={"recommendation": "no version"})
-    assert response.status_code == 422 and "version" in response.json["error"]
+    assert response.status_code == 422 and "out of date" in response.json["error"]
     assert (
         client_of(app, submitter).post(f"/decisions/{draft.id}/autosave", data=form_data(draft)).status_code
         == 403

@@ -105,11 +105,12 @@ def test_two_people_save_the_same_version_at_once(isolated_app):
     assert sorted(_status(a) for a in answers) == [200, 409], answers
     loser = next(a for a in answers if a.status_code == 409)
     winner = next(a for a in answers if a.status_code == 200)
-    assert loser.json["theirs"]["version"] == winner.json["version"]
+    assert loser.json["version"] == winner.json["version"]
     with app.app_context():
         saved = db.session.get(Decision, decision_id).recommendation
         db.session.remove()
-    assert saved == loser.json["theirs"]["recommendation"] != loser.json["yours"]["recommendation"]
+    (recommendation,) = [f for f in loser.json["fields"] if f["name"] == "recommendation"]
+    assert saved == recommendation["theirs"] != recommendation["yours"]
 
 
 def test_two_people_amend_at_once(isolated_app):

@@ -290,12 +290,18 @@ class PlanItem(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    treatment: Mapped[Treatment] = mapped_column(enum_type(Treatment, 24, "treatment"))
+    # A draft keeps a row as typed, even incomplete; signing requires all three (decisions.operations).
+    treatment: Mapped[Treatment | None] = mapped_column(enum_type(Treatment, 24, "treatment"))
     detail: Mapped[str] = mapped_column(String(500), default="")
-    intent: Mapped[PlanIntent] = mapped_column(enum_type(PlanIntent, 16, "intent"))
-    responsible_specialty: Mapped[Specialty] = mapped_column(
+    intent: Mapped[PlanIntent | None] = mapped_column(enum_type(PlanIntent, 16, "intent"))
+    responsible_specialty: Mapped[Specialty | None] = mapped_column(
         enum_type(Specialty, 32, "responsible_specialty")
     )
+
+    @property
+    def is_complete(self) -> bool:
+        return None not in (self.treatment, self.intent, self.responsible_specialty)
+
     target_date: Mapped[date | None] = mapped_column(Date)
 
     decision: Mapped[Decision] = relationship(back_populates="items")

@@ -113,38 +113,37 @@ def _clean_fields(data: Mapping) -> dict:
         "next_review_date": review,
         "present_again": bool(data.get("present_again")),
     }
-    if cleaned["dissent"] and not cleaned["dissent_by"]:
-        raise OperationError("Say whose dissent or minority opinion it is.", field="dissent_by")
     if not trial:
         cleaned["trial_identifier"] = cleaned["trial_name"] = ""
     return cleaned
 
 
+def _vocabulary(value, enum, what: str):
+    if value in (None, ""):
+        return None
+    try:
+        return enum(value).value
+    except ValueError:
+        raise OperationError(f"Unknown {what} in the plan.", field="items") from None
+
+
 def _clean_items(rows: Sequence[Mapping]) -> list[dict]:
+    """Every row someone typed into, kept as typed: a draft may hold a treatment whose intent is not
+    chosen yet. Signing asks for complete rows (`_require_complete`)."""
     items = []
     for row in rows:
-        if not row.get("treatment"):
-            continue  # an empty row of the form
-        try:
-            treatment = Treatment(row["treatment"])
-            intent = PlanIntent(row.get("intent") or "").value
-            specialty = Specialty(row.get("responsible_specialty") or "").value
-        except ValueError:
-            raise OperationError(
-                "Each plan item needs a treatment, an intent and a responsible specialty.", field="items"
-            ) from None
         target = row.get("target_date")
         if target is not None and not isinstance(target, date):
             raise OperationError("Enter the target date as a date.", field="items")
-        items.append(
-            {
-                "treatment": treatment.value,
-                "detail": PlanItemFields.detail.clean(row.get("detail"), "items"),
-                "intent": intent,
-                "responsible_specialty": specialty,
-                "target_date": target,
-            }
-        )
+        item = {
+            "treatment": _vocabulary(row.get("treatment"), Treatment, "treatment"),
+            "detail": PlanItemFields.detail.clean(row.get("detail"), "items"),
+            "intent": _vocabulary(row.get("intent"), PlanIntent, "intent"),
+            "responsible_specialty": _vocabulary(row.get("responsible_specialty"), Specialty, "specialty"),
+            "target_date": target,
+        }
+        if any(value not in (None, "") for value in item.values()):
+            items.append(item)
     if len(items) > MAX_PLAN_ITEMS:
         raise OperationError(f"A plan has at most {MAX_PLAN_ITEMS} items.", field="items")
     return items
@@ -153,11 +152,32 @@ def _clean_items(rows: Sequence[Mapping]) -> list[dict]:
 def plan_lines(decision: Decision) -> list[str]:
     """The plan as one line per item, for the audit trail and the history's differences."""
     return [
-        f"{i.treatment} · {i.intent} · {i.responsible_specialty}"
-        + (f" · {i.target_date.isoformat()}" if i.target_date else "")
-        + (f" · {i.detail}" if i.detail else "")
+        _plan_line(i.treatment, i.intent, i.responsible_specialty, i.target_date, i.detail)
         for i in decision.items
     ]
+
+
+def plan_lines_of(rows: Sequence[Mapping]) -> list[str]:
+    """The same lines for plan rows as typed into the form (to show beside a saved plan)."""
+    return [
+        _plan_line(
+            row.get("treatment"),
+            row.get("intent"),
+            row.get("responsible_specialty"),
+            row.get("target_date") if isinstance(row.get("target_date"), date) else None,
+            row.get("detail") or "",
+        )
+        for row in rows
+        if any(row.get(k) for k in ("treatment", "intent", "responsible_specialty", "target_date", "detail"))
+    ]
+
+
+def _plan_line(treatment, intent, specialty, target: date | None, detail: str) -> str:
+    return (
+        f"{treatment or '(no treatment)'} · {intent or '(no intent)'} · {specialty or '(no one responsible)'}"
+        + (f" · {target.isoformat()}" if target else "")
+        + (f" · {detail}" if detail else "")
+    )
 
 
 @atomic
@@ -208,7 +228,12 @@ def clinical_picture(decision: Decision) -> checks.ClinicalPicture:
 
 
 def consistency_warnings(decision: Decision) -> list[checks.CheckWarning]:
-    items = [checks.PlanItemData(i.treatment, i.intent, i.detail) for i in decision.items]
+    # a draft's unfinished rows are checked once they are complete (signing requires them to be)
+    items = [
+        checks.PlanItemData(i.treatment, i.intent, i.detail)
+        for i in decision.items
+        if i.treatment is not None and i.intent is not None
+    ]
     return checks.check_plan(clinical_picture(decision), items)
 
 
@@ -224,16 +249,41 @@ def _require_complete(decision: Decision) -> None:
         )
     if outcome is DecisionOutcome.DEFERRED and not decision.rationale:
         raise OperationError("Say why the case is deferred (the rationale).", field="rationale")
+    for position, item in enumerate(decision.items, start=1):
+        if not item.is_complete:
+            missing = [
+                what
+                for what, value in (
+                    ("treatment", item.treatment),
+                    ("intent", item.intent),
+                    ("responsible specialty", item.responsible_specialty),
+                )
+                if value is None
+            ]
+            raise OperationError(
+                f"Plan item {position} needs its {' and '.join(missing)} before the decision is signed.",
+                field="items",
+            )
+    if decision.dissent and not decision.dissent_by:
+        raise OperationError("Say whose dissent or minority opinion it is.", field="dissent_by")
     if decision.number > 1 and not decision.amendment_reason:
         raise OperationError("An amendment needs its reason.", field="amendment_reason")
 
 
 @atomic
 def sign_decision(
-    actor, decision: Decision, *, expected_version: int | None, password: str, override_reason: str = ""
+    actor,
+    decision: Decision,
+    *,
+    expected_version: int | None,
+    password: str,
+    override_reason: str = "",
+    draft: tuple[Mapping, Sequence[Mapping]] | None = None,
 ) -> list[checks.CheckWarning]:
     """The chair signs with their password. Consistency warnings do not block, but going on needs a
-    reason, which is recorded with the warnings. A first decision marks the case discussed or deferred."""
+    reason, which is recorded with the warnings. A first decision marks the case discussed or deferred.
+    `draft` (the fields and plan rows as the chair's screen shows them) is saved first, in the same
+    transaction: what is signed is what the chair saw."""
     if not decision.allows(DecisionAction.SIGN):
         raise OperationError("This decision is already signed.")
     if not decision.can_sign(actor):
@@ -246,6 +296,9 @@ def sign_decision(
     if decision.number == 1 and decision.agenda_item.was_deferred:
         raise OperationError(DEFERRED_HERE)
     confirm_password(actor, password, field="password", wrong="The password is not correct.")
+    if draft is not None:
+        data, items = draft
+        save_draft(actor, decision, expected_version=decision.version, data=data, items=items)
     _require_complete(decision)
     warnings = consistency_warnings(decision)
     reason = SigningFields.override_reason.clean(override_reason, "override_reason")

@@ -61,19 +61,29 @@ def _fill_form(form: DecisionForm, decision: Decision) -> None:
 def meeting_mode(meeting_id: int):
     """The meeting in progress, one case at a time: summary on the left, the decision on the right."""
     meeting = get_visible_meeting(meeting_id)
-    rows = agenda_rows(meeting)
-    if not rows:
+    if not agenda_rows(meeting):
         flash("The agenda is empty.", "info")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-    wanted = request.args.get("item", type=int)
+    return _meeting_mode_page(meeting, request.args.get("item", type=int))
+
+
+def _meeting_mode_page(
+    meeting,
+    wanted: int | None,
+    *,
+    form: DecisionForm | None = None,
+    sign_form: SignForm | None = None,
+    conflict: dict | None = None,
+    status: int = 200,
+):
+    """Meeting mode at one agenda item; `form` and `sign_form` are what the user posted when the page
+    comes back with a refusal or a conflict, so that nothing typed is lost."""
+    rows = agenda_rows(meeting)
     index = next((n for n, row in enumerate(rows) if row.item.id == wanted), 0)
     row = rows[index]
     log_access(AccessPage.MEETING_MODE, cases=[r.case for r in rows])
     decision = operations.current_decision(row.item)
-    form = DecisionForm(formdata=None)
-    if decision is not None:
-        _fill_form(form, decision)
-    sign_form = SignForm(formdata=None, version=decision.version if decision else None)
+    form, sign_form = _forms_for(decision, form, sign_form)
     return render_template(
         "decisions/meeting_mode.html",
         meeting=meeting,
@@ -85,12 +95,26 @@ def meeting_mode(meeting_id: int):
         doc=_signed_document(decision),
         form=form,
         sign_form=sign_form,
+        conflict=conflict,
+        plan_errors=_plan_errors(form),
         warnings=operations.consistency_warnings(decision) if decision and not decision.is_signed else [],
         analytes=[Analyte(a) for a in sorted({lab.analyte for lab in row.case.labs})],
         previous=rows[index - 1].item if index > 0 else None,
         following=rows[index + 1].item if index + 1 < len(rows) else None,
         can_start=meeting.can_record_decisions(current_user) and not row.item.was_deferred,
-    )
+    ), status
+
+
+def _forms_for(
+    decision: Decision | None, form: DecisionForm | None, sign_form: SignForm | None
+) -> tuple[DecisionForm, SignForm]:
+    if form is None:
+        form = DecisionForm(formdata=None)
+        if decision is not None:
+            _fill_form(form, decision)
+    if sign_form is None:
+        sign_form = SignForm(formdata=None, version=decision.version if decision else None)
+    return form, sign_form
 
 
 def _signed_document(decision: Decision | None):
@@ -127,47 +151,111 @@ def _back_to(decision: Decision) -> str:
     return url_for("decisions.edit", decision_id=decision.id)
 
 
-def _error_messages(form: DecisionForm) -> list[str]:
-    """One line per error; the plan's rows report theirs per row and field (FieldList errors are one dict
-    per row, empty for a valid row)."""
+def _work_page(decision: Decision, **context):
+    """The page the decision is worked on, drawn again with what the user posted (a refusal, 422, or a
+    conflict, 409): meeting mode for a first version, the amendment page otherwise."""
+    if decision.number == 1:
+        return _meeting_mode_page(decision.meeting, decision.agenda_item_id, **context)
+    return _edit_page(decision, **context)
+
+
+def _plan_errors(form: DecisionForm) -> list[str]:
+    """The plan's errors as sentences: a row's field errors name the row (FieldList errors are one dict
+    per invalid row), an operation's refusal of the plan is a plain message."""
     messages = []
-    for name, errors in form.errors.items():
-        for n, error in enumerate(errors if isinstance(errors, list) else [errors], start=1):
-            if isinstance(error, dict):
-                messages += [
-                    f"Plan item {n}, {form.items[n - 1].form[field].label.text.lower()}: {text}"
-                    for field, texts in error.items()
-                    for text in texts
-                ]
-            else:
-                messages.append(f"{form[name].label.text}: {error}")
+    for n, error in enumerate(form.items.errors, start=1):
+        if isinstance(error, dict):
+            messages += [
+                f"Plan item {n}, {form.items[n - 1].form[field].label.text.lower()}: {text}"
+                for field, texts in error.items()
+                for text in texts
+            ]
+        else:
+            messages.append(str(error))
     return messages
+
+
+def _refusal(form: DecisionForm, sign_form: SignForm | None, exc: OperationError) -> None:
+    """An operation's refusal, shown beside the field it is about, on whichever form holds it."""
+    if sign_form is not None and exc.field in ("password", "override_reason"):
+        form_error(sign_form, exc, default="password")
+    elif exc.field == "items":
+        form.items.errors = [*form.items.errors, exc.message]
+    else:
+        form_error(form, exc, default="recommendation")
+
+
+CONFLICT_FIELDS = (
+    "recommendation",
+    "rationale",
+    "guideline_reference",
+    "trial_identifier",
+    "trial_name",
+    "dissent",
+    "dissent_by",
+    "preference_weighing",
+)
+
+
+def _conflict(decision_id: int, form: DecisionForm) -> dict:
+    """Someone else saved first: their version beside the user's own text, field by field, and the plan.
+    The form keeps the user's text and takes their version number, so that saving again applies it."""
+    db.session.rollback()
+    theirs = db.session.get(Decision, decision_id)
+    if theirs is None:  # a decision is never deleted
+        abort(404)
+    fields = [
+        {
+            "name": name,
+            "label": form[name].label.text,
+            "theirs": getattr(theirs, name) or "",
+            "yours": form[name].data or "",
+        }
+        for name in CONFLICT_FIELDS
+        if (getattr(theirs, name) or "") != (form[name].data or "")
+    ]
+    theirs_plan = operations.plan_lines(theirs)
+    yours_plan = operations.plan_lines_of(form.plan_rows())
+    form.version.data = theirs.version
+    return {
+        "fields": fields,
+        "plan": {"theirs": theirs_plan, "yours": yours_plan} if theirs_plan != yours_plan else None,
+        "version": theirs.version,
+        "saved_at": theirs.updated_at,
+        "reload_url": _back_to(theirs),
+    }
+
+
+CONFLICT_MESSAGE = (
+    "Someone else saved this decision meanwhile. Your text is still in the form; theirs is shown beside it. "
+    "Save to keep yours (it replaces theirs), or reload the page to take theirs."
+)
 
 
 @bp.post("/decisions/<id:decision_id>")
 @require_login
 def save(decision_id: int):
     decision = get_visible_decision(decision_id)
-    back = _back_to(decision)
     if decision.is_signed:
         flash(SIGNED_MEANWHILE, "info")
-        return redirect(back)
+        return redirect(_back_to(decision))
     if not decision.can_edit(current_user):
         abort(403)
     form = DecisionForm()
     if not form.validate_on_submit():
-        for message in _error_messages(form):
-            flash(message, "danger")
-        return redirect(back)
+        return _work_page(decision, form=form, status=422)
     try:
         operations.save_draft(
             current_user, decision, expected_version=form.version.data, data=form.data, items=form.plan_rows()
         )
+    except StaleEdit:
+        return _work_page(decision, form=form, conflict=_conflict(decision_id, form), status=409)
     except OperationError as exc:
-        flash(exc.message, "danger")
-    else:
-        flash("Draft saved.", "success")
-    return redirect(back)
+        db.session.rollback()
+        _refusal(form, None, exc)
+        return _work_page(decision, form=form, status=422)
+    flash("Draft saved.", "success")
+    return redirect(_back_to(decision))
 
 
 @bp.post("/decisions/<id:decision_id>/autosave")
@@ -181,36 +269,47 @@ def autosave(decision_id: int):
         abort(403)
     form = DecisionForm()
     if not form.validate_on_submit():
-        return jsonify(error="Not saved: " + "; ".join(f"{k}" for k in form.errors)), 422
-    mine = form.recommendation.data or ""
+        messages = [
+            "The page is out of date: reload it."
+            if name in ("version", "csrf_token")
+            else f"{form[name].label.text}: {' '.join(map(str, errors))}"
+            for name, errors in form.errors.items()
+            if name != "items"
+        ]
+        return jsonify(error="Not saved: " + "; ".join(messages + _plan_errors(form))), 422
     try:
         operations.save_draft(
             current_user, decision, expected_version=form.version.data, data=form.data, items=form.plan_rows()
         )
     except StaleEdit:
-        db.session.rollback()
-        theirs = db.session.get(Decision, decision_id)
-        if theirs is None:  # a decision is never deleted
-            abort(404)
-        return jsonify(
-            error="Someone else saved this decision meanwhile. Both texts are shown: merge them, then save.",
-            theirs={
-                "recommendation": theirs.recommendation,
-                "rationale": theirs.rationale,
-                "version": theirs.version,
-            },
-            yours={"recommendation": mine, "rationale": form.rationale.data or ""},
-        ), 409
+        conflict = _conflict(decision_id, form)
+        return jsonify(error=CONFLICT_MESSAGE, **conflict), 409
     except OperationError as exc:
         db.session.rollback()
-        return jsonify(error=exc.message), 422
+        return jsonify(error=exc.message, field=exc.field), 422
     db.session.flush()
     return jsonify(version=decision.version, saved_at=decision.updated_at.isoformat())
+
+
+def _keep_draft(decision: Decision, form: DecisionForm) -> None:
+    """Signing was refused (a wrong password, a row to complete): what the chair typed is saved as the
+    draft all the same, and the page carries the new version, so the next try signs it."""
+    try:
+        operations.save_draft(
+            current_user, decision, expected_version=decision.version, data=form.data, items=form.plan_rows()
+        )
+    except (OperationError, StaleEdit):
+        db.session.rollback()
+    else:
+        form.version.data = decision.version
 
 
 @bp.post("/decisions/<id:decision_id>/sign")
 @require_login
 def sign(decision_id: int):
+    """The chair signs. From the decision form, the POST carries the draft as the chair sees it: it is
+    saved and signed in one step, so nothing typed since the last autosave is lost, and the chair signs
+    exactly what the screen shows."""
     decision = get_visible_decision(decision_id)
     back = _back_to(decision)
     if decision.is_signed:
@@ -218,23 +317,41 @@ def sign(decision_id: int):
         return redirect(back)
     if not decision.can_sign(current_user):
         abort(403)
-    form = SignForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(back)
+    sign_form = SignForm()
+    form = DecisionForm() if request.form.get("with_draft") else None
+    valid = sign_form.validate_on_submit()
+    valid = (form.validate() if form is not None else True) and valid
+    if not valid:
+        if form is None:
+            flash_form_errors(sign_form)
+            return redirect(back)
+        return _work_page(decision, form=form, sign_form=sign_form, status=422)
     try:
         warnings = operations.sign_decision(
             current_user,
             decision,
-            expected_version=form.version.data,
-            password=form.password.data,
-            override_reason=form.override_reason.data,
+            expected_version=sign_form.version.data,
+            password=sign_form.password.data,
+            override_reason=sign_form.override_reason.data,
+            draft=(form.data, form.plan_rows()) if form is not None else None,
+        )
+    except StaleEdit:
+        if form is None:
+            flash("Someone saved the decision meanwhile: check it, then sign again.", "danger")
+            return redirect(back)
+        return _work_page(
+            decision, form=form, sign_form=sign_form, conflict=_conflict(decision_id, form), status=409
         )
     except OperationError as exc:
+        db.session.rollback()
         if exc.field == "password":
             auth_operations.record_wrong_password(current_user._get_current_object(), "signing a decision")
-        flash(exc.message, "danger")
-        return redirect(back)
+        if form is None:
+            flash(exc.message, "danger")
+            return redirect(back)
+        _keep_draft(decision, form)
+        _refusal(form, sign_form, exc)
+        return _work_page(decision, form=form, sign_form=sign_form, status=422)
     flash(
         "Decision signed" + (f", with {len(warnings)} warning(s) and your reason." if warnings else "."),
         "success",
@@ -265,21 +382,39 @@ def amend(decision_id: int):
 @bp.get("/decisions/<id:decision_id>/edit")
 @require_login
 def edit(decision_id: int):
-    """An amendment's draft, outside the meeting."""
+    """An amendment's draft, outside the meeting. A signed version is not edited: its page is the
+    version history, where "Amend" starts the change."""
     decision = get_visible_decision(decision_id)
+    if decision.is_signed:
+        flash("This version is signed: it is kept as it was. To change the decision, amend it.", "info")
+        return redirect(
+            url_for("decisions.history", case_id=decision.case_id, _anchor=f"version-{decision.number}")
+        )
+    return _edit_page(decision)
+
+
+def _edit_page(
+    decision: Decision,
+    *,
+    form: DecisionForm | None = None,
+    sign_form: SignForm | None = None,
+    conflict: dict | None = None,
+    status: int = 200,
+):
     log_access(AccessPage.DECISION_EDIT, cases=[decision.case])
-    form = DecisionForm(formdata=None)
-    _fill_form(form, decision)
+    form, sign_form = _forms_for(decision, form, sign_form)
     return render_template(
         "decisions/edit.html",
         decision=decision,
         doc=_signed_document(decision),
         case=decision.case,
         form=form,
-        sign_form=SignForm(formdata=None, version=decision.version),
+        sign_form=sign_form,
+        conflict=conflict,
+        plan_errors=_plan_errors(form),
         warnings=[] if decision.is_signed else operations.consistency_warnings(decision),
         summary=summarise(decision.case),
-    )
+    ), status
 
 
 def _text_diff(before: str, after: str) -> list[tuple[str, str]]:

@@ -1,4 +1,6 @@
 // Meeting mode: Alt+→ / Alt+← walk the agenda; the decision draft saves itself while people type.
+// Saving or signing waits for an autosave still on its way, so the form always sends the version the
+// server holds: the chair's own autosave never conflicts with the chair's signature.
 (function () {
   "use strict";
   document.addEventListener("keydown", function (event) {
@@ -13,15 +15,63 @@
   var status = document.getElementById("autosave-status");
   var conflict = document.getElementById("autosave-conflict");
   var version = form.querySelector("input[name=version]");
+  var NOT_AUTOSAVED = ["password", "override_reason", "with_draft"];
   var timer = null;
   var dirty = false;
+  var inflight = null;
+  var stopped = false;
+  var releasing = false;
+
+  function draftData() {
+    var data = new FormData(form);
+    NOT_AUTOSAVED.forEach(function (name) { data.delete(name); });
+    return data;
+  }
+
+  function element(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined) { node.textContent = text; }
+    if (className) { node.className = className; }
+    return node;
+  }
+
+  function pair(label, theirs, yours) {
+    var row = element("div", undefined, "row g-2 conflict-field");
+    [[label + ": theirs", theirs], [label + ": yours", yours]].forEach(function (side) {
+      var col = element("div", undefined, "col-md-6");
+      col.appendChild(element("div", side[0], "small fw-semibold"));
+      col.appendChild(element("pre", side[1], "conflict-text"));
+      row.appendChild(col);
+    });
+    return row;
+  }
+
+  function showConflict(json) {
+    stopped = true;  // no more autosave: the next save is the user's decision
+    conflict.hidden = false;
+    conflict.textContent = "";
+    conflict.appendChild(element("p", json.error, "mb-2"));
+    (json.fields || []).forEach(function (field) {
+      conflict.appendChild(pair(field.label, field.theirs, field.yours));
+    });
+    if (json.plan) {
+      conflict.appendChild(pair("Plan", json.plan.theirs.join("\n"), json.plan.yours.join("\n")));
+    }
+    if (json.reload_url) {
+      var link = element("a", "Reload the page to take theirs");
+      link.href = json.reload_url;
+      conflict.appendChild(link);
+    }
+    if (json.version) { version.value = json.version; }
+    conflict.scrollIntoView({ block: "nearest" });
+  }
 
   function save() {
-    if (!dirty) { return; }
+    if (!dirty || stopped) { return inflight || Promise.resolve(); }
     dirty = false;
     status.textContent = "Saving…";
-    fetch(form.dataset.autosaveUrl, {
-      method: "POST", body: new FormData(form), credentials: "same-origin",
+    inflight = fetch(form.dataset.autosaveUrl, {
+      method: "POST", body: draftData(), credentials: "same-origin",
       headers: { "Accept": "application/json" }
     }).then(function (response) {
       return response.json().then(function (json) { return { status: response.status, json: json }; });
@@ -29,39 +79,42 @@
       if (result.status === 200) {
         version.value = result.json.version;
         status.textContent = "Draft saved " + new Date().toLocaleTimeString();
-        return;
-      }
-      status.textContent = "Not saved.";
-      if (result.status === 409 && !result.json.theirs) {
+      } else if (result.status === 409 && !result.json.fields) {
+        stopped = true;
+        status.textContent = "Not saved.";
         conflict.hidden = false;
         conflict.textContent = result.json.error;
-        form.removeEventListener("input", schedule);
-        return;
-      }
-      if (result.status === 409) {
-        conflict.hidden = false;
-        conflict.textContent = "";
-        var p = document.createElement("p");
-        p.textContent = result.json.error;
-        conflict.appendChild(p);
-        [["Their recommendation", result.json.theirs.recommendation], ["Yours", result.json.yours.recommendation]]
-          .forEach(function (pair) {
-            var h = document.createElement("strong"); h.textContent = pair[0];
-            var pre = document.createElement("pre"); pre.textContent = pair[1]; pre.className = "mb-2";
-            conflict.appendChild(h); conflict.appendChild(pre);
-          });
-        version.value = result.json.theirs.version;
+      } else if (result.status === 409) {
+        status.textContent = "Not saved.";
+        showConflict(result.json);
       } else {
         status.textContent = result.json.error || "Not saved.";
       }
-    }).catch(function () { status.textContent = "Not saved: check the connection."; dirty = true; });
+    }).catch(function () {
+      status.textContent = "Not saved: check the connection.";
+      dirty = true;
+    }).then(function () { inflight = null; });
+    return inflight;
   }
 
-  function schedule() {
+  function schedule(delay) {
     dirty = true;
     clearTimeout(timer);
-    timer = setTimeout(save, 2000);
+    timer = setTimeout(save, delay);
   }
-  form.addEventListener("input", schedule);
-  form.addEventListener("change", function () { dirty = true; clearTimeout(timer); timer = setTimeout(save, 500); });
+
+  form.addEventListener("input", function () { schedule(2000); });
+  form.addEventListener("change", function () { schedule(500); });
+  form.addEventListener("submit", function (event) {
+    clearTimeout(timer);
+    dirty = false;  // the form itself carries what is typed now
+    if (releasing || !inflight) { return; }
+    event.preventDefault();
+    var submitter = event.submitter;
+    status.textContent = "Finishing the last autosave…";
+    inflight.then(function () {
+      releasing = true;
+      if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
+    });
+  });
 })();
