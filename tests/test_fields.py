@@ -160,3 +160,18 @@ def test_the_database_holds_what_the_declarations_accept():
                     too_short.append(f"{model.__name__}.{name}: column {length} < declared {rule.max_length}")
     assert too_short == []
     assert checked >= 20
+
+
+@pytest.mark.parametrize("name, rule", [p for p in RULES if isinstance(p.values[1], Text | Password)])
+def test_the_browser_is_never_told_to_cut_text(app, name, rule):
+    """No maxlength: a browser cuts pasted text there without a word. The server refuses, naming the limit."""
+    form_class = type("OneField", (Form,), {name: rule.field(), "Meta": type("Meta", (), {"csrf": False})})
+    with app.test_request_context():
+        assert "maxlength" not in str(form_class()[name]())
+
+
+def test_no_template_sets_a_maxlength():
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[1] / "templates"
+    assert [str(p) for p in templates.rglob("*.html") if "maxlength" in p.read_text()] == []

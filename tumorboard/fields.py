@@ -122,6 +122,16 @@ def mrn(value: str | None, pattern: str, hint: str) -> str:
 # Declarations ----------------------------------------------------------------------------------------
 
 
+class Refused(Length):
+    """WTForms' Length, without the `maxlength` it would give the browser: a browser cuts pasted text at
+    maxlength without a word, and a clinician's 10,000 characters would be saved as 4,000. Too long is
+    refused, with the limit named, and the text comes back whole."""
+
+    def __init__(self, min: int = -1, max: int = -1, message: str | None = None):
+        super().__init__(min=min, max=max, message=message)
+        self.field_flags: dict[str, int] = {}
+
+
 def _literal(message: str) -> str:
     """A message for a WTForms validator, which %-formats its messages: a "%" in ours is meant."""
     return message.replace("%", "%%")
@@ -173,9 +183,9 @@ class Text:
 
     def validators(self) -> list:
         found: list = [DataRequired(_literal(self.empty))] if self.required else [Optional()]
-        found.append(Length(max=self.max_length, message=_literal(self.too_long)))
+        found.append(Refused(max=self.max_length, message=_literal(self.too_long)))
         if self.min_length:
-            found.append(Length(min=self.min_length, message=_literal(self.too_short)))
+            found.append(Refused(min=self.min_length, message=_literal(self.too_short)))
         return found
 
     def field(self, label: str | None = None, *, also: tuple = (), **overrides):
@@ -234,7 +244,7 @@ class Password:
         overrides.setdefault("description", self.description)
         validators = [
             InputRequired(_literal(self.missing or f"Enter the {self.what}.")),
-            Length(max=self.max_length, message=_literal(self.too_long)),
+            Refused(max=self.max_length, message=_literal(self.too_long)),
         ]
         return PasswordField(label or self.label, validators=validators, **overrides)
 

@@ -348,3 +348,13 @@ def test_same_board_name_created_at_once_gives_one_board(isolated_app):
     assert sorted(statuses).count(302) == 1 and 500 not in statuses
     with app.app_context():
         assert db.session.scalar(select(func.count(Board.id))) == 1
+
+
+def test_an_account_form_sent_twice_makes_one_account(admin, board):
+    data = {**NEW_USER, "boards": [board.id], "once": "the-token-of-this-form-0003"}
+    assert admin.post("/admin/users/new", data=data).status_code == 302
+    again = admin.post("/admin/users/new", data=data, follow_redirects=True)
+    assert again.status_code == 200 and "already saved" in again.text
+    assert (
+        len(db.session.scalars(select(User).where(User.email == "new.radiologist@hospital.org")).all()) == 1
+    )

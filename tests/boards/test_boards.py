@@ -93,3 +93,19 @@ def test_missing_specialties(present, missing):
     assert len(result) == missing
     if missing == 1 and "endocrinology" not in present:
         assert result == [(Specialty.GASTROENTEROLOGY, Specialty.ENDOCRINOLOGY)]
+
+
+def test_a_board_form_sent_twice_makes_one_board(client_as):
+    admin = client_as(Role.ADMIN)
+    data = {
+        "name": "Thymic NET board",
+        "description": "",
+        "active": "y",
+        "once": "the-token-of-this-form-0002",
+    }
+    before = db.session.scalar(select(func.count()).select_from(Board))
+    assert admin.post("/admin/boards/new", data=data).status_code == 302
+    again = admin.post("/admin/boards/new", data=data, follow_redirects=True)
+    assert again.status_code == 200 and "already saved" in again.text
+    assert "Another board already has this name" not in again.text
+    assert db.session.scalar(select(func.count()).select_from(Board)) == before + 1

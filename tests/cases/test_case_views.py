@@ -11,9 +11,10 @@ from tests.conftest import log_in
 from tumorboard.auth.models import User
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board
-from tumorboard.cases.models import Case, ImagingStudy, LabResult, PathologyReport, Patient
+from tumorboard.cases.models import Case, ImagingStudy, LabResult, PathologyReport, Patient, PriorTreatment
 from tumorboard.cases.patient_operations import MRN_IN_USE
 from tumorboard.extensions import db
+from tumorboard.once import FormSubmission
 
 TOMORROW = (date.today() + timedelta(days=2)).isoformat()
 
@@ -257,6 +258,19 @@ def test_bad_case_input(client_as, board, case, change, message):
     assert _count(Case) == before
 
 
+def test_ten_thousand_pasted_characters_are_refused_and_come_back_whole(client_as, board, case):
+    """A browser told maxlength=4000 cuts a paste silently; the form has no maxlength, the server
+    refuses the text naming the limit and gives all 10,000 characters back to be shortened."""
+    pasted = ("Findings from the outside hospital, pasted. " * 250)[:10_000]
+    response = client_as(Role.SUBMITTER).post(
+        f"/patients/{case.patient_id}/cases/new",
+        data={**CASE_FORM, "board_id": board.id, "clinical_question": pasted},
+    )
+    assert response.status_code == 422
+    assert "The clinical question is too long (at most 4000 characters)." in response.text
+    assert pasted.strip() in response.text and "maxlength" not in response.text
+
+
 @pytest.mark.parametrize(
     ("kind", "data", "message"),
     [
@@ -487,3 +501,104 @@ def test_a_draft_withdrawn_before_submission_stays_private(client_as, draft):
     assert member.get(f"/patients/{draft.patient_id}").status_code == 404
     found = member.post("/patients", data={"q": draft.patient.mrn}).text
     assert f'href="/patients/{draft.patient_id}"' not in found and "No patient found." in found
+
+
+# A create form sent twice makes one record ----------------------------------------------------------
+
+TOKEN = "a-form-token-drawn-at-get-0123"
+
+
+@pytest.mark.parametrize(
+    ("kind", "model", "data"),
+    [
+        ("case", Case, {**CASE_FORM}),
+        (
+            "lab",
+            LabResult,
+            {"sample_date": "2026-11-30", "analyte": "chromogranin_a", "value": "50", "unit": "µg/L"},
+        ),
+        ("imaging", ImagingStudy, {"study_date": "2026-11-30", "modality": "ct"}),
+        ("treatment", PriorTreatment, {"treatment": "SSA-LAN", "start_date": "2026-01-05"}),
+    ],
+)
+def test_back_and_save_again_makes_one_record(client_as, board, case, kind, model, data):
+    """Back + Save, a double click or a retried POST: the form's token makes the second POST find the
+    first record (and say so) instead of making a duplicate."""
+    client = client_as(Role.SUBMITTER)
+    url = {
+        "case": f"/patients/{case.patient_id}/cases/new",
+        "treatment": f"/cases/{case.id}/treatments",
+    }.get(kind, f"/cases/{case.id}/{kind}/new")
+    form = {**data, "board_id": board.id, "once": TOKEN} if kind == "case" else {**data, "once": TOKEN}
+    before = _count(model)
+    first = client.post(url, data=form)
+    assert first.status_code == 302, first.text[:500]
+    second = client.post(url, data=form, follow_redirects=True)
+    assert second.status_code == 200 and "already saved (it was sent twice)" in second.text
+    assert _count(model) == before + 1
+    # a new form (a new token) for another finding is a new record
+    another = {"case": {}, "treatment": {"note": "second course"}}.get(kind, {next(iter(data)): "2026-11-29"})
+    assert client.post(url, data={**form, **another, "once": TOKEN + "-2"}).status_code == 302
+    assert _count(model) == before + 2
+
+
+def test_the_create_form_carries_its_token_and_a_refusal_keeps_it(client_as, case):
+    client = client_as(Role.SUBMITTER)
+    page = client.get(f"/cases/{case.id}/lab/new").text
+    token = re.search(r'name="once" type="hidden" value="([^"]+)"', page).group(1)
+    assert len(token) >= 16
+    refused = client.post(f"/cases/{case.id}/lab/new", data={"once": token, "value": "-3"})
+    assert refused.status_code == 422 and f'value="{token}"' in refused.text
+
+
+def test_a_damaged_token_is_not_kept(client_as, case):
+    """A token the app did not draw (a crafted form) is ignored: the finding is saved, without dedup."""
+    before = _count(ImagingStudy)
+    response = client_as(Role.SUBMITTER).post(
+        f"/cases/{case.id}/imaging/new",
+        data={"study_date": "2026-11-30", "modality": "ct", "once": "<script>"},
+    )
+    assert response.status_code == 302 and _count(ImagingStudy) == before + 1
+    assert db.session.scalar(select(func.count()).select_from(FormSubmission)) == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "model", "data"),
+    [
+        (
+            "lab",
+            LabResult,
+            {"sample_date": "2026-11-30", "analyte": "chromogranin_a", "value": "50", "unit": "µg/L"},
+        ),
+        ("imaging", ImagingStudy, {"study_date": "2026-11-30", "modality": "ct", "region": "Abdomen"}),
+        (
+            "pathology",
+            PathologyReport,
+            {
+                "report_date": "2026-11-30",
+                "specimen_type": "core_biopsy",
+                "differentiation": "well",
+                "ki67_percent": "4",
+            },
+        ),
+        ("treatment", PriorTreatment, {"treatment": "SSA-LAN", "start_date": "2026-01-05"}),
+    ],
+)
+def test_the_same_finding_typed_again_is_refused_and_another_value_is_not(client_as, case, kind, model, data):
+    """Back to a fresh form and the same report typed again: a copy in every value is refused, named;
+    a finding that differs in one value is another finding."""
+    client = client_as(Role.SUBMITTER)
+    url = f"/cases/{case.id}/treatments" if kind == "treatment" else f"/cases/{case.id}/{kind}/new"
+    before = _count(model)
+    assert client.post(url, data=data).status_code == 302
+    again = client.post(url, data=data, follow_redirects=True)
+    assert "already recorded with" in again.text
+    assert _count(model) == before + 1
+    changed = {
+        **data,
+        ("note" if kind == "treatment" else next(k for k in data if "date" in k)): "2026-11-29",
+    }
+    if kind == "treatment":
+        changed = {**data, "note": "second course"}
+    assert client.post(url, data=changed).status_code == 302
+    assert _count(model) == before + 2

@@ -39,6 +39,7 @@ def test_submitter_registers_and_submits_a_case(page, live_server, screenshot):
     page.get_by_role("button", name="Save imaging study").click()
     page.get_by_text("Imaging study added.").wait_for()
 
+    case_url = page.url
     page.get_by_role("link", name="Add laboratory result").click()
     page.get_by_label("Marker").select_option("chromogranin_a")
     page.get_by_label("Value", exact=True).fill("150")
@@ -46,6 +47,16 @@ def test_submitter_registers_and_submits_a_case(page, live_server, screenshot):
     page.get_by_label("Reference range to").fill("93")
     page.get_by_role("button", name="Save result").click()
     page.get_by_text("Laboratory result added.").wait_for()
+    # Back to the form and the same result saved again (the trap that made a second result): refused
+    page.go_back()
+    page.get_by_label("Marker").select_option("chromogranin_a")
+    page.get_by_label("Value", exact=True).fill("150")
+    page.get_by_label("Unit", exact=True).fill("ng/mL")
+    page.get_by_label("Reference range to").fill("93")
+    page.get_by_role("button", name="Save result").click()
+    page.get_by_text("already recorded with exactly these values").wait_for()
+    page.goto(case_url)
+    assert page.locator("#lab tbody tr").filter(has_text="150").count() == 1
 
     page.get_by_role("link", name="Add pathology report").click()
     page.get_by_label("Specimen", exact=True).select_option("eus_fna")

@@ -423,3 +423,20 @@ def test_odd_attendance_keys_are_ignored(client_as, meeting, key):
         f"/meetings/{meeting.id}/attendance", data={"version": meeting.version, key: "present"}
     )
     assert response.status_code == 302
+
+
+def test_a_plan_sent_twice_makes_one_series(client_as, board, functions):
+    client = client_as(Role.COORDINATOR)
+    data = {
+        "start": "2031-03-19T16:00",
+        "duration_minutes": 90,
+        "room": "Room 3",
+        "cutoff_hours": 48,
+        "repeat": "weekly",
+        "count": 3,
+        "once": "the-token-of-this-form-0001",
+    }
+    assert client.post(f"/boards/{board.id}/meetings/new", data=data).status_code == 302
+    again = client.post(f"/boards/{board.id}/meetings/new", data=data, follow_redirects=True)
+    assert "already saved" in again.text
+    assert len(db.session.scalars(select(Meeting)).all()) == 3

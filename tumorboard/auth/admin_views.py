@@ -12,6 +12,7 @@ from tumorboard.auth.roles import Role
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.forms import choices
+from tumorboard.once import AlreadySaved, once
 from tumorboard.views_helpers import (
     flash_form_errors,
     form_error,
@@ -59,15 +60,22 @@ def create_user():
     form.boards.choices = _board_choices()
     if form.validate_on_submit():
         try:
-            user = operations.create_user(
+            user = once(
                 current_user,
-                email=form.email.data,
-                name=form.name.data,
-                specialty=form.specialty.data,
-                roles=form.roles.data,
-                board_ids=form.boards.data,
-                password=form.new_password.data,
+                form.once.data,
+                lambda: operations.create_user(
+                    current_user,
+                    email=form.email.data,
+                    name=form.name.data,
+                    specialty=form.specialty.data,
+                    roles=form.roles.data,
+                    board_ids=form.boards.data,
+                    password=form.new_password.data,
+                ),
             )
+        except AlreadySaved as done:
+            flash(done.message, "info")
+            return redirect(url_for("auth.edit_user", user_id=done.entity_id))
         except OperationError as exc:
             form_error(form, exc, default="email")
         else:

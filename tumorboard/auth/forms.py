@@ -9,6 +9,7 @@ from tumorboard.auth.passwords import password_problem
 from tumorboard.auth.roles import Role
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.forms import Form, MultiCheckboxField, VersionField, choices
+from tumorboard.once import OnceField
 
 ROLE_CHOICES = choices((r.value, r.label) for r in Role)
 SPECIALTY_CHOICES = choices((s.value, s.label) for s in Specialty)
@@ -52,6 +53,7 @@ class UserForm(Form):
 
 
 class CreateUserForm(UserForm, NewPasswordMixin):
+    once = OnceField()
     version = None  # type: ignore[assignment]  # WTForms' way to drop an inherited field
     submit = SubmitField("Create account")
 

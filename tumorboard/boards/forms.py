@@ -3,9 +3,11 @@ from wtforms import BooleanField, SelectField, SubmitField
 from tumorboard.boards.fields import BoardFields, MeetingPlanFields
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.forms import Form, MultiCheckboxField, VersionField, choices
+from tumorboard.once import OnceField
 
 
 class BoardForm(Form):
+    once = OnceField()
     name = BoardFields.name.field()
     description = BoardFields.description.field()
     active = BooleanField("Active (accepts cases and meetings)", default=True)

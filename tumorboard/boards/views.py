@@ -11,6 +11,7 @@ from tumorboard.boards.forms import BoardForm, EditBoardForm, MemberFunctionsFor
 from tumorboard.boards.models import Board
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
+from tumorboard.once import AlreadySaved, once
 from tumorboard.views_helpers import form_error, form_page, page_number
 
 
@@ -32,9 +33,19 @@ def create():
     form = BoardForm()
     if form.validate_on_submit():
         try:
-            board = operations.create_board(
-                current_user, name=form.name.data, description=form.description.data, active=form.active.data
+            board = once(
+                current_user,
+                form.once.data,
+                lambda: operations.create_board(
+                    current_user,
+                    name=form.name.data,
+                    description=form.description.data,
+                    active=form.active.data,
+                ),
             )
+        except AlreadySaved as done:
+            flash(done.message, "info")
+            return redirect(url_for("boards.edit", board_id=done.entity_id))
         except OperationError as exc:
             form_error(form, exc, default="name")
         else:

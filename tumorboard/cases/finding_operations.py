@@ -151,6 +151,20 @@ KINDS: dict[str, tuple[type[Finding], Callable[[Case, Mapping], dict], str]] = {
 }
 
 
+FINDING_NAMES = {"imaging": "imaging study", "lab": "laboratory result", "pathology": "pathology report"}
+
+
+def refuse_a_copy(existing, cleaned: Mapping, what: str) -> None:
+    """A finding identical in every value the clinician entered to one the case already has is the same
+    entry made twice (Back to the form and Save again, typed from the same report), not a second result."""
+    for other in existing:
+        if all(getattr(other, name) == value for name, value in cleaned.items()):
+            raise OperationError(
+                f"This {what} is already recorded with exactly these values. "
+                "If it is another one, a value differs: correct it and save again.",
+            )
+
+
 def _check_open(actor, case: Case) -> None:
     if not case.can_edit_findings(actor):
         raise OperationError("Findings of this case can no longer be changed by you.")
@@ -168,6 +182,7 @@ def add_finding(actor, case: Case, kind: str, data: Mapping):
     _check_open(actor, case)
     model, clean, collection = KINDS[kind]
     cleaned = clean(case, data)
+    refuse_a_copy(getattr(case, collection), cleaned, FINDING_NAMES[kind])
     finding = model(created_by_id=actor.id, **cleaned)
     getattr(case, collection).append(finding)
     db.session.flush()

@@ -14,6 +14,7 @@ from tumorboard.cases.lookups import get_visible_case
 from tumorboard.clinical.vocabularies import Analyte, IhcMarker
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
+from tumorboard.once import AlreadySaved, once
 from tumorboard.timezones import hospital_today
 from tumorboard.views_helpers import form_error
 
@@ -78,7 +79,14 @@ def add_finding(case_id: int, kind: str):
         form[DEFAULT_FIELD[kind] if kind != "lab" else "sample_date"].data = hospital_today()
     if form.validate_on_submit():
         try:
-            finding_operations.add_finding(current_user, case, kind, _form_data(kind, form))
+            once(
+                current_user,
+                form.once.data,
+                lambda: finding_operations.add_finding(current_user, case, kind, _form_data(kind, form)),
+            )
+        except AlreadySaved as done:
+            flash(done.message, "info")
+            return redirect(url_for("cases.detail", case_id=case.id, _anchor=kind))
         except OperationError as exc:
             form_error(form, exc, default=DEFAULT_FIELD[kind])
         else:

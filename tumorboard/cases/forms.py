@@ -27,6 +27,7 @@ from tumorboard.clinical.vocabularies import (
     PrimarySite,
 )
 from tumorboard.forms import Form, SelectChoice, VersionField, choices
+from tumorboard.once import OnceField
 
 YES_NO_UNKNOWN = choices([("", "Unknown"), ("yes", "Yes"), ("no", "No")])
 
@@ -62,6 +63,7 @@ class PatientSearchForm(Form):
 
 
 class CaseForm(Form):
+    once = OnceField()
     board_id = SelectField("Board", coerce=int, validators=[InputRequired("Choose a board.")])
     conference_type = CaseFields.conference_type.field()
     primary_site = CaseFields.primary_site.field()
@@ -118,6 +120,7 @@ class VersionOnlyForm(Form):
 
 
 class PriorTreatmentForm(Form):
+    once = OnceField()
     treatment = PriorTreatmentFields.treatment.field()
     start_date = DateField("Started", validators=[InputRequired("Enter the start date.")])
     end_date = DateField("Ended", validators=[Optional()])
@@ -126,6 +129,7 @@ class PriorTreatmentForm(Form):
 
 
 class ImagingForm(Form):
+    once = OnceField()
     study_date = DateField("Study date", validators=[InputRequired("Enter the study date.")])
     modality = ImagingFields.modality.field()
     tracer = ImagingFields.tracer.field()
@@ -155,6 +159,7 @@ class ImagingForm(Form):
 
 
 class LabForm(Form):
+    once = OnceField()
     sample_date = DateField("Sample date", validators=[InputRequired("Enter the sample date.")])
     analyte = LabFields.analyte.field()
     value = LabFields.value.field()
@@ -168,6 +173,7 @@ class LabForm(Form):
 
 
 class PathologyFormBase(Form):
+    once = OnceField()
     report_date = DateField("Report date", validators=[InputRequired("Enter the report date.")])
     specimen_type = PathologyFields.specimen_type.field()
     specimen_site = PathologyFields.specimen_site.field()

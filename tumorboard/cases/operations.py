@@ -174,6 +174,10 @@ def add_prior_treatment(
     )
     if item.end_date and item.end_date < item.start_date:
         raise OperationError("The end date is before the start date.", field="end_date")
+    values = {n: getattr(item, n) for n in ("treatment", "start_date", "end_date", "note")}
+    for other in case.prior_treatments:
+        if all(getattr(other, n) == v for n, v in values.items()):
+            raise OperationError("This prior treatment is already recorded with these dates and note.")
     case.prior_treatments.append(item)
     touch_case(case)
     db.session.flush()

@@ -28,6 +28,7 @@ from tumorboard.clinical.vocabularies import Analyte, PrimarySite
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.forms import ActionForm, choices
+from tumorboard.once import AlreadySaved, once
 from tumorboard.timezones import to_local
 from tumorboard.views_helpers import (
     flash_form_errors,
@@ -220,7 +221,14 @@ def create(patient_id: int):
         return redirect(url_for("cases.patient", patient_id=patient.id))
     if form.validate_on_submit():
         try:
-            case = operations.create_case(current_user, patient, **_case_data(form))
+            case = once(
+                current_user,
+                form.once.data,
+                lambda: operations.create_case(current_user, patient, **_case_data(form)),
+            )
+        except AlreadySaved as done:
+            flash(done.message, "info")
+            return redirect(url_for("cases.detail", case_id=done.entity_id))
         except OperationError as exc:
             form_error(form, exc, default="primary_site")
         else:
@@ -353,14 +361,20 @@ def add_treatment(case_id: int):
     form = PriorTreatmentForm()
     if form.validate_on_submit():
         try:
-            operations.add_prior_treatment(
+            once(
                 current_user,
-                case,
-                treatment=form.treatment.data,
-                start_date=form.start_date.data,
-                end_date=form.end_date.data,
-                note=form.note.data,
+                form.once.data,
+                lambda: operations.add_prior_treatment(
+                    current_user,
+                    case,
+                    treatment=form.treatment.data,
+                    start_date=form.start_date.data,
+                    end_date=form.end_date.data,
+                    note=form.note.data,
+                ),
             )
+        except AlreadySaved as done:
+            flash(done.message, "info")
         except OperationError as exc:
             flash(exc.message, "danger")
         else:

@@ -13,6 +13,7 @@ from tumorboard.boards.fields import MeetingPlanFields
 from tumorboard.forms import Form, VersionField, choices
 from tumorboard.meetings.fields import AgendaFields, MeetingFields
 from tumorboard.meetings.models import AgendaMode
+from tumorboard.once import OnceField
 
 MODE_CHOICES = choices((m.value, m.label) for m in AgendaMode)
 
@@ -33,6 +34,7 @@ class MeetingForm(Form):
 
 
 class NewMeetingForm(MeetingForm):
+    once = OnceField()
     repeat = SelectField(
         "Repeat", choices=choices([("once", "Once"), ("weekly", "Weekly"), ("fortnightly", "Fortnightly")])
     )

@@ -34,6 +34,7 @@ from tumorboard.meetings.forms import (
 )
 from tumorboard.meetings.lookups import back_to_meeting, get_visible_meeting
 from tumorboard.meetings.models import Meeting, MeetingStatus
+from tumorboard.once import AlreadySaved, once
 from tumorboard.timezones import hospital_today, to_local
 from tumorboard.views_helpers import flash_form_errors, form_error, form_page, page_number
 
@@ -91,16 +92,27 @@ def plan(board_id: int):
     if form.validate_on_submit():
         try:
             if form.repeat.data == "once":
-                meetings = [operations.plan_meeting(current_user, board, _plan(form))]
-            else:
-                meetings = operations.plan_series(
+                meetings = once(
                     current_user,
-                    board,
-                    _plan(form),
-                    frequency=form.repeat.data,
-                    count=form.count.data or 1,
-                    skip=form.skip_dates(),
+                    form.once.data,
+                    lambda: [operations.plan_meeting(current_user, board, _plan(form))],
                 )
+            else:
+                meetings = once(
+                    current_user,
+                    form.once.data,
+                    lambda: operations.plan_series(
+                        current_user,
+                        board,
+                        _plan(form),
+                        frequency=form.repeat.data,
+                        count=form.count.data or 1,
+                        skip=form.skip_dates(),
+                    ),
+                )
+        except AlreadySaved as done:
+            flash(done.message, "info")
+            return redirect(url_for("meetings.detail", meeting_id=done.entity_id))
         except OperationError as exc:
             form_error(form, exc, default="start")
         else:
