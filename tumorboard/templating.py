@@ -1,5 +1,7 @@
 """What every template may use: the CSP nonce, times in the hospital's zone, labels of vocabularies."""
 
+from datetime import date, datetime
+
 from flask import Flask, current_app
 
 from tumorboard.auth.roles import Role
@@ -7,6 +9,16 @@ from tumorboard.clinical import tnm, vocabularies
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.security import csp_nonce
 from tumorboard.timezones import format_datetime
+
+
+def format_date(value: date | datetime | None) -> str:
+    """A calendar date (a birth date, a study date) as it is; a moment in time as its day in the
+    hospital's zone."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "%d %b %Y")
+    return value.strftime("%d %b %Y")
 
 
 def _label(value: str | None, enum) -> str:
@@ -42,7 +54,7 @@ def init_app(app: Flask) -> None:
         unread_notifications=_unread_notifications,
     )
     app.jinja_env.filters["datetime"] = format_datetime
-    app.jinja_env.filters["date"] = lambda value: format_datetime(value, "%d %b %Y")
+    app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["specialty_label"] = lambda value: _label(value, Specialty)
     app.jinja_env.filters["role_label"] = lambda value: _label(value, Role)
     app.jinja_env.filters["site_label"] = lambda value: _label(value, vocabularies.PrimarySite)

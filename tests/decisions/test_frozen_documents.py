@@ -307,3 +307,16 @@ def test_a_legacy_decision_without_snapshot_says_so(app, specialist, signed):
     page = _page(client_of(app, specialist), f"/cases/{signed.case_id}/decisions")
     assert "Signed before TumorBoard kept a frozen copy" in page
     assert json.loads(client_of(app, specialist).get(f"/decisions/{signed.id}/fhir.json").data)
+
+
+def test_the_screen_shows_every_field_the_letter_shows():
+    """The signed decision on screen and the letter read the same frozen document; every part of it the
+    letter prints, the screen shows too (the letterhead and the addressee aside)."""
+    import re
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "templates" / "decisions"
+    letter = set(re.findall(r"doc\.(\w+)", (templates / "letter.html").read_text()))
+    form = (templates / "_form.html").read_text()
+    screen = set(re.findall(r"doc\.(\w+)", form[form.index("{% macro signed_decision") :]))
+    assert letter - screen - {"hospital", "letterhead_lines", "referrer_name", "case_id"} == set()

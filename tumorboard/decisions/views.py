@@ -25,6 +25,7 @@ from tumorboard.cases.summary import summarise
 from tumorboard.clinical.vocabularies import Analyte
 from tumorboard.decisions import documents, operations, queries
 from tumorboard.decisions.blueprint import bp
+from tumorboard.decisions.fields import DecisionFields
 from tumorboard.decisions.forms import AmendForm, DecisionForm, FollowUpForm, SignForm
 from tumorboard.decisions.models import DECISION_FIELDS, Decision, DecisionStatus
 from tumorboard.errors import OperationError, StaleEdit
@@ -388,7 +389,7 @@ def edit(decision_id: int):
     if decision.is_signed:
         flash("This version is signed: it is kept as it was. To change the decision, amend it.", "info")
         return redirect(
-            url_for("decisions.history", case_id=decision.case_id, _anchor=f"version-{decision.number}")
+            url_for("decisions.history", case_id=decision.case_id, _anchor=f"decision-{decision.id}")
         )
     return _edit_page(decision)
 
@@ -432,6 +433,9 @@ def _text_diff(before: str, after: str) -> list[tuple[str, str]]:
     return parts
 
 
+HISTORY_FIELDS = ("recommendation", "rationale", "dissent", "preference_weighing")
+
+
 @bp.get("/cases/<id:case_id>/decisions")
 @require_login
 def history(case_id: int):
@@ -444,7 +448,7 @@ def history(case_id: int):
         if previous is not None:
             differences[decision.id] = {
                 name: _text_diff(getattr(previous, name) or "", getattr(decision, name) or "")
-                for name in ("recommendation", "rationale", "dissent", "preference_weighing")
+                for name in HISTORY_FIELDS
                 if (getattr(previous, name) or "") != (getattr(decision, name) or "")
             }
             lines = difflib.unified_diff(
@@ -459,6 +463,10 @@ def history(case_id: int):
         decisions=decisions,
         docs={d.id: documents.decision_document(d) for d in decisions if d.is_signed},
         differences=differences,
+        field_labels={
+            "plan": "Plan",
+            **{name: getattr(DecisionFields, name).label for name in HISTORY_FIELDS},
+        },
         amend_form=AmendForm(formdata=None),
     )
 
