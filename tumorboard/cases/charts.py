@@ -242,9 +242,19 @@ class MarkerTrend:
         return self.analyte.label
 
     @property
+    def first(self) -> Any:
+        """The analyte's earliest result."""
+        return self.series[0].results[0]
+
+    @property
+    def latest_series(self) -> MarkerSeries:
+        """The series of the analyte's latest result."""
+        return max(self.series, key=lambda s: _sample_order(s.latest))
+
+    @property
     def latest(self) -> Any:
         """The analyte's latest result, whichever its series."""
-        return max((s.latest for s in self.series), key=_sample_order)
+        return self.latest_series.latest
 
     @property
     def units(self) -> tuple[str, ...]:
