@@ -490,6 +490,49 @@ def test_marker_chart_is_svg(client_as, case, submitter, create_lab):
     assert client_as(Role.SPECIALIST).get(f"/cases/{case.id}/markers/nothing.svg").status_code == 404
 
 
+def test_case_page_notes_a_unit_change_under_the_chart_and_the_chart_keeps_the_units_apart(
+    client_as, case, submitter, create_lab
+):
+    create_lab(case, created_by=submitter, sample_date=date(2026, 1, 15), value=250.0, unit="µg/L")
+    create_lab(
+        case, created_by=submitter, sample_date=date(2026, 3, 12), value=2.1, unit="nmol/L", ref_high=3
+    )
+    create_lab(
+        case, created_by=submitter, sample_date=date(2026, 4, 20), value=1.8, unit="nmol/L", ref_high=3
+    )
+    client = client_as(Role.SPECIALIST)
+    html = client.get(f"/cases/{case.id}").text
+
+    note = (
+        "Chromogranin A (serum): the unit changed from µg/L to nmol/L on 12 Mar 2026; values of different "
+        "assays are not comparable, so they are drawn as separate series."
+    )
+    figure = html[html.index('<figure class="marker-chart') : html.index("</figure>")]
+    assert f'role="note">⚠ {note}</p>' in figure  # in the page, not only inside the SVG
+    assert "<figcaption" in figure and 'height="370"' in figure
+    assert "Chromogranin A (serum) in µg/L: 1 result, on 15 Jan 2026; latest 250 µg/L" in figure
+    assert (
+        "Chromogranin A (serum) in nmol/L: 2 results from 12 Mar 2026 to 20 Apr 2026; latest 1.8 nmol/L"
+        in figure
+    )
+    assert "fell by 14 % since 2.1 nmol/L on 12 Mar 2026" in figure  # within the nmol/L series only
+    assert "99 %" not in html
+
+    svg = client.get(f"/cases/{case.id}/markers/chromogranin_a.svg").text
+    assert 'id="trend"' in svg and 'id="trend-2"' in svg and 'id="trend-3"' not in svg
+    assert ">µg/L<" in svg and ">nmol/L<" in svg
+
+
+def test_case_page_without_a_unit_change_has_no_note(client_as, case, submitter, create_lab):
+    create_lab(case, created_by=submitter, sample_date=date(2026, 1, 15), value=120.0)
+    create_lab(case, created_by=submitter, sample_date=date(2026, 3, 12), value=90.0)
+    html = client_as(Role.SPECIALIST).get(f"/cases/{case.id}").text
+
+    assert "marker-unit-change" not in html and 'height="220"' in html
+    assert "Chromogranin A (serum) in ng/mL: 2 results from 15 Jan 2026 to 12 Mar 2026" in html
+    assert "fell by 25 % since 120 ng/mL on 15 Jan 2026" in html
+
+
 def test_a_draft_withdrawn_before_submission_stays_private(client_as, draft):
     client_as(Role.SUBMITTER).post(
         f"/cases/{draft.id}/withdraw", data={"reason": "Duplicate", "version": draft.version}

@@ -4,6 +4,13 @@ third-party assets and nothing fetched from elsewhere.
 Each result is judged against its own lab's reference range (ranges differ between labs and assays), so
 the range is drawn per interval as a step, never as one band for the whole series.
 
+Results of one analyte in different units come from different assays (chromogranin A assays differ in
+antibodies, units and ranges; 5-HIAA in urine is not 5-HIAA in plasma), so they are never joined into one
+line, drawn on one axis, converted or compared: `marker_trends` splits them into one `MarkerSeries` per
+unit, the chart draws one panel per series, each with its unit on its axis, and each unit change becomes a
+note the page shows under the chart. A change (a percentage) is only ever computed within a series. The
+lab records no assay or method, so the unit marks the series.
+
 matplotlib is used through `Figure` and the SVG canvas only, never pyplot (whose global figure registry
 is not thread-safe). The rc settings are process-wide even inside `rc_context`, so renders take a lock:
 another thread leaving its context would otherwise restore the defaults halfway through this render.
@@ -12,8 +19,10 @@ another thread leaving its context would otherwise restore the defaults halfway 
 import hashlib
 import io
 import math
+import re
 import threading
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -30,7 +39,10 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, ScalarFormatter
 from matplotlib.typing import RcKeyType
 
+from tumorboard.clinical.vocabularies import Analyte
+
 WIDTH_PX, HEIGHT_PX = 480, 220
+PANEL_HEIGHT_PX = 150  # each further series (unit) adds a panel of this height below the first
 _CSS_PX_PER_INCH = 96  # the SVG states its size in points, 72 per inch: 480 px = 360 pt
 _MIN_SPAN_DAYS = 14  # narrower windows make the date locator tick in hours
 FLAGS = frozenset({"high", "low"})
@@ -44,6 +56,7 @@ _COLOUR_OUTSIDE = "#b03a2e"
 _COLOUR_RANGE = "#cfe3cf"
 _COLOUR_LIMIT = "#5b8c5a"
 _COLOUR_MUTED = "#6b6b6b"
+_SERIES_COLOURS = (_COLOUR_RESULT, "#6a3d9a", "#7f4f00", "#01665e")  # one per panel, then again
 
 _RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text stays text: no embedded glyphs, selectable, small
@@ -83,11 +96,30 @@ def marker_chart_svg(
     Points may come in any order. `today`, when given, extends the date axis to it and marks it, so the
     chart shows how old the last result is; the output depends on nothing but the arguments.
     """
-    ordered = _validated(points)
-    summary = _summary(ordered, title, unit)
-    salt = hashlib.sha256(repr((ordered, title, unit, today)).encode()).hexdigest()[:16]
+    return marker_panels_svg([(unit, points)], title=title, today=today)
+
+
+def marker_panels_svg(
+    panels: Sequence[tuple[str, Sequence[MarkerPoint]]],
+    *,
+    title: str,
+    today: date | None = None,
+    notes: Sequence[str] = (),
+) -> str:
+    """One marker's series, one panel each (a unit and its points), stacked on one date axis: each panel
+    has its own y-axis in its own unit, so values of different assays are never on one scale or one line.
+    The SVG is `chart_height_px(len(panels))` high; `notes` (why the series are apart) end its <title>."""
+    if not panels:
+        raise ValueError("marker_panels_svg needs at least one series; there is nothing to chart")
+    ordered = tuple((unit, _validated(points)) for unit, points in panels)
+    if len(ordered) == 1:
+        summary = _summary(ordered[0][1], title, ordered[0][0])
+    else:
+        parts = "; ".join(f"in {unit}, {_summary_body(points, unit)}" for unit, points in ordered)
+        summary = " ".join((f"{title}, one series per unit: {parts}.", *notes))
+    salt = hashlib.sha256(repr((ordered, title, today, tuple(notes))).encode()).hexdigest()[:16]
     with _RENDER_LOCK, matplotlib.rc_context({**_RC, "svg.hashsalt": salt}):
-        figure = _draw(ordered, title=title, unit=unit, today=today)
+        figure = _draw(ordered, title=title, today=today)
         buffer = io.StringIO()
         FigureCanvasSVG(figure).print_svg(
             buffer, metadata={"Title": summary, "Date": None, "Creator": None, "Format": None, "Type": None}
@@ -95,14 +127,198 @@ def marker_chart_svg(
     return _as_standalone_svg(buffer.getvalue())
 
 
+def chart_height_px(series: int) -> int:
+    """The height of a chart of that many series (panels), for the page's <img height>."""
+    return HEIGHT_PX + PANEL_HEIGHT_PX * (max(series, 1) - 1)
+
+
 def lab_results_svg(results: Sequence, *, title: str, today: date | None = None) -> str:
-    """The chart of one marker's `LabResult`s (live or frozen), in the unit of the latest one."""
-    return marker_chart_svg(
-        [MarkerPoint(r.sample_date, r.value, r.ref_low, r.ref_high, r.flag) for r in results],
-        title=title,
-        unit=results[-1].unit,
-        today=today,
+    """The chart of one marker's `LabResult`s (live or frozen): one panel per unit (`marker_trends`)."""
+    trends = marker_trends(results)
+    if len(trends) != 1:
+        raise ValueError(f"lab_results_svg charts one analyte's results, not {len(trends)} analytes'")
+    trend = trends[0]
+    return marker_panels_svg(
+        [(series.unit, series.points) for series in trend.series], title=title, today=today, notes=trend.notes
     )
+
+
+# --- series: which results may be joined and compared ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeriesChange:
+    """The latest result of a series against the one before it in the same series (same unit)."""
+
+    previous: Any  # a LabResult, live or frozen
+    latest: Any
+
+    @property
+    def percent(self) -> float | None:
+        """The relative change in per cent; None when the previous value is 0 (no ratio to it)."""
+        if self.previous.value == 0:
+            return None
+        return (self.latest.value - self.previous.value) / abs(self.previous.value) * 100
+
+    @property
+    def text(self) -> str:
+        since = (
+            f"since {_number(self.previous.value)} {self.previous.unit} on {_day(self.previous.sample_date)}"
+        )
+        percent = self.percent
+        if self.latest.value == self.previous.value:
+            return f"unchanged {since}"
+        if percent is None:
+            direction = "rose" if self.latest.value > self.previous.value else "fell"
+            return f"{direction} {since} (no percentage of 0)"
+        amount = "less than 1 %" if abs(percent) < 1 else f"{abs(percent):.0f} %"
+        return f"{'rose' if percent > 0 else 'fell'} by {amount} {since}"
+
+
+@dataclass(frozen=True)
+class MarkerSeries:
+    """The results of one analyte in one unit, in sample order: the only results that may be joined by a
+    line or compared with one another."""
+
+    label: str  # the analyte's label
+    unit: str  # as the lab wrote it on this series' first result
+    results: tuple[Any, ...]  # LabResults (live or frozen)
+
+    @property
+    def latest(self) -> Any:
+        return self.results[-1]
+
+    @property
+    def points(self) -> list[MarkerPoint]:
+        return [MarkerPoint(r.sample_date, r.value, r.ref_low, r.ref_high, r.flag) for r in self.results]
+
+    @property
+    def change(self) -> SeriesChange | None:
+        """The latest result against the previous one of this series; None for a single result."""
+        return SeriesChange(self.results[-2], self.results[-1]) if len(self.results) > 1 else None
+
+    @property
+    def description(self) -> str:
+        """The series in words, for the chart's caption: its unit, its period, its latest value and its
+        change within the series."""
+        first, latest = self.results[0], self.latest
+        if len(self.results) == 1:
+            period = f"1 result, on {_day(first.sample_date)}"
+        else:
+            period = (
+                f"{len(self.results)} results from {_day(first.sample_date)} to {_day(latest.sample_date)}"
+            )
+        outside = sum(r.flag is not None for r in self.results)
+        text = f"{self.label} in {self.unit}: {period}; latest {_number(latest.value)} {self.unit}"
+        change = self.change
+        text += f", {change.text}" if change else ", no earlier result in this unit to compare with"
+        return f"{text}; {outside} {OUTSIDE_RANGE_LABEL}."
+
+
+@dataclass(frozen=True)
+class UnitChange:
+    """Where one result's unit differs from the one before it: the series breaks there."""
+
+    on: date
+    before: str
+    after: str
+
+    @property
+    def text(self) -> str:
+        return f"the unit changed from {self.before} to {self.after} on {_day(self.on)}"
+
+
+@dataclass(frozen=True)
+class MarkerTrend:
+    """One analyte's results split into series by unit (in the order each series began), and the unit
+    changes that split them."""
+
+    analyte: Analyte
+    series: tuple[MarkerSeries, ...]
+    unit_changes: tuple[UnitChange, ...]
+
+    @property
+    def label(self) -> str:
+        return self.analyte.label
+
+    @property
+    def first(self) -> Any:
+        """The analyte's earliest result."""
+        return self.series[0].results[0]
+
+    @property
+    def latest_series(self) -> MarkerSeries:
+        """The series of the analyte's latest result."""
+        return max(self.series, key=lambda s: _sample_order(s.latest))
+
+    @property
+    def latest(self) -> Any:
+        """The analyte's latest result, whichever its series."""
+        return self.latest_series.latest
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        return tuple(s.unit for s in self.series)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Why the series are apart, one sentence per unit change, for a note under the chart."""
+        return tuple(
+            f"{self.label}: {change.text}; values of different assays are not comparable, so they are drawn"
+            " as separate series."
+            for change in self.unit_changes
+        )
+
+    @property
+    def height_px(self) -> int:
+        return chart_height_px(len(self.series))
+
+
+def marker_trends(results: Iterable[Any]) -> list[MarkerTrend]:
+    """The results (LabResults, live or frozen, any order) as one `MarkerTrend` per analyte, in the
+    analytes' vocabulary order of their stored values (as the case page lists them)."""
+    by_analyte: dict[str, list[Any]] = {}
+    for result in sorted(results, key=_sample_order):
+        by_analyte.setdefault(str(result.analyte), []).append(result)
+    trends = []
+    for analyte in sorted(by_analyte):
+        marker = Analyte(analyte)
+        ordered = by_analyte[analyte]
+        series: dict[str, list[Any]] = {}
+        changes = []
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            if _unit_key(before.unit) != _unit_key(after.unit):
+                changes.append(UnitChange(after.sample_date, before.unit, after.unit))
+        for result in ordered:
+            series.setdefault(_unit_key(result.unit), []).append(result)
+        trends.append(
+            MarkerTrend(
+                marker,
+                tuple(MarkerSeries(marker.label, group[0].unit, tuple(group)) for group in series.values()),
+                tuple(changes),
+            )
+        )
+    return trends
+
+
+def _unit_key(unit: str) -> str:
+    """The unit as a series key: the same unit typed with other spaces or another micro sign is the same
+    unit; anything else (µg/L and ng/mL included, however equal numerically) is another series, since a
+    silent conversion could join two assays."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", unit))
+
+
+def _sample_order(result: Any) -> tuple[date, int]:
+    return result.sample_date, getattr(result, "id", None) or 0
+
+
+def _day(day: date) -> str:
+    return f"{day:%d %b %Y}"
+
+
+def _number(value: float) -> str:
+    value = float(value)
+    return f"{value:.0f}" if value.is_integer() else f"{value:g}"
 
 
 def _as_standalone_svg(text: str) -> str:
@@ -125,35 +341,121 @@ def _validated(points: Sequence[MarkerPoint]) -> tuple[MarkerPoint, ...]:
 
 
 def _summary(points: tuple[MarkerPoint, ...], title: str, unit: str) -> str:
+    return f"{title}: {_summary_body(points, unit)}"
+
+
+def _summary_body(points: tuple[MarkerPoint, ...], unit: str) -> str:
     outside = sum(p.flag is not None for p in points)
     first, last = points[0].sample_date.isoformat(), points[-1].sample_date.isoformat()
     results = "1 result" if len(points) == 1 else f"{len(points)} results"
     period = f"on {first}" if first == last else f"from {first} to {last}"
-    latest = float(points[-1].value)
-    latest_text = f"{latest:.0f}" if latest.is_integer() else f"{latest:g}"
-    return f"{title}: {results} {period}, latest {latest_text} {unit}; {outside} {OUTSIDE_RANGE_LABEL}"
+    return f"{results} {period}, latest {_number(points[-1].value)} {unit}; {outside} {OUTSIDE_RANGE_LABEL}"
 
 
-def _draw(points: tuple[MarkerPoint, ...], *, title: str, unit: str, today: date | None) -> Figure:
-    figure = Figure(figsize=(WIDTH_PX / _CSS_PX_PER_INCH, HEIGHT_PX / _CSS_PX_PER_INCH), layout="constrained")
+def _draw(
+    panels: tuple[tuple[str, tuple[MarkerPoint, ...]], ...], *, title: str, today: date | None
+) -> Figure:
+    height = chart_height_px(len(panels))
+    figure = Figure(figsize=(WIDTH_PX / _CSS_PX_PER_INCH, height / _CSS_PX_PER_INCH), layout="constrained")
     engine = figure.get_layout_engine()
     if not isinstance(engine, ConstrainedLayoutEngine):  # layout="constrained", the line above
         raise TypeError(f"expected the constrained layout engine, not {engine!r}")
     engine.set(w_pad=0.04, h_pad=0.03)
-    ax = figure.add_subplot()
-    x = [mdates.date2num(p.sample_date) for p in points]
-    x_start, x_end = _x_limits(x, None if today is None else mdates.date2num(today))
+    every_x = sorted(mdates.date2num(p.sample_date) for _, points in panels for p in points)
+    x_start, x_end = _x_limits(every_x, None if today is None else mdates.date2num(today))
 
+    handles: dict[str, Artist] = {}
+    first: Any = None
+    for index, (unit, points) in enumerate(panels):
+        ax = figure.add_subplot(len(panels), 1, index + 1, sharex=first)
+        first = ax if first is None else first
+        alone = len(panels) == 1
+        panel = _Panel(
+            suffix="" if index == 0 else f"-{index + 1}",
+            colour=_SERIES_COLOURS[index % len(_SERIES_COLOURS)],
+            label="result" if alone else f"{title}, {unit}",
+        )
+        for handle in _draw_panel(ax, points, panel, x_start, x_end, today if index == 0 else None):
+            handles.setdefault(str(handle.get_label()), handle)
+        if today is not None and index > 0:
+            ax.axvline(
+                mdates.date2num(today),
+                color=_COLOUR_MUTED,
+                linewidth=0.8,
+                linestyle=":",
+                zorder=1,
+                gid=f"today{panel.suffix}",
+            )
+        ax.set_xlim(x_start, x_end)
+        ax.set_ylim(*_y_limits(points))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4 if alone else 3))
+        formatter = ScalarFormatter(useOffset=False)
+        formatter.set_scientific(False)
+        ax.yaxis.set_major_formatter(formatter)
+        ax.set_ylabel(unit, parse_math=False)
+        ax.set_title(
+            title if alone else f"{title} · {unit}",
+            loc="left",
+            fontsize=9,
+            fontweight="bold",
+            parse_math=False,
+        )
+        if index < len(panels) - 1:
+            ax.tick_params(labelbottom=False)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+    first.xaxis.set_major_locator(locator)
+    first.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ordered = sorted(handles.values(), key=lambda h: _LEGEND_ORDER.get(str(h.get_label()), 0))
+    figure.legend(
+        handles=ordered,
+        loc="outside lower left",
+        ncols=len(ordered) if len(ordered) <= 3 else 2,
+        fontsize=7,
+        frameon=False,
+        borderaxespad=0,
+        handletextpad=0.3,
+        columnspacing=1.2,
+        handlelength=1.4,
+    )
+    return figure
+
+
+@dataclass(frozen=True)
+class _Panel:
+    suffix: str  # of the groups' ids: "" for the first panel, "-2" for the second ...
+    colour: str
+    label: str  # of its results in the legend: "result" alone, analyte and unit beside others
+
+
+_LEGEND_ORDER = {RANGE_LABEL: 1, LOWER_LIMIT_LABEL: 2, OUTSIDE_RANGE_LABEL: 3}  # the series' own first
+
+
+def _draw_panel(
+    ax: Any,
+    points: tuple[MarkerPoint, ...],
+    panel: _Panel,
+    x_start: float,
+    x_end: float,
+    today: date | None,
+) -> list[Artist]:
+    """One series on its own axes; the legend entries it needs."""
+    x = [mdates.date2num(p.sample_date) for p in points]
     handles: list[Artist] = []
-    if any(p.flag is None for p in points):
+    if any(p.flag is None for p in points) or panel.label != "result":
         handles.append(
-            Line2D([], [], linestyle="none", marker="o", markersize=4.5, color=_COLOUR_RESULT, label="result")
+            Line2D(
+                [], [], linestyle="none", marker="o", markersize=4.5, color=panel.colour, label=panel.label
+            )
         )
     bands, lower_limits = _reference_spans(points, x, x_start, x_end)
     if bands:
         ax.add_collection(
             PolyCollection(
-                bands, facecolors=_COLOUR_RANGE, edgecolors="none", zorder=0, gid="reference-range"
+                bands,
+                facecolors=_COLOUR_RANGE,
+                edgecolors="none",
+                zorder=0,
+                gid=f"reference-range{panel.suffix}",
             ),
             autolim=False,
         )
@@ -166,7 +468,7 @@ def _draw(points: tuple[MarkerPoint, ...], *, title: str, unit: str, today: date
                 linewidths=0.9,
                 linestyles="--",
                 zorder=1,
-                gid="reference-lower-limit",
+                gid=f"reference-lower-limit{panel.suffix}",
             ),
             autolim=False,
         )
@@ -175,20 +477,21 @@ def _draw(points: tuple[MarkerPoint, ...], *, title: str, unit: str, today: date
         )
 
     y = [p.value for p in points]
-    ax.plot(x, y, color=_COLOUR_RESULT, linewidth=1, alpha=0.6, zorder=2, gid="trend")
+    ax.plot(x, y, color=panel.colour, linewidth=1, alpha=0.6, zorder=2, gid=f"trend{panel.suffix}")
     inside = [(xi, p.value) for xi, p in zip(x, points, strict=True) if p.flag is None]
     outside = [(xi, p.value) for xi, p in zip(x, points, strict=True) if p.flag is not None]
-    ax.plot(
-        [xi for xi, _ in inside],
-        [v for _, v in inside],
-        linestyle="none",
-        marker="o",
-        markersize=4.5,
-        color=_COLOUR_RESULT,
-        zorder=3,
-        clip_on=False,
-        gid="results-in-range",
-    )
+    if inside:  # an empty unclipped line has no extent, and collapses the layout of stacked panels
+        ax.plot(
+            [xi for xi, _ in inside],
+            [v for _, v in inside],
+            linestyle="none",
+            marker="o",
+            markersize=4.5,
+            color=panel.colour,
+            zorder=3,
+            clip_on=False,
+            gid=f"results-in-range{panel.suffix}",
+        )
     if outside:
         ax.plot(
             [xi for xi, _ in outside],
@@ -201,7 +504,7 @@ def _draw(points: tuple[MarkerPoint, ...], *, title: str, unit: str, today: date
             markeredgewidth=0.5,
             zorder=4,
             clip_on=False,
-            gid="results-outside-range",
+            gid=f"results-outside-range{panel.suffix}",
         )
         handles.append(
             Line2D(
@@ -229,30 +532,7 @@ def _draw(points: tuple[MarkerPoint, ...], *, title: str, unit: str, today: date
             fontsize=7,
             color=_COLOUR_MUTED,
         )
-
-    ax.set_xlim(x_start, x_end)
-    ax.set_ylim(*_y_limits(points))
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
-    formatter = ScalarFormatter(useOffset=False)
-    formatter.set_scientific(False)
-    ax.yaxis.set_major_formatter(formatter)
-    ax.set_ylabel(unit, parse_math=False)
-    ax.set_title(title, loc="left", fontsize=9, fontweight="bold", parse_math=False)
-    figure.legend(
-        handles=handles,
-        loc="outside lower left",
-        ncols=len(handles) if len(handles) <= 3 else 2,
-        fontsize=7,
-        frameon=False,
-        borderaxespad=0,
-        handletextpad=0.3,
-        columnspacing=1.2,
-        handlelength=1.4,
-    )
-    return figure
+    return handles
 
 
 def _x_limits(x: list[float], today: float | None) -> tuple[float, float]:

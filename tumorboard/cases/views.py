@@ -11,6 +11,7 @@ from tumorboard.auth.access import require_login, require_role
 from tumorboard.auth.roles import Role
 from tumorboard.cases import operations, queries, referrals
 from tumorboard.cases.blueprint import bp
+from tumorboard.cases.charts import marker_trends
 from tumorboard.cases.forms import (
     CaseForm,
     EditCaseForm,
@@ -120,14 +121,13 @@ def detail(case_id: int):
     if case is None:
         abort(404)
     summary = summarise(case)
-    analytes = sorted({lab.analyte for lab in case.labs})
     log_access(AccessPage.CASE, cases=[case])
     return render_template(
         "cases/detail.html",
         case=case,
         summary=summary,
         timeline=_timeline(case, queries.case_events(case)),
-        analytes=[Analyte(a) for a in analytes],
+        marker_trends=marker_trends(case.labs),
         readiness=operations.readiness(case)
         if case.status == CaseStatus.DRAFT
         else case.missing_at_submission,

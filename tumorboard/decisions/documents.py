@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from tumorboard.audit.recording import json_value
+from tumorboard.cases.charts import marker_trends
 from tumorboard.cases.models import Case
 from tumorboard.cases.records import case_record, frozen_case, frozen_summary
 from tumorboard.cases.summary import CaseSummary, summarise
@@ -104,14 +105,17 @@ def _key_findings(case: Case) -> tuple[str, ...]:
         lines.append(f"{study.study_date:%d %b %Y} {study.modality_label} {study.region}{extra}".strip())
     for report in sorted(case.pathology, key=lambda r: (r.report_date, r.id))[-1:]:
         lines.append(f"{report.report_date:%d %b %Y} pathology: {report.summary_line}")
-    latest = {}
-    for lab in sorted(case.labs, key=lambda r: (r.sample_date, r.id)):
-        latest[lab.analyte] = lab
-    for lab in latest.values():
+    # each marker's latest result, in the order the markers were first measured; where the unit changed,
+    # the letter says so, since earlier results of another assay cannot be set against this one
+    for trend in sorted(marker_trends(case.labs), key=lambda t: (t.first.sample_date, t.first.id or 0)):
+        lab = trend.latest
         flag = f" ({lab.flag})" if lab.flag else ""
-        lines.append(
-            f"{lab.sample_date:%d %b %Y} {Analyte(lab.analyte).label}: {lab.value:g} {lab.unit}{flag}"
-        )
+        line = f"{lab.sample_date:%d %b %Y} {trend.label}: {lab.value:g} {lab.unit}{flag}"
+        if trend.unit_changes:
+            others = ", ".join(s.unit for s in trend.series if s is not trend.latest_series)
+            change = trend.unit_changes[-1].text
+            line += f"; {change}: the results in {others} are of another assay, not comparable"
+        lines.append(line)
     return tuple(lines)
 
 

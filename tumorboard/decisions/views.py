@@ -20,9 +20,9 @@ from tumorboard.audit.models import AccessPage
 from tumorboard.audit.recording import record
 from tumorboard.auth import operations as auth_operations
 from tumorboard.auth.access import require_login
+from tumorboard.cases.charts import marker_trends
 from tumorboard.cases.lookups import get_visible_case
 from tumorboard.cases.summary import summarise
-from tumorboard.clinical.vocabularies import Analyte
 from tumorboard.decisions import documents, operations, queries
 from tumorboard.decisions.blueprint import bp
 from tumorboard.decisions.fields import DecisionFields
@@ -99,7 +99,7 @@ def _meeting_mode_page(
         conflict=conflict,
         plan_errors=_plan_errors(form),
         warnings=operations.consistency_warnings(decision) if decision and not decision.is_signed else [],
-        analytes=[Analyte(a) for a in sorted({lab.analyte for lab in row.case.labs})],
+        marker_trends=marker_trends(row.case.labs),
         previous=rows[index - 1].item if index > 0 else None,
         following=rows[index + 1].item if index + 1 < len(rows) else None,
         can_start=meeting.can_record_decisions(current_user) and not row.item.was_deferred,
