@@ -110,6 +110,14 @@ class Board(Model):
         membership = self.membership_of(user)
         return membership is not None and membership.is_chair and user.has_role(Role.CHAIR)
 
+    def coordinator_ids(self) -> set[int]:
+        """Who is told what reaches the board's pool: its active coordinators."""
+        return {m.user_id for m in self.memberships if m.is_coordinator and m.user.active}
+
+    def chair_ids(self) -> set[int]:
+        """Who signs the board's decisions: its active chairs."""
+        return {m.user_id for m in self.memberships if m.user.active and self.can_chair(m.user)}
+
 
 class BoardMembership(Model):
     __tablename__ = "board_membership"

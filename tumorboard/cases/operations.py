@@ -35,6 +35,7 @@ from tumorboard.clinical.vocabularies import (
 from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
+from tumorboard.notifications.operations import notify
 from tumorboard.timezones import hospital_today
 
 CASE_FIELDS = (
@@ -263,6 +264,13 @@ def submit_case(actor, case: Case, *, expected_version: int | None, override_rea
         CaseStatus.SUBMITTED,
         "case.submitted",
         {"missing": missing, "reason": case.readiness_override_reason},
+    )
+    notify(
+        case.board.coordinator_ids() - {actor.id},
+        "case_submitted",
+        f"Case {case.id} was submitted to the {case.board.name}'s pool"
+        + (f", with {len(missing)} item(s) missing and the submitter's reason." if missing else "."),
+        f"/cases/{case.id}",
     )
     return missing
 

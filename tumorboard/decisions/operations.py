@@ -44,6 +44,7 @@ from tumorboard.extensions import db
 from tumorboard.fields import clean_all, reason_given
 from tumorboard.meetings import operations as meeting_operations
 from tumorboard.meetings.models import AgendaItem, AttendanceStatus, MeetingAction
+from tumorboard.notifications.operations import notify
 from tumorboard.timezones import hospital_today
 
 MAX_PLAN_ITEMS = 20
@@ -343,7 +344,30 @@ def sign_decision(
         },
     )
     _case_follows(actor, decision)
+    _tell_of_signature(actor, decision)
     return warnings
+
+
+def _tell_of_signature(actor, decision: Decision) -> None:
+    """The referring clinician learns that the board decided and the letter is ready; after an
+    amendment, the board's chairs learn it too. Messages name the case by number, never the patient."""
+    case, board = decision.case, decision.meeting.board
+    letter = f"/decisions/{decision.id}/letter"
+    if decision.number == 1:
+        notify(
+            [case.submitter_id],
+            "decision_signed",
+            f"The {board.name}'s decision for case {case.id} is signed: the letter is ready.",
+            letter,
+        )
+    else:
+        notify(
+            ({case.submitter_id} | board.chair_ids()) - {actor.id},
+            "decision_amended",
+            f"The decision for case {case.id} was amended (version {decision.number}): "
+            "the new letter is ready.",
+            letter,
+        )
 
 
 def _case_follows(actor, decision: Decision) -> None:
@@ -394,6 +418,13 @@ def amend_decision(actor, decision: Decision, *, reason: str) -> Decision:
         actor=actor,
         entity=amendment,
         details={"supersedes": decision.id, "reason": reason},
+    )
+    notify(
+        decision.meeting.board.chair_ids() - {actor.id},
+        "amendment_started",
+        f"An amendment of the decision for case {decision.case_id} (version {amendment.number}) waits for "
+        "the chair's signature.",
+        f"/decisions/{amendment.id}/edit",
     )
     return amendment
 

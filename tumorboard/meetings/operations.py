@@ -41,6 +41,7 @@ from tumorboard.meetings.models import (
     MeetingSeries,
     MeetingStatus,
 )
+from tumorboard.notifications.models import Notification
 from tumorboard.notifications.operations import notify
 from tumorboard.timezones import hospital_tz, to_local
 
@@ -436,13 +437,26 @@ def reorder_agenda(actor, meeting: Meeting, item_ids: Sequence[int], *, expected
         record("agenda.reordered", actor=actor, entity=meeting, changes={"order": [before, after]})
         for item in ordered:
             if before.index(item.case_id) != after.index(item.case_id):
-                notify(
-                    [item.case.submitter_id],
-                    "case_moved",
-                    f"Case {item.case_id} moved to position {after.index(item.case_id) + 1} on the agenda of "
-                    f"{_when(meeting)}.",
-                    f"/cases/{item.case_id}",
-                )
+                _tell_moved(item, meeting, after.index(item.case_id) + 1)
+
+
+def _tell_moved(item: AgendaItem, meeting: Meeting, position: int) -> None:
+    """A submitter hears once per case and meeting that the case moved: a later move rewrites that
+    notification (the latest position, unread again) instead of adding another."""
+    message = f"Case {item.case_id} moved to position {position} on the agenda of {_when(meeting)}."
+    link = f"/cases/{item.case_id}"
+    earlier = db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == item.case.submitter_id,
+            Notification.kind == "case_moved",
+            Notification.link == link,
+            Notification.created_at >= item.added_at,
+        )
+    )
+    if earlier is None:
+        notify([item.case.submitter_id], "case_moved", message, link)
+    else:
+        earlier.message, earlier.read_at = message, None
 
 
 def move_item(actor, item: AgendaItem, step: int, *, expected_version: int | None) -> None:
