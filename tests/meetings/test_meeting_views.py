@@ -18,7 +18,7 @@ from tumorboard.extensions import db
 from tumorboard.meetings import operations
 from tumorboard.meetings.models import AgendaItem, Meeting
 from tumorboard.notifications.models import Notification
-from tumorboard.timezones import hospital_today
+from tumorboard.timezones import hospital_today, to_local
 
 
 @pytest.fixture
@@ -228,10 +228,16 @@ def test_attendance_quorum_start_and_close(client_as, meeting, users, waiting, a
     coordinator.post(f"/meetings/{meeting.id}/start", data={"version": meeting.version})
     db.session.refresh(meeting)
     assert meeting.status == "planned", "no quorum: the coordinator cannot start"
-    chair.post(
-        f"/meetings/{meeting.id}/start",
-        data={"version": meeting.version, "override_reason": "Pathology by phone"},
-    )
+    with app.app_context():
+        day = to_local(meeting.starts_at)
+    question = f"This meeting is planned for {day:%a} {day.day} {day:%b}; start it today anyway?"
+    assert question in chair.get(f"/meetings/{meeting.id}").text, "the meeting is next week"
+    data = {"version": meeting.version, "override_reason": "Pathology by phone"}
+    refused = chair.post(f"/meetings/{meeting.id}/start", data=data, follow_redirects=True)
+    assert "confirm that you start it today" in refused.text
+    db.session.refresh(meeting)
+    assert meeting.status == "planned", "before its day, not without the chair's confirmation"
+    chair.post(f"/meetings/{meeting.id}/start", data=data | {"confirm_early": "y"})
     db.session.refresh(meeting)
     assert meeting.status == "in_progress" and meeting.quorum_override_reason == "Pathology by phone"
     chair.post(f"/meetings/{meeting.id}/close", data={"version": meeting.version})

@@ -134,6 +134,12 @@ def detail(meeting_id: int):
         "item_form": item_form,
         "start_form": StartMeetingForm(formdata=None, version=meeting.version),
         "close_form": CloseMeetingForm(formdata=None, version=meeting.version),
+        "deferral": operations.deferral_for(meeting) if meeting.can_close(current_user) else None,
+        "early_question": (
+            operations.early_start_question(meeting)
+            if meeting.can_start(current_user) and operations.starts_before_its_day(meeting)
+            else ""
+        ),
         "cancel_form": CancelMeetingForm(formdata=None, version=meeting.version),
         "outcome_form": OutcomeForm(formdata=None, version=meeting.version),
         "reorder_form": ReorderForm(formdata=None, version=meeting.version),
