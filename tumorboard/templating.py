@@ -5,6 +5,7 @@ from flask import Flask, current_app
 from tumorboard.auth.roles import Role
 from tumorboard.clinical import tnm, vocabularies
 from tumorboard.clinical.specialties import Specialty
+from tumorboard.public_url import public_url
 from tumorboard.security import csp_nonce
 from tumorboard.timezones import format_datetime
 
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
         AgendaMode=AgendaMode,
         AttendanceStatus=AttendanceStatus,
         hospital_name=lambda: current_app.config["HOSPITAL_NAME"],
+        public_url=public_url,
         unread_notifications=_unread_notifications,
     )
     app.jinja_env.filters["datetime"] = format_datetime

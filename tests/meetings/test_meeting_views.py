@@ -3,6 +3,7 @@ agenda as PDF and HTML, the calendar files, and bounded query counts."""
 
 import io
 import re
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -429,3 +430,26 @@ def test_odd_attendance_keys_are_ignored(client_as, meeting, key):
         f"/meetings/{meeting.id}/attendance", data={"version": meeting.version, key: "present"}
     )
     assert response.status_code == 302
+
+
+def test_calendar_links_follow_the_served_host_without_public_url(
+    app, client_as, meeting, users, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "")
+    served = {"base_url": "http://10.0.0.7:8080"}  # as `flask run --host 10.0.0.7 --port 8080` serves it
+    member = app.test_client()
+    with member.session_transaction(**served) as session, app.app_context():
+        session["_user_id"] = users[Role.SPECIALIST].get_id()
+        session["login_at"] = session["seen_at"] = int(time.time())
+        session.permanent = True
+    ics = member.get(f"/meetings/{meeting.id}/meeting.ics", **served)
+    (event,) = Calendar.from_ical(ics.data).walk("VEVENT")
+    assert str(event["URL"]) == f"http://10.0.0.7:8080/meetings/{meeting.id}"
+    assert f"http://10.0.0.7:8080/meetings/{meeting.id}" in str(event["DESCRIPTION"])
+    member.post("/account/calendar", **served)
+    account = member.get("/account", **served).text
+    assert 'value="http://10.0.0.7:8080/calendar/' in account
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://tumorboard.example-hospital.org/")
+    ics = member.get(f"/meetings/{meeting.id}/meeting.ics", **served)
+    (event,) = Calendar.from_ical(ics.data).walk("VEVENT")
+    assert str(event["URL"]) == f"https://tumorboard.example-hospital.org/meetings/{meeting.id}"

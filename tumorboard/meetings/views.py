@@ -34,6 +34,7 @@ from tumorboard.meetings.forms import (
 )
 from tumorboard.meetings.lookups import back_to_meeting, get_visible_meeting
 from tumorboard.meetings.models import Meeting, MeetingStatus
+from tumorboard.public_url import public_url
 from tumorboard.timezones import hospital_today, to_local
 from tumorboard.views_helpers import flash_form_errors, form_error, form_page, page_number
 
@@ -313,7 +314,7 @@ def frozen_marker_chart(meeting_id: int, item_id: int, analyte: str):
 
 
 def calendar_event(meeting: Meeting) -> calendar_feed.CalendarEvent:
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    base = public_url()
     location = " · ".join(
         p for p in (meeting.room, f"Video: {meeting.video_link}" if meeting.video_link else "") if p
     )
