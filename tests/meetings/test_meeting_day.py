@@ -278,3 +278,15 @@ def test_an_item_on_two_open_agendas_is_impossible_after_close(running, plan_mee
     for case_id in agenda_cases(nxt):
         open_items = db.session.scalars(select(AgendaItem).where(AgendaItem.open_case_id == case_id)).all()
         assert [i.meeting_id for i in open_items] == [nxt.id]
+
+
+def test_the_case_timeline_names_people_not_their_addresses(app, running, chair, coordinator, client_as):
+    meeting = running(1)
+    case_id = meeting.items[0].case_id
+    _close(chair, meeting)
+    db.session.commit()
+    page = client_as(Role.SPECIALIST).get(f"/cases/{case_id}").text
+    timeline = page[page.index('id="timeline-heading"') :]
+    assert f"Put on a meeting agenda by {coordinator.name}" in timeline
+    assert f"Deferred to a later meeting by {chair.name}" in timeline
+    assert coordinator.email not in timeline and chair.email not in timeline
