@@ -7,7 +7,7 @@ from tumorboard.clinical import tnm, vocabularies
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.public_url import public_url
 from tumorboard.security import csp_nonce
-from tumorboard.timezones import format_datetime
+from tumorboard.timezones import MONTH_FORMAT, format_date, format_datetime
 
 
 def _label(value: str | None, enum) -> str:
@@ -44,7 +44,8 @@ def init_app(app: Flask) -> None:
         unread_notifications=_unread_notifications,
     )
     app.jinja_env.filters["datetime"] = format_datetime
-    app.jinja_env.filters["date"] = lambda value: format_datetime(value, "%d %b %Y")
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["month"] = lambda value: format_date(value, MONTH_FORMAT)
     app.jinja_env.filters["specialty_label"] = lambda value: _label(value, Specialty)
     app.jinja_env.filters["role_label"] = lambda value: _label(value, Role)
     app.jinja_env.filters["site_label"] = lambda value: _label(value, vocabularies.PrimarySite)
