@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from tumorboard.db import utcnow  # the one clock (it follows tumorboard.db.recorded_as_of)
+
 
 def hospital_tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
@@ -51,8 +53,8 @@ def format_date(value: date | datetime | None, fmt: str = DATE_FORMAT) -> str:
 
 
 def hospital_today() -> date:
-    return datetime.now(hospital_tz()).date()
+    return utc_to_local_now().date()
 
 
 def utc_to_local_now() -> datetime:
-    return datetime.now(UTC).astimezone(hospital_tz())
+    return utcnow().astimezone(hospital_tz())
