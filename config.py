@@ -74,8 +74,9 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tumorboard@localhost")
-    # The address people reach the app at, for links in e-mails and calendar files.
-    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # The address people reach the app at, for links in e-mails, calendar files and exported documents
+    # (tumorboard.public_url). Production requires it; without it, development takes the request's host.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
     # Logs: "json" (one object a line, for a log collector) or "text"; the level of the tumorboard logger.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -123,6 +124,13 @@ class ProductionConfig(Config):
         config["AUDIT_HMAC_KEY"] = audit_key
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("ProductionConfig needs DATABASE_URL in the environment.")
+        public = os.environ.get("PUBLIC_URL", "").strip()
+        if not public.startswith(("https://", "http://")):
+            raise RuntimeError(
+                "ProductionConfig needs PUBLIC_URL in the environment (the address people open, e.g. "
+                "https://tumorboard.example-hospital.org): links in e-mails, calendars and exports use it."
+            )
+        config["PUBLIC_URL"] = public
 
 
 CONFIGS = {

@@ -17,6 +17,7 @@ def production_env(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1/none")
     monkeypatch.setenv("SECRET_KEY", "s" * 32)
     monkeypatch.setenv("AUDIT_HMAC_KEY", AUDIT_KEY)
+    monkeypatch.setenv("PUBLIC_URL", "https://tumorboard.example-hospital.org/")
     return monkeypatch
 
 
@@ -46,6 +47,42 @@ def test_production_starts_with_long_secrets(production_env):
     assert app.config["SECRET_KEY"] == "s" * 32 and app.config["AUDIT_HMAC_KEY"] == AUDIT_KEY
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["ALLOW_DEMO_DATA"] is False
+    assert app.config["PUBLIC_URL"] == "https://tumorboard.example-hospital.org/"
+
+
+@pytest.mark.parametrize("address", [None, "", "  ", "tumorboard.example.org"])
+def test_production_needs_its_public_address(production_env, address):
+    if address is None:
+        production_env.delenv("PUBLIC_URL")
+    else:
+        production_env.setenv("PUBLIC_URL", address)
+    with pytest.raises(RuntimeError, match="PUBLIC_URL"):
+        create_app(ProductionConfig)
+
+
+def test_production_links_use_the_configured_address_whatever_the_host(production_env):
+    from tumorboard.public_url import public_url
+
+    app = create_app(ProductionConfig, RATELIMIT_STORAGE_URI="memory://")
+    with app.test_request_context(base_url="http://10.1.2.3:8000"):
+        assert public_url() == "https://tumorboard.example-hospital.org"
+
+
+def test_development_without_public_url_follows_the_served_host_and_port(monkeypatch):
+    from config import DevelopmentConfig
+    from tumorboard.public_url import DEVELOPMENT_FALLBACK, public_url
+
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    app = create_app(DevelopmentConfig, PUBLIC_URL="", SQLALCHEMY_DATABASE_URI="sqlite://")
+    with app.test_request_context(base_url="http://192.168.0.7:8123"):
+        assert public_url() == "http://192.168.0.7:8123"
+    with app.app_context():
+        assert public_url() == DEVELOPMENT_FALLBACK, "outside a request (the CLI) nothing says otherwise"
+    app = create_app(
+        DevelopmentConfig, PUBLIC_URL="http://tb.test:9000/", SQLALCHEMY_DATABASE_URI="sqlite://"
+    )
+    with app.test_request_context(base_url="http://192.168.0.7:8123"):
+        assert public_url() == "http://tb.test:9000", "a configured address wins in development too"
 
 
 def test_without_a_configuration_name_the_app_is_production(monkeypatch):

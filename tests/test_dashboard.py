@@ -71,5 +71,140 @@ def test_submitter_sees_open_cases_and_members_see_the_waiting_pool(client_as, u
     mine = client_as(Role.SUBMITTER).get("/").text
     assert "Your open cases" in mine and f"/cases/{draft.id}" in mine and f"/cases/{waiting.id}" in mine
     pool = client_as(Role.SPECIALIST).get("/").text
-    assert "Waiting for a meeting" in pool and "Pool question?" in pool and "Draft question?" not in pool
+    assert (
+        "Cases waiting for a meeting" in pool and "Pool question?" in pool and "Draft question?" not in pool
+    )
     assert "Your open cases" not in pool
+
+
+# The chair's and the coordinator's dashboard: next meeting, to sign, cases waiting ----------------------
+
+
+def _meeting_with_drafts(board, coordinator, chair, submitter, *, cases: int, present, start: bool = True):
+    """A meeting of `board` next week with `cases` on its agenda and `present` there; started (by the chair,
+    confirming the early start) with a draft decision per case."""
+    from tests.factories import create_case
+    from tests.meetings.support import a_plan
+    from tumorboard.decisions import operations as decision_operations
+    from tumorboard.meetings import operations as meeting_operations
+
+    meeting = meeting_operations.plan_meeting(
+        coordinator, board, a_plan(video_link="https://video.example.org/board")
+    )
+    for _ in range(cases):
+        case = create_case(submitter=submitter, board=board, status="submitted")
+        meeting_operations.add_to_agenda(coordinator, meeting, case, expected_version=meeting.version)
+    if present:
+        meeting_operations.record_attendance(
+            coordinator, meeting, {u.id: "present" for u in present}, expected_version=meeting.version
+        )
+    if start:
+        meeting_operations.start_meeting(
+            chair,
+            meeting,
+            expected_version=meeting.version,
+            override_reason="Quorum by phone today.",
+            confirm_early=True,
+        )
+        for item in meeting.items:
+            decision_operations.start_decision(chair, item)
+    db.session.commit()
+    return meeting
+
+
+def _runner(create_user, boards, role: Role):
+    user = create_user(roles=[role], boards=boards)
+    for board in boards:
+        membership = board.membership_of(user)
+        membership.is_coordinator, membership.is_chair = role is Role.COORDINATOR, role is Role.CHAIR
+    db.session.commit()
+    return user
+
+
+def test_the_chair_leads_with_the_next_meeting_what_to_sign_and_the_pool(
+    client, app_ctx, board, coordinator, chair, users, create_case
+):
+    submitter = users[Role.SUBMITTER]
+    meeting = _meeting_with_drafts(board, coordinator, chair, submitter, cases=2, present=[chair])
+    waiting = create_case(submitter=submitter, board=board, status="submitted", clinical_question="Waiting?")
+    item_ids = [i.id for i in meeting.items]
+    text = log_in(client, chair).get("/").text
+    lead = text.index("Next meeting"), text.index("To sign"), text.index("Cases waiting for a meeting")
+    assert list(lead) == sorted(lead) and lead[-1] < text.index("Your boards")
+    assert f'href="/meetings/{meeting.id}"' in text and "Demo room 3.14" in text
+    assert 'href="https://video.example.org/board"' in text and "<strong>2</strong> case(s) of 8" in text
+    assert "in progress" in text and "Quorum not reached: missing" in text
+    assert "2 decision(s) waiting for your signature" in text
+    for item_id in item_ids:
+        assert f"/meetings/{meeting.id}/mode?item={item_id}" in text
+    assert f"/cases/{waiting.id}" in text and "Waiting?" in text
+
+
+def test_the_coordinator_sees_the_next_meeting_and_signs_nothing(
+    client, app_ctx, board, coordinator, chair, users
+):
+    meeting = _meeting_with_drafts(
+        board, coordinator, chair, users[Role.SUBMITTER], cases=1, present=[], start=False
+    )
+    text = log_in(client, coordinator).get("/").text
+    assert f'href="/meetings/{meeting.id}"' in text and "<strong>1</strong> case(s)" in text
+    assert "Attendance not recorded yet; needed:" in text
+    assert "To sign" not in text, "the chair signs, not the coordinator"
+    assert "Cases waiting for a meeting" in text
+
+
+def test_no_meeting_planned_is_said(client, app_ctx, coordinator):
+    text = log_in(client, coordinator).get("/").text
+    assert "No meeting is planned for your boards." in text
+
+
+def test_a_meeting_with_quorum_says_so(client, app_ctx, board, coordinator, chair, users, create_user):
+    from tumorboard.clinical.specialties import Specialty as S
+
+    panel = [
+        create_user(roles=[Role.SPECIALIST], boards=[board], specialty=s.value)
+        for s in (
+            S.SURGERY,
+            S.PATHOLOGY,
+            S.NUCLEAR_MEDICINE,
+            S.GASTROENTEROLOGY,
+            S.RADIOLOGY,
+            S.MEDICAL_ONCOLOGY,
+        )
+    ]
+    _meeting_with_drafts(
+        board, coordinator, chair, users[Role.SUBMITTER], cases=1, present=panel, start=False
+    )
+    assert "Quorum reached." in log_in(client, chair).get("/").text
+
+
+@pytest.mark.parametrize("role", [Role.CHAIR, Role.COORDINATOR])
+def test_the_runners_dashboard_statements_do_not_grow(
+    client, app_ctx, create_board, create_user, count_queries, role
+):
+    from tests.factories import create_case
+
+    def world(boards: int, cases: int, people: int):
+        made = [create_board() for _ in range(boards)]
+        coordinator = _runner(create_user, made, Role.COORDINATOR)
+        chair = _runner(create_user, made, Role.CHAIR)
+        submitter = create_user(roles=[Role.SUBMITTER], boards=made)
+        for board in made:
+            present = [create_user(roles=[Role.SPECIALIST], boards=[board]) for _ in range(people)]
+            _meeting_with_drafts(board, coordinator, chair, submitter, cases=cases, present=[chair, *present])
+            for _ in range(cases):
+                create_case(submitter=submitter, board=board, status="submitted")
+        return coordinator if role is Role.COORDINATOR else chair
+
+    few_user = world(1, 1, 0)
+    few_client = log_in(client, few_user)
+    with count_queries() as few:
+        assert few_client.get("/").status_code == 200
+    many_user = world(4, 5, 4)
+    many_client = log_in(client.application.test_client(), many_user)
+    with count_queries() as many:
+        text = many_client.get("/").text
+    assert len(many) == len(few) <= 20, (len(few), len(many))
+    assert text.count("case(s) of 8") == 4
+    if role is Role.CHAIR:
+        assert "20 decision(s) waiting for your signature" in text

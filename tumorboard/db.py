@@ -1,7 +1,9 @@
 """Database helpers shared by every package: UTC timestamps, enum columns, SQLite settings, safe ids,
 and the atomic operation."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import wraps
@@ -18,8 +20,29 @@ from tumorboard.extensions import db
 MAX_ID = 2**31 - 1
 
 
+# The moment the demo history is recorded as of (tumorboard.decisions.demo_data); None: the real clock.
+_recorded_as_of: ContextVar[datetime | None] = ContextVar("recorded_as_of", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, in UTC: every timestamp the app takes (column defaults, audit events, checks against now)."""
+    moment = _recorded_as_of.get()
+    return datetime.now(UTC) if moment is None else moment
+
+
+@contextmanager
+def recorded_as_of(moment: datetime) -> Iterator[None]:
+    """Demo data only: the operations inside run as if it were `moment` (UTC), so a seeded history has
+    dates that agree with each other (findings before the case, the meeting after the submission, the
+    signature on the meeting day, the follow-up after it). A context variable: other threads and requests
+    keep the real clock. Never used by a request or a clinical command."""
+    if moment.tzinfo is None:
+        raise ValueError("recorded_as_of needs a timezone-aware moment")
+    token = _recorded_as_of.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _recorded_as_of.reset(token)
 
 
 class UTCDateTime(TypeDecorator):

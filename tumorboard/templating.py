@@ -1,24 +1,13 @@
 """What every template may use: the CSP nonce, times in the hospital's zone, labels of vocabularies."""
 
-from datetime import date, datetime
-
 from flask import Flask, current_app
 
 from tumorboard.auth.roles import Role
 from tumorboard.clinical import tnm, vocabularies
 from tumorboard.clinical.specialties import Specialty
+from tumorboard.public_url import public_url
 from tumorboard.security import csp_nonce
-from tumorboard.timezones import format_datetime
-
-
-def format_date(value: date | datetime | None) -> str:
-    """A calendar date (a birth date, a study date) as it is; a moment in time as its day in the
-    hospital's zone."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return format_datetime(value, "%d %b %Y")
-    return value.strftime("%d %b %Y")
+from tumorboard.timezones import MONTH_FORMAT, format_date, format_datetime
 
 
 def _label(value: str | None, enum) -> str:
@@ -51,10 +40,12 @@ def init_app(app: Flask) -> None:
         AgendaMode=AgendaMode,
         AttendanceStatus=AttendanceStatus,
         hospital_name=lambda: current_app.config["HOSPITAL_NAME"],
+        public_url=public_url,
         unread_notifications=_unread_notifications,
     )
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["month"] = lambda value: format_date(value, MONTH_FORMAT)
     app.jinja_env.filters["specialty_label"] = lambda value: _label(value, Specialty)
     app.jinja_env.filters["role_label"] = lambda value: _label(value, Role)
     app.jinja_env.filters["site_label"] = lambda value: _label(value, vocabularies.PrimarySite)

@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from tumorboard.db import utcnow  # the one clock (it follows tumorboard.db.recorded_as_of)
+
 
 def hospital_tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
@@ -29,14 +31,30 @@ def local_day_end_utc(day: date) -> datetime:
     return local_day_start_utc(day + timedelta(days=1))
 
 
-def format_datetime(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
+# The hospital's formats: every page shows dates and times through the template filters built on these
+# (`date`, `datetime`, `month`), never with a raw strftime or isoformat.
+DATE_FORMAT = "%d %b %Y"
+DATETIME_FORMAT = "%d %b %Y %H:%M"
+MONTH_FORMAT = "%b %Y"
+
+
+def format_datetime(value: datetime | None, fmt: str = DATETIME_FORMAT) -> str:
     local = to_local(value)
     return "" if local is None else local.strftime(fmt)
 
 
+def format_date(value: date | datetime | None, fmt: str = DATE_FORMAT) -> str:
+    """A calendar date as it is (a birth date, a study date), or a moment's date in the hospital's zone."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, fmt)
+    return value.strftime(fmt)
+
+
 def hospital_today() -> date:
-    return datetime.now(hospital_tz()).date()
+    return utc_to_local_now().date()
 
 
 def utc_to_local_now() -> datetime:
-    return datetime.now(UTC).astimezone(hospital_tz())
+    return utcnow().astimezone(hospital_tz())

@@ -53,7 +53,11 @@ def start_meeting(app_ctx, coordinator, chair, specialist, submitter, waiting_ca
         )
         if start:
             meeting_operations.start_meeting(
-                chair, meeting, expected_version=meeting.version, override_reason="Surgery is in theatre."
+                chair,
+                meeting,
+                expected_version=meeting.version,
+                override_reason="Surgery is in theatre.",
+                confirm_early=True,
             )
         db.session.commit()
         return meeting

@@ -44,7 +44,11 @@ def meeting_in_progress(app: Flask) -> dict:
         present = {u.id: "present" for u in (*chairs, coordinator, *specialists)}
         meeting_operations.record_attendance(coordinator, meeting, present, expected_version=meeting.version)
         meeting_operations.start_meeting(
-            chairs[0], meeting, expected_version=meeting.version, override_reason="Race test."
+            chairs[0],
+            meeting,
+            expected_version=meeting.version,
+            override_reason="Race test.",
+            confirm_early=True,
         )
         db.session.commit()
         world = {

@@ -50,7 +50,7 @@ def _do(action: MeetingAction, runner, meeting, pool_case):
             runner, meeting, {runner.id: "present"}, expected_version=v
         ),
         MeetingAction.START: lambda: meeting_operations.start_meeting(
-            runner, meeting, expected_version=v, override_reason="Quorum by phone."
+            runner, meeting, expected_version=v, override_reason="Quorum by phone.", confirm_early=True
         ),
         MeetingAction.RECORD_OUTCOME: lambda: meeting_operations.set_outcome(
             runner, item, "deferred", expected_version=v

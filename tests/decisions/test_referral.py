@@ -213,6 +213,7 @@ def two_boards(app, users, board, other_board, submitter, discussed, signed, cre
         meeting_b,
         expected_version=meeting_b.version,
         override_reason="Surgeon by phone.",
+        confirm_early=True,
     )
     decision_b = a_signed_decision(chair_b, chair_b, meeting_b.items[0], override_reason="Checked by phone.")
     db.session.commit()

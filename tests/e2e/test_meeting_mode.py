@@ -41,6 +41,9 @@ def open_meeting_mode(page, live_server) -> None:
         page.get_by_label(f"{name} present").check()
     page.get_by_role("button", name="Save attendance").click()
     page.get_by_text("Quorum reached.").wait_for()
+    # the demo meeting is next week: the chair confirms starting it today
+    page.get_by_text("start it today anyway?").wait_for()
+    page.get_by_label("Yes, start it today").check()
     page.get_by_role("button", name="Start the meeting").click()
     page.get_by_text("The meeting has started.").wait_for()
     page.get_by_role("link", name="Meeting mode").click()

@@ -1,7 +1,7 @@
 """Fixtures of the meetings operation tests: the board's coordinator and chair (with their per-board
 flags), cases waiting in the pool, a planned meeting next week, and a clock for fixed calendar dates."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
@@ -9,6 +9,7 @@ from tests.meetings.support import a_plan
 from tumorboard.cases.models import CaseStatus
 from tumorboard.db import utcnow
 from tumorboard.meetings import operations
+from tumorboard.timezones import hospital_tz, to_local
 
 
 @pytest.fixture
@@ -50,3 +51,15 @@ def clock(time_machine):
         time_machine.move_to(now, tick=False)
 
     return set_now
+
+
+@pytest.fixture
+def on_meeting_day(clock):
+    """Move "now" to the meeting's own day (hospital time), at `at` (before the meeting's hour by default):
+    a coordinator may start a meeting on its day, and only then."""
+
+    def move(meeting, at: time = time(8, 0)) -> None:
+        day = to_local(meeting.starts_at).date()
+        clock(datetime.combine(day, at, tzinfo=hospital_tz()))
+
+    return move

@@ -8,12 +8,13 @@ from sqlalchemy import select
 from tests.meetings.support import agenda_cases, audit_count, changes, count, details, events, notes
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import DEFAULT_REQUIRED_SPECIALTIES
-from tumorboard.cases.models import Case, CaseStatus
+from tumorboard.cases.models import CaseStatus
 from tumorboard.clinical.specialties import Specialty as S
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db
 from tumorboard.meetings import operations
 from tumorboard.meetings.models import AgendaItem, Attendance, MeetingStatus
+from tumorboard.timezones import to_local
 
 GI_OR_ENDO = (S.GASTROENTEROLOGY, S.ENDOCRINOLOGY)
 NOT_A_GUEST = "members are present or absent; guests are not members."
@@ -48,8 +49,9 @@ def agenda(coordinator, meeting, pool_case):
 
 
 @pytest.fixture
-def started(coordinator, meeting, panel, agenda):
-    """The meeting with its agenda, started with quorum."""
+def started(coordinator, meeting, panel, agenda, on_meeting_day):
+    """The meeting with its agenda, started with quorum on its day."""
+    on_meeting_day(meeting)
     attend(coordinator, meeting, everyone_but(panel))
     operations.start_meeting(coordinator, meeting, expected_version=meeting.version)
     return meeting
@@ -160,14 +162,20 @@ def test_attendance_moves_the_version_and_a_stale_one_is_refused(coordinator, me
 # Starting --------------------------------------------------------------------------------------------
 
 
-def test_with_quorum_the_coordinator_starts(coordinator, meeting, panel):
+def test_with_quorum_the_coordinator_starts(coordinator, meeting, panel, on_meeting_day):
+    on_meeting_day(meeting)
     attend(coordinator, meeting, everyone_but(panel))
     operations.start_meeting(coordinator, meeting, expected_version=meeting.version)
     assert meeting.status == MeetingStatus.IN_PROGRESS and meeting.started_at is not None
     assert meeting.quorum_override_reason == "" and meeting.quorum_override_by_id is None
     event = events("meeting.started")[-1]
     assert changes(event) == {"status": ["planned", "in_progress"]}
-    assert details(event) == {"quorum_missing": [], "override_reason": ""}
+    assert details(event) == {
+        "quorum_missing": [],
+        "override_reason": "",
+        "early": False,
+        "planned_day": to_local(meeting.starts_at).date().isoformat(),
+    }
     with pytest.raises(OperationError, match="cannot be started"):
         operations.start_meeting(coordinator, meeting, expected_version=meeting.version)
 
@@ -181,7 +189,10 @@ def test_without_quorum_the_coordinator_cannot_start(coordinator, meeting, panel
     assert meeting.status == "planned"
 
 
-def test_without_quorum_the_chair_starts_only_with_a_reason(coordinator, chair, meeting, panel):
+def test_without_quorum_the_chair_starts_only_with_a_reason(
+    coordinator, chair, meeting, panel, on_meeting_day
+):
+    on_meeting_day(meeting)
     attend(coordinator, meeting, everyone_but(panel, *GI_OR_ENDO))
     for blank in ("", "   "):
         with pytest.raises(OperationError) as refused:
@@ -202,6 +213,8 @@ def test_without_quorum_the_chair_starts_only_with_a_reason(coordinator, chair, 
     assert details(events("meeting.started")[-1]) == {
         "quorum_missing": ["gastroenterology or endocrinology"],
         "override_reason": "Endocrinologist on call, joins later",
+        "early": False,
+        "planned_day": to_local(meeting.starts_at).date().isoformat(),
     }
 
 
@@ -214,7 +227,8 @@ def test_only_the_coordinator_or_chair_starts(users, coordinator, meeting, panel
     assert meeting.status == "planned"
 
 
-def test_a_locked_meeting_starts(coordinator, meeting, panel):
+def test_a_locked_meeting_starts(coordinator, meeting, panel, on_meeting_day):
+    on_meeting_day(meeting)
     attend(coordinator, meeting, everyone_but(panel))
     operations.set_agenda_locked(coordinator, meeting, locked=True, expected_version=meeting.version)
     operations.start_meeting(coordinator, meeting, expected_version=meeting.version)
@@ -274,7 +288,11 @@ def test_closing_needs_every_outcome(coordinator, started, agenda):
     assert started.status == MeetingStatus.CLOSED and started.closed_at is not None
     assert [case.status for case in agenda] == ["discussed"] * 3
     assert all(i.open_case_id is None for i in started.items)
-    assert details(events("meeting.closed")[-1]) == {"deferred_at_close": [], "snapshots": {}}
+    assert details(events("meeting.closed")[-1]) == {
+        "deferred_at_close": [],
+        "deferred_to": None,
+        "snapshots": {},
+    }
 
 
 def test_closing_defers_the_remaining_cases(coordinator, started, agenda, submitter):
@@ -282,9 +300,11 @@ def test_closing_defers_the_remaining_cases(coordinator, started, agenda, submit
     operations.close_meeting(coordinator, started, expected_version=started.version, defer_remaining=True)
     assert [case.status for case in agenda] == ["discussed", "deferred", "deferred"]
     assert [i.outcome for i in started.items] == ["discussed", "deferred", "deferred"]
-    assert len(notes(submitter, "case_deferred")) == 2
+    (note,) = notes(submitter, "case_deferred")  # one note for the submitter's two cases
+    assert f"{agenda[1].id}, {agenda[2].id}" in note.message and "wait first in the pool" in note.message
     assert details(events("meeting.closed")[-1]) == {
         "deferred_at_close": [agenda[1].id, agenda[2].id],
+        "deferred_to": None,
         "snapshots": {str(i.id): i.snapshot.sha256 for i in started.items[1:]},
     }
 
@@ -330,9 +350,10 @@ def test_a_deferred_case_goes_on_the_next_agenda_before_the_meeting_closes(
     operations.add_to_agenda(coordinator, next_meeting, agenda[1], expected_version=next_meeting.version)
     assert agenda_cases(next_meeting) == [agenda[1].id]
     assert agenda[1].status == CaseStatus.SCHEDULED
-    # Closing the first meeting does not touch the case's place on the next agenda.
+    # Closing the first meeting does not touch the case's place on the next agenda; the case deferred at
+    # close goes before it.
     operations.close_meeting(coordinator, started, expected_version=started.version, defer_remaining=True)
     assert agenda[1].status == CaseStatus.SCHEDULED
     open_items = db.session.scalars(select(AgendaItem).where(AgendaItem.open_case_id == agenda[1].id)).all()
     assert [i.meeting_id for i in open_items] == [next_meeting.id]
-    assert db.session.get(Case, agenda[2].id).status == "deferred"
+    assert agenda_cases(next_meeting) == [agenda[0].id, agenda[2].id, agenda[1].id]

@@ -190,3 +190,69 @@ def test_one_case_added_to_two_meetings_at_once(isolated_app):
             assert stored == list(range(1, len(stored) + 1))
         assert db.session.scalar(select(func.count(AgendaItem.id))) == len(world["cases"])
         db.session.remove()
+
+
+def test_closing_defers_onto_the_next_agenda_while_a_coordinator_adds_to_it(isolated_app):
+    """The chair closes a meeting (its cases without an outcome go first on the next agenda) while a
+    coordinator adds a case to that next agenda from the version they saw: the writers' lock serialises
+    them, so the next agenda is numbered 1..n with the deferred cases first, whichever ran first, and the
+    coordinator's add either went in before or is refused as stale."""
+    app = isolated_app()
+    world = _world(app, meetings=2, cases=4)
+    current_id, next_id = world["meetings"]
+    deferred_ids, late_id = world["cases"][:3], world["cases"][3]
+    with app.app_context():
+        current = db.session.get(Meeting, current_id)
+        coordinator = db.session.get(User, world["coordinators"][0])
+        chair = factories.create_user(roles=[Role.CHAIR], boards=[current.board])
+        current.board.membership_of(chair).is_chair = True
+        for case_id in deferred_ids:
+            operations.add_to_agenda(
+                coordinator, current, db.session.get(Case, case_id), expected_version=current.version
+            )
+        operations.start_meeting(
+            chair,
+            current,
+            expected_version=current.version,
+            override_reason="Quorum by phone today.",
+            confirm_early=True,
+        )
+        db.session.commit()
+        chair_id, close_version = chair.id, current.version
+        next_version = db.session.get(Meeting, next_id).version
+        db.session.remove()
+
+    def close():
+        operations.close_meeting(
+            db.session.get(User, chair_id),
+            db.session.get(Meeting, current_id),
+            expected_version=close_version,
+            defer_remaining=True,
+        )
+
+    def add():
+        operations.add_to_agenda(
+            db.session.get(User, world["coordinators"][1]),
+            db.session.get(Meeting, next_id),
+            db.session.get(Case, late_id),
+            expected_version=next_version,
+        )
+
+    outcomes = _at_once(app, [close, add])
+    assert set(outcomes) <= EXPECTED, outcomes
+    assert outcomes[0] == "ok", outcomes
+    assert outcomes[1] in {"ok", "stale"}, outcomes
+    with app.app_context():
+        stored = db.session.execute(
+            select(AgendaItem.case_id, AgendaItem.position)
+            .where(AgendaItem.meeting_id == next_id)
+            .order_by(AgendaItem.position)
+        ).all()
+        expected = [*deferred_ids, late_id] if outcomes[1] == "ok" else deferred_ids
+        assert [c for c, _ in stored] == expected
+        assert [p for _, p in stored] == list(range(1, len(stored) + 1))
+        for case_id in deferred_ids:
+            assert db.session.get(Case, case_id).status == CaseStatus.SCHEDULED
+            assert db.session.scalar(select(func.count()).where(AgendaItem.open_case_id == case_id)) == 1
+        assert db.session.get(Case, late_id).status == ("scheduled" if outcomes[1] == "ok" else "submitted")
+        db.session.remove()

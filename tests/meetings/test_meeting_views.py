@@ -3,6 +3,7 @@ agenda as PDF and HTML, the calendar files, and bounded query counts."""
 
 import io
 import re
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from tumorboard.extensions import db
 from tumorboard.meetings import operations
 from tumorboard.meetings.models import AgendaItem, Meeting
 from tumorboard.notifications.models import Notification
-from tumorboard.timezones import hospital_today
+from tumorboard.timezones import hospital_today, to_local
 
 
 @pytest.fixture
@@ -228,10 +229,16 @@ def test_attendance_quorum_start_and_close(client_as, meeting, users, waiting, a
     coordinator.post(f"/meetings/{meeting.id}/start", data={"version": meeting.version})
     db.session.refresh(meeting)
     assert meeting.status == "planned", "no quorum: the coordinator cannot start"
-    chair.post(
-        f"/meetings/{meeting.id}/start",
-        data={"version": meeting.version, "override_reason": "Pathology by phone"},
-    )
+    with app.app_context():
+        day = to_local(meeting.starts_at)
+    question = f"This meeting is planned for {day:%a} {day.day} {day:%b}; start it today anyway?"
+    assert question in chair.get(f"/meetings/{meeting.id}").text, "the meeting is next week"
+    data = {"version": meeting.version, "override_reason": "Pathology by phone"}
+    refused = chair.post(f"/meetings/{meeting.id}/start", data=data, follow_redirects=True)
+    assert "confirm that you start it today" in refused.text
+    db.session.refresh(meeting)
+    assert meeting.status == "planned", "before its day, not without the chair's confirmation"
+    chair.post(f"/meetings/{meeting.id}/start", data=data | {"confirm_early": "y"})
     db.session.refresh(meeting)
     assert meeting.status == "in_progress" and meeting.quorum_override_reason == "Pathology by phone"
     chair.post(f"/meetings/{meeting.id}/close", data={"version": meeting.version})
@@ -440,3 +447,26 @@ def test_a_plan_sent_twice_makes_one_series(client_as, board, functions):
     again = client.post(f"/boards/{board.id}/meetings/new", data=data, follow_redirects=True)
     assert "already saved" in again.text
     assert len(db.session.scalars(select(Meeting)).all()) == 3
+
+
+def test_calendar_links_follow_the_served_host_without_public_url(
+    app, client_as, meeting, users, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "")
+    served = {"base_url": "http://10.0.0.7:8080"}  # as `flask run --host 10.0.0.7 --port 8080` serves it
+    member = app.test_client()
+    with member.session_transaction(**served) as session, app.app_context():
+        session["_user_id"] = users[Role.SPECIALIST].get_id()
+        session["login_at"] = session["seen_at"] = int(time.time())
+        session.permanent = True
+    ics = member.get(f"/meetings/{meeting.id}/meeting.ics", **served)
+    (event,) = Calendar.from_ical(ics.data).walk("VEVENT")
+    assert str(event["URL"]) == f"http://10.0.0.7:8080/meetings/{meeting.id}"
+    assert f"http://10.0.0.7:8080/meetings/{meeting.id}" in str(event["DESCRIPTION"])
+    member.post("/account/calendar", **served)
+    account = member.get("/account", **served).text
+    assert 'value="http://10.0.0.7:8080/calendar/' in account
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://tumorboard.example-hospital.org/")
+    ics = member.get(f"/meetings/{meeting.id}/meeting.ics", **served)
+    (event,) = Calendar.from_ical(ics.data).walk("VEVENT")
+    assert str(event["URL"]) == f"https://tumorboard.example-hospital.org/meetings/{meeting.id}"

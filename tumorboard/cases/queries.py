@@ -228,11 +228,13 @@ def load_case_page(user, case_id: int) -> Case | None:
 
 
 def case_events(case: Case, limit: int = 200) -> list[AuditEvent]:
-    """The case's own lifecycle events (created, submitted, scheduled …), newest first."""
+    """The case's own lifecycle events (created, submitted, scheduled …), newest first, with who did them
+    (the timeline names people; the audit label is their e-mail address)."""
     return list(
         db.session.scalars(
             select(AuditEvent)
             .where(AuditEvent.entity_type == Case.__tablename__, AuditEvent.entity_id == str(case.id))
+            .options(joinedload(AuditEvent.actor))
             .order_by(AuditEvent.seq.desc())
             .limit(limit)
         )

@@ -165,7 +165,7 @@ def _timeline(case: Case, events) -> list[dict]:
         {
             "when": to_local(e.occurred_at).date(),
             "kind": "Case",
-            "text": EVENT_TEXT.get(e.action, e.action) + (f" by {e.actor_label}" if e.actor_label else ""),
+            "text": EVENT_TEXT.get(e.action, e.action) + (f" by {e.actor.name}" if e.actor else ""),
             "anchor": None,
         }
         for e in events

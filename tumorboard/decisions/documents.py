@@ -34,6 +34,7 @@ from tumorboard.documents.decision import Attendee, DecisionDocument, PlanLine
 from tumorboard.documents.fhir import decision_bundle
 from tumorboard.documents.letter import decision_letter_pdf
 from tumorboard.extensions import db
+from tumorboard.public_url import public_url
 from tumorboard.timezones import to_local, utc_to_local_now
 
 # 1: the first release; 2 adds the site's public address and time zone, and the meeting's quorum reason
@@ -59,7 +60,7 @@ def snapshot_data(decision: Decision) -> dict:
             "name": cfg["HOSPITAL_NAME"],
             "letterhead": [line for line in cfg.get("LETTERHEAD", "").split("|") if line],
             # identifiers and times as issued: a later change of the address or the zone changes no document
-            "public_url": cfg["PUBLIC_URL"].rstrip("/"),
+            "public_url": public_url(),
             "timezone": cfg["TIMEZONE"],
         },
         "meeting": {
@@ -271,7 +272,5 @@ def letter_pdf(decision: Decision, *, generated_at: datetime | None = None) -> b
 
 def fhir_json(decision: Decision) -> str:
     document = decision_document(decision)
-    bundle = decision_bundle(
-        document, base_url=document.base_url or current_app.config["PUBLIC_URL"].rstrip("/")
-    )
+    bundle = decision_bundle(document, base_url=document.base_url or public_url())
     return json.dumps(bundle, indent=2, ensure_ascii=False)

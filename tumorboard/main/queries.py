@@ -1,6 +1,7 @@
 """Read side of the dashboard and the health check: each panel in a fixed number of statements."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import and_, func, or_, select, text
@@ -10,11 +11,12 @@ from sqlalchemy.orm import joinedload
 from tumorboard.audit.models import AuditEvent
 from tumorboard.auth.models import User, UserRole
 from tumorboard.auth.roles import Role
-from tumorboard.boards.models import Board, BoardMembership, missing_specialties
+from tumorboard.boards.models import Board, BoardMembership, coordinated_board_ids, missing_specialties
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.db import utcnow
 from tumorboard.decisions.models import Decision, DecisionStatus, FollowUp
 from tumorboard.extensions import db
+from tumorboard.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingStatus
 from tumorboard.timezones import hospital_today
 
 
@@ -149,6 +151,110 @@ def overdue_follow_ups(user: User) -> list | None:
             )
             .options(joinedload(Decision.case).joinedload(Case.patient))
             .order_by(Decision.signed_at)
+            .limit(20)
+        )
+    )
+
+
+def chaired_board_ids(user: User) -> frozenset[int]:
+    """The boards the user chairs: their membership says chair, and they hold the chair role."""
+    if not user.has_role(Role.CHAIR):
+        return frozenset()
+    return frozenset(m.board_id for m in user.memberships if m.is_chair)
+
+
+def run_board_ids(user: User) -> frozenset[int]:
+    """The boards whose meetings the user runs (as coordinator or chair)."""
+    return coordinated_board_ids(user) | chaired_board_ids(user)
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    meeting: Meeting
+    cases: int
+    attendance_recorded: bool
+    quorum_missing: list
+
+
+def next_meetings(user: User) -> list[NextMeeting] | None:
+    """For coordinators and chairs: each of their boards' next meeting (the one in progress, else the
+    next one ahead), its number of cases and its quorum as recorded so far. Three statements, whatever the
+    number of boards, cases or people."""
+    board_ids = sorted(run_board_ids(user))
+    if not board_ids:
+        return None
+    now = utcnow()
+    ahead = Meeting.status.in_([s.value for s in (MeetingStatus.PLANNED, MeetingStatus.LOCKED)]) & (
+        Meeting.starts_at > now
+    )
+    candidates = (
+        select(
+            Meeting.id,
+            func.row_number()
+            .over(
+                partition_by=Meeting.board_id,
+                order_by=((Meeting.status == MeetingStatus.IN_PROGRESS.value).desc(), Meeting.starts_at),
+            )
+            .label("rank"),
+        )
+        .where(Meeting.board_id.in_(board_ids), or_(Meeting.status == MeetingStatus.IN_PROGRESS.value, ahead))
+        .subquery()
+    )
+    meetings = db.session.scalars(
+        select(Meeting)
+        .join(candidates, candidates.c.id == Meeting.id)
+        .where(candidates.c.rank == 1)
+        .options(joinedload(Meeting.board))
+        .order_by(Meeting.starts_at, Meeting.id)
+    ).all()
+    if not meetings:
+        return []
+    ids = [m.id for m in meetings]
+    cases = dict(
+        db.session.execute(
+            select(AgendaItem.meeting_id, func.count(AgendaItem.id))
+            .where(AgendaItem.meeting_id.in_(ids))
+            .group_by(AgendaItem.meeting_id)
+        ).all()
+    )
+    present: dict[int, set[str]] = defaultdict(set)
+    recorded: set[int] = set()
+    for meeting_id, specialty, status in db.session.execute(
+        select(Attendance.meeting_id, Attendance.specialty, Attendance.status).where(
+            Attendance.meeting_id.in_(ids)
+        )
+    ):
+        recorded.add(meeting_id)
+        if status != AttendanceStatus.ABSENT:
+            present[meeting_id].add(specialty)
+    return [
+        NextMeeting(
+            meeting=m,
+            cases=cases.get(m.id, 0),
+            attendance_recorded=m.id in recorded,
+            quorum_missing=missing_specialties(present[m.id], m.board.required_groups),
+        )
+        for m in meetings
+    ]
+
+
+def decisions_to_sign(user: User) -> list[Decision] | None:
+    """For chairs: the drafts of their boards that wait for the signature and can be signed now (a first
+    version while its meeting is in progress, an amendment at any time). One statement."""
+    board_ids = sorted(chaired_board_ids(user))
+    if not board_ids:
+        return None
+    return list(
+        db.session.scalars(
+            select(Decision)
+            .join(Meeting, Meeting.id == Decision.meeting_id)
+            .where(
+                Meeting.board_id.in_(board_ids),
+                Decision.status == DecisionStatus.DRAFT.value,
+                or_(Decision.number > 1, Meeting.status == MeetingStatus.IN_PROGRESS.value),
+            )
+            .options(joinedload(Decision.case).joinedload(Case.patient), joinedload(Decision.meeting))
+            .order_by(Meeting.starts_at, Decision.id)
             .limit(20)
         )
     )

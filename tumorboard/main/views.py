@@ -17,8 +17,10 @@ def dashboard():
     my_cases = queries.my_cases(user)
     overdue = queries.overdue_follow_ups(user)
     pool = queries.board_pool(user)
+    to_sign = queries.decisions_to_sign(user)
     shown = [
         *(my_cases or {}).get("cases", []),
+        *(d.case for d in to_sign or []),
         *(d.case for d in overdue or []),
         *(pool or {}).get("cases", []),
     ]
@@ -31,6 +33,8 @@ def dashboard():
         my_cases=my_cases,
         overdue=overdue,
         pool=pool,
+        next_meetings=queries.next_meetings(user),
+        to_sign=to_sign,
     )
 
 

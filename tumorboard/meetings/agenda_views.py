@@ -220,6 +220,7 @@ def start(meeting_id: int):
             meeting,
             expected_version=form.version.data,
             override_reason=form.override_reason.data,
+            confirm_early=form.confirm_early.data,
         ),
         "The meeting has started.",
         anchor="",
@@ -250,17 +251,19 @@ def close(meeting_id: int):
     form = CloseMeetingForm()
     if not form.validate_on_submit():
         abort(400)
-    return _run(
-        meeting,
-        lambda: operations.close_meeting(
+    try:
+        deferral = operations.close_meeting(
             current_user,
             meeting,
             expected_version=form.version.data,
             defer_remaining=form.defer_remaining.data,
-        ),
-        "The meeting is closed.",
-        anchor="",
-    )
+        )
+    except OperationError as exc:
+        flash(exc.message, "danger")
+    else:
+        closed = "The meeting is closed."
+        flash(f"{closed} {deferral.message}" if deferral.cases else closed, "success")
+    return back_to_meeting(meeting, "")
 
 
 @bp.route("/cases/<id:case_id>/preferred-meeting", methods=["GET", "POST"])

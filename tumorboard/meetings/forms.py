@@ -102,6 +102,7 @@ class MeetingVersionForm(Form):
 
 class StartMeetingForm(Form):
     override_reason = MeetingFields.quorum_override_reason.field()
+    confirm_early = BooleanField("Yes, start it today (the chair's confirmation is recorded)")
     version = VersionField()
     submit = SubmitField("Start the meeting")
 

@@ -306,6 +306,10 @@ class Meeting(Model):
     def can_start(self, user) -> bool:
         return self.can(MeetingAction.START, user)
 
+    def can_start_early(self, user) -> bool:
+        """Before the meeting's day only its chair starts it (and confirms it)."""
+        return self.can_start(user) and self.board.can_chair(user)
+
     def can_record_outcome(self, user) -> bool:
         return self.can(MeetingAction.RECORD_OUTCOME, user)
 

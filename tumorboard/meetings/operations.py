@@ -43,7 +43,7 @@ from tumorboard.meetings.models import (
 )
 from tumorboard.notifications.models import Notification
 from tumorboard.notifications.operations import notify
-from tumorboard.timezones import hospital_tz, to_local
+from tumorboard.timezones import hospital_today, hospital_tz, to_local
 
 AGENDA_SNAPSHOT_SCHEMA = 1
 MEETING_FIELDS = (
@@ -570,11 +570,38 @@ def record_attendance(
         record("meeting.attendance", actor=actor, entity=meeting, changes=changes)
 
 
+def planned_day(meeting: Meeting) -> date:
+    """The meeting's day in the hospital's zone."""
+    return to_local(meeting.starts_at).date()
+
+
+def starts_before_its_day(meeting: Meeting) -> bool:
+    """Today (in the hospital's zone) is before the meeting's day; earlier on the day itself is not early."""
+    return hospital_today() < planned_day(meeting)
+
+
+def _day(meeting: Meeting) -> str:
+    """The meeting's day as the chair reads it: "Thu 3 Dec"."""
+    day = planned_day(meeting)
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def early_start_question(meeting: Meeting) -> str:
+    return f"This meeting is planned for {_day(meeting)}; start it today anyway?"
+
+
 @atomic
 def start_meeting(
-    actor, meeting: Meeting, *, expected_version: int | None, override_reason: str = ""
+    actor,
+    meeting: Meeting,
+    *,
+    expected_version: int | None,
+    override_reason: str = "",
+    confirm_early: bool = False,
 ) -> None:
-    """A coordinator or the chair starts the meeting; without quorum only the chair can, with a reason."""
+    """A coordinator or the chair starts the meeting; without quorum only the chair can, with a reason.
+    Before the meeting's day only the chair can, confirming it (`confirm_early`): the operation is the
+    gate, whatever the form sent."""
     board = meeting.board
     _require(actor, meeting, MeetingAction.START)
     check_version(meeting, expected_version)
@@ -586,6 +613,18 @@ def start_meeting(
         if not reason:
             raise OperationError("Say why the board meets without quorum.", field="override_reason")
         reason_given(reason, "override_reason")
+    early = starts_before_its_day(meeting)
+    if early:
+        if not meeting.can_start_early(actor):
+            raise OperationError(
+                f"This meeting is planned for {_day(meeting)}: only the chair can start it before its day."
+            )
+        if not confirm_early:
+            raise OperationError(
+                f"This meeting is planned for {_day(meeting)}: confirm that you start it today.",
+                field="confirm_early",
+            )
+    if missing:
         meeting.quorum_override_reason, meeting.quorum_override_by_id = reason, actor.id
     status = _move(meeting, MeetingAction.START)
     meeting.started_at = utcnow()
@@ -598,6 +637,8 @@ def start_meeting(
         details={
             "quorum_missing": [" or ".join(s.value for s in g) for g in missing],
             "override_reason": meeting.quorum_override_reason,
+            "early": early,
+            "planned_day": planned_day(meeting).isoformat(),
         },
     )
 
@@ -640,12 +681,133 @@ def set_outcome(actor, item: AgendaItem, outcome: str, *, expected_version: int 
     )
 
 
+@dataclass(frozen=True)
+class Deferral:
+    """Where the cases without an outcome go when the meeting closes: first on the board's next planned
+    meeting's agenda, or, when there is none or its agenda is locked, back to the pool (first in line)."""
+
+    to: Meeting | None
+    cases: tuple[int, ...] = ()  # the cases deferred, in agenda order
+    why_pool: str = ""  # said on the close page and in the flash when the cases go to the pool
+    over_capacity: str = ""  # the next meeting will be over capacity: how, in words
+
+    @property
+    def message(self) -> str:
+        if self.to is None:
+            return self.why_pool
+        text = f"The cases without an outcome go first on the agenda of {_when(self.to)}."
+        return f"{text} {self.over_capacity}" if self.over_capacity else text
+
+
+def next_planned_meeting(board_id: int) -> Meeting | None:
+    """The board's next open meeting that has not started and is still ahead (planned or locked)."""
+    return db.session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.board_id == board_id,
+            Meeting.status.in_([s.value for s in (MeetingStatus.PLANNED, MeetingStatus.LOCKED)]),
+            Meeting.starts_at > utcnow(),
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(1)
+    )
+
+
+def deferral_for(meeting: Meeting, items: Sequence[AgendaItem] | None = None) -> Deferral:
+    """Where `items` (by default the meeting's items without an outcome) would go if it closed now."""
+    items = [i for i in meeting.items if i.outcome is None] if items is None else list(items)
+    cases = tuple(i.case_id for i in items)
+    nxt = next_planned_meeting(meeting.board_id)
+    if nxt is None:
+        return Deferral(None, cases, "No next meeting is planned: the cases will wait in the pool.")
+    if not nxt.allows(MeetingAction.EDIT_AGENDA):
+        return Deferral(
+            None,
+            cases,
+            f"The agenda of the next meeting ({_when(nxt)}) is locked: the cases will wait in the pool, "
+            "first in line, for the coordinator to add.",
+        )
+    total = len(nxt.items) + len(items)
+    minutes = sum(i.minutes for i in nxt.items) + sum(i.minutes for i in items)
+    over = []
+    if nxt.capacity_cases and total > nxt.capacity_cases:
+        over.append(f"{total} of {nxt.capacity_cases} cases")
+    if nxt.capacity_minutes and minutes > nxt.capacity_minutes:
+        over.append(f"{minutes} of {nxt.capacity_minutes} minutes")
+    warning = (
+        f"It will then be over capacity ({', '.join(over)}): the coordinator may move cases on."
+        if over
+        else ""
+    )
+    return Deferral(nxt, cases, over_capacity=warning)
+
+
+def _put_first(actor, target: Meeting, deferred: Sequence[AgendaItem], source: Meeting) -> None:
+    """The deferred cases open the next agenda in their order; the cases already there follow in theirs."""
+    already = list(target.items)
+    top = max((i.position for i in already), default=0)
+    new_items = []
+    for n, old in enumerate(deferred, start=1):
+        case = old.case
+        case_operations.schedule_case(actor, case, details={"meeting": target.id, "deferred_from": source.id})
+        with db.session.no_autoflush:
+            item = AgendaItem(
+                meeting=target,
+                case=case,
+                open_case_id=case.id,
+                position=top + n,
+                minutes=old.minutes,
+                presenter_id=old.presenter_id,
+                mode=old.mode,
+                added_by_id=actor.id,
+            )
+            db.session.add(item)
+        new_items.append(item)
+    db.session.execute(
+        delete(MeetingRequest).where(MeetingRequest.case_id.in_([i.case_id for i in deferred]))
+    )
+    db.session.flush()
+    _renumber(target, [*new_items, *already])
+    _touch(target)
+    db.session.flush()
+    for item in new_items:
+        record(
+            "agenda.case_added",
+            actor=actor,
+            entity=target,
+            details={
+                "case": item.case_id,
+                "position": item.position,
+                "late": False,
+                "deferred_from": source.id,
+            },
+            scope=item.case,
+        )
+
+
+def _tell_deferred(meeting: Meeting, items: Sequence[AgendaItem], target: Meeting | None) -> None:
+    """One notification per submitter, naming all their deferred cases."""
+    by_submitter: dict[int, list[int]] = {}
+    for item in items:
+        by_submitter.setdefault(item.case.submitter_id, []).append(item.case_id)
+    where = f"they go first on the agenda of {_when(target)}" if target else "they wait first in the pool"
+    for submitter_id, case_ids in by_submitter.items():
+        named = ", ".join(str(c) for c in case_ids)
+        notify(
+            [submitter_id],
+            "case_deferred",
+            f"Case(s) {named} were not discussed at the meeting of {_when(meeting)}; {where}.",
+            f"/cases/{case_ids[0]}",
+        )
+
+
 @atomic
 def close_meeting(
     actor, meeting: Meeting, *, expected_version: int | None, defer_remaining: bool = False
-) -> None:
-    """Every case is discussed or deferred; with `defer_remaining` the undiscussed ones are deferred now.
-    Deferred cases go back to the pool, first in line, and their submitters are told."""
+) -> Deferral:
+    """Every case is discussed or deferred; with `defer_remaining` the undiscussed ones are deferred now,
+    onto the board's next planned meeting, first on its agenda (`deferral_for` says where, and why the
+    pool when there is no next meeting or its agenda is locked). Submitters are told once each."""
     _require(actor, meeting, MeetingAction.CLOSE)
     check_version(meeting, expected_version)
     open_items = [i for i in meeting.items if i.outcome is None]
@@ -659,25 +821,28 @@ def close_meeting(
             actor, item.case, details={"meeting": meeting.id, "reason": "not discussed"}
         )
         item.outcome = CaseStatus.DEFERRED
-        notify(
-            [item.case.submitter_id],
-            "case_deferred",
-            f"Case {item.case_id} was not discussed at the meeting of {_when(meeting)}; it goes first at the "
-            "next one.",
-            f"/cases/{item.case_id}",
-        )
     for item in meeting.items:
         item.open_case_id = None
     status = _move(meeting, MeetingAction.CLOSE)
     meeting.closed_at = utcnow()
     db.session.flush()
+    deferral = deferral_for(meeting, open_items) if open_items else Deferral(None)
+    if deferral.to is not None:
+        _put_first(actor, deferral.to, open_items, meeting)
     record(
         "meeting.closed",
         actor=actor,
         entity=meeting,
         changes={"status": list(status)},
-        details={"deferred_at_close": [i.case_id for i in open_items], "snapshots": frozen},
+        details={
+            "deferred_at_close": [i.case_id for i in open_items],
+            "deferred_to": deferral.to.id if deferral.to else None,
+            "snapshots": frozen,
+        },
     )
+    if open_items:
+        _tell_deferred(meeting, open_items, deferral.to)
+    return deferral
 
 
 def next_meetings(board_id: int, limit: int = 10) -> list[Meeting]:

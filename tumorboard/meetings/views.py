@@ -35,6 +35,7 @@ from tumorboard.meetings.forms import (
 from tumorboard.meetings.lookups import back_to_meeting, get_visible_meeting
 from tumorboard.meetings.models import Meeting, MeetingStatus
 from tumorboard.once import AlreadySaved, once
+from tumorboard.public_url import public_url
 from tumorboard.timezones import hospital_today, to_local
 from tumorboard.views_helpers import flash_form_errors, form_error, form_page, page_number
 
@@ -146,6 +147,12 @@ def detail(meeting_id: int):
         "item_form": item_form,
         "start_form": StartMeetingForm(formdata=None, version=meeting.version),
         "close_form": CloseMeetingForm(formdata=None, version=meeting.version),
+        "deferral": operations.deferral_for(meeting) if meeting.can_close(current_user) else None,
+        "early_question": (
+            operations.early_start_question(meeting)
+            if meeting.can_start(current_user) and operations.starts_before_its_day(meeting)
+            else ""
+        ),
         "cancel_form": CancelMeetingForm(formdata=None, version=meeting.version),
         "outcome_form": OutcomeForm(formdata=None, version=meeting.version),
         "reorder_form": ReorderForm(formdata=None, version=meeting.version),
@@ -319,7 +326,7 @@ def frozen_marker_chart(meeting_id: int, item_id: int, analyte: str):
 
 
 def calendar_event(meeting: Meeting) -> calendar_feed.CalendarEvent:
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    base = public_url()
     location = " · ".join(
         p for p in (meeting.room, f"Video: {meeting.video_link}" if meeting.video_link else "") if p
     )
