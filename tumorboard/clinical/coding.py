@@ -97,6 +97,7 @@ _SECONDARY = {
     MetastaticSite.BONE: Icd10Cm.C7B_03,
     MetastaticSite.PERITONEUM: Icd10Cm.C7B_04,
     MetastaticSite.LUNG: Icd10Cm.C7B_09,
+    MetastaticSite.PLEURA_PERICARDIUM: Icd10Cm.C7B_09,
     MetastaticSite.BRAIN: Icd10Cm.C7B_09,
     MetastaticSite.OTHER: Icd10Cm.C7B_09,
 }
