@@ -125,8 +125,8 @@ TELOTRISTAT_SSA_RULE = (
 )
 PRRT_GEP_RULE = (
     "¹⁷⁷Lu-DOTATATE (Lutathera) is approved for unresectable or metastatic, progressive, "
-    "well-differentiated, SSTR-positive gastro-entero-pancreatic NETs (EMA label; FDA label: SSTR-positive GEP-NETs; NETTER-1 "
-    "enrolled midgut NETs); a lung, thymic or other primary is outside the label"
+    "well-differentiated, SSTR-positive gastro-entero-pancreatic NETs (EMA label; FDA label: SSTR-positive "
+    "GEP-NETs; NETTER-1 enrolled midgut NETs); a lung, thymic or other primary is outside the label"
 )
 SUNITINIB_RULE = (
     "Sunitinib is approved for unresectable or metastatic, progressive, well-differentiated pancreatic NETs "
