@@ -63,7 +63,10 @@ __all__ = [
 ]
 
 T, N, M = TCategory, NCategory, MCategory
-_NOT_NET = "NEC and MiNEN are not staged with the NET chapters; they use the organ's carcinoma system"
+_NOT_NET = (
+    "NEC and MiNEN are not staged with the NET chapters of the AJCC 8th edition; they use the organ's "
+    "carcinoma chapter (WHO 2019 separates NEC and MiNEN from NET)"
+)
 
 
 def extent_choices(site: PrimarySite | str) -> tuple[tuple[str, str], ...]:
