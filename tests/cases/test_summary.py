@@ -268,6 +268,27 @@ def test_the_reported_tnm_is_compared_with_the_computed(make_case, reported_tnm,
     assert len([m for m in flags(summary, "disagreement") if "The report stands" in m]) == disagreements
 
 
+@pytest.mark.parametrize(
+    ("nodes_positive", "reported_tnm", "disagreements"),
+    [
+        pytest.param(0, "pT1b pN0", 0, id="lung-agrees"),
+        pytest.param(0, "pT1b pN3", 1, id="lung-N3-against-no-positive-node"),
+        pytest.param(2, "pT1b pN2", 0, id="lung-stations-unknown-to-the-app"),
+        pytest.param(0, "pT1mi pN0", 1, id="lung-T1mi-against-T1b"),
+    ],
+)
+def test_a_lung_carcinoids_reported_tnm_is_compared(make_case, nodes_positive, reported_tnm, disagreements):
+    case = make_case(
+        primary_site="lung",
+        extent="lung_confined",
+        tumour_size_cm=1.5,
+        nodes_positive=nodes_positive,
+        pathology=[{"reported_tnm": reported_tnm}],
+    )
+    summary = summarise(case)
+    assert len([m for m in flags(summary, "disagreement") if "The report stands" in m]) == disagreements
+
+
 # Codes ---------------------------------------------------------------------------------------------
 
 

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 LUNG_RULES_SITES = frozenset({PrimarySite.LUNG, PrimarySite.THYMUS})
-_REPORTED_T = re.compile(r"\bp?T\s*([0-4](?:[a-c])?|X|is)\b", re.IGNORECASE)
-_REPORTED_N = re.compile(r"\bp?N\s*([0-2]|X)\b", re.IGNORECASE)
+_REPORTED_T = re.compile(r"\bp?T\s*([0-4](?:mi|[a-c])?|X|is)\b", re.IGNORECASE)
+_REPORTED_N = re.compile(r"\bp?N\s*([0-3]|X)\b", re.IGNORECASE)  # N3: lung
 
 
 class FlagKind(StrEnum):
