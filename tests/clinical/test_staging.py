@@ -181,6 +181,8 @@ def test_lung_m_says_what_is_missing():
         "metastases in that organ decides, and the case does not record it."
     )
     assert "M1a or M1b or M1c" in m_category(["other"], site="lung").rule
+    assert "contralateral lung" in m_category(["lung"], site="lung").note
+    assert m_category(["liver"], site="lung").note is None
 
 
 @pytest.mark.parametrize(
@@ -332,7 +334,7 @@ def test_nec_and_minen_are_not_staged_with_net_tables(differentiation, histology
     result = stage("colon", 1.5, "submucosa", 0, None, (), differentiation, histology)
     for part in (result.t, result.n, result.m, result.stage):
         assert part.category == "not staged"
-        assert "organ's carcinoma system" in part.rule
+        assert "organ's carcinoma chapter (WHO 2019" in part.rule
 
 
 @pytest.mark.parametrize(

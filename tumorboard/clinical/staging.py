@@ -323,7 +323,14 @@ def _lung_m(
         parts.append(f"metastasis to {organs} ({_labels(extrathoracic)})")
     if MetastaticSite.OTHER in sites:
         parts.append("a metastasis at another site")
-    return _uncertain_m(source, ordered, " with ".join(parts), missing, inputs)
+    result, possible_m = _uncertain_m(source, ordered, " with ".join(parts), missing, inputs)
+    if MetastaticSite.LUNG in sites:
+        result = replace(
+            result,
+            note="For a lung primary a lung metastasis is read as the contralateral lung (M1a); a separate "
+            "nodule in the same lung is T3 or T4, recorded as the extent.",
+        )
+    return result, possible_m
 
 
 def _thymus_m(
