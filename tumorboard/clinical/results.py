@@ -34,13 +34,6 @@ class Result(Generic[C]):
         object.__setattr__(self, "inputs", MappingProxyType(dict(self.inputs)))
         object.__setattr__(self, "disputed", self.disputed_reason is not None)
 
-    @property
-    def shown_inputs(self) -> list[tuple[str, str]]:
-        """The inputs as (label, value) in the clinic's words (``clinical.inputs``)."""
-        from tumorboard.clinical.inputs import shown_inputs  # it reads the vocabularies, which import this
-
-        return shown_inputs(self.inputs)
-
 
 @dataclass(frozen=True)
 class Band(Generic[C]):
