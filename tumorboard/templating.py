@@ -3,7 +3,7 @@
 from flask import Flask, current_app
 
 from tumorboard.auth.roles import Role
-from tumorboard.clinical import tnm, vocabularies
+from tumorboard.clinical import inputs, tnm, vocabularies
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.public_url import public_url
 from tumorboard.security import csp_nonce
@@ -50,3 +50,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["role_label"] = lambda value: _label(value, Role)
     app.jinja_env.filters["site_label"] = lambda value: _label(value, vocabularies.PrimarySite)
     app.jinja_env.filters["vocab"] = _vocab
+    app.jinja_env.filters["rule_inputs"] = inputs.shown_inputs  # a rule's inputs in the clinic's words

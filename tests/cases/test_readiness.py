@@ -16,7 +16,13 @@ PATHOLOGY = "Pathology with Ki-67, or the reason there is none."
 IMAGING = f"CT, MRI or SSTR imaging from the last 8 weeks (on or after {EIGHT_WEEKS_AGO:%d %b %Y})."
 SYNDROME = "The hormone syndrome of this functional tumour."
 CARCINOID_MARKER = "A marker of the Carcinoid syndrome: 5-HIAA (24-h urine), Serotonin."
-INSULINOMA_MARKER = "A marker of the Insulinoma: Glucose, Insulin, C-peptide, Proinsulin."
+INSULINOMA_MARKER = (
+    "For the Insulinoma: Insulin, C-peptide or Proinsulin sampled on the same day as a glucose. An "
+    "insulinoma is documented biochemically by insulin, C-peptide or proinsulin measured with the glucose "
+    "of the same hypoglycaemia (72-hour fast, Whipple triad; Endocrine Society 2009 guideline on "
+    "hypoglycaemic disorders; ENETS 2016 and 2023 guidance for functional pancreatic NETs); a low glucose "
+    "alone does not document it."
+)
 ANY_MARKER = "A laboratory marker of the hormone syndrome."
 
 CT_RECENT = ("imaging", {"modality": "ct", "study_date": TODAY - timedelta(days=14)})
@@ -29,8 +35,8 @@ def imaging(modality: str, age: timedelta) -> tuple:
     return ("imaging", {"modality": modality, "study_date": TODAY - age})
 
 
-def lab(analyte: str) -> tuple:
-    return ("lab", {"analyte": analyte, "sample_date": TODAY - timedelta(days=3)})
+def lab(analyte: str, days_ago: int = 3) -> tuple:
+    return ("lab", {"analyte": analyte, "sample_date": TODAY - timedelta(days=days_ago)})
 
 
 ROWS = [
@@ -109,10 +115,46 @@ ROWS = [
     ),
     ("insulinoma-without-labs", {**FUNCTIONAL, "syndrome": "insulinoma"}, COMPLETE, [INSULINOMA_MARKER]),
     (
-        "insulinoma-with-c-peptide",
+        "insulinoma-with-glucose-alone",
+        {**FUNCTIONAL, "syndrome": "insulinoma"},
+        [*COMPLETE, lab("glucose")],
+        [INSULINOMA_MARKER],
+    ),
+    (
+        "insulinoma-with-c-peptide-alone",
         {**FUNCTIONAL, "syndrome": "insulinoma"},
         [*COMPLETE, lab("c_peptide")],
+        [INSULINOMA_MARKER],
+    ),
+    (
+        "insulinoma-with-glucose-and-c-peptide",
+        {**FUNCTIONAL, "syndrome": "insulinoma"},
+        [*COMPLETE, lab("glucose"), lab("c_peptide")],
         [],
+    ),
+    (
+        "insulinoma-with-glucose-and-insulin",
+        {**FUNCTIONAL, "syndrome": "insulinoma"},
+        [*COMPLETE, lab("glucose"), lab("insulin")],
+        [],
+    ),
+    (
+        "insulinoma-with-glucose-and-proinsulin",
+        {**FUNCTIONAL, "syndrome": "insulinoma"},
+        [*COMPLETE, lab("glucose"), lab("proinsulin")],
+        [],
+    ),
+    (
+        "insulinoma-with-insulin-of-another-day",
+        {**FUNCTIONAL, "syndrome": "insulinoma"},
+        [*COMPLETE, lab("glucose", days_ago=3), lab("insulin", days_ago=10)],
+        [INSULINOMA_MARKER],
+    ),
+    (
+        "insulinoma-with-glucose-and-gastrin",
+        {**FUNCTIONAL, "syndrome": "insulinoma"},
+        [*COMPLETE, lab("glucose"), lab("gastrin")],
+        [INSULINOMA_MARKER],
     ),
     (
         "gastrinoma-with-gastrin",

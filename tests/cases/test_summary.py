@@ -248,7 +248,7 @@ def test_nec_and_minen_are_not_staged_with_a_reason(make_case, fields, report):
 
 def test_a_site_without_a_net_table_is_not_staged_with_a_reason(make_case):
     summary = summarise(make_case(primary_site="thyroid", extent=None))
-    assert "no NET TNM table for the thyroid" in summary.not_staged_reason
+    assert "the AJCC 8th edition has no NET chapter for the thyroid" in summary.not_staged_reason
 
 
 @pytest.mark.parametrize(
@@ -265,6 +265,27 @@ def test_the_reported_tnm_is_compared_with_the_computed(make_case, reported_tnm,
     case = make_case(tumour_size_cm=2.5, nodes_positive=0, pathology=[{"reported_tnm": reported_tnm}])
     summary = summarise(case)
     assert summary.reported_tnm == reported_tnm
+    assert len([m for m in flags(summary, "disagreement") if "The report stands" in m]) == disagreements
+
+
+@pytest.mark.parametrize(
+    ("nodes_positive", "reported_tnm", "disagreements"),
+    [
+        pytest.param(0, "pT1b pN0", 0, id="lung-agrees"),
+        pytest.param(0, "pT1b pN3", 1, id="lung-N3-against-no-positive-node"),
+        pytest.param(2, "pT1b pN2", 0, id="lung-stations-unknown-to-the-app"),
+        pytest.param(0, "pT1mi pN0", 1, id="lung-T1mi-against-T1b"),
+    ],
+)
+def test_a_lung_carcinoids_reported_tnm_is_compared(make_case, nodes_positive, reported_tnm, disagreements):
+    case = make_case(
+        primary_site="lung",
+        extent="lung_confined",
+        tumour_size_cm=1.5,
+        nodes_positive=nodes_positive,
+        pathology=[{"reported_tnm": reported_tnm}],
+    )
+    summary = summarise(case)
     assert len([m for m in flags(summary, "disagreement") if "The report stands" in m]) == disagreements
 
 
@@ -335,6 +356,46 @@ def test_krenning_of_the_latest_sstr_study(make_case, scores, disputed):
     summary = summarise(make_case(imaging=studies))
     assert summary.krenning.score == scores[-1]
     assert bool(flags(summary, "disputed")) is disputed
+
+
+@pytest.mark.parametrize(
+    ("score", "uptake_positive", "flagged"),
+    [
+        pytest.param(1, True, True, id="krenning-1-uptake-positive"),
+        pytest.param(0, True, True, id="krenning-0-uptake-positive"),
+        pytest.param(4, False, True, id="krenning-4-uptake-negative"),
+        pytest.param(3, False, True, id="krenning-3-uptake-negative"),
+        pytest.param(4, True, False, id="krenning-4-uptake-positive"),
+        pytest.param(1, False, False, id="krenning-1-uptake-negative"),
+        pytest.param(2, True, False, id="krenning-2-either-way"),
+        pytest.param(4, None, False, id="uptake-not-stated"),
+    ],
+)
+def test_a_krenning_score_contradicting_the_uptake_is_flagged_and_both_stand(
+    make_case, score, uptake_positive, flagged
+):
+    study = {"modality": "sstr_pet_ct", "krenning_score": score, "uptake_positive": uptake_positive}
+    case = make_case(imaging=[study])
+    summary = summarise(case)
+    disagreements = [message for message in flags(summary, "disagreement") if "Krenning" in message]
+    assert bool(disagreements) is flagged
+    if flagged:
+        (message,) = disagreements
+        assert message.startswith("SSTR PET/CT of ")
+        assert f"Krenning {score}" in message
+        assert ("uptake positive" if uptake_positive else "uptake negative") in message
+        assert "Krenning et al. 1993/1994" in message
+    assert summary.krenning.score == score  # computed from the score as entered
+    assert (case.imaging[0].krenning_score, case.imaging[0].uptake_positive) == (score, uptake_positive)
+
+
+def test_an_older_contradicting_study_is_flagged_too(make_case):
+    studies = [
+        {"modality": "octreoscan_spect", "krenning_score": 4, "uptake_positive": False},
+        {"modality": "sstr_pet_ct", "krenning_score": 4, "uptake_positive": True},
+    ]
+    (message,) = flags(summarise(make_case(imaging=studies)), "disagreement")
+    assert message.startswith("Octreoscan SPECT")
 
 
 @pytest.mark.parametrize(

@@ -5,10 +5,12 @@ import re
 import pytest
 
 from tumorboard.clinical.imaging import (
+    KRENNING,
     KrenningUptake,
     NetpetGrade,
     Response,
     krenning,
+    krenning_uptake_disagreement,
     netpet,
     recist_response,
 )
@@ -101,7 +103,7 @@ def test_krenning(score, uptake, eligible, disputed):
     assert result.score == score
     assert result.prrt_eligible is eligible
     assert result.disputed is disputed
-    assert result.rule.startswith(f"Krenning score (radiopaedia): {score} is {uptake}")
+    assert result.rule.startswith(f"{KRENNING}: {score} is {uptake}")
 
 
 def test_krenning_2_explains_the_dispute_and_eligible_scores_list_the_other_criteria():
@@ -159,3 +161,38 @@ def test_netpet(sstr, fdg, comparison, grade):
 def test_netpet_rejects_incomplete_or_contradictory_input(sstr, fdg, comparison, message):
     with pytest.raises(ValueError, match=exactly(message)):
         netpet(sstr, fdg, comparison)
+
+
+@pytest.mark.parametrize(
+    ("score", "uptake_positive", "disagrees"),
+    [
+        param(0, True, True, id="0 with uptake positive"),
+        param(1, True, True, id="1 with uptake positive"),
+        param(2, True, False, id="2 with uptake positive: read either way"),
+        param(3, True, False, id="3 with uptake positive"),
+        param(4, True, False, id="4 with uptake positive"),
+        param(0, False, False, id="0 with uptake negative"),
+        param(1, False, False, id="1 with uptake negative"),
+        param(2, False, False, id="2 with uptake negative: read either way"),
+        param(3, False, True, id="3 with uptake negative"),
+        param(4, False, True, id="4 with uptake negative"),
+        param(4, None, False, id="uptake not stated"),
+    ],
+)
+def test_krenning_score_against_the_uptake_statement(score, uptake_positive, disagrees):
+    message = krenning_uptake_disagreement(score, uptake_positive)
+    assert (message is not None) is disagrees
+    if disagrees:
+        assert f"Krenning {score}" in message
+        assert ("uptake positive" if uptake_positive else "uptake negative") in message
+        assert "Krenning et al. 1993/1994" in message
+        assert "stand as entered" in message
+
+
+def test_krenning_disagreement_refuses_an_impossible_score():
+    with pytest.raises(ValueError, match=exactly("Krenning score must be 0, 1, 2, 3 or 4.")):
+        krenning_uptake_disagreement(5, True)
+
+
+def test_krenning_cites_the_published_scale():
+    assert KRENNING.startswith("Krenning score (Krenning et al. 1993/1994")

@@ -23,7 +23,7 @@ param = pytest.param
 T, N, M, S = TCategory, NCategory, MCategory, StageGroup
 
 GEP_SITES = ["stomach", "duodenum", "ampulla", "jejunum", "ileum", "appendix", "pancreas"]
-UNSTAGED_SITES = ["thymus", "thyroid", "adrenal", "unknown primary", "other"]
+UNSTAGED_SITES = ["thyroid", "adrenal", "unknown primary", "other"]
 
 
 def exactly(message):
@@ -110,7 +110,9 @@ def test_impossible_input_is_rejected(function, arguments, message):
         param("ileum", None, 1.0, N.NX, id="small mass, nodes unknown -> NX"),
         param("pancreas", 0, 3.0, N.N0, id="mesenteric mass ignored outside the small bowel"),
         param("lung", 0, None, N.N0, id="lung 0 -> N0"),
-        param("lung", 2, None, N.NOT_STAGED, id="lung positive nodes: stations decide"),
+        param("lung", 2, None, N.NX, id="lung positive nodes: stations decide"),
+        param("thymus", 0, None, N.N0, id="thymus 0 -> N0"),
+        param("thymus", 1, None, N.NX, id="thymus positive nodes: stations decide"),
     ],
 )
 def test_n_category(site, nodes, mass, n):
@@ -152,10 +154,51 @@ def test_m_rule_names_the_extrahepatic_sites():
     assert m_category(["liver", "bone"]).inputs["metastatic_sites"] == ("liver", "bone")
 
 
-def test_lung_metastases_are_plain_m1():
+@pytest.mark.parametrize(
+    ("sites", "m"),
+    [
+        param([], M.M0, id="none -> M0"),
+        param(["lung"], M.M1A, id="contralateral lung -> M1a"),
+        param(["pleura_pericardium"], M.M1A, id="pleural or pericardial -> M1a"),
+        param(["lung", "pleura_pericardium"], M.M1A, id="both intrathoracic -> M1a"),
+        param(["liver"], M.M1, id="one extrathoracic organ: M1b or M1c"),
+        param(["distant_nodes"], M.M1, id="non-regional node: M1b or M1c"),
+        param(["lung", "bone"], M.M1, id="intrathoracic and one organ: M1b or M1c"),
+        param(["liver", "bone"], M.M1C, id="two extrathoracic organs -> M1c"),
+        param(["brain", "liver", "lung"], M.M1C, id="several organs -> M1c"),
+        param(["other"], M.M1, id="other: M1a, M1b or M1c"),
+        param(["other", "liver", "bone"], M.M1C, id="other and two organs -> M1c"),
+    ],
+)
+def test_lung_m_category(sites, m):
+    assert m_category(sites, site="lung").category == m
+
+
+def test_lung_m_says_what_is_missing():
     result = m_category(["liver"], site="lung")
-    assert result.category == M.M1
-    assert "does not tabulate" in result.rule
+    assert result.rule == (
+        "AJCC 8 lung: metastasis to one extrathoracic organ (liver) is M1b or M1c; the number of "
+        "metastases in that organ decides, and the case does not record it."
+    )
+    assert "M1a or M1b or M1c" in m_category(["other"], site="lung").rule
+    assert "contralateral lung" in m_category(["lung"], site="lung").note
+    assert m_category(["liver"], site="lung").note is None
+
+
+@pytest.mark.parametrize(
+    ("sites", "m"),
+    [
+        param([], M.M0, id="none -> M0"),
+        param(["pleura_pericardium"], M.M1A, id="pleural or pericardial nodules -> M1a"),
+        param(["lung"], M.M1B, id="lung parenchyma -> M1b"),
+        param(["liver"], M.M1B, id="distant organ -> M1b"),
+        param(["pleura_pericardium", "bone"], M.M1B, id="both -> M1b"),
+        param(["other"], M.M1, id="other: M1a or M1b"),
+        param(["other", "liver"], M.M1B, id="other and an organ -> M1b"),
+    ],
+)
+def test_thymus_m_category(sites, m):
+    assert m_category(sites, site="thymus").category == m
 
 
 GEP_STAGES = [
@@ -210,28 +253,12 @@ def test_colorectal_stage_groups(site, t, n, m, group):
     assert stage_group(site, t, n, m).category == group
 
 
-@pytest.mark.parametrize(
-    ("t", "n", "m", "group"),
-    [
-        param("T1a", "N0", "M0", S.IA1, id="T1a N0 M0 -> IA1"),
-        param("T1b", "N0", "M0", S.IA2, id="T1b N0 M0 -> IA2"),
-        param("T1c", "N0", "M0", S.IA3, id="T1c N0 M0 -> IA3"),
-        param("T2a", "N0", "M0", S.IB, id="T2a N0 M0 -> IB"),
-        param("T2b", "N0", "M0", S.IIA, id="T2b N0 M0 -> IIA"),
-        param("T3", "N0", "M0", S.NOT_STAGED, id="T3 N0 M0 beyond the table"),
-        param("T1a", "N1", "M0", S.NOT_STAGED, id="N1 beyond the table"),
-        param("T1a", "N0", "M1", S.NOT_STAGED, id="M1 beyond the table"),
-    ],
-)
-def test_lung_stage_groups(t, n, m, group):
-    assert stage_group("lung", t, n, m).category == group
-
-
-def test_lung_table_says_where_it_stops():
-    assert stage_group("lung", "T3", "N0", "M0").rule == (
-        "Not staged by this table: the reference's lung table stops at T2b N0 M0 (IIA); other combinations "
-        "need the full AJCC 8 lung table."
-    )
+def test_lung_t1mi_is_staged_only_as_n0():
+    assert stage_group("lung", "T1mi", "N0", "M0").category == S.IA1
+    assert stage_group("lung", "T1mi", "N0", "M1c").category == S.IVB
+    result = stage_group("lung", "T1mi", "N1", "M0")
+    assert result.category == S.NOT_STAGED
+    assert "T1mi" in result.rule and "AJCC 8" in result.rule
 
 
 @pytest.mark.parametrize(
@@ -244,7 +271,11 @@ def test_lung_table_says_where_it_stops():
         param("stomach", "T1", "NX", "M0", S.UNKNOWN, id="T1 NX: I or III"),
         param("colon", "T4", "NX", "M0", S.UNKNOWN, id="colon T4 NX: IIIA or IIIB"),
         param("lung", "TX", "N0", "M0", S.UNKNOWN, id="lung TX N0"),
-        param("lung", "T3", "NX", "M0", S.NOT_STAGED, id="lung T3 NX: beyond the table either way"),
+        param("lung", "T3", "NX", "M0", S.UNKNOWN, id="lung T3 NX: IIB to IIIC"),
+        param("lung", "TX", "NX", "M1a", S.IVA, id="lung TX NX M1a: IVA"),
+        param("lung", "T2a", "N1", "M1", S.UNKNOWN, id="lung plain M1: IVA or IVB"),
+        param("thymus", "TX", "N1", "M0", S.IVA, id="thymus TX N1: IVA"),
+        param("thymus", "T1a", "NX", "M0", S.UNKNOWN, id="thymus T1a NX: I, IVA or IVB"),
     ],
 )
 def test_stage_with_an_unknown_category(site, t, n, m, group):
@@ -303,7 +334,7 @@ def test_nec_and_minen_are_not_staged_with_net_tables(differentiation, histology
     result = stage("colon", 1.5, "submucosa", 0, None, (), differentiation, histology)
     for part in (result.t, result.n, result.m, result.stage):
         assert part.category == "not staged"
-        assert "organ's carcinoma system" in part.rule
+        assert "organ's carcinoma chapter (WHO 2019" in part.rule
 
 
 @pytest.mark.parametrize(
@@ -326,11 +357,36 @@ def test_stage_of_a_site_without_a_table(site):
     assert {part.category for part in (result.t, result.n, result.m, result.stage)} == {"not staged"}
 
 
-def test_lung_with_positive_nodes_is_not_grouped():
+def test_lung_with_positive_nodes_is_grouped_over_the_stations():
     result = stage("lung", 1.5, "lung_confined", 2, None, (), "well")
     assert result.t.category == T.T1B
-    assert result.stage.category == S.NOT_STAGED
-    assert "stations" in result.stage.rule
+    assert result.n.category == N.NX
+    assert result.stage.category == S.UNKNOWN
+    assert result.stage.rule == (
+        "AJCC 8 lung stage groups (IASLC 8th edition, Goldstraw 2016): T1b NX M0 could be stage IIB or "
+        "IIIA or IIIB; it depends on the stations of the positive nodes."
+    )
+
+
+def test_lung_with_positive_nodes_and_m1c_is_ivb_whatever_the_stations():
+    result = stage("lung", 1.5, "lung_confined", 2, None, ("liver", "bone"), "well")
+    assert result.stage.category == S.IVB
+
+
+def test_lung_with_one_extrathoracic_organ_names_the_missing_count():
+    result = stage("lung", 1.5, "lung_confined", 0, None, ("liver",), "well")
+    assert result.m.category == M.M1
+    assert result.stage.category == S.UNKNOWN
+    assert "IVA or IVB" in result.stage.rule
+    assert "where and how many the metastases are" in result.stage.rule
+
+
+def test_thymic_carcinoid_is_staged():
+    result = stage("thymus", 3.0, "pericardium", 0, None, (), "well")
+    assert (result.t.category, result.n.category, result.m.category) == (T.T2, N.N0, M.M0)
+    assert result.stage.category == S.II
+    assert "size does not change T" in result.t.rule
+    assert stage("thymus", 3.0, None, 0, None, (), "well").t.category == T.TX
 
 
 def test_stage_validates_its_input_even_for_nec():

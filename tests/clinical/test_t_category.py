@@ -10,7 +10,7 @@ from tumorboard.clinical.vocabularies import PrimarySite
 
 param = pytest.param
 T, E = TCategory, Extent
-UNSTAGED_SITES = ["thymus", "thyroid", "adrenal", "unknown primary", "other"]
+UNSTAGED_SITES = ["thyroid", "adrenal", "unknown primary", "other"]
 
 
 def exactly(message):
@@ -91,6 +91,13 @@ T_TABLE = [
     ("lung", 4.5, E.VISCERAL_PLEURA_OR_MAIN_BRONCHUS, T.T2B, False),
     ("lung", 1.0, E.CHEST_WALL_OR_SAME_LOBE_NODULE, T.T3, False),
     ("lung", 1.0, E.MEDIASTINUM_OR_OTHER_LOBE_NODULE, T.T4, False),
+    # thymus (AJCC 8, IASLC/ITMIG): the structures invaded decide; size plays no part
+    ("thymus", 12.0, E.THYMUS_OR_MEDIASTINAL_FAT, T.T1A, False),
+    ("thymus", 2.0, E.MEDIASTINAL_PLEURA, T.T1B, False),
+    ("thymus", 2.0, E.PERICARDIUM, T.T2, False),
+    ("thymus", 2.0, E.THYMIC_T3_STRUCTURES, T.T3, False),
+    ("thymus", 2.0, E.THYMIC_T4_STRUCTURES, T.T4, False),
+    ("thymus", None, E.PERICARDIUM, T.T2, False),
 ]
 
 
@@ -175,6 +182,13 @@ EXPECTED_EXTENTS = {
         "visceral_pleura_or_main_bronchus",
         "chest_wall_or_same_lobe_nodule",
         "mediastinum_or_other_lobe_nodule",
+    ],
+    "thymus": [
+        "thymus_or_mediastinal_fat",
+        "mediastinal_pleura",
+        "pericardium",
+        "lung_veins_phrenic_or_chest_wall",
+        "aorta_heart_trachea_or_oesophagus",
     ],
     **dict.fromkeys(UNSTAGED_SITES, []),
 }

@@ -145,7 +145,7 @@ def test_loinc_codes_only_where_the_reference_gives_them():
     [
         (v.FunctionalSyndrome.CARCINOID, {"urine_5hiaa", "serotonin"}),
         (v.FunctionalSyndrome.ZOLLINGER_ELLISON, {"gastrin"}),
-        (v.FunctionalSyndrome.INSULINOMA, {"glucose", "insulin", "c_peptide", "proinsulin"}),
+        (v.FunctionalSyndrome.INSULINOMA, {"insulin", "c_peptide", "proinsulin"}),
         (v.FunctionalSyndrome.GLUCAGONOMA, {"glucagon"}),
         (v.FunctionalSyndrome.VIPOMA, {"vip"}),
         (v.FunctionalSyndrome.SOMATOSTATINOMA, {"somatostatin"}),
@@ -157,6 +157,14 @@ def test_loinc_codes_only_where_the_reference_gives_them():
 def test_each_functional_syndrome_names_its_markers(syndrome, markers):
     assert set(syndrome.markers) == markers
     assert all(isinstance(marker, v.Analyte) for marker in syndrome.markers)
+
+
+def test_only_the_insulinoma_pairs_its_marker_with_the_glucose():
+    paired = {syndrome: syndrome.paired_with for syndrome in v.FunctionalSyndrome if syndrome.paired_with}
+    assert paired == {v.FunctionalSyndrome.INSULINOMA: v.Analyte.GLUCOSE}
+    rule = v.FunctionalSyndrome.INSULINOMA.documentation_rule
+    assert rule is not None and "72-hour fast" in rule and "ENETS" in rule
+    assert v.FunctionalSyndrome.CARCINOID.documentation_rule is None
 
 
 def test_ihc_markers_and_the_required_pair():

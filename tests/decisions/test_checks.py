@@ -89,7 +89,7 @@ CASES = [
     case(
         "prrt-lung-high-grade",
         PRRT,
-        "prrt-for-nec",
+        "prrt-for-nec prrt-outside-gep-net",
         **UNKNOWN,
         grade="high-grade (LCNEC/SCLC)",
         primary_site="lung",
@@ -176,7 +176,17 @@ CASES = [
     case("appendectomy-g3-diagnostic-ok", "SURG-APPY diagnostic", primary_site="appendix", grade="G3"),
     case("appendectomy-g3-other-site-ok", "SURG-APPY curative", primary_site="ileum", grade="G3"),
     # 5. Symptomatic drugs match the syndrome
-    case("telotristat-carcinoid-ok", "SYMPT-TELO symptom_control", functional_syndrome="carcinoid_syndrome"),
+    case(
+        "telotristat-carcinoid-with-ssa-ok",
+        "SYMPT-TELO symptom_control; SSA-OCT-LAR symptom_control",
+        functional_syndrome="carcinoid_syndrome",
+    ),
+    case(
+        "telotristat-carcinoid-without-ssa",
+        "SYMPT-TELO symptom_control",
+        "telotristat-without-ssa",
+        functional_syndrome="carcinoid_syndrome",
+    ),
     case(
         "telotristat-non-functional", "SYMPT-TELO symptom_control", "telotristat-without-carcinoid-syndrome"
     ),
@@ -195,6 +205,69 @@ CASES = [
     ),
     case("diazoxide-insulinoma-ok", "SYMPT-DIAZOXIDE symptom_control", functional_syndrome="insulinoma"),
     case("diazoxide-non-functional", "SYMPT-DIAZOXIDE symptom_control", "diazoxide-without-insulinoma"),
+    # 6. Uses outside the approved labels (EMA/FDA)
+    case("prrt-pancreas-ok", PRRT, primary_site="pancreas"),
+    case("prrt-rectum-ok", PRRT, primary_site="rectum"),
+    case(
+        "prrt-lung-carcinoid", PRRT, "prrt-outside-gep-net", primary_site="lung", grade="atypical carcinoid"
+    ),
+    case("prrt-thymus", PRRT, "prrt-outside-gep-net", primary_site="thymus"),
+    case("prrt-unknown-primary", PRRT, "prrt-outside-gep-net", primary_site="unknown primary"),
+    case("prrt-site-not-recorded-ok", PRRT, primary_site=""),
+    case("sunitinib-pancreas-ok", "TT-SUN palliative", primary_site="pancreas"),
+    case("sunitinib-ileum", "TT-SUN palliative", "sunitinib-outside-pancreatic-net"),
+    case("sunitinib-lung", "TT-SUN palliative", "sunitinib-outside-pancreatic-net", primary_site="lung"),
+    case("sunitinib-site-not-recorded-ok", "TT-SUN palliative", primary_site=""),
+    case("everolimus-lung-non-functional-ok", "TT-EVE palliative", primary_site="lung"),
+    case(
+        "everolimus-pancreas-functional-ok",
+        "TT-EVE palliative",
+        primary_site="pancreas",
+        functional_syndrome="insulinoma",
+    ),
+    case(
+        "everolimus-carcinoid-syndrome",
+        "TT-EVE palliative",
+        "everolimus-for-functional-carcinoid",
+        functional_syndrome="carcinoid_syndrome",
+    ),
+    case(
+        "everolimus-functional-lung",
+        "TT-EVE palliative",
+        "everolimus-for-functional-carcinoid",
+        primary_site="lung",
+        functional_syndrome="ectopic_cushing",
+    ),
+    case("everolimus-thymus", "TT-EVE palliative", "everolimus-outside-label-site", primary_site="thymus"),
+    case(
+        "everolimus-unknown-primary",
+        "TT-EVE palliative",
+        "everolimus-outside-label-site",
+        primary_site="unknown primary",
+    ),
+    case("everolimus-nec", "TT-EVE palliative", "targeted-therapy-for-nec", base=NEC),
+    case(
+        "sunitinib-nec-pancreas",
+        "TT-SUN palliative",
+        "targeted-therapy-for-nec",
+        base=NEC,
+        primary_site="pancreas",
+    ),
+    case("cabozantinib-nec", "TT-CABO palliative", "targeted-therapy-for-nec", base=NEC),
+    case("cabozantinib-net-g3-ok", "TT-CABO palliative", grade="G3", prior_systemic_treatment=True),
+    case("cabozantinib-history-unknown-ok", "TT-CABO palliative"),
+    case(
+        "cabozantinib-first-line",
+        "TT-CABO palliative",
+        "cabozantinib-without-prior-treatment",
+        prior_systemic_treatment=False,
+    ),
+    case(
+        "cabozantinib-thymus-after-treatment-ok",
+        "TT-CABO palliative",
+        primary_site="thymus",
+        prior_systemic_treatment=True,
+    ),
     # Plans that fit
     case(
         "surveillance-referral-trial-everolimus-ok",
@@ -243,7 +316,28 @@ EVERY_WARNING = [
     param(picture(grade="G1"), plan("CHEMO-PE palliative", "CHEMO-CE palliative"), id="g1-platinum"),
     param(picture(primary_site="appendix", grade="G3"), plan("SURG-APPY curative"), id="appendix-g3"),
     param(picture(), plan("SYMPT-PPI symptom_control", "SYMPT-DIAZOXIDE symptom_control"), id="symptomatic"),
+    param(
+        picture(
+            primary_site="lung", functional_syndrome="carcinoid_syndrome", prior_systemic_treatment=False
+        ),
+        plan(
+            PRRT, "TT-SUN palliative", "TT-EVE palliative", "TT-CABO palliative", "SYMPT-TELO symptom_control"
+        ),
+        id="outside-labels",
+    ),
+    param(picture(primary_site="thymus"), plan("TT-EVE palliative"), id="everolimus-site"),
+    param(NEC, plan("TT-EVE palliative"), id="targeted-nec"),
 ]
+
+
+def test_every_rule_is_reached_by_the_every_warning_cases():
+    found = {
+        warning.code
+        for clinical, items in (p.values for p in EVERY_WARNING)
+        for warning in check_plan(clinical, items)
+    }
+    documented = set(re.findall(r"``([a-z0-9-]+)``", checks.__doc__ or ""))
+    assert documented <= found, documented - found
 
 
 @pytest.mark.parametrize(("clinical", "items"), EVERY_WARNING)

@@ -6,6 +6,7 @@ Pure: it reads a case and its findings and returns plain sentences; the operatio
 from datetime import date, timedelta
 
 from tumorboard.clinical.vocabularies import (
+    Analyte,
     FunctionalStatus,
     FunctionalSyndrome,
     ImagingModality,
@@ -42,9 +43,26 @@ def missing_for_board(case, today: date, imaging_max_age_weeks: int) -> list[str
         else:
             syndrome = FunctionalSyndrome(case.syndrome)
             analytes = {lab.analyte for lab in case.labs}
-            if syndrome.markers and analytes.isdisjoint(syndrome.markers):
+            if syndrome.paired_with is not None:
+                if not _paired(case.labs, syndrome.markers, syndrome.paired_with):
+                    missing.append(_paired_message(syndrome, syndrome.paired_with))
+            elif syndrome.markers and analytes.isdisjoint(syndrome.markers):
                 names = ", ".join(marker.label for marker in syndrome.markers)
                 missing.append(f"A marker of the {syndrome.label}: {names}.")
             elif not syndrome.markers and not analytes:
                 missing.append("A laboratory marker of the hormone syndrome.")
     return missing
+
+
+def _paired(labs, markers: tuple[Analyte, ...], paired_with: Analyte) -> bool:
+    """Whether one of ``markers`` was sampled on the same day as a ``paired_with`` result."""
+    days = {lab.sample_date for lab in labs if lab.analyte == paired_with}
+    return any(lab.analyte in markers and lab.sample_date in days for lab in labs)
+
+
+def _paired_message(syndrome: FunctionalSyndrome, paired_with: Analyte) -> str:
+    names = ", ".join(marker.label for marker in syndrome.markers[:-1]) + f" or {syndrome.markers[-1].label}"
+    rule = f" {syndrome.documentation_rule}." if syndrome.documentation_rule else ""
+    return (
+        f"For the {syndrome.label}: {names} sampled on the same day as a {paired_with.label.lower()}.{rule}"
+    )

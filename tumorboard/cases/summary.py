@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 LUNG_RULES_SITES = frozenset({PrimarySite.LUNG, PrimarySite.THYMUS})
-_REPORTED_T = re.compile(r"\bp?T\s*([0-4](?:[a-c])?|X|is)\b", re.IGNORECASE)
-_REPORTED_N = re.compile(r"\bp?N\s*([0-2]|X)\b", re.IGNORECASE)
+_REPORTED_T = re.compile(r"\bp?T\s*([0-4](?:mi|[a-c])?|X|is)\b", re.IGNORECASE)
+_REPORTED_N = re.compile(r"\bp?N\s*([0-3]|X)\b", re.IGNORECASE)  # N3: lung
 
 
 class FlagKind(StrEnum):
@@ -260,5 +260,25 @@ def summarise(case) -> CaseSummary:
         # disputed is exactly "disputed_reason is not None"
         if summary.krenning is not None and summary.krenning.disputed_reason is not None:
             summary.flags.append(Flag(FlagKind.DISPUTED, summary.krenning.disputed_reason))
+    _krenning_uptake_flags(summary, case)
     summary.netpet = _guard(summary, "NETPET", lambda: _netpet(case))
     return summary
+
+
+def _krenning_uptake_flags(summary: CaseSummary, case) -> None:
+    """A study whose Krenning score and uptake statement contradict each other, flagged with both."""
+    for study in _in_date_order(case.imaging):
+        if study.krenning_score is None or study.uptake_positive is None:
+            continue
+        message = _guard(
+            summary,
+            "Krenning",
+            lambda study=study: imaging.krenning_uptake_disagreement(
+                study.krenning_score, study.uptake_positive
+            ),
+        )
+        if message:
+            when = f"{study.study_date:%d %b %Y}" if study.study_date else "undated"
+            summary.flags.append(
+                Flag(FlagKind.DISAGREEMENT, f"{ImagingModality(study.modality).label} of {when}: {message}")
+            )

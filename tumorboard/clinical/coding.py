@@ -97,6 +97,7 @@ _SECONDARY = {
     MetastaticSite.BONE: Icd10Cm.C7B_03,
     MetastaticSite.PERITONEUM: Icd10Cm.C7B_04,
     MetastaticSite.LUNG: Icd10Cm.C7B_09,
+    MetastaticSite.PLEURA_PERICARDIUM: Icd10Cm.C7B_09,
     MetastaticSite.BRAIN: Icd10Cm.C7B_09,
     MetastaticSite.OTHER: Icd10Cm.C7B_09,
 }
@@ -187,7 +188,7 @@ def suggest_codes(
         category=code,
         rule=f"{ICD_O}: {reason} is {code} ({code.label}).",
         inputs=inputs,
-        note="ICD-10-CM: code a MiNEN with the organ's carcinoma code; the reference gives none."
+        note="ICD-10-CM has no code of its own for a MiNEN: code it with the organ's carcinoma code."
         if is_minen
         else None,
     )
@@ -230,8 +231,8 @@ def suggest_codes(
                 category=Icd10Cm.E34_00,
                 rule=f"{ICD_10}: carcinoid syndrome is coded in addition, E34.00 ({Icd10Cm.E34_00.label}).",
                 inputs=inputs,
-                note="The reference lists E34.0, which current ICD-10-CM subdivides (E34.00 unspecified, "
-                "E34.01 carcinoid heart syndrome, E34.09 other).",
+                note="Older ICD-10-CM releases have E34.0 alone; current ICD-10-CM subdivides it (E34.00 "
+                "unspecified, E34.01 carcinoid heart syndrome, E34.09 other).",
             )
         )
     return CodeSuggestions(morphology=morphology, icd10=tuple(icd10))

@@ -9,7 +9,7 @@ from tumorboard.clinical.results import Result, parse_optional, require
 from tumorboard.clinical.vocabularies import FdgVsSstr
 
 RECIST = "RECIST 1.1 (Eisenhauer 2009)"
-KRENNING = "Krenning score (radiopaedia)"
+KRENNING = "Krenning score (Krenning et al. 1993/1994, as used by ENETS and SNMMI)"
 NETPET = "NETPET (Chan, Theranostics 2017)"
 
 
@@ -139,8 +139,8 @@ _OTHER_PRRT_CRITERIA = (
 
 
 def krenning(score: int) -> KrenningResult:
-    """Krenning score of SSTR uptake (radiopaedia): 0 none; 1 much lower than liver; 2 slightly less than or
-    equal to liver; 3 greater than liver; 4 greater than spleen (or kidney).
+    """Krenning score of SSTR uptake (Krenning et al. 1993/1994): 0 none; 1 much lower than liver; 2
+    slightly less than or equal to liver; 3 greater than liver; 4 greater than spleen (or kidney).
 
     PRRT-eligible uptake is Krenning >2 (3 and 4). Sources vary between ≥2 and ≥3: score 2 is flagged
     disputed (eligible only under ≥2); score 3 is eligible under every reading (>2 and ≥3 coincide for
@@ -161,6 +161,34 @@ def krenning(score: int) -> KrenningResult:
         note=_OTHER_PRRT_CRITERIA if eligible else None,
         score=score,
         prrt_eligible=eligible,
+    )
+
+
+_KRENNING_NOT_POSITIVE = (0, 1)  # none, or much lower than the liver
+_KRENNING_POSITIVE = (3, 4)  # above the liver, above the spleen
+
+
+def krenning_uptake_disagreement(score: int, uptake_positive: bool | None) -> str | None:
+    """Whether a study's Krenning score and its "uptake positive" statement contradict each other, said
+    with both values and the scale's source; None when they agree or one is missing.
+
+    Scores 0 and 1 (no uptake, or uptake much lower than the liver) are not a positive SSTR study;
+    scores 3 and 4 (above the liver, above the spleen) are. Score 2 (up to the liver's uptake) is read
+    either way by the sources, so it contradicts neither statement. The app never changes either value.
+    """
+    require(score in range(len(KrenningUptake)), "Krenning score must be 0, 1, 2, 3 or 4.")
+    if uptake_positive is None:
+        return None
+    uptake = list(KrenningUptake)[score]
+    if uptake_positive and score in _KRENNING_NOT_POSITIVE:
+        recorded, expected = "uptake positive", "not a positive SSTR study"
+    elif not uptake_positive and score in _KRENNING_POSITIVE:
+        recorded, expected = "uptake negative", "a positive SSTR study"
+    else:
+        return None
+    return (
+        f"The study records Krenning {score} ({uptake}) and {recorded}; on the {KRENNING} scale a "
+        f"Krenning {score} is {expected}. Both values stand as entered; check the report."
     )
 
 

@@ -1,8 +1,11 @@
 """AJCC 8 TNM tables for well-differentiated NETs (clinical reference, section 2), read by ``staging``.
 
-Each site with a NET chapter is one ``SiteTable``: size bands and depth-of-invasion floors give T (the higher
-of the two), a node-count table gives N, and a ``StageTable`` groups T, N and M. The lung rows stop where
-the reference's lung table stops (IIA).
+Each staged site is one ``SiteTable``: size bands and depth-of-invasion floors give T (the higher of the
+two), a node-count table gives N, and a ``StageTable`` groups T, N and M. Lung carcinoids use the whole
+AJCC 8 lung table (IASLC 8th edition, IA1 to IVB); thymic carcinoids the AJCC 8 thymus table
+(IASLC/ITMIG, I to IVB), where size plays no part in T. For both, N1–N3 depend on the node stations and
+the M subcategories on where (and, for the lung, how many) the metastases are, which ``staging`` works
+out or says is missing.
 """
 
 from collections.abc import Mapping
@@ -56,11 +59,27 @@ class Extent(Vocabulary):
         "Diaphragm, mediastinum, heart, great vessels, trachea, carina, recurrent laryngeal nerve, "
         "oesophagus or vertebral body, or a separate nodule in another ipsilateral lobe",
     )
+    THYMUS_OR_MEDIASTINAL_FAT = (
+        "thymus_or_mediastinal_fat",
+        "Encapsulated or not, with or without extension into the mediastinal fat",
+    )
+    MEDIASTINAL_PLEURA = "mediastinal_pleura", "Mediastinal pleura"
+    PERICARDIUM = "pericardium", "Pericardium (partial or full thickness)"
+    THYMIC_T3_STRUCTURES = (
+        "lung_veins_phrenic_or_chest_wall",
+        "Lung, brachiocephalic vein, superior vena cava, phrenic nerve, chest wall, or extrapericardial "
+        "pulmonary artery or veins",
+    )
+    THYMIC_T4_STRUCTURES = (
+        "aorta_heart_trachea_or_oesophagus",
+        "Aorta, arch vessels, intrapericardial pulmonary artery, myocardium, trachea or oesophagus",
+    )
 
 
 class TCategory(StrEnum):
     TX = "TX"
     T1 = "T1"
+    T1MI = "T1mi"
     T1A = "T1a"
     T1B = "T1b"
     T1C = "T1c"
@@ -102,7 +121,10 @@ class StageGroup(StrEnum):
     III = "III"
     IIIA = "IIIA"
     IIIB = "IIIB"
+    IIIC = "IIIC"
     IV = "IV"
+    IVA = "IVA"
+    IVB = "IVB"
     UNKNOWN = "unknown"
     NOT_STAGED = "not staged"
 
@@ -116,6 +138,22 @@ MESENTERIC_MASS_N2_CM = 2
 def highest(*categories: TCategory) -> TCategory:
     """The most advanced of several T categories (subcategories rank above their parent)."""
     return max(categories, key=T_RANK.__getitem__)
+
+
+class MScheme(StrEnum):
+    """Which M subcategories a site's chapter uses, and what they mean (``staging.m_category``)."""
+
+    GEP = "gep"  # M1a liver only, M1b extrahepatic only, M1c both
+    LUNG = "lung"  # M1a intrathoracic, M1b one extrathoracic metastasis, M1c several
+    THYMUS = "thymus"  # M1a pleural or pericardial nodules, M1b lung parenchyma or distant organ
+
+    @property
+    def categories(self) -> tuple[MCategory, ...]:
+        return {
+            MScheme.GEP: M1_CATEGORIES,
+            MScheme.LUNG: (M.M1A, M.M1B, M.M1C),
+            MScheme.THYMUS: (M.M1A, M.M1B),
+        }[self]
 
 
 @dataclass(frozen=True)
@@ -158,6 +196,12 @@ class SiteTable:
     size_disputes: tuple[Dispute[TCategory], ...] = ()
     mesenteric_mass_is_n2: bool = False
     extra_n: tuple[NCategory, ...] = ()
+    extra_t: tuple[TCategory, ...] = ()  # accepted as given, never derived from the case's inputs
+    m_scheme: MScheme = MScheme.GEP
+
+    @property
+    def m_categories(self) -> tuple[MCategory, ...]:
+        return self.m_scheme.categories
 
     @property
     def t_categories(self) -> tuple[TCategory, ...]:
@@ -166,7 +210,7 @@ class SiteTable:
 
     @property
     def n_categories(self) -> tuple[NCategory, ...]:
-        found = {band.category for band in self.nodes} - {N.NOT_STAGED} | set(self.extra_n)
+        found = {band.category for band in self.nodes} - {N.NOT_STAGED, N.NX} | set(self.extra_n)
         return tuple(category for category in NCategory if category in found)
 
 
@@ -191,20 +235,42 @@ _COLORECTAL_STAGES = StageTable(
         StageRow(StageGroup.IIIB, "any T, N1, M0", n=(N.N1,)),
     ),
 )
+_T1_LUNG = (T.T1A, T.T1B, T.T1C)
+_T2_LUNG = (T.T2A, T.T2B)
 _LUNG_STAGES = StageTable(
-    "AJCC 8 lung stage groups",
-    tuple(
-        StageRow(stage, f"{t} N0 M0", t=(t,), n=(N.N0,))
-        for stage, t in (
-            (StageGroup.IA1, T.T1A),
-            (StageGroup.IA2, T.T1B),
-            (StageGroup.IA3, T.T1C),
-            (StageGroup.IB, T.T2A),
-            (StageGroup.IIA, T.T2B),
-        )
+    "AJCC 8 lung stage groups (IASLC 8th edition, Goldstraw 2016)",
+    (
+        StageRow(StageGroup.IVB, "any T, any N, M1c", m=(M.M1C,)),
+        StageRow(StageGroup.IVA, "any T, any N, M1a–M1b", m=(M.M1A, M.M1B)),
+        StageRow(StageGroup.IA1, "T1mi N0 M0", t=(T.T1MI,), n=(N.N0,)),
+        StageRow(StageGroup.IA1, "T1a N0 M0", t=(T.T1A,), n=(N.N0,)),
+        StageRow(StageGroup.IA2, "T1b N0 M0", t=(T.T1B,), n=(N.N0,)),
+        StageRow(StageGroup.IA3, "T1c N0 M0", t=(T.T1C,), n=(N.N0,)),
+        StageRow(StageGroup.IB, "T2a N0 M0", t=(T.T2A,), n=(N.N0,)),
+        StageRow(StageGroup.IIA, "T2b N0 M0", t=(T.T2B,), n=(N.N0,)),
+        StageRow(StageGroup.IIB, "T1a–T2b N1 M0", t=_T1_LUNG + _T2_LUNG, n=(N.N1,)),
+        StageRow(StageGroup.IIB, "T3 N0 M0", t=(T.T3,), n=(N.N0,)),
+        StageRow(StageGroup.IIIA, "T1a–T2b N2 M0", t=_T1_LUNG + _T2_LUNG, n=(N.N2,)),
+        StageRow(StageGroup.IIIA, "T3 N1 M0", t=(T.T3,), n=(N.N1,)),
+        StageRow(StageGroup.IIIA, "T4 N0–N1 M0", t=(T.T4,), n=(N.N0, N.N1)),
+        StageRow(StageGroup.IIIB, "T1a–T2b N3 M0", t=_T1_LUNG + _T2_LUNG, n=(N.N3,)),
+        StageRow(StageGroup.IIIB, "T3–T4 N2 M0", t=(T.T3, T.T4), n=(N.N2,)),
+        StageRow(StageGroup.IIIC, "T3–T4 N3 M0", t=(T.T3, T.T4), n=(N.N3,)),
     ),
-    stops="the reference's lung table stops at T2b N0 M0 (IIA); other combinations need the full AJCC 8 lung "
-    "table",
+    stops="AJCC 8 lists T1mi (minimally invasive adenocarcinoma) only as T1mi N0 M0",
+)
+_THYMUS_STAGES = StageTable(
+    "AJCC 8 thymus stage groups (IASLC/ITMIG, Detterbeck 2014)",
+    (
+        StageRow(StageGroup.IVB, "any T, any N, M1b", m=(M.M1B,)),
+        StageRow(StageGroup.IVB, "any T, N2, M0–M1a", n=(N.N2,), m=(M.M0, M.M1A)),
+        StageRow(StageGroup.IVA, "any T, N0–N1, M1a", n=(N.N0, N.N1), m=(M.M1A,)),
+        StageRow(StageGroup.IVA, "any T, N1, M0", n=(N.N1,)),
+        StageRow(StageGroup.I, "T1a–T1b N0 M0", t=(T.T1A, T.T1B), n=(N.N0,)),
+        StageRow(StageGroup.II, "T2 N0 M0", t=(T.T2,), n=(N.N0,)),
+        StageRow(StageGroup.IIIA, "T3 N0 M0", t=(T.T3,), n=(N.N0,)),
+        StageRow(StageGroup.IIIB, "T4 N0 M0", t=(T.T4,), n=(N.N0,)),
+    ),
 )
 
 _UP_TO_1_CM = (Band(T.T1, "≤1 cm", up_to=1), Band(T.T2, ">1 cm"))
@@ -328,25 +394,53 @@ SITE_TABLES: Mapping[PrimarySite, SiteTable] = MappingProxyType(
             (
                 Band(N.N0, "no positive regional node", up_to=0),
                 Band(
-                    N.NOT_STAGED,
-                    "positive nodes are staged N1–N3 by the stations involved (hilar, mediastinal, "
-                    "contralateral or supraclavicular), not by their count; choose N from the stations",
+                    N.NX,
+                    "positive regional nodes make N1, N2 or N3, and the stations involved decide (N1 "
+                    "ipsilateral peribronchial, hilar or intrapulmonary; N2 ipsilateral mediastinal or "
+                    "subcarinal; N3 contralateral mediastinal or hilar, or scalene or supraclavicular), "
+                    "not their count; the case does not record the stations",
                 ),
             ),
             _LUNG_STAGES,
             extra_n=(N.N1, N.N2, N.N3),
+            extra_t=(T.T1MI,),
+            m_scheme=MScheme.LUNG,
+        ),
+        PrimarySite.THYMUS: SiteTable(
+            "AJCC 8 thymus (IASLC/ITMIG)",
+            (),
+            {
+                Extent.THYMUS_OR_MEDIASTINAL_FAT: T.T1A,
+                Extent.MEDIASTINAL_PLEURA: T.T1B,
+                Extent.PERICARDIUM: T.T2,
+                Extent.THYMIC_T3_STRUCTURES: T.T3,
+                Extent.THYMIC_T4_STRUCTURES: T.T4,
+            },
+            (
+                Band(N.N0, "no positive regional node", up_to=0),
+                Band(
+                    N.NX,
+                    "positive regional nodes make N1 or N2, and the stations involved decide (N1 anterior, "
+                    "perithymic; N2 deep intrathoracic or cervical), not their count; the case does not "
+                    "record the stations",
+                ),
+            ),
+            _THYMUS_STAGES,
+            extra_n=(N.N1, N.N2),
+            m_scheme=MScheme.THYMUS,
         ),
     }
 )
 
 UNSTAGED_REASONS = MappingProxyType(
     {
-        PrimarySite.THYMUS: "thymic carcinoids share the lung grading criteria, but the reference has no TNM "
-        "table for them",
-        PrimarySite.THYROID: "the reference has no NET TNM table for the thyroid",
-        PrimarySite.ADRENAL: "the reference has no NET TNM table for the adrenal",
-        PrimarySite.UNKNOWN_PRIMARY: "a tumour of unknown primary has no site table and no T category",
-        PrimarySite.OTHER: "the reference has no NET TNM table for this site",
+        PrimarySite.THYROID: "the AJCC 8th edition has no NET chapter for the thyroid (a medullary thyroid "
+        "carcinoma is staged with the AJCC 8 thyroid chapter)",
+        PrimarySite.ADRENAL: "the AJCC 8th edition has no NET chapter for the adrenal (a phaeochromocytoma "
+        "is staged with the AJCC 8 phaeochromocytoma and paraganglioma chapter)",
+        PrimarySite.UNKNOWN_PRIMARY: "AJCC 8th edition TNM needs the primary site, and a tumour of unknown "
+        "primary has no T category",
+        PrimarySite.OTHER: "the AJCC 8th edition has no NET chapter for this site",
     }
 )
 

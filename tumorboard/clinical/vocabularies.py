@@ -119,27 +119,54 @@ class Analyte(Vocabulary):
 
 class FunctionalSyndrome(Vocabulary):
     """Hormone syndromes and the markers that document them (section 3), for the readiness check
-    "a functional tumour has its marker"."""
+    "a functional tumour has its marker".
+
+    One of ``markers`` documents the syndrome; where ``paired_with`` is set, that marker counts only
+    beside a ``paired_with`` result of the same sample day (an insulinoma: insulin, C-peptide or
+    proinsulin beside the glucose of the same hypoglycaemia; a glucose alone documents nothing).
+    """
 
     markers: tuple[Analyte, ...]
+    paired_with: Analyte | None
 
     if not TYPE_CHECKING:  # run time only, see Vocabulary (python/mypy#10573)
 
-        def __init__(self, value: str, label: str, markers: tuple[Analyte, ...] = ()) -> None:
+        def __init__(
+            self,
+            value: str,
+            label: str,
+            markers: tuple[Analyte, ...] = (),
+            paired_with: Analyte | None = None,
+        ) -> None:
             self.markers = markers
+            self.paired_with = paired_with
 
     CARCINOID = "carcinoid_syndrome", "Carcinoid syndrome", (Analyte.URINE_5HIAA, Analyte.SEROTONIN)
     ZOLLINGER_ELLISON = "zollinger_ellison", "Zollinger-Ellison (gastrinoma)", (Analyte.GASTRIN,)
     INSULINOMA = (
         "insulinoma",
         "Insulinoma",
-        (Analyte.GLUCOSE, Analyte.INSULIN, Analyte.C_PEPTIDE, Analyte.PROINSULIN),
+        (Analyte.INSULIN, Analyte.C_PEPTIDE, Analyte.PROINSULIN),
+        Analyte.GLUCOSE,
     )
     GLUCAGONOMA = "glucagonoma", "Glucagonoma", (Analyte.GLUCAGON,)
     VIPOMA = "vipoma", "VIPoma (WDHA)", (Analyte.VIP,)
     SOMATOSTATINOMA = "somatostatinoma", "Somatostatinoma", (Analyte.SOMATOSTATIN,)
     ECTOPIC_CUSHING = "ectopic_cushing", "Ectopic Cushing (ACTH)", (Analyte.ACTH,)
     OTHER = "other", "Other"
+
+    @property
+    def documentation_rule(self) -> str | None:
+        """The published rule a paired marker follows (None where any one marker documents the syndrome)."""
+        return INSULINOMA_DOCUMENTATION_RULE if self is FunctionalSyndrome.INSULINOMA else None
+
+
+INSULINOMA_DOCUMENTATION_RULE = (
+    "An insulinoma is documented biochemically by insulin, C-peptide or proinsulin measured with the "
+    "glucose of the same hypoglycaemia (72-hour fast, Whipple triad; Endocrine Society 2009 guideline on "
+    "hypoglycaemic disorders; ENETS 2016 and 2023 guidance for functional pancreatic NETs); a low glucose "
+    "alone does not document it"
+)
 
 
 class HereditarySyndrome(Vocabulary):
@@ -158,6 +185,7 @@ class MetastaticSite(Vocabulary):
     LIVER = "liver", "Liver"
     BONE = "bone", "Bone"
     LUNG = "lung", "Lung"
+    PLEURA_PERICARDIUM = "pleura_pericardium", "Pleura or pericardium (nodules or malignant effusion)"
     PERITONEUM = "peritoneum", "Peritoneum"
     DISTANT_NODES = "distant_nodes", "Distant (non-regional) lymph nodes"
     BRAIN = "brain", "Brain"

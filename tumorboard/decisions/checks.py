@@ -17,6 +17,14 @@ Rules, in the order they are checked for each plan item (codes are stable; the U
 - ``appendectomy-alone-for-g3``: an appendix NET G3 calls for a right hemicolectomy.
 - ``telotristat-without-carcinoid-syndrome``, ``ppi-without-zollinger-ellison``,
   ``diazoxide-without-insulinoma``: a symptomatic drug needs the syndrome it treats.
+- ``telotristat-without-ssa``: telotristat is approved added to a somatostatin analogue.
+- Uses outside the approved labels (EMA/FDA): ``prrt-outside-gep-net`` (¹⁷⁷Lu-DOTATATE for a primary
+  outside the gastro-entero-pancreatic tract), ``sunitinib-outside-pancreatic-net``,
+  ``everolimus-for-functional-carcinoid`` (a functional tumour outside the pancreas),
+  ``everolimus-outside-label-site`` (neither pancreas, gastrointestinal tract nor lung),
+  ``targeted-therapy-for-nec`` (everolimus, sunitinib, cabozantinib are labelled for well-differentiated
+  NETs) and ``cabozantinib-without-prior-treatment`` (labelled after prior systemic treatment; fires only
+  when the picture says there was none).
 
 An NEC, for these rules, is a case with poor differentiation, an NEC histology (NEC, LCNEC, SCNEC), the
 computed grade NEC, or the lung category "high-grade (LCNEC/SCLC)". A MiNEN is not treated as an NEC by
@@ -63,6 +71,7 @@ class ClinicalPicture:
     krenning_score: int | None  # latest Krenning score, if any
     functional_syndrome: str | None  # FunctionalSyndrome value when functional
     primary_site: str  # PrimarySite value
+    prior_systemic_treatment: bool | None = None  # any earlier systemic NET treatment; None: not known
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,58 @@ DIAZOXIDE_RULE = (
     "Diazoxide treats the hypoglycaemia of an insulinoma (ENETS 2016 guidance for functional pancreatic NETs)"
 )
 
+TELOTRISTAT_SSA_RULE = (
+    "Telotristat ethyl is approved in combination with somatostatin analogue therapy, for carcinoid "
+    "syndrome diarrhoea that a somatostatin analogue alone does not control (EMA and FDA labels, TELESTAR)"
+)
+PRRT_GEP_RULE = (
+    "¹⁷⁷Lu-DOTATATE (Lutathera) is approved for unresectable or metastatic, progressive, "
+    "well-differentiated, SSTR-positive gastro-entero-pancreatic NETs (EMA label; FDA label: SSTR-positive "
+    "GEP-NETs; NETTER-1 enrolled midgut NETs); a lung, thymic or other primary is outside the label"
+)
+SUNITINIB_RULE = (
+    "Sunitinib is approved for unresectable or metastatic, progressive, well-differentiated pancreatic NETs "
+    "only (EMA and FDA labels, after the phase 3 trial A6181111, Raymond et al., NEJM 2011)"
+)
+EVEROLIMUS_FUNCTIONAL_RULE = (
+    "Everolimus is approved for progressive pancreatic NETs (RADIANT-3) and for progressive, "
+    "well-differentiated, non-functional NETs of gastrointestinal or lung origin (RADIANT-4); the FDA label "
+    "states it is not indicated for functional carcinoid tumours, and RADIANT-2 (everolimus with octreotide "
+    "in carcinoid syndrome) did not lead to an approval (EMA and FDA labels)"
+)
+EVEROLIMUS_SITE_RULE = (
+    "Everolimus is approved for NETs of pancreatic (RADIANT-3), gastrointestinal or lung origin "
+    "(RADIANT-4) (EMA and FDA labels)"
+)
+TARGETED_NEC_RULE = (
+    "Everolimus, sunitinib and cabozantinib are approved for well-differentiated NETs (EMA and FDA labels; "
+    "RADIANT-3, RADIANT-4, A6181111, CABINET), not for a neuroendocrine carcinoma (WHO 2019: NEC is poorly "
+    "differentiated)"
+)
+CABOZANTINIB_RULE = (
+    "Cabozantinib is approved for previously treated, unresectable, locally advanced or metastatic, "
+    "well-differentiated pancreatic and extra-pancreatic NETs (FDA label 2025, after CABINET, Chan et al., "
+    "NEJM 2025)"
+)
+
+GEP_SITES = frozenset(
+    {
+        PrimarySite.STOMACH,
+        PrimarySite.DUODENUM,
+        PrimarySite.AMPULLA,
+        PrimarySite.JEJUNUM,
+        PrimarySite.ILEUM,
+        PrimarySite.APPENDIX,
+        PrimarySite.COLON,
+        PrimarySite.RECTUM,
+        PrimarySite.PANCREAS,
+    }
+)
+"""The gastro-entero-pancreatic primaries of the PRRT label."""
+EVEROLIMUS_SITES = GEP_SITES | {PrimarySite.LUNG}
+"""The primaries of the everolimus label: pancreas, gastrointestinal tract and lung."""
+TARGETED = (Treatment.TT_EVE, Treatment.TT_SUN, Treatment.TT_CABO)
+
 DEBULKING_WORDS = ("debulk", "cytoreduct")
 """Words in a surgery item's detail that state a debulking intent (debulking, debulked, cytoreduction)."""
 
@@ -143,6 +204,7 @@ class _Facts:
     krenning: KrenningResult | None
     syndrome: FunctionalSyndrome | None
     site: PrimarySite | None
+    prior_systemic_treatment: bool | None
 
 
 def _parse_grade(value: str | None) -> Grade | LungCategory | None:
@@ -201,6 +263,7 @@ def _facts(picture: ClinicalPicture) -> _Facts:
         krenning=None if score is None else krenning(score),
         syndrome=parse_optional(FunctionalSyndrome, picture.functional_syndrome, "functional syndrome"),
         site=parse_optional(PrimarySite, picture.primary_site, "primary site"),
+        prior_systemic_treatment=picture.prior_systemic_treatment,
     )
 
 
@@ -374,6 +437,97 @@ def _symptomatic(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[
         )
 
 
+def _telotristat_ssa(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[CheckWarning]:
+    """Telotristat for carcinoid syndrome with no somatostatin analogue in the plan (the label adds it to
+    one). Without the syndrome, ``telotristat-without-carcinoid-syndrome`` already warns."""
+    if item.treatment is not Treatment.SYMPT_TELO or facts.syndrome is not FunctionalSyndrome.CARCINOID:
+        return
+    if all(other.treatment.category is not TreatmentCategory.SSA for other in plan):
+        yield CheckWarning(
+            "telotristat-without-ssa",
+            f"{item.name} is planned without a somatostatin analogue in the plan; it is approved only "
+            "added to one (say so if the patient continues an analogue).",
+            TELOTRISTAT_SSA_RULE,
+            item.treatment.value,
+        )
+
+
+def _site_label(site: PrimarySite) -> str:
+    return site.label.lower() if site is not PrimarySite.UNKNOWN_PRIMARY else "an unknown primary"
+
+
+def _prrt_gep(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[CheckWarning]:
+    if item.treatment.category is not TreatmentCategory.PRRT or facts.site is None:
+        return
+    if facts.site not in GEP_SITES:
+        yield CheckWarning(
+            "prrt-outside-gep-net",
+            f"{item.name} is planned for a primary of the {_site_label(facts.site)}, outside the approved "
+            "use in gastro-entero-pancreatic NETs.",
+            PRRT_GEP_RULE,
+            item.treatment.value,
+        )
+
+
+def _sunitinib_site(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[CheckWarning]:
+    if item.treatment is not Treatment.TT_SUN or facts.site is None:
+        return
+    if facts.site is not PrimarySite.PANCREAS:
+        yield CheckWarning(
+            "sunitinib-outside-pancreatic-net",
+            f"{item.name} is planned for a primary of the {_site_label(facts.site)}; it is approved for "
+            "pancreatic NETs only.",
+            SUNITINIB_RULE,
+            item.treatment.value,
+        )
+
+
+def _everolimus(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[CheckWarning]:
+    """Outside the pancreas the label is for non-functional tumours of the gut or lung: a recorded
+    hormone syndrome, or another site, is outside it. An unknown site never warns."""
+    if item.treatment is not Treatment.TT_EVE or facts.site is None:
+        return
+    if facts.site not in EVEROLIMUS_SITES:
+        yield CheckWarning(
+            "everolimus-outside-label-site",
+            f"{item.name} is planned for a primary of the {_site_label(facts.site)}; it is approved for "
+            "pancreatic, gastrointestinal and lung NETs.",
+            EVEROLIMUS_SITE_RULE,
+            item.treatment.value,
+        )
+    elif facts.site is not PrimarySite.PANCREAS and facts.syndrome is not None:
+        yield CheckWarning(
+            "everolimus-for-functional-carcinoid",
+            f"{item.name} is planned for a functional tumour ({facts.syndrome.label}) of the "
+            f"{_site_label(facts.site)}; outside the pancreas it is approved for non-functional NETs only.",
+            EVEROLIMUS_FUNCTIONAL_RULE,
+            item.treatment.value,
+        )
+
+
+def _targeted_nec(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[CheckWarning]:
+    if item.treatment in TARGETED and facts.nec_reason:
+        yield CheckWarning(
+            "targeted-therapy-for-nec",
+            f"{item.name} is planned for a neuroendocrine carcinoma ({facts.nec_reason}); it is approved "
+            "for well-differentiated NETs.",
+            TARGETED_NEC_RULE,
+            item.treatment.value,
+        )
+
+
+def _cabozantinib_first_line(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[CheckWarning]:
+    """Only a picture that says there was no prior systemic treatment warns; an unknown history does not."""
+    if item.treatment is Treatment.TT_CABO and facts.prior_systemic_treatment is False:
+        yield CheckWarning(
+            "cabozantinib-without-prior-treatment",
+            f"{item.name} is planned, but the case records no earlier systemic treatment; it is approved "
+            "after prior treatment.",
+            CABOZANTINIB_RULE,
+            item.treatment.value,
+        )
+
+
 RULES: tuple[Rule, ...] = (
     _prrt_sstr,
     _prrt_nec,
@@ -382,6 +536,12 @@ RULES: tuple[Rule, ...] = (
     _surgery_m1,
     _appendectomy_g3,
     _symptomatic,
+    _telotristat_ssa,
+    _prrt_gep,
+    _sunitinib_site,
+    _everolimus,
+    _targeted_nec,
+    _cabozantinib_first_line,
 )
 
 
