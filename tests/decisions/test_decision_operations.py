@@ -21,6 +21,8 @@ from tests.decisions.support import (
 )
 from tests.meetings.support import changes, details, events
 from tumorboard.auth.roles import Role
+from tumorboard.cases import operations as case_operations
+from tumorboard.cases.models import PriorTreatment
 from tumorboard.decisions import operations
 from tumorboard.decisions.models import Decision, FollowUp
 from tumorboard.errors import OperationError, StaleEdit
@@ -645,7 +647,6 @@ def test_going_on_despite_a_rule_needs_a_reason_someone_can_read(
 ):
     """Signing despite warnings, starting without quorum, submitting with something missing: each reason
     is kept with the record, so "ok" is not one."""
-    from tumorboard.cases import operations as case_operations
     from tumorboard.fields import REASON_MIN_LENGTH
     from tumorboard.meetings import operations as meeting_operations
 
@@ -665,3 +666,18 @@ def test_going_on_despite_a_rule_needs_a_reason_someone_can_read(
     bare = create_case(submitter=submitter, board=board, clinical_question="")
     with pytest.raises(OperationError, match=f"at least {REASON_MIN_LENGTH} characters"):
         case_operations.submit_case(submitter, bare, expected_version=bare.version, override_reason=reason)
+
+
+def test_cabozantinib_without_recorded_prior_treatment_warns_and_with_one_does_not(chair, specialist, item):
+    decision = operations.start_decision(specialist, item)
+    save(specialist, decision, items=[plan_row("TT-CABO", responsible_specialty="medical_oncology")])
+    assert "cabozantinib-without-prior-treatment" in {
+        w.code for w in operations.consistency_warnings(decision)
+    }
+    item.case.prior_treatments.append(
+        PriorTreatment(treatment="SSA-LAN", start_date=hospital_today() - timedelta(days=300))
+    )
+    db.session.commit()
+    assert "cabozantinib-without-prior-treatment" not in {
+        w.code for w in operations.consistency_warnings(db.session.get(Decision, decision.id))
+    }

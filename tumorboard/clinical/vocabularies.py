@@ -296,6 +296,18 @@ class TreatmentCategory(Vocabulary):
     REFERRAL = "referral", "Referral / further diagnostics", None
 
 
+# Treatments that act on the whole body (not a resection, a liver-directed procedure or radiotherapy):
+# "previously treated" in the labels of the later lines (e.g. cabozantinib, CABINET) means one of these.
+SYSTEMIC_CATEGORIES = frozenset(
+    {
+        TreatmentCategory.SSA,
+        TreatmentCategory.TARGETED,
+        TreatmentCategory.PRRT,
+        TreatmentCategory.CHEMOTHERAPY,
+    }
+)
+
+
 class Treatment(Vocabulary):
     """Plan-item codes of section 6; the values are the reference's codes as written there.
 

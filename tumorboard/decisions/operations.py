@@ -23,7 +23,13 @@ from tumorboard.cases import operations as case_operations
 from tumorboard.cases.models import PRESENTED_AGAIN_FROM, CaseStatus
 from tumorboard.cases.summary import summarise
 from tumorboard.clinical.specialties import Specialty
-from tumorboard.clinical.vocabularies import DeviationReason, ImagingModality, PlanIntent, Treatment
+from tumorboard.clinical.vocabularies import (
+    SYSTEMIC_CATEGORIES,
+    DeviationReason,
+    ImagingModality,
+    PlanIntent,
+    Treatment,
+)
 from tumorboard.db import atomic, utcnow
 from tumorboard.decisions import checks
 from tumorboard.decisions.documents import SNAPSHOT_SCHEMA, snapshot_data
@@ -225,6 +231,11 @@ def clinical_picture(decision: Decision) -> checks.ClinicalPicture:
         krenning_score=krenning[-1].krenning_score if krenning else None,
         functional_syndrome=case.syndrome if case.functional_status == "functional" else None,
         primary_site=case.primary_site,
+        # the case's recorded history: nothing recorded reads as "no earlier systemic treatment recorded",
+        # which is what the warning says (it asks, it does not block)
+        prior_systemic_treatment=any(
+            Treatment(t.treatment).category in SYSTEMIC_CATEGORIES for t in case.prior_treatments
+        ),
     )
 
 
