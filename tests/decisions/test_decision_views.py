@@ -25,7 +25,8 @@ from tumorboard.db import utcnow
 from tumorboard.decisions import operations
 from tumorboard.decisions.models import Decision, FollowUp
 from tumorboard.extensions import db
-from tumorboard.timezones import hospital_today
+from tumorboard.meetings import operations as meeting_operations
+from tumorboard.timezones import hospital_today, to_local
 
 
 def form_data(decision: Decision, items=PLAN, **fields) -> dict:
@@ -624,3 +625,30 @@ def test_a_right_password_clears_the_count(app, chair, draft):
         follow_redirects=True,
     )
     assert "Decision signed" in page.text
+
+
+def test_meeting_mode_shows_the_patient_the_whole_findings_and_each_items_state(
+    app, specialist, chair, start_meeting, create_imaging
+):
+    meeting = start_meeting(3)
+    first, second, third = meeting.items
+    case = second.case
+    case.ecog, case.comorbidities, case.patient_preferences = (
+        1,
+        "Type 2 diabetes, CKD 3a",
+        "Wants to keep working",
+    )
+    report = "Three liver metastases, the largest 24 mm in segment VII; " * 3 + "No extrahepatic disease."
+    create_imaging(case, created_by=case.submitter, report_text=report)
+    db.session.commit()
+    meeting_operations.set_outcome(chair, first, "discussed", expected_version=meeting.version)
+    meeting_operations.set_outcome(chair, third, "deferred", expected_version=meeting.version)
+    db.session.commit()
+    html = client_of(app, specialist).get(mode_url(second)).text
+    age = case.patient.age_on(to_local(meeting.starts_at).date())
+    assert f"{age} years" in html and "ECOG 1" in html
+    assert "Type 2 diabetes, CKD 3a" in html and "Wants to keep working" in html
+    assert "No extrahepatic disease." in html  # the whole report, not cut at 120 characters
+    assert "agenda-discussed" in html and ", discussed</span>" in html
+    assert "agenda-deferred" in html and '<span class="agenda-state">deferred</span>' in html
+    assert ", not yet decided</span>" in html

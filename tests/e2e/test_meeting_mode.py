@@ -115,3 +115,19 @@ def test_an_unfinished_plan_row_keeps_everything_typed(page, live_server):
     page.get_by_text("Plan item 1 needs its intent and responsible specialty").wait_for()
     assert page.get_by_label("Recommendation").input_value() == "Resect the primary; SSA for the liver."
     assert page.get_by_label("Plan item 1 treatment").input_value() == "SURG-SEGMENT"
+
+
+def test_meeting_mode_uses_the_projector_and_the_tablet(page, live_server, screenshot):
+    """At 1920×1080 (the projector) the case summary, a marker chart and the decision are above the fold;
+    at 768 px (a tablet) the page does not scroll sideways."""
+    open_meeting_mode(page, live_server)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.wait_for_load_state("networkidle")
+    for selector in ("#summary-heading", "#decision", "figure.marker-chart"):
+        box = page.locator(selector).first.bounding_box()
+        assert box is not None and box["y"] < 1080, (selector, box)
+    screenshot("meeting-mode-1920")
+    page.set_viewport_size({"width": 768, "height": 1024})
+    page.wait_for_timeout(200)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot("meeting-mode-768")

@@ -23,6 +23,7 @@ from tumorboard.auth.access import require_login
 from tumorboard.cases.charts import marker_trends
 from tumorboard.cases.lookups import get_visible_case
 from tumorboard.cases.summary import summarise
+from tumorboard.clinical.vocabularies import EcogPerformanceStatus
 from tumorboard.decisions import documents, operations, queries
 from tumorboard.decisions.blueprint import bp
 from tumorboard.decisions.fields import DecisionFields
@@ -34,6 +35,7 @@ from tumorboard.forms import ActionForm
 from tumorboard.meetings.lookups import get_visible_meeting
 from tumorboard.meetings.models import AgendaItem
 from tumorboard.meetings.queries import agenda_rows
+from tumorboard.timezones import to_local
 from tumorboard.views_helpers import flash_form_errors, form_error, form_page
 
 
@@ -100,6 +102,8 @@ def _meeting_mode_page(
         plan_errors=_plan_errors(form),
         warnings=operations.consistency_warnings(decision) if decision and not decision.is_signed else [],
         marker_trends=marker_trends(row.case.labs),
+        meeting_day=to_local(meeting.starts_at).date(),
+        ecog_label=EcogPerformanceStatus(str(row.case.ecog)).label if row.case.ecog is not None else None,
         previous=rows[index - 1].item if index > 0 else None,
         following=rows[index + 1].item if index + 1 < len(rows) else None,
         can_start=meeting.can_record_decisions(current_user) and not row.item.was_deferred,
