@@ -1,4 +1,4 @@
-"""`flask` commands: create-user, seed-demo, audit head, audit verify."""
+"""`flask` commands: create-user, seed-demo, audit head, audit verify, remind follow-ups."""
 
 import time
 
@@ -12,10 +12,23 @@ from tumorboard.audit.verification import audit_problems
 from tumorboard.auth import operations as auth_operations
 from tumorboard.auth.roles import Role
 from tumorboard.clinical.specialties import Specialty
+from tumorboard.decisions.operations import remind_due_follow_ups
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
+from tumorboard.notifications.operations import send_pending_mail
 
 audit_cli = AppGroup("audit", help="The audit trail.")
+remind_cli = AppGroup("remind", help="Reminders the host's timer sends (daily).")
+
+
+@remind_cli.command("follow-ups")
+@with_appcontext
+def remind_follow_ups_command() -> None:
+    """Tell each submitter once that a decision's follow-up is due; then e-mail what is pending."""
+    count = remind_due_follow_ups()
+    db.session.commit()
+    mailed = send_pending_mail()
+    click.echo(f"{count} follow-up reminder(s); {mailed} e-mail(s) sent.")
 
 
 @click.command("create-user")
@@ -144,3 +157,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(remind_cli)

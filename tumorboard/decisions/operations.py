@@ -45,11 +45,13 @@ from tumorboard.decisions.models import (
     FollowUpStatus,
     PlanItem,
 )
+from tumorboard.decisions.queries import follow_up_due
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
 from tumorboard.fields import clean_all, reason_given
 from tumorboard.meetings import operations as meeting_operations
 from tumorboard.meetings.models import AgendaItem, AttendanceStatus, MeetingAction
+from tumorboard.notifications.models import Notification
 from tumorboard.notifications.operations import notify
 from tumorboard.timezones import hospital_today
 
@@ -510,3 +512,37 @@ def present_case_again(actor, decision: Decision) -> None:
     if not case.can_present_again(actor):
         raise OperationError("The case is already with the board.")
     case_operations.present_again(actor, case, details={"decision": decision.id, "from": "follow-up"})
+
+
+FOLLOW_UP_DUE = "follow_up_due"
+
+
+@atomic
+def remind_due_follow_ups(limit: int = 1000) -> int:
+    """Tell each submitter once that a decision's follow-up is due (decisions.queries.follow_up_due):
+    what became of the board's recommendation? Run daily (`flask remind follow-ups`, a timer of the
+    host's); a decision already reminded of is not reminded again. Returns how many were sent."""
+    due = db.session.scalars(
+        select(Decision).where(follow_up_due()).order_by(Decision.signed_at).limit(limit)
+    ).all()
+    wanted = [f"/decisions/{decision.id}/follow-up" for decision in due]
+    links = set(
+        db.session.scalars(
+            select(Notification.link).where(Notification.kind == FOLLOW_UP_DUE, Notification.link.in_(wanted))
+        )
+    )
+    reminded = []
+    for decision in due:
+        link = f"/decisions/{decision.id}/follow-up"
+        if link in links:
+            continue
+        notify(
+            [decision.case.submitter_id],
+            FOLLOW_UP_DUE,
+            f"The follow-up of case {decision.case_id} is due: was the board's recommendation carried out?",
+            link,
+        )
+        reminded.append(decision.id)
+    if reminded:
+        record("decision.follow_ups_reminded", actor=None, details={"decisions": reminded})
+    return len(reminded)

@@ -1,13 +1,34 @@
 """Read side of the decision pages and the quality dashboard's board filter."""
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from tumorboard.auth.models import User
 from tumorboard.boards.models import Board
 from tumorboard.cases.models import Case
-from tumorboard.decisions.models import Decision
+from tumorboard.db import utcnow
+from tumorboard.decisions.models import Decision, DecisionStatus, FollowUp
 from tumorboard.extensions import db
+from tumorboard.timezones import hospital_today
+
+# Without a review date, the submitter is asked what became of the recommendation this long after signing.
+FOLLOW_UP_AFTER = timedelta(weeks=6)
+
+
+def follow_up_due() -> ColumnElement[bool]:
+    """A decision in force whose follow-up is due and not recorded: past its review date, or six weeks
+    after signing when it has none. The dashboard lists these and the reminders are sent for them."""
+    due = or_(
+        Decision.next_review_date <= hospital_today(),
+        and_(Decision.next_review_date.is_(None), Decision.signed_at <= utcnow() - FOLLOW_UP_AFTER),
+    )
+    return and_(
+        Decision.status == DecisionStatus.SIGNED.value,
+        due,
+        ~select(FollowUp.id).where(FollowUp.decision_id == Decision.id).exists(),
+    )
 
 
 def boards_of(user: User) -> list[Board]:

@@ -2,9 +2,8 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
@@ -14,10 +13,10 @@ from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board, BoardMembership, coordinated_board_ids, missing_specialties
 from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.db import utcnow
-from tumorboard.decisions.models import Decision, DecisionStatus, FollowUp
+from tumorboard.decisions.models import Decision, DecisionStatus
+from tumorboard.decisions.queries import follow_up_due
 from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingStatus
-from tumorboard.timezones import hospital_today
 
 
 def my_boards(user: User) -> list[dict]:
@@ -130,25 +129,14 @@ def board_pool(user: User) -> dict | None:
 
 
 def overdue_follow_ups(user: User) -> list | None:
-    """A submitter's signed decisions with no follow-up past their review date (six weeks on if none set)."""
+    """A submitter's signed decisions whose follow-up is due (decisions.queries.follow_up_due)."""
     if not user.has_role(Role.SUBMITTER):
         return None
-    today = hospital_today()
-    six_weeks_ago = utcnow() - timedelta(weeks=6)
-    due = or_(
-        Decision.next_review_date <= today,
-        and_(Decision.next_review_date.is_(None), Decision.signed_at <= six_weeks_ago),
-    )
     return list(
         db.session.scalars(
             select(Decision)
             .join(Case, Case.id == Decision.case_id)
-            .where(
-                Case.submitter_id == user.id,
-                Decision.status == DecisionStatus.SIGNED.value,
-                due,
-                ~select(FollowUp.id).where(FollowUp.decision_id == Decision.id).exists(),
-            )
+            .where(Case.submitter_id == user.id, follow_up_due())
             .options(joinedload(Decision.case).joinedload(Case.patient))
             .order_by(Decision.signed_at)
             .limit(20)
