@@ -652,3 +652,26 @@ def test_meeting_mode_shows_the_patient_the_whole_findings_and_each_items_state(
     assert "agenda-discussed" in html and ", discussed</span>" in html
     assert "agenda-deferred" in html and '<span class="agenda-state">deferred</span>' in html
     assert ", not yet decided</span>" in html
+
+
+def test_the_case_page_shows_the_signed_decision_and_its_history(app, specialist, chair, signed):
+    case = signed.case
+    submitter = client_of(app, case.submitter)
+    html = submitter.get(f"/cases/{case.id}").text
+    assert 'id="board-decision"' in html and "The board's decision" in html
+    assert signed.recommendation in html and f"signed by {chair.name}" in html
+    assert f"/decisions/{signed.id}/letter" in html and "Record the follow-up" in html
+    assert f"Version 1 signed by {chair.name}" in html  # the timeline
+    amendment = operations.amend_decision(
+        specialist, signed, reason="Octreotide instead: lanreotide not stocked."
+    )
+    db.session.commit()
+    html = submitter.get(f"/cases/{case.id}").text
+    assert "An amendment (version 2) is being prepared" in html and "Amendment (version 2) started" in html
+    assert f"/decisions/{signed.id}/letter" in html  # version 1 stays in force until the amendment is signed
+    del amendment
+
+
+def test_the_case_page_says_nothing_of_a_decision_before_there_is_one(app, item):
+    html = client_of(app, item.case.submitter).get(f"/cases/{item.case_id}").text
+    assert 'id="board-decision"' not in html

@@ -1,5 +1,6 @@
 """Case pages: the list, the case page with its clinical summary, create and edit, the lifecycle."""
 
+from collections.abc import Sequence
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -9,7 +10,7 @@ from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_login, require_role
 from tumorboard.auth.roles import Role
-from tumorboard.cases import operations, queries, referrals
+from tumorboard.cases import hooks, operations, queries, referrals
 from tumorboard.cases.blueprint import bp
 from tumorboard.cases.charts import marker_trends
 from tumorboard.cases.forms import (
@@ -121,12 +122,14 @@ def detail(case_id: int):
     if case is None:
         abort(404)
     summary = summarise(case)
+    sections = hooks.sections(case, current_user)
     log_access(AccessPage.CASE, cases=[case])
     return render_template(
         "cases/detail.html",
         case=case,
         summary=summary,
-        timeline=_timeline(case, queries.case_events(case)),
+        timeline=_timeline(case, queries.case_events(case), sections),
+        panels=[section.panel for section in sections if section.panel is not None],
         marker_trends=marker_trends(case.labs),
         readiness=operations.readiness(case)
         if case.status == CaseStatus.DRAFT
@@ -137,7 +140,7 @@ def detail(case_id: int):
     )
 
 
-def _timeline(case: Case, events) -> list[dict]:
+def _timeline(case: Case, events, sections: Sequence[hooks.CaseSection] = ()) -> list[dict]:
     """Findings by their clinical date and the case's lifecycle events, newest first."""
     items = [
         {
@@ -170,6 +173,7 @@ def _timeline(case: Case, events) -> list[dict]:
         }
         for e in events
     ]
+    items += [item for section in sections for item in section.timeline]
     return sorted(items, key=lambda item: item["when"], reverse=True)
 
 

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tumorboard.auth.models import User
 from tumorboard.boards.models import Board
@@ -48,4 +48,22 @@ def case_decisions(case: Case) -> list[Decision]:
             .options(selectinload(Decision.items))
             .order_by(Decision.meeting_id, Decision.number)
         )
+    )
+
+
+def case_page_decisions(case: Case) -> list[Decision]:
+    """Every version of the case's decisions for its page (panel and timeline), with plan, follow-up,
+    signatory and meeting: one statement plus the plan's."""
+    return list(
+        db.session.scalars(
+            select(Decision)
+            .where(Decision.case_id == case.id)
+            .options(
+                selectinload(Decision.items),
+                joinedload(Decision.follow_up),
+                joinedload(Decision.signed_by),
+                joinedload(Decision.meeting),
+            )
+            .order_by(Decision.meeting_id, Decision.number)
+        ).unique()
     )

@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 
 from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
@@ -21,6 +22,7 @@ from tumorboard.audit.recording import record
 from tumorboard.auth import operations as auth_operations
 from tumorboard.auth.access import require_login
 from tumorboard.cases.charts import marker_trends
+from tumorboard.cases.hooks import CaseSection, case_section
 from tumorboard.cases.lookups import get_visible_case
 from tumorboard.cases.summary import summarise
 from tumorboard.clinical.vocabularies import EcogPerformanceStatus
@@ -587,3 +589,60 @@ def present_again(decision_id: int):
     else:
         flash("The case is back in the board's pool; update its findings and question.", "success")
     return redirect(url_for("cases.detail", case_id=decision.case_id))
+
+
+# On the case page (cases.hooks): the board's decision and its history -------------------------------
+
+
+@case_section
+def _decision_section(case, user) -> CaseSection:
+    """The decision in force (plan, signatory, date, letter) and its follow-up, at the top of the case
+    page, or while the board is still deciding, a line saying so; and the decisions' history in the
+    timeline."""
+    decisions = queries.case_page_decisions(case)
+    if not decisions:
+        return CaseSection()
+    in_force = next((d for d in reversed(decisions) if d.is_in_force), None)
+    pending = next((d for d in reversed(decisions) if not d.is_signed), None)
+    html = render_template(
+        "decisions/_case_panel.html", case=case, decision=in_force, pending=pending, user=user
+    )
+    return CaseSection(
+        panel=Markup(html),  # noqa: S704 - the output of an autoescaped template
+        timeline=_decision_timeline(decisions),
+    )
+
+
+def _decision_timeline(decisions: list[Decision]) -> list[dict]:
+    items = []
+    for decision in decisions:
+        anchor = "board-decision"
+        if decision.number > 1:
+            items.append(
+                {
+                    "when": to_local(decision.created_at).date(),
+                    "kind": "Decision",
+                    "text": f"Amendment (version {decision.number}) started: {decision.amendment_reason}",
+                    "anchor": anchor,
+                }
+            )
+        if decision.signed_at is not None:
+            who = decision.signed_by.name if decision.signed_by else "the chair"
+            items.append(
+                {
+                    "when": to_local(decision.signed_at).date(),
+                    "kind": "Decision",
+                    "text": f"Version {decision.number} signed by {who}: {decision.outcome.label}",
+                    "anchor": anchor,
+                }
+            )
+        if decision.follow_up is not None:
+            items.append(
+                {
+                    "when": to_local(decision.follow_up.recorded_at).date(),
+                    "kind": "Follow-up",
+                    "text": f"Follow-up recorded: {decision.follow_up.status.label.lower()}",
+                    "anchor": anchor,
+                }
+            )
+    return items
