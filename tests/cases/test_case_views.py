@@ -487,3 +487,21 @@ def test_a_draft_withdrawn_before_submission_stays_private(client_as, draft):
     assert member.get(f"/patients/{draft.patient_id}").status_code == 404
     found = member.post("/patients", data={"q": draft.patient.mrn}).text
     assert f'href="/patients/{draft.patient_id}"' not in found and "No patient found." in found
+
+
+def test_submit_without_a_question_is_refused_with_or_without_a_reason(
+    client_as, create_case, submitter, board
+):
+    draft = create_case(submitter=submitter, board=board, clinical_question="")
+    client = client_as(Role.SUBMITTER)
+    page = client.get(f"/cases/{draft.id}/submit").text
+    assert 'id="required-to-submit"' in page and "The clinical question for the board." in page
+    assert "Submit anyway" not in page and f'href="/cases/{draft.id}/edit"' in page
+    refused = client.post(
+        f"/cases/{draft.id}/submit",
+        data={"version": draft.version, "override_reason": "The patient bleeds; decide now."},
+    )
+    assert refused.status_code == 422
+    assert "The case cannot go to the board without: The clinical question for the board." in refused.text
+    db.session.refresh(draft)
+    assert (draft.status, draft.readiness_override_reason) == ("draft", "")

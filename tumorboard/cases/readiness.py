@@ -1,6 +1,8 @@
 """The readiness check run at submission: what the board will miss when it discusses the case.
 
-Pure: it reads a case and its findings and returns plain sentences; the operation records them.
+Two kinds: what no reason excuses (`required_to_submit`: the question the board is asked), and what a
+submitter may send the case without, giving the board a reason (findings not yet there). Pure: it reads
+a case and its findings and returns plain sentences; the operation records them.
 """
 
 from datetime import date, timedelta
@@ -19,10 +21,20 @@ STAGING_MODALITIES = frozenset(
 )
 
 
-def missing_for_board(case, today: date, imaging_max_age_weeks: int) -> list[str]:
+QUESTION_MISSING = "The clinical question for the board."
+
+
+def required_to_submit(case) -> list[str]:
+    """What the case cannot go to the board without, whatever the reason: a board discusses a question."""
     missing = []
     if not (case.clinical_question or "").strip():
-        missing.append("The clinical question for the board.")
+        missing.append(QUESTION_MISSING)
+    return missing
+
+
+def missing_for_board(case, today: date, imaging_max_age_weeks: int) -> list[str]:
+    """Everything the board will miss: what is required to submit first, then what a reason excuses."""
+    missing = required_to_submit(case)
     explained = bool(case.no_pathology_reason.strip())
     if case.primary_site in MITOSES_GRADED_SITES:
         # WHO lung/thymus: carcinoids are classified by mitoses and necrosis; Ki-67 plays no part.

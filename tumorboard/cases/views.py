@@ -23,6 +23,7 @@ from tumorboard.cases.forms import (
 )
 from tumorboard.cases.lookups import get_visible_case
 from tumorboard.cases.models import Case, CaseStatus, PriorTreatment
+from tumorboard.cases.readiness import required_to_submit
 from tumorboard.cases.summary import summarise
 from tumorboard.clinical.vocabularies import Analyte, PrimarySite
 from tumorboard.errors import OperationError
@@ -262,6 +263,7 @@ def submit(case_id: int):
         SubmitCaseForm(formdata=None, version=case.version) if request.method == "GET" else SubmitCaseForm()
     )
     missing = operations.readiness(case)
+    required = required_to_submit(case)
     log_access(AccessPage.CASE_FORM, cases=[case])
     if form.validate_on_submit():
         try:
@@ -276,7 +278,8 @@ def submit(case_id: int):
         else:
             flash(f"Case submitted to the {case.board.name}.", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-    return form_page("cases/submit.html", case=case, form=form, missing=missing)
+    excusable = [item for item in missing if item not in required]
+    return form_page("cases/submit.html", case=case, form=form, missing=excusable, required=required)
 
 
 @bp.route("/cases/<id:case_id>/refer", methods=["GET", "POST"])
