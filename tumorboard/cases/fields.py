@@ -29,6 +29,12 @@ NOT_RECORDED = "Not recorded"
 
 class PatientFields:
     mrn = Text("MRN", "MRN", 32, required=True)  # and the hospital's format: config MRN_PATTERN
+
+    @staticmethod
+    def mrn_format(hint: str) -> str:
+        """The MRN's help text: the hospital's format (config MRN_HINT), shown before the first error."""
+        return f"As the hospital writes it: {hint}."
+
     family_name = Text("Family name", "family name", 100, required=True)
     given_name = Text("Given name", "given name", 100, required=True)
     sex = Choice("Sex", "sex", Sex)
