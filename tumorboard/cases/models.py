@@ -159,16 +159,17 @@ class Case(Model):
     metastatic_sites: Mapped[str] = mapped_column(
         String(200), default=""
     )  # comma-separated vocabulary values
-    differentiation: Mapped[Differentiation] = mapped_column(
-        enum_type(Differentiation, 16, "differentiation"), default=Differentiation.UNKNOWN
+    # Empty until the clinician answers (a draft may wait); required to submit, see cases.readiness.
+    differentiation: Mapped[Differentiation | None] = mapped_column(
+        enum_type(Differentiation, 16, "differentiation")
     )
-    functional_status: Mapped[FunctionalStatus] = mapped_column(
-        enum_type(FunctionalStatus, 16, "functional_status"), default=FunctionalStatus.UNKNOWN
+    functional_status: Mapped[FunctionalStatus | None] = mapped_column(
+        enum_type(FunctionalStatus, 16, "functional_status")
     )
     syndrome: Mapped[FunctionalSyndrome | None] = mapped_column(enum_type(FunctionalSyndrome, 24, "syndrome"))
     symptoms: Mapped[str] = mapped_column(Text, default="")
-    hereditary_syndrome: Mapped[HereditarySyndrome] = mapped_column(
-        enum_type(HereditarySyndrome, 16, "hereditary_syndrome"), default=HereditarySyndrome.UNKNOWN
+    hereditary_syndrome: Mapped[HereditarySyndrome | None] = mapped_column(
+        enum_type(HereditarySyndrome, 16, "hereditary_syndrome")
     )
     ecog: Mapped[int | None] = mapped_column(Integer)
     comorbidities: Mapped[str] = mapped_column(Text, default="")

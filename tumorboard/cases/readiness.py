@@ -24,11 +24,22 @@ STAGING_MODALITIES = frozenset(
 QUESTION_MISSING = "The clinical question for the board."
 
 
+# The case's own fields a clinician must answer before the board sees it; "unknown" is an answer they
+# choose, an empty field is a question nobody answered.
+ANSWER_REQUIRED = (
+    ("functional_status", "The functional status (choose Unknown if it is not known)."),
+    ("differentiation", "The differentiation (choose Not recorded if it is not known)."),
+    ("hereditary_syndrome", "The hereditary syndrome (choose None known or Not assessed)."),
+)
+
+
 def required_to_submit(case) -> list[str]:
-    """What the case cannot go to the board without, whatever the reason: a board discusses a question."""
+    """What the case cannot go to the board without, whatever the reason: a board discusses a question,
+    and the case's own clinical fields are answered (a reason may excuse missing findings only)."""
     missing = []
     if not (case.clinical_question or "").strip():
         missing.append(QUESTION_MISSING)
+    missing += [text for name, text in ANSWER_REQUIRED if getattr(case, name) in (None, "")]
     return missing
 
 
