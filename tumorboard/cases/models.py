@@ -309,6 +309,38 @@ class Case(Model):
         """Back to draft for more work, as long as no coordinator has put it on an agenda."""
         return user.is_authenticated and self.submitter_id == user.id and self.status == CaseStatus.SUBMITTED
 
+    # A form opened while the case was open may outlive it (a second tab, the browser's Back after
+    # submitting): whoever could use it is told why it is closed now, never answered with a bare 403.
+    def no_longer_editable_by(self, user) -> bool:
+        """The submitter, once the case is past editing its details (on an agenda, discussed, withdrawn)."""
+        return user.is_authenticated and self.submitter_id == user.id and not self.can_edit(user)
+
+    def no_longer_submittable_by(self, user) -> bool:
+        """The submitter, once the case is no longer a draft (submitted already, or withdrawn)."""
+        return user.is_authenticated and self.submitter_id == user.id and not self.can_submit(user)
+
+    def findings_no_longer_editable_by(self, user) -> bool:
+        """The submitter and the board's specialists and chairs, once the board has discussed the case."""
+        return (
+            self.status not in FINDINGS_OPEN
+            and self.can_view(user)
+            and (self.submitter_id == user.id or user.has_role(Role.SPECIALIST, Role.CHAIR))
+        )
+
+    @property
+    def where_it_stands(self) -> str:
+        """Where the case is now, in a sentence for a page that can no longer change it (no patient data)."""
+        board = self.board.name
+        return {
+            CaseStatus.DRAFT: f"Case {self.id} is a draft.",
+            CaseStatus.SUBMITTED: f"Case {self.id} has been submitted to the {board}.",
+            CaseStatus.SCHEDULED: f"Case {self.id} is on a meeting agenda of the {board}.",
+            CaseStatus.DEFERRED: f"Case {self.id} has been deferred to a later meeting of the {board}.",
+            CaseStatus.DISCUSSED: f"The {board} has discussed case {self.id}.",
+            CaseStatus.CLOSED: f"Case {self.id} is closed.",
+            CaseStatus.WITHDRAWN: f"Case {self.id} has been withdrawn.",
+        }[CaseStatus(self.status)]
+
 
 class PatientRegistration(Model):
     """Who registered the patient: the first submitter, and each one whose registration matched the

@@ -21,7 +21,7 @@ from tumorboard.cases.forms import (
     VersionOnlyForm,
     WithdrawCaseForm,
 )
-from tumorboard.cases.lookups import get_visible_case
+from tumorboard.cases.lookups import get_visible_case, no_longer_open
 from tumorboard.cases.models import Case, CaseStatus, PriorTreatment
 from tumorboard.cases.readiness import required_to_submit
 from tumorboard.cases.summary import summarise
@@ -235,7 +235,7 @@ def create(patient_id: int):
 def edit(case_id: int):
     case = get_visible_case(case_id)
     if not case.can_edit(current_user):
-        abort(403)
+        return _details_closed(case)
     log_access(AccessPage.CASE_FORM, cases=[case])
     form = EditCaseForm(obj=case if request.method == "GET" else None)
     if request.method == "GET":
@@ -253,12 +253,36 @@ def edit(case_id: int):
     return form_page("cases/form.html", form=form, patient=case.patient, case=case)
 
 
+def _details_closed(case: Case):
+    """The case form of a case its submitter can no longer edit (403 for anyone who never could)."""
+    if not case.no_longer_editable_by(current_user):
+        abort(403)
+    message = f"{case.where_it_stands} Its details can no longer be changed."
+    if case.can_edit_findings(current_user):
+        message += " Findings can still be added on the case page."
+    elif case.can_present_again(current_user):
+        message += " To bring it to the board again, present it again from the case page."
+    if request.method == "GET":
+        return no_longer_open(case, message)
+    log_access(AccessPage.CASE_FORM, cases=[case])
+    form = EditCaseForm()
+    _case_form_choices(form, case)
+    return no_longer_open(case, message, "cases/form.html", form=form, patient=case.patient)
+
+
 @bp.route("/cases/<id:case_id>/submit", methods=["GET", "POST"])
 @require_login
 def submit(case_id: int):
     case = get_visible_case(case_id)
     if not case.can_submit(current_user):
-        abort(403)
+        if not case.no_longer_submittable_by(current_user):
+            abort(403)
+        message = f"{case.where_it_stands} It is not a draft, so there is nothing to submit."
+        if request.method == "POST":
+            log_access(AccessPage.CASE_FORM, cases=[case])
+        return no_longer_open(
+            case, message, "cases/submit.html", form=SubmitCaseForm(), missing=[], required=[]
+        )
     form = (
         SubmitCaseForm(formdata=None, version=case.version) if request.method == "GET" else SubmitCaseForm()
     )
@@ -352,7 +376,7 @@ def withdraw(case_id: int):
 def add_treatment(case_id: int):
     case = get_visible_case(case_id)
     if not case.can_edit(current_user):
-        abort(403)
+        return _treatments_closed(case)
     form = PriorTreatmentForm()
     if form.validate_on_submit():
         try:
@@ -378,7 +402,7 @@ def add_treatment(case_id: int):
 def remove_treatment(case_id: int, treatment_id: int):
     case = get_visible_case(case_id)
     if not case.can_edit(current_user):
-        abort(403)
+        return _treatments_closed(case)
     item = db.session.get(PriorTreatment, treatment_id)
     if item is None or item.case_id != case.id:
         abort(404)
@@ -387,3 +411,10 @@ def remove_treatment(case_id: int, treatment_id: int):
     operations.remove_prior_treatment(current_user, case, item)
     flash("Prior treatment removed.", "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="treatments"))
+
+
+def _treatments_closed(case: Case):
+    """A prior-treatment button of a page kept open after the case moved on: back to the case, told why."""
+    if not case.no_longer_editable_by(current_user):
+        abort(403)
+    return no_longer_open(case, f"{case.where_it_stands} Its prior treatments can no longer be changed.")
