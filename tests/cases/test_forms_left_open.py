@@ -182,3 +182,30 @@ def test_the_patient_form_stays_open_to_who_registered_the_patient(as_submitter,
     db.session.commit()
     assert as_submitter.get(f"/patients/{case_in_pool.patient_id}/edit").status_code == 200
     assert db.session.get(Case, case_in_pool.id).status == status
+
+
+def test_the_referral_form_of_a_case_back_on_an_agenda(as_submitter, case_in_pool, submitter, create_board):
+    from tumorboard.boards.models import BoardMembership
+    from tumorboard.db import utcnow
+
+    other = create_board(name="Lung NET board")
+    submitter.memberships.append(BoardMembership(board=other))
+    case_in_pool.status, case_in_pool.first_scheduled_at = "discussed", utcnow()
+    db.session.commit()
+    assert as_submitter.get(f"/cases/{case_in_pool.id}/refer").status_code == 200
+    data = {"board_id": other.id, "clinical_question": TYPED, "version": case_in_pool.version}
+    case_in_pool.status = "scheduled"  # presented again, and on an agenda once more
+    db.session.commit()
+    says = (
+        f"Case {case_in_pool.id} is on a meeting agenda of the GEP-NET board. "
+        "A case on an agenda is referred once its board has discussed it."
+    )
+
+    back = as_submitter.get(f"/cases/{case_in_pool.id}/refer")
+    assert back.status_code == 302 and says in text_of(as_submitter.get(back.location))
+    cases, events = count(Case), audit_count()
+    posted = as_submitter.post(f"/cases/{case_in_pool.id}/refer", data=data)
+    assert posted.status_code == 403 and 'id="no-longer-open"' in posted.text
+    assert says in text_of(posted) and TYPED in text_of(posted)
+    assert "Refer: make the new case" not in posted.text
+    assert (count(Case), audit_count()) == (cases, events)

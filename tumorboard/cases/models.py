@@ -327,6 +327,18 @@ class Case(Model):
             and (self.submitter_id == user.id or user.has_role(Role.SPECIALIST, Role.CHAIR))
         )
 
+    def why_not_referable(self, user) -> str | None:
+        """Why the submitter cannot refer the case now (None: they can, or it was never theirs to refer)."""
+        if self.can_refer(user) or not (user.is_authenticated and self.submitter_id == user.id):
+            return None
+        if self.status == CaseStatus.WITHDRAWN:
+            return "A withdrawn case is not referred."
+        if self.status == CaseStatus.SCHEDULED:
+            return "A case on an agenda is referred once its board has discussed it."
+        if not self.board_is_fixed:
+            return "Until its board has had it on an agenda, choose another board on the case form instead."
+        return "None of your other boards takes cases now."
+
     @property
     def where_it_stands(self) -> str:
         """Where the case is now, in a sentence for a page that can no longer change it (no patient data)."""

@@ -312,7 +312,14 @@ def refer(case_id: int):
     """Another board's opinion on a case this board has had: a new, linked case on that board."""
     case = get_visible_case(case_id)
     if not case.can_refer(current_user):
-        abort(403)
+        reason = case.why_not_referable(current_user)
+        if reason is None:
+            abort(403)
+        form = ReferCaseForm()
+        form.board_id.choices = choices((b.id, b.name) for b in referrals.referral_boards(current_user, case))
+        if request.method == "POST":
+            log_access(AccessPage.CASE_FORM, cases=[case])
+        return no_longer_open(case, f"{case.where_it_stands} {reason}", "cases/refer.html", form=form)
     log_access(AccessPage.CASE_FORM, cases=[case])
     form = ReferCaseForm() if request.method == "POST" else ReferCaseForm(formdata=None, version=case.version)
     form.board_id.choices = choices((b.id, b.name) for b in referrals.referral_boards(current_user, case))
