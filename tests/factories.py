@@ -111,6 +111,7 @@ def create_case(*, submitter, board, patient=None, **overrides) -> Case:
         metastatic_sites=overrides.pop("metastatic_sites", ""),
         differentiation=overrides.pop("differentiation", "well"),
         functional_status=overrides.pop("functional_status", "non_functional"),
+        hereditary_syndrome=overrides.pop("hereditary_syndrome", "none"),
         clinical_question=overrides.pop("clinical_question", "Surgery or surveillance?"),
         **overrides,
     )

@@ -83,6 +83,8 @@ def _bad_values(rule):
         )
     if isinstance(rule, Number):
         return [str(rule.high * 2 + 1), str(rule.low - 1)] + ([""] if rule.required else [])
+    if isinstance(rule, Choice) and rule.blank is not None and rule.required:
+        return [""]  # the blank option is the prompt: choosing nothing is refused
     return []
 
 

@@ -102,3 +102,41 @@ def test_down_and_up_again_keeps_every_row(isolated_app):
         upgrade()
         after = {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in tables}
     assert after == before and before["tumor_case"] > 10 and before["decision_snapshot"] > 0
+
+
+def test_clinical_answers_left_empty_are_unknown_after_a_downgrade(isolated_app):
+    """d879856ef8f3 lets a draft leave differentiation, functional status and hereditary syndrome empty;
+    going back, an empty answer becomes "unknown" (the old default) and every answer given stays."""
+    from sqlalchemy import select, text
+
+    from tests import factories
+    from tumorboard.auth.roles import Role
+    from tumorboard.cases.models import Case
+
+    app = isolated_app()
+    with app.app_context():
+        board = factories.create_board()
+        submitter = factories.create_user(roles=[Role.SUBMITTER], boards=[board])
+        factories.create_case(
+            submitter=submitter,
+            board=board,
+            differentiation=None,
+            functional_status=None,
+            hereditary_syndrome=None,
+        )
+        answered = factories.create_case(
+            submitter=submitter, board=board, differentiation="poor", hereditary_syndrome="men1"
+        ).id
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="5c2e9d4b7a10")
+        columns = "id, differentiation, functional_status, hereditary_syndrome"
+        rows = db.session.execute(text(f"SELECT {columns} FROM tumor_case ORDER BY id")).all()  # noqa: S608
+        db.session.remove()
+        assert [tuple(row[1:]) for row in rows] == [
+            ("unknown", "unknown", "unknown"),
+            ("poor", "non_functional", "men1"),
+        ]
+        upgrade()
+        case = db.session.scalar(select(Case).where(Case.id == answered))
+        assert (case.differentiation, case.hereditary_syndrome) == ("poor", "men1")

@@ -285,22 +285,44 @@ class Number:
         )
 
 
+CHOOSE = "Choose …"
+
+
 @dataclass(frozen=True)
 class Choice:
+    """One of a vocabulary's values. A select opens on its `blank` option when it has one: a clinical
+    field never opens on a clinical value, so nothing is recorded that nobody chose. `required` with a
+    blank ("Choose …"): the empty answer is refused ("Choose the …"); without `required` it is stored
+    as empty, unless `default` says what an empty answer means."""
+
     label: str
     what: str
     enum: type[StrEnum]
     blank: str | None = None  # the label of the empty choice; None: a value is required
     default: str | None = None  # what an empty answer means ("unknown")
     description: str = ""
+    required: bool = False  # with a blank: the empty choice is only the prompt
+
+    @property
+    def needs_value(self) -> bool:
+        return self.blank is None or self.required
+
+    @property
+    def missing(self) -> str:
+        return f"Choose the {self.what}."
 
     def clean(self, value, name: str) -> str | None:
         if value in (None, "") and self.default is not None:
             value = self.default
-        return choice(value, self.enum, self.what, name, required=self.blank is None)
+        return choice(value, self.enum, self.what, name, required=self.needs_value)
 
     def field(self, **overrides):
-        validators = [Optional()] if self.blank is not None else []
+        if self.blank is None:
+            validators: list = []
+        elif self.required:
+            validators = [InputRequired(_literal(self.missing))]
+        else:
+            validators = [Optional()]
         return SelectField(
             self.label,
             choices=vocabulary_choices(self.enum, self.blank),

@@ -1,7 +1,7 @@
 """draft plan items may be incomplete
 
 Revision ID: b41c7e2a9d05
-Revises: 5c2e9d4b7a10
+Revises: d879856ef8f3
 Create Date: 2026-12-01 15:00:00+00:00
 
 A draft keeps every plan row as typed, a treatment without its intent or responsible specialty
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = 'b41c7e2a9d05'
-down_revision = '5c2e9d4b7a10'
+down_revision = 'd879856ef8f3'
 branch_labels = None
 depends_on = None
 

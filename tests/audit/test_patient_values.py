@@ -38,6 +38,9 @@ def patient_record(app_ctx, users, board):
         board_id=board.id,
         conference_type="pre_therapeutic",
         primary_site="pancreas",
+        differentiation="well",
+        functional_status="non_functional",
+        hereditary_syndrome="none",
         clinical_question="WHAT-ABOUT-PRRT-Q",
     )
     finding_operations.add_finding(

@@ -254,7 +254,8 @@ def test_create_case_accepts_edge_inputs(submitter, board, create_patient, overr
     assert case.id is not None and case.status == CaseStatus.DRAFT
 
 
-def test_blank_choices_become_unknown_and_metastases_are_sorted(submitter, board, create_patient):
+def test_blank_answers_stay_empty_and_metastases_are_sorted(submitter, board, create_patient):
+    """An answer nobody chose is not recorded as one ("unknown" is a choice, not a default)."""
     case = create_case(
         submitter,
         create_patient(),
@@ -266,7 +267,7 @@ def test_blank_choices_become_unknown_and_metastases_are_sorted(submitter, board
             metastatic_sites=["liver", "bone", "liver"],
         ),
     )
-    assert (case.differentiation, case.functional_status, case.hereditary_syndrome) == ("unknown",) * 3
+    assert (case.differentiation, case.functional_status, case.hereditary_syndrome) == (None,) * 3
     assert case.metastatic_site_list == ["bone", "liver"]
 
 

@@ -645,3 +645,34 @@ def test_the_same_finding_typed_again_is_refused_and_another_value_is_not(client
         changed = {**data, "note": "second course"}
     assert client.post(url, data=changed).status_code == 302
     assert _count(model) == before + 2
+
+
+def test_submit_without_a_question_is_refused_with_or_without_a_reason(
+    client_as, create_case, submitter, board
+):
+    draft = create_case(submitter=submitter, board=board, clinical_question="")
+    client = client_as(Role.SUBMITTER)
+    page = client.get(f"/cases/{draft.id}/submit").text
+    assert 'id="required-to-submit"' in page and "The clinical question for the board." in page
+    assert "Submit anyway" not in page and f'href="/cases/{draft.id}/edit"' in page
+    refused = client.post(
+        f"/cases/{draft.id}/submit",
+        data={"version": draft.version, "override_reason": "The patient bleeds; decide now."},
+    )
+    assert refused.status_code == 422
+    assert "The case cannot go to the board without: The clinical question for the board." in refused.text
+    db.session.refresh(draft)
+    assert (draft.status, draft.readiness_override_reason) == ("draft", "")
+
+
+def test_the_mrn_field_shows_the_hospitals_format_before_the_first_error(app, client_as, case, monkeypatch):
+    monkeypatch.setitem(app.config, "MRN_HINT", "an A and 7 digits (A1234567)")
+    client = client_as(Role.SUBMITTER)
+    for url in ("/patients/new", f"/patients/{case.patient_id}/edit"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        help_text = re.search(r'<div id="mrn-help" class="form-text">([^<]*)</div>', page.text)
+        assert (
+            help_text and help_text.group(1) == "As the hospital writes it: an A and 7 digits (A1234567)."
+        ), url
+        assert 'aria-describedby="mrn-help"' in page.text, url

@@ -149,8 +149,24 @@ def test_present_again_resets_the_submission_time(app_ctx, users, board, create_
 
 @pytest.fixture
 def bare_draft(submitter, board, create_case):
-    """A draft without question, pathology or imaging: the board would miss three things."""
-    return create_case(submitter=submitter, board=board, clinical_question="")
+    """A draft with its question but without pathology or imaging: the board would miss two things."""
+    return create_case(submitter=submitter, board=board)
+
+
+@pytest.mark.parametrize("question", ["", "  \n "])
+@pytest.mark.parametrize("reason", ["", "Bleeding; the board must decide now."])
+def test_no_reason_sends_a_case_without_its_question(submitter, board, create_case, question, reason):
+    """ "Submit anyway" excuses missing findings, never a missing question."""
+    case = create_case(submitter=submitter, board=board, clinical_question=question)
+    version, events = case.version, audit_count()
+    with pytest.raises(OperationError) as refused:
+        submit_case(submitter, case, expected_version=version, override_reason=reason)
+    assert refused.value.message == (
+        "The case cannot go to the board without: The clinical question for the board. "
+        "Add it on the case form."
+    )
+    assert (case.status, case.version, audit_count()) == ("draft", version, events)
+    assert (case.submitted_at, case.readiness_override_reason, case.missing_at_submission) == (None, "", [])
 
 
 def test_submitting_with_missing_items_needs_a_reason(submitter, bare_draft):
@@ -165,7 +181,7 @@ def test_submitting_with_missing_items_needs_a_reason(submitter, bare_draft):
 
 def test_submitting_with_a_reason_records_what_is_missing_and_why(submitter, bare_draft):
     expected = readiness(bare_draft)
-    assert len(expected) == 3
+    assert len(expected) == 2
     missing = submit_case(
         submitter, bare_draft, expected_version=bare_draft.version, override_reason="  Bleeding; decide now. "
     )
@@ -210,7 +226,6 @@ def test_a_resubmission_records_the_readiness_anew(submitter, bare_draft, create
     recall_case(submitter, bare_draft, expected_version=bare_draft.version)
     create_imaging(bare_draft, created_by=submitter)
     create_pathology(bare_draft, created_by=submitter)
-    bare_draft.clinical_question = "PRRT?"
     db.session.commit()
     assert submit_case(submitter, bare_draft, expected_version=bare_draft.version) == []
     assert (bare_draft.missing_at_submission, bare_draft.readiness_override_reason) == ([], "")

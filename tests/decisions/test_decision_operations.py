@@ -663,7 +663,7 @@ def test_going_on_despite_a_rule_needs_a_reason_someone_can_read(
         meeting_operations.start_meeting(
             chair, planned, expected_version=planned.version, override_reason=reason
         )
-    bare = create_case(submitter=submitter, board=board, clinical_question="")
+    bare = create_case(submitter=submitter, board=board)  # without findings
     with pytest.raises(OperationError, match=f"at least {REASON_MIN_LENGTH} characters"):
         case_operations.submit_case(submitter, bare, expected_version=bare.version, override_reason=reason)
 

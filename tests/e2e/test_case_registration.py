@@ -20,6 +20,9 @@ def test_submitter_registers_and_submits_a_case(page, live_server, screenshot):
     page.get_by_role("button", name="Register patient").click()
 
     page.get_by_role("heading", name="New case").wait_for()
+    for label in ("Primary site", "Functional status", "Hereditary syndrome"):  # nothing chosen for them
+        assert page.get_by_label(label).input_value() == "", label
+    assert page.get_by_label("Differentiation", exact=True).input_value() == ""
     page.get_by_label("Board", exact=True).select_option(label="GEP-NET board")
     page.get_by_label("Primary site").select_option("pancreas")
     page.get_by_label("Tumour size (cm)").fill("2.5")
@@ -27,6 +30,7 @@ def test_submitter_registers_and_submits_a_case(page, live_server, screenshot):
     page.get_by_label("Regional nodes positive").fill("0")
     page.get_by_label("Differentiation", exact=True).select_option("well")
     page.get_by_label("Functional status").select_option("non_functional")
+    page.get_by_label("Hereditary syndrome").select_option("none")
     page.get_by_label("Question for the board").fill("Resection or surveillance of a 2.5 cm pancreatic NET?")
     screenshot("case-form")
     page.get_by_role("button", name="Save draft case").click()
@@ -75,6 +79,54 @@ def test_submitter_registers_and_submits_a_case(page, live_server, screenshot):
 
     page.get_by_role("link", name="Check and submit to the board").click()
     page.get_by_text("Readiness check passed").wait_for()
+    submit_url = page.url
     page.get_by_role("button", name="Submit to the board").click()
     page.get_by_text("Case submitted to the GEP-NET board.").wait_for()
     assert page.locator(".badge.status-submitted").first.is_visible()
+
+    # Back to the submit page: the case page, saying why (no 403)
+    page.goto(submit_url)
+    page.get_by_text("It is not a draft, so there is nothing to submit.").wait_for()
+    assert page.url == submit_url.removesuffix("/submit")
+
+
+def test_a_submit_page_left_open_answers_clearly(page, live_server, screenshots, axe):
+    """A second tab submits the draft; the first, still on the submit page, then tries too."""
+    sign_in(page, live_server, "submitter@example.org")
+    page.get_by_role("link", name="Cases", exact=True).click()
+    page.get_by_role("link", name="Register a new case").click()
+    page.get_by_label("MRN").fill("E2E-0002")
+    page.get_by_label("Family name").fill("Testperson")
+    page.get_by_label("Given name").fill("Bea")
+    page.get_by_label("Birth date").fill("1970-01-20")
+    page.get_by_label("Sex").select_option("female")
+    page.get_by_role("button", name="Register patient").click()
+    page.get_by_role("heading", name="New case").wait_for()
+    page.get_by_label("Board", exact=True).select_option(label="GEP-NET board")
+    page.get_by_label("Primary site").select_option("ileum")
+    page.get_by_label("Differentiation", exact=True).select_option("unknown")
+    page.get_by_label("Functional status").select_option("unknown")
+    page.get_by_label("Hereditary syndrome").select_option("unknown")
+    page.get_by_label("Question for the board").fill("Work-up first, or surgery?")
+    page.get_by_role("button", name="Save draft case").click()
+    page.get_by_text("Draft case saved.").wait_for()
+    submit_url = page.url + "/submit"
+
+    page.goto(submit_url)
+    other = page.context.new_page()
+    other.goto(submit_url)
+    other.get_by_label("Reason to submit without what is missing").fill("The patient is admitted this week.")
+    other.get_by_role("button", name="Submit anyway").click()
+    other.get_by_text("Case submitted to the GEP-NET board.").wait_for()
+    other.close()
+
+    page.get_by_label("Reason to submit without what is missing").fill("Typed in the tab left open.")
+    page.get_by_role("button", name="Submit anyway").click()
+    page.get_by_text("Not sent again.").wait_for()
+    assert (
+        page.get_by_label("Reason to submit without what is missing").input_value()
+        == "Typed in the tab left open."
+    )
+    assert page.get_by_role("button", name="Submit anyway").count() == 0
+    axe("case-submit-left-open")
+    screenshots("case-submit-left-open")

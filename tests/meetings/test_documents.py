@@ -312,3 +312,17 @@ def test_an_empty_calendar_is_still_valid():
     calendar = Calendar.from_ical(ics([]))
     assert calendar["X-WR-CALNAME"] == "GEP-NET board"
     assert calendar.events == []
+
+
+def test_a_case_submitted_anyway_prints_the_submitters_reason_and_what_was_missing():
+    anyway = entry(
+        1,
+        override_reason="The patient bleeds; the surgeons need the board's view this week.",
+        submitted_without=("Pathology with Ki-67, or the reason there is none.",),
+    )
+    text = " ".join(pages_text(render(entries=[anyway, entry(2)])))
+    assert (
+        "Submitted anyway, without: Pathology with Ki-67, or the reason there is none. "
+        "The submitter's reason: The patient bleeds; the surgeons need the board's view this week."
+    ) in text
+    assert text.count("Submitted anyway") == 1

@@ -22,21 +22,28 @@ from tumorboard.clinical.vocabularies import (
     SstrTracer,
     Treatment,
 )
-from tumorboard.fields import Choice, Choices, Number, Text
+from tumorboard.fields import CHOOSE, Choice, Choices, Number, Text
 
 NOT_RECORDED = "Not recorded"
+TO_SUBMIT = "Required to submit; a draft may leave it open."
 
 
 class PatientFields:
     mrn = Text("MRN", "MRN", 32, required=True)  # and the hospital's format: config MRN_PATTERN
+
+    @staticmethod
+    def mrn_format(hint: str) -> str:
+        """The MRN's help text: the hospital's format (config MRN_HINT), shown before the first error."""
+        return f"As the hospital writes it: {hint}."
+
     family_name = Text("Family name", "family name", 100, required=True)
     given_name = Text("Given name", "given name", 100, required=True)
-    sex = Choice("Sex", "sex", Sex)
+    sex = Choice("Sex", "sex", Sex, blank=CHOOSE, required=True)
 
 
 class CaseFields:
     conference_type = Choice("Conference", "conference type", ConferenceType)
-    primary_site = Choice("Primary site", "primary site", PrimarySite)
+    primary_site = Choice("Primary site", "primary site", PrimarySite, blank=CHOOSE, required=True)
     tumour_size_cm = Number("Tumour size (cm)", "tumour size", 0, 50, unit=" cm")
     nodes_examined = Number("Regional nodes examined", "number of nodes examined", 0, 200, whole=True)
     nodes_positive = Number("Regional nodes positive", "number of positive nodes", 0, 200, whole=True)
@@ -49,12 +56,26 @@ class CaseFields:
         description="Jejunum and ileum only: a mass over 2 cm is N2.",
     )
     metastatic_sites = Choices("Distant metastases", "metastatic site", MetastaticSite)
-    differentiation = Choice("Differentiation", "differentiation", Differentiation, default="unknown")
-    functional_status = Choice("Functional status", "functional status", FunctionalStatus, default="unknown")
-    syndrome = Choice("Hormone syndrome", "syndrome", FunctionalSyndrome, blank="None")
+    # A draft may leave these empty; the case goes to the board only with each answered (readiness),
+    # "Not recorded" / "Unknown" / "Not assessed" being answers the clinician chooses.
+    differentiation = Choice(
+        "Differentiation",
+        "differentiation",
+        Differentiation,
+        blank=CHOOSE,
+        description=TO_SUBMIT,
+    )
+    functional_status = Choice(
+        "Functional status", "functional status", FunctionalStatus, blank=CHOOSE, description=TO_SUBMIT
+    )
+    syndrome = Choice("Hormone syndrome", "syndrome", FunctionalSyndrome, blank=CHOOSE)
     symptoms = Text("Symptoms", "symptoms", 2000, multiline=True)
     hereditary_syndrome = Choice(
-        "Hereditary syndrome", "hereditary syndrome", HereditarySyndrome, default="unknown"
+        "Hereditary syndrome",
+        "hereditary syndrome",
+        HereditarySyndrome,
+        blank=CHOOSE,
+        description=TO_SUBMIT,
     )
     comorbidities = Text("Comorbidities", "comorbidities", 4000, multiline=True)
     patient_preferences = Text("The patient's preferences", "patient's preferences", 4000, multiline=True)
@@ -152,7 +173,9 @@ class PathologyFields:
     specimen_type = Choice("Specimen", "specimen type", SpecimenType)
     specimen_site = Text("Specimen site", "specimen site", 200)
     histology = Choice("Histology", "histology", Histology, blank=NOT_RECORDED)
-    differentiation = Choice("Differentiation", "differentiation", Differentiation, default="unknown")
+    differentiation = Choice(
+        "Differentiation", "differentiation", Differentiation, blank=CHOOSE, required=True
+    )
     ki67_percent = Number("Ki-67 (%)", "Ki-67", 0, 100, unit=" %")
     mitoses_per_2mm2 = Number("Mitoses per 2 mm²", "mitoses per 2 mm²", 0, 1000)
     mitoses_count = Number(

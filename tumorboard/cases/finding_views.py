@@ -10,7 +10,7 @@ from tumorboard.cases import finding_operations, queries
 from tumorboard.cases.blueprint import bp
 from tumorboard.cases.charts import lab_results_svg
 from tumorboard.cases.forms import FINDING_FORMS, VersionOnlyForm
-from tumorboard.cases.lookups import get_visible_case
+from tumorboard.cases.lookups import get_visible_case, no_longer_open
 from tumorboard.clinical.vocabularies import Analyte, IhcMarker
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
@@ -43,11 +43,30 @@ def _get_finding(case, kind: str, finding_id: int):
     return finding
 
 
-def _editable_case(case_id: int):
-    case = get_visible_case(case_id)
-    if not case.can_edit_findings(current_user):
+def _findings_closed(case, kind: str, finding=None, *, page: bool = True):
+    """A finding's form of a case discussed since it was opened: told why (403 for who never could)."""
+    if not case.findings_no_longer_editable_by(current_user):
         abort(403)
-    return case
+    message = (
+        f"{case.where_it_stands} Its findings can no longer be changed: they stay as the board saw them."
+    )
+    if request.method == "GET" or not page:
+        return no_longer_open(case, message)
+    form = FINDING_FORMS[kind]()
+    if finding is None:
+        del form.version
+    log_access(AccessPage.FINDING_FORM, cases=[case])
+    return no_longer_open(
+        case,
+        message,
+        "cases/finding_form.html",
+        kind=kind,
+        title=TITLES[kind],
+        form=form,
+        finding=finding,
+        ihc_markers=list(IhcMarker),
+        analytes=list(Analyte),
+    )
 
 
 def _fill_for_edit(kind: str, form, finding) -> None:
@@ -72,7 +91,9 @@ def _fill_for_edit(kind: str, form, finding) -> None:
 @bp.route(f"/cases/<id:case_id>/<{KIND_RULE}:kind>/new", methods=["GET", "POST"])
 @require_login
 def add_finding(case_id: int, kind: str):
-    case = _editable_case(case_id)
+    case = get_visible_case(case_id)
+    if not case.can_edit_findings(current_user):
+        return _findings_closed(case, kind)
     form = FINDING_FORMS[kind]()
     del form.version  # a new finding has no version yet
     if request.method == "GET":
@@ -98,8 +119,10 @@ def add_finding(case_id: int, kind: str):
 @bp.route(f"/cases/<id:case_id>/<{KIND_RULE}:kind>/<id:finding_id>/edit", methods=["GET", "POST"])
 @require_login
 def edit_finding(case_id: int, kind: str, finding_id: int):
-    case = _editable_case(case_id)
+    case = get_visible_case(case_id)
     finding = _get_finding(case, kind, finding_id)
+    if not case.can_edit_findings(current_user):
+        return _findings_closed(case, kind, finding)
     form = FINDING_FORMS[kind]()
     if request.method == "GET":
         _fill_for_edit(kind, form, finding)
@@ -124,8 +147,10 @@ def edit_finding(case_id: int, kind: str, finding_id: int):
 @bp.post(f"/cases/<id:case_id>/<{KIND_RULE}:kind>/<id:finding_id>/delete")
 @require_login
 def remove_finding(case_id: int, kind: str, finding_id: int):
-    case = _editable_case(case_id)
+    case = get_visible_case(case_id)
     finding = _get_finding(case, kind, finding_id)
+    if not case.can_edit_findings(current_user):
+        return _findings_closed(case, kind, finding, page=False)
     form = VersionOnlyForm()
     if not form.validate_on_submit():
         abort(400)

@@ -1,6 +1,7 @@
 """Forms of the cases package: shape and range of the input. The operations check it again, with the
 clinical rules (an extent that fits the site, dates against the birth date)."""
 
+from flask import current_app
 from wtforms import (
     DateField,
     SelectField,
@@ -48,6 +49,10 @@ class PatientForm(Form):
     birth_date = DateField("Birth date", validators=[InputRequired("Enter the birth date.")])
     sex = PatientFields.sex.field()
     submit = SubmitField("Register patient")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mrn.description = PatientFields.mrn_format(current_app.config["MRN_HINT"])
 
 
 class EditPatientForm(PatientForm):

@@ -159,16 +159,17 @@ class Case(Model):
     metastatic_sites: Mapped[str] = mapped_column(
         String(200), default=""
     )  # comma-separated vocabulary values
-    differentiation: Mapped[Differentiation] = mapped_column(
-        enum_type(Differentiation, 16, "differentiation"), default=Differentiation.UNKNOWN
+    # Empty until the clinician answers (a draft may wait); required to submit, see cases.readiness.
+    differentiation: Mapped[Differentiation | None] = mapped_column(
+        enum_type(Differentiation, 16, "differentiation")
     )
-    functional_status: Mapped[FunctionalStatus] = mapped_column(
-        enum_type(FunctionalStatus, 16, "functional_status"), default=FunctionalStatus.UNKNOWN
+    functional_status: Mapped[FunctionalStatus | None] = mapped_column(
+        enum_type(FunctionalStatus, 16, "functional_status")
     )
     syndrome: Mapped[FunctionalSyndrome | None] = mapped_column(enum_type(FunctionalSyndrome, 24, "syndrome"))
     symptoms: Mapped[str] = mapped_column(Text, default="")
-    hereditary_syndrome: Mapped[HereditarySyndrome] = mapped_column(
-        enum_type(HereditarySyndrome, 16, "hereditary_syndrome"), default=HereditarySyndrome.UNKNOWN
+    hereditary_syndrome: Mapped[HereditarySyndrome | None] = mapped_column(
+        enum_type(HereditarySyndrome, 16, "hereditary_syndrome")
     )
     ecog: Mapped[int | None] = mapped_column(Integer)
     comorbidities: Mapped[str] = mapped_column(Text, default="")
@@ -307,6 +308,50 @@ class Case(Model):
     def can_recall(self, user) -> bool:
         """Back to draft for more work, as long as no coordinator has put it on an agenda."""
         return user.is_authenticated and self.submitter_id == user.id and self.status == CaseStatus.SUBMITTED
+
+    # A form opened while the case was open may outlive it (a second tab, the browser's Back after
+    # submitting): whoever could use it is told why it is closed now, never answered with a bare 403.
+    def no_longer_editable_by(self, user) -> bool:
+        """The submitter, once the case is past editing its details (on an agenda, discussed, withdrawn)."""
+        return user.is_authenticated and self.submitter_id == user.id and not self.can_edit(user)
+
+    def no_longer_submittable_by(self, user) -> bool:
+        """The submitter, once the case is no longer a draft (submitted already, or withdrawn)."""
+        return user.is_authenticated and self.submitter_id == user.id and not self.can_submit(user)
+
+    def findings_no_longer_editable_by(self, user) -> bool:
+        """The submitter and the board's specialists and chairs, once the board has discussed the case."""
+        return (
+            self.status not in FINDINGS_OPEN
+            and self.can_view(user)
+            and (self.submitter_id == user.id or user.has_role(Role.SPECIALIST, Role.CHAIR))
+        )
+
+    def why_not_referable(self, user) -> str | None:
+        """Why the submitter cannot refer the case now (None: they can, or it was never theirs to refer)."""
+        if self.can_refer(user) or not (user.is_authenticated and self.submitter_id == user.id):
+            return None
+        if self.status == CaseStatus.WITHDRAWN:
+            return "A withdrawn case is not referred."
+        if self.status == CaseStatus.SCHEDULED:
+            return "A case on an agenda is referred once its board has discussed it."
+        if not self.board_is_fixed:
+            return "Until its board has had it on an agenda, choose another board on the case form instead."
+        return "None of your other boards takes cases now."
+
+    @property
+    def where_it_stands(self) -> str:
+        """Where the case is now, in a sentence for a page that can no longer change it (no patient data)."""
+        board = self.board.name
+        return {
+            CaseStatus.DRAFT: f"Case {self.id} is a draft.",
+            CaseStatus.SUBMITTED: f"Case {self.id} has been submitted to the {board}.",
+            CaseStatus.SCHEDULED: f"Case {self.id} is on a meeting agenda of the {board}.",
+            CaseStatus.DEFERRED: f"Case {self.id} has been deferred to a later meeting of the {board}.",
+            CaseStatus.DISCUSSED: f"The {board} has discussed case {self.id}.",
+            CaseStatus.CLOSED: f"Case {self.id} is closed.",
+            CaseStatus.WITHDRAWN: f"Case {self.id} has been withdrawn.",
+        }[CaseStatus(self.status)]
 
 
 class PatientRegistration(Model):

@@ -24,7 +24,7 @@ from tumorboard.cases.models import (
     Patient,
     PriorTreatment,
 )
-from tumorboard.cases.readiness import missing_for_board
+from tumorboard.cases.readiness import missing_for_board, required_to_submit
 from tumorboard.cases.summary import computed_grade_value
 from tumorboard.clinical import staging
 from tumorboard.clinical.vocabularies import (
@@ -241,12 +241,18 @@ def readiness(case: Case) -> list[str]:
 @atomic
 def submit_case(actor, case: Case, *, expected_version: int | None, override_reason: str = "") -> list[str]:
     """Send a draft to its board. What the board will miss is recorded; submitting anyway needs a reason,
-    which the board sees."""
+    which the board sees. A reason excuses missing findings, never a missing question."""
     if not case.can_submit(actor):
         raise OperationError("Only the submitter can submit a draft case.")
     check_version(case, expected_version)
     if not case.board.active or case.board_id not in actor.board_ids:
         raise OperationError("This board no longer takes your cases: choose another board on the case form.")
+    required = required_to_submit(case)
+    if required:
+        raise OperationError(
+            "The case cannot go to the board without: " + " ".join(required) + " Add it on the case form.",
+            field="required",
+        )
     missing = readiness(case)
     reason = CaseActionFields.override_reason.clean(override_reason, "override_reason")
     if missing and not reason:

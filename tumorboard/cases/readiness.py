@@ -1,6 +1,8 @@
 """The readiness check run at submission: what the board will miss when it discusses the case.
 
-Pure: it reads a case and its findings and returns plain sentences; the operation records them.
+Two kinds: what no reason excuses (`required_to_submit`: the question the board is asked), and what a
+submitter may send the case without, giving the board a reason (findings not yet there). Pure: it reads
+a case and its findings and returns plain sentences; the operation records them.
 """
 
 from datetime import date, timedelta
@@ -20,10 +22,31 @@ STAGING_MODALITIES = frozenset(
 )
 
 
-def missing_for_board(case, today: date, imaging_max_age_weeks: int) -> list[str]:
+QUESTION_MISSING = "The clinical question for the board."
+
+
+# The case's own fields a clinician must answer before the board sees it; "unknown" is an answer they
+# choose, an empty field is a question nobody answered.
+ANSWER_REQUIRED = (
+    ("functional_status", "The functional status (choose Unknown if it is not known)."),
+    ("differentiation", "The differentiation (choose Not recorded if it is not known)."),
+    ("hereditary_syndrome", "The hereditary syndrome (choose None known or Not assessed)."),
+)
+
+
+def required_to_submit(case) -> list[str]:
+    """What the case cannot go to the board without, whatever the reason: a board discusses a question,
+    and the case's own clinical fields are answered (a reason may excuse missing findings only)."""
     missing = []
     if not (case.clinical_question or "").strip():
-        missing.append("The clinical question for the board.")
+        missing.append(QUESTION_MISSING)
+    missing += [text for name, text in ANSWER_REQUIRED if getattr(case, name) in (None, "")]
+    return missing
+
+
+def missing_for_board(case, today: date, imaging_max_age_weeks: int) -> list[str]:
+    """Everything the board will miss: what is required to submit first, then what a reason excuses."""
+    missing = required_to_submit(case)
     explained = bool(case.no_pathology_reason.strip())
     if case.primary_site in MITOSES_GRADED_SITES:
         # WHO lung/thymus: carcinoids are classified by mitoses and necrosis; Ki-67 plays no part.

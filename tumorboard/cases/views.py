@@ -23,8 +23,9 @@ from tumorboard.cases.forms import (
     VersionOnlyForm,
     WithdrawCaseForm,
 )
-from tumorboard.cases.lookups import get_visible_case
+from tumorboard.cases.lookups import get_visible_case, no_longer_open
 from tumorboard.cases.models import Case, CaseStatus, PriorTreatment
+from tumorboard.cases.readiness import required_to_submit
 from tumorboard.cases.summary import summarise
 from tumorboard.clinical.vocabularies import Analyte, PrimarySite
 from tumorboard.errors import OperationError
@@ -246,7 +247,7 @@ def create(patient_id: int):
 def edit(case_id: int):
     case = get_visible_case(case_id)
     if not case.can_edit(current_user):
-        abort(403)
+        return _details_closed(case)
     log_access(AccessPage.CASE_FORM, cases=[case])
     form = EditCaseForm(obj=case if request.method == "GET" else None)
     if request.method == "GET":
@@ -264,16 +265,41 @@ def edit(case_id: int):
     return form_page("cases/form.html", form=form, patient=case.patient, case=case)
 
 
+def _details_closed(case: Case):
+    """The case form of a case its submitter can no longer edit (403 for anyone who never could)."""
+    if not case.no_longer_editable_by(current_user):
+        abort(403)
+    message = f"{case.where_it_stands} Its details can no longer be changed."
+    if case.can_edit_findings(current_user):
+        message += " Findings can still be added on the case page."
+    elif case.can_present_again(current_user):
+        message += " To bring it to the board again, present it again from the case page."
+    if request.method == "GET":
+        return no_longer_open(case, message)
+    log_access(AccessPage.CASE_FORM, cases=[case])
+    form = EditCaseForm()
+    _case_form_choices(form, case)
+    return no_longer_open(case, message, "cases/form.html", form=form, patient=case.patient)
+
+
 @bp.route("/cases/<id:case_id>/submit", methods=["GET", "POST"])
 @require_login
 def submit(case_id: int):
     case = get_visible_case(case_id)
     if not case.can_submit(current_user):
-        abort(403)
+        if not case.no_longer_submittable_by(current_user):
+            abort(403)
+        message = f"{case.where_it_stands} It is not a draft, so there is nothing to submit."
+        if request.method == "POST":
+            log_access(AccessPage.CASE_FORM, cases=[case])
+        return no_longer_open(
+            case, message, "cases/submit.html", form=SubmitCaseForm(), missing=[], required=[]
+        )
     form = (
         SubmitCaseForm(formdata=None, version=case.version) if request.method == "GET" else SubmitCaseForm()
     )
     missing = operations.readiness(case)
+    required = required_to_submit(case)
     log_access(AccessPage.CASE_FORM, cases=[case])
     if form.validate_on_submit():
         try:
@@ -288,7 +314,8 @@ def submit(case_id: int):
         else:
             flash(f"Case submitted to the {case.board.name}.", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-    return form_page("cases/submit.html", case=case, form=form, missing=missing)
+    excusable = [item for item in missing if item not in required]
+    return form_page("cases/submit.html", case=case, form=form, missing=excusable, required=required)
 
 
 @bp.route("/cases/<id:case_id>/refer", methods=["GET", "POST"])
@@ -297,7 +324,14 @@ def refer(case_id: int):
     """Another board's opinion on a case this board has had: a new, linked case on that board."""
     case = get_visible_case(case_id)
     if not case.can_refer(current_user):
-        abort(403)
+        reason = case.why_not_referable(current_user)
+        if reason is None:
+            abort(403)
+        form = ReferCaseForm()
+        form.board_id.choices = choices((b.id, b.name) for b in referrals.referral_boards(current_user, case))
+        if request.method == "POST":
+            log_access(AccessPage.CASE_FORM, cases=[case])
+        return no_longer_open(case, f"{case.where_it_stands} {reason}", "cases/refer.html", form=form)
     log_access(AccessPage.CASE_FORM, cases=[case])
     form = ReferCaseForm() if request.method == "POST" else ReferCaseForm(formdata=None, version=case.version)
     form.board_id.choices = choices((b.id, b.name) for b in referrals.referral_boards(current_user, case))
@@ -361,7 +395,7 @@ def withdraw(case_id: int):
 def add_treatment(case_id: int):
     case = get_visible_case(case_id)
     if not case.can_edit(current_user):
-        abort(403)
+        return _treatments_closed(case)
     form = PriorTreatmentForm()
     if form.validate_on_submit():
         try:
@@ -393,7 +427,7 @@ def add_treatment(case_id: int):
 def remove_treatment(case_id: int, treatment_id: int):
     case = get_visible_case(case_id)
     if not case.can_edit(current_user):
-        abort(403)
+        return _treatments_closed(case)
     item = db.session.get(PriorTreatment, treatment_id)
     if item is None or item.case_id != case.id:
         abort(404)
@@ -402,3 +436,10 @@ def remove_treatment(case_id: int, treatment_id: int):
     operations.remove_prior_treatment(current_user, case, item)
     flash("Prior treatment removed.", "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="treatments"))
+
+
+def _treatments_closed(case: Case):
+    """A prior-treatment button of a page kept open after the case moved on: back to the case, told why."""
+    if not case.no_longer_editable_by(current_user):
+        abort(403)
+    return no_longer_open(case, f"{case.where_it_stands} Its prior treatments can no longer be changed.")

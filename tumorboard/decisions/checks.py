@@ -63,7 +63,7 @@ class PlanItemData:
 class ClinicalPicture:
     """What the case's findings say, in the vocabularies' string values."""
 
-    differentiation: str  # "well", "poor", "unknown"
+    differentiation: str | None  # "well", "poor", "unknown"; None: not yet answered on the case
     histology: str | None  # Histology value ("net", "nec", "lcnec", "scnec", "minen") or None
     grade: str | None  # computed grade: "G1", "G2", "G3", "NEC", a lung category, "not gradable" or None
     m_category: str | None  # "M0", "M1", "M1a", "M1b", "M1c", "MX", "not staged" or None

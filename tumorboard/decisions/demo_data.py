@@ -126,6 +126,7 @@ def _case(submitter: User, board: Board, entry: HistoryEntry, study_day: date):
         metastatic_sites=metastases,
         differentiation="well",
         functional_status="non_functional",
+        hereditary_syndrome="none",
         clinical_question=question,
     )
     finding_operations.add_finding(

@@ -55,6 +55,8 @@ class AgendaEntry:
     missing: tuple[str, ...] = ()  # readiness warnings: what the board will miss
     late: bool = False  # added after the cut-off
     late_reason: str = ""
+    override_reason: str = ""  # the submitter's reason to submit without what was missing ("": none)
+    submitted_without: tuple[str, ...] = ()  # what was missing when it was submitted anyway
 
 
 def _plural(count: int, word: str) -> str:
@@ -124,6 +126,11 @@ def _layout(pdf: BoardPDF, entry: AgendaEntry) -> _Block:
     if entry.missing:
         text = "; ".join(entry.missing)
         rows.append(_Row("Missing:", pdf.wrap(text, value_w - 2, 9.5), 9.5, color=WARN_INK, fill=WARN_BG))
+    if entry.override_reason.strip():
+        # the missing items are sentences, each with its full stop
+        without = f", without: {' '.join(entry.submitted_without)}" if entry.submitted_without else "."
+        text = f"Submitted anyway{without} The submitter's reason: {entry.override_reason.strip()}"
+        rows.append(_Row("", pdf.wrap(text, body_w - 4, 9.5), 9.5, color=WARN_INK, fill=WARN_BG))
     return _Block(head, head_h, rows)
 
 

@@ -260,6 +260,8 @@ def _document_entries(meeting: Meeting, page: AccessPage) -> list[pdf_document.A
                 missing=tuple(row.missing),
                 late=item.late,
                 late_reason=item.late_reason,
+                override_reason=case.readiness_override_reason,
+                submitted_without=tuple(case.missing_at_submission),
             )
         )
     return entries
