@@ -676,3 +676,22 @@ def test_the_mrn_field_shows_the_hospitals_format_before_the_first_error(app, cl
             help_text and help_text.group(1) == "As the hospital writes it: an A and 7 digits (A1234567)."
         ), url
         assert 'aria-describedby="mrn-help"' in page.text, url
+
+
+def test_refused_forms_of_the_case_page_come_back_with_what_was_typed(client_as, draft):
+    """The case page's small forms (a prior treatment, withdrawing) used to flash the refusal and reload
+    the page empty; they come back (422) with the typed text beside the message."""
+    client = client_as(Role.SUBMITTER)
+    note = "Lanreotide at the outside hospital, stopped for diarrhoea " * 10  # over 500 characters
+    response = client.post(
+        f"/cases/{draft.id}/treatments",
+        data={"treatment": "SSA-LAN", "start_date": "2026-01-05", "note": note},
+    )
+    assert response.status_code == 422 and "at most 500 characters" in response.text
+    assert note.strip() in response.text and 'id="treatment-errors"' in response.text
+    reason = "The patient chose treatment elsewhere. " * 30  # over 1000 characters
+    response = client.post(f"/cases/{draft.id}/withdraw", data={"reason": reason, "version": draft.version})
+    assert response.status_code == 422 and "at most 1000 characters" in response.text
+    assert reason.strip() in response.text
+    db.session.refresh(draft)
+    assert draft.status == "draft" and draft.prior_treatments == []

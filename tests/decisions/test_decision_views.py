@@ -386,8 +386,11 @@ def test_the_history_shows_both_versions_and_the_differences(app, chair, special
 def test_an_amendment_without_reason_is_refused(app, specialist, signed):
     client = client_of(app, specialist)
     response = client.post(f"/decisions/{signed.id}/amend", data={"reason": ""})
-    assert response.status_code == 302
-    assert "Say why the decision changes." in client.get(response.location).text
+    assert response.status_code == 422 and "Say why the decision changes." in response.text
+    too_long = "Octreotide instead of lanreotide. " * 70  # 2380 characters: refused, and given back whole
+    response = client.post(f"/decisions/{signed.id}/amend", data={"reason": too_long})
+    assert response.status_code == 422 and "at most 2000 characters" in response.text
+    assert too_long.strip() in response.text
     assert db.session.scalars(select(Decision)).all() == [signed]
 
 

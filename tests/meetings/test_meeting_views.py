@@ -11,7 +11,7 @@ from icalendar import Calendar
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.conftest import log_in
+from tests.conftest import give_function, log_in
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import BoardMembership
 from tumorboard.cases.models import Case
@@ -470,3 +470,28 @@ def test_calendar_links_follow_the_served_host_without_public_url(
     ics = member.get(f"/meetings/{meeting.id}/meeting.ics", **served)
     (event,) = Calendar.from_ical(ics.data).walk("VEVENT")
     assert str(event["URL"]) == f"https://tumorboard.example-hospital.org/meetings/{meeting.id}"
+
+
+def test_refused_start_and_cancel_come_back_with_the_reason(client_as, meeting, waiting, users, board):
+    """Start without quorum with a reason too short, cancel with one too long: the meeting page comes back
+    (422) with the reason typed and the message, not a bare 400 or an empty form."""
+    give_function(users[Role.CHAIR], board, chair=True)
+    chair = client_as(Role.CHAIR)
+    response = chair.post(
+        f"/meetings/{meeting.id}/start", data={"override_reason": "short", "version": meeting.version}
+    )
+    assert response.status_code == 422 and "at least 10 characters" in response.text
+    assert "short</textarea>" in response.text
+    too_long = "Surgeon in theatre; " * 60
+    response = chair.post(
+        f"/meetings/{meeting.id}/start", data={"override_reason": too_long, "version": meeting.version}
+    )
+    assert response.status_code == 422 and too_long.strip() in response.text
+    reason = "The room is closed for works. " * 40
+    response = client_as(Role.COORDINATOR).post(
+        f"/meetings/{meeting.id}/cancel", data={"reason": reason, "version": meeting.version}
+    )
+    assert response.status_code == 422 and "at most 1000 characters" in response.text
+    assert reason.strip() in response.text and '<details class="mb-4" open>' in response.text
+    db.session.refresh(meeting)
+    assert meeting.status == "planned"

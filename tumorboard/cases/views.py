@@ -34,7 +34,6 @@ from tumorboard.forms import ActionForm, choices
 from tumorboard.once import AlreadySaved, once
 from tumorboard.timezones import to_local
 from tumorboard.views_helpers import (
-    flash_form_errors,
     form_error,
     form_page,
     page_number,
@@ -122,6 +121,17 @@ def detail(case_id: int):
     case = queries.load_case_page(current_user, case_id)
     if case is None:
         abort(404)
+    return _detail_page(case)
+
+
+def _refused_on_the_case_page(case: Case, **refused):
+    """A form of the case page refused (422): the page again, loaded as a GET loads it, with the form."""
+    return _detail_page(queries.load_case_page(current_user, case.id) or case, status=422, **refused)
+
+
+def _detail_page(case: Case, *, status: int = 200, **refused):
+    """The case page; `refused`: a form of the page as the user posted it and the app refused (422), so
+    that what was typed comes back beside the message."""
     summary = summarise(case)
     sections = hooks.sections(case, current_user)
     log_access(AccessPage.CASE, cases=[case])
@@ -135,10 +145,15 @@ def detail(case_id: int):
         readiness=operations.readiness(case)
         if case.status == CaseStatus.DRAFT
         else case.missing_at_submission,
-        treatment_form=PriorTreatmentForm(formdata=None),
-        version_form=VersionOnlyForm(formdata=None, version=case.version),
-        withdraw_form=WithdrawCaseForm(formdata=None, version=case.version),
-    )
+        **(
+            {
+                "treatment_form": PriorTreatmentForm(formdata=None),
+                "version_form": VersionOnlyForm(formdata=None, version=case.version),
+                "withdraw_form": WithdrawCaseForm(formdata=None, version=case.version),
+            }
+            | refused
+        ),
+    ), status
 
 
 def _timeline(case: Case, events, sections: Sequence[hooks.CaseSection] = ()) -> list[dict]:
@@ -383,9 +398,15 @@ def withdraw(case_id: int):
         abort(403)
     form = WithdrawCaseForm()
     if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(url_for("cases.detail", case_id=case.id))
-    operations.withdraw_case(current_user, case, expected_version=form.version.data, reason=form.reason.data)
+        return _refused_on_the_case_page(case, withdraw_form=form)
+    try:
+        operations.withdraw_case(
+            current_user, case, expected_version=form.version.data, reason=form.reason.data
+        )
+    except OperationError as exc:
+        db.session.rollback()
+        form_error(form, exc, default="reason")
+        return _refused_on_the_case_page(case, withdraw_form=form)
     flash("The case has been withdrawn.", "success")
     return redirect(url_for("cases.detail", case_id=case.id))
 
@@ -414,11 +435,13 @@ def add_treatment(case_id: int):
         except AlreadySaved as done:
             flash(done.message, "info")
         except OperationError as exc:
-            flash(exc.message, "danger")
+            db.session.rollback()
+            form_error(form, exc, default="treatment")
+            return _refused_on_the_case_page(case, treatment_form=form)
         else:
             flash("Prior treatment added.", "success")
     else:
-        flash_form_errors(form)
+        return _refused_on_the_case_page(case, treatment_form=form)
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="treatments"))
 
 

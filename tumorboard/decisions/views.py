@@ -372,16 +372,16 @@ def amend(decision_id: int):
     decision = get_visible_decision(decision_id)
     form = AmendForm()
     if not form.validate_on_submit():
-        flash("Say why the decision changes.", "danger")
-        return redirect(url_for("decisions.history", case_id=decision.case_id))
+        return _history_page(decision.case, amend_form=form, status=422)
     try:
         amendment = operations.amend_decision(current_user, decision, reason=form.reason.data)
     except operations.AmendmentPending as exc:
         flash(exc.message, "info")
         return redirect(url_for("decisions.edit", decision_id=exc.amendment.id))
     except OperationError as exc:
-        flash(exc.message, "danger")
-        return redirect(url_for("decisions.history", case_id=decision.case_id))
+        db.session.rollback()
+        form_error(form, exc, default="reason")
+        return _history_page(decision.case, amend_form=form, status=422)
     flash("Amendment started: change what needs changing, then the chair signs it.", "success")
     return redirect(url_for("decisions.edit", decision_id=amendment.id))
 
@@ -445,7 +445,11 @@ HISTORY_FIELDS = ("recommendation", "rationale", "dissent", "preference_weighing
 @bp.get("/cases/<id:case_id>/decisions")
 @require_login
 def history(case_id: int):
-    case = get_visible_case(case_id)
+    return _history_page(get_visible_case(case_id))
+
+
+def _history_page(case, *, amend_form: AmendForm | None = None, status: int = 200):
+    """Every version with its differences; `amend_form` as posted when the amendment was refused."""
     log_access(AccessPage.DECISIONS, cases=[case])
     decisions = queries.case_decisions(case)
     differences: dict[int, dict[str, list[tuple[str, str]] | list[str]]] = {}
@@ -473,8 +477,8 @@ def history(case_id: int):
             "plan": "Plan",
             **{name: getattr(DecisionFields, name).label for name in HISTORY_FIELDS},
         },
-        amend_form=AmendForm(formdata=None),
-    )
+        amend_form=amend_form or AmendForm(formdata=None),
+    ), status
 
 
 def _file_name(decision: Decision) -> str:

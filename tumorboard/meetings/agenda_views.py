@@ -27,8 +27,9 @@ from tumorboard.meetings.forms import (
 )
 from tumorboard.meetings.lookups import back_to_meeting, get_visible_meeting
 from tumorboard.meetings.models import AgendaItem, AttendanceStatus, Meeting
+from tumorboard.meetings.pages import meeting_page
 from tumorboard.timezones import to_local
-from tumorboard.views_helpers import flash_form_errors, form_page, parse_id
+from tumorboard.views_helpers import flash_form_errors, form_error, form_page, parse_id
 
 
 def _managed_meeting(meeting_id: int) -> Meeting:
@@ -212,19 +213,21 @@ def start(meeting_id: int):
     meeting = get_visible_meeting(meeting_id)
     form = StartMeetingForm()
     if not form.validate_on_submit():
-        abort(400)
-    return _run(
-        meeting,
-        lambda: operations.start_meeting(
+        return meeting_page(meeting, start_form=form, status=422)
+    try:
+        operations.start_meeting(
             current_user,
             meeting,
             expected_version=form.version.data,
             override_reason=form.override_reason.data,
             confirm_early=form.confirm_early.data,
-        ),
-        "The meeting has started.",
-        anchor="",
-    )
+        )
+    except OperationError as exc:
+        db.session.rollback()
+        form_error(form, exc, default="override_reason")
+        return meeting_page(meeting, start_form=form, status=422)
+    flash("The meeting has started.", "success")
+    return back_to_meeting(meeting, "")
 
 
 @bp.post("/meetings/<id:meeting_id>/agenda/<id:item_id>/outcome")

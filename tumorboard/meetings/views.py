@@ -21,23 +21,18 @@ from tumorboard.extensions import db
 from tumorboard.meetings import calendar_feed, operations, queries
 from tumorboard.meetings.blueprint import bp
 from tumorboard.meetings.forms import (
-    AddToAgendaForm,
-    AgendaItemForm,
     CancelMeetingForm,
-    CloseMeetingForm,
     EditMeetingForm,
     MeetingVersionForm,
     NewMeetingForm,
-    OutcomeForm,
-    ReorderForm,
-    StartMeetingForm,
 )
 from tumorboard.meetings.lookups import back_to_meeting, get_visible_meeting
 from tumorboard.meetings.models import Meeting, MeetingStatus
+from tumorboard.meetings.pages import meeting_page
 from tumorboard.once import AlreadySaved, once
 from tumorboard.public_url import public_url
 from tumorboard.timezones import hospital_today, to_local
-from tumorboard.views_helpers import flash_form_errors, form_error, form_page, page_number
+from tumorboard.views_helpers import form_error, form_page, page_number
 
 
 def get_managed_board(board_id: int) -> Board:
@@ -125,39 +120,7 @@ def plan(board_id: int):
 @bp.get("/meetings/<id:meeting_id>")
 @require_login
 def detail(meeting_id: int):
-    meeting = get_visible_meeting(meeting_id)
-    manage = meeting.can_manage(current_user)
-    chair = meeting.board.can_chair(current_user)
-    members = queries.board_members(meeting.board)
-    item_form = AgendaItemForm(formdata=None)
-    item_form.presenter_id.choices = queries.presenter_choices(members)
-    rows = queries.agenda_rows(meeting)
-    pool = queries.pool_rows(meeting.board, utcnow()) if meeting.can_edit_agenda(current_user) else []
-    log_access(AccessPage.MEETING, cases=[*(row.case for row in rows), *(row.case for row in pool)])
-    context = {
-        "meeting": meeting,
-        "rows": rows,
-        "manage": manage,
-        "chair": chair,
-        "quorum_missing": operations.quorum_missing(meeting),
-        "pool": pool,
-        "after_cutoff": utcnow() > meeting.cutoff_at,
-        "version_form": MeetingVersionForm(formdata=None, version=meeting.version),
-        "add_form": AddToAgendaForm(formdata=None, version=meeting.version),
-        "item_form": item_form,
-        "start_form": StartMeetingForm(formdata=None, version=meeting.version),
-        "close_form": CloseMeetingForm(formdata=None, version=meeting.version),
-        "deferral": operations.deferral_for(meeting) if meeting.can_close(current_user) else None,
-        "early_question": (
-            operations.early_start_question(meeting)
-            if meeting.can_start(current_user) and operations.starts_before_its_day(meeting)
-            else ""
-        ),
-        "cancel_form": CancelMeetingForm(formdata=None, version=meeting.version),
-        "outcome_form": OutcomeForm(formdata=None, version=meeting.version),
-        "reorder_form": ReorderForm(formdata=None, version=meeting.version),
-    }
-    return render_template("meetings/detail.html", **context)
+    return meeting_page(get_visible_meeting(meeting_id))
 
 
 @bp.route("/meetings/<id:meeting_id>/edit", methods=["GET", "POST"])
@@ -199,19 +162,18 @@ def cancel(meeting_id: int):
         abort(403)
     form = CancelMeetingForm()
     if not form.validate_on_submit():
-        flash_form_errors(form)
-        return back_to_meeting(meeting)
+        return meeting_page(meeting, cancel_form=form, status=422)
     try:
         operations.cancel_meeting(
             current_user, meeting, reason=form.reason.data, expected_version=form.version.data
         )
     except OperationError as exc:
-        flash(exc.message, "danger")
-    else:
-        flash(
-            "The meeting is cancelled; its cases are back in the pool and their submitters are told.",
-            "success",
-        )
+        db.session.rollback()
+        form_error(form, exc, default="reason")
+        return meeting_page(meeting, cancel_form=form, status=422)
+    flash(
+        "The meeting is cancelled; its cases are back in the pool and their submitters are told.", "success"
+    )
     return back_to_meeting(meeting)
 
 
