@@ -17,6 +17,7 @@ from tumorboard.auth.models import User
 from tumorboard.db import utcnow
 from tumorboard.extensions import db, mail
 from tumorboard.notifications.models import Notification
+from tumorboard.public_url import public_url
 
 log = logging.getLogger("tumorboard.mail")
 
@@ -64,7 +65,7 @@ def send_pending_mail(ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         stmt = stmt.where(Notification.id.in_(list(ids)))
     sent = 0
-    base = current_app.config.get("PUBLIC_URL", "").rstrip("/")
+    base = public_url().rstrip("/")
     for note, email in db.session.execute(stmt.limit(500)).all():
         body = f"{note.message}\n\n{base}{note.link}\n\n— TumorBoard, {current_app.config['HOSPITAL_NAME']}"
         try:
