@@ -188,8 +188,8 @@ def test_lengths_and_ranges_live_in_the_field_declarations():
 
 TEMPLATES = PACKAGE.parent / "templates"
 RAW_DATE = re.compile(r"\.(strftime|isoformat)\(")
-# The decisions pages (letter, meeting mode, quality, the decision form) are being reworked elsewhere;
-# they move to the filters with that work. Every other page already uses them.
+
+
 def test_pages_show_dates_through_the_hospital_filters():
     """A page shows a date or time with the `date`, `datetime` or `month` filter (the hospital's zone and
     format, tumorboard.timezones), never with a raw strftime or isoformat."""
