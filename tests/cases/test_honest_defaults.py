@@ -55,7 +55,7 @@ def patient(create_patient, submitter):
 
 def test_the_new_case_form_opens_on_no_clinical_value(client, patient):
     page = client.get(f"/patients/{patient.id}/cases/new").text
-    for name in CASE_SELECTS:
+    for name in ("conference_type", *CASE_SELECTS):
         assert first_option(page, name) == ("", "Choose …"), name
         assert selected(page, name) in ([], [("", "Choose …")]), name  # the browser shows the first one
     # what a clinician picks when they do not know stays available as an answer
@@ -172,3 +172,26 @@ def test_each_open_answer_keeps_a_case_from_the_board_and_unknown_is_an_answer(
         submitter, case, expected_version=case.version, override_reason="Urgent: decide today."
     )
     assert case.status == "submitted" and message not in missing
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [("imaging", "modality"), ("lab", "analyte"), ("pathology", "specimen_type")],
+)
+def test_a_finding_form_opens_on_no_kind_of_finding(client, create_case, submitter, board, kind, name):
+    """An imaging study is not a CT, a result not a chromogranin A, a specimen not a biopsy, until the
+    clinician says so: the select opens on "Choose …" and an untouched one is refused."""
+    case = create_case(submitter=submitter, board=board)
+    page = client.get(f"/cases/{case.id}/{kind}/new").text
+    assert first_option(page, name) == ("", "Choose …")
+    assert selected(page, name) in ([], [("", "Choose …")])
+    refused = client.post(f"/cases/{case.id}/{kind}/new", data={name: ""})
+    assert refused.status_code == 422 and "Choose the " in refused.text
+
+
+def test_the_prior_treatment_form_opens_on_no_treatment(client, create_case, submitter, board):
+    case = create_case(submitter=submitter, board=board)
+    page = client.get(f"/cases/{case.id}").text
+    assert first_option(page, "treatment") == ("", "Choose …")
+    refused = client.post(f"/cases/{case.id}/treatments", data={"treatment": "", "start_date": "2026-01-05"})
+    assert refused.status_code == 422 and "Choose the treatment." in refused.text

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.e2e.flows import NewPatient, fill_case, register_patient
 from tests.e2e.test_sign_in import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -9,21 +10,12 @@ pytestmark = pytest.mark.e2e
 
 def test_submitter_registers_and_submits_a_case(page, live_server, screenshot):
     sign_in(page, live_server, "submitter@example.org")
-    page.get_by_role("link", name="Cases", exact=True).click()
-    page.get_by_role("link", name="Register a new case").click()
-
-    page.get_by_label("MRN").fill("E2E-0001")
-    page.get_by_label("Family name").fill("Testperson")
-    page.get_by_label("Given name").fill("Ada")
-    page.get_by_label("Birth date").fill("1962-07-15")
-    page.get_by_label("Sex").select_option("female")
-    page.get_by_role("button", name="Register patient").click()
-
-    page.get_by_role("heading", name="New case").wait_for()
+    register_patient(page, NewPatient("E2E-0001", "Testperson", "Ada", "1962-07-15", "female"))
     for label in ("Primary site", "Functional status", "Hereditary syndrome"):  # nothing chosen for them
         assert page.get_by_label(label).input_value() == "", label
     assert page.get_by_label("Differentiation", exact=True).input_value() == ""
     page.get_by_label("Board", exact=True).select_option(label="GEP-NET board")
+    page.get_by_label("Conference").select_option("pre_therapeutic")
     page.get_by_label("Primary site").select_option("pancreas")
     page.get_by_label("Tumour size (cm)").fill("2.5")
     page.get_by_label("Extent / depth of invasion").select_option("limited_to_pancreas")
@@ -93,21 +85,15 @@ def test_submitter_registers_and_submits_a_case(page, live_server, screenshot):
 def test_a_submit_page_left_open_answers_clearly(page, live_server, screenshots, axe):
     """A second tab submits the draft; the first, still on the submit page, then tries too."""
     sign_in(page, live_server, "submitter@example.org")
-    page.get_by_role("link", name="Cases", exact=True).click()
-    page.get_by_role("link", name="Register a new case").click()
-    page.get_by_label("MRN").fill("E2E-0002")
-    page.get_by_label("Family name").fill("Testperson")
-    page.get_by_label("Given name").fill("Bea")
-    page.get_by_label("Birth date").fill("1970-01-20")
-    page.get_by_label("Sex").select_option("female")
-    page.get_by_role("button", name="Register patient").click()
-    page.get_by_role("heading", name="New case").wait_for()
-    page.get_by_label("Board", exact=True).select_option(label="GEP-NET board")
-    page.get_by_label("Primary site").select_option("ileum")
-    page.get_by_label("Differentiation", exact=True).select_option("unknown")
-    page.get_by_label("Functional status").select_option("unknown")
-    page.get_by_label("Hereditary syndrome").select_option("unknown")
-    page.get_by_label("Question for the board").fill("Work-up first, or surgery?")
+    register_patient(page, NewPatient("E2E-0002", "Testperson", "Bea", "1970-01-20", "female"))
+    fill_case(
+        page,
+        site="ileum",
+        question="Work-up first, or surgery?",
+        differentiation="unknown",
+        functional="unknown",
+        hereditary="unknown",
+    )
     page.get_by_role("button", name="Save draft case").click()
     page.get_by_text("Draft case saved.").wait_for()
     submit_url = page.url + "/submit"

@@ -3,6 +3,7 @@ the reason in the dashboard's waiting list, the meeting's pool, the agenda and t
 
 import pytest
 
+from tests.e2e.flows import NewPatient, fill_case, register_patient
 from tests.e2e.test_sign_in import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -12,21 +13,15 @@ REASON = "The patient travels far; the board's view is needed before the next en
 
 def test_the_reason_to_submit_anyway_goes_with_the_case(page, live_server, screenshots, axe):
     sign_in(page, live_server, "submitter@example.org")
-    page.get_by_role("link", name="Cases", exact=True).click()
-    page.get_by_role("link", name="Register a new case").click()
-    page.get_by_label("MRN").fill("E2E-0003")
-    page.get_by_label("Family name").fill("Okonkwo")
-    page.get_by_label("Given name").fill("Chidi")
-    page.get_by_label("Birth date").fill("1968-03-02")
-    page.get_by_label("Sex").select_option("male")
-    page.get_by_role("button", name="Register patient").click()
-    page.get_by_role("heading", name="New case").wait_for()
-    page.get_by_label("Board", exact=True).select_option(label="GEP-NET board")
-    page.get_by_label("Primary site").select_option("rectum")
-    page.get_by_label("Differentiation", exact=True).select_option("well")
-    page.get_by_label("Functional status").select_option("non_functional")
-    page.get_by_label("Hereditary syndrome").select_option("unknown")
-    page.get_by_label("Question for the board").fill("Endoscopic resection or transanal excision?")
+    register_patient(page, NewPatient("E2E-0003", "Okonkwo", "Chidi", "1968-03-02", "male"))
+    fill_case(
+        page,
+        site="rectum",
+        question="Endoscopic resection or transanal excision?",
+        differentiation="well",
+        functional="non_functional",
+        hereditary="unknown",
+    )
     page.get_by_role("button", name="Save draft case").click()
     page.get_by_text("Draft case saved.").wait_for()
     page.get_by_role("link", name="Check and submit to the board").click()

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.e2e.flows import NewPatient, register_patient
 from tests.e2e.test_meeting_mode import open_meeting_mode
 from tests.e2e.test_record import _open_discussed_case
 from tests.e2e.test_sign_in import sign_in
@@ -15,15 +16,7 @@ pytestmark = pytest.mark.e2e
 
 def test_ten_thousand_pasted_characters_come_back_whole_with_the_limit(page, live_server):
     sign_in(page, live_server, "submitter@example.org")
-    page.get_by_role("link", name="Cases", exact=True).click()
-    page.get_by_role("link", name="Register a new case").click()
-    page.get_by_label("MRN").fill("E2E-0010")
-    page.get_by_label("Family name").fill("Paste")
-    page.get_by_label("Given name").fill("Petra")
-    page.get_by_label("Birth date").fill("1959-05-04")
-    page.get_by_label("Sex").select_option("female")
-    page.get_by_role("button", name="Register patient").click()
-    page.get_by_role("heading", name="New case").wait_for()
+    register_patient(page, NewPatient("E2E-0010", "Paste", "Petra", "1959-05-04", "female"))
     page.get_by_label("Primary site").select_option("ileum")
     pasted = ("Findings of the outside hospital, pasted from its letter. " * 200)[:10_000]
     question = page.get_by_label("Question for the board")

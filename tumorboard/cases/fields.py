@@ -42,7 +42,7 @@ class PatientFields:
 
 
 class CaseFields:
-    conference_type = Choice("Conference", "conference type", ConferenceType)
+    conference_type = Choice("Conference", "conference type", ConferenceType, blank=CHOOSE, required=True)
     primary_site = Choice("Primary site", "primary site", PrimarySite, blank=CHOOSE, required=True)
     tumour_size_cm = Number("Tumour size (cm)", "tumour size", 0, 50, unit=" cm")
     nodes_examined = Number("Regional nodes examined", "number of nodes examined", 0, 200, whole=True)
@@ -128,12 +128,12 @@ class CaseActionFields:
 
 
 class PriorTreatmentFields:
-    treatment = Choice("Treatment", "treatment", Treatment)
+    treatment = Choice("Treatment", "treatment", Treatment, blank=CHOOSE, required=True)
     note = Text("Note", "note", 500)
 
 
 class ImagingFields:
-    modality = Choice("Modality", "modality", ImagingModality)
+    modality = Choice("Modality", "modality", ImagingModality, blank=CHOOSE, required=True)
     tracer = Choice("SSTR tracer", "tracer", SstrTracer, blank=NOT_RECORDED)
     region = Text("Region", "region", 200)
     fdg_vs_sstr = Choice(
@@ -152,7 +152,7 @@ class ImagingFields:
 
 
 class LabFields:
-    analyte = Choice("Marker", "marker", Analyte)
+    analyte = Choice("Marker", "marker", Analyte, blank=CHOOSE, required=True)
     value = Number("Value", "value", 0, 1e9, required=True)
     unit = Text("Unit", "unit", 20, required=True, description="As the laboratory reports it.")
     ref_low = Number("Reference range from", "lower reference limit", 0, 1e9)
@@ -170,7 +170,7 @@ class LabFields:
 
 
 class PathologyFields:
-    specimen_type = Choice("Specimen", "specimen type", SpecimenType)
+    specimen_type = Choice("Specimen", "specimen type", SpecimenType, blank=CHOOSE, required=True)
     specimen_site = Text("Specimen site", "specimen site", 200)
     histology = Choice("Histology", "histology", Histology, blank=NOT_RECORDED)
     differentiation = Choice(
