@@ -15,6 +15,7 @@ from tests.conftest import give_function, log_in
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import BoardMembership
 from tumorboard.cases.models import Case
+from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.meetings import operations
 from tumorboard.meetings.models import AgendaItem, Meeting
@@ -495,3 +496,26 @@ def test_refused_start_and_cancel_come_back_with_the_reason(client_as, meeting, 
     assert reason.strip() in response.text and '<details class="mb-4" open>' in response.text
     db.session.refresh(meeting)
     assert meeting.status == "planned"
+
+
+def test_a_refused_late_reason_comes_back_in_its_row(client_as, meeting, waiting):
+    """After the cut-off a case needs a reason to go on the agenda; one too long is refused in the pool's
+    row it was typed in, with the text, instead of a flash above an empty pool."""
+    meeting.cutoff_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    reason = "The surgeon asked for it this morning; " * 20  # over 500 characters
+    response = client_as(Role.COORDINATOR).post(
+        f"/meetings/{meeting.id}/agenda",
+        data={
+            "case_id": waiting[0].id,
+            "minutes": "15",
+            "mode": "full",
+            "late_reason": reason,
+            "version": meeting.version,
+        },
+    )
+    assert response.status_code == 422 and "at most 500 characters" in response.text
+    assert reason.strip() in response.text and f'id="add-errors-{waiting[0].id}"' in response.text
+    assert 'value="15"' in response.text
+    db.session.refresh(meeting)
+    assert meeting.items == []

@@ -63,14 +63,15 @@ def add_case(meeting_id: int):
     meeting = _managed_meeting(meeting_id)
     form = AddToAgendaForm()
     if not form.validate_on_submit():
-        flash_form_errors(form)
-        return back_to_meeting(meeting, "pool")
+        if form.case_id.data is None:  # not a row of the pool: nothing typed to give back
+            flash_form_errors(form)
+            return back_to_meeting(meeting, "pool")
+        return meeting_page(meeting, add_form=form, status=422)
     case = db.session.get(Case, form.case_id.data) if 0 < form.case_id.data <= MAX_ID else None
     if case is None or case.board_id != meeting.board_id:
         abort(404)
-    return _run(
-        meeting,
-        lambda: operations.add_to_agenda(
+    try:
+        operations.add_to_agenda(
             current_user,
             meeting,
             case,
@@ -78,9 +79,13 @@ def add_case(meeting_id: int):
             minutes=form.minutes.data,
             mode=form.mode.data,
             late_reason=form.late_reason.data,
-        ),
-        f"Case {case.id} added to the agenda.",
-    )
+        )
+    except OperationError as exc:
+        db.session.rollback()
+        form_error(form, exc, default="late_reason")
+        return meeting_page(meeting, add_form=form, status=422)
+    flash(f"Case {case.id} added to the agenda.", "success")
+    return back_to_meeting(meeting, "agenda")
 
 
 @bp.post("/meetings/<id:meeting_id>/agenda/<id:item_id>/move")
