@@ -118,11 +118,14 @@ LAYOUT_AT_WIDTH = """() => new Promise(resolve => requestAnimationFrame(() => re
         return false; };
     const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
         + [...el.classList].slice(0, 3).map(c => "." + c).join("");
-    const wide = [];
-    for (const el of document.body.querySelectorAll("*")) {
-        if (el.getBoundingClientRect().right > width + 0.5 && !clips(el)
-            && !wide.some(w => w.contains(el))) wide.push(el);
-    }
+    const sticksOut = el => {  // its box, or its content when it does not clip it, past the right edge
+        const box = el.getBoundingClientRect();
+        const shown = ["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(el).overflowX)
+            ? box.width : Math.max(box.width, el.scrollWidth);
+        return box.left + shown > width + 0.5 && !clips(el);
+    };
+    const out = [...document.body.querySelectorAll("*")].filter(sticksOut);
+    const wide = out.filter(el => !out.some(other => other !== el && el.contains(other)));
     const toggler = document.querySelector(".navbar .navbar-toggler");
     resolve({scrollWidth: root.scrollWidth, width, wide: wide.slice(0, 5).map(name),
              menuCollapsed: toggler === null || toggler.offsetParent !== null});
