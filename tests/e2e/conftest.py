@@ -1,4 +1,5 @@
-"""A live server on a free localhost port and Debian's Chromium driven by Playwright."""
+"""A live server on a free localhost port and Debian's Chromium driven by Playwright; every page a test
+visits is checked for accessibility and for its layout at 768 px (`PageChecks`, autouse)."""
 
 import os
 import threading
