@@ -8,7 +8,7 @@ from tests.e2e.test_sign_in import sign_in
 pytestmark = pytest.mark.e2e
 
 
-def test_coordinator_builds_reorders_attends_and_prints(page, live_server, screenshot):
+def test_coordinator_builds_reorders_attends_and_prints(page, live_server, screenshot, screenshots):
     sign_in(page, live_server, "coordinator@example.org")
     page.get_by_role("link", name="Meetings", exact=True).click()
     page.get_by_role("heading", name="Meetings").wait_for()
@@ -28,7 +28,7 @@ def test_coordinator_builds_reorders_attends_and_prints(page, live_server, scree
     page.locator("#agenda-table").wait_for()
     rows = page.locator("#agenda-table tbody tr[data-item-id]")
     assert rows.nth(1).locator("a").first.inner_text() == first_before, "the second case moved to the top"
-    screenshot("agenda-builder")
+    screenshots("agenda-builder")
 
     page.get_by_role("link", name="Record attendance").click()
     for name in (
@@ -44,7 +44,7 @@ def test_coordinator_builds_reorders_attends_and_prints(page, live_server, scree
     page.get_by_text(
         "every required specialty is present (save to record it)"
     ).wait_for()  # live, before saving
-    screenshot("attendance")
+    screenshots("attendance")
     page.get_by_role("button", name="Save attendance").click()
     page.get_by_text("Attendance saved.").wait_for()
     assert page.get_by_text("Quorum reached.").is_visible()

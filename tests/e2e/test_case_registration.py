@@ -8,7 +8,7 @@ from tests.e2e.test_sign_in import sign_in
 pytestmark = pytest.mark.e2e
 
 
-def test_submitter_registers_and_submits_a_case(page, live_server, screenshot):
+def test_submitter_registers_and_submits_a_case(page, live_server, screenshots):
     sign_in(page, live_server, "submitter@example.org")
     register_patient(page, NewPatient("E2E-0001", "Testperson", "Ada", "1962-07-15", "female"))
     for label in ("Primary site", "Functional status", "Hereditary syndrome"):  # nothing chosen for them
@@ -24,7 +24,7 @@ def test_submitter_registers_and_submits_a_case(page, live_server, screenshot):
     page.get_by_label("Functional status").select_option("non_functional")
     page.get_by_label("Hereditary syndrome").select_option("none")
     page.get_by_label("Question for the board").fill("Resection or surveillance of a 2.5 cm pancreatic NET?")
-    screenshot("case-form")
+    screenshots("case-form")
     page.get_by_role("button", name="Save draft case").click()
     page.get_by_text("Draft case saved.").wait_for()
 
@@ -67,7 +67,7 @@ def test_submitter_registers_and_submits_a_case(page, live_server, screenshot):
     assert summary.get_by_text("G2", exact=True).first.is_visible()
     assert "T2 N0 M0" in summary.inner_text() and "stage II" in summary.inner_text()
     assert "Ki-67 3–20%" in summary.inner_text()
-    screenshot("case-detail-submitter")
+    screenshots("case-detail-submitter")
 
     page.get_by_role("link", name="Check and submit to the board").click()
     page.get_by_text("Readiness check passed").wait_for()

@@ -44,13 +44,13 @@ def test_wrong_password_then_right_one(page, live_server):
     page.get_by_role("heading", name="Your boards").wait_for()
 
 
-def test_admin_pages_render(page, live_server, screenshot):
+def test_admin_pages_render(page, live_server, screenshot, screenshots):
     sign_in(page, live_server, "admin@example.org")
     page.get_by_role("heading", name="Administration").wait_for()
     screenshot("dashboard-admin")
     page.get_by_role("link", name="Users", exact=True).click()
     page.get_by_role("heading", name="Users").wait_for()
-    screenshot("users")
+    screenshots("users")
     page.get_by_role("link", name="Dr. Lena Hoffmann").click()
     page.get_by_role("heading", name="Dr. Lena Hoffmann").wait_for()
     screenshot("user-edit")
