@@ -678,3 +678,52 @@ def test_the_case_page_shows_the_signed_decision_and_its_history(app, specialist
 def test_the_case_page_says_nothing_of_a_decision_before_there_is_one(app, item):
     html = client_of(app, item.case.submitter).get(f"/cases/{item.case_id}").text
     assert 'id="board-decision"' not in html
+
+
+def test_saving_the_same_draft_twice_is_not_a_conflict(app, specialist, draft, item):
+    """A double click or a retried Save: the first POST saved exactly this; the second is not shown as
+    someone else's change."""
+    client = client_of(app, specialist)
+    data = form_data(draft, recommendation="Sent twice.")
+    assert client.post(f"/decisions/{draft.id}", data=data).status_code == 302
+    again = client.post(f"/decisions/{draft.id}", data=data)
+    assert again.status_code == 302
+    assert "Someone else saved" not in client.get(again.location).text
+    auto = client.post(f"/decisions/{draft.id}/autosave", data=data)
+    assert auto.status_code == 200
+
+
+def test_a_conflict_names_a_changed_outcome_and_review_date_too(app, specialist, chair, draft, item):
+    loaded_at = draft.version
+    review = (hospital_today() + timedelta(days=90)).isoformat()
+    theirs = form_data(draft, outcome="further_diagnostics", next_review_date=review)
+    assert client_of(app, chair).post(f"/decisions/{draft.id}", data=theirs).status_code == 302
+    mine = form_data(draft) | {"version": str(loaded_at)}
+    response = client_of(app, specialist).post(f"/decisions/{draft.id}", data=mine)
+    assert response.status_code == 409
+    panel = response.text[response.text.index('id="conflict"') :]
+    assert "Outcome: theirs" in panel and "Next review: theirs" in panel
+
+
+def test_a_deferred_cases_draft_is_not_shown_as_the_board_deciding(app, specialist, chair, item, draft):
+    meeting_operations.set_outcome(chair, item, "deferred", expected_version=item.meeting.version)
+    db.session.commit()
+    html = client_of(app, item.case.submitter).get(f"/cases/{item.case_id}").text
+    assert "The board is recording its decision" not in html
+    from tumorboard.main.queries import decisions_to_sign
+
+    assert draft not in (decisions_to_sign(chair) or [])  # nothing the chair could sign
+
+
+def test_who_may_not_amend_or_start_gets_403(app, users, signed, start_meeting):
+    from tumorboard.auth.roles import Role
+
+    submitter = client_of(app, users[Role.SUBMITTER])
+    assert (
+        submitter.post(f"/decisions/{signed.id}/amend", data={"reason": "Not mine to change."}).status_code
+        == 403
+    )
+    planned = start_meeting(1, start=False)
+    assert (
+        submitter.post(f"/meetings/{planned.id}/start", data={"version": planned.version}).status_code == 403
+    )

@@ -90,3 +90,13 @@ def test_follow_up_reminders_go_once_per_decision(app, specialist, chair, item):
     assert note.link == f"/decisions/{decision.id}/follow-up"
     assert events("decision.follow_ups_reminded")
     assert db.session.scalar(select(Notification.id).where(Notification.kind == "follow_up_due")) is not None
+
+
+def test_reminders_reach_every_due_decision_past_the_batch_size(app, specialist, chair, start_meeting):
+    meeting = start_meeting(2)
+    for item in meeting.items:
+        a_signed_decision(specialist, chair, item)
+    with time_machine.travel(utcnow() + timedelta(weeks=7), tick=False):
+        assert operations.remind_due_follow_ups(limit=1) == 1
+        assert operations.remind_due_follow_ups(limit=1) == 1  # the next one, not the reminded one again
+        assert operations.remind_due_follow_ups(limit=1) == 0

@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, literal, select
 
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.auth.operations import confirm_password
@@ -522,25 +522,20 @@ def remind_due_follow_ups(limit: int = 1000) -> int:
     """Tell each submitter once that a decision's follow-up is due (decisions.queries.follow_up_due):
     what became of the board's recommendation? Run daily (`flask remind follow-ups`, a timer of the
     host's); a decision already reminded of is not reminded again. Returns how many were sent."""
-    due = db.session.scalars(
-        select(Decision).where(follow_up_due()).order_by(Decision.signed_at).limit(limit)
-    ).all()
-    wanted = [f"/decisions/{decision.id}/follow-up" for decision in due]
-    links = set(
-        db.session.scalars(
-            select(Notification.link).where(Notification.kind == FOLLOW_UP_DUE, Notification.link.in_(wanted))
-        )
+    link = literal("/decisions/") + cast(Decision.id, String) + literal("/follow-up")
+    reminded_before = (
+        select(Notification.id).where(Notification.kind == FOLLOW_UP_DUE, Notification.link == link).exists()
     )
+    due = db.session.scalars(
+        select(Decision).where(follow_up_due(), ~reminded_before).order_by(Decision.signed_at).limit(limit)
+    ).all()
     reminded = []
     for decision in due:
-        link = f"/decisions/{decision.id}/follow-up"
-        if link in links:
-            continue
         notify(
             [decision.case.submitter_id],
             FOLLOW_UP_DUE,
             f"The follow-up of case {decision.case_id} is due: was the board's recommendation carried out?",
-            link,
+            f"/decisions/{decision.id}/follow-up",
         )
         reminded.append(decision.id)
     if reminded:

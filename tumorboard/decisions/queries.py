@@ -11,6 +11,7 @@ from tumorboard.cases.models import Case
 from tumorboard.db import utcnow
 from tumorboard.decisions.models import Decision, DecisionStatus, FollowUp
 from tumorboard.extensions import db
+from tumorboard.meetings.models import Meeting
 from tumorboard.timezones import hospital_today
 
 # Without a review date, the submitter is asked what became of the recommendation this long after signing.
@@ -63,7 +64,9 @@ def case_page_decisions(case: Case) -> list[Decision]:
                 joinedload(Decision.follow_up),
                 joinedload(Decision.signed_by),
                 joinedload(Decision.meeting),
+                joinedload(Decision.agenda_item),
             )
-            .order_by(Decision.meeting_id, Decision.number)
+            .join(Meeting, Meeting.id == Decision.meeting_id)
+            .order_by(Meeting.starts_at, Decision.number)
         ).unique()
     )

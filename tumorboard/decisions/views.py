@@ -2,6 +2,8 @@
 the version history, the letter, the FHIR export and the follow-up."""
 
 import difflib
+from datetime import date
+from enum import StrEnum
 
 from flask import (
     Response,
@@ -37,7 +39,7 @@ from tumorboard.forms import ActionForm
 from tumorboard.meetings.lookups import get_visible_meeting
 from tumorboard.meetings.models import AgendaItem
 from tumorboard.meetings.queries import agenda_rows
-from tumorboard.timezones import to_local
+from tumorboard.timezones import format_date, to_local
 from tumorboard.views_helpers import flash_form_errors, form_error, form_page
 
 
@@ -193,15 +195,37 @@ def _refusal(form: DecisionForm, sign_form: SignForm | None, exc: OperationError
 
 
 CONFLICT_FIELDS = (
+    "outcome",
     "recommendation",
     "rationale",
+    "guideline_basis",
     "guideline_reference",
+    "trial_candidate",
     "trial_identifier",
     "trial_name",
     "dissent",
     "dissent_by",
     "preference_weighing",
+    "next_review_date",
+    "present_again",
 )
+
+
+def _shown(value, like=None) -> str:
+    """A field's value as the page shows it, so that a stored value and a posted one compare as a person
+    reads them: a vocabulary by its label, yes/no, a date in the hospital's format."""
+    if isinstance(like, StrEnum) and value not in (None, ""):
+        try:
+            value = type(like)(value)
+        except ValueError:
+            return str(value)
+    if isinstance(value, StrEnum):
+        return str(getattr(value, "label", value.value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return format_date(value)
+    return "" if value is None else str(value)
 
 
 def _conflict(decision_id: int, form: DecisionForm) -> dict:
@@ -211,20 +235,20 @@ def _conflict(decision_id: int, form: DecisionForm) -> dict:
     theirs = db.session.get(Decision, decision_id)
     if theirs is None:  # a decision is never deleted
         abort(404)
-    fields = [
-        {
-            "name": name,
-            "label": form[name].label.text,
-            "theirs": getattr(theirs, name) or "",
-            "yours": form[name].data or "",
-        }
+    pairs = {
+        name: (_shown(getattr(theirs, name)), _shown(form[name].data, like=getattr(theirs, name)))
         for name in CONFLICT_FIELDS
-        if (getattr(theirs, name) or "") != (form[name].data or "")
+    }
+    fields = [
+        {"name": name, "label": form[name].label.text, "theirs": theirs_text, "yours": yours_text}
+        for name, (theirs_text, yours_text) in pairs.items()
+        if theirs_text != yours_text
     ]
     theirs_plan = operations.plan_lines(theirs)
     yours_plan = operations.plan_lines_of(form.plan_rows())
     form.version.data = theirs.version
     return {
+        "same": not fields and theirs_plan == yours_plan,  # the stored draft is what was posted
         "fields": fields,
         "plan": {"theirs": theirs_plan, "yours": yours_plan} if theirs_plan != yours_plan else None,
         "version": theirs.version,
@@ -256,7 +280,10 @@ def save(decision_id: int):
             current_user, decision, expected_version=form.version.data, data=form.data, items=form.plan_rows()
         )
     except StaleEdit:
-        return _work_page(decision, form=form, conflict=_conflict(decision_id, form), status=409)
+        conflict = _conflict(decision_id, form)
+        if not conflict["same"]:
+            return _work_page(decision, form=form, conflict=conflict, status=409)
+        # sent twice (a double click, a retry): the first one saved exactly this
     except OperationError as exc:
         db.session.rollback()
         _refusal(form, None, exc)
@@ -290,7 +317,9 @@ def autosave(decision_id: int):
         )
     except StaleEdit:
         conflict = _conflict(decision_id, form)
-        return jsonify(error=CONFLICT_MESSAGE, **conflict), 409
+        if conflict["same"]:  # the stored draft is already what this page holds
+            return jsonify(version=conflict["version"], saved_at=conflict["saved_at"].isoformat())
+        return jsonify(error=CONFLICT_MESSAGE, **{k: v for k, v in conflict.items() if k != "same"}), 409
     except OperationError as exc:
         db.session.rollback()
         return jsonify(error=exc.message, field=exc.field), 422
@@ -333,22 +362,31 @@ def sign(decision_id: int):
             flash_form_errors(sign_form)
             return redirect(back)
         return _work_page(decision, form=form, sign_form=sign_form, status=422)
-    try:
-        warnings = operations.sign_decision(
+
+    def signing(version):
+        return operations.sign_decision(
             current_user,
             decision,
-            expected_version=sign_form.version.data,
+            expected_version=version,
             password=sign_form.password.data,
             override_reason=sign_form.override_reason.data,
             draft=(form.data, form.plan_rows()) if form is not None else None,
         )
+
+    try:
+        try:
+            warnings = signing(sign_form.version.data)
+        except StaleEdit:
+            if form is None:
+                raise
+            conflict = _conflict(decision_id, form)
+            if not conflict["same"]:
+                return _work_page(decision, form=form, sign_form=sign_form, conflict=conflict, status=409)
+            # saved meanwhile exactly as the chair's screen shows it (the page's own last autosave)
+            warnings = signing(conflict["version"])
     except StaleEdit:
-        if form is None:
-            flash("Someone saved the decision meanwhile: check it, then sign again.", "danger")
-            return redirect(back)
-        return _work_page(
-            decision, form=form, sign_form=sign_form, conflict=_conflict(decision_id, form), status=409
-        )
+        flash("Someone saved the decision meanwhile: check it, then sign again.", "danger")
+        return redirect(back)
     except OperationError as exc:
         db.session.rollback()
         if exc.field == "password":
@@ -370,6 +408,8 @@ def sign(decision_id: int):
 @require_login
 def amend(decision_id: int):
     decision = get_visible_decision(decision_id)
+    if not decision.is_amender(current_user):
+        abort(403)
     form = AmendForm()
     if not form.validate_on_submit():
         return _history_page(decision.case, amend_form=form, status=422)
@@ -607,7 +647,15 @@ def _decision_section(case, user) -> CaseSection:
     if not decisions:
         return CaseSection()
     in_force = next((d for d in reversed(decisions) if d.is_in_force), None)
-    pending = next((d for d in reversed(decisions) if not d.is_signed), None)
+    # a draft the board can still sign: an amendment, or a first version whose case was not deferred
+    pending = next(
+        (
+            d
+            for d in reversed(decisions)
+            if not d.is_signed and (d.number > 1 or d.agenda_item.outcome is None)
+        ),
+        None,
+    )
     html = render_template(
         "decisions/_case_panel.html", case=case, decision=in_force, pending=pending, user=user
     )

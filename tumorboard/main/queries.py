@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
@@ -236,10 +236,15 @@ def decisions_to_sign(user: User) -> list[Decision] | None:
         db.session.scalars(
             select(Decision)
             .join(Meeting, Meeting.id == Decision.meeting_id)
+            .join(AgendaItem, AgendaItem.id == Decision.agenda_item_id)
             .where(
                 Meeting.board_id.in_(board_ids),
                 Decision.status == DecisionStatus.DRAFT.value,
-                or_(Decision.number > 1, Meeting.status == MeetingStatus.IN_PROGRESS.value),
+                or_(
+                    Decision.number > 1,
+                    # a first version while its meeting runs, unless the board deferred the case there
+                    and_(Meeting.status == MeetingStatus.IN_PROGRESS.value, AgendaItem.outcome.is_(None)),
+                ),
             )
             .options(joinedload(Decision.case).joinedload(Case.patient), joinedload(Decision.meeting))
             .order_by(Meeting.starts_at, Decision.id)

@@ -26,7 +26,7 @@ from tumorboard.meetings.forms import (
     StartMeetingForm,
 )
 from tumorboard.meetings.lookups import back_to_meeting, get_visible_meeting
-from tumorboard.meetings.models import AgendaItem, AttendanceStatus, Meeting
+from tumorboard.meetings.models import AgendaItem, AttendanceStatus, Meeting, MeetingAction
 from tumorboard.meetings.pages import meeting_page
 from tumorboard.timezones import to_local
 from tumorboard.views_helpers import flash_form_errors, form_error, form_page, parse_id
@@ -216,6 +216,8 @@ def attendance(meeting_id: int):
 @require_login
 def start(meeting_id: int):
     meeting = get_visible_meeting(meeting_id)
+    if not meeting.is_for(MeetingAction.START.who, current_user):
+        abort(403)  # not one who starts meetings (the operation says why a state refuses a start)
     form = StartMeetingForm()
     if not form.validate_on_submit():
         return meeting_page(meeting, start_form=form, status=422)
