@@ -167,3 +167,20 @@ def create_pathology(case, *, created_by, **overrides) -> PathologyReport:
     db.session.add(report)
     db.session.commit()
     return report
+
+
+QUORUM_SPECIALTIES = (
+    Specialty.SURGERY,
+    Specialty.PATHOLOGY,
+    Specialty.NUCLEAR_MEDICINE,
+    Specialty.GASTROENTEROLOGY,
+    Specialty.RADIOLOGY,
+    Specialty.MEDICAL_ONCOLOGY,
+)
+
+
+def create_quorate_panel(board) -> list[User]:
+    """One specialist of each specialty a board's default quorum asks for, members of `board`."""
+    return [
+        create_user(roles=[Role.SPECIALIST], boards=[board], specialty=s.value) for s in QUORUM_SPECIALTIES
+    ]

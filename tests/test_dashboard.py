@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests import factories
 from tests.conftest import log_in
 from tumorboard.auth.roles import Role
 from tumorboard.extensions import db
@@ -159,19 +160,7 @@ def test_no_meeting_planned_is_said(client, app_ctx, coordinator):
 
 
 def test_a_meeting_with_quorum_says_so(client, app_ctx, board, coordinator, chair, users, create_user):
-    from tumorboard.clinical.specialties import Specialty as S
-
-    panel = [
-        create_user(roles=[Role.SPECIALIST], boards=[board], specialty=s.value)
-        for s in (
-            S.SURGERY,
-            S.PATHOLOGY,
-            S.NUCLEAR_MEDICINE,
-            S.GASTROENTEROLOGY,
-            S.RADIOLOGY,
-            S.MEDICAL_ONCOLOGY,
-        )
-    ]
+    panel = factories.create_quorate_panel(board)
     _meeting_with_drafts(
         board, coordinator, chair, users[Role.SUBMITTER], cases=1, present=panel, start=False
     )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
+from tests import factories
 from tests.meetings.support import agenda_cases, audit_count, details, events, notes, positions
 from tumorboard.auth.roles import Role
 from tumorboard.cases.models import Case, CaseStatus
@@ -181,20 +182,8 @@ def test_a_refused_close_moves_nothing(running, plan_meeting, coordinator):
 @pytest.fixture
 def ready(coordinator, plan_meeting, create_user, board):
     """A meeting in a week, a member of each specialty of the quorum present."""
-    from tumorboard.clinical.specialties import Specialty as S
-
     meeting = plan_meeting()
-    panel = [
-        create_user(roles=[Role.SPECIALIST], boards=[board], specialty=s.value)
-        for s in (
-            S.SURGERY,
-            S.PATHOLOGY,
-            S.NUCLEAR_MEDICINE,
-            S.GASTROENTEROLOGY,
-            S.RADIOLOGY,
-            S.MEDICAL_ONCOLOGY,
-        )
-    ]
+    panel = factories.create_quorate_panel(board)
     operations.record_attendance(
         coordinator, meeting, {u.id: "present" for u in panel}, expected_version=meeting.version
     )

@@ -194,23 +194,6 @@ def _refusal(form: DecisionForm, sign_form: SignForm | None, exc: OperationError
         form_error(form, exc, default="recommendation")
 
 
-CONFLICT_FIELDS = (
-    "outcome",
-    "recommendation",
-    "rationale",
-    "guideline_basis",
-    "guideline_reference",
-    "trial_candidate",
-    "trial_identifier",
-    "trial_name",
-    "dissent",
-    "dissent_by",
-    "preference_weighing",
-    "next_review_date",
-    "present_again",
-)
-
-
 def _shown(value, like=None) -> str:
     """A field's value as the page shows it, so that a stored value and a posted one compare as a person
     reads them: a vocabulary by its label, yes/no, a date in the hospital's format."""
@@ -237,7 +220,7 @@ def _conflict(decision_id: int, form: DecisionForm) -> dict:
         abort(404)
     pairs = {
         name: (_shown(getattr(theirs, name)), _shown(form[name].data, like=getattr(theirs, name)))
-        for name in CONFLICT_FIELDS
+        for name in DECISION_FIELDS  # every field the board decides
     }
     fields = [
         {"name": name, "label": form[name].label.text, "theirs": theirs_text, "yours": yours_text}
