@@ -222,7 +222,8 @@ def test_attendance_quorum_start_and_close(client_as, meeting, users, waiting, a
         )
         db.session.commit()
     db.session.refresh(meeting)
-    data = {"version": meeting.version, **{f"status-{u.id}": "present" for u in users.values()}}
+    members = [u for role, u in users.items() if role is not Role.PRIVACY]  # the officer is on no board
+    data = {"version": meeting.version, **{f"status-{u.id}": "present" for u in members}}
     assert coordinator.post(f"/meetings/{meeting.id}/attendance", data=data).status_code == 302
     page = coordinator.get(f"/meetings/{meeting.id}").text
     assert "Missing for quorum" in page
@@ -519,3 +520,24 @@ def test_a_refused_late_reason_comes_back_in_its_row(client_as, meeting, waiting
     assert 'value="15"' in response.text
     db.session.refresh(meeting)
     assert meeting.items == []
+
+
+def test_a_refused_guest_keeps_every_mark_of_the_attendance(client_as, meeting, users):
+    """An unknown guest address used to reload the list empty: the coordinator's marks are kept, with
+    the address typed and the message beside it (422)."""
+    specialist, chair = users[Role.SPECIALIST], users[Role.CHAIR]
+    response = client_as(Role.COORDINATOR).post(
+        f"/meetings/{meeting.id}/attendance",
+        data={
+            "version": meeting.version,
+            f"status-{specialist.id}": "present",
+            f"status-{chair.id}": "absent",
+            "guest_email": "nobody@example.org",
+        },
+    )
+    assert response.status_code == 422 and "No account has this email address." in response.text
+    assert f'value="present" id="p-{specialist.id}" checked' in response.text
+    assert f'value="absent" id="a-{chair.id}" checked' in response.text
+    assert 'value="nobody@example.org"' in response.text
+    db.session.refresh(meeting)
+    assert meeting.attendance == []

@@ -404,7 +404,6 @@ def withdraw(case_id: int):
             current_user, case, expected_version=form.version.data, reason=form.reason.data
         )
     except OperationError as exc:
-        db.session.rollback()
         form_error(form, exc, default="reason")
         return _refused_on_the_case_page(case, withdraw_form=form)
     flash("The case has been withdrawn.", "success")
@@ -435,7 +434,6 @@ def add_treatment(case_id: int):
         except AlreadySaved as done:
             flash(done.message, "info")
         except OperationError as exc:
-            db.session.rollback()
             form_error(form, exc, default="treatment")
             return _refused_on_the_case_page(case, treatment_form=form)
         else:

@@ -268,7 +268,6 @@ def save(decision_id: int):
             return _work_page(decision, form=form, conflict=conflict, status=409)
         # sent twice (a double click, a retry): the first one saved exactly this
     except OperationError as exc:
-        db.session.rollback()
         _refusal(form, None, exc)
         return _work_page(decision, form=form, status=422)
     flash("Draft saved.", "success")
@@ -318,7 +317,7 @@ def _keep_draft(decision: Decision, form: DecisionForm) -> None:
             current_user, decision, expected_version=decision.version, data=form.data, items=form.plan_rows()
         )
     except (OperationError, StaleEdit):
-        db.session.rollback()
+        pass  # the operation's savepoint has undone what it began
     else:
         form.version.data = decision.version
 
@@ -371,7 +370,6 @@ def sign(decision_id: int):
         flash("Someone saved the decision meanwhile: check it, then sign again.", "danger")
         return redirect(back)
     except OperationError as exc:
-        db.session.rollback()
         if exc.field == "password":
             auth_operations.record_wrong_password(current_user._get_current_object(), "signing a decision")
         if form is None:
@@ -402,7 +400,6 @@ def amend(decision_id: int):
         flash(exc.message, "info")
         return redirect(url_for("decisions.edit", decision_id=exc.amendment.id))
     except OperationError as exc:
-        db.session.rollback()
         form_error(form, exc, default="reason")
         return _history_page(decision.case, amend_form=form, status=422)
     flash("Amendment started: change what needs changing, then the chair signs it.", "success")

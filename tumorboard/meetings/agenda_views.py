@@ -6,6 +6,7 @@ from flask_login import current_user
 from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_login
+from tumorboard.auth.models import find_user_by_email
 from tumorboard.cases.lookups import get_visible_case
 from tumorboard.cases.models import Case
 from tumorboard.clinical.specialties import Specialty
@@ -81,7 +82,6 @@ def add_case(meeting_id: int):
             late_reason=form.late_reason.data,
         )
     except OperationError as exc:
-        db.session.rollback()
         form_error(form, exc, default="late_reason")
         return meeting_page(meeting, add_form=form, status=422)
     flash(f"Case {case.id} added to the agenda.", "success")
@@ -171,45 +171,54 @@ def attendance(meeting_id: int):
     meeting = get_visible_meeting(meeting_id)
     if not (meeting.can_manage(current_user) or meeting.board.can_chair(current_user)):
         abort(403)
-    members = queries.board_members(meeting.board)
     form = MeetingVersionForm()
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        statuses = {}
-        for key, value in request.form.items():
-            user_id = parse_id(key.removeprefix("status-")) if key.startswith("status-") else None
-            if user_id is not None:
-                statuses[user_id] = value
-        guest = request.form.get("guest_email", "").strip().lower()
-        if guest:
-            from tumorboard.auth.models import find_user_by_email
+    if request.method == "GET":
+        return _attendance_page(meeting)
+    if not form.validate_on_submit():
+        abort(400)
+    statuses = {}
+    for key, value in request.form.items():
+        user_id = parse_id(key.removeprefix("status-")) if key.startswith("status-") else None
+        if user_id is not None:
+            statuses[user_id] = value
+    guest = request.form.get("guest_email", "").strip().lower()
+    if guest:
+        user = find_user_by_email(guest)
+        if user is None:
+            return _attendance_page(
+                meeting, statuses, guest, "No account has this email address.", at_guest=True
+            )
+        statuses[user.id] = AttendanceStatus.GUEST.value
+    try:
+        operations.record_attendance(current_user, meeting, statuses, expected_version=form.version.data)
+    except OperationError as exc:
+        return _attendance_page(meeting, statuses, guest, exc.message)
+    flash("Attendance saved.", "success")
+    return back_to_meeting(meeting, "attendance")
 
-            user = find_user_by_email(guest)
-            if user is None:
-                flash("No account has this email address.", "danger")
-                return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
-            statuses[user.id] = AttendanceStatus.GUEST.value
-        try:
-            operations.record_attendance(current_user, meeting, statuses, expected_version=form.version.data)
-        except OperationError as exc:
-            flash(exc.message, "danger")
-            return redirect(url_for("meetings.attendance", meeting_id=meeting.id))
-        flash("Attendance saved.", "success")
-        return back_to_meeting(meeting, "attendance")
-    recorded = {a.user_id: a for a in meeting.attendance}
+
+def _attendance_page(
+    meeting, chosen: dict | None = None, guest_email: str = "", error: str = "", *, at_guest: bool = False
+):
+    """The attendance list as recorded, or, refused (422), with every mark and the guest as typed."""
+    members = queries.board_members(meeting.board)
+    recorded = {a.user_id: a.status for a in meeting.attendance}
     guests = [a for a in meeting.attendance if a.status == AttendanceStatus.GUEST.value]
-    return render_template(
+    page = render_template(
         "meetings/attendance.html",
         meeting=meeting,
         members=members,
-        recorded=recorded,
+        chosen=recorded if chosen is None else chosen,
         guests=guests,
+        guest_email=guest_email,
+        error=error,
+        at_guest=at_guest,
         form=MeetingVersionForm(formdata=None, version=meeting.version),
         quorum_missing=operations.quorum_missing(meeting),
         labels={s.value: s.label for s in Specialty},
         groups=[[s.value for s in group] for group in meeting.board.required_groups],
     )
+    return page, 422 if error else 200
 
 
 @bp.post("/meetings/<id:meeting_id>/start")
@@ -230,7 +239,6 @@ def start(meeting_id: int):
             confirm_early=form.confirm_early.data,
         )
     except OperationError as exc:
-        db.session.rollback()
         form_error(form, exc, default="override_reason")
         return meeting_page(meeting, start_form=form, status=422)
     flash("The meeting has started.", "success")

@@ -168,7 +168,6 @@ def cancel(meeting_id: int):
             current_user, meeting, reason=form.reason.data, expected_version=form.version.data
         )
     except OperationError as exc:
-        db.session.rollback()
         form_error(form, exc, default="reason")
         return meeting_page(meeting, cancel_form=form, status=422)
     flash(
