@@ -1,6 +1,6 @@
 """Logging: one JSON object a line in production (for the hospital's log collector), plain lines in
 development. Every record carries the request's id, the signed-in user's id, the route (its rule, with
-`<id:…>` placeholders, never the ids or a search) and the method; never patient data.
+its `<id:…>` variables unfilled, never the ids or a search) and the method; never patient data.
 
 `python-json-logger` writes the JSON: a well-kept formatter, nothing to maintain here but the fields.
 """
