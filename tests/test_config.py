@@ -138,3 +138,43 @@ def test_sqlite_transactions_take_the_write_lock_at_begin(isolated_app):
         finally:
             other.close()
         conn.rollback()
+
+
+def _variables_read() -> set[str]:
+    """Every environment variable the code reads: os.environ.get / os.getenv / os.environ[...] / _env_int."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    found = set()
+    for path in [root / "config.py", *(root / "tumorboard").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and ast.unparse(node.func) in ("os.environ.get", "os.getenv", "_env_int")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                found.add(node.args[0].value)
+            if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
+                found.add(ast.unparse(node.slice).strip("'\""))
+    return found
+
+
+def test_every_variable_the_app_reads_is_documented_and_in_the_example():
+    """An administrator finds every setting in one table of the README and in .env.example."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    read = _variables_read()
+    assert len(read) >= 25
+    table = {
+        name
+        for line in (root / "README.md").read_text().splitlines()
+        if line.startswith("| `")
+        for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", line.split("|")[1])
+    }
+    example = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (root / ".env.example").read_text(), re.M))
+    assert read - table == set(), "missing from the README's table"
+    assert read - example == set(), "missing from .env.example"

@@ -67,7 +67,25 @@ def test_role_guarded_views_refuse_other_roles(app, client_as):
 def test_health_check_is_public_and_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json == {"status": "ok", "database": "ok", "throttle_store": "ok"}
+
+
+def test_health_check_asks_the_real_redis_and_reports_it_down(isolated_app):
+    """On Redis (as production runs it) the check answers ok; on a Redis that is not there, 503 with the
+    part that failed, so a load balancer takes that app server out."""
+    try:
+        up = isolated_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15")
+        assert up.test_client().get("/healthz").json == {
+            "status": "ok",
+            "database": "ok",
+            "throttle_store": "ok",
+        }
+        down = isolated_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+        response = down.test_client().get("/healthz")
+        assert response.status_code == 503
+        assert response.json == {"status": "error", "database": "ok", "throttle_store": "unreachable"}
+    finally:
+        isolated_app()  # Flask-Limiter keeps one storage per process: later tests get memory:// again
 
 
 def test_security_headers_and_a_fresh_nonce_per_response(client, users):

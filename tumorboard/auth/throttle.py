@@ -65,3 +65,12 @@ def admit_reauthentication(user_id: int) -> bool:
 def clear_reauthentication(user_id: int) -> None:
     limit = parse(current_app.config["REAUTH_LIMIT_PER_USER"])
     limiter.limiter.clear(limit, _prefix(), "reauth-user", str(user_id))
+
+
+def storage_answers() -> bool:
+    """Whether the throttling store (Redis in production, shared by every app server) answers: without
+    it nobody can sign in, so the health check reports it."""
+    try:
+        return bool(limiter.storage.check())
+    except Exception:  # noqa: BLE001 - any failure of the store's client means "not answering"
+        return False

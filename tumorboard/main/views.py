@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
+from tumorboard.auth import throttle
 from tumorboard.auth.access import public, require_login
 from tumorboard.main import queries
 from tumorboard.main.blueprint import bp
@@ -41,6 +42,13 @@ def dashboard():
 @bp.get("/healthz")
 @public
 def health():
-    if not queries.database_answers():
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    """For the load balancer and the admin's monitoring: the database and the shared throttling store
+    (Redis), each "ok" or "unreachable"; 503 when either fails."""
+    parts = {
+        "database": queries.database_answers(),
+        "throttle_store": throttle.storage_answers(),
+    }
+    body = {name: "ok" if up else "unreachable" for name, up in parts.items()}
+    if not all(parts.values()):
+        return jsonify(status="error", **body), 503
+    return jsonify(status="ok", **body)
