@@ -147,7 +147,7 @@ def _variables_read() -> set[str]:
 
     root = Path(__file__).resolve().parents[1]
     found = set()
-    for path in [root / "config.py", *(root / "tumorboard").rglob("*.py")]:
+    for path in [root / "config.py", root / "gunicorn.conf.py", *(root / "tumorboard").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text())):
             if (
                 isinstance(node, ast.Call)
