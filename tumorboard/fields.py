@@ -168,15 +168,8 @@ class Text:
 
     def clean(self, value, name: str) -> str:
         if self.required and not (value or "").strip():
-            raise OperationError(self.empty, field=name)
-        result = text(
-            value,
-            self.what,
-            name,
-            max_length=self.max_length,
-            required=self.required,
-            single_line=not self.multiline,
-        )
+            raise OperationError(self.empty, field=name)  # the declaration's own words for "missing"
+        result = text(value, self.what, name, max_length=self.max_length, single_line=not self.multiline)
         if result and len(result) < self.min_length:
             raise OperationError(self.too_short, field=name)
         return result
