@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 FLASK := TUMORBOARD_CONFIG=development $(BIN)/flask --app tumorboard
 PORT ?= 5000
 
-.PHONY: run test test-fast lint format bench lock clean
+.PHONY: run test test-fast lint format bench lock upgrade-deps clean
 
 # Installs are reproducible: every package pinned with its hashes in requirements/*.txt (`make lock`
 # writes them from pyproject.toml with pip-tools).
@@ -39,12 +39,20 @@ test: lint
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
+# pip-tools writes both lock files from pyproject.toml, every package pinned with its hashes.
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	--no-emit-find-links
+
+# `make lock` keeps every pin the lock files already hold and adds or drops what pyproject.toml changed;
+# `make upgrade-deps` takes the newest release of every package within pyproject.toml's bounds.
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet pip-tools
-	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
-		--no-emit-find-links --extra dev -o requirements/dev.txt pyproject.toml
-	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
-		--no-emit-find-links -o requirements/prod.txt pyproject.toml
+	$(PIP_COMPILE) $(UPGRADE) --extra dev -o requirements/dev.txt pyproject.toml
+	$(PIP_COMPILE) $(UPGRADE) -o requirements/prod.txt pyproject.toml
+
+upgrade-deps:
+	$(MAKE) lock UPGRADE=--upgrade
+	@echo "Lock files refreshed within pyproject.toml's bounds: review 'git diff requirements/', then make test."
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
