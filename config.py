@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -77,6 +78,12 @@ class Config:
     # The address people reach the app at, for links in e-mails, calendar files and exported documents
     # (tumorboard.public_url). Production requires it; without it, development takes the request's host.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+    # Prometheus metrics at /metrics (tumorboard.metrics): only to clients in these networks (comma-separated
+    # CIDRs; the address after ProxyFix), 404 to anyone else. Under gunicorn, PROMETHEUS_MULTIPROC_DIR
+    # names a directory of the workers' shared metric files (emptied when gunicorn starts), so that a
+    # scrape answered by one worker counts the requests of all.
+    METRICS_ALLOWED_NETWORKS = os.environ.get("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1")
+    PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
     # Logs: "json" (one object a line, for a log collector) or "text"; the level of the tumorboard logger.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -125,10 +132,12 @@ class ProductionConfig(Config):
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("ProductionConfig needs DATABASE_URL in the environment.")
         public = os.environ.get("PUBLIC_URL", "").strip()
-        if not public.startswith(("https://", "http://")):
+        parts = urlsplit(public)
+        if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
             raise RuntimeError(
-                "ProductionConfig needs PUBLIC_URL in the environment (the address people open, e.g. "
-                "https://tumorboard.example-hospital.org): links in e-mails, calendars and exports use it."
+                "ProductionConfig needs PUBLIC_URL in the environment: the https address people open, e.g. "
+                "https://tumorboard.example-hospital.org. The session cookie is sent over https only, a "
+                "request over plain http is sent there, and links in e-mails, calendars and exports use it."
             )
         config["PUBLIC_URL"] = public
 

@@ -9,6 +9,7 @@ behind one proxy.
 """
 
 import os
+from pathlib import Path
 
 bind = os.environ.get("TUMORBOARD_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("TUMORBOARD_WORKERS", "2"))
@@ -34,3 +35,25 @@ access_log_format = (
     '{"time": "%(t)s", "remote": "%(h)s", "method": "%(m)s", "path": "%(U)s", "status": %(s)s, '
     '"bytes": "%(B)s", "duration_us": %(D)s, "request_id": "%({x-request-id}o)s"}'
 )
+
+# Prometheus metrics across workers (tumorboard.metrics): with PROMETHEUS_MULTIPROC_DIR set, each worker
+# keeps its values in files there and /metrics adds up every worker's. The directory is this gunicorn's
+# own (one per instance, e.g. systemd's RuntimeDirectory), emptied at start: values of an earlier run
+# would be counted again.
+metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+def on_starting(server) -> None:
+    if metrics_dir:
+        directory = Path(metrics_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+
+
+def child_exit(server, worker) -> None:
+    """A worker that ended (recycled by max_requests, killed by the timeout): its live gauges go."""
+    if metrics_dir:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid, metrics_dir)

@@ -50,7 +50,18 @@ def test_production_starts_with_long_secrets(production_env):
     assert app.config["PUBLIC_URL"] == "https://tumorboard.example-hospital.org/"
 
 
-@pytest.mark.parametrize("address", [None, "", "  ", "tumorboard.example.org"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        None,
+        "",
+        "  ",
+        "tumorboard.example.org",
+        "http://tumorboard.example.org",  # the session cookie is Secure: over http nobody can sign in
+        "https://",
+        "https://tumorboard.example.org/?x=1",
+    ],
+)
 def test_production_needs_its_public_address(production_env, address):
     if address is None:
         production_env.delenv("PUBLIC_URL")

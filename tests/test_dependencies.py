@@ -41,7 +41,9 @@ def test_every_dependency_has_an_upper_bound(group):
     assert unbounded(requirements) == []
 
 
-@pytest.mark.parametrize(("group", "lock"), [("runtime", "prod.txt"), ("runtime", "dev.txt"), ("dev", "dev.txt")])
+@pytest.mark.parametrize(
+    ("group", "lock"), [("runtime", "prod.txt"), ("runtime", "dev.txt"), ("dev", "dev.txt")]
+)
 def test_the_lock_files_pin_every_dependency_within_its_bounds(group, lock):
     pins = _pins(lock)
     outside = {

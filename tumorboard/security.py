@@ -37,6 +37,7 @@ from tumorboard.auth.access import PUBLIC
 from tumorboard.auth.sessions import session_expired
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db, login_manager
+from tumorboard.public_url import public_url
 
 log = logging.getLogger("tumorboard")
 
@@ -54,6 +55,43 @@ MESSAGES = {
     429: "Too many attempts. Wait a few minutes before you try again.",
     500: "Something went wrong on our side. Nothing was saved. The error has been logged.",
 }
+
+
+# Answered over plain http too: the load balancer's probes and the metrics scrape reach an app server
+# directly, on its own port, without TLS.
+PLAIN_HTTP_ENDPOINTS = frozenset({"main.health", "main.ready", "main.metrics_page"})
+HTTPS_REQUIRED = (
+    "This site must be used over https: over plain http the browser does not send the sign-in cookie, so "
+    "nothing you send here can be accepted. Nothing was saved."
+)
+
+
+def require_https(app: Flask) -> None:
+    """Where the session cookie is Secure (production), a request that arrived over plain http (after
+    ProxyFix: the proxy's X-Forwarded-Proto) is not served: a GET or HEAD is sent to the same page at the
+    https PUBLIC_URL, anything else is answered with a page that says so (403), never with the form's
+    "expired" message. Call it before any extension registers its hooks, so that it runs before the CSRF
+    check."""
+    app.before_request(_require_https)
+
+
+def _require_https():
+    if (
+        request.is_secure
+        or not current_app.config.get("SESSION_COOKIE_SECURE")
+        or request.endpoint in PLAIN_HTTP_ENDPOINTS
+    ):
+        return None
+    base = public_url() + request.script_root
+    if request.method in ("GET", "HEAD"):
+        query = request.query_string.decode("latin-1")
+        return redirect(base + request.path + (f"?{query}" if query else ""), code=308)
+    rule = request.url_rule
+    if rule is not None and rule.methods is not None and "GET" in rule.methods:
+        link = base + request.path
+    else:
+        link = base + "/"
+    return render_template("errors/error.html", status=403, message=HTTPS_REQUIRED, https_link=link), 403
 
 
 def init_app(app: Flask) -> None:
@@ -189,7 +227,8 @@ def _security_headers(response):
     if request.endpoint not in STATIC_ENDPOINTS:
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
-    if current_app.config.get("SESSION_COOKIE_SECURE"):
+    if current_app.config.get("SESSION_COOKIE_SECURE") and request.is_secure:
+        # Browsers take HSTS from an https answer only (RFC 6797); over http the request was redirected.
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return response
 

@@ -22,7 +22,8 @@ def _mark(view: Callable, rule: str | tuple[Role, ...]) -> Callable:
 
 
 def public(view: Callable) -> Callable:
-    """Reachable without login: the login page and the health check only."""
+    """Reachable without login: the login page, the calendar feed (by its token), the probes and the
+    metrics (by network)."""
     return _mark(view, PUBLIC)
 
 

@@ -1,1 +1,1 @@
-"""The dashboard and the health check."""
+"""The dashboard, and the liveness, readiness and metrics pages."""

@@ -1,8 +1,11 @@
-"""Read side of the dashboard and the health check: each panel in a fixed number of statements."""
+"""Read side of the dashboard and the readiness check: each panel in a fixed number of statements."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
@@ -15,7 +18,7 @@ from tumorboard.cases.models import Case, CaseStatus
 from tumorboard.db import utcnow
 from tumorboard.decisions.models import Decision, DecisionStatus
 from tumorboard.decisions.queries import follow_up_due
-from tumorboard.extensions import db
+from tumorboard.extensions import db, migrate
 from tumorboard.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingStatus
 
 
@@ -261,3 +264,26 @@ def database_answers() -> bool:
         db.session.rollback()
         return False
     return True
+
+
+@cache
+def _migration_revisions(directory: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The code's head revisions and every revision it knows, read once per process from the migrations
+    directory (it changes only with a new release, which restarts the process)."""
+    script = ScriptDirectory.from_config(migrate.get_config(directory))
+    return frozenset(script.get_heads()), frozenset(r.revision for r in script.walk_revisions())
+
+
+def migration_state() -> str:
+    """ "ok" when the database is at the code's head revision; "behind" when it lacks migrations the code
+    has (`flask db upgrade` not run yet); "ahead" when it carries a revision this code does not know (a
+    newer release migrated it); "unknown" when the database does not answer."""
+    heads, known = _migration_revisions(str(migrate.directory))
+    try:
+        current = set(MigrationContext.configure(db.session.connection()).get_current_heads())
+    except SQLAlchemyError:
+        db.session.rollback()
+        return "unknown"
+    if current == heads:
+        return "ok"
+    return "ahead" if current - known else "behind"

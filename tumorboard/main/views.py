@@ -1,13 +1,13 @@
-"""The signed-in user's dashboard, and a health check for the load balancer."""
+"""The signed-in user's dashboard; liveness, readiness and metrics for the load balancer and monitoring."""
 
-from flask import jsonify, render_template
+from flask import Response, abort, jsonify, render_template, request
 from flask_login import current_user
 
+from tumorboard import metrics
 from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
-from tumorboard.auth import throttle
 from tumorboard.auth.access import public, require_login
-from tumorboard.main import queries
+from tumorboard.main import probes, queries
 from tumorboard.main.blueprint import bp
 
 
@@ -42,13 +42,28 @@ def dashboard():
 @bp.get("/healthz")
 @public
 def health():
-    """For the load balancer and the admin's monitoring: the database and the shared throttling store
-    (Redis), each "ok" or "unreachable"; 503 when either fails."""
-    parts = {
-        "database": queries.database_answers(),
-        "throttle_store": throttle.storage_answers(),
-    }
-    body = {name: "ok" if up else "unreachable" for name, up in parts.items()}
-    if not all(parts.values()):
-        return jsonify(status="error", **body), 503
-    return jsonify(status="ok", **body)
+    """Liveness: the process answers requests. It asks nothing else on purpose: a liveness failure
+    restarts the process, and restarting every app server because the database or Redis is down helps
+    nothing. Whether this server can serve is /readyz."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+@public
+def ready():
+    """Readiness, for the load balancer and the admin's monitoring: the database answers, its migrations
+    are at the code's head, the throttling store (Redis) answers, and the job queue when one is set; 503
+    naming the part that failed."""
+    parts = probes.readiness()
+    if any(word != "ok" for word in parts.values()):
+        return jsonify(status="error", **parts), 503
+    return jsonify(status="ok", **parts)
+
+
+@bp.get("/metrics")
+@public
+def metrics_page():
+    """Prometheus metrics, for clients in METRICS_ALLOWED_NETWORKS only; a 404 for anyone else."""
+    if not metrics.client_allowed(request.remote_addr):
+        abort(404)
+    return Response(metrics.exposition(), content_type=metrics.CONTENT_TYPE_LATEST)
