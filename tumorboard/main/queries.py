@@ -275,9 +275,9 @@ def _migration_revisions(directory: str) -> tuple[frozenset[str], frozenset[str]
 
 
 def migration_state() -> str:
-    """ "ok" when the database is at the code's head revision; "behind" when it lacks migrations the code
-    has (`flask db upgrade` not run yet); "ahead" when it carries a revision this code does not know (a
-    newer release migrated it); "unknown" when the database does not answer."""
+    """Where the database's migrations stand: "ok" at the code's head revision; "behind" when it lacks
+    migrations the code has (`flask db upgrade` not run yet); "ahead" when it carries a revision this code
+    does not know (a newer release migrated it); "unknown" when the database does not answer."""
     heads, known = _migration_revisions(str(migrate.directory))
     try:
         current = set(MigrationContext.configure(db.session.connection()).get_current_heads())
