@@ -216,13 +216,16 @@ class Instance:
     port: int
     log: Path
     env: dict[str, str]
+    app: str = "tumorboard:create_app()"
+    args: tuple[str, ...] = ()
+    ready_path: str = "/healthz"
     process: subprocess.Popen | None = None
 
     def start(self) -> None:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         with self.log.open("a") as out:
             self.process = subprocess.Popen(  # noqa: S603 - our own executable and arguments
-                [str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), "tumorboard:create_app()"],
+                [str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), *self.args, self.app],
                 cwd=ROOT,
                 env=self.env,
                 stdout=out,
@@ -233,7 +236,8 @@ class Instance:
     def wait_ready(self) -> None:
         def healthy() -> bool:
             try:
-                return requests.get(f"http://127.0.0.1:{self.port}/healthz", timeout=2).status_code == 200
+                url = f"http://127.0.0.1:{self.port}{self.ready_path}"
+                return requests.get(url, timeout=2).status_code == 200
             except requests.RequestException:
                 return False
 
@@ -328,10 +332,14 @@ def production_stack(
     instances: int = 2,
     workers: int = 2,
     prepare: Callable[[], None] = lambda: None,
+    app: str = "tumorboard:create_app()",
+    args: tuple[str, ...] = (),
+    ready_path: str = "/healthz",
 ) -> Iterator[Stack]:
     """nginx in front of `instances` gunicorn servers on `database_url` and the test's Redis databases
     (emptied first). `prepare()` fills the database while the servers boot (they touch it only when
-    asked). Stops everything it started."""
+    asked). `app` is the WSGI app gunicorn serves (the bench's bare page: another app, same set-up).
+    Stops everything it started."""
     for url in (THROTTLE_STORE, JOB_QUEUE):
         flush_redis(url)
     cert, key = make_certificate(workdir)
@@ -345,6 +353,9 @@ def production_stack(
             port=port,
             log=workdir / f"gunicorn-{chr(ord('A') + n)}.log",
             env={**env, "TUMORBOARD_BIND": f"127.0.0.1:{port}", "TUMORBOARD_WORKERS": str(workers)},
+            app=app,
+            args=args,
+            ready_path=ready_path,
         )
         for n, port in enumerate(app_ports)
     ]
@@ -444,17 +455,16 @@ def form_on(page: requests.Response, action: str, having: dict[str, str] | None 
     raise AssertionError(f"no form posting to {action} with {having} on {page.url} (forms: {found})")
 
 
-def submit(
-    session: requests.Session,
+def filled_form(
     page: requests.Response,
     action: str,
     having: dict[str, str] | None = None,
     button: str | None = None,
     **fields,
-) -> requests.Response:
-    """Posts the form of `page` that goes to `action`: every value it holds (hidden token, version, the
-    options chosen) with `fields` typed over them, to `button`'s formaction when given (the decision
-    form's "Sign"); a redirect is not followed."""
+) -> tuple[str, list[tuple[str, str]]]:
+    """Where the form of `page` that goes to `action` posts (`button`'s formaction when given: the
+    decision form's "Sign") and what: every value it holds (hidden token, version, the options chosen)
+    with `fields` typed over them."""
     form = form_on(page, action, having)
     target = form.action or page.url
     if button is not None:
@@ -465,7 +475,20 @@ def submit(
     values = [(name, value) for name, value in form.form_values() if name not in fields]
     for name, value in fields.items():
         values.extend((name, v) for v in (value if isinstance(value, list | tuple) else [value]))
-    # a browser sends the page as its Referer, which Flask-WTF's CSRF check requires over HTTPS
+    return target, values
+
+
+def submit(
+    session: requests.Session,
+    page: requests.Response,
+    action: str,
+    having: dict[str, str] | None = None,
+    button: str | None = None,
+    **fields,
+) -> requests.Response:
+    """Posts the form (`filled_form`) as a browser does, with the page as its Referer (Flask-WTF's CSRF
+    check requires one over HTTPS); a redirect is not followed."""
+    target, values = filled_form(page, action, having, button, **fields)
     return session.post(target, data=values, headers={"Referer": page.url}, allow_redirects=False)
 
 
