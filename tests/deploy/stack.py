@@ -6,7 +6,7 @@ one PostgreSQL database and one Redis.
     with production_stack(tmp_path, database_url, instances=2) as stack:
         session = stack.session()          # requests, verifying the stack's certificate
         stack.served_by(response)          # which gunicorn server answered (its access log says)
-        stack.kill(stack.instances[0])     # SIGKILL, master and workers
+        stack.instances[0].kill()          # SIGKILL, master and workers at once
 
 Everything started is stopped at the end (process groups), whatever happens.
 """
@@ -20,16 +20,13 @@ import subprocess
 import sys
 import sysconfig
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE_FILE = ROOT / "deploy" / "nginx" / "tumorboard.conf"
@@ -67,24 +64,12 @@ def _listening(port: int) -> bool:
 
 @contextmanager
 def scratch_database(server_url: str, prefix: str = "tb_deploy_scale") -> Iterator[str]:
-    """A new PostgreSQL database on `server_url`'s server for this run, dropped at the end."""
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = :n AND pid <> pg_backend_pid()"
-                ),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    """A new PostgreSQL database on `server_url`'s server for this run, dropped at the end (the
+    benchmarks' own, bench/_harness.py)."""
+    from bench._harness import fresh_database
+
+    with fresh_database(server_url, prefix) as database:
+        yield database.url
 
 
 def prepare_database(url: str, *, bulk_cases: int = 0) -> None:
@@ -276,7 +261,6 @@ class Stack:
     env: dict[str, str]
     instances: list[Instance]
     nginx_log: Path
-    processes: list[subprocess.Popen] = field(default_factory=list)
 
     def session(self) -> requests.Session:
         session = requests.Session()

@@ -4,24 +4,19 @@ without the query string."""
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+from tests.deploy.stack import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_gunicorn_serves_the_production_app_with_json_access_logs(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "TUMORBOARD_CONFIG": "production",
