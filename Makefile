@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 FLASK := TUMORBOARD_CONFIG=development $(BIN)/flask --app tumorboard
 PORT ?= 5000
 
-.PHONY: run test test-fast lint format bench lock upgrade-deps clean
+.PHONY: run test test-fast lint format bench bench-load lock upgrade-deps clean
 
 # Installs are reproducible: every package pinned with its hashes in requirements/*.txt (`make lock`
 # writes them from pyproject.toml with pip-tools).
@@ -58,8 +58,13 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The page benchmarks (seconds each); bench/load.py (locust through nginx, minutes) is `make bench-load`.
 bench: $(STAMP)
-	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/[!_]*.py; do [ "$$script" = bench/load.py ] && continue; \
+	echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+bench-load: $(STAMP)
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules instance/*.db instance/*.db-* .pytest_cache .ruff_cache

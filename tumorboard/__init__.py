@@ -36,8 +36,12 @@ def create_app(config_class: type[Config] | str | None = None, **overrides) -> F
         INSTANCE_DIR.mkdir(exist_ok=True)
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
+        # The port too: behind a proxy on another port than 443 (a test, a hospital's :8443), the CSRF
+        # check compares the Referer's port with the request's and would refuse every form.
         # Flask's documented way to wrap its WSGI app, which mypy sees as replacing a method
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count
+        )
 
     from tumorboard.logs import configure_logging
 

@@ -6,7 +6,6 @@ import http.client
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,14 +16,10 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.deploy.stack import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = "https://tumorboard.example-hospital.org"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
@@ -49,7 +44,7 @@ class Served:
 
 @contextmanager
 def gunicorn(tmp_path, **extra_env):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "TUMORBOARD_CONFIG": "production",
