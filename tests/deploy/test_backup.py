@@ -8,56 +8,22 @@ their exit status and output are what is tested."""
 
 import hashlib
 import json
-import os
 import shutil
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, inspect, select, table, text
+from sqlalchemy import create_engine, select, text
 
 from config import TestConfig
 from tests import conftest
+from tests.commands import flask, row_counts
 from tests.conftest import RequestScopedClient, build_app, make_database
 from tumorboard import create_app
 from tumorboard.auth.models import User
 from tumorboard.cases.models import Case, Patient
 from tumorboard.extensions import db
-
-ROOT = Path(__file__).resolve().parents[2]
-FLASK = Path(sys.executable).with_name("flask")
-
-
-def flask(url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    environment = {
-        **os.environ,
-        "TUMORBOARD_CONFIG": "development",
-        "DATABASE_URL": url,
-        "SECRET_KEY": TestConfig.SECRET_KEY,
-        "AUDIT_HMAC_KEY": TestConfig.AUDIT_HMAC_KEY,
-        **(env or {}),
-    }
-    return subprocess.run(  # noqa: S603 - our own executable and arguments
-        [str(FLASK), "--app", "tumorboard", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
-def row_counts(url: str) -> dict[str, int]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            names = inspect(connection).get_table_names()
-            return {name: connection.scalar(select(func.count()).select_from(table(name))) for name in names}
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(autouse=True)
