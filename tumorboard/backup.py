@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -202,6 +203,38 @@ def _describe(connection: Connection) -> tuple[dict[str, int], str | None, str |
         revisions = connection.scalars(text("SELECT version_num FROM alembic_version")).all()
         revision = ",".join(sorted(revisions)) or None
     return counts, head, revision
+
+
+DATED = "%Y%m%dT%H%M%SZ"
+
+
+def dated_path(directory: Path) -> Path:
+    """Where a scheduled backup goes: a directory named after the moment (UTC) inside `directory`."""
+    return Path(directory) / utcnow().strftime(DATED)
+
+
+def prune(directory: Path, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` complete dated backups in `directory` (never anything else);
+    returns what was deleted."""
+    if keep < 1:
+        raise ValueError("prune keeps at least the newest backup")
+    dated = sorted(
+        child
+        for child in Path(directory).iterdir()
+        if _is_dated(child.name) and not child.is_symlink() and (child / MANIFEST).is_file()
+    )
+    old = dated[:-keep]
+    for child in old:
+        shutil.rmtree(child)
+    return old
+
+
+def _is_dated(name: str) -> bool:
+    try:
+        datetime.strptime(name, DATED)  # a name, sorted as text
+    except ValueError:
+        return False
+    return True
 
 
 # ---- restore

@@ -150,19 +150,37 @@ def audit_verify_command(expect_head: str | None) -> None:
 
 @backup_cli.command("create")
 @click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--dated",
+    is_flag=True,
+    help="PATH is a directory of backups: make this one in PATH/YYYYMMDDTHHMMSSZ (UTC), as a timer does.",
+)
+@click.option(
+    "--keep",
+    type=click.IntRange(1),
+    help="With --dated: then delete all but the newest KEEP complete backups in PATH.",
+)
 @with_appcontext
-def backup_create_command(path: Path) -> None:
+def backup_create_command(path: Path, dated: bool, keep: int | None) -> None:
     """Back the database up into the new directory PATH: the dump and its manifest (row counts, audit
     head, migration revision), readable by the owner only."""
+    if keep is not None and not dated:
+        raise click.UsageError("--keep needs --dated (it prunes a directory of dated backups).")
+    target = backup.dated_path(path) if dated else path
     try:
-        manifest = backup.create_backup(path)
+        manifest = backup.create_backup(target)
+        pruned = backup.prune(path, keep) if keep else []
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"Pruning {path} failed: {exc.strerror or exc}.") from None
     rows = sum(manifest.row_counts.values())
     click.echo(
-        f"Backed up the {manifest.database} database into {path}: {len(manifest.row_counts)} tables, "
+        f"Backed up the {manifest.database} database into {target}: {len(manifest.row_counts)} tables, "
         f"{rows} rows, migration revision {manifest.revision}, audit head {manifest.audit_head}."
     )
+    for old in pruned:
+        click.echo(f"Deleted the older backup {old}.")
     click.echo(
         "Keep AUDIT_HMAC_KEY and SECRET_KEY with the backups, stored apart from them (see the README)."
     )

@@ -11,9 +11,11 @@ import json
 import shutil
 import stat
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, select, text
 
 from config import TestConfig
@@ -249,3 +251,25 @@ def test_create_refuses_clearly(seeded, tmp_path, monkeypatch):
         monkeypatch.setenv("PATH", str(tmp_path / "empty"))
         _refused_here(cli(source, "backup", "create", str(tmp_path / "lost")), "pg_dump was not found")
         assert list(tmp_path.iterdir()) == [], "nothing half-made is left"
+
+
+def test_a_timer_makes_dated_backups_and_keeps_the_newest(seeded, tmp_path):
+    source, _ = seeded
+    directory = tmp_path / "nightly"
+    directory.mkdir()
+    (directory / "notes").mkdir()  # not a backup: never pruned
+    (directory / "20200101T000000Z").mkdir()  # no manifest: not a complete backup, never pruned
+    for day in (1, 2, 3):
+        with time_machine.travel(datetime(2026, 12, day, 2, 30, tzinfo=UTC)):
+            made = cli(source, "backup", "create", "--dated", "--keep", "2", str(directory))
+        assert made.exit_code == 0, made.output
+    assert "Deleted the older backup" in made.output and "20261201T023000Z" in made.output
+    assert sorted(p.name for p in directory.iterdir()) == [
+        "20200101T000000Z",
+        "20261202T023000Z",
+        "20261203T023000Z",
+        "notes",
+    ]
+    assert manifest_of(directory / "20261203T023000Z")["created_at"].startswith("2026-12-03T02:30")
+    usage = cli(source, "backup", "create", "--keep", "2", str(directory))
+    assert usage.exit_code == 2 and "--keep needs --dated" in usage.output
