@@ -6,6 +6,7 @@ not empty (without --force), a tampered or damaged backup, a backup from a newer
 The commands run as real processes (`flask --app tumorboard ...`), as an admin or a timer runs them, so
 their exit status and output are what is tested."""
 
+import errno
 import hashlib
 import json
 import shutil
@@ -79,9 +80,9 @@ def dispose(app) -> None:
         db.engine.dispose()
 
 
-def cli(url: str, *args: str):
+def cli(url: str, *args: str, **config):
     """A command run in this process (its exit code and output as click reports them)."""
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, **config)
     try:
         return app.test_cli_runner().invoke(args=list(args))
     finally:
@@ -225,14 +226,21 @@ def _half_written(backup: Path) -> None:
     (backup / "manifest.json").unlink()
 
 
+def _other_kind(backup: Path) -> None:
+    manifest = manifest_of(backup)
+    manifest["database"] = {"sqlite": "postgresql", "postgresql": "sqlite"}[manifest["database"]]
+    (backup / "manifest.json").write_text(json.dumps(manifest))
+
+
 @pytest.mark.parametrize(
     "spoil, words",
     [
         (_damage, "differs from the SHA-256 its manifest recorded"),
         (_newer, "revision ffffffffffff, which this version of TumorBoard does not know"),
         (_half_written, "is not a complete backup: it has no manifest.json"),
+        (_other_kind, "backup; the app's database is"),
     ],
-    ids=["damaged", "newer-revision", "half-written"],
+    ids=["damaged", "newer-revision", "half-written", "other-database"],
 )
 def test_a_backup_that_cannot_be_trusted_is_refused_before_anything_is_restored(
     backup, new_database, spoil, words
@@ -273,3 +281,24 @@ def test_a_timer_makes_dated_backups_and_keeps_the_newest(seeded, tmp_path):
     assert manifest_of(directory / "20261203T023000Z")["created_at"].startswith("2026-12-03T02:30")
     usage = cli(source, "backup", "create", "--keep", "2", str(directory))
     assert usage.exit_code == 2 and "--keep needs --dated" in usage.output
+
+
+def test_without_the_audit_key_that_wrote_it_a_restored_chain_cannot_be_verified(seeded, new_database):
+    _, backup = seeded
+    restored = new_database()
+    result = cli(restored, "backup", "restore", str(backup), AUDIT_HMAC_KEY="another-audit-key-" + "x" * 32)
+    assert result.exit_code == 1 and "differs from the backup" in result.output, result.output
+    assert "event 1:" in result.output
+    assert row_counts(restored) == manifest_of(backup)["row_counts"], "restored, but not proven"
+
+
+def test_a_full_disk_is_a_message_and_leaves_nothing_behind(seeded, tmp_path, monkeypatch):
+    from tumorboard import backup as backups
+
+    def full(path, _data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(backups, "_write_private", full)
+    result = cli(seeded[0], "backup", "create", str(tmp_path / "tonight"))
+    _refused_here(result, "Writing the backup failed: No space left on device")
+    assert list(tmp_path.iterdir()) == []
