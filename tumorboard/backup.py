@@ -20,6 +20,7 @@ intact under this installation's AUDIT_HMAC_KEY (`audit_problems`).
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -42,6 +43,7 @@ from tumorboard.db import utcnow
 from tumorboard.extensions import db
 
 MANIFEST = "manifest.json"
+_HEAD = re.compile(r"[0-9]+:[0-9a-f]{64}")
 FORMAT = 1
 DUMP_FILES = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 PG_TIMEOUT_S = 6 * 3600
@@ -77,10 +79,21 @@ class Manifest:
             raise BackupError(f"{path} cannot be read: {exc}") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise BackupError(f"{path} is not a manifest this version reads (format {FORMAT}).")
-        try:
-            return cls(**{key: data[key] for key in cls.__dataclass_fields__})
-        except KeyError as exc:
-            raise BackupError(f"{path} lacks {exc.args[0]!r}.") from None
+        missing = [key for key in cls.__dataclass_fields__ if key not in data]
+        if missing:
+            raise BackupError(f"{path} lacks {', '.join(missing)}.")
+        manifest = cls(**{key: data[key] for key in cls.__dataclass_fields__})
+        counts = manifest.row_counts
+        if not (
+            all(isinstance(getattr(manifest, key), str) for key in ("created_at", "database", "file"))
+            and isinstance(manifest.sha256, str)
+            and isinstance(counts, dict)
+            and all(isinstance(k, str) and type(v) is int for k, v in counts.items())
+            and all(v is None or isinstance(v, str) for v in (manifest.revision, manifest.audit_head))
+            and (manifest.audit_head is None or _HEAD.fullmatch(manifest.audit_head))
+        ):
+            raise BackupError(f"{path} is damaged: a value has the wrong type or form.")
+        return manifest
 
 
 # ---- create

@@ -226,6 +226,12 @@ def _half_written(backup: Path) -> None:
     (backup / "manifest.json").unlink()
 
 
+def _garbled(backup: Path) -> None:
+    manifest = manifest_of(backup)
+    manifest["row_counts"] = list(manifest["row_counts"])
+    (backup / "manifest.json").write_text(json.dumps(manifest))
+
+
 def _other_kind(backup: Path) -> None:
     manifest = manifest_of(backup)
     manifest["database"] = {"sqlite": "postgresql", "postgresql": "sqlite"}[manifest["database"]]
@@ -238,9 +244,10 @@ def _other_kind(backup: Path) -> None:
         (_damage, "differs from the SHA-256 its manifest recorded"),
         (_newer, "revision ffffffffffff, which this version of TumorBoard does not know"),
         (_half_written, "is not a complete backup: it has no manifest.json"),
+        (_garbled, "manifest.json is damaged"),
         (_other_kind, "backup; the app's database is"),
     ],
-    ids=["damaged", "newer-revision", "half-written", "other-database"],
+    ids=["damaged", "newer-revision", "half-written", "garbled-manifest", "other-database"],
 )
 def test_a_backup_that_cannot_be_trusted_is_refused_before_anything_is_restored(
     backup, new_database, spoil, words
