@@ -112,6 +112,7 @@ def create_backup(path: Path) -> Manifest:
         staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=parent))
     except OSError as exc:
         raise BackupError(f"Cannot write in {parent}: {exc.strerror}.") from None
+    started = utcnow()
     try:
         target = staging / DUMP_FILES[kind]
         if kind == "postgresql":
@@ -119,7 +120,7 @@ def create_backup(path: Path) -> Manifest:
         else:
             counts, head, revision = _copy_sqlite(target)
         manifest = Manifest(
-            created_at=utcnow().isoformat(),
+            created_at=started.isoformat(),
             app_version=app_version(),
             revision=revision,
             database=kind,
@@ -133,7 +134,6 @@ def create_backup(path: Path) -> Manifest:
         if path.exists():
             raise BackupError(f"{path} appeared while the backup was written; the backup was not kept.")
         os.rename(staging, path)
-        _fsync(parent)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise BackupError(
@@ -142,7 +142,20 @@ def create_backup(path: Path) -> Manifest:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    try:
+        _fsync(parent)  # the rename itself on disk
+    except OSError as exc:
+        raise BackupError(f"{path} is complete, but {parent} could not be synced: {exc.strerror}.") from None
     return manifest
+
+
+def database_error(exc: Exception) -> BackupError:
+    """A database that cannot be reached or read, in one line (SQLAlchemy's message carries the SQL)."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return BackupError(
+        f"The database could not be reached or read: {lines[0] if lines else type(cause).__name__}"
+    )
 
 
 def _kind() -> str:

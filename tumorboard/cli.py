@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
 from tumorboard import backup, migration_guard
 from tumorboard.audit.models import AuditChainHead
@@ -172,6 +173,8 @@ def backup_create_command(path: Path, dated: bool, keep: int | None) -> None:
         pruned = backup.prune(path, keep) if keep else []
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(str(backup.database_error(exc))) from None
     except OSError as exc:
         raise click.ClickException(f"Pruning {path} failed: {exc.strerror or exc}.") from None
     rows = sum(manifest.row_counts.values())
@@ -197,6 +200,8 @@ def backup_restore_command(path: Path, force: bool) -> None:
         report = backup.restore_backup(path, force=force)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(str(backup.database_error(exc))) from None
     manifest = report.manifest
     for problem in report.problems:
         click.echo(problem, err=True)

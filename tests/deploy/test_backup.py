@@ -309,3 +309,10 @@ def test_a_full_disk_is_a_message_and_leaves_nothing_behind(seeded, tmp_path, mo
     result = cli(seeded[0], "backup", "create", str(tmp_path / "tonight"))
     _refused_here(result, "Writing the backup failed: No space left on device")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_database_that_cannot_be_reached_is_a_message(tmp_path):
+    nowhere = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"
+    result = cli(nowhere, "backup", "create", str(tmp_path / "tonight"))
+    _refused_here(result, "The database could not be reached or read: connection failed")
+    assert list(tmp_path.iterdir()) == []
