@@ -333,10 +333,8 @@ def _restore_postgresql(dump: Path, *, wipe: bool) -> None:
     pg_restore = _client("pg_restore")
     url = db.engine.url
     if wipe:
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-            connection.exec_driver_sql("CREATE SCHEMA public")
-        db.engine.dispose()
+        _replace_postgresql(pg_restore, _client("psql"), dump, url)
+        return
     _run(
         [
             pg_restore,
@@ -352,21 +350,69 @@ def _restore_postgresql(dump: Path, *, wipe: bool) -> None:
     )
 
 
+def _replace_postgresql(pg_restore: str, psql: str, dump: Path, url: URL) -> None:
+    """Replace everything in the database with the dump, in one transaction: pg_restore's SQL streams into
+    psql after BEGIN and the schema's drop, and COMMIT follows only when pg_restore has finished well. A
+    restore that fails half-way leaves the database as it was."""
+    env = _pg_env(url)
+    with tempfile.TemporaryFile() as restore_errors, tempfile.TemporaryFile() as psql_errors:
+        reader = subprocess.Popen(  # noqa: S603 - the client found on PATH, with our own arguments
+            [pg_restore, "--no-owner", "--no-privileges", "--file=-", str(dump)],
+            stdout=subprocess.PIPE,
+            stderr=restore_errors,
+            env=env,
+        )
+        writer = subprocess.Popen(  # noqa: S603 - the client found on PATH, with our own arguments
+            [psql, "--no-psqlrc", "--quiet", "--no-password", "-v", "ON_ERROR_STOP=1", _conninfo(url)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=psql_errors,
+            env=env,
+        )
+        if reader.stdout is None or writer.stdin is None:  # pipes, as asked for; for the type checker
+            raise BackupError("pg_restore and psql could not be connected.")
+        try:
+            writer.stdin.write(b"BEGIN;\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n")
+            shutil.copyfileobj(reader.stdout, writer.stdin, 1 << 20)
+            if reader.wait(timeout=PG_TIMEOUT_S) == 0:
+                writer.stdin.write(b"COMMIT;\n")
+            writer.stdin.close()
+        except BrokenPipeError:
+            reader.kill()
+        finally:
+            reader.wait(timeout=PG_TIMEOUT_S)
+            writer.wait(timeout=PG_TIMEOUT_S)
+        for process, errors, name in ((reader, restore_errors, "pg_restore"), (writer, psql_errors, "psql")):
+            if process.returncode != 0:
+                errors.seek(0)
+                message = " ".join(errors.read().decode(errors="replace").strip().splitlines()[-5:])
+                raise BackupError(
+                    f"{name} failed (exit status {process.returncode}), nothing was changed: {message}"
+                )
+
+
 def _restore_sqlite(dump: Path) -> None:
+    """Check the copy first (SQLite's quick_check), then copy it into the app's file with the backup API,
+    which writes the whole database in one transaction."""
     target = _sqlite_path(db.engine.url)
-    if not target.exists():
-        with _private_file(target):
-            pass
     try:
         source = sqlite3.connect(f"file:{dump}?mode=ro", uri=True)
-        destination = sqlite3.connect(target)
         try:
-            source.backup(destination)
+            verdict = source.execute("PRAGMA quick_check").fetchall()
+            if verdict != [("ok",)]:
+                raise BackupError(f"{dump} is damaged: SQLite's check found {len(verdict)} problem(s).")
+            if not target.exists():
+                with _private_file(target):
+                    pass
+            destination = sqlite3.connect(target)
+            try:
+                source.backup(destination)
+            finally:
+                destination.close()
         finally:
             source.close()
-            destination.close()
     except sqlite3.Error as exc:
-        raise BackupError(f"Restoring into {target} failed: {exc}.") from None
+        raise BackupError(f"Restoring {dump} failed, nothing was changed: {exc}.") from None
     os.chmod(target, 0o600)  # the engine that looked for tables may have made the file with the umask's mode
 
 
@@ -410,13 +456,23 @@ def _conninfo(url: URL) -> str:
     return plain.render_as_string(hide_password=False)
 
 
-def _run(command: list[str], url: URL, **kwargs) -> None:
+def _pg_env(url: URL) -> dict[str, str]:
     env = {**os.environ}
     if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
+    return env
+
+
+def _run(command: list[str], url: URL, **kwargs) -> None:
     try:
         result = subprocess.run(  # noqa: S603 - the client found on PATH, with our own arguments
-            command, env=env, stderr=subprocess.PIPE, text=True, timeout=PG_TIMEOUT_S, check=False, **kwargs
+            command,
+            env=_pg_env(url),
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=PG_TIMEOUT_S,
+            check=False,
+            **kwargs,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise BackupError(f"{Path(command[0]).name} could not run: {exc}.") from None

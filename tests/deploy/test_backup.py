@@ -316,3 +316,26 @@ def test_a_database_that_cannot_be_reached_is_a_message(tmp_path):
     result = cli(nowhere, "backup", "create", str(tmp_path / "tonight"))
     _refused_here(result, "The database could not be reached or read: connection failed")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_forced_restore_that_fails_half_way_changes_nothing(seeded, backup, tmp_path):
+    """A damaged dump whose manifest was made to match: the restore over a database in use fails (on
+    PostgreSQL inside the one transaction of the schema's drop and the restore, on SQLite at the copy's
+    check before the database is touched), and the database keeps everything it had."""
+    manifest = manifest_of(backup)
+    dump = backup / manifest["file"]
+    dump.write_bytes(dump.read_bytes()[: dump.stat().st_size * 2 // 3])
+    manifest["sha256"] = hashlib.sha256(dump.read_bytes()).hexdigest()
+    (backup / "manifest.json").write_text(json.dumps(manifest))
+    in_use = make_database(tmp_path)
+    try:
+        app = build_app(in_use)
+        made = app.test_cli_runner().invoke(args=["seed-demo"])
+        assert made.exit_code == 0, made.output
+        dispose(app)
+        before = row_counts(in_use.url)
+        result = flask(in_use.url, "backup", "restore", "--force", str(backup))
+        _refused(result, "nothing was changed")
+        assert row_counts(in_use.url) == before
+    finally:
+        in_use.drop()
