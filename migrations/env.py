@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from tumorboard import migration_guard
+
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -46,9 +48,22 @@ def run_migrations_online() -> None:
             driver = connection.connection.driver_connection
             driver.execute("PRAGMA foreign_keys = OFF")
         try:
-            context.configure(connection=connection, target_metadata=_db().metadata, **conf_args)
-            with context.begin_transaction():
-                context.run_migrations()
+            # One transaction for all the steps, on SQLite too (whose DDL is transactional under the app's
+            # BEGIN IMMEDIATE; Alembic would commit each step): a downgrade that drops data refuses at its
+            # end, and the rollback undoes every step (tumorboard.migration_guard).
+            with (
+                migration_guard.watching(context.get_x_argument(as_dictionary=True)) as guard,
+                connection.begin(),
+            ):
+                context.configure(
+                    connection=connection,
+                    target_metadata=_db().metadata,
+                    on_version_apply=guard.step_applied,
+                    **conf_args,
+                )
+                with context.begin_transaction():
+                    context.run_migrations()
+                guard.check()
         finally:
             if sqlite:
                 broken = driver.execute("PRAGMA foreign_key_check").fetchall()

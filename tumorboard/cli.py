@@ -1,14 +1,17 @@
-"""`flask` commands: create-user, seed-demo, audit head, audit verify, remind follow-ups."""
+"""`flask` commands: create-user, seed-demo, audit head, audit verify, remind follow-ups, backup create,
+backup restore, and `db` (Flask-Migrate's, with the downgrade that refuses to drop data)."""
 
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
-from tumorboard.audit.models import AuditChainHead, AuditEvent
-from tumorboard.audit.verification import audit_problems
+from tumorboard import backup, migration_guard
+from tumorboard.audit.models import AuditChainHead
+from tumorboard.audit.verification import audit_problems, head_problems
 from tumorboard.auth import operations as auth_operations
 from tumorboard.auth.roles import Role
 from tumorboard.clinical.specialties import Specialty
@@ -19,6 +22,7 @@ from tumorboard.notifications.operations import send_pending_mail
 
 audit_cli = AppGroup("audit", help="The audit trail.")
 remind_cli = AppGroup("remind", help="Reminders the host's timer sends (daily).")
+backup_cli = AppGroup("backup", help="Back the database up, and restore it (see the README).")
 
 
 @remind_cli.command("follow-ups")
@@ -134,15 +138,7 @@ def audit_verify_command(expect_head: str | None) -> None:
     problems = audit_problems()
     head = db.session.get(AuditChainHead, 1)
     if expected is not None:
-        seq, digest = expected
-        held = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
-        if held is None:
-            ends = f" (it ends at {head.seq})" if head is not None else ""
-            problems.append(f"the chain no longer reaches event {seq}{ends}: cut back or reset")
-        elif held != digest:
-            problems.append(
-                f"event {seq} differs from the head kept outside the database: the chain was rewritten"
-            )
+        problems += head_problems(expected)
     for problem in problems:
         click.echo(problem, err=True)
     if problems or head is None:  # a missing head is one of the problems (verify_chain)
@@ -153,8 +149,79 @@ def audit_verify_command(expect_head: str | None) -> None:
         click.echo("Keep the head outside the database (`flask audit head`, see the README) to detect a cut.")
 
 
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--dated",
+    is_flag=True,
+    help="PATH is a directory of backups: make this one in PATH/YYYYMMDDTHHMMSSZ (UTC), as a timer does.",
+)
+@click.option(
+    "--keep",
+    type=click.IntRange(1),
+    help="With --dated: then delete all but the newest KEEP complete backups in PATH.",
+)
+@with_appcontext
+def backup_create_command(path: Path, dated: bool, keep: int | None) -> None:
+    """Back the database up into the new directory PATH: the dump and its manifest (row counts, audit
+    head, migration revision), readable by the owner only."""
+    if keep is not None and not dated:
+        raise click.UsageError("--keep needs --dated (it prunes a directory of dated backups).")
+    target = backup.dated_path(path) if dated else path
+    try:
+        manifest = backup.create_backup(target)
+        pruned = backup.prune(path, keep) if keep else []
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(str(backup.database_error(exc))) from None
+    except OSError as exc:
+        raise click.ClickException(f"Pruning {path} failed: {exc.strerror or exc}.") from None
+    rows = sum(manifest.row_counts.values())
+    click.echo(
+        f"Backed up the {manifest.database} database into {target}: {len(manifest.row_counts)} tables, "
+        f"{rows} rows, migration revision {manifest.revision}, audit head {manifest.audit_head}."
+    )
+    for old in pruned:
+        click.echo(f"Deleted the older backup {old}.")
+    click.echo(
+        "Keep AUDIT_HMAC_KEY and SECRET_KEY with the backups, stored apart from them (see the README)."
+    )
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace everything in a database that is not empty.")
+@with_appcontext
+def backup_restore_command(path: Path, force: bool) -> None:
+    """Restore the backup in PATH into the app's (empty) database, then check it against the manifest:
+    the same row counts, the same audit head, the chain intact; exit 1 when anything differs."""
+    try:
+        report = backup.restore_backup(path, force=force)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise click.ClickException(str(backup.database_error(exc))) from None
+    manifest = report.manifest
+    for problem in report.problems:
+        click.echo(problem, err=True)
+    if report.problems:
+        raise click.ClickException(
+            f"The restored database differs from the backup of {manifest.created_at}: "
+            f"{len(report.problems)} problem(s)."
+        )
+    click.echo(
+        f"Restored the backup of {manifest.created_at}: {len(manifest.row_counts)} tables with the rows "
+        f"the manifest counted; the audit chain is intact up to its head {manifest.audit_head}."
+    )
+    if report.older_revision:
+        click.echo("The backup is at an older migration revision: run `flask db upgrade` before serving it.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(audit_cli)
     app.cli.add_command(remind_cli)
+    app.cli.add_command(backup_cli)
+    app.cli.add_command(migration_guard.guarded_db_group(), name="db")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import inspect, select
 
-from tumorboard.audit.models import AuditEvent
+from tumorboard.audit.models import AuditChainHead, AuditEvent
 from tumorboard.audit.recording import verify_chain
 from tumorboard.extensions import Model, db
 from tumorboard.frozen import FrozenRecord
@@ -51,3 +51,17 @@ def audit_problems() -> list[str]:
     """Everything wrong with the audit trail, one line each (empty when it is intact)."""
     problems = [f"event {p.seq}: {p.message}" for p in verify_chain()]
     return problems + [f"{p.table} {p.key}: {p.message}" for p in verify_frozen_records()]
+
+
+def head_problems(expected: tuple[int, str]) -> list[str]:
+    """What is wrong with the chain against a head kept outside the database (`flask audit head`): the
+    chain must still reach that event, with the same hash (empty when it does)."""
+    seq, digest = expected
+    held = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
+    if held is None:
+        head = db.session.get(AuditChainHead, 1)
+        ends = f" (it ends at {head.seq})" if head is not None else ""
+        return [f"the chain no longer reaches event {seq}{ends}: cut back or reset"]
+    if held != digest:
+        return [f"event {seq} differs from the head kept outside the database: the chain was rewritten"]
+    return []
