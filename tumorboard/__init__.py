@@ -89,6 +89,7 @@ VIEW_MODULES = (
     "notifications.views",
     "audit.views",
     "privacy.views",
+    "jobs.views",
 )
 
 
