@@ -39,7 +39,7 @@ Job = tuple[str, tuple[Any, ...]]
 def enqueue(func: Callable[..., Any], *args: Any) -> None:
     """Run `func(*args)` in the background once the current transaction has committed."""
     path = f"{func.__module__}.{func.__qualname__}"
-    if import_string(path) is not func:
+    if import_string(path, silent=True) is not func:
         raise ValueError(f"{path} is not a module-level function: a worker could not find it")
     db.session.info.setdefault(_PENDING, []).append((path, args))
 
