@@ -6,7 +6,7 @@ from datetime import datetime
 
 from tumorboard import jobs
 
-JOB_ID = re.compile(r"[0-9a-f]{32}")
+JOB_ID = re.compile(r"[0-9a-f-]{32,36}")  # RQ's ids: uuid4, hex or with dashes
 SHOWN = 200
 
 
