@@ -60,8 +60,9 @@ def claim_reminder(kind: ReminderKind, subject_id: int, user_id: int) -> bool:
         insert(ReminderSent)
         .values(kind=kind, subject_id=subject_id, user_id=user_id, sent_at=utcnow())
         .on_conflict_do_nothing(index_elements=["kind", "subject_id", "user_id"])
+        .returning(ReminderSent.id)  # no row when it was there already (rowcount is -1 on psycopg)
     )
-    return cast(CursorResult[Any], db.session.execute(statement)).rowcount == 1
+    return db.session.execute(statement).scalar() is not None
 
 
 def remind(
