@@ -90,6 +90,18 @@ class Config:
     # How the printed agenda names a patient: "initials_mrn" or "full_name".
     AGENDA_PATIENT_LABEL = os.environ.get("AGENDA_PATIENT_LABEL", "initials_mrn")
 
+    # The background worker's queue (RQ on Redis, tumorboard.jobs). Empty: every job runs inline, in the
+    # process that committed it, right after the commit (development and tests need no Redis).
+    JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL", "")
+    # A failed job is tried again after each of these waits (seconds); after the last it is a dead letter.
+    JOB_RETRY_INTERVALS = (60, 5 * 60, 30 * 60, 2 * 3600, 6 * 3600)
+    # Reminders (`flask jobs tick`): the submission cut-off this many hours ahead (to submitters with
+    # drafts), the meeting this many hours ahead (to its board's members), and an overdue follow-up to the
+    # board's coordinators this many days after its submitter was reminded.
+    CUTOFF_REMINDER_HOURS = _env_int("CUTOFF_REMINDER_HOURS", 24)
+    MEETING_REMINDER_HOURS = _env_int("MEETING_REMINDER_HOURS", 24)
+    FOLLOW_UP_ESCALATION_DAYS = _env_int("FOLLOW_UP_ESCALATION_DAYS", 14)
+
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "tumorboard-demo")
     ALLOW_DEMO_DATA = True
 
@@ -105,6 +117,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    JOB_QUEUE_URL = ""
 
 
 class ProductionConfig(Config):
@@ -112,6 +125,7 @@ class ProductionConfig(Config):
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     ALLOW_DEMO_DATA = False
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL", "redis://127.0.0.1:6379/1")
 
     @classmethod
     def check(cls, config: dict) -> None:

@@ -97,6 +97,7 @@ VIEW_MODULES = (
     "notifications.views",
     "audit.views",
     "privacy.views",
+    "jobs.views",
 )
 
 

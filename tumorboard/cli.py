@@ -1,5 +1,6 @@
-"""`flask` commands: create-user, seed-demo, audit head, audit verify, remind follow-ups, backup create,
-backup restore, and `db` (Flask-Migrate's, with the downgrade that refuses to drop data)."""
+"""`flask` commands: create-user, seed-demo, audit head, audit verify, jobs tick, jobs worker, jobs stats,
+remind follow-ups, backup create, backup restore, and `db` (Flask-Migrate's, with the downgrade that
+refuses to drop data)."""
 
 import time
 from pathlib import Path
@@ -9,30 +10,69 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
-from tumorboard import backup, migration_guard
+from tumorboard import backup, jobs, migration_guard
 from tumorboard.audit.models import AuditChainHead
 from tumorboard.audit.verification import audit_problems, head_problems
 from tumorboard.auth import operations as auth_operations
 from tumorboard.auth.roles import Role
 from tumorboard.clinical.specialties import Specialty
-from tumorboard.decisions.operations import remind_due_follow_ups
+from tumorboard.decisions.operations import escalate_overdue_follow_ups, remind_due_follow_ups
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
-from tumorboard.notifications.operations import send_pending_mail
+from tumorboard.meetings.reminders import remind_cutoff, remind_meetings
 
 audit_cli = AppGroup("audit", help="The audit trail.")
-remind_cli = AppGroup("remind", help="Reminders the host's timer sends (daily).")
+jobs_cli = AppGroup("jobs", help="The background jobs: the scheduled reminders and the worker.")
+remind_cli = AppGroup("remind", help="Reminders run at once, without the queue.")
 backup_cli = AppGroup("backup", help="Back the database up, and restore it (see the README).")
+
+# What `flask jobs tick` starts; each is idempotent, so a tick every 10 minutes sends each reminder once.
+SCHEDULED = (remind_cutoff, remind_meetings, remind_due_follow_ups, escalate_overdue_follow_ups)
+
+
+@jobs_cli.command("tick")
+@with_appcontext
+def jobs_tick_command() -> None:
+    """Start the scheduled reminders (cut-off, meeting, due and overdue follow-ups): queued for the worker,
+    or run here without JOB_QUEUE_URL. A systemd timer runs this every 10 minutes."""
+    for job in SCHEDULED:
+        jobs.enqueue(job)
+    db.session.commit()
+    count = jobs.dispatch()
+    where = "queued" if jobs.connection() is not None else "run inline"
+    click.echo(f"{count} reminder job(s) {where}.")
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def jobs_worker_command(burst: bool) -> None:
+    """Run the worker: the queue's jobs one after another, and the retries when their wait is over."""
+    if jobs.connection() is None:
+        raise click.ClickException("JOB_QUEUE_URL is not set: jobs run inline, there is no worker to run.")
+    jobs.worker(burst=burst)
+
+
+@jobs_cli.command("stats")
+@with_appcontext
+def jobs_stats_command() -> None:
+    """Print the queue's counts (queued, started, scheduled retries, failed)."""
+    click.echo(" ".join(f"{name}={count}" for name, count in jobs.queue_stats().items()))
 
 
 @remind_cli.command("follow-ups")
 @with_appcontext
 def remind_follow_ups_command() -> None:
-    """Tell each submitter once that a decision's follow-up is due; then e-mail what is pending."""
+    """Tell each submitter once that a decision's follow-up is due, and the coordinators of those still
+    overdue; their e-mails go to the queue (or out at once without one). `flask jobs tick` does this too."""
     count = remind_due_follow_ups()
+    escalated = escalate_overdue_follow_ups()
     db.session.commit()
-    mailed = send_pending_mail()
-    click.echo(f"{count} follow-up reminder(s); {mailed} e-mail(s) sent.")
+    mails = jobs.dispatch()
+    click.echo(
+        f"{count} follow-up reminder(s); {escalated} overdue follow-up(s) sent to coordinators; "
+        f"{mails} e-mail job(s)."
+    )
 
 
 @click.command("create-user")
@@ -225,3 +265,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(remind_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(migration_guard.guarded_db_group(), name="db")
+    app.cli.add_command(jobs_cli)

@@ -186,20 +186,20 @@ def _commit(response):
         db.session.rollback()
         _forget_half_done_session()
         return make_response(*_concurrent_write(exc))
-    if g.get("pending_mail"):
-        _send_mail_after_commit(g.pop("pending_mail"))
+    _dispatch_jobs()
     return response
 
 
-def _send_mail_after_commit(ids: list[int]) -> None:
-    """The change is committed; its notifications go out by e-mail now. A mail failure never fails it."""
-    from tumorboard.notifications.operations import send_pending_mail
+def _dispatch_jobs() -> None:
+    """The change is committed; the jobs it asked for (its e-mails) go to the queue now, or run inline
+    without one. A failure there never fails the committed change."""
+    from tumorboard.jobs import dispatch
 
     try:
-        send_pending_mail(ids)
+        dispatch()
     except SQLAlchemyError:
         db.session.rollback()
-        log.exception("could not record sent mail")
+        log.exception("a job run inline after the commit failed")
 
 
 def _forget_half_done_session() -> None:

@@ -100,3 +100,64 @@ def test_reminders_reach_every_due_decision_past_the_batch_size(app, specialist,
         assert operations.remind_due_follow_ups(limit=1) == 1
         assert operations.remind_due_follow_ups(limit=1) == 1  # the next one, not the reminded one again
         assert operations.remind_due_follow_ups(limit=1) == 0
+
+
+def test_an_overdue_follow_up_goes_to_the_boards_coordinators_once(
+    app, specialist, chair, coordinator, item, board, create_board, create_user
+):
+    from tumorboard.auth.roles import Role
+
+    decision = a_signed_decision(specialist, chair, item)
+    gone = create_user(roles=[Role.COORDINATOR], boards=[board], active=False)
+    gone.memberships[0].is_coordinator = True
+    elsewhere = create_user(roles=[Role.COORDINATOR], boards=[create_board(name="Other board")])
+    elsewhere.memberships[0].is_coordinator = True
+    db.session.commit()
+    due = utcnow() + timedelta(weeks=7)
+    with time_machine.travel(due, tick=False):
+        assert operations.remind_due_follow_ups() == 1
+        assert operations.escalate_overdue_follow_ups() == 0, "the submitter was reminded just now"
+        db.session.commit()
+    with time_machine.travel(due + timedelta(days=13), tick=False):
+        assert operations.escalate_overdue_follow_ups() == 0, "not yet 14 days"
+    with time_machine.travel(due + timedelta(days=15), tick=False):
+        runner = CliRunner()
+        outputs = []
+        for _ in range(2):
+            result = runner.invoke(remind_follow_ups_command, obj=None, standalone_mode=False)
+            assert result.exception is None, result.exception
+            outputs.append(result.output)
+        assert "1 overdue follow-up(s) sent to coordinators" in outputs[0]
+        assert "0 overdue follow-up(s) sent to coordinators" in outputs[1]
+    (note,) = notes(coordinator, "reminder_follow_up_overdue")
+    assert f"case {item.case_id} is overdue" in note.message and note.link == f"/cases/{item.case_id}"
+    _no_patient_in(note, item.case)
+    assert notes(item.case.submitter, "reminder_follow_up_overdue") == []
+    assert (
+        notes(gone, "reminder_follow_up_overdue") == []
+        and notes(elsewhere, "reminder_follow_up_overdue") == []
+    )
+    (event,) = events("decision.follow_ups_escalated")
+    assert event.details["decisions"] == {str(decision.id): [coordinator.id]}
+
+
+def test_a_recorded_follow_up_is_not_escalated(app, specialist, chair, coordinator, item):
+    decision = a_signed_decision(specialist, chair, item)
+    due = utcnow() + timedelta(weeks=7)
+    with time_machine.travel(due, tick=False):
+        operations.remind_due_follow_ups()
+        db.session.commit()
+    operations.record_follow_up(
+        item.case.submitter,
+        decision,
+        expected_version=None,
+        status="not",
+        reason="patient_preference",
+        reason_text="The patient declined.",
+        started_on=None,
+        completed_on=None,
+    )
+    db.session.commit()
+    with time_machine.travel(due + timedelta(days=15), tick=False):
+        assert operations.escalate_overdue_follow_ups() == 0
+    assert notes(coordinator, "reminder_follow_up_overdue") == []

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.e2e
 
 MENU = {
     "chair@example.org": ("Cases", "Patients", "Meetings", "Quality", "Notifications", "Prof. Henrik Vogel"),
-    "admin@example.org": ("Users", "Boards", "Audit log"),
+    "admin@example.org": ("Users", "Boards", "Failed jobs", "Audit log"),
     "submitter@example.org": ("Cases", "Patients", "Notifications"),
 }
 

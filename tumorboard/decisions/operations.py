@@ -13,8 +13,9 @@ the amendment already started; the database's unique indexes refuse anything els
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import String, cast, literal, select
 
 from tumorboard.audit.recording import diff, record, snapshot
@@ -51,8 +52,8 @@ from tumorboard.extensions import db
 from tumorboard.fields import clean_all, reason_given
 from tumorboard.meetings import operations as meeting_operations
 from tumorboard.meetings.models import AgendaItem, AttendanceStatus, MeetingAction
-from tumorboard.notifications.models import Notification
-from tumorboard.notifications.operations import notify
+from tumorboard.notifications.models import Notification, ReminderKind, ReminderSent
+from tumorboard.notifications.operations import claim_reminder, notify, remind
 from tumorboard.timezones import hospital_today
 
 MAX_PLAN_ITEMS = 20
@@ -517,22 +518,31 @@ def present_case_again(actor, decision: Decision) -> None:
 FOLLOW_UP_DUE = "follow_up_due"
 
 
+def _follow_up_link():
+    return literal("/decisions/") + cast(Decision.id, String) + literal("/follow-up")
+
+
 @atomic
 def remind_due_follow_ups(limit: int = 1000) -> int:
     """Tell each submitter once that a decision's follow-up is due (decisions.queries.follow_up_due):
-    what became of the board's recommendation? Run daily (`flask remind follow-ups`, a timer of the
-    host's); a decision already reminded of is not reminded again. Returns how many were sent."""
-    link = literal("/decisions/") + cast(Decision.id, String) + literal("/follow-up")
+    what became of the board's recommendation? Run by `flask jobs tick` (and `flask remind follow-ups`);
+    a decision already reminded of is not reminded again (its notification, and the reminder's unique
+    key, say so). Returns how many were sent."""
     reminded_before = (
-        select(Notification.id).where(Notification.kind == FOLLOW_UP_DUE, Notification.link == link).exists()
+        select(Notification.id)
+        .where(Notification.kind == FOLLOW_UP_DUE, Notification.link == _follow_up_link())
+        .exists()
     )
     due = db.session.scalars(
         select(Decision).where(follow_up_due(), ~reminded_before).order_by(Decision.signed_at).limit(limit)
     ).all()
     reminded = []
     for decision in due:
+        submitter_id = decision.case.submitter_id
+        if not claim_reminder(ReminderKind.FOLLOW_UP, decision.id, submitter_id):
+            continue
         notify(
-            [decision.case.submitter_id],
+            [submitter_id],
             FOLLOW_UP_DUE,
             f"The follow-up of case {decision.case_id} is due: was the board's recommendation carried out?",
             f"/decisions/{decision.id}/follow-up",
@@ -541,3 +551,48 @@ def remind_due_follow_ups(limit: int = 1000) -> int:
     if reminded:
         record("decision.follow_ups_reminded", actor=None, details={"decisions": reminded})
     return len(reminded)
+
+
+@atomic
+def escalate_overdue_follow_ups(limit: int = 1000) -> int:
+    """A follow-up still not recorded FOLLOW_UP_ESCALATION_DAYS after its submitter was reminded goes to
+    the board's active coordinators, once per decision and coordinator. Returns how many decisions."""
+    days = current_app.config["FOLLOW_UP_ESCALATION_DAYS"]
+    reminded_long_ago = (
+        select(Notification.id)
+        .where(
+            Notification.kind == FOLLOW_UP_DUE,
+            Notification.link == _follow_up_link(),
+            Notification.created_at <= utcnow() - timedelta(days=days),
+        )
+        .exists()
+    )
+    escalated = (
+        select(ReminderSent.id)
+        .where(
+            ReminderSent.kind == ReminderKind.FOLLOW_UP_OVERDUE.value,
+            ReminderSent.subject_id == Decision.id,
+        )
+        .exists()
+    )
+    overdue = db.session.scalars(
+        select(Decision)
+        .where(follow_up_due(), reminded_long_ago, ~escalated)
+        .order_by(Decision.signed_at)
+        .limit(limit)
+    ).all()
+    escalations = {}
+    for decision in overdue:
+        told = remind(
+            ReminderKind.FOLLOW_UP_OVERDUE,
+            decision.id,
+            decision.meeting.board.coordinator_ids(),
+            f"The follow-up of case {decision.case_id} is overdue: its submitter was reminded {days} days "
+            "ago and has not recorded it.",
+            f"/cases/{decision.case_id}",
+        )
+        if told:
+            escalations[str(decision.id)] = told
+    if escalations:
+        record("decision.follow_ups_escalated", actor=None, details={"decisions": escalations})
+    return len(escalations)

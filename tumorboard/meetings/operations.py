@@ -27,6 +27,7 @@ from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
 from tumorboard.fields import clean_all, reason_given
+from tumorboard.jobs import enqueue
 from tumorboard.meetings.fields import AgendaFields, MeetingFields
 from tumorboard.meetings.models import (
     AgendaItem,
@@ -41,6 +42,7 @@ from tumorboard.meetings.models import (
     MeetingSeries,
     MeetingStatus,
 )
+from tumorboard.meetings.reminders import send_agenda
 from tumorboard.notifications.models import Notification
 from tumorboard.notifications.operations import notify
 from tumorboard.timezones import hospital_today, hospital_tz, to_local
@@ -283,6 +285,8 @@ def set_agenda_locked(actor, meeting: Meeting, *, locked: bool, expected_version
         entity=meeting,
         changes={"status": list(status)},
     )
+    if locked:
+        enqueue(send_agenda, meeting.id)  # after the commit: a refused lock sends no agenda
 
 
 # Agenda --------------------------------------------------------------------------------------------

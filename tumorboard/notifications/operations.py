@@ -1,25 +1,25 @@
-"""Notifying users. The message is written in the transaction of the change it reports; the e-mail goes
-out only after that transaction has committed (`send_pending_mail`), so a rolled-back change sends none.
+"""Notifying users. The message is written in the transaction of the change it reports; its e-mail is a
+background job (`notifications.mail.mail_notification`) queued only once that transaction has committed,
+so a rolled-back change sends none.
 
 Messages name cases by number and link to them, never by patient name: e-mail leaves the hospital's
 systems.
 """
 
-import logging
 from collections.abc import Iterable
 from typing import Any, cast
 
-from flask import current_app, g, has_request_context
-from flask_mail import Message
+from flask import current_app
 from sqlalchemy import CursorResult, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tumorboard.auth.models import User
 from tumorboard.db import utcnow
-from tumorboard.extensions import db, mail
-from tumorboard.notifications.models import Notification
-from tumorboard.public_url import public_url
-
-log = logging.getLogger("tumorboard.mail")
+from tumorboard.extensions import db
+from tumorboard.jobs import enqueue
+from tumorboard.notifications.mail import mail_notification
+from tumorboard.notifications.models import Notification, ReminderKind, ReminderSent
 
 
 def notify(user_ids: Iterable[int], kind: str, message: str, link: str = "") -> list[Notification]:
@@ -28,8 +28,9 @@ def notify(user_ids: Iterable[int], kind: str, message: str, link: str = "") -> 
     ]
     db.session.add_all(notes)
     db.session.flush()
-    if has_request_context():
-        g.setdefault("pending_mail", []).extend(n.id for n in notes)
+    if current_app.config.get("MAIL_SERVER"):
+        for note in notes:
+            enqueue(mail_notification, note.id)
     return notes
 
 
@@ -50,30 +51,25 @@ def unread_count(user: User) -> int:
     ).scalar_one()
 
 
-def send_pending_mail(ids: Iterable[int] | None = None) -> int:
-    """E-mail notifications not yet e-mailed (those of this request, or all); returns how many went out.
-
-    Without MAIL_SERVER the site has no mail: nothing is sent and the notifications stay in-app only.
-    """
-    if not current_app.config.get("MAIL_SERVER"):
-        return 0
-    stmt = (
-        select(Notification, User.email)
-        .join(User, User.id == Notification.user_id)
-        .where(Notification.emailed_at.is_(None), User.active.is_(True))
+def claim_reminder(kind: ReminderKind, subject_id: int, user_id: int) -> bool:
+    """Note that this reminder goes to this user, unless it went already: True when it is theirs to send
+    now. The unique key decides, even between two ticks at once (INSERT … ON CONFLICT DO NOTHING)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(ReminderSent)
+        .values(kind=kind, subject_id=subject_id, user_id=user_id, sent_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["kind", "subject_id", "user_id"])
+        .returning(ReminderSent.id)  # no row when it was there already (rowcount is -1 on psycopg)
     )
-    if ids is not None:
-        stmt = stmt.where(Notification.id.in_(list(ids)))
-    sent = 0
-    base = public_url().rstrip("/")
-    for note, email in db.session.execute(stmt.limit(500)).all():
-        body = f"{note.message}\n\n{base}{note.link}\n\n— TumorBoard, {current_app.config['HOSPITAL_NAME']}"
-        try:
-            mail.send(Message(subject=f"TumorBoard: {note.message[:80]}", recipients=[email], body=body))
-        except Exception:  # noqa: BLE001 - a mail server outage must not fail the clinical action
-            log.exception("could not e-mail notification %s", note.id)
-            continue
-        note.emailed_at = utcnow()
-        sent += 1
-    db.session.commit()
-    return sent
+    return db.session.execute(statement).scalar() is not None
+
+
+def remind(
+    kind: ReminderKind, subject_id: int, user_ids: Iterable[int], message: str, link: str
+) -> list[int]:
+    """Notify (and so e-mail) each user who has not had this reminder of this subject; returns whom."""
+    fresh = [uid for uid in sorted(set(user_ids)) if claim_reminder(kind, subject_id, uid)]
+    if fresh:
+        notify(fresh, f"reminder_{kind.value}", message, link)
+    return fresh
