@@ -3,8 +3,6 @@ metrics (/metrics, for the admin network only), and production's https: a reques
 redirected or told so, never refused as an "expired" form."""
 
 import re
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -203,10 +201,11 @@ def test_a_wrong_metrics_network_stops_the_start(networks):
         create_app(TestConfig, METRICS_ALLOWED_NETWORKS=networks)
 
 
-def test_job_queue_gauges_come_from_the_jobs_module_when_it_exists(client, monkeypatch):
-    jobs = types.ModuleType("tumorboard.jobs")
-    jobs.queue_stats = lambda: {"queued": 3, "failed": 1}  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "tumorboard.jobs", jobs)
+def test_job_queue_gauges_come_from_the_jobs_module(client, monkeypatch):
+    from tumorboard import jobs
+
+    real_stats = jobs.queue_stats
+    monkeypatch.setattr(jobs, "queue_stats", lambda: {"queued": 3, "started": 0, "scheduled": 2, "failed": 1})
     samples = _samples(client)
     assert samples[("tumorboard_job_queue_depth", ())] == 3
     assert samples[("tumorboard_jobs_failed", ())] == 1
@@ -214,14 +213,14 @@ def test_job_queue_gauges_come_from_the_jobs_module_when_it_exists(client, monke
     def unreachable():
         raise ConnectionError("the queue's Redis is down")
 
-    jobs.queue_stats = unreachable  # type: ignore[attr-defined]
+    monkeypatch.setattr(jobs, "queue_stats", unreachable)
     samples = _samples(client)
     assert ("tumorboard_job_queue_depth", ()) not in samples, "a queue that does not answer is left out"
     assert _requests(samples, "main.metrics_page") >= 1, "the rest is served"
 
-    monkeypatch.setitem(sys.modules, "tumorboard.jobs", None)  # no jobs module: the gauges are omitted
+    monkeypatch.setattr(jobs, "queue_stats", real_stats)  # no queue configured (tests): the gauges say zero
     samples = _samples(client)
-    assert ("tumorboard_job_queue_depth", ()) not in samples and ("tumorboard_jobs_failed", ()) not in samples
+    assert samples[("tumorboard_job_queue_depth", ())] == 0 and samples[("tumorboard_jobs_failed", ())] == 0
 
 
 # https in production

@@ -11,11 +11,10 @@ The page is for the admin network only: `client_allowed` answers for METRICS_ALL
 client address after ProxyFix), and everyone else gets a 404.
 """
 
-import importlib
 import ipaddress
 import logging
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 
 from flask import Flask, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram
@@ -23,6 +22,8 @@ from prometheus_client import generate_latest as _generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
+
+from tumorboard import jobs
 
 log = logging.getLogger("tumorboard.metrics")
 
@@ -42,8 +43,7 @@ LATENCY = Histogram(
     ["endpoint", "method"],
 )
 
-# What tumorboard.jobs.queue_stats() returns (a mapping, or an object with these attributes), and the
-# gauge each value becomes.
+# What tumorboard.jobs.queue_stats() returns, and the gauge each value becomes.
 JOB_GAUGES = (
     ("queued", "tumorboard_job_queue_depth", "Jobs waiting in the queue."),
     ("failed", "tumorboard_jobs_failed", "Jobs that failed for good (the dead-letter list)."),
@@ -101,34 +101,17 @@ class _Forward(Collector):
 
 
 class JobQueueCollector(Collector):
-    """The job queue's depth and failed jobs, asked at each scrape from `tumorboard.jobs.queue_stats()`
-    when that module exists; nothing when it does not, or when the queue does not answer."""
+    """The job queue's depth and failed jobs (the dead letters), asked at each scrape from
+    `tumorboard.jobs.queue_stats()` (zeros without a queue); left out when the queue does not answer."""
 
     def collect(self) -> Iterator[Metric]:
-        stats = _queue_stats()
-        if stats is None:
+        try:
+            stats = jobs.queue_stats()
+        except Exception:  # noqa: BLE001 - a queue that does not answer leaves its gauges out, the rest is served
+            log.warning("the job queue did not answer for the metrics", exc_info=True)
             return
         for key, name, documentation in JOB_GAUGES:
-            value = stats.get(key) if isinstance(stats, Mapping) else getattr(stats, key, None)
-            if isinstance(value, int | float):
-                yield GaugeMetricFamily(name, documentation, value=value)
-
-
-def _queue_stats():
-    try:
-        jobs = importlib.import_module("tumorboard.jobs")
-    except ModuleNotFoundError as exc:
-        if exc.name != "tumorboard.jobs":
-            log.exception("the job queue module could not be loaded")
-        return None
-    stats = getattr(jobs, "queue_stats", None)
-    if stats is None:
-        return None
-    try:
-        return stats()
-    except Exception:  # noqa: BLE001 - a queue that does not answer leaves its gauges out, the rest is served
-        log.warning("the job queue did not answer for the metrics", exc_info=True)
-        return None
+            yield GaugeMetricFamily(name, documentation, value=stats[key])
 
 
 def exposition() -> bytes:

@@ -285,6 +285,17 @@ def test_a_whole_board_cycle_lands_on_both_servers_with_shared_sessions(stack, d
         assert user.servers() == SERVERS, "each user's one signed cookie served by both servers"
     _audit_chain_is_whole(stack)
 
+    # the timer's tick queues the scheduled reminders on the shared Redis; the worker runs them all
+    tick = stack.flask("jobs", "tick")
+    assert tick.returncode == 0 and "queued" in tick.stdout, tick.stdout + tick.stderr
+    worker = stack.flask("jobs", "worker", "--burst")
+    assert worker.returncode == 0, worker.stdout + worker.stderr
+    stats = stack.flask("jobs", "stats")
+    assert stats.returncode == 0, stats.stderr
+    counts = dict(pair.split("=") for pair in stats.stdout.split())
+    assert counts["queued"] == "0" and counts["failed"] == "0", stats.stdout
+    _audit_chain_is_whole(stack)
+
 
 def test_the_login_throttle_is_shared_by_both_servers(stack):
     session = stack.session()
