@@ -47,6 +47,9 @@ class Config:
 
     # Failed logins: per account and per client IP (Flask-Limiter; memory:// or redis://...).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # The throttle's keys begin with this: two installations (production and a training site) may share
+    # one Redis database with prefixes of their own.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "tumorboard")
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_IP = "10 per minute"

@@ -302,6 +302,8 @@ def production_env(database_url: str, public_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "PUBLIC_URL": public_url,
         "RATELIMIT_STORAGE_URI": THROTTLE_STORE,
+        # this run's own keys in that Redis: another run of the suite on the machine counts apart
+        "RATELIMIT_KEY_PREFIX": f"tumorboard-{os.getpid()}",
         "JOB_QUEUE_URL": JOB_QUEUE,
         "PROXY_COUNT": "1",
         "LOG_LEVEL": "WARNING",
@@ -321,11 +323,10 @@ def production_stack(
     ready_path: str = "/healthz",
 ) -> Iterator[Stack]:
     """nginx in front of `instances` gunicorn servers on `database_url` and the test's Redis databases
-    (emptied first). `prepare()` fills the database while the servers boot (they touch it only when
-    asked). `app` is the WSGI app gunicorn serves (the bench's bare page: another app, same set-up).
-    Stops everything it started."""
-    for url in (THROTTLE_STORE, JOB_QUEUE):
-        flush_redis(url)
+    (the job queue's emptied first; the throttle's keys under a prefix of this run's). `prepare()` fills
+    the database while the servers boot (they touch it only when asked). `app` is the WSGI app gunicorn
+    serves (the bench's bare page: another app, same set-up). Stops everything it started."""
+    flush_redis(JOB_QUEUE)  # the throttle's keys are this run's own (their prefix) and expire by themselves
     cert, key = make_certificate(workdir)
     http_port, https_port = free_port(), free_port()
     app_ports = [free_port() for _ in range(instances)]

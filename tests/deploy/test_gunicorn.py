@@ -24,7 +24,7 @@ PUBLIC = "https://tumorboard.example-hospital.org"
 
 def _get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
     """One request on a connection of its own (so either worker may take it)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.request("GET", path)
         response = connection.getresponse()
