@@ -2,6 +2,7 @@
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from tumorboard.auth.models import User
 from tumorboard.auth.roles import Role
@@ -158,3 +159,18 @@ def test_audit_verify_names_a_rewritten_chain(isolated_app):
 def test_audit_verify_refuses_a_malformed_head(app, value):
     result = app.test_cli_runner().invoke(args=["audit", "verify", "--expect-head", value])
     assert result.exit_code == 2 and "SEQ:HASH" in result.output
+
+
+def test_audit_head_and_verify_on_a_database_without_tables_say_so(isolated_app):
+    """A new or wrong database (DATABASE_URL pointing elsewhere): one line and exit status 1, no traceback."""
+    app = isolated_app()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "downgrade", "base"]).exit_code == 0
+    try:
+        for command in (["audit", "head"], ["audit", "verify"]):
+            result = runner.invoke(args=command)
+            assert result.exit_code == 1, result.output
+            assert "holds no audit chain" in result.output and "Traceback" not in result.output
+            assert not isinstance(result.exception, SQLAlchemyError)
+    finally:
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0

@@ -155,10 +155,20 @@ def _expected_head(value: str | None) -> tuple[int, str] | None:
     return int(seq), digest
 
 
+NO_CHAIN = "The database holds no audit chain: is it migrated (`flask db upgrade`)?"
+
+
+def _chain_head() -> AuditChainHead | None:
+    try:
+        return db.session.get(AuditChainHead, 1)
+    except SQLAlchemyError as exc:  # no such table: a new or a wrong database
+        raise click.ClickException(NO_CHAIN) from exc
+
+
 @audit_cli.command("head")
 def audit_head_command() -> None:
     """Print the chain's head as SEQ:HASH, to keep outside the database (see the README)."""
-    head = db.session.get(AuditChainHead, 1)
+    head = _chain_head()
     if head is None:
         raise click.ClickException("The audit chain has no head: `flask audit verify` says more.")
     click.echo(_head_value(head))
@@ -175,8 +185,8 @@ def audit_verify_command(expect_head: str | None) -> None:
     """Check every event's hash and link, and every frozen document against the hash its event recorded;
     exit 1 when anything is broken."""
     expected = _expected_head(expect_head)
+    head = _chain_head()
     problems = audit_problems()
-    head = db.session.get(AuditChainHead, 1)
     if expected is not None:
         problems += head_problems(expected)
     for problem in problems:
