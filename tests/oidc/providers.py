@@ -153,10 +153,11 @@ class FakeProvider:
             return _json({"keys": [key.as_dict(private=False) for key in self.keys]})
         if request.path == "/token" and request.method == "POST":
             self.token_requests.append(dict(request.form))
-            return _json({"access_token": "an-access-token", "token_type": "Bearer", "id_token": self.id_token})
+            answer = {"access_token": "an-access-token", "token_type": "Bearer", "id_token": self.id_token}
+            return _json(answer)
         return Response("not found", status=404)
 
-    def claims(self, nonce: str, **overrides) -> dict:
+    def claims(self, expected_nonce: str, **overrides) -> dict:
         now = int(time.time())
         claims = {
             "iss": self.issuer,
@@ -164,7 +165,7 @@ class FakeProvider:
             "sub": "subject-1",
             "iat": now,
             "exp": now + 300,
-            "nonce": nonce,
+            "nonce": expected_nonce,
             "email": "person@example-hospital.org",
             "email_verified": True,
             "name": "Dr. Single Sign-On",
@@ -173,11 +174,12 @@ class FakeProvider:
         claims.update(overrides)
         return {k: v for k, v in claims.items() if v is not None}
 
-    def issue(self, nonce: str, *, key: RSAKey | None = None, **overrides) -> None:
+    def issue(self, expected_nonce: str, *, key: RSAKey | None = None, **overrides) -> None:
         """The next token endpoint answer: an ID token with these claims, signed by `key` (the current
         key unless given)."""
         key = key or self.keys[0]
-        self.id_token = jwt.encode({"alg": "RS256", "kid": key.kid}, self.claims(nonce, **overrides), key)
+        claims = self.claims(expected_nonce, **overrides)
+        self.id_token = jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
 
 
 def new_key(kid: str) -> RSAKey:
