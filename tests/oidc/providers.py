@@ -44,7 +44,10 @@ def node_available() -> bool:
 class NodeProvider:
     """oidc-provider in a Node.js process of its own, on a free port; stopped by stop()."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, redirect_uri: str = REDIRECT_URI, post_logout_redirect_uri: str = POST_LOGOUT_REDIRECT_URI
+    ) -> None:
+        self.redirect_uri = redirect_uri
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(  # noqa: S603 (our own script)
@@ -53,8 +56,8 @@ class NodeProvider:
             env={
                 "PATH": "/usr/bin:/bin:/usr/local/bin",
                 "PORT": str(self.port),
-                "REDIRECT_URI": REDIRECT_URI,
-                "POST_LOGOUT_REDIRECT_URI": POST_LOGOUT_REDIRECT_URI,
+                "REDIRECT_URI": redirect_uri,
+                "POST_LOGOUT_REDIRECT_URI": post_logout_redirect_uri,
             },
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -90,7 +93,7 @@ class NodeProvider:
             response = browser.get(url, allow_redirects=False, timeout=10)
             if response.is_redirect:
                 url = urljoin(url, response.headers["Location"])
-                if url.startswith(REDIRECT_URI):
+                if url.startswith(self.redirect_uri):
                     return url
                 continue
             form = re.search(r'<form[^>]*action="([^"]+)"[^>]*method="post"', response.text)
@@ -102,7 +105,7 @@ class NodeProvider:
             )
             assert response.is_redirect, response.text[:500]
             url = urljoin(url, response.headers["Location"])
-            if url.startswith(REDIRECT_URI):
+            if url.startswith(self.redirect_uri):
                 return url
         raise AssertionError("the provider never sent the browser back")
 

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from tests.conftest import log_in
 from tests.oidc.conftest import failed_sign_ins, signed_in
 from tests.oidc.providers import new_key, query
 from tumorboard.auth.models import GroupMapping, User, find_user_by_email
@@ -207,3 +208,34 @@ def test_without_an_issuer_the_login_page_is_local_only(client):
 def test_with_an_issuer_the_login_page_offers_the_provider(fake_sso_app):
     page = fake_sso_app.test_client().get("/login").data
     assert b"Sign in with your hospital account" in page and b'name="password"' in page
+
+
+def test_logout_after_single_sign_on_goes_to_the_providers_end_session(
+    fake_sso_app, fake_sign_in, fake_provider, person
+):
+    client = fake_sso_app.test_client()
+    fake_sign_in(client, groups=["tb-specialists"])
+    target = client.post("/logout").headers["Location"]
+    assert target.startswith(f"{fake_provider.issuer}/logout?")
+    params = query(target)
+    assert params["id_token_hint"] == fake_provider.id_token
+    assert (
+        params["post_logout_redirect_uri"] == "http://localhost/login" and params["client_id"] == "tumorboard"
+    )
+    assert not signed_in(client)
+
+
+def test_a_token_too_big_for_the_cookie_logs_out_by_client_id(
+    fake_sso_app, fake_sign_in, fake_provider, person
+):
+    client = fake_sso_app.test_client()
+    many = [f"hospital-group-{n:04d}" for n in range(150)] + ["tb-specialists"]
+    assert fake_sign_in(client, groups=many).status_code == 302 and signed_in(client)
+    params = query(client.post("/logout").headers["Location"])
+    assert "id_token_hint" not in params and params["client_id"] == "tumorboard"
+
+
+def test_a_local_sign_in_logs_out_locally_only(fake_sso_app, person):
+    client = log_in(fake_sso_app.test_client(), person)
+    response = client.post("/logout")
+    assert response.headers["Location"] == "/login"

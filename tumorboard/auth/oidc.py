@@ -26,8 +26,12 @@ CLIENT = "tumorboard_oidc"
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 # The seconds of clock difference allowed between the provider and us when checking exp and iat.
 CLOCK_LEEWAY = 60
-# The session key of the ID token, kept after the sign-in as the hint of the provider's logout.
+# The session keys kept after a single sign-on, for the provider's logout: that it was one, and the ID token
+# as the logout's hint when it is small enough for the cookie (a token listing many groups is not: the
+# logout then names our client instead, which the RP-initiated logout allows as well).
+SIGNED_IN_SESSION_KEY = "oidc"
 ID_TOKEN_SESSION_KEY = "oidc_id_token"  # noqa: S105 (a session key, not a secret)
+MAX_ID_TOKEN_IN_SESSION = 2048
 
 
 class SignInRefused(Exception):
@@ -155,11 +159,18 @@ def _describe(exc: Exception) -> str:
     return f"{error}: {description}"[:300] if description else str(error)[:300]
 
 
-def logout_url(id_token: str | None) -> str | None:
-    """Where the browser goes after the local sign-out: the provider's end_session_endpoint (RP-initiated
-    logout, with id_token_hint and our login page as post_logout_redirect_uri), when its discovery lists
-    one; None otherwise."""
-    if not enabled() or not id_token:
+def remember_sign_in(session: Any, identity: Identity) -> None:
+    """Called on the new session: it was a single sign-on (for the provider's logout)."""
+    session[SIGNED_IN_SESSION_KEY] = True
+    if len(identity.id_token) <= MAX_ID_TOKEN_IN_SESSION:
+        session[ID_TOKEN_SESSION_KEY] = identity.id_token
+
+
+def logout_url(session: Any) -> str | None:
+    """Where the browser goes after the local sign-out of a single sign-on: the provider's
+    end_session_endpoint (RP-initiated logout, with id_token_hint, our client id and our login page as
+    post_logout_redirect_uri), when its discovery lists one; None otherwise."""
+    if not enabled() or not session.get(SIGNED_IN_SESSION_KEY):
         return None
     client = _client()
     try:
@@ -170,7 +181,7 @@ def logout_url(id_token: str | None) -> str | None:
         return None
     result = client.create_logout_url(
         post_logout_redirect_uri=public_url() + "/login",
-        id_token_hint=id_token,
+        id_token_hint=session.get(ID_TOKEN_SESSION_KEY),
         client_id=client.client_id,
     )
     return result["url"]

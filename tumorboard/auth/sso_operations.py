@@ -123,7 +123,12 @@ def sign_in_with_provider(identity: Identity, *, allow_signup: bool) -> SignInRe
     if user is None:
         if not allow_signup:
             return _refuse(identity, "no account, sign-up not allowed", NO_ACCOUNT)
-        if not identity.email or not identity.email_verified or find_user_by_email(identity.email):
+        if (
+            not identity.email_verified
+            or "@" not in identity.email
+            or len(email_key(identity.email)) > AccountFields.email.max_length
+            or find_user_by_email(identity.email)
+        ):
             return _refuse(identity, "no verified e-mail for a new account", NO_EMAIL)
         if not roles:
             return _refuse(identity, "no mapped group", NO_ROLE)

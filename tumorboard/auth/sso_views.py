@@ -55,7 +55,7 @@ def oidc_callback():
     if result.user is None:
         return _refused(403, result.message)
     start_session(result.user)
-    session[oidc.ID_TOKEN_SESSION_KEY] = identity.id_token
+    oidc.remember_sign_in(session, identity)
     flash(f"Welcome, {result.user.name}.", "success")
     return redirect(url_for("main.dashboard"))
 

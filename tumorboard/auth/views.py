@@ -56,7 +56,7 @@ def login():
 @require_login
 def logout():
     operations.log_out(current_user._get_current_object())
-    provider_logout = oidc.logout_url(session.get(oidc.ID_TOKEN_SESSION_KEY))
+    provider_logout = oidc.logout_url(session)
     end_session()
     if provider_logout:  # signed in through the hospital's provider: sign out there too
         return redirect(provider_logout)

@@ -1,0 +1,78 @@
+"""A chair signs in through the hospital's OpenID provider (oidc-provider on Node.js, its own login
+page) and lands on the dashboard with the roles and the board their groups map to; signing out sends the
+browser to the provider's sign-out."""
+
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.oidc.providers import CLIENT_ID, CLIENT_SECRET, NodeProvider, node_available
+from tumorboard.auth import oidc
+from tumorboard.auth.models import GroupMapping
+from tumorboard.auth.roles import Role
+from tumorboard.boards.models import Board
+from tumorboard.extensions import db
+from tumorboard.seed import seed_demo
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def sso_server(isolated_app):
+    if not node_available():
+        pytest.skip("Node.js or node_modules/oidc-provider missing: run `make .venv/.installed-stamp`")
+    app = isolated_app()
+    with app.app_context():
+        seed_demo()
+        board = db.session.scalar(db.select(Board).where(Board.name == "GEP-NET board"))
+        db.session.add_all(
+            [
+                GroupMapping(group_name="tb-chairs", role=Role.CHAIR),
+                GroupMapping(group_name="tb-gep-net", role=Role.SPECIALIST, board_id=board.id),
+            ]
+        )
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    provider = NodeProvider(f"{base}/login/oidc/callback", f"{base}/login")
+    app.config.update(
+        OIDC_ISSUER=provider.issuer,
+        OIDC_CLIENT_ID=CLIENT_ID,
+        OIDC_CLIENT_SECRET=CLIENT_SECRET,
+        OIDC_ALLOW_SIGNUP=True,
+    )
+    oidc.init_app(app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base, provider
+    server.shutdown()
+    thread.join(timeout=10)
+    provider.stop()
+
+
+def test_a_chair_signs_in_through_the_provider_and_out_again(page, page_checks, sso_server, screenshots):
+    base, provider = sso_server
+    page.goto(f"{base}/login")
+    screenshots("login-single-sign-on")
+    page.get_by_role("link", name="Sign in with your hospital account").click()
+    page.wait_for_url(f"{provider.issuer}/**")
+    page_checks.active = False  # the provider's own pages are not ours to check
+    page.locator("input[name=login]").fill("chair.sso")
+    page.locator("input[name=password]").fill("any password at all")
+    page.locator("button[type=submit]").click()
+    page.wait_for_url(f"{base}/")
+    page_checks.active = True
+    page.get_by_role("heading", name="Your boards").wait_for()
+    badges = page.locator(".badge").all_inner_texts()
+    assert "Chair" in badges and "Specialist" in badges
+    assert page.get_by_text("GEP-NET board").first.is_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{provider.issuer}/session/end**")
+    page_checks.active = False
+    page.locator("button[autofocus], button[type=submit]").first.click()  # "Yes, sign me out"
+    page.wait_for_url(f"{base}/login**")
+    page_checks.active = True
+    page.goto(f"{base}/")
+    assert "/login" in page.url
