@@ -42,7 +42,7 @@ def sso_server(isolated_app):
         OIDC_CLIENT_SECRET=CLIENT_SECRET,
         OIDC_ALLOW_SIGNUP=True,
     )
-    oidc.init_app(app)
+    oidc.configure(app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield base, provider
@@ -55,9 +55,11 @@ def test_a_chair_signs_in_through_the_provider_and_out_again(page, page_checks, 
     base, provider = sso_server
     page.goto(f"{base}/login")
     screenshots("login-single-sign-on")
-    page.get_by_role("link", name="Sign in with your hospital account").click()
-    page.wait_for_url(f"{provider.issuer}/**")
+    link = page.get_by_role("link", name="Sign in with your hospital account")
+    link.wait_for()  # our login page is checked here, before leaving it
     page_checks.active = False  # the provider's own pages are not ours to check
+    link.click()
+    page.wait_for_url(f"{provider.issuer}/**")
     page.locator("input[name=login]").fill("chair.sso")
     page.locator("input[name=password]").fill("any password at all")
     page.locator("button[type=submit]").click()
@@ -68,9 +70,11 @@ def test_a_chair_signs_in_through_the_provider_and_out_again(page, page_checks, 
     assert "Chair" in badges and "Specialist" in badges
     assert page.get_by_text("GEP-NET board").first.is_visible()
 
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(f"{provider.issuer}/session/end**")
+    sign_out = page.get_by_role("button", name="Sign out")
+    sign_out.wait_for()
     page_checks.active = False
+    sign_out.click()
+    page.wait_for_url(f"{provider.issuer}/session/end**")
     page.locator("button[autofocus], button[type=submit]").first.click()  # "Yes, sign me out"
     page.wait_for_url(f"{base}/login**")
     page_checks.active = True

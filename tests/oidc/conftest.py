@@ -37,7 +37,7 @@ def _configure(app: Flask, issuer: str, **settings) -> Iterator[Flask]:
     app.config.update(
         OIDC_ISSUER=issuer, OIDC_CLIENT_ID=CLIENT_ID, OIDC_CLIENT_SECRET=CLIENT_SECRET, **settings
     )
-    oidc.init_app(app)
+    oidc.configure(app)
     try:
         yield app
     finally:

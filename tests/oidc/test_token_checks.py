@@ -239,3 +239,12 @@ def test_a_local_sign_in_logs_out_locally_only(fake_sso_app, person):
     client = log_in(fake_sso_app.test_client(), person)
     response = client.post("/logout")
     assert response.headers["Location"] == "/login"
+
+
+def test_the_pages_let_the_sign_out_form_go_on_to_the_provider(fake_sso_app, fake_provider, client):
+    policy = fake_sso_app.test_client().get("/login").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {fake_provider.issuer};" in policy
+
+
+def test_without_single_sign_on_forms_go_to_the_app_only(client):
+    assert "form-action 'self';" in client.get("/login").headers["Content-Security-Policy"]

@@ -13,6 +13,7 @@ Without `OIDC_ISSUER` nothing of this is registered and the login page offers lo
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
@@ -58,6 +59,14 @@ class Identity:
 
 
 def init_app(app: Flask) -> None:
+    """Called by create_app before the security headers' hook is registered, so that this hook runs after
+    it (Flask runs after-request hooks last registered first)."""
+    app.after_request(_allow_the_providers_logout)
+    configure(app)
+
+
+def configure(app: Flask) -> None:
+    """The provider's client, from the app's OIDC_* settings; nothing without OIDC_ISSUER."""
     issuer = app.config.get("OIDC_ISSUER", "")
     if not issuer:
         return
@@ -75,6 +84,30 @@ def init_app(app: Flask) -> None:
         client_kwargs={"scope": " ".join(scopes), "code_challenge_method": "S256", "timeout": 10},
     )
     app.extensions[CLIENT] = oauth.create_client("hospital")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _allow_the_providers_logout(response):
+    """The sign-out form's POST is answered with a redirect to the provider's end_session_endpoint, which
+    the browser follows only when the page's CSP `form-action` names the provider: the issuer's origin, and
+    the logout endpoint's once the discovery document has been read."""
+    if not enabled():
+        return response
+    policy = response.headers.get("Content-Security-Policy", "")
+    if "form-action 'self'" not in policy:
+        return response
+    sources = {_origin(current_app.config["OIDC_ISSUER"])}
+    end_session = (_client().server_metadata or {}).get("end_session_endpoint")
+    if end_session:
+        sources.add(_origin(end_session))
+    response.headers["Content-Security-Policy"] = policy.replace(
+        "form-action 'self'", "form-action 'self' " + " ".join(sorted(sources))
+    )
+    return response
 
 
 def enabled() -> bool:
