@@ -80,3 +80,25 @@ def test_a_chair_signs_in_through_the_provider_and_out_again(page, page_checks, 
     page_checks.active = True
     page.goto(f"{base}/")
     assert "/login" in page.url
+
+
+def test_the_admin_maps_a_group_to_a_role_and_a_board(page, live_server, screenshots):
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill("admin@example.org")
+    page.get_by_label("Password").fill("tumorboard-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Administration").wait_for()
+    page.goto(f"{live_server}/admin/users")
+    page.get_by_role("link", name="Single sign-on groups").click()
+    page.get_by_role("heading", name="Single sign-on groups").wait_for()
+    page.get_by_label("Provider group").fill("tb-gep-net-chairs")
+    page.get_by_label("Role").select_option("chair")
+    page.get_by_label("Board membership").select_option(label="GEP-NET board")
+    page.get_by_role("button", name="Add mapping").click()
+    page.get_by_text("Group mapping added").wait_for()
+    row = page.get_by_role("row").filter(has_text="tb-gep-net-chairs")
+    assert "Chair" in row.inner_text() and "GEP-NET board" in row.inner_text()
+    screenshots("admin-group-mapping")
+    row.get_by_role("button", name="Remove").click()
+    page.get_by_text("Group mapping removed").wait_for()
+    assert page.get_by_role("row").filter(has_text="tb-gep-net-chairs").count() == 0
