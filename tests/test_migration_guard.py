@@ -62,10 +62,12 @@ def test_the_python_api_refuses_too_and_takes_the_x_argument(seeded):
 
 
 def test_a_downgrade_that_drops_only_empty_tables_proceeds(seeded):
-    """The last step drops `form_submission`, which the demo data leaves empty: nothing is at stake."""
+    """The last step drops `oidc_group_mapping` and the users' provider identity, which the demo data
+    leaves empty: nothing is at stake."""
     with seeded.app_context():
         downgrade(revision="-1")
-        assert "form_submission" not in inspect(db.engine).get_table_names()
+        assert "oidc_group_mapping" not in inspect(db.engine).get_table_names()
+        assert "oidc_subject" not in {c["name"] for c in inspect(db.engine).get_columns("users")}
         assert db.session.scalar(select(func.count()).select_from(db.metadata.tables["tumor_case"])) > 10
         db.session.remove()
         upgrade()
