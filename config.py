@@ -105,6 +105,17 @@ class Config:
     MEETING_REMINDER_HOURS = _env_int("MEETING_REMINDER_HOURS", 24)
     FOLLOW_UP_ESCALATION_DAYS = _env_int("FOLLOW_UP_ESCALATION_DAYS", 14)
 
+    # Single sign-on through the hospital's OpenID provider (auth.oidc): off without OIDC_ISSUER (local
+    # passwords only). The issuer's /.well-known/openid-configuration says everything else.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip()
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+    # The ID token's claim that lists the person's groups (Keycloak "groups", Entra ID "groups" or "roles").
+    OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+    # A person the provider knows but TumorBoard does not gets an account at their first sign-in only then.
+    OIDC_ALLOW_SIGNUP = os.environ.get("OIDC_ALLOW_SIGNUP", "").lower() in ("1", "true", "yes")
+
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "tumorboard-demo")
     ALLOW_DEMO_DATA = True
 

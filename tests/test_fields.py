@@ -4,7 +4,7 @@ input with the same words. Every declared field of every package is walked."""
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from tumorboard.auth.fields import AccountFields, PasswordFields
+from tumorboard.auth.fields import AccountFields, GroupMappingFields, PasswordFields
 from tumorboard.boards.fields import BoardFields, MeetingPlanFields
 from tumorboard.cases.fields import (
     CaseActionFields,
@@ -42,6 +42,7 @@ DECLARATIONS = (
     AgendaFields,
     AccountFields,
     PasswordFields,
+    GroupMappingFields,
     PrivacyFields,
 )
 RULES = [
@@ -119,7 +120,7 @@ def test_a_choice_outside_the_vocabulary_is_refused_by_both(app, name, rule):
 
 
 def _stored_in():
-    from tumorboard.auth.models import User
+    from tumorboard.auth.models import GroupMapping, User
     from tumorboard.boards.models import Board
     from tumorboard.cases.models import (
         Case,
@@ -145,6 +146,7 @@ def _stored_in():
         (BoardFields, Board),
         (MeetingPlanFields, Meeting),
         (AccountFields, User),
+        (GroupMappingFields, GroupMapping),
     ]
 
 

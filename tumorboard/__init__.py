@@ -54,6 +54,9 @@ def create_app(config_class: type[Config] | str | None = None, **overrides) -> F
     security.require_https(app)
     _init_extensions(app)
     _register_blueprints(app)
+    from tumorboard.auth import oidc
+
+    oidc.init_app(app)
 
     security.init_app(app)
     templating.init_app(app)
@@ -86,6 +89,7 @@ VIEW_MODULES = (
     "main.views",
     "auth.views",
     "auth.admin_views",
+    "auth.sso_views",
     "boards.views",
     "cases.views",
     "cases.patient_views",

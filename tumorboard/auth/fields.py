@@ -2,7 +2,8 @@
 password acceptable is the policy in auth.passwords; the forms ask it too."""
 
 from tumorboard.auth.passwords import MAX_LENGTH
-from tumorboard.fields import Password, Text
+from tumorboard.auth.roles import Role
+from tumorboard.fields import Choice, Password, Text
 
 
 class AccountFields:
@@ -20,3 +21,17 @@ class PasswordFields:
         description="A passphrase of several words is easy to type and hard to guess.",
     )
     confirm = Password("Repeat the new password", "new password again", MAX_LENGTH)
+
+
+class GroupMappingFields:
+    """A row of the single sign-on group mapping (auth.models.GroupMapping)."""
+
+    group_name = Text(
+        "Provider group",
+        "group",
+        200,
+        required=True,
+        description="Exactly as the provider sends it in the groups claim, e.g. tumorboard-chairs or "
+        "/Oncology/Chairs.",
+    )
+    role = Choice("Role", "role", Role)

@@ -4,7 +4,7 @@ from wtforms import SelectField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, ValidationError
 from wtforms.widgets import EmailInput
 
-from tumorboard.auth.fields import AccountFields, PasswordFields
+from tumorboard.auth.fields import AccountFields, GroupMappingFields, PasswordFields
 from tumorboard.auth.passwords import password_problem
 from tumorboard.auth.roles import Role
 from tumorboard.clinical.specialties import Specialty
@@ -65,3 +65,12 @@ class ResetPasswordForm(Form, NewPasswordMixin):
 
 class VersionedActionForm(Form):
     version = VersionField()
+
+
+class GroupMappingForm(Form):
+    """A provider group gives a role, and optionally a board's membership (choices set by the view)."""
+
+    group_name = GroupMappingFields.group_name.field()
+    role = GroupMappingFields.role.field()
+    board = SelectField("Board membership", choices=[], validate_choice=True)
+    submit = SubmitField("Add mapping")

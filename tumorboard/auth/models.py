@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tumorboard.auth.roles import Role
@@ -37,11 +37,16 @@ class User(UserMixin, Model):
     # The secret in the URL of the personal calendar feed (calendar apps send no cookie); renewable.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The person at the hospital's OpenID provider (auth.oidc): linked at their first single sign-on, and
+    # from then on found by this pair, never by e-mail again.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
     role_rows: Mapped[list["UserRole"]] = relationship(back_populates="user", cascade="all, delete-orphan")
     memberships = relationship("BoardMembership", back_populates="user", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
@@ -80,6 +85,34 @@ class UserRole(Model):
     role: Mapped[Role] = mapped_column(enum_type(Role, 16, "role"), primary_key=True, index=True)
 
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class GroupMapping(Model):
+    """A group at the hospital's OpenID provider gives its members a role, and optionally a board's
+    membership; at each single sign-on a person's roles and boards are made again from their groups."""
+
+    __tablename__ = "oidc_group_mapping"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(enum_type(Role, 16, "role"))
+    board_id: Mapped[int | None] = mapped_column(ForeignKey("board.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    board = relationship("Board")
+
+    __table_args__ = (
+        UniqueConstraint("group_name", "role", "board_id"),
+        # NULLs differ in a unique constraint: the mapping without a board is held by its own index.
+        Index(
+            "uq_oidc_group_mapping_group_name_role_no_board",
+            "group_name",
+            "role",
+            unique=True,
+            sqlite_where=text("board_id IS NULL"),
+            postgresql_where=text("board_id IS NULL"),
+        ),
+    )
 
 
 def email_key(email: str) -> str:

@@ -3,7 +3,7 @@
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from tumorboard.auth.models import User, UserRole
+from tumorboard.auth.models import GroupMapping, User, UserRole
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.extensions import db
@@ -35,3 +35,14 @@ def user_list(*, text: str = "", role: str = "", status: str = "", board_id: int
             User.id.in_(select(BoardMembership.user_id).where(BoardMembership.board_id == board_id))
         )
     return stmt.order_by(func.lower(User.name), User.id)
+
+
+def group_mappings() -> list[GroupMapping]:
+    """The single sign-on group mapping, by group, role and board (an admin's short list: not paginated)."""
+    return list(
+        db.session.scalars(
+            select(GroupMapping)
+            .options(selectinload(GroupMapping.board))
+            .order_by(GroupMapping.group_name, GroupMapping.role, GroupMapping.board_id)
+        )
+    )

@@ -2,10 +2,10 @@
 
 import re
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from tumorboard.auth import operations, throttle
+from tumorboard.auth import oidc, operations, throttle
 from tumorboard.auth.access import public, require_login
 from tumorboard.auth.blueprint import bp
 from tumorboard.auth.forms import ChangePasswordForm, LoginForm
@@ -56,7 +56,10 @@ def login():
 @require_login
 def logout():
     operations.log_out(current_user._get_current_object())
+    provider_logout = oidc.logout_url(session)
     end_session()
+    if provider_logout:  # signed in through the hospital's provider: sign out there too
+        return redirect(provider_logout)
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
 
