@@ -89,6 +89,16 @@ def _context_words(email: str, name: str) -> list[str]:
     return [w for w in dict.fromkeys(words) if len(w) >= 3] + list(APP_WORDS)
 
 
+def _only_made_of(typed: str, words: list[str]) -> bool:
+    """Whether the letters of a password are nothing but these words (and at most three letters more):
+    "Kowalski2024!", "anna.kowalski1" for Anna Kowalski, with digits and signs around them."""
+    letters = "".join(c for c in typed if c.isalpha())
+    before = letters
+    for word in sorted(words, key=len, reverse=True):
+        letters = letters.replace("".join(c for c in word if c.isalpha()) or "\0", "")
+    return letters != before and len(letters) <= 3
+
+
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
     """The reason a new password is refused, or None when it is acceptable (NIST SP 800-63B: a length,
     no composition rules, a check against common and breached passwords and the person's own data)."""
@@ -102,7 +112,10 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
         return DEMO
     if email and typed == email.strip().lower():
         return "The password must not be your email address."
-    estimate = zxcvbn(password[:_ESTIMATED], user_inputs=_context_words(email, name))
+    words = _context_words(email, name)
+    if _only_made_of(typed, words):
+        return TOO_PERSONAL
+    estimate = zxcvbn(password[:_ESTIMATED], user_inputs=words)
     if estimate["guesses_log10"] < MIN_GUESSES_LOG10:
         personal = any(m.get("dictionary_name") == "user_inputs" for m in estimate["sequence"])
         return TOO_PERSONAL if personal else TOO_GUESSABLE
