@@ -3,16 +3,14 @@
 
 import logging
 import re
-import socket
 from urllib.parse import urlsplit
 
 import pytest
 import time_machine
 from itsdangerous import URLSafeTimedSerializer
-from redis import Redis
 from sqlalchemy import select
 
-from tests.conftest import IN_CI, log_in
+from tests.conftest import job_queue, log_in
 from tests.factories import PASSWORD
 from tumorboard import jobs
 from tumorboard.audit.models import AuditEvent
@@ -225,40 +223,19 @@ def test_a_signed_in_user_asking_for_the_page_goes_to_the_dashboard(client, user
     assert client.get("/password/forgot").headers["Location"] == "/"
 
 
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
-
-
 def test_the_mail_is_a_queued_job_and_the_token_is_in_no_log_and_no_queue(app, client, users, outbox, caplog):
     """Through the job queue (Redis database 13): the job holds the user's id only; the worker makes the
     token and sends the mail; no log line of the request or the worker has the token."""
-    if not _redis_up():
-        if IN_CI:
-            pytest.fail("Redis is not running on 127.0.0.1:6379")
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    redis = Redis.from_url(QUEUE_URL)
-    redis.flushdb()
-    app.config["JOB_QUEUE_URL"] = QUEUE_URL
     caplog.set_level(logging.DEBUG)
-    try:
-        with app.app_context():
-            _ask(client, users[Role.CHAIR].email)
-            assert outbox == [], "sent by the worker, not by the request"
-            queued = b"".join(redis.dump(key) or b"" for key in redis.keys("*"))
-            jobs.worker(burst=True)
-        (message,) = outbox
-        link = _link(message)
-        token = link.split("token=")[1]
-        assert token.encode() not in queued
-        _open(client, link)
-        assert _set(client).status_code == 302
-        assert token not in caplog.text and token[:20] not in caplog.text
-    finally:
-        app.config["JOB_QUEUE_URL"] = ""
-        app.extensions.pop("tumorboard.jobs", None)
-        redis.flushdb()
-        redis.close()
+    with job_queue(app, QUEUE_URL) as redis, app.app_context():
+        _ask(client, users[Role.CHAIR].email)
+        assert outbox == [], "sent by the worker, not by the request"
+        queued = b"".join(redis.dump(key) or b"" for key in redis.keys("*"))
+        jobs.worker(burst=True)
+    (message,) = outbox
+    link = _link(message)
+    token = link.split("token=")[1]
+    assert token.encode() not in queued
+    _open(client, link)
+    assert _set(client).status_code == 302
+    assert token not in caplog.text and token[:20] not in caplog.text

@@ -3,27 +3,18 @@ configuration on one database and one Redis (database 12, this test's own). Fail
 server count on the other, and the owner at another address still signs in."""
 
 import re
-import socket
 
 import pytest
 import redis
 import requests
 
-from tests.conftest import IN_CI
+from tests.conftest import require_redis
 from tests.deploy.stack import DEMO_PASSWORD, Instance, free_port, prepare_database, production_env
 
 THROTTLE_STORE = "redis://127.0.0.1:6379/12"
 JOB_QUEUE = "redis://127.0.0.1:6379/13"
 SITE = "tumorboard.example-hospital.org"
 ATTACKER, OWNER = "203.0.113.66", "10.1.2.3"
-
-
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
 
 
 def _login(port: int, email: str, password: str, address: str) -> requests.Response:
@@ -46,10 +37,7 @@ def _login(port: int, email: str, password: str, address: str) -> requests.Respo
 @pytest.fixture
 def two_servers(tmp_path, isolated_app):
     """Named `isolated_app` so that the suite's per-test transaction leaves the seed's writes alone."""
-    if not _redis_up():
-        if IN_CI:
-            pytest.fail("Redis is not running on 127.0.0.1:6379")
-        pytest.skip("no Redis on 127.0.0.1:6379")
+    require_redis()
     store = redis.Redis.from_url(THROTTLE_STORE)
     store.flushdb()
     database = f"sqlite:///{tmp_path / 'shared.db'}"
