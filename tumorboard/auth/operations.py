@@ -308,8 +308,9 @@ def request_password_reset(email: str) -> None:
     commit by the worker); the audit row keeps the typed address only when it names an account. An
     account gets at most `RESET_LIMIT_PER_ACCOUNT` mails."""
     email = (email or "")[:254]
+    allowed = throttle.admit_reset_mail(email)  # counted for any address: the same work either way
     user = find_user_by_email(email) if email else None
-    mailed = user is not None and user.active and throttle.admit_reset_mail(user.email)
+    mailed = user is not None and user.active and allowed
     record(
         "auth.password_reset_requested",
         entity=user,
