@@ -11,7 +11,6 @@ from functools import lru_cache
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from zxcvbn import zxcvbn
 
 MIN_MEMORY_KIB = 19 * 1024
 MIN_TIME_COST = 2
@@ -115,6 +114,8 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     words = _context_words(email, name)
     if _only_made_of(typed, words):
         return TOO_PERSONAL
+    from zxcvbn import zxcvbn  # its lists take a moment to load: when a password is set, not at boot
+
     estimate = zxcvbn(password[:_ESTIMATED], user_inputs=words)
     if estimate["guesses_log10"] < MIN_GUESSES_LOG10:
         personal = any(m.get("dictionary_name") == "user_inputs" for m in estimate["sequence"])
