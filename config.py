@@ -30,7 +30,8 @@ class Config:
         "LETTERHEAD", "Neuroendocrine Tumour Centre|Hospital Street 1, 10115 Berlin|Phone +49 30 0000 0000"
     )
 
-    # Sessions: no remember-me; idle timeout and absolute lifetime enforced in auth.sessions.
+    # Sessions: a browser-session cookie, no remember-me; the idle timeout and the absolute lifetime
+    # (PERMANENT_SESSION_LIFETIME, read there only) are enforced on the server in auth.sessions.
     SESSION_COOKIE_NAME = "tumorboard_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -45,14 +46,23 @@ class Config:
     ARGON2_MEMORY_COST_KIB = _env_int("ARGON2_MEMORY_COST_KIB", 19 * 1024)
     ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 1)
 
-    # Failed logins: per account and per client IP (Flask-Limiter; memory:// or redis://...).
+    # Sign-in throttling (auth.throttle, on Flask-Limiter's storage: memory:// or redis://...): attempts per
+    # (account, client address); failures per address; failures per account from anywhere over a long
+    # window, past which one attempt is admitted per delay, doubling from the base up to the maximum.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # The throttle's keys begin with this: two installations (production and a training site) may share
     # one Redis database with prefixes of their own.
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "tumorboard")
     RATELIMIT_HEADERS_ENABLED = False
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT_AND_IP = "5 per 15 minutes"
     LOGIN_LIMIT_PER_IP = "10 per minute"
+    LOGIN_ACCOUNT_CEILING = "50 per 24 hours"
+    LOGIN_ACCOUNT_DELAY_BASE_SECONDS = 2
+    LOGIN_ACCOUNT_DELAY_MAX_SECONDS = 300
+    # Password reset by e-mail (auth.reset): how long a link works, and how many mails an account gets
+    # (further requests get the same answer and send nothing).
+    PASSWORD_RESET_VALID_MINUTES = 30
+    RESET_LIMIT_PER_ACCOUNT = "3 per hour"
     # The password typed again by a signed-in user (signing a decision, changing the password).
     REAUTH_LIMIT_PER_USER = "5 per 15 minutes"
 

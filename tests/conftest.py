@@ -6,11 +6,13 @@ transaction that is rolled back at its end; application code may commit (it comm
 """
 
 import os
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
@@ -26,7 +28,38 @@ from tumorboard import create_app
 from tumorboard.auth.roles import Role
 from tumorboard.extensions import db, limiter
 
+if TYPE_CHECKING:
+    from redis import Redis
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_redis() -> None:
+    """Skips the test without Redis on 127.0.0.1:6379 (fails it in CI, which always has one)."""
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        if IN_CI:
+            pytest.fail("Redis is not running on 127.0.0.1:6379")
+        pytest.skip("no Redis on 127.0.0.1:6379")
+
+
+@contextmanager
+def job_queue(app: Flask, url: str) -> Iterator["Redis"]:
+    """The app queues its jobs on the Redis database `url` (emptied before and after); yields it."""
+    from redis import Redis
+
+    require_redis()
+    redis = Redis.from_url(url)
+    redis.flushdb()
+    app.config["JOB_QUEUE_URL"] = url
+    try:
+        yield redis
+    finally:
+        app.config["JOB_QUEUE_URL"] = ""
+        app.extensions.pop("tumorboard.jobs", None)
+        redis.flushdb()
+        redis.close()
 
 
 class RequestScopedClient(FlaskClient):

@@ -15,6 +15,8 @@ EXPECTED_PUBLIC = {
     "auth.login",
     "auth.oidc_login",  # the way to the hospital's provider (404 without OIDC_ISSUER)
     "auth.oidc_callback",  # and back, checked by state, nonce, PKCE and the ID token
+    "auth.forgot_password",
+    "auth.reset_password_page",
     "main.health",
     "main.ready",
     "main.metrics_page",

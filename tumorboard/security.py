@@ -260,6 +260,10 @@ def _http_error(exc: HTTPException):
     if status == 429 and g.get("throttled_login"):
         email = g.throttled_login
         _audit_after_rollback(lambda: auth_operations.record_throttled_login(email))
+    wait = getattr(exc, "retry_after", None)
+    if status == 429 and isinstance(wait, int):
+        body, _ = _render_error(status, f"Too many attempts. Wait {wait} seconds, then try again.")
+        return body, status, {"Retry-After": str(wait)}
     return _render_error(status)
 
 

@@ -58,6 +58,7 @@ def seed_demo() -> list[str]:
             password=password,
             board_ids=[boards[i].id for i in board_indexes],
             must_change_password=False,
+            demo_seed=True,
         )
     _board_functions(boards)
     seed_demo_cases()

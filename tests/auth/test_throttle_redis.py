@@ -1,32 +1,16 @@
 """The sign-in throttle on Redis, the storage production uses (shared by all workers)."""
 
-import socket
 import uuid
 
-import pytest
-
 from config import TestConfig
-from tests.conftest import IN_CI
+from tests.conftest import require_redis
 from tumorboard import create_app
 from tumorboard.auth.roles import Role
 from tumorboard.extensions import limiter
 
-REDIS = ("127.0.0.1", 6379)
-
-
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(REDIS, timeout=0.5).close()
-    except OSError:
-        return False
-    return True
-
 
 def test_failed_logins_are_throttled_through_redis(app, users):
-    if not _redis_up():
-        if IN_CI:
-            pytest.fail("Redis is not running on 127.0.0.1:6379")
-        pytest.skip("no Redis on 127.0.0.1:6379")
+    require_redis()
     redis_app = create_app(
         TestConfig,
         SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],

@@ -47,13 +47,19 @@ def browser():
 
 
 @pytest.fixture
-def live_server(isolated_app):
-    """The app with the demo data, served by a real HTTP server in a thread."""
+def live_app(isolated_app):
+    """The app `live_server` serves, with the demo data (a test may set its config before a request)."""
     app = isolated_app()
     with app.app_context():
         seed_demo()
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    return app
+
+
+@pytest.fixture
+def live_server(live_app):
+    """The app with the demo data, served by a real HTTP server in a thread."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -40,6 +40,15 @@ class ChangePasswordForm(Form, NewPasswordMixin):
     submit = SubmitField("Change password")
 
 
+class ForgotPasswordForm(Form):
+    email = AccountFields.email.field()
+    submit = SubmitField("Send the link")
+
+
+class ResetByLinkForm(Form, NewPasswordMixin):
+    submit = SubmitField("Set the new password")
+
+
 class UserForm(Form):
     email = AccountFields.email.field(also=(Email(),), widget=EmailInput())
     name = AccountFields.name.field()

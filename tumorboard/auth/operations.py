@@ -9,8 +9,9 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select
 
+from tumorboard import jobs
 from tumorboard.audit.recording import REDACTED, diff, record, serialize_writes, snapshot
-from tumorboard.auth import throttle
+from tumorboard.auth import reset, throttle
 from tumorboard.auth.fields import AccountFields
 from tumorboard.auth.models import User, UserRole, email_key, find_user_by_email, new_session_token
 from tumorboard.auth.passwords import (
@@ -125,7 +126,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def _set_password(user: User, password: str) -> None:
-    problem = password_problem(password, email=user.email)
+    problem = password_problem(password, email=user.email, name=user.name)
     if problem:
         raise OperationError(problem, field="new_password")
     user.password_hash = hash_password(password)
@@ -206,8 +207,10 @@ def create_user(
     password: str,
     board_ids: Iterable[int] = (),
     must_change_password: bool = True,
+    demo_seed: bool = False,
 ) -> User:
-    """An admin opens an account; the user chooses their own password at first sign-in."""
+    """An admin opens an account; the user chooses their own password at first sign-in. Only the demo
+    seed (`demo_seed=True`) may give an account the public demo password, which the policy refuses."""
     email, name = _clean_identity(email, name)
     user = User(
         email=email,
@@ -216,7 +219,7 @@ def create_user(
         password_hash="",
         must_change_password=must_change_password,
     )
-    problem = password_problem(password, email=email)
+    problem = None if demo_seed else password_problem(password, email=email, name=name)
     if problem:
         raise OperationError(problem, field="new_password")
     user.password_hash = hash_password(password)
@@ -291,6 +294,44 @@ def reset_password(actor: User, user: User, *, new_password: str, expected_versi
     _set_password(user, new_password)
     user.must_change_password = True
     record("user.password_reset", actor=actor, entity=user, changes={"password": [REDACTED, REDACTED]})
+
+
+RESET_LINK_INVALID = (
+    "This password-reset link has expired, has been used already or is not valid. Ask for a new one."
+)
+
+
+@atomic
+def request_password_reset(email: str) -> None:
+    """Someone at the sign-in page asks for a reset link. Whether or not the address has an account, the
+    same answer and the same work in this request (one audit row; the mail is a job, sent after the
+    commit by the worker); the audit row keeps the typed address only when it names an account. An
+    account gets at most `RESET_LIMIT_PER_ACCOUNT` mails."""
+    email = (email or "")[:254]
+    allowed = throttle.admit_reset_mail(email)  # counted for any address: the same work either way
+    user = find_user_by_email(email) if email else None
+    mailed = user is not None and user.active and allowed
+    record(
+        "auth.password_reset_requested",
+        entity=user,
+        entity_type="users",
+        details={"email": user.email if user else "(no such account)", "mailed": mailed},
+    )
+    if mailed and user is not None:
+        jobs.enqueue(reset.mail_reset_link, user.id)
+
+
+@atomic
+def reset_password_by_link(token: str, new_password: str) -> User:
+    """The owner of a reset link sets a new password. Every session of theirs ends (a new session
+    token), and the link stops working with the password it was made under."""
+    user = reset.user_for_token(token)
+    if user is None:
+        raise OperationError(RESET_LINK_INVALID)
+    _set_password(user, new_password)
+    user.must_change_password = False
+    record("user.password_reset_by_link", actor=user, entity=user, changes={"password": [REDACTED, REDACTED]})
+    return user
 
 
 @atomic

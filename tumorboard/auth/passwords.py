@@ -1,5 +1,7 @@
 """Password hashing with argon2id (argon2-cffi) and the password policy.
 
+The policy (`password_problem`) is the one home of what makes a new password acceptable.
+
 Parameters come from config (at least m = 19 MiB, t = 2, p = 1, the OWASP minimum for argon2id); a hash
 made with older parameters is replaced at the next successful login.
 """
@@ -59,15 +61,63 @@ def burn_verification_time(password: str) -> None:
     )
 
 
-def password_problem(password: str, *, email: str = "") -> str | None:
-    """The reason a new password is refused, or None when it is acceptable."""
+# The public demo password (README, the demo seed): never accepted when a person sets a password, in any
+# configuration; the demo seed writes its hashes directly.
+PUBLIC_DEMO_PASSWORD = "tumorboard-demo"  # noqa: S105 - the published one, refused here
+# NIST SP 800-63B (5.1.1.2): refuse what an attacker tries first. zxcvbn (Dropbox's estimator, MIT) ships
+# the 30,000 most frequent passwords of the leaked corpora in its lists and finds them inside a password
+# too, with dictionary words, keyboard walks, sequences, repeats, dates and the words we give it (the
+# person's name and e-mail, the app's name). It estimates how many guesses an attacker needs; below 10^8
+# is refused (zxcvbn's score 2 or less). It reads at most 72 characters: a longer password is judged by
+# its first 72.
+MIN_GUESSES_LOG10 = 8
+_ESTIMATED = 72
+APP_WORDS = ("tumorboard", "tumor", "board", "tumour")
+TOO_GUESSABLE = (
+    "This password is too easy to guess: it is on lists of common or breached passwords, or is a word "
+    "with digits, a keyboard row or a sequence. Use a passphrase of several unrelated words."
+)
+TOO_PERSONAL = "The password must not be made of your name, your e-mail address or the name of this app."
+DEMO = "This is the public demo password: choose your own."
+
+
+def _context_words(email: str, name: str) -> list[str]:
+    local = email.strip().lower().partition("@")[0]
+    words = [email.strip().lower(), local, *local.replace("-", ".").replace("_", ".").split(".")]
+    words += [name.lower(), *name.lower().split()]
+    return [w for w in dict.fromkeys(words) if len(w) >= 3] + list(APP_WORDS)
+
+
+def _only_made_of(typed: str, words: list[str]) -> bool:
+    """Whether the letters of a password are nothing but these words (and at most three letters more):
+    "Kowalski2024!", "anna.kowalski1" for Anna Kowalski, with digits and signs around them."""
+    letters = "".join(c for c in typed if c.isalpha())
+    before = letters
+    for word in sorted(words, key=len, reverse=True):
+        letters = letters.replace("".join(c for c in word if c.isalpha()) or "\0", "")
+    return letters != before and len(letters) <= 3
+
+
+def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
+    """The reason a new password is refused, or None when it is acceptable (NIST SP 800-63B: a length,
+    no composition rules, a check against common and breached passwords and the person's own data)."""
     min_length = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < min_length:
         return f"The password must have at least {min_length} characters."
     if len(password) > MAX_LENGTH:
         return f"The password must have at most {MAX_LENGTH} characters."
-    if email and password.strip().lower() == email.strip().lower():
+    typed = password.strip().lower()
+    if typed in {PUBLIC_DEMO_PASSWORD, current_app.config["DEMO_PASSWORD"].lower()}:
+        return DEMO
+    if email and typed == email.strip().lower():
         return "The password must not be your email address."
-    if len(set(password)) < 4:
-        return "The password is too simple: use a passphrase of several words."
+    words = _context_words(email, name)
+    if _only_made_of(typed, words):
+        return TOO_PERSONAL
+    from zxcvbn import zxcvbn  # its lists take a moment to load: when a password is set, not at boot
+
+    estimate = zxcvbn(password[:_ESTIMATED], user_inputs=words)
+    if estimate["guesses_log10"] < MIN_GUESSES_LOG10:
+        personal = any(m.get("dictionary_name") == "user_inputs" for m in estimate["sequence"])
+        return TOO_PERSONAL if personal else TOO_GUESSABLE
     return None

@@ -1,7 +1,8 @@
 """Session lifetime: an idle timeout and an absolute lifetime, on top of Flask-Login.
 
 The session cookie is signed, so the timestamps in it cannot be moved by the client; the per-user session
-token in the login id voids cookies captured before a logout, a password change or a disabling.
+token in the login id voids cookies captured before a logout, a password change, a password reset or a
+disabling. The cookie itself carries no expiry: it ends with the browser.
 """
 
 import hmac
@@ -33,7 +34,9 @@ def start_session(user: User) -> None:
     g.session_started = True  # an error later in this request must not leave the user signed in
     session.clear()
     login_user(user, remember=False)
-    session.permanent = True
+    # A browser-session cookie (no Expires, no Max-Age): it goes when the browser closes, on a shared
+    # ward computer too. The idle timeout and the absolute lifetime are checked here, on the server.
+    session.permanent = False
     now = int(time.time())
     session["login_at"] = now
     session["seen_at"] = now

@@ -4,17 +4,24 @@ import re
 
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from werkzeug.exceptions import TooManyRequests
 
-from tumorboard.auth import oidc, operations, throttle
+from tumorboard.auth import oidc, operations, reset, throttle
 from tumorboard.auth.access import public, require_login
 from tumorboard.auth.blueprint import bp
-from tumorboard.auth.forms import ChangePasswordForm, LoginForm
+from tumorboard.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetByLinkForm
 from tumorboard.auth.sessions import end_session, start_session
 from tumorboard.errors import OperationError
 from tumorboard.forms import ActionForm
 from tumorboard.views_helpers import form_error
 
 LOGIN_FAILED = "Email or password is not correct, or the account is disabled."
+RESET_SENT = (
+    "If this address belongs to an account, a link to choose a new password is on its way to it. "
+    "It works once, within {minutes} minutes."
+)
+RESET_DONE = "Your new password is set, and every session of yours has ended. Sign in with it."
+_RESET_TOKEN = "password_reset_token"  # noqa: S105 - the session key, not a secret
 
 
 # A local path only: no scheme, no host, no backslash or control characters (never an open redirect).
@@ -35,10 +42,11 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data
-        if not throttle.admit_attempt(email):
-            # the 429 handler audits it, once per account and window
+        refusal = throttle.admit_attempt(email)
+        if refusal is not None:
+            # the 429 handler audits it, once per account and window, and says how long to wait
             g.throttled_login = email if throttle.first_refusal_in_window(email) else None
-            abort(429)
+            raise TooManyRequests(retry_after=refusal.retry_after)
         user = operations.authenticate(email, form.password.data)
         if user is not None:
             throttle.record_success(email)
@@ -47,7 +55,7 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
         flash(LOGIN_FAILED, "danger")
     if request.method == "POST":
-        throttle.record_failure()
+        throttle.record_failure(form.email.data if isinstance(form.email.data, str) else "")
         return render_template("auth/login.html", form=form), 422
     return render_template("auth/login.html", form=form)
 
@@ -98,3 +106,47 @@ def change_password():
             return redirect(url_for("main.dashboard"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/account.html", form=form, calendar_form=ActionForm()), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        operations.request_password_reset(form.email.data)
+        flash(RESET_SENT.format(minutes=reset.max_age_seconds() // 60), "info")
+        return redirect(url_for("auth.login"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/forgot.html", form=form), status
+
+
+@bp.route(reset.RESET_PATH, methods=["GET", "POST"])
+@public
+def reset_password_page():
+    """The e-mailed link: the token moves from the query string into the signed session cookie, and the
+    browser comes back here without it (see auth.reset for why)."""
+    token = request.args.get("token")
+    if token is not None:
+        if current_user.is_authenticated:
+            end_session()  # a shared computer: whoever was signed in is signed out
+        session[_RESET_TOKEN] = token[:2000]
+        return redirect(url_for("auth.reset_password_page"))
+    token = session.get(_RESET_TOKEN)
+    if not isinstance(token, str) or reset.user_for_token(token) is None:
+        session.pop(_RESET_TOKEN, None)
+        flash(operations.RESET_LINK_INVALID, "danger")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetByLinkForm()
+    if form.validate_on_submit():
+        try:
+            operations.reset_password_by_link(token, form.new_password.data)
+        except OperationError as exc:
+            form_error(form, exc, default="new_password")
+        else:
+            session.pop(_RESET_TOKEN, None)
+            flash(RESET_DONE, "success")
+            return redirect(url_for("auth.login"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/reset.html", form=form), status
