@@ -190,6 +190,18 @@ def test_a_link_of_a_disabled_account_does_not_work(client, users, outbox):
     assert page.headers["Location"] == "/password/forgot"
 
 
+def test_an_account_that_signs_in_only_at_the_provider_gets_no_link(client, users, outbox):
+    """Made at its first single sign-on, it has no local password: a reset link would open a second way
+    in, around the provider. The answer is the same as for any address."""
+    user = users[Role.SPECIALIST]
+    user.password_hash, user.oidc_issuer, user.oidc_subject = "", "https://id.hospital.org", "sub-1"
+    db.session.commit()
+    answer = _ask(client, user.email)
+    assert answer.status_code == 302 and outbox == []
+    (event,) = _events("auth.password_reset_requested")
+    assert event.details["mailed"] is False
+
+
 def test_the_new_password_follows_the_policy_and_the_link_stays_usable(client, users, outbox):
     user = users[Role.CHAIR]
     _ask(client, user.email)
