@@ -4,7 +4,7 @@ input with the same words. Every declared field of every package is walked."""
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from tumorboard.auth.fields import AccountFields, PasswordFields
+from tumorboard.auth.fields import AccountFields, PasswordFields, SecondFactorFields
 from tumorboard.boards.fields import BoardFields, MeetingPlanFields
 from tumorboard.cases.fields import (
     CaseActionFields,
@@ -42,6 +42,7 @@ DECLARATIONS = (
     AgendaFields,
     AccountFields,
     PasswordFields,
+    SecondFactorFields,
     PrivacyFields,
 )
 RULES = [

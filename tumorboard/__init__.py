@@ -86,6 +86,7 @@ VIEW_MODULES = (
     "main.views",
     "auth.views",
     "auth.admin_views",
+    "auth.second_factor_views",
     "boards.views",
     "cases.views",
     "cases.patient_views",

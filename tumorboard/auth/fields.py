@@ -20,3 +20,20 @@ class PasswordFields:
         description="A passphrase of several words is easy to type and hard to guess.",
     )
     confirm = Password("Repeat the new password", "new password again", MAX_LENGTH)
+
+
+class SecondFactorFields:
+    code = Text(
+        "Code",
+        "code",
+        32,
+        required=True,
+        description="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+    )
+    new_code = Text(
+        "Code from the app",
+        "code",
+        32,
+        required=True,
+        description="After adding TumorBoard to the app, type the 6-digit code it shows.",
+    )
