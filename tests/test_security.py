@@ -11,7 +11,15 @@ from tumorboard.security import STATIC_ENDPOINTS
 
 # the calendar feed is found by a long secret token: calendar apps send no session cookie
 # the probes and metrics: the load balancer and the monitoring (metrics by network, tests/test_operations)
-EXPECTED_PUBLIC = {"auth.login", "main.health", "main.ready", "main.metrics_page", "meetings.personal_feed"}
+# the sign-in's second step: after the right password, before the session (auth.sessions.second_step_user)
+EXPECTED_PUBLIC = {
+    "auth.login",
+    "auth.second_step",
+    "main.health",
+    "main.ready",
+    "main.metrics_page",
+    "meetings.personal_feed",
+}
 
 
 def test_every_endpoint_is_public_on_purpose_or_guarded(app):
