@@ -66,6 +66,14 @@ class Config:
     # The password typed again by a signed-in user (signing a decision, changing the password).
     REAUTH_LIMIT_PER_USER = "5 per 15 minutes"
 
+    # The second factor (auth.totp): the roles that need one (comma-separated, e.g. "admin,chair"; empty:
+    # nobody must, anyone may); the key its secrets are encrypted with (falls back to SECRET_KEY; changing
+    # it voids every enrolment); the codes a user may try; how long the code may follow the password.
+    SECOND_FACTOR_ROLES = os.environ.get("SECOND_FACTOR_ROLES", "admin,chair")
+    SECOND_FACTOR_KEY = os.environ.get("SECOND_FACTOR_KEY")
+    SECOND_FACTOR_LIMIT_PER_USER = "5 per 15 minutes"
+    SECOND_STEP_SECONDS = 5 * 60
+
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
@@ -132,6 +140,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = False
+    # The demo accounts (make run) sign in with the demo password alone, unless the site asks otherwise.
+    SECOND_FACTOR_ROLES = os.environ.get("SECOND_FACTOR_ROLES", "")
 
 
 class TestConfig(Config):
@@ -142,6 +152,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     JOB_QUEUE_URL = ""
+    SECOND_FACTOR_ROLES = ""  # the second factor's own tests set it
 
 
 class ProductionConfig(Config):

@@ -4,7 +4,7 @@ input with the same words. Every declared field of every package is walked."""
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from tumorboard.auth.fields import AccountFields, GroupMappingFields, PasswordFields
+from tumorboard.auth.fields import AccountFields, GroupMappingFields, PasswordFields, SecondFactorFields
 from tumorboard.boards.fields import BoardFields, MeetingPlanFields
 from tumorboard.cases.fields import (
     CaseActionFields,
@@ -43,6 +43,7 @@ DECLARATIONS = (
     AccountFields,
     PasswordFields,
     GroupMappingFields,
+    SecondFactorFields,
     PrivacyFields,
 )
 RULES = [

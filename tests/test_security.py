@@ -11,12 +11,14 @@ from tumorboard.security import STATIC_ENDPOINTS
 
 # the calendar feed is found by a long secret token: calendar apps send no session cookie
 # the probes and metrics: the load balancer and the monitoring (metrics by network, tests/test_operations)
+# the sign-in's second step: after the right password, before the session (auth.sessions.second_step_user)
 EXPECTED_PUBLIC = {
     "auth.login",
     "auth.oidc_login",  # the way to the hospital's provider (404 without OIDC_ISSUER)
     "auth.oidc_callback",  # and back, checked by state, nonce, PKCE and the ID token
     "auth.forgot_password",
     "auth.reset_password_page",
+    "auth.second_step",
     "main.health",
     "main.ready",
     "main.metrics_page",

@@ -90,6 +90,7 @@ VIEW_MODULES = (
     "auth.views",
     "auth.admin_views",
     "auth.sso_views",
+    "auth.second_factor_views",
     "boards.views",
     "cases.views",
     "cases.patient_views",

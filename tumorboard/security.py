@@ -32,8 +32,10 @@ from werkzeug.exceptions import HTTPException
 
 from tumorboard.audit.access import write_access_log
 from tumorboard.audit.models import AuditEvent
+from tumorboard.auth import oidc
 from tumorboard.auth import operations as auth_operations
 from tumorboard.auth.access import PUBLIC
+from tumorboard.auth.second_factor import missing_second_factor
 from tumorboard.auth.sessions import session_expired
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db, login_manager
@@ -43,6 +45,7 @@ log = logging.getLogger("tumorboard")
 
 STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
 PASSWORD_CHANGE_ALLOWED = frozenset({"auth.change_password", "auth.logout"})
+SECOND_FACTOR_SETUP_ALLOWED = frozenset({"auth.second_factor_page", "auth.logout"})
 
 MESSAGES = {
     400: "The request could not be understood. Go back, reload the page and try again.",
@@ -173,6 +176,14 @@ def _deny_by_default():
     if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ALLOWED:
         flash("Please choose your own password before you go on.", "warning")
         return redirect(url_for("auth.change_password"))
+    if (
+        not current_user.must_change_password  # the password first, then the second factor
+        and endpoint not in SECOND_FACTOR_SETUP_ALLOWED
+        and not session.get(oidc.SIGNED_IN_SESSION_KEY)  # the provider asks its own factors
+        and missing_second_factor(current_user)
+    ):
+        flash("Your role needs a second factor: set it up before you go on.", "warning")
+        return redirect(url_for("auth.second_factor_page"))
     return None
 
 

@@ -35,3 +35,20 @@ class GroupMappingFields:
         "/Oncology/Chairs.",
     )
     role = Choice("Role", "role", Role)
+
+
+class SecondFactorFields:
+    code = Text(
+        "Code",
+        "code",
+        32,
+        required=True,
+        description="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+    )
+    new_code = Text(
+        "Code from the app",
+        "code",
+        32,
+        required=True,
+        description="After adding TumorBoard to the app, type the 6-digit code it shows.",
+    )

@@ -4,7 +4,7 @@ from wtforms import SelectField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, ValidationError
 from wtforms.widgets import EmailInput
 
-from tumorboard.auth.fields import AccountFields, GroupMappingFields, PasswordFields
+from tumorboard.auth.fields import AccountFields, GroupMappingFields, PasswordFields, SecondFactorFields
 from tumorboard.auth.passwords import password_problem
 from tumorboard.auth.roles import Role
 from tumorboard.clinical.specialties import Specialty
@@ -83,3 +83,18 @@ class GroupMappingForm(Form):
     role = GroupMappingFields.role.field()
     board = SelectField("Board membership", choices=[], validate_choice=True)
     submit = SubmitField("Add mapping")
+
+
+class SecondStepForm(Form):
+    code = SecondFactorFields.code.field()
+    submit = SubmitField("Verify")
+
+
+class EnrolForm(Form):
+    code = SecondFactorFields.new_code.field()
+    submit = SubmitField("Turn on the second factor")
+
+
+class RenewRecoveryCodesForm(Form):
+    code = SecondFactorFields.code.field()
+    submit = SubmitField("Make new recovery codes")

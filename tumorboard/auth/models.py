@@ -44,6 +44,7 @@ class User(UserMixin, Model):
 
     role_rows: Mapped[list["UserRole"]] = relationship(back_populates="user", cascade="all, delete-orphan")
     memberships = relationship("BoardMembership", back_populates="user", cascade="all, delete-orphan")
+    second_factor: Mapped["SecondFactor | None"] = relationship(cascade="all, delete-orphan", uselist=False)
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
@@ -68,6 +69,10 @@ class User(UserMixin, Model):
     @property
     def is_admin(self) -> bool:
         return self.has_role(Role.ADMIN)
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.second_factor is not None
 
     @property
     def specialty_label(self) -> str:
@@ -123,3 +128,28 @@ def email_key(email: str) -> str:
 def find_user_by_email(email: str) -> User | None:
     """Emails are stored as email_key() gives them, so the unique index answers this."""
     return db.session.scalar(db.select(User).where(User.email == email_key(email)))
+
+
+class SecondFactor(Model):
+    """A user's TOTP second factor (auth.totp): the secret, encrypted; the last time step used, so that
+    a code is accepted once. A row exists only once the user confirmed it with a code."""
+
+    __tablename__ = "second_factor"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret_encrypted: Mapped[str] = mapped_column(String(255))
+    last_step: Mapped[int | None] = mapped_column(Integer)
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    recovery_codes: Mapped[list["RecoveryCode"]] = relationship(cascade="all, delete-orphan")
+
+
+class RecoveryCode(Model):
+    """One of the ten single-use recovery codes, as its keyed hash (auth.totp.recovery_hash)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("second_factor.user_id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

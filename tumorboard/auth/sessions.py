@@ -65,3 +65,36 @@ def session_expired() -> bool:
     if now - seen_at >= 30:
         session["seen_at"] = now
     return False
+
+
+# The sign-in's second step: the password was right, the code is still to come. Nothing but the user's
+# id, their session token (so a logout elsewhere voids it) and the time is kept, in the signed cookie.
+_SECOND_STEP = "second_step"
+
+
+def begin_second_step(user: User, next_path: str) -> None:
+    session.clear()
+    session[_SECOND_STEP] = {
+        "user": user.id,
+        "token": user.session_token,
+        "at": int(time.time()),
+        "next": next_path,
+    }
+
+
+def second_step_user() -> tuple[User | None, str]:
+    """The user halfway through signing in and where they were going, or None when there is none, or
+    it is older than SECOND_STEP_SECONDS (then it is forgotten)."""
+    pending = session.get(_SECOND_STEP)
+    if not isinstance(pending, dict):
+        return None, ""
+    at = pending.get("at")
+    if not isinstance(at, int) or int(time.time()) - at > current_app.config["SECOND_STEP_SECONDS"]:
+        session.pop(_SECOND_STEP, None)
+        return None, ""
+    user = load_user(f"{pending.get('user')}:{pending.get('token')}")
+    return user, str(pending.get("next") or "")
+
+
+def end_second_step() -> None:
+    session.pop(_SECOND_STEP, None)

@@ -142,3 +142,15 @@ def storage_answers() -> bool:
         return bool(limiter.storage.check())
     except Exception:  # noqa: BLE001 - any failure of the store's client means "not answering"
         return False
+
+
+def admit_second_factor(user_id: int) -> bool:
+    """Each code typed (the sign-in's second step, signing a decision) counts, per user; a right code
+    clears the count."""
+    limit = parse(current_app.config["SECOND_FACTOR_LIMIT_PER_USER"])
+    return limiter.limiter.hit(limit, _prefix(), "second-factor-user", str(user_id))
+
+
+def clear_second_factor(user_id: int) -> None:
+    limit = parse(current_app.config["SECOND_FACTOR_LIMIT_PER_USER"])
+    limiter.limiter.clear(limit, _prefix(), "second-factor-user", str(user_id))

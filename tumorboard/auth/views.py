@@ -10,7 +10,7 @@ from tumorboard.auth import oidc, operations, reset, throttle
 from tumorboard.auth.access import public, require_login
 from tumorboard.auth.blueprint import bp
 from tumorboard.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetByLinkForm
-from tumorboard.auth.sessions import end_session, start_session
+from tumorboard.auth.sessions import begin_second_step, end_session, start_session
 from tumorboard.errors import OperationError
 from tumorboard.forms import ActionForm
 from tumorboard.views_helpers import form_error
@@ -50,6 +50,9 @@ def login():
         user = operations.authenticate(email, form.password.data)
         if user is not None:
             throttle.record_success(email)
+            if user.has_second_factor:  # the code is still to come (auth.second_factor_views)
+                begin_second_step(user, _safe_next(request.args.get("next")))
+                return redirect(url_for("auth.second_step"))
             start_session(user)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(_safe_next(request.args.get("next")))

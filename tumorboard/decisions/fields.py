@@ -39,6 +39,13 @@ class SigningFields:
     """Signing and amending a decision."""
 
     password = Password("Your password", "password", MAX_LENGTH, missing="Enter your password to sign.")
+    # Asked of a chair who has a second factor (auth.second_factor); the operation requires it then.
+    code = Text(
+        "Code from your authenticator app",
+        "code",
+        32,
+        description="The 6-digit code your app shows now, or a recovery code.",
+    )
     override_reason = Text("Reason to sign despite the warnings", "reason", 2000, multiline=True)
     amendment_reason = Text(
         "Reason for the amendment",

@@ -66,6 +66,7 @@ class DecisionForm(Form):
 
 class SignForm(Form):
     password = SigningFields.password.field()
+    code = SigningFields.code.field()
     override_reason = SigningFields.override_reason.field()
     version = VersionField()
     submit = SubmitField("Sign the decision")

@@ -20,6 +20,7 @@ from sqlalchemy import String, cast, literal, select
 
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.auth.operations import confirm_password
+from tumorboard.auth.second_factor import check_second_factor
 from tumorboard.cases import operations as case_operations
 from tumorboard.cases.models import PRESENTED_AGAIN_FROM, CaseStatus
 from tumorboard.cases.summary import summarise
@@ -292,6 +293,7 @@ def sign_decision(
     *,
     expected_version: int | None,
     password: str,
+    code: str = "",
     override_reason: str = "",
     draft: tuple[Mapping, Sequence[Mapping]] | None = None,
 ) -> list[checks.CheckWarning]:
@@ -311,6 +313,8 @@ def sign_decision(
     if decision.number == 1 and decision.agenda_item.was_deferred:
         raise OperationError(DEFERRED_HERE)
     confirm_password(actor, password, field="password", wrong="The password is not correct.")
+    if actor.has_second_factor:
+        check_second_factor(actor, SigningFields.code.clean(code, "code"))
     if draft is not None:
         data, items = draft
         save_draft(actor, decision, expected_version=decision.version, data=data, items=items)

@@ -23,6 +23,7 @@ from tumorboard.audit.models import AccessPage
 from tumorboard.audit.recording import record
 from tumorboard.auth import operations as auth_operations
 from tumorboard.auth.access import require_login
+from tumorboard.auth.second_factor import record_wrong_code
 from tumorboard.cases.charts import marker_trends
 from tumorboard.cases.hooks import CaseSection, case_section
 from tumorboard.cases.lookups import get_visible_case
@@ -186,7 +187,7 @@ def _plan_errors(form: DecisionForm) -> list[str]:
 
 def _refusal(form: DecisionForm, sign_form: SignForm | None, exc: OperationError) -> None:
     """An operation's refusal, shown beside the field it is about, on whichever form holds it."""
-    if sign_form is not None and exc.field in ("password", "override_reason"):
+    if sign_form is not None and exc.field in ("password", "code", "override_reason"):
         form_error(sign_form, exc, default="password")
     elif exc.field == "items":
         form.items.errors = [*form.items.errors, exc.message]
@@ -351,6 +352,7 @@ def sign(decision_id: int):
             decision,
             expected_version=version,
             password=sign_form.password.data,
+            code=sign_form.code.data,
             override_reason=sign_form.override_reason.data,
             draft=(form.data, form.plan_rows()) if form is not None else None,
         )
@@ -372,6 +374,8 @@ def sign(decision_id: int):
     except OperationError as exc:
         if exc.field == "password":
             auth_operations.record_wrong_password(current_user._get_current_object(), "signing a decision")
+        if exc.field == "code":
+            record_wrong_code(current_user._get_current_object(), "signing a decision")
         if form is None:
             flash(exc.message, "danger")
             return redirect(back)
