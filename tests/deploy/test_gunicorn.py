@@ -39,7 +39,6 @@ class Served:
     def __init__(self, port: int, process: subprocess.Popen):
         self.port, self.process = port, process
         self.out = self.err = ""
-        self.health_answers = 0  # /healthz requests it answered while starting
 
 
 @contextmanager
@@ -60,31 +59,34 @@ def gunicorn(tmp_path, **extra_env):
     if "PROMETHEUS_MULTIPROC_DIR" not in extra_env:
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # one process's metrics unless the test asks for files
     executable = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(  # noqa: S603 - our own executable and arguments
-        [str(executable), "-c", str(ROOT / "gunicorn.conf.py"), "tumorboard:create_app()"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # its output into files, not pipes: a pipe nobody reads fills up (64 KiB, a few hundred access lines)
+    # and then every worker blocks on its next log line
+    out_path, err_path = tmp_path / "gunicorn.out", tmp_path / "gunicorn.err"
+    with out_path.open("w") as out, err_path.open("w") as err:
+        process = subprocess.Popen(  # noqa: S603 - our own executable and arguments
+            [str(executable), "-c", str(ROOT / "gunicorn.conf.py"), "tumorboard:create_app()"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=err,
+        )
     served = Served(port, process)
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
                 if _get(port, "/healthz")[0] == 200:
-                    served.health_answers += 1
                     break
             except OSError:
                 pass
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert process.poll() is None, err_path.read_text()
             assert time.monotonic() < deadline, "gunicorn did not answer within 30 s"
             time.sleep(0.3)
         yield served
     finally:
         process.terminate()
-        served.out, served.err = process.communicate(timeout=30)
+        process.wait(timeout=30)
+        served.out, served.err = out_path.read_text(), err_path.read_text()
 
 
 def test_gunicorn_serves_the_production_app_with_json_access_logs(tmp_path):
@@ -124,13 +126,15 @@ def test_metrics_add_up_the_requests_of_both_workers(tmp_path):
     (directory / "counter_999999.db").write_bytes(b"left over from an earlier run")
     with gunicorn(tmp_path, PROMETHEUS_MULTIPROC_DIR=str(directory)) as served:
         assert not (directory / "counter_999999.db").exists()
-        sent = served.health_answers
+        # what the start-up probes left (a probe the client gave up on may still have been answered)
+        sent = _health_count(served.port)
 
         def workers() -> set[str]:
             return {path.stem.rsplit("_", 1)[1] for path in directory.glob("histogram_*.db")}
 
+        deadline = time.monotonic() + 30  # the second worker may still be booting while the first serves
         with ThreadPoolExecutor(max_workers=8) as pool:
-            while len(workers()) < 2 and sent < 400:
+            while len(workers()) < 2 and time.monotonic() < deadline:
                 statuses = list(pool.map(lambda _: _get(served.port, "/healthz")[0], range(40)))
                 assert set(statuses) == {200}
                 sent += len(statuses)
