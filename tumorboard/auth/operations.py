@@ -7,7 +7,7 @@ event in the caller's transaction.
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tumorboard import jobs
 from tumorboard.audit.recording import REDACTED, diff, record, serialize_writes, snapshot
@@ -21,6 +21,7 @@ from tumorboard.auth.passwords import (
     password_problem,
     verify_password,
 )
+from tumorboard.auth.queries import other_active_admins
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.clinical.specialties import Specialty
@@ -188,14 +189,6 @@ def _apply_boards(user: User, board_ids: set[int]) -> None:
         user.memberships.append(BoardMembership(board_id=board_id))
 
 
-def _active_admin_count(excluding: User) -> int:
-    return db.session.execute(
-        select(func.count(User.id))
-        .join(UserRole)
-        .where(UserRole.role == Role.ADMIN.value, User.active.is_(True), User.id != excluding.id)
-    ).scalar_one()
-
-
 @atomic
 def create_user(
     actor: User | None,
@@ -251,7 +244,7 @@ def update_user(
     new_roles = _clean_roles(roles)
     new_boards = _clean_boards(board_ids)
     serialize_writes()
-    if Role.ADMIN not in new_roles and user.is_admin and _active_admin_count(excluding=user) == 0:
+    if Role.ADMIN not in new_roles and user.is_admin and other_active_admins(user) == 0:
         raise OperationError(
             "This is the last active administrator: the admin role must stay.", field="roles"
         )
@@ -275,7 +268,7 @@ def set_user_active(actor: User, user: User, *, active: bool, expected_version: 
         if user.id == actor.id:
             raise OperationError("You cannot disable your own account.")
         serialize_writes()
-        if user.is_admin and _active_admin_count(excluding=user) == 0:
+        if user.is_admin and other_active_admins(user) == 0:
             raise OperationError("This is the last active administrator and cannot be disabled.")
         user.session_token = new_session_token()
     user.active = active

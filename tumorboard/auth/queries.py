@@ -46,3 +46,12 @@ def group_mappings() -> list[GroupMapping]:
             .order_by(GroupMapping.group_name, GroupMapping.role, GroupMapping.board_id)
         )
     )
+
+
+def other_active_admins(user: User) -> int:
+    """How many active administrators there are besides `user`: the last one keeps the role."""
+    return db.session.execute(
+        select(func.count(User.id))
+        .join(UserRole)
+        .where(UserRole.role == Role.ADMIN.value, User.active.is_(True), User.id != user.id)
+    ).scalar_one()

@@ -6,12 +6,13 @@ one audit event in the caller's transaction.
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.auth.fields import AccountFields, GroupMappingFields
 from tumorboard.auth.models import GroupMapping, User, UserRole, email_key, find_user_by_email
 from tumorboard.auth.oidc import Identity
+from tumorboard.auth.queries import other_active_admins
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.clinical.specialties import Specialty
@@ -73,14 +74,6 @@ def _mapped(groups: frozenset[str]) -> tuple[set[Role], set[int]]:
     return roles, boards
 
 
-def _other_active_admins(user: User) -> int:
-    return db.session.execute(
-        select(func.count(User.id))
-        .join(UserRole)
-        .where(UserRole.role == Role.ADMIN.value, User.active.is_(True), User.id != user.id)
-    ).scalar_one()
-
-
 def _apply(user: User, roles: set[Role], board_ids: set[int]) -> dict:
     """The user's roles and boards as the groups say; the changes, for the audit event."""
     before = {"roles": sorted(r.value for r in user.roles), "board_ids": sorted(user.board_ids)}
@@ -135,7 +128,7 @@ def sign_in_with_provider(identity: Identity, *, allow_signup: bool) -> SignInRe
         return SignInResult(_create(identity, roles, board_ids))
     if not user.active:
         return _refuse(identity, "account disabled", DISABLED, user)
-    if user.is_admin and Role.ADMIN not in roles and _other_active_admins(user) == 0:
+    if user.is_admin and Role.ADMIN not in roles and other_active_admins(user) == 0:
         roles = roles | {Role.ADMIN}  # the last active administrator keeps the role (break-glass)
     if not roles:
         return _refuse(identity, "no mapped group", NO_ROLE, user)
