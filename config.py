@@ -63,6 +63,9 @@ class Config:
     # (further requests get the same answer and send nothing).
     PASSWORD_RESET_VALID_MINUTES = 30
     RESET_LIMIT_PER_ACCOUNT = "3 per hour"
+    # ... and how many requests one client address makes, whatever the addresses typed (counted in the
+    # sign-in throttle's storage).
+    RESET_LIMIT_PER_IP = "10 per hour"
     # The password typed again by a signed-in user (signing a decision, changing the password).
     REAUTH_LIMIT_PER_USER = "5 per 15 minutes"
 

@@ -1,6 +1,6 @@
 """Single sign-on's pages: the way to the provider and back, and the admin's group mapping."""
 
-from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from tumorboard.auth import oidc, sso_operations
@@ -14,7 +14,11 @@ from tumorboard.auth.sessions import start_session
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.forms import ActionForm, choices
-from tumorboard.views_helpers import form_error
+from tumorboard.views_helpers import form_error, is_local_path, safe_next
+
+# Where the person was going when they chose the provider: a local path only, kept in the signed session
+# across the round trip (start_session clears the session, so it is read before).
+_NEXT = "oidc_next"
 
 
 @bp.app_context_processor
@@ -31,8 +35,13 @@ def _refused(status: int, message: str):
 def oidc_login():
     if not oidc.enabled():
         abort(404)
+    target = request.args.get("next")
     if current_user.is_authenticated:
-        return redirect(url_for("main.dashboard"))
+        return redirect(safe_next(target))
+    if is_local_path(target):
+        session[_NEXT] = target
+    else:
+        session.pop(_NEXT, None)
     try:
         return oidc.authorize_redirect()
     except oidc.SignInRefused as refused:
@@ -54,10 +63,11 @@ def oidc_callback():
     )
     if result.user is None:
         return _refused(403, result.message)
+    target = safe_next(session.pop(_NEXT, None))
     start_session(result.user)
     oidc.remember_sign_in(session, identity)
     flash(f"Welcome, {result.user.name}.", "success")
-    return redirect(url_for("main.dashboard"))
+    return redirect(target)
 
 
 def _mapping_form(**kwargs) -> GroupMappingForm:
