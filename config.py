@@ -136,6 +136,10 @@ class Config:
     OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
     # A person the provider knows but TumorBoard does not gets an account at their first sign-in only then.
     OIDC_ALLOW_SIGNUP = os.environ.get("OIDC_ALLOW_SIGNUP", "").lower() in ("1", "true", "yes")
+    # How the pages name the provider where a signed-in person confirms an act there ("Confirm with … and
+    # sign"), e.g. "the hospital's Keycloak"; and how long that confirmation is good for (auth.step_up).
+    OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "").strip() or "your hospital account"
+    STEP_UP_VALID_SECONDS = 5 * 60
 
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "tumorboard-demo")
     ALLOW_DEMO_DATA = True

@@ -211,6 +211,19 @@ def _create(identity: Identity, roles: set[Role], board_ids: set[int]) -> User:
 
 
 @atomic
+def record_failed_step_up(user: User, reason: str) -> None:
+    """A signed-in user went to the provider to confirm an act (auth.step_up) and the answer did not
+    confirm them (stale, another person, a forged or replayed answer): nothing done, the admins see why."""
+    record(
+        "auth.reauthentication_failed",
+        actor=user,
+        entity_type="users",
+        entity_id=user.id,
+        details={"via": "oidc", "reason": reason},
+    )
+
+
+@atomic
 def record_refused_answer(reason: str) -> None:
     """The provider's answer failed a check (state, code, signature, audience, expiry …): nobody is
     signed in, and the admins see why."""

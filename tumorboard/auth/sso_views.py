@@ -3,7 +3,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from tumorboard.auth import oidc, sso_operations
+from tumorboard.auth import oidc, sso_operations, step_up
 from tumorboard.auth.access import public, require_role
 from tumorboard.auth.blueprint import bp
 from tumorboard.auth.forms import GroupMappingForm
@@ -48,11 +48,35 @@ def oidc_login():
         return _refused(refused.status, refused.message)
 
 
+def _step_up_refused(refused: step_up.StepUpRefused):
+    return (
+        render_template(
+            "auth/step_up_refused.html", message=refused.message, return_to=safe_next(refused.return_to)
+        ),
+        refused.status,
+    )
+
+
+def _step_up_callback():
+    """The provider sent back a signed-in user who went there to confirm an act (auth.step_up): the
+    proof is kept and they return to their page, or a clear refusal; never a sign-in of anybody else."""
+    user = current_user._get_current_object()
+    try:
+        step_up.complete(session, user)
+    except step_up.StepUpRefused as refused:
+        sso_operations.record_failed_step_up(user, refused.reason)
+        return _step_up_refused(refused)
+    flash("Confirmed at the hospital's sign-in service: sign now.", "success")
+    return redirect(safe_next(step_up.kept_return_to(session, user)))
+
+
 @bp.get("/login/oidc/callback")
 @public
 def oidc_callback():
     if not oidc.enabled():
         abort(404)
+    if current_user.is_authenticated and step_up.pending(session, current_user):
+        return _step_up_callback()
     try:
         identity = oidc.complete_sign_in()
     except oidc.SignInRefused as refused:
