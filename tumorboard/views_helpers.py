@@ -11,7 +11,7 @@ from tumorboard.errors import OperationError
 MAX_PAGE = 100_000
 
 # A local path only: no scheme, no host, no backslash or control characters (never an open redirect).
-_LOCAL_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9/_.~%=&?+-]*$")
+_LOCAL_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9/_.~%=&?+#-]*$")
 
 
 def is_local_path(target: object) -> bool:

@@ -88,6 +88,10 @@ def record_access_denied(actor: User | None, endpoint: str | None, method: str) 
 
 
 TOO_MANY_PASSWORDS = "Too many wrong passwords: wait 15 minutes, then try again."
+PROVIDER_ONLY_ACCOUNT = (
+    "Your account signs in with the hospital's sign-in service and has no TumorBoard password to change: "
+    "change your password there."
+)
 
 
 def confirm_password(user: User, password: str, *, field: str, wrong: str) -> None:
@@ -115,7 +119,10 @@ def record_wrong_password(user: User, purpose: str) -> None:
 
 @atomic
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """The owner changes their password; the current one is required, and other sessions end."""
+    """The owner changes their password; the current one is required, and other sessions end. An account
+    the provider alone signs in has none here (its password is the provider's)."""
+    if not user.has_local_password:
+        raise OperationError(PROVIDER_ONLY_ACCOUNT)
     confirm_password(
         user, current_password, field="current_password", wrong="The current password is not correct."
     )

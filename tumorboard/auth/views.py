@@ -83,8 +83,12 @@ def renew_calendar():
 @require_login
 def change_password():
     form = ChangePasswordForm()
+    user = current_user._get_current_object()
+    if not user.has_local_password and request.method == "POST":
+        # the page shows no form to such an account; a POST all the same is told why (the operation refuses)
+        flash(operations.PROVIDER_ONLY_ACCOUNT, "danger")
+        return render_template("auth/account.html", form=form, calendar_form=ActionForm()), 422
     if form.validate_on_submit():
-        user = current_user._get_current_object()
         try:
             operations.change_password(user, form.current_password.data, form.new_password.data)
         except OperationError as exc:

@@ -470,7 +470,7 @@ def sign_with_provider(decision_id: int):
             session,
             user,
             purpose=operations.signing_purpose(decision),
-            return_to=back + "#sign-card",
+            return_to=back.split("#")[0] + "#sign-card",
             keep={"override_reason": sign_form.override_reason.data or ""},
         )
     except oidc.SignInRefused as refused:
