@@ -146,8 +146,8 @@ def _provider_sign(decision: Decision | None, sign_form) -> dict:
         "offered": True,
         "name": current_app.config["OIDC_PROVIDER_NAME"],
         "proof": proof,
-        "confirmed_at": proof and to_local(datetime.fromtimestamp(proof.auth_time, UTC)),
-        "until": proof and to_local(datetime.fromtimestamp(step_up.valid_until(proof), UTC)),
+        "confirmed_at": proof and datetime.fromtimestamp(proof.auth_time, UTC),
+        "until": proof and datetime.fromtimestamp(step_up.valid_until(proof), UTC),
     }
 
 
