@@ -63,6 +63,9 @@ class Config:
     # (further requests get the same answer and send nothing).
     PASSWORD_RESET_VALID_MINUTES = 30
     RESET_LIMIT_PER_ACCOUNT = "3 per hour"
+    # ... and how many requests one client address makes, whatever the addresses typed (counted in the
+    # sign-in throttle's storage).
+    RESET_LIMIT_PER_IP = "10 per hour"
     # The password typed again by a signed-in user (signing a decision, changing the password).
     REAUTH_LIMIT_PER_USER = "5 per 15 minutes"
 
@@ -133,6 +136,10 @@ class Config:
     OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
     # A person the provider knows but TumorBoard does not gets an account at their first sign-in only then.
     OIDC_ALLOW_SIGNUP = os.environ.get("OIDC_ALLOW_SIGNUP", "").lower() in ("1", "true", "yes")
+    # How the pages name the provider where a signed-in person confirms an act there ("Confirm with … and
+    # sign"), e.g. "the hospital's Keycloak"; and how long that confirmation is good for (auth.step_up).
+    OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "").strip() or "your hospital account"
+    STEP_UP_VALID_SECONDS = 5 * 60
 
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "tumorboard-demo")
     ALLOW_DEMO_DATA = True

@@ -1,12 +1,28 @@
 """Small helpers the views of every package share."""
 
-from flask import flash, render_template, request
+import re
+
+from flask import flash, render_template, request, url_for
 from wtforms import Form as _WTForm
 
 from tumorboard.db import MAX_ID
 from tumorboard.errors import OperationError
 
 MAX_PAGE = 100_000
+
+# A local path only: no scheme, no host, no backslash or control characters (never an open redirect).
+_LOCAL_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9/_.~%=&?+#-]*$")
+
+
+def is_local_path(target: object) -> bool:
+    return isinstance(target, str) and len(target) <= 2000 and bool(_LOCAL_PATH.match(target))
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: the `next` path when it is a local one, else the dashboard."""
+    if is_local_path(target):
+        return str(target)
+    return url_for("main.dashboard")
 
 
 def page_number() -> int:

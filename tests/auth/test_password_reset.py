@@ -224,6 +224,61 @@ def test_an_account_gets_three_mails_an_hour_and_the_same_answer_after(client, u
     assert len(outbox) == 3
 
 
+def _ask_from(client, email, address):
+    return client.post("/password/forgot", data={"email": email}, environ_base={"REMOTE_ADDR": address})
+
+
+def test_one_client_address_is_limited_across_accounts_with_the_same_answer(app, client, users, outbox):
+    """Per address, whatever the address typed (known or not): past RESET_LIMIT_PER_IP the answer is the
+    same and no mail goes; another address is not held back by it."""
+    app.config["RESET_LIMIT_PER_IP"] = "4 per hour"
+    emails = [users[role].email for role in (Role.CHAIR, Role.SUBMITTER, Role.SPECIALIST)]
+    asked = [*emails[:2], "nobody@example.org", emails[2], users[Role.COORDINATOR].email, emails[0]]
+    pages = [_ask_from(client, email, "198.51.100.7") for email in asked]
+    assert [p.headers["Location"] for p in pages] == ["/login"] * len(asked)
+    assert b"If this address belongs to an account" in client.get("/login").data
+    # four requests counted from this address (one of them for an unknown address): three mails
+    assert sorted(m.recipients[0] for m in outbox) == sorted(emails[:3]) == sorted(asked[:2] + [asked[3]])
+    events = _events("auth.password_reset_requested")
+    assert [e.details["mailed"] for e in events] == [True, True, False, True, False, False]
+    # the coordinator's own request from another address still gets its mail
+    assert _ask_from(client, users[Role.COORDINATOR].email, "203.0.113.9").headers["Location"] == "/login"
+    assert outbox[-1].recipients == [users[Role.COORDINATOR].email]
+
+
+def test_the_address_limit_is_counted_in_redis(app, users, outbox):
+    """The limit lives in the sign-in throttle's storage: on Redis (database 2, this suite's), shared by
+    every app server, with a prefix of the run's own."""
+    import uuid
+
+    from config import TestConfig
+    from tests.conftest import require_redis
+    from tumorboard import create_app
+    from tumorboard.extensions import limiter
+
+    require_redis()
+    redis_app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/2",
+        RATELIMIT_KEY_PREFIX=f"tumorboard-test-{uuid.uuid4().hex}",
+        RESET_LIMIT_PER_IP="2 per hour",
+        MAIL_SERVER="mail.hospital.org",
+    )
+    try:
+        with redis_app.app_context(), mail.record_messages() as sent:
+            client = redis_app.test_client()
+            for role in (Role.CHAIR, Role.SUBMITTER, Role.SPECIALIST):
+                assert _ask_from(client, users[role].email, "198.51.100.8").headers["Location"] == "/login"
+            assert [m.recipients[0] for m in sent] == [users[Role.CHAIR].email, users[Role.SUBMITTER].email]
+            assert limiter.storage.__class__.__name__.lower().startswith("redis")
+            prefix = redis_app.config["RATELIMIT_KEY_PREFIX"]
+            assert any(b"reset-ip" in key for key in limiter.storage.storage.keys(f"*{prefix}*"))
+    finally:
+        limiter.reset()
+        limiter.init_app(app)
+
+
 def test_without_a_page_there_is_no_reset_form(client):
     assert client.get("/password/reset").headers["Location"] == "/password/forgot"
     assert _set(client).headers["Location"] == "/password/forgot"

@@ -6,6 +6,9 @@ import pytest
 from tests.conftest import give_function
 from tests.decisions.support import a_signed_decision, save
 from tests.meetings.support import a_plan
+
+# The OpenID providers, for signing through the hospital's provider (test_provider_signing.py).
+from tests.oidc.conftest import fake_provider, fake_sso_app, node_provider, sso_app  # noqa: F401
 from tumorboard.auth.roles import Role
 from tumorboard.db import utcnow
 from tumorboard.decisions import operations

@@ -229,6 +229,7 @@ def test_the_chair_signs_with_the_attendance_and_the_case_follows(
         "warnings": [],
         "override_reason": "",
         "snapshot_sha256": draft.snapshot.sha256,
+        "confirmed_by": "password",
     }
     assert draft.snapshot.intact and len(draft.snapshot.sha256) == 64
     assert details(events("agenda.outcome")[-1]) == {
@@ -385,6 +386,7 @@ def test_consistency_warnings_need_a_reason_and_are_recorded_with_it(chair, spec
         "warnings": ["prrt-without-sstr-imaging"],
         "override_reason": "SSTR PET/CT from the referring hospital is positive.",
         "snapshot_sha256": decision.snapshot.sha256,
+        "confirmed_by": "password",
     }
 
 

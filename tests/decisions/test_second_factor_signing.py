@@ -70,6 +70,8 @@ def test_signing_with_the_code_signs(app, clock, chair, draft, item):
     db.session.expire_all()
     assert db.session.get(Decision, draft.id).status == "signed"
     assert chair.second_factor.last_step == totp.current_step()
+    signed = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "decision.signed")).one()
+    assert signed.details["confirmed_by"] == "password+TOTP"
 
 
 def test_a_wrong_password_is_refused_before_the_code_is_spent(app, clock, chair, draft, item):

@@ -7,9 +7,10 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.e2e.test_meeting_mode import PRESENT
 from tests.oidc.providers import CLIENT_ID, CLIENT_SECRET, NodeProvider, node_available
 from tumorboard.auth import oidc
-from tumorboard.auth.models import GroupMapping
+from tumorboard.auth.models import GroupMapping, find_user_by_email
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board
 from tumorboard.extensions import db
@@ -20,6 +21,17 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def sso_server(isolated_app):
+    yield from _serve(isolated_app)
+
+
+@pytest.fixture
+def sso_chair_server(isolated_app):
+    """As sso_server, with the demo board's chair linked to the provider's chair.sso and without a
+    TumorBoard password (as a first single sign-on leaves an account)."""
+    yield from _serve(isolated_app, link_chair=True)
+
+
+def _serve(isolated_app, link_chair: bool = False):
     if not node_available():
         pytest.skip("Node.js or node_modules/oidc-provider missing: run `make .venv/.installed-stamp`")
     app = isolated_app()
@@ -43,6 +55,11 @@ def sso_server(isolated_app):
         OIDC_ALLOW_SIGNUP=True,
     )
     oidc.configure(app)
+    if link_chair:
+        with app.app_context():
+            chair = find_user_by_email("chair@example.org")
+            chair.oidc_issuer, chair.oidc_subject, chair.password_hash = provider.issuer, "chair.sso", ""
+            db.session.commit()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield base, provider
@@ -102,3 +119,61 @@ def test_the_admin_maps_a_group_to_a_role_and_a_board(page, live_server, screens
     row.get_by_role("button", name="Remove").click()
     page.get_by_text("Group mapping removed").wait_for()
     assert page.get_by_role("row").filter(has_text="tb-gep-net-chairs").count() == 0
+
+
+def _at_the_providers_login_page(page, page_checks, provider, account: str) -> None:
+    """The provider's own login page (not ours to check): the account's name and any password."""
+    page.wait_for_url(f"{provider.issuer}/**")
+    page.locator("input[name=login]").fill(account)
+    page.locator("input[name=password]").fill("any password at all")
+    page.locator("button[type=submit]").click()
+
+
+def test_a_chair_signed_in_at_the_provider_signs_a_decision_by_signing_in_there_again(
+    page, page_checks, sso_chair_server, screenshots
+):
+    base, provider = sso_chair_server
+    page.goto(f"{base}/login?next=/meetings")
+    link = page.get_by_role("link", name="Sign in with your hospital account")
+    link.wait_for()
+    page_checks.active = False
+    link.click()
+    _at_the_providers_login_page(page, page_checks, provider, "chair.sso")
+    page.wait_for_url(f"{base}/meetings")  # where the chair was going
+    page_checks.active = True
+
+    page.get_by_role("row").filter(has_text="GEP-NET board").first.get_by_role("link").click()
+    page.get_by_role("link", name="Record attendance").click()
+    for name in PRESENT:
+        page.get_by_label(f"{name} present").check()
+    page.get_by_role("button", name="Save attendance").click()
+    page.get_by_text("Quorum reached.").wait_for()
+    page.get_by_text("start it today anyway?").wait_for()
+    page.get_by_label("Yes, start it today").check()
+    page.get_by_role("button", name="Start the meeting").click()
+    page.get_by_text("The meeting has started.").wait_for()
+    page.get_by_role("link", name="Meeting mode").click()
+
+    page.get_by_role("button", name="Record the decision for this case").click()
+    page.get_by_label("Plan item 1 treatment").select_option("SSA-LAN")
+    page.get_by_label("Plan item 1 intent").select_option("palliative")
+    page.get_by_label("Plan item 1 responsible specialty").select_option("medical_oncology")
+    page.get_by_label("Rationale").fill("Progressive disease; SSTR-positive.")
+    typed = "Lanreotide 120 mg every 28 days; restage in 3 months."
+    page.get_by_label("Recommendation").fill(typed)
+    assert page.get_by_label("Your password").count() == 0
+    confirm = page.get_by_role("button", name="Confirm with your hospital account and sign")
+    confirm.wait_for()
+    screenshots("sign-with-provider")
+    page_checks.active = False
+    confirm.click()
+    _at_the_providers_login_page(page, page_checks, provider, "chair.sso")  # prompt=login: asked again
+    page.wait_for_url(f"{base}/meetings/**")
+    page_checks.active = True
+    sign_now = page.get_by_role("button", name="Sign now")
+    sign_now.wait_for()
+    assert page.get_by_label("Recommendation").input_value() == typed  # saved before leaving
+    screenshots("sign-now-after-provider")
+    sign_now.click()
+    page.get_by_text("Decision signed").first.wait_for()
+    page.get_by_text(typed).first.wait_for()

@@ -117,3 +117,34 @@ def test_logout_ends_the_providers_session_too(sso_app, node_provider, start_sig
     import requests
 
     assert requests.get(target, timeout=10).status_code == 200
+
+
+def test_the_page_the_person_was_going_to_is_kept_through_the_provider(
+    sso_app, node_provider, mapping, create_user
+):
+    create_user(roles=[Role.SUBMITTER], email="submitter.sso@example-hospital.org")
+    client = sso_app.test_client()
+    login_page = client.get("/login?next=/cases?page=2")
+    assert b'href="/login/oidc?next=/cases?page%3D2"' in login_page.data
+    start = client.get("/login/oidc?next=/cases?page%3D2")
+    back = node_provider.sign_in(start.headers["Location"], "submitter.sso")
+    response = client.get(_callback_path(back))
+    assert response.status_code == 302 and response.headers["Location"] == "/cases?page=2"
+    assert signed_in(client)
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example.org/phish", "https://evil.example.org/", "/\\evil.example.org", "javascript:alert(1)"],
+)
+def test_a_next_that_leaves_the_site_goes_to_the_dashboard(
+    sso_app, node_provider, mapping, create_user, target
+):
+    create_user(roles=[Role.SUBMITTER], email="submitter.sso@example-hospital.org")
+    client = sso_app.test_client()
+    start = client.get("/login/oidc", query_string={"next": target})
+    assert start.status_code == 302
+    back = node_provider.sign_in(start.headers["Location"], "submitter.sso")
+    response = client.get(_callback_path(back))
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert signed_in(client)

@@ -168,6 +168,50 @@ def test_sign_up_needs_a_mapped_group(fake_sso_app, fake_sign_in, mapped):
     assert find_user_by_email("new@example-hospital.org") is None
 
 
+@pytest.mark.parametrize(
+    "claims, what",
+    [
+        ({"name": "Dr. " + "N" * 197}, b"a name"),
+        ({"name": None, "preferred_username": "u" * 201}, b"a name"),
+        ({"email": "a" * 234 + "@example-hospital.org"}, b"an e-mail address"),
+        ({"sub": "s" * 256}, b"a subject (sub)"),
+    ],
+    ids=["name", "preferred_username", "email", "sub"],
+)
+def test_a_claim_longer_than_the_account_holds_is_refused_and_nothing_is_made(
+    fake_sso_app, fake_sign_in, mapped, claims, what
+):
+    """Over-long input is refused, never cut: a clear page, nobody signed in, no account."""
+    fake_sso_app.config["OIDC_ALLOW_SIGNUP"] = True
+    before = db.session.query(User).count()
+    client = fake_sso_app.test_client()
+    claims = {"email": "new@example-hospital.org", "sub": "new-subject", **claims}
+    response = fake_sign_in(client, groups=["tb-specialists"], **claims)
+    _refused(response, 403, "claim too long", client)
+    assert what in response.data and b"Nothing has been created" in response.data
+    db.session.expire_all()
+    assert db.session.query(User).count() == before
+
+
+def test_the_longest_claims_an_account_holds_are_kept_whole(fake_sso_app, fake_sign_in, mapped):
+    fake_sso_app.config["OIDC_ALLOW_SIGNUP"] = True
+    email, name, sub = "a" * 233 + "@example-hospital.org", "N" * 200, "s" * 255
+    assert len(email) == 254
+    response = fake_sign_in(
+        fake_sso_app.test_client(), email=email, name=name, sub=sub, groups=["tb-specialists"]
+    )
+    assert response.status_code == 302
+    user = find_user_by_email(email)
+    assert (user.name, user.oidc_subject) == (name, sub)
+
+
+def test_an_over_long_subject_is_not_linked_to_an_existing_account(fake_sso_app, fake_sign_in, person):
+    client = fake_sso_app.test_client()
+    _refused(fake_sign_in(client, sub="s" * 256, groups=["tb-specialists"]), 403, "claim too long", client)
+    db.session.expire_all()
+    assert db.session.get(User, person.id).oidc_subject is None
+
+
 def test_the_last_administrator_keeps_the_role(fake_sso_app, fake_sign_in, create_user, mapped, users):
     db.session.get(User, users[Role.ADMIN].id).active = False
     db.session.commit()

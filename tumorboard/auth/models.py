@@ -71,6 +71,11 @@ class User(UserMixin, Model):
         return self.has_role(Role.ADMIN)
 
     @property
+    def has_local_password(self) -> bool:
+        """False for an account made at its first single sign-on: only the provider signs it in."""
+        return bool(self.password_hash)
+
+    @property
     def has_second_factor(self) -> bool:
         return self.second_factor is not None
 

@@ -56,6 +56,8 @@ class Identity:
     name: str
     groups: frozenset[str]
     id_token: str
+    # When the person signed in at the provider (the `auth_time` claim), if it says; a step-up needs it.
+    auth_time: int | None = None
 
 
 def init_app(app: Flask) -> None:
@@ -123,11 +125,11 @@ def callback_url() -> str:
     return public_url() + "/login/oidc/callback"
 
 
-def authorize_redirect():
-    """The browser goes to the provider's login page; state, nonce and the PKCE verifier stay in our
-    session."""
+def authorize_redirect(**params: Any):
+    """The browser goes to the provider's login page; state, nonce and the PKCE verifier (new each time)
+    stay in our session. `params`: more of the authorization request (a step-up's max_age and prompt)."""
     try:
-        return _client().authorize_redirect(callback_url())
+        return _client().authorize_redirect(callback_url(), **params)
     except (AuthlibBaseError, RequestException, ValueError, KeyError) as exc:
         raise SignInRefused(
             f"provider unreachable: {type(exc).__name__}",
@@ -174,7 +176,14 @@ def complete_sign_in() -> Identity:
         name=str(claims.get("name") or claims.get("preferred_username") or ""),
         groups=_groups(claims.get(current_app.config["OIDC_GROUPS_CLAIM"])),
         id_token=str(token["id_token"]),
+        auth_time=_auth_time(claims.get("auth_time")),
     )
+
+
+def _auth_time(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value)
 
 
 def _groups(value: Any) -> frozenset[str]:

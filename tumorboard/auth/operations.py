@@ -88,6 +88,10 @@ def record_access_denied(actor: User | None, endpoint: str | None, method: str) 
 
 
 TOO_MANY_PASSWORDS = "Too many wrong passwords: wait 15 minutes, then try again."
+PROVIDER_ONLY_ACCOUNT = (
+    "Your account signs in with the hospital's sign-in service and has no TumorBoard password to change: "
+    "change your password there."
+)
 
 
 def confirm_password(user: User, password: str, *, field: str, wrong: str) -> None:
@@ -115,7 +119,10 @@ def record_wrong_password(user: User, purpose: str) -> None:
 
 @atomic
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """The owner changes their password; the current one is required, and other sessions end."""
+    """The owner changes their password; the current one is required, and other sessions end. An account
+    the provider alone signs in has none here (its password is the provider's)."""
+    if not user.has_local_password:
+        raise OperationError(PROVIDER_ONLY_ACCOUNT)
     confirm_password(
         user, current_password, field="current_password", wrong="The current password is not correct."
     )
@@ -299,11 +306,14 @@ def request_password_reset(email: str) -> None:
     """Someone at the sign-in page asks for a reset link. Whether or not the address has an account, the
     same answer and the same work in this request (one audit row; the mail is a job, sent after the
     commit by the worker); the audit row keeps the typed address only when it names an account. An
-    account gets at most `RESET_LIMIT_PER_ACCOUNT` mails. An account without a local password (made at
-    its first single sign-on) gets none: its password is the provider's, and a link would give it a
-    second way in."""
+    account gets at most `RESET_LIMIT_PER_ACCOUNT` mails, and one client address's requests send at most
+    `RESET_LIMIT_PER_IP` (past either, the same answer and no mail). An account without a local password
+    (made at its first single sign-on) gets none: its password is the provider's, and a link would give
+    it a second way in."""
     email = (email or "")[:254]
-    allowed = throttle.admit_reset_mail(email)  # counted for any address: the same work either way
+    # Both counted for any address, known or not: the same work and the same answer either way.
+    from_address = throttle.admit_reset_request_from_address()
+    allowed = throttle.admit_reset_mail(email) and from_address
     user = find_user_by_email(email) if email else None
     mailed = user is not None and user.active and bool(user.password_hash) and allowed
     record(

@@ -16,6 +16,10 @@ from tumorboard.extensions import db
 
 WRONG_CODE = "The code is not correct, or it has been used already. Type the code your app shows now."
 TOO_MANY_CODES = "Too many wrong codes: wait 15 minutes, then try again."
+PROVIDER_FACTORS = (
+    "Your account signs in with the hospital's sign-in service, which asks for its own second factor "
+    "(and again when you sign a decision). TumorBoard's second factor is for TumorBoard passwords only."
+)
 
 
 class CodeThrottled(OperationError):
@@ -42,6 +46,8 @@ def enrol(user: User, *, secret: str, code: str) -> list[str]:
     and its ten recovery codes are returned, to be shown this once."""
     if user.has_second_factor:
         raise OperationError("You have a second factor already.", field="code")
+    if not user.has_local_password:
+        raise OperationError(PROVIDER_FACTORS, field="code")
     step = totp.matching_step(secret, code, after=None)
     if step is None:
         raise OperationError(

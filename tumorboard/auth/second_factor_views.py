@@ -89,6 +89,10 @@ def second_factor_page():
         if request.method == "POST":
             abort(400)
         return _status_page(RenewRecoveryCodesForm(formdata=None))
+    if not user.has_local_password:  # the provider asks its own factors: nothing to set up here
+        status = 422 if request.method == "POST" else 200
+        page = render_template("auth/second_factor.html", provider_only=second_factor.PROVIDER_FACTORS)
+        return page, status
     form = EnrolForm()
     if form.validate_on_submit():
         try:

@@ -38,6 +38,11 @@ NO_EMAIL = (
     "Ask your administrator."
 )
 
+TOO_LONG = (
+    "The hospital's sign-in service sent {what} longer than a TumorBoard account holds ({limit} characters "
+    "at most). Nothing has been created or changed and nobody has been signed in. Ask your administrator."
+)
+
 
 @dataclass(frozen=True)
 class SignInResult:
@@ -99,12 +104,48 @@ def _find(identity: Identity) -> User | None:
     )
 
 
+def _column_length(column) -> int:
+    return int(column.type.length)
+
+
+def _new_account_name(identity: Identity) -> str:
+    """The name a new account gets: the provider's, with its spaces made single; else the e-mail's
+    local part."""
+    return " ".join((identity.name or email_key(identity.email).split("@")[0]).split())
+
+
+def _over_long(identity: Identity, *, new_account: bool) -> tuple[str, int] | None:
+    """The first claim to be copied into the account that its column cannot hold (what, limit): refused,
+    never cut. The issuer and subject are copied when an account is linked or made; the name and e-mail
+    only when one is made."""
+    checks = [
+        ("an issuer", identity.issuer, _column_length(User.__table__.c.oidc_issuer)),
+        ("a subject (sub)", identity.subject, _column_length(User.__table__.c.oidc_subject)),
+    ]
+    if new_account:
+        checks += [
+            ("an e-mail address", email_key(identity.email), AccountFields.email.max_length),
+            ("a name", _new_account_name(identity), AccountFields.name.max_length),
+        ]
+    for what, value, limit in checks:
+        if len(value) > limit:
+            return what, limit
+    return None
+
+
+def _refuse_over_long(identity: Identity, what: str, limit: int, user: User | None = None) -> SignInResult:
+    return _refuse(identity, f"claim too long: {what}", TOO_LONG.format(what=what, limit=limit), user)
+
+
 @atomic
 def sign_in_with_provider(identity: Identity, *, allow_signup: bool) -> SignInResult:
     """The provider vouched for `identity` (its ID token checked): find the account by (issuer, subject);
     the first time, a pre-created account with the e-mail the provider verified; else a new account when
     the admin allowed it. Roles and boards are made again from the groups. Audited either way."""
     roles, board_ids = _mapped(identity.groups)
+    too_long = _over_long(identity, new_account=False)
+    if too_long:
+        return _refuse_over_long(identity, *too_long)
     user = _find(identity)
     linked = False
     if user is None and identity.email and identity.email_verified:
@@ -116,13 +157,11 @@ def sign_in_with_provider(identity: Identity, *, allow_signup: bool) -> SignInRe
     if user is None:
         if not allow_signup:
             return _refuse(identity, "no account, sign-up not allowed", NO_ACCOUNT)
-        if (
-            not identity.email_verified
-            or "@" not in identity.email
-            or len(email_key(identity.email)) > AccountFields.email.max_length
-            or find_user_by_email(identity.email)
-        ):
+        if not identity.email_verified or "@" not in identity.email or find_user_by_email(identity.email):
             return _refuse(identity, "no verified e-mail for a new account", NO_EMAIL)
+        too_long = _over_long(identity, new_account=True)
+        if too_long:
+            return _refuse_over_long(identity, *too_long)
         if not roles:
             return _refuse(identity, "no mapped group", NO_ROLE)
         return SignInResult(_create(identity, roles, board_ids))
@@ -145,10 +184,9 @@ def sign_in_with_provider(identity: Identity, *, allow_signup: bool) -> SignInRe
 
 def _create(identity: Identity, roles: set[Role], board_ids: set[int]) -> User:
     email = email_key(identity.email)
-    name = " ".join((identity.name or email.split("@")[0]).split())[: AccountFields.name.max_length]
     user = User(
         email=email,
-        name=name,
+        name=_new_account_name(identity),  # its length checked by sign_in_with_provider: never cut
         specialty=Specialty.OTHER,
         password_hash="",  # no local password: argon2 refuses an empty hash, so only the provider signs in
         must_change_password=False,
@@ -170,6 +208,19 @@ def _create(identity: Identity, roles: set[Role], board_ids: set[int]) -> User:
         details={"via": "oidc sign-up"},
     )
     return user
+
+
+@atomic
+def record_failed_step_up(user: User, reason: str) -> None:
+    """A signed-in user went to the provider to confirm an act (auth.step_up) and the answer did not
+    confirm them (stale, another person, a forged or replayed answer): nothing done, the admins see why."""
+    record(
+        "auth.reauthentication_failed",
+        actor=user,
+        entity_type="users",
+        entity_id=user.id,
+        details={"via": "oidc", "reason": reason},
+    )
 
 
 @atomic

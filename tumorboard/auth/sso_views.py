@@ -1,9 +1,9 @@
 """Single sign-on's pages: the way to the provider and back, and the admin's group mapping."""
 
-from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from tumorboard.auth import oidc, sso_operations
+from tumorboard.auth import oidc, sso_operations, step_up
 from tumorboard.auth.access import public, require_role
 from tumorboard.auth.blueprint import bp
 from tumorboard.auth.forms import GroupMappingForm
@@ -14,7 +14,11 @@ from tumorboard.auth.sessions import start_session
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.forms import ActionForm, choices
-from tumorboard.views_helpers import form_error
+from tumorboard.views_helpers import form_error, is_local_path, safe_next
+
+# Where the person was going when they chose the provider: a local path only, kept in the signed session
+# across the round trip (start_session clears the session, so it is read before).
+_NEXT = "oidc_next"
 
 
 @bp.app_context_processor
@@ -31,12 +35,39 @@ def _refused(status: int, message: str):
 def oidc_login():
     if not oidc.enabled():
         abort(404)
+    target = request.args.get("next")
     if current_user.is_authenticated:
-        return redirect(url_for("main.dashboard"))
+        return redirect(safe_next(target))
+    if is_local_path(target):
+        session[_NEXT] = target
+    else:
+        session.pop(_NEXT, None)
     try:
         return oidc.authorize_redirect()
     except oidc.SignInRefused as refused:
         return _refused(refused.status, refused.message)
+
+
+def _step_up_refused(refused: step_up.StepUpRefused):
+    return (
+        render_template(
+            "auth/step_up_refused.html", message=refused.message, return_to=safe_next(refused.return_to)
+        ),
+        refused.status,
+    )
+
+
+def _step_up_callback():
+    """The provider sent back a signed-in user who went there to confirm an act (auth.step_up): the
+    proof is kept and they return to their page, or a clear refusal; never a sign-in of anybody else."""
+    user = current_user._get_current_object()
+    try:
+        step_up.complete(session, user)
+    except step_up.StepUpRefused as refused:
+        sso_operations.record_failed_step_up(user, refused.reason)
+        return _step_up_refused(refused)
+    flash("Confirmed at the hospital's sign-in service: sign now.", "success")
+    return redirect(safe_next(step_up.kept_return_to(session, user)))
 
 
 @bp.get("/login/oidc/callback")
@@ -44,6 +75,8 @@ def oidc_login():
 def oidc_callback():
     if not oidc.enabled():
         abort(404)
+    if current_user.is_authenticated and step_up.pending(session, current_user):
+        return _step_up_callback()
     try:
         identity = oidc.complete_sign_in()
     except oidc.SignInRefused as refused:
@@ -54,10 +87,11 @@ def oidc_callback():
     )
     if result.user is None:
         return _refused(403, result.message)
+    target = safe_next(session.pop(_NEXT, None))
     start_session(result.user)
     oidc.remember_sign_in(session, identity)
     flash(f"Welcome, {result.user.name}.", "success")
-    return redirect(url_for("main.dashboard"))
+    return redirect(target)
 
 
 def _mapping_form(**kwargs) -> GroupMappingForm:

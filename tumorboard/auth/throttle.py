@@ -135,6 +135,14 @@ def admit_reset_mail(email: str) -> bool:
     return limiter.limiter.hit(_limit("RESET_LIMIT_PER_ACCOUNT"), _prefix(), "reset-account", _account(email))
 
 
+def admit_reset_request_from_address() -> bool:
+    """Password-reset requests per client address (`RESET_LIMIT_PER_IP`), whatever the address typed and
+    whether or not it names an account: one address cannot mail every account of the hospital, nor probe
+    them. Counted in the same storage as the sign-in throttle (Redis in production, shared by every
+    server)."""
+    return limiter.limiter.hit(_limit("RESET_LIMIT_PER_IP"), _prefix(), "reset-ip", _address())
+
+
 def storage_answers() -> bool:
     """Whether the throttling store (Redis in production, shared by every app server) answers: without
     it nobody can sign in, so the health check reports it."""

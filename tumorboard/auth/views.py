@@ -1,7 +1,5 @@
 """Sign in, sign out, and the user's own account."""
 
-import re
-
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
@@ -13,7 +11,7 @@ from tumorboard.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginF
 from tumorboard.auth.sessions import begin_second_step, end_session, start_session
 from tumorboard.errors import OperationError
 from tumorboard.forms import ActionForm
-from tumorboard.views_helpers import form_error
+from tumorboard.views_helpers import form_error, safe_next
 
 LOGIN_FAILED = "Email or password is not correct, or the account is disabled."
 RESET_SENT = (
@@ -22,16 +20,6 @@ RESET_SENT = (
 )
 RESET_DONE = "Your new password is set, and every session of yours has ended. Sign in with it."
 _RESET_TOKEN = "password_reset_token"  # noqa: S105 - the session key, not a secret
-
-
-# A local path only: no scheme, no host, no backslash or control characters (never an open redirect).
-_LOCAL_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9/_.~%=&?+-]*$")
-
-
-def _safe_next(target: str | None) -> str:
-    if target and _LOCAL_PATH.match(target):
-        return target
-    return url_for("main.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -51,11 +39,11 @@ def login():
         if user is not None:
             throttle.record_success(email)
             if user.has_second_factor:  # the code is still to come (auth.second_factor_views)
-                begin_second_step(user, _safe_next(request.args.get("next")))
+                begin_second_step(user, safe_next(request.args.get("next")))
                 return redirect(url_for("auth.second_step"))
             start_session(user)
             flash(f"Welcome, {user.name}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         flash(LOGIN_FAILED, "danger")
     if request.method == "POST":
         throttle.record_failure(form.email.data if isinstance(form.email.data, str) else "")
@@ -95,8 +83,12 @@ def renew_calendar():
 @require_login
 def change_password():
     form = ChangePasswordForm()
+    user = current_user._get_current_object()
+    if not user.has_local_password and request.method == "POST":
+        # the page shows no form to such an account; a POST all the same is told why (the operation refuses)
+        flash(operations.PROVIDER_ONLY_ACCOUNT, "danger")
+        return render_template("auth/account.html", form=form, calendar_form=ActionForm()), 422
     if form.validate_on_submit():
-        user = current_user._get_current_object()
         try:
             operations.change_password(user, form.current_password.data, form.new_password.data)
         except OperationError as exc:

@@ -72,6 +72,13 @@ class SignForm(Form):
     submit = SubmitField("Sign the decision")
 
 
+class ProviderSignForm(Form):
+    """Signing confirmed at the hospital's provider (auth.step_up): no password here."""
+
+    override_reason = SigningFields.override_reason.field()
+    version = VersionField()
+
+
 class AmendForm(Form):
     reason = SigningFields.amendment_reason.field()
     submit = SubmitField("Start an amendment")

@@ -1,9 +1,9 @@
 """Recording, signing and amending the board's decision, and following it up.
 
 The decision is typed during the meeting (autosaved drafts, optimistic locking), signed by the chair with
-their password, and never changed afterwards: a change is an amendment, a new version with a reason. The
-case's status follows: signing a first decision marks the agenda item discussed (or deferred) through the
-meetings and cases operations.
+their password (or a fresh sign-in at the hospital's provider), and never changed afterwards: a change is
+an amendment, a new version with a reason. The case's status follows: signing a first decision marks the
+agenda item discussed (or deferred) through the meetings and cases operations.
 
 One agenda item has one decision in force and at most one draft, whatever the race: each operation runs
 under the writers' lock and reads the state the last writer committed (`tumorboard.db.atomic`), so a
@@ -19,8 +19,7 @@ from flask import current_app
 from sqlalchemy import String, cast, literal, select
 
 from tumorboard.audit.recording import diff, record, snapshot
-from tumorboard.auth.operations import confirm_password
-from tumorboard.auth.second_factor import check_second_factor
+from tumorboard.auth import step_up as reauthentication
 from tumorboard.cases import operations as case_operations
 from tumorboard.cases.models import PRESENTED_AGAIN_FROM, CaseStatus
 from tumorboard.cases.summary import summarise
@@ -286,21 +285,29 @@ def _require_complete(decision: Decision) -> None:
         raise OperationError("An amendment needs its reason.", field="amendment_reason")
 
 
+def signing_purpose(decision: Decision) -> str:
+    """What a provider's re-authentication for signing this decision (this version of it) is good for."""
+    return f"sign decision {decision.id}"
+
+
 @atomic
 def sign_decision(
     actor,
     decision: Decision,
     *,
     expected_version: int | None,
-    password: str,
+    password: str = "",
     code: str = "",
+    proof: reauthentication.Proof | None = None,
     override_reason: str = "",
     draft: tuple[Mapping, Sequence[Mapping]] | None = None,
 ) -> list[checks.CheckWarning]:
-    """The chair signs with their password. Consistency warnings do not block, but going on needs a
-    reason, which is recorded with the warnings. A first decision marks the case discussed or deferred.
-    `draft` (the fields and plan rows as the chair's screen shows them) is saved first, in the same
-    transaction: what is signed is what the chair saw."""
+    """The chair signs, confirming who they are (auth.step_up.confirm): their password (and their second
+    factor's code when they have one), or the `proof` that the hospital's provider has just signed them in
+    again for this decision; how is in the audit event. Consistency warnings do not block, but going on
+    needs a reason, which is recorded with the warnings. A first decision marks the case discussed or
+    deferred. `draft` (the fields and plan rows as the chair's screen shows them) is saved first, in the
+    same transaction: what is signed is what the chair saw."""
     if not decision.allows(DecisionAction.SIGN):
         raise OperationError("This decision is already signed.")
     if not decision.can_sign(actor):
@@ -312,9 +319,13 @@ def sign_decision(
         )
     if decision.number == 1 and decision.agenda_item.was_deferred:
         raise OperationError(DEFERRED_HERE)
-    confirm_password(actor, password, field="password", wrong="The password is not correct.")
-    if actor.has_second_factor:
-        check_second_factor(actor, SigningFields.code.clean(code, "code"))
+    confirmed_by = reauthentication.confirm(
+        actor,
+        purpose=signing_purpose(decision),
+        password=password,
+        code=SigningFields.code.clean(code, "code"),
+        proof=proof,
+    )
     if draft is not None:
         data, items = draft
         save_draft(actor, decision, expected_version=decision.version, data=data, items=items)
@@ -359,6 +370,8 @@ def sign_decision(
             "warnings": [w.code for w in warnings],
             "override_reason": decision.override_reason,
             "snapshot_sha256": frozen.sha256,
+            "confirmed_by": confirmed_by,
+            **({"auth_time": proof.auth_time} if proof is not None else {}),
         },
     )
     _case_follows(actor, decision)

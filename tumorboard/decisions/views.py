@@ -2,17 +2,19 @@
 the version history, the letter, the FHIR export and the follow-up."""
 
 import difflib
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
@@ -21,6 +23,7 @@ from markupsafe import Markup
 from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
 from tumorboard.audit.recording import record
+from tumorboard.auth import oidc, step_up
 from tumorboard.auth import operations as auth_operations
 from tumorboard.auth.access import require_login
 from tumorboard.auth.second_factor import record_wrong_code
@@ -32,7 +35,7 @@ from tumorboard.clinical.vocabularies import EcogPerformanceStatus
 from tumorboard.decisions import documents, operations, queries
 from tumorboard.decisions.blueprint import bp
 from tumorboard.decisions.fields import DecisionFields
-from tumorboard.decisions.forms import AmendForm, DecisionForm, FollowUpForm, SignForm
+from tumorboard.decisions.forms import AmendForm, DecisionForm, FollowUpForm, ProviderSignForm, SignForm
 from tumorboard.decisions.models import DECISION_FIELDS, Decision, DecisionStatus
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db
@@ -80,7 +83,7 @@ def _meeting_mode_page(
     wanted: int | None,
     *,
     form: DecisionForm | None = None,
-    sign_form: SignForm | None = None,
+    sign_form: SignForm | ProviderSignForm | None = None,
     conflict: dict | None = None,
     status: int = 200,
 ):
@@ -103,6 +106,7 @@ def _meeting_mode_page(
         doc=_signed_document(decision),
         form=form,
         sign_form=sign_form,
+        provider_sign=_provider_sign(decision, sign_form),
         conflict=conflict,
         plan_errors=_plan_errors(form),
         warnings=operations.consistency_warnings(decision) if decision and not decision.is_signed else [],
@@ -116,8 +120,8 @@ def _meeting_mode_page(
 
 
 def _forms_for(
-    decision: Decision | None, form: DecisionForm | None, sign_form: SignForm | None
-) -> tuple[DecisionForm, SignForm]:
+    decision: Decision | None, form: DecisionForm | None, sign_form: SignForm | ProviderSignForm | None
+) -> tuple[DecisionForm, SignForm | ProviderSignForm]:
     if form is None:
         form = DecisionForm(formdata=None)
         if decision is not None:
@@ -125,6 +129,26 @@ def _forms_for(
     if sign_form is None:
         sign_form = SignForm(formdata=None, version=decision.version if decision else None)
     return form, sign_form
+
+
+def _provider_sign(decision: Decision | None, sign_form) -> dict:
+    """How the sign card confirms the chair: for a session the hospital's provider opened, a button that
+    goes there (`offered`), and once it has confirmed them for this decision, "Sign now" while the proof
+    is valid (`proof`, `until`); the override reason typed before going there comes back into the form."""
+    user = current_user._get_current_object()
+    if decision is None or not current_user.is_authenticated or not step_up.offered(session, user):
+        return {"offered": False}
+    purpose = operations.signing_purpose(decision)
+    proof = step_up.proof_for(session, user, purpose)
+    if proof is not None and not sign_form.override_reason.data:
+        sign_form.override_reason.data = step_up.kept(session, user, purpose).get("override_reason", "")
+    return {
+        "offered": True,
+        "name": current_app.config["OIDC_PROVIDER_NAME"],
+        "proof": proof,
+        "confirmed_at": proof and datetime.fromtimestamp(proof.auth_time, UTC),
+        "until": proof and datetime.fromtimestamp(step_up.valid_until(proof), UTC),
+    }
 
 
 def _signed_document(decision: Decision | None):
@@ -185,9 +209,11 @@ def _plan_errors(form: DecisionForm) -> list[str]:
     return messages
 
 
-def _refusal(form: DecisionForm, sign_form: SignForm | None, exc: OperationError) -> None:
+def _refusal(form: DecisionForm, sign_form: SignForm | ProviderSignForm | None, exc: OperationError) -> None:
     """An operation's refusal, shown beside the field it is about, on whichever form holds it."""
-    if sign_form is not None and exc.field in ("password", "code", "override_reason"):
+    if isinstance(sign_form, ProviderSignForm) and exc.field in ("password", "code", "step_up"):
+        flash(exc.message, "danger")  # confirmed at the provider: no password field to show it beside
+    elif sign_form is not None and exc.field in ("password", "code", "override_reason", "step_up"):
         form_error(sign_form, exc, default="password")
     elif exc.field == "items":
         form.items.errors = [*form.items.errors, exc.message]
@@ -336,7 +362,14 @@ def sign(decision_id: int):
         return redirect(back)
     if not decision.can_sign(current_user):
         abort(403)
-    sign_form = SignForm()
+    user = current_user._get_current_object()
+    proof = None
+    if request.form.get("confirmed_at_provider"):
+        # "Sign now" after the provider confirmed the chair: the proof is in the session, no password
+        sign_form: SignForm | ProviderSignForm = ProviderSignForm()
+        proof = step_up.proof_for(session, user, operations.signing_purpose(decision))
+    else:
+        sign_form = SignForm()
     form = DecisionForm() if request.form.get("with_draft") else None
     valid = sign_form.validate_on_submit()
     valid = (form.validate() if form is not None else True) and valid
@@ -345,14 +378,22 @@ def sign(decision_id: int):
             flash_form_errors(sign_form)
             return redirect(back)
         return _work_page(decision, form=form, sign_form=sign_form, status=422)
+    if isinstance(sign_form, ProviderSignForm) and proof is None:
+        # gone stale (or never there): nothing is signed, what the chair typed is kept as the draft
+        flash(step_up.PROOF_INVALID, "danger")
+        if form is None:
+            return redirect(back)
+        _keep_draft(decision, form)
+        return _work_page(decision, form=form, sign_form=SignForm(formdata=None), status=422)
 
     def signing(version):
         return operations.sign_decision(
             current_user,
             decision,
             expected_version=version,
-            password=sign_form.password.data,
-            code=sign_form.code.data,
+            password=sign_form.password.data if isinstance(sign_form, SignForm) else "",
+            code=sign_form.code.data if isinstance(sign_form, SignForm) else "",
+            proof=proof,
             override_reason=sign_form.override_reason.data,
             draft=(form.data, form.plan_rows()) if form is not None else None,
         )
@@ -382,11 +423,59 @@ def sign(decision_id: int):
         _keep_draft(decision, form)
         _refusal(form, sign_form, exc)
         return _work_page(decision, form=form, sign_form=sign_form, status=422)
+    step_up.forget(session)
     flash(
         "Decision signed" + (f", with {len(warnings)} warning(s) and your reason." if warnings else "."),
         "success",
     )
     return redirect(back if decision.number == 1 else url_for("decisions.history", case_id=decision.case_id))
+
+
+@bp.post("/decisions/<id:decision_id>/sign/provider")
+@require_login
+def sign_with_provider(decision_id: int):
+    """ "Confirm with <provider> and sign", for a session the hospital's provider opened: the draft as the
+    chair's screen shows it is saved (nothing typed is lost), the signing waits in the session (this
+    decision, the override reason), and the browser goes to the provider, which signs the chair in again
+    (max_age=0, prompt=login). Back at the callback (auth.sso_views), the page offers "Sign now"."""
+    decision = get_visible_decision(decision_id)
+    back = _back_to(decision)
+    if decision.is_signed:
+        flash(SIGNED_MEANWHILE, "info")
+        return redirect(back)
+    if not decision.can_sign(current_user):
+        abort(403)
+    user = current_user._get_current_object()
+    if not step_up.offered(session, user):
+        abort(400)  # the page offers this button only to a session the provider opened
+    sign_form = ProviderSignForm()
+    form = DecisionForm()
+    valid = sign_form.validate_on_submit()
+    if not (form.validate() and valid):
+        return _work_page(decision, form=form, sign_form=sign_form, status=422)
+    try:
+        operations.save_draft(
+            current_user, decision, expected_version=form.version.data, data=form.data, items=form.plan_rows()
+        )
+    except StaleEdit:
+        conflict = _conflict(decision_id, form)
+        if not conflict["same"]:
+            return _work_page(decision, form=form, sign_form=sign_form, conflict=conflict, status=409)
+        decision = get_visible_decision(decision_id)
+    except OperationError as exc:
+        _refusal(form, sign_form, exc)
+        return _work_page(decision, form=form, sign_form=sign_form, status=422)
+    try:
+        return step_up.begin(
+            session,
+            user,
+            purpose=operations.signing_purpose(decision),
+            return_to=back.split("#")[0] + "#sign-card",
+            keep={"override_reason": sign_form.override_reason.data or ""},
+        )
+    except oidc.SignInRefused as refused:
+        flash(f"{refused.message} Your draft is saved.", "danger")
+        return redirect(back)
 
 
 @bp.post("/decisions/<id:decision_id>/amend")
@@ -428,7 +517,7 @@ def _edit_page(
     decision: Decision,
     *,
     form: DecisionForm | None = None,
-    sign_form: SignForm | None = None,
+    sign_form: SignForm | ProviderSignForm | None = None,
     conflict: dict | None = None,
     status: int = 200,
 ):
@@ -441,6 +530,7 @@ def _edit_page(
         case=decision.case,
         form=form,
         sign_form=sign_form,
+        provider_sign=_provider_sign(decision, sign_form),
         conflict=conflict,
         plan_errors=_plan_errors(form),
         warnings=[] if decision.is_signed else operations.consistency_warnings(decision),
