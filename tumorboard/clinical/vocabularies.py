@@ -117,6 +117,21 @@ class Analyte(Vocabulary):
     SEROTONIN = "serotonin", "Serotonin", "ng/mL"
 
 
+# Further LOINC codes of the same analyte, measured in whole blood or reported in moles (LOINC 2.7x): a
+# result under one of these is that analyte, in the unit the laboratory gives.
+LOINC_ALSO: dict[str, Analyte] = {
+    "15074-8": Analyte.GLUCOSE,  # Glucose [Moles/volume] in Blood
+    "14749-6": Analyte.GLUCOSE,  # Glucose [Moles/volume] in Serum or Plasma
+    "2339-0": Analyte.GLUCOSE,  # Glucose [Mass/volume] in Blood
+}
+
+
+def analyte_of_loinc(code: str) -> Analyte | None:
+    """The marker a LOINC code names, or None for a code the board does not record."""
+    code = code.strip()
+    return next((a for a in Analyte if a.loinc == code), None) or LOINC_ALSO.get(code)
+
+
 class FunctionalSyndrome(Vocabulary):
     """Hormone syndromes and the markers that document them (section 3), for the readiness check
     "a functional tumour has its marker".
