@@ -53,8 +53,8 @@ def fetch_patient_bundle(base_url: str, mrn: str, *, timeout: float = 10.0) -> s
         found = json.loads(_read(search, timeout))
     except ValueError:
         raise FetchFailed("The hospital's FHIR server did not answer with FHIR JSON.") from None
-    patients = [
-        entry.get("resource")
+    patients: list[dict] = [
+        entry["resource"]
         for entry in (found.get("entry") or [] if isinstance(found, dict) else [])
         if isinstance(entry, dict)
         and isinstance(entry.get("resource"), dict)

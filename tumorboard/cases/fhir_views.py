@@ -6,6 +6,8 @@ confirm (an expired form, a case changed meanwhile, a bundle that no longer fits
 with the same bundle, and a retried confirm finds what the first one created by its source and leaves it.
 """
 
+from collections.abc import Sequence
+
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -49,7 +51,7 @@ def _errors(form) -> list[str]:
     ]
 
 
-def _upload_page(case, problems: list[str] = (), *, status: int = 200):
+def _upload_page(case, problems: Sequence[str] = (), *, status: int = 200):
     log_access(AccessPage.FINDING_FORM, cases=[case])
     return (
         render_template(
@@ -64,7 +66,7 @@ def _upload_page(case, problems: list[str] = (), *, status: int = 200):
     )
 
 
-def _preview_page(case, plan, form, problems: list[str] = (), *, status: int = 200):
+def _preview_page(case, plan, form, problems: Sequence[str] = (), *, status: int = 200):
     log_access(AccessPage.FINDING_FORM, cases=[case])
     return (
         render_template(
@@ -167,9 +169,9 @@ def fhir_import_confirm(case_id: int):
             return redirect(url_for("cases.detail", case_id=case.id))
     else:
         problems = _errors(form)
-    plan = None
+    shown: fhir_import.ImportPlan | None = None
     try:
-        plan = fhir_import.plan_import(case, form.bundle.data or "")
+        shown = fhir_import.plan_import(case, form.bundle.data or "")
     except fhir_import.BundleRefused as refusal:
         problems += [p for p in refusal.problems if p not in problems]
-    return _preview_page(case, plan, form, problems, status=422)
+    return _preview_page(case, shown, form, problems, status=422)
