@@ -2,6 +2,8 @@
 models, which read R4 JSON: R4B changed none of the resources sent here), every required (1..) element of
 every claimed profile present, every code and identifier with its system."""
 
+import json
+
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
@@ -188,3 +190,22 @@ def test_a_signed_decision_from_the_database_conforms(app_ctx, create_lab, signe
     assert "http://terminology.hl7.org/CodeSystem/icd-o-3" in codings(condition["bodySite"][0])
     care_plan = only(bundle, "CarePlan")
     assert care_plan["intent"] == "plan" and care_plan["activity"]
+
+
+def test_round_trip_a_signed_decisions_export_imports_into_the_patients_next_case(
+    app_ctx, create_lab, create_case, specialist, chair, submitter, board, item
+):
+    from tests.decisions.support import a_signed_decision
+    from tumorboard.cases.fhir_import import import_bundle, plan_import
+
+    create_lab(item.case, created_by=submitter, analyte="gastrin", value=180.0, unit="pg/mL")
+    decision = a_signed_decision(specialist, chair, item)
+    exported = json.dumps(bundle_of_decision(decision))
+    later = create_case(submitter=submitter, board=board, patient=item.case.patient)
+    plan = plan_import(later, exported)
+    (planned,) = [p for p in plan.items if p.cleaned["analyte"] == "gastrin"]
+    assert planned.action == "create" and planned.cleaned["value"] == 180.0
+    import_bundle(submitter, later, exported, expected_version=later.version)
+    (gastrin,) = [lab for lab in later.labs if lab.analyte == "gastrin"]
+    assert (gastrin.unit, gastrin.sample_date) == ("pg/mL", item.case.labs[0].sample_date)
+    assert all(p.action == "unchanged" for p in plan_import(later, exported).items)
