@@ -3,6 +3,7 @@ models, which read R4 JSON: R4B changed none of the resources sent here), every 
 every claimed profile present, every code and identifier with its system."""
 
 import json
+from datetime import date
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
@@ -30,7 +31,7 @@ REQUIRED = {
         "identifier.system",  # 1..1
         "identifier.value",  # 1..1
         "name",  # 1..*
-        "name.family|name.text",  # us-core-6 (R4 US Core 5: family or given or a data-absent reason)
+        "name.family|name.given",  # us-core-6 (US Core 5: a family or a given name)
         "gender",  # 1..1
     },
     MCODE + "mcode-primary-cancer-condition": {
@@ -138,13 +139,21 @@ def test_the_full_decision_claims_each_mcode_profile():
 def test_what_lacks_a_profiles_required_elements_claims_no_profile():
     bundle = decision_bundle(a_document(**SPARSE), base_url=BASE)
     assert "meta" not in only(bundle, "Condition")  # no ICD-10 code
-    assert {profile for profile, _ in claimed(bundle)} == {CANCER_PATIENT, CARE_PLAN}
+    assert {profile for profile, _ in claimed(bundle)} == {CARE_PLAN}  # "Anna Müller": a name as text only
     no_group = decision_bundle(a_document(stage=None), base_url=BASE)
     (stage,) = [o for o in resources(no_group, "Observation") if o["code"]["text"] == "Stage group"]
     assert "meta" not in stage  # mCODE asks for the group's value
     other_method = decision_bundle(a_document(stage_rule="ENETS TNM"), base_url=BASE)
     (stage,) = [o for o in resources(other_method, "Observation") if o["code"]["text"] == "Stage group"]
     assert "meta" not in stage and "method" in stage and "coding" not in stage["method"]
+
+
+def test_a_glucose_is_sent_coded_but_claims_no_tumour_marker_profile():
+    bundle = decision_bundle(
+        a_document(observations=(("2345-7", "Glucose", 41.0, "mg/dL", date(2026, 11, 1)),)), base_url=BASE
+    )
+    (glucose,) = [o for o in resources(bundle, "Observation") if o["code"]["text"] == "Glucose"]
+    assert codings(glucose["code"]) == {"http://loinc.org": "2345-7"} and "meta" not in glucose
 
 
 def test_every_code_and_identifier_has_its_system():

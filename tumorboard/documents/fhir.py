@@ -57,7 +57,7 @@ PROFILE_REQUIREMENTS: dict[str, tuple[str, ...]] = {
         "identifier.system",
         "identifier.value",
         "name",
-        "name.family|name.text",
+        "name.family|name.given",
         "gender",
     ),
     PRIMARY_CANCER_CONDITION: (
@@ -100,6 +100,9 @@ LOINC_HISTOLOGIC_GRADE = "33732-9"  # Histology grade [Identifier] in Cancer spe
 SNOMED_AJCC_8 = "897275008"  # AJCC Cancer Staging Manual, 8th edition neoplasm staging system
 
 _GENDERS = frozenset({"female", "male", "other", "unknown"})
+# Results the board reads beside the markers that are no tumour markers themselves (an insulinoma's
+# glucose): sent with their LOINC code, without claiming mCODE's TumorMarkerTest.
+_NOT_TUMOUR_MARKERS = frozenset({"2345-7", "15074-8", "14749-6", "2339-0"})
 
 # The units the app records (clinical.vocabularies.Analyte and the usual alternatives) in UCUM; a unit not
 # listed here is sent as text only, since a wrong UCUM code is worse than none.
@@ -187,7 +190,9 @@ def _patient(doc: DecisionDocument, *, base_url: str, urn_id: str) -> dict[str, 
     return {
         "resourceType": "Patient",
         "id": urn_id,
-        "meta": {"profile": [CANCER_PATIENT]},
+        # US Core (under mCODE) asks for a family or a given name: a name the clinic wrote otherwise is
+        # sent as text, and the profile is not claimed
+        "meta": {"profile": [CANCER_PATIENT]} if "family" in name or "given" in name else None,
         "identifier": [
             {
                 "use": "usual",
@@ -261,7 +266,9 @@ def _marker(observation: tuple[str, str, float, str, date], *, urn_id: str, pati
     return {
         "resourceType": "Observation",
         "id": urn_id,
-        "meta": {"profile": [TUMOR_MARKER_TEST]} if _text(loinc) else None,
+        "meta": {"profile": [TUMOR_MARKER_TEST]}
+        if _text(loinc) and loinc not in _NOT_TUMOUR_MARKERS
+        else None,
         "status": "final",
         "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "laboratory"}]}],
         "code": _concept(label, {"system": LOINC, "code": _text(loinc), "display": None}),
