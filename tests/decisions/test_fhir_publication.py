@@ -127,3 +127,35 @@ def test_an_unreachable_server_is_a_failure_too(app, specialist, chair, item, mo
     (publication,) = publications()
     db.session.expire_all()
     assert (publication.status, publication.last_error) == ("failed", "the FHIR server could not be reached")
+
+
+def test_through_the_queue_a_failure_is_retried_after_its_wait(app, specialist, chair, item, fhir_server):
+    from datetime import timedelta
+
+    import time_machine
+    from rq import Queue
+
+    from tests.conftest import job_queue
+    from tumorboard.db import utcnow
+
+    with job_queue(app, "redis://127.0.0.1:6379/11") as redis:  # this suite's own Redis database
+        fhir_server.status = 503
+        a_signed_decision(specialist, chair, item)
+        jobs.dispatch()
+        (publication,) = publications()
+        assert fhir_server.received == []  # queued, not run
+        jobs.worker(burst=True)
+        assert len(fhir_server.received) == 1
+        db.session.expire_all()
+        assert (publication.status, publication.attempts) == ("failed", 1)
+        registry = Queue(jobs.QUEUE_NAME, connection=redis).scheduled_job_registry
+        (job_id,) = registry.get_job_ids()  # the retry, after JOB_RETRY_INTERVALS[0]
+        due = registry.get_scheduled_time(job_id)
+        assert due >= utcnow() + timedelta(seconds=app.config["JOB_RETRY_INTERVALS"][0] - 5)
+        fhir_server.status = 201
+        with time_machine.travel(due + timedelta(seconds=2)):
+            jobs.worker(burst=True)
+        assert len(fhir_server.received) == 2
+        db.session.expire_all()
+        assert (publication.status, publication.attempts) == ("sent", 2)
+        assert jobs.queue_stats() == {"queued": 0, "started": 0, "scheduled": 0, "failed": 0}
