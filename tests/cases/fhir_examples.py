@@ -7,6 +7,8 @@ data of fhir.resources, fhir/resources/R4B/tests):
 - observation-example-f001-glucose.json (glucose 6.3 mmol/l, LOINC 15074-8)
 - patient-example.json ("Peter James Chalmers")
 - diagnosticreport-example-ultrasound.json (abdominal ultrasound, "Unremarkable study")
+- imagingstudy-example.json (a CT, "CT Surview 180"); its subject, Patient/dicom, is re-pointed at the
+  Patient it is bundled with
 """
 
 PATIENT_F001 = {
@@ -128,6 +130,34 @@ DIAGNOSTICREPORT_ULTRASOUND = {
         }
     ],
     "conclusion": "Unremarkable study",
+}
+
+
+IMAGINGSTUDY_EXAMPLE = {
+    "resourceType": "ImagingStudy",
+    "id": "example",
+    "identifier": [
+        {"system": "urn:dicom:uid", "value": "urn:oid:2.16.124.113543.6003.1154777499.30246.19789.3503430045"}
+    ],
+    "status": "available",
+    "subject": {"reference": "Patient/dicom"},
+    "started": "2011-01-01T11:01:20+03:00",
+    "numberOfSeries": 1,
+    "numberOfInstances": 1,
+    "series": [
+        {
+            "uid": "2.16.124.113543.6003.2588828330.45298.17418.2723805630",
+            "number": 3,
+            "modality": {"system": "http://dicom.nema.org/resources/ontology/DCM", "code": "CT"},
+            "description": "CT Surview 180",
+            "numberOfInstances": 1,
+            "bodySite": {
+                "system": "http://snomed.info/sct",
+                "code": "67734004",
+                "display": "Upper Trunk Structure",
+            },
+        }
+    ],
 }
 
 

@@ -302,3 +302,36 @@ def test_a_closed_case_refuses_the_import(app_ctx, specialist, pieter):
             json.dumps(ex.bundle(ex.PATIENT_F001, glucose())),
             expected_version=pieter.version,
         )
+
+
+def test_hl7s_imaging_study_example_becomes_an_imaging_finding(app_ctx, submitter, pieter):
+    study = {**ex.IMAGINGSTUDY_EXAMPLE, "subject": {"reference": "Patient/f001"}}
+    report = {
+        "resourceType": "DiagnosticReport",
+        "id": "ct-report",
+        "status": "final",
+        "category": [
+            {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "RAD"}]}
+        ],
+        "code": {"text": "CT thorax"},
+        "subject": {"reference": "Patient/f001"},
+        "imagingStudy": [{"reference": "ImagingStudy/example"}],
+        "conclusion": "No lesions.",
+    }
+    alone = plan_import(pieter, text(ex.bundle(ex.PATIENT_F001, study)))
+    (item,) = alone.items
+    assert (item.cleaned["modality"], item.cleaned["study_date"]) == ("ct", date(2011, 1, 1))
+    assert item.cleaned["region"] == "Upper Trunk Structure" and item.cleaned["report_text"] == ""
+    assert item.source == ("urn:dicom:uid", study["identifier"][0]["value"])
+
+    # with its report, the study is one finding: the report's, with the study's modality and date
+    import_bundle(
+        submitter, pieter, text(ex.bundle(ex.PATIENT_F001, study, report)), expected_version=pieter.version
+    )
+    (finding,) = pieter.imaging
+    assert (finding.modality, finding.study_date, finding.region) == (
+        "ct",
+        date(2011, 1, 1),
+        "Upper Trunk Structure",
+    )
+    assert finding.report_text == "CT thorax — No lesions."
