@@ -31,6 +31,7 @@ def _read(request: urllib.request.Request, timeout: float) -> str:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked)
             body = response.read(limit * 4 + 1)
     except urllib.error.HTTPError as exc:
+        exc.close()  # the error holds the answer's connection
         raise FetchFailed(f"The hospital's FHIR server answered HTTP {exc.code}.") from None
     except (urllib.error.URLError, TimeoutError, OSError):
         raise FetchFailed("The hospital's FHIR server could not be reached.") from None

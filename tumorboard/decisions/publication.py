@@ -58,6 +58,7 @@ def _post(base_url: str, bundle: dict) -> str:
         with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
             return response.headers.get("Location") or response.headers.get("Content-Location") or ""
     except urllib.error.HTTPError as exc:
+        exc.close()  # the error holds the answer's connection
         raise PublishFailed(f"the FHIR server answered HTTP {exc.code}") from None
     except (urllib.error.URLError, TimeoutError, OSError):
         raise PublishFailed("the FHIR server could not be reached") from None
