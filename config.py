@@ -114,6 +114,12 @@ class Config:
     # How the printed agenda names a patient: "initials_mrn" or "full_name".
     AGENDA_PATIENT_LABEL = os.environ.get("AGENDA_PATIENT_LABEL", "initials_mrn")
 
+    # The hospital's FHIR R4 server: a case's findings can be fetched from it by the patient's MRN
+    # (FHIR_SOURCE_URL), and a signed decision's mCODE Bundle POSTed to it (FHIR_PUBLISH_URL), each off
+    # when empty (the default).
+    FHIR_SOURCE_URL = os.environ.get("FHIR_SOURCE_URL", "").strip()
+    FHIR_PUBLISH_URL = os.environ.get("FHIR_PUBLISH_URL", "").strip()
+
     # The background worker's queue (RQ on Redis, tumorboard.jobs). Empty: every job runs inline, in the
     # process that committed it, right after the commit (development and tests need no Redis).
     JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL", "")

@@ -9,6 +9,7 @@ from tumorboard.boards.fields import BoardFields, MeetingPlanFields
 from tumorboard.cases.fields import (
     CaseActionFields,
     CaseFields,
+    FhirImportFields,
     ImagingFields,
     LabFields,
     PathologyFields,
@@ -27,6 +28,7 @@ DECLARATIONS = (
     PatientFields,
     CaseFields,
     PriorTreatmentFields,
+    FhirImportFields,
     ImagingFields,
     LabFields,
     PathologyFields,

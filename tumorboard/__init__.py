@@ -95,6 +95,7 @@ VIEW_MODULES = (
     "cases.views",
     "cases.patient_views",
     "cases.finding_views",
+    "cases.fhir_views",
     "meetings.views",
     "meetings.agenda_views",
     "decisions.views",

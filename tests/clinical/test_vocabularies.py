@@ -135,8 +135,16 @@ def test_only_the_liver_is_hepatic():
 
 def test_loinc_codes_only_where_the_reference_gives_them():
     assert {analyte: analyte.loinc for analyte in v.Analyte if analyte.loinc} == {
-        v.Analyte.CHROMOGRANIN_A: "9811-1"
+        v.Analyte.CHROMOGRANIN_A: "9811-1",
+        v.Analyte.URINE_5HIAA: "1695-6",
+        v.Analyte.GASTRIN: "2333-3",
+        v.Analyte.GLUCOSE: "2345-7",
+        v.Analyte.INSULIN: "20448-7",
+        v.Analyte.C_PEPTIDE: "1986-9",
+        v.Analyte.CALCITONIN: "1992-7",
+        v.Analyte.ACTH: "2141-0",
     }
+    assert len({analyte.loinc for analyte in v.Analyte if analyte.loinc}) == 8  # one analyte per code
     assert all(analyte.unit for analyte in v.Analyte)
 
 

@@ -197,3 +197,16 @@ class PathologyFields:
     reported_by = Text(
         "Reported by (pathologist or institution)", "reporting pathologist or institution", 200
     )
+
+
+class FhirImportFields:
+    """A FHIR R4 Bundle from the hospital's systems, uploaded or fetched, carried by its preview."""
+
+    bundle = Text(
+        "FHIR Bundle (JSON)",
+        "FHIR Bundle",
+        1_000_000,
+        required=True,
+        multiline=True,
+        missing="Choose a FHIR Bundle (a JSON file) to import.",
+    )

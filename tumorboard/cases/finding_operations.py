@@ -177,13 +177,16 @@ def _check_belongs(case: Case, kind: str, finding) -> None:
 
 
 @atomic
-def add_finding(actor, case: Case, kind: str, data: Mapping):
-    """Record a new imaging study, laboratory result or pathology report for the case."""
+def add_finding(actor, case: Case, kind: str, data: Mapping, *, source: tuple[str, str] | None = None):
+    """Record a new imaging study, laboratory result or pathology report for the case; `source` is the
+    (system, identifier) of the hospital's record it was imported from (`cases.fhir_import`)."""
     _check_open(actor, case)
     model, clean, collection = KINDS[kind]
     cleaned = clean(case, data)
     refuse_a_copy(getattr(case, collection), cleaned, FINDING_NAMES[kind])
     finding = model(created_by_id=actor.id, **cleaned)
+    if source is not None:
+        finding.source_system, finding.source_id = source
     getattr(case, collection).append(finding)
     db.session.flush()
     touch_case(case)
@@ -191,7 +194,7 @@ def add_finding(actor, case: Case, kind: str, data: Mapping):
         f"{kind}.added",
         actor=actor,
         entity=finding,
-        changes=diff({}, snapshot(finding, cleaned)),
+        changes=diff({}, snapshot(finding, [*cleaned, "source_system", "source_id"] if source else cleaned)),
         details={"case": case.id},
     )
     return finding

@@ -2,6 +2,7 @@
 clinical rules (an extent that fits the site, dates against the birth date)."""
 
 from flask import current_app
+from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     SelectField,
@@ -13,6 +14,7 @@ from tumorboard.cases.fields import (
     NOT_RECORDED,
     CaseActionFields,
     CaseFields,
+    FhirImportFields,
     ImagingFields,
     LabFields,
     PathologyFields,
@@ -228,3 +230,23 @@ PathologyForm = type(
 )
 
 FINDING_FORMS = {"imaging": ImagingForm, "lab": LabForm, "pathology": PathologyForm}
+
+
+class FhirUploadForm(Form):
+    """A FHIR Bundle from the hospital's systems, as a file (read into `FhirImportFields.bundle`)."""
+
+    file = FileField(
+        "FHIR Bundle (a JSON file)",
+        description="Exported from the hospital's record as FHIR R4 JSON: the patient with their results.",
+    )
+
+
+class FhirFetchForm(Form):
+    """Fetch the case patient's record from the hospital's FHIR server, by their MRN (no input)."""
+
+
+class FhirConfirmForm(Form):
+    """The previewed bundle, carried whole, and the case's version the preview was made from."""
+
+    bundle = FhirImportFields.bundle.field()
+    version = VersionField()

@@ -245,6 +245,10 @@ class Case(Model):
         """A submitter edits only their own case, and only until it is on an agenda."""
         return user.is_authenticated and self.submitter_id == user.id and self.status in DETAILS_OPEN
 
+    def can_import_findings(self, user) -> bool:
+        """Findings from the hospital's systems (a FHIR Bundle) are added by whoever may add them by hand."""
+        return self.can_edit_findings(user)
+
     def can_edit_findings(self, user) -> bool:
         """The submitter, and the board's specialists and chairs (radiology and pathology add their
         reports), until the case has been discussed."""
@@ -373,6 +377,10 @@ class FindingMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # where an imported finding came from (a FHIR resource's identifier system and value): a second import
+    # of the same resource updates it; None for a finding typed in
+    source_system: Mapped[str | None] = mapped_column(String(255))
+    source_id: Mapped[str | None] = mapped_column(String(255))
 
     if TYPE_CHECKING:  # what each finding's class has: its table, and its own relationship to the case
         __table__: ClassVar[FromClause]
@@ -386,8 +394,14 @@ class FindingMixin:
         return self.case.audit_scope()
 
 
+def _one_per_source(table: str) -> Index:
+    """One finding of a case per imported source resource, held by the database against a raced import."""
+    return Index(f"uq_{table}_case_source", "case_id", "source_system", "source_id", unique=True)
+
+
 class ImagingStudy(FindingMixin, Model):
     __tablename__ = "imaging_study"
+    __table_args__ = (_one_per_source("imaging_study"),)
 
     case_id: Mapped[int] = mapped_column(ForeignKey("tumor_case.id", ondelete="CASCADE"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -414,7 +428,10 @@ class ImagingStudy(FindingMixin, Model):
 
 class LabResult(FindingMixin, Model):
     __tablename__ = "lab_result"
-    __table_args__ = (Index("ix_lab_result_case_analyte", "case_id", "analyte", "sample_date"),)
+    __table_args__ = (
+        Index("ix_lab_result_case_analyte", "case_id", "analyte", "sample_date"),
+        _one_per_source("lab_result"),
+    )
 
     case_id: Mapped[int] = mapped_column(ForeignKey("tumor_case.id", ondelete="CASCADE"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -441,6 +458,7 @@ class LabResult(FindingMixin, Model):
 
 class PathologyReport(FindingMixin, Model):
     __tablename__ = "pathology_report"
+    __table_args__ = (_one_per_source("pathology_report"),)
 
     case_id: Mapped[int] = mapped_column(ForeignKey("tumor_case.id", ondelete="CASCADE"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

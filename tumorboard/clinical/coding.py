@@ -24,6 +24,34 @@ ICD_O = "ICD-O-3.2"
 ICD_10 = "ICD-10-CM"
 
 
+# ICD-O-3.2 topography of each primary site (WHO, International Classification of Diseases for Oncology,
+# 3rd edition, second revision, topography section C00-C80); "other" has no one code.
+TOPOGRAPHY: dict[PrimarySite, tuple[str, str]] = {
+    PrimarySite.STOMACH: ("C16.9", "Stomach, NOS"),
+    PrimarySite.DUODENUM: ("C17.0", "Duodenum"),
+    PrimarySite.AMPULLA: ("C24.1", "Ampulla of Vater"),
+    PrimarySite.JEJUNUM: ("C17.1", "Jejunum"),
+    PrimarySite.ILEUM: ("C17.2", "Ileum"),
+    PrimarySite.APPENDIX: ("C18.1", "Appendix"),
+    PrimarySite.COLON: ("C18.9", "Colon, NOS"),
+    PrimarySite.RECTUM: ("C20.9", "Rectum, NOS"),
+    PrimarySite.PANCREAS: ("C25.9", "Pancreas, NOS"),
+    PrimarySite.LUNG: ("C34.9", "Lung, NOS"),
+    PrimarySite.THYMUS: ("C37.9", "Thymus"),
+    PrimarySite.THYROID: ("C73.9", "Thyroid gland"),
+    PrimarySite.ADRENAL: ("C74.9", "Adrenal gland, NOS"),
+    PrimarySite.UNKNOWN_PRIMARY: ("C80.9", "Unknown primary site"),
+}
+
+
+def topography(site: PrimarySite | str) -> str | None:
+    """The ICD-O-3.2 topography code of a primary site, or None for "other"."""
+    with suppress(ValueError):
+        code = TOPOGRAPHY.get(PrimarySite(site))
+        return code[0] if code else None
+    return None
+
+
 class Morphology(Vocabulary):
     NET = "8240/3", "Neuroendocrine tumour, NOS / G1"
     NET_G2_G3 = "8249/3", "Neuroendocrine tumour, G2 or G3"

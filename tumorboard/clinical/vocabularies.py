@@ -100,21 +100,36 @@ class Analyte(Vocabulary):
             self.loinc = loinc
 
     CHROMOGRANIN_A = "chromogranin_a", "Chromogranin A (serum)", "ng/mL", "9811-1"
-    URINE_5HIAA = "urine_5hiaa", "5-HIAA (24-h urine)", "mg/24 h"
-    GASTRIN = "gastrin", "Gastrin (fasting)", "pg/mL"
-    GLUCOSE = "glucose", "Glucose", "mg/dL"
-    INSULIN = "insulin", "Insulin", "µU/mL"
-    C_PEPTIDE = "c_peptide", "C-peptide", "ng/mL"
+    URINE_5HIAA = "urine_5hiaa", "5-HIAA (24-h urine)", "mg/24 h", "1695-6"
+    GASTRIN = "gastrin", "Gastrin (fasting)", "pg/mL", "2333-3"
+    GLUCOSE = "glucose", "Glucose", "mg/dL", "2345-7"
+    INSULIN = "insulin", "Insulin", "µU/mL", "20448-7"
+    C_PEPTIDE = "c_peptide", "C-peptide", "ng/mL", "1986-9"
     PROINSULIN = "proinsulin", "Proinsulin", "pmol/L"
     GLUCAGON = "glucagon", "Glucagon", "pg/mL"
     VIP = "vip", "Vasoactive intestinal peptide (VIP)", "pg/mL"
     SOMATOSTATIN = "somatostatin", "Somatostatin", "pmol/L"
     PANCREATIC_POLYPEPTIDE = "pancreatic_polypeptide", "Pancreatic polypeptide", "pmol/L"
-    CALCITONIN = "calcitonin", "Calcitonin", "pg/mL"
-    ACTH = "acth", "ACTH", "pg/mL"
+    CALCITONIN = "calcitonin", "Calcitonin", "pg/mL", "1992-7"
+    ACTH = "acth", "ACTH", "pg/mL", "2141-0"
     PTHRP = "pthrp", "PTH-related peptide (PTHrP)", "pmol/L"
     NSE = "nse", "Neuron-specific enolase (NSE)", "ng/mL"
     SEROTONIN = "serotonin", "Serotonin", "ng/mL"
+
+
+# Further LOINC codes of the same analyte, measured in whole blood or reported in moles (LOINC 2.7x): a
+# result under one of these is that analyte, in the unit the laboratory gives.
+LOINC_ALSO: dict[str, Analyte] = {
+    "15074-8": Analyte.GLUCOSE,  # Glucose [Moles/volume] in Blood
+    "14749-6": Analyte.GLUCOSE,  # Glucose [Moles/volume] in Serum or Plasma
+    "2339-0": Analyte.GLUCOSE,  # Glucose [Mass/volume] in Blood
+}
+
+
+def analyte_of_loinc(code: str) -> Analyte | None:
+    """The marker a LOINC code names, or None for a code the board does not record."""
+    code = code.strip()
+    return next((a for a in Analyte if a.loinc == code), None) or LOINC_ALSO.get(code)
 
 
 class FunctionalSyndrome(Vocabulary):

@@ -21,6 +21,7 @@ from tumorboard.cases.charts import marker_trends
 from tumorboard.cases.models import Case
 from tumorboard.cases.records import case_record, frozen_case, frozen_summary
 from tumorboard.cases.summary import CaseSummary, summarise
+from tumorboard.clinical.coding import topography
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.clinical.vocabularies import Analyte, PlanIntent, PrimarySite, Treatment
 from tumorboard.decisions.models import (
@@ -30,8 +31,8 @@ from tumorboard.decisions.models import (
     DecisionStatus,
     GuidelineBasis,
 )
+from tumorboard.documents import fhir
 from tumorboard.documents.decision import Attendee, DecisionDocument, PlanLine
-from tumorboard.documents.fhir import decision_bundle
 from tumorboard.documents.letter import decision_letter_pdf
 from tumorboard.extensions import db
 from tumorboard.public_url import public_url
@@ -183,6 +184,7 @@ def document_from_snapshot(
         case_id=case.id,
         primary_site=PrimarySite(case.primary_site).label,
         primary_site_code=case.primary_site,
+        topography_code=topography(case.primary_site),
         diagnosis=_diagnosis(case, summary),
         morphology_code=str(summary.codes.morphology.category) if summary.codes else None,
         icd10_code=str(summary.codes.icd10[0].category) if summary.codes and summary.codes.icd10 else None,
@@ -270,7 +272,12 @@ def letter_pdf(decision: Decision, *, generated_at: datetime | None = None) -> b
     return decision_letter_pdf(decision_document(decision), generated_at=generated_at or utc_to_local_now())
 
 
-def fhir_json(decision: Decision) -> str:
+def decision_bundle(decision: Decision) -> dict:
+    """The signed decision as an mCODE-shaped FHIR R4 Bundle (a JSON-ready dict), from its snapshot only:
+    the download, the publication to the hospital's FHIR server and the API serve this one function."""
     document = decision_document(decision)
-    bundle = decision_bundle(document, base_url=document.base_url or public_url())
-    return json.dumps(bundle, indent=2, ensure_ascii=False)
+    return fhir.decision_bundle(document, base_url=document.base_url or public_url())
+
+
+def fhir_json(decision: Decision) -> str:
+    return json.dumps(decision_bundle(decision), indent=2, ensure_ascii=False)

@@ -198,6 +198,7 @@ class Decision(Model):
     )
     follow_up: Mapped["FollowUp | None"] = relationship(back_populates="decision", uselist=False)
     snapshot: Mapped["DecisionSnapshot | None"] = relationship(uselist=False)
+    publication: Mapped["FhirPublication | None"] = relationship(back_populates="decision", uselist=False)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -327,6 +328,45 @@ class FollowUp(Model):
     decision: Mapped[Decision] = relationship(back_populates="follow_up")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class PublicationStatus(StrEnum):
+    """Where a signed decision's Bundle stands with the hospital's FHIR server."""
+
+    PENDING = "pending"  # waiting for the background job (or its next try)
+    SENT = "sent"
+    FAILED = "failed"  # the last try failed; retried with back-off, then a dead letter
+
+
+class FhirPublication(Model):
+    """A signed decision's mCODE Bundle sent to the hospital's FHIR server (config FHIR_PUBLISH_URL):
+    one per signed version, made with the signature, updated by the job (`decisions.publication`)."""
+
+    __tablename__ = "fhir_publication"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), unique=True)
+    status: Mapped[PublicationStatus] = mapped_column(
+        enum_type(PublicationStatus, 8, "status"), default=PublicationStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(500), default="")  # an HTTP status, never a body
+    location: Mapped[str] = mapped_column(String(500), default="")  # where the server keeps it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    decision: Mapped[Decision] = relationship(back_populates="publication")
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.decision.audit_scope()
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status == PublicationStatus.SENT
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == PublicationStatus.FAILED
 
 
 class SignedDecisionChanged(RuntimeError):

@@ -32,7 +32,7 @@ from tumorboard.clinical.vocabularies import (
     Treatment,
 )
 from tumorboard.db import atomic, utcnow
-from tumorboard.decisions import checks
+from tumorboard.decisions import checks, publication
 from tumorboard.decisions.documents import SNAPSHOT_SCHEMA, snapshot_data
 from tumorboard.decisions.fields import DecisionFields, FollowUpFields, PlanItemFields, SigningFields
 from tumorboard.decisions.models import (
@@ -376,6 +376,7 @@ def sign_decision(
     )
     _case_follows(actor, decision)
     _tell_of_signature(actor, decision)
+    publication.schedule(decision)  # the Bundle to the hospital's FHIR server, when one is set
     return warnings
 
 

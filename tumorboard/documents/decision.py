@@ -85,6 +85,7 @@ class DecisionDocument:
     base_url: str = ""  # the site's address when it was signed (FHIR identifiers)
     quorum_reason: str = ""  # the chair's reason to start the meeting without quorum
     findings_as_of: datetime | None = None  # an amendment: the findings are those of this moment
+    topography_code: str | None = None  # ICD-O-3 topography of the primary site, e.g. "C25.9"
 
     @property
     def is_superseded(self) -> bool:

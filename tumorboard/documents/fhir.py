@@ -1,12 +1,19 @@
-"""A signed decision as a FHIR R4 Bundle, shaped after mCODE STU4 (clinical reference, section 7).
+"""A signed decision as a FHIR R4 Bundle, conforming to the mCODE STU profiles that fit (clinical
+reference, section 7).
 
-The bundle is a "collection": the Patient, the primary cancer Condition (ICD-10-CM code, ICD-O-3
-morphology in the HistologyMorphologyBehavior extension, stage summary), the Observations the board
-relied on (tumour markers with their LOINC codes, the grade, the stage group with LOINC 21908-9) and the
-board's recommendation as a CarePlan (intent "plan") with one activity per plan item.
+The bundle is a "collection": the Patient (mCODE CancerPatient), the primary cancer Condition (mCODE
+PrimaryCancerCondition: ICD-10-CM code, ICD-O-3 morphology in the HistologyMorphologyBehavior extension,
+ICD-O-3 topography as the body site, stage summary), the Observations the board relied on (tumour markers
+with a LOINC code as mCODE TumorMarkerTest, the grade, the stage group with LOINC 21908-9 and the AJCC 8
+method as mCODE TNMStageGroup) and the board's recommendation as a CarePlan (intent "plan") with one
+activity per plan item.
 
-It follows mCODE's shapes without claiming its profiles (no meta.profile): the grade and the stage are
-sent as text, because the app's labels (WHO G1–G3, AJCC 8 stage groups) have no licence-free codes here.
+A resource claims a profile (meta.profile) only when it has that profile's required elements: a marker
+without a LOINC code is sent as text and claims none, a stage group with no group claims none (mCODE asks
+for its value). `PROFILE_REQUIREMENTS` lists each profile's required (1..) elements, and the tests check
+every claimed profile against it. The grade and the stage group's value are sent as text, because the
+app's labels (WHO G1–G3, AJCC 8 stage groups) have no licence-free codes here; the CarePlan claims only
+the base R4 CarePlan, mCODE having no CarePlan profile.
 
 Every resource has a name-based UUID (uuid5) derived from the base URL and stable ids (MRN, case,
 decision), and the entries refer to each other by those urn:uuid full URLs, so the same decision always
@@ -34,15 +41,68 @@ CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 DATA_ABSENT_REASON = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
-HISTOLOGY_MORPHOLOGY_BEHAVIOR = (
-    "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior"
-)
+MCODE = "http://hl7.org/fhir/us/mcode/StructureDefinition"
+HISTOLOGY_MORPHOLOGY_BEHAVIOR = f"{MCODE}/mcode-histology-morphology-behavior"
+CANCER_PATIENT = f"{MCODE}/mcode-cancer-patient"
+PRIMARY_CANCER_CONDITION = f"{MCODE}/mcode-primary-cancer-condition"
+TNM_STAGE_GROUP = f"{MCODE}/mcode-tnm-stage-group"
+TUMOR_MARKER_TEST = f"{MCODE}/mcode-tumor-marker-test"
+CARE_PLAN = "http://hl7.org/fhir/StructureDefinition/CarePlan"
+
+# The elements each claimed profile requires (minimum cardinality 1 in the profile or the base it derives
+# from: mCODE STU3/STU4 on US Core), as dotted paths; "a|b" is one of them (a choice or an invariant).
+PROFILE_REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    CANCER_PATIENT: (
+        "identifier",
+        "identifier.system",
+        "identifier.value",
+        "name",
+        "name.family|name.given",
+        "gender",
+    ),
+    PRIMARY_CANCER_CONDITION: (
+        "clinicalStatus",
+        "verificationStatus",
+        "category",
+        "code",
+        "code.coding",
+        "code.coding.system",
+        "code.coding.code",
+        "subject",
+    ),
+    TNM_STAGE_GROUP: (
+        "status",
+        "code",
+        "code.coding",
+        "subject",
+        "effectiveDateTime",
+        "valueCodeableConcept",
+        "method",
+        "method.coding",
+    ),
+    TUMOR_MARKER_TEST: (
+        "status",
+        "category",
+        "category.coding",
+        "code",
+        "code.coding",
+        "code.coding.system",
+        "code.coding.code",
+        "subject",
+        "effectiveDateTime",
+        "valueQuantity|valueCodeableConcept|dataAbsentReason",
+    ),
+    CARE_PLAN: ("status", "intent", "subject", "activity", "activity.detail", "activity.detail.status"),
+}
 
 LOINC_STAGE_GROUP_CLINICAL = "21908-9"  # Stage group.clinical Cancer
 LOINC_HISTOLOGIC_GRADE = "33732-9"  # Histology grade [Identifier] in Cancer specimen
 SNOMED_AJCC_8 = "897275008"  # AJCC Cancer Staging Manual, 8th edition neoplasm staging system
 
 _GENDERS = frozenset({"female", "male", "other", "unknown"})
+# Results the board reads beside the markers that are no tumour markers themselves (an insulinoma's
+# glucose): sent with their LOINC code, without claiming mCODE's TumorMarkerTest.
+_NOT_TUMOUR_MARKERS = frozenset({"2345-7", "15074-8", "14749-6", "2339-0"})
 
 # The units the app records (clinical.vocabularies.Analyte and the usual alternatives) in UCUM; a unit not
 # listed here is sent as text only, since a wrong UCUM code is worse than none.
@@ -130,6 +190,9 @@ def _patient(doc: DecisionDocument, *, base_url: str, urn_id: str) -> dict[str, 
     return {
         "resourceType": "Patient",
         "id": urn_id,
+        # US Core (under mCODE) asks for a family or a given name: a name the clinic wrote otherwise is
+        # sent as text, and the profile is not claimed
+        "meta": {"profile": [CANCER_PATIENT]} if "family" in name or "given" in name else None,
         "identifier": [
             {
                 "use": "usual",
@@ -156,9 +219,12 @@ def _condition(
     summary = f"Stage {stage_text}" if stage_text else ""
     if tnm:
         summary = f"{summary} ({tnm})" if summary else tnm
+    coded = bool(_text(doc.icd10_code))
     return {
         "resourceType": "Condition",
         "id": urn_id,
+        # mCODE asks for a coded diagnosis: a condition the app could not code is sent as text, unclaimed
+        "meta": {"profile": [PRIMARY_CANCER_CONDITION]} if coded else None,
         "extension": [
             {
                 "url": HISTOLOGY_MORPHOLOGY_BEHAVIOR,
@@ -174,6 +240,7 @@ def _condition(
         "bodySite": [
             _concept(
                 doc.primary_site,
+                {"system": ICD_O_3, "code": _text(doc.topography_code)},
                 {"system": f"{base_url}/primary-site", "code": _text(doc.primary_site_code)},
             )
         ],
@@ -199,6 +266,9 @@ def _marker(observation: tuple[str, str, float, str, date], *, urn_id: str, pati
     return {
         "resourceType": "Observation",
         "id": urn_id,
+        "meta": {"profile": [TUMOR_MARKER_TEST]}
+        if _text(loinc) and loinc not in _NOT_TUMOUR_MARKERS
+        else None,
         "status": "final",
         "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "laboratory"}]}],
         "code": _concept(label, {"system": LOINC, "code": _text(loinc), "display": None}),
@@ -236,9 +306,11 @@ def _stage_group(doc: DecisionDocument, *, urn_id: str, patient: str, condition:
         if match:
             label = _TNM_LABELS[match.group(1)]
             components.append({"code": {"text": label}, "valueCodeableConcept": {"text": token}})
+    ajcc_8 = "AJCC 8" in doc.stage_rule
     return {
         "resourceType": "Observation",
         "id": urn_id,
+        "meta": {"profile": [TNM_STAGE_GROUP]} if stage and ajcc_8 else None,
         "status": "final",
         "code": _concept(
             "Stage group",
@@ -253,7 +325,7 @@ def _stage_group(doc: DecisionDocument, *, urn_id: str, patient: str, condition:
         else {"coding": [{"system": DATA_ABSENT_REASON, "code": "unknown"}], "text": "No stage group"},
         "method": _concept(
             doc.stage_rule,
-            {"system": SNOMED, "code": SNOMED_AJCC_8 if "AJCC 8" in doc.stage_rule else None},
+            {"system": SNOMED, "code": SNOMED_AJCC_8 if ajcc_8 else None, "display": None},
         ),
         "component": components,
     }
@@ -351,6 +423,7 @@ def _care_plan(
     return {
         "resourceType": "CarePlan",
         "id": urn_id,
+        "meta": {"profile": [CARE_PLAN]},
         "identifier": [{"system": f"{base_url}/decision", "value": str(doc.decision_id)}],
         "replaces": replaces,
         # a version a later signed one replaced is revoked (FHIR R4 CarePlan.status)
