@@ -125,6 +125,9 @@ PAGES: dict[str, dict[str, Finder]] = {
             "cases.add_finding", case_id=_case(u, Case.can_edit_findings).id, kind="lab"
         ),
         "cases.edit_finding": lambda u: _finding(u, "lab"),
+        "cases.fhir_import_upload": lambda u: url_for(
+            "cases.fhir_import_upload", case_id=_case(u, Case.can_import_findings).id
+        ),
         "notifications.index": lambda u: url_for("notifications.index"),
         "auth.account": lambda u: url_for("auth.account"),
         "auth.change_password": lambda u: url_for("auth.change_password"),
