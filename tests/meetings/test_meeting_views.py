@@ -3,7 +3,6 @@ agenda as PDF and HTML, the calendar files, and bounded query counts."""
 
 import io
 import re
-import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -457,10 +456,8 @@ def test_calendar_links_follow_the_served_host_without_public_url(
     monkeypatch.setitem(app.config, "PUBLIC_URL", "")
     served = {"base_url": "http://10.0.0.7:8080"}  # as `flask run --host 10.0.0.7 --port 8080` serves it
     member = app.test_client()
-    with member.session_transaction(**served) as session, app.app_context():
-        session["_user_id"] = users[Role.SPECIALIST].get_id()
-        session["login_at"] = session["seen_at"] = int(time.time())
-        session.permanent = True
+    member.session_environ = served
+    log_in(member, users[Role.SPECIALIST])
     ics = member.get(f"/meetings/{meeting.id}/meeting.ics", **served)
     (event,) = Calendar.from_ical(ics.data).walk("VEVENT")
     assert str(event["URL"]) == f"http://10.0.0.7:8080/meetings/{meeting.id}"

@@ -13,7 +13,7 @@ from tumorboard import jobs
 from tumorboard.audit.recording import REDACTED, diff, record, serialize_writes, snapshot
 from tumorboard.auth import reset, throttle
 from tumorboard.auth.fields import AccountFields
-from tumorboard.auth.models import User, UserRole, email_key, find_user_by_email, new_session_token
+from tumorboard.auth.models import SessionEnd, User, UserRole, email_key, find_user_by_email
 from tumorboard.auth.passwords import (
     burn_verification_time,
     hash_password,
@@ -23,6 +23,7 @@ from tumorboard.auth.passwords import (
 )
 from tumorboard.auth.queries import other_active_admins
 from tumorboard.auth.roles import Role
+from tumorboard.auth.sessions import end_sessions
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import atomic, utcnow
@@ -68,9 +69,10 @@ def authenticate(email: str, password: str) -> User | None:
 
 @atomic
 def log_out(user: User) -> None:
-    """Voids every session cookie of this user, including copies captured earlier."""
-    user.session_token = new_session_token()
-    record("auth.logout", actor=user, entity=user)
+    """Ends every session of this user (their records), so every cookie of theirs, including copies
+    captured earlier, and the other browsers they left signed in on shared ward computers."""
+    ended = end_sessions(user, SessionEnd.SIGNED_OUT)
+    record("auth.logout", actor=user, entity=user, details={"sessions_ended": ended})
 
 
 def record_throttled_login(email: str) -> None:
@@ -121,17 +123,17 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     )
     if verify_password(user.password_hash, new_password):
         raise OperationError("The new password must differ from the current one.", field="new_password")
-    _set_password(user, new_password)
+    _set_password(user, new_password, SessionEnd.PASSWORD_CHANGED)
     user.must_change_password = False
     record("user.password_changed", actor=user, entity=user, changes={"password": [REDACTED, REDACTED]})
 
 
-def _set_password(user: User, password: str) -> None:
+def _set_password(user: User, password: str, ended_by: SessionEnd) -> None:
     problem = password_problem(password, email=user.email, name=user.name)
     if problem:
         raise OperationError(problem, field="new_password")
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
+    end_sessions(user, ended_by)
 
 
 def _clean_roles(roles: Iterable[str]) -> set[Role]:
@@ -270,7 +272,7 @@ def set_user_active(actor: User, user: User, *, active: bool, expected_version: 
         serialize_writes()
         if user.is_admin and other_active_admins(user) == 0:
             raise OperationError("This is the last active administrator and cannot be disabled.")
-        user.session_token = new_session_token()
+        end_sessions(user, SessionEnd.ACCOUNT_DISABLED)
     user.active = active
     record(
         "user.enabled" if active else "user.disabled",
@@ -284,7 +286,7 @@ def set_user_active(actor: User, user: User, *, active: bool, expected_version: 
 def reset_password(actor: User, user: User, *, new_password: str, expected_version: int | None) -> None:
     """An admin sets a temporary password; the user must change it at their next sign-in."""
     check_version(user, expected_version)
-    _set_password(user, new_password)
+    _set_password(user, new_password, SessionEnd.PASSWORD_RESET)
     user.must_change_password = True
     record("user.password_reset", actor=actor, entity=user, changes={"password": [REDACTED, REDACTED]})
 
@@ -323,7 +325,7 @@ def reset_password_by_link(token: str, new_password: str) -> User:
     user = reset.user_for_token(token)
     if user is None:
         raise OperationError(RESET_LINK_INVALID)
-    _set_password(user, new_password)
+    _set_password(user, new_password, SessionEnd.PASSWORD_RESET)
     user.must_change_password = False
     record("user.password_reset_by_link", actor=user, entity=user, changes={"password": [REDACTED, REDACTED]})
     return user

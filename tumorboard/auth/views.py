@@ -10,7 +10,8 @@ from tumorboard.auth import oidc, operations, reset, throttle
 from tumorboard.auth.access import public, require_login
 from tumorboard.auth.blueprint import bp
 from tumorboard.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetByLinkForm
-from tumorboard.auth.sessions import begin_second_step, end_session, start_session
+from tumorboard.auth.models import SignInMethod
+from tumorboard.auth.sessions import begin_second_step, end_session, session_method, start_session
 from tumorboard.errors import OperationError
 from tumorboard.forms import ActionForm
 from tumorboard.views_helpers import form_error
@@ -53,7 +54,7 @@ def login():
             if user.has_second_factor:  # the code is still to come (auth.second_factor_views)
                 begin_second_step(user, _safe_next(request.args.get("next")))
                 return redirect(url_for("auth.second_step"))
-            start_session(user)
+            start_session(user, SignInMethod.PASSWORD)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
         flash(LOGIN_FAILED, "danger")
@@ -97,6 +98,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
+        method = session_method()
         try:
             operations.change_password(user, form.current_password.data, form.new_password.data)
         except OperationError as exc:
@@ -104,7 +106,7 @@ def change_password():
                 operations.record_wrong_password(user, "password change")
             form_error(form, exc, default="new_password")
         else:
-            start_session(user)
+            start_session(user, method)
             flash("Your password has been changed. Other sessions have been signed out.", "success")
             return redirect(url_for("main.dashboard"))
     status = 422 if request.method == "POST" else 200
