@@ -200,6 +200,7 @@ def log_in(client: FlaskClient, user, **record_values) -> FlaskClient:
         sess["_fresh"] = True
     client.session_record_id = record.id  # type: ignore[attr-defined]
     client.session_key = key  # type: ignore[attr-defined]
+    client.session_user = user  # type: ignore[attr-defined]
     return client
 
 
