@@ -12,7 +12,7 @@ from tumorboard.auth.roles import Role
 
 def _neutral(response, typed: str = "") -> str:
     body = re.sub(r'nonce="[^"]+"', "", response.text)
-    body = re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", body)
+    body = re.sub(r'(name="csrf_token"[^>]*value=")[^"]+"', r"\1", body)
     return body.replace(typed, "TYPED") if typed else body
 
 
