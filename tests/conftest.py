@@ -204,6 +204,26 @@ def log_in(client: FlaskClient, user, **record_values) -> FlaskClient:
     return client
 
 
+def posts_at_once(requests) -> list[int | None]:
+    """Send (client, url, data) POSTs at the same moment, each from a thread of its own (each test client
+    request in an app context of its own); their status codes, in order (None: no answer in 60 s)."""
+    import threading
+
+    barrier = threading.Barrier(len(requests))
+    statuses: list[int | None] = [None] * len(requests)
+
+    def run(i, client, url, data):
+        barrier.wait()
+        statuses[i] = client.post(url, data=data).status_code
+
+    threads = [threading.Thread(target=run, args=(i, *req)) for i, req in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
+
+
 @pytest.fixture
 def board(app):
     with app.app_context():

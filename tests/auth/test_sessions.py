@@ -2,7 +2,6 @@
 the admin's "end all sessions", everything that ends them, their pruning, and ending them concurrently."""
 
 import os
-import threading
 from datetime import timedelta
 
 import pytest
@@ -10,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy import update as sa_update
 
 from config import TestConfig
-from tests.conftest import log_in
+from tests.conftest import log_in, posts_at_once
 from tests.factories import PASSWORD
 from tumorboard import create_app
 from tumorboard.audit.models import AuditEvent
@@ -418,23 +417,6 @@ needs_postgres = pytest.mark.skipif(
 )
 
 
-def _at_once(app, calls):
-    """Run (client, url) POSTs at the same moment; their status codes, in order."""
-    barrier = threading.Barrier(len(calls))
-    statuses: list[int | None] = [None] * len(calls)
-
-    def run(i, client, url):
-        barrier.wait()
-        statuses[i] = client.post(url).status_code
-
-    threads = [threading.Thread(target=run, args=(i, *call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
-
-
 def _world(isolated_app, browsers: int):
     from tests import factories
 
@@ -465,7 +447,9 @@ def test_two_browsers_ending_each_other_at_once_leave_one(isolated_app):
     no more (it is not left to end the first too: the user keeps one session)."""
     app, user_id, (a, b) = _world(isolated_app, 2)
     for _ in range(3):
-        statuses = _at_once(app, [(a, "/account/sessions/end-others"), (b, "/account/sessions/end-others")])
+        statuses = posts_at_once(
+            [(a, "/account/sessions/end-others", {}), (b, "/account/sessions/end-others", {})]
+        )
         assert 500 not in statuses and None not in statuses
         assert len(_active(app, user_id)) == 1
         assert _count(app, "auth.other_sessions_ended") >= 1
@@ -480,7 +464,7 @@ def test_two_browsers_ending_each_other_at_once_leave_one(isolated_app):
 def test_the_same_session_ended_twice_at_once_ends_once(isolated_app):
     app, user_id, (a, b, target) = _world(isolated_app, 3)
     url = f"/account/sessions/{target.session_record_id}/end"
-    statuses = _at_once(app, [(a, url), (b, url)])
+    statuses = posts_at_once([(a, url, {}), (b, url, {})])
     assert statuses == [302, 302]
     assert _count(app, "auth.session_ended") == 1
     assert _active(app, user_id) == {a.session_record_id, b.session_record_id}
@@ -494,8 +478,8 @@ def test_an_admin_and_the_user_ending_at_once(isolated_app):
     app, user_id, (a, b) = _world(isolated_app, 2)
     with app.app_context():
         admin = log_in(app.test_client(), factories.create_user(roles=[Role.ADMIN]))
-    statuses = _at_once(
-        app, [(admin, f"/admin/users/{user_id}/sessions/end"), (a, "/account/sessions/end-others")]
+    statuses = posts_at_once(
+        [(admin, f"/admin/users/{user_id}/sessions/end", {}), (a, "/account/sessions/end-others", {})]
     )
     assert 500 not in statuses
     assert _active(app, user_id) == set()
