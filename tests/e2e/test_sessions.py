@@ -3,6 +3,7 @@ coordinator picks the attendance's guest by name from the hospital's directory."
 
 import pytest
 
+from tests.e2e.test_keyboard import assert_focus_shows
 from tests.e2e.test_sign_in import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -52,3 +53,23 @@ def test_the_attendance_guest_is_chosen_by_name(page, live_server):
     page.get_by_text("Attendance saved.").wait_for()
     page.get_by_role("link", name="Record attendance").click()
     assert page.get_by_role("cell", name=f"{chosen.split(' (')[0]} guest").count() == 1
+
+
+def test_the_sessions_page_and_the_guest_list_from_the_keyboard(page, browser, live_server):
+    other = browser.new_context()
+    try:
+        sign_in(other.new_page(), live_server, "coordinator@example.org")
+        sign_in(page, live_server, "coordinator@example.org")
+        page.get_by_role("heading", name="Your boards").wait_for()
+        page.goto(f"{live_server}/account/sessions")
+        page.get_by_role("heading", name="Signed-in sessions").wait_for()
+        assert_focus_shows(
+            page, "sessions page", ['"Skip to content"', '"End the session in', '"End all other sessions"']
+        )
+    finally:
+        other.close()
+    page.get_by_role("link", name="Meetings", exact=True).click()
+    page.get_by_role("row").filter(has_text="GEP-NET board").nth(1).get_by_role("link").click()
+    page.get_by_role("link", name="Record attendance").click()
+    page.get_by_role("button", name="Save attendance").wait_for()
+    assert_focus_shows(page, "attendance page", ["select#guest", '"Save attendance"'])
