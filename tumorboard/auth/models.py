@@ -200,20 +200,6 @@ class SessionEnd(StrEnum):
     ACCOUNT_DISABLED = "account_disabled"
     SECOND_FACTOR_RESET = "second_factor_reset"
 
-    @property
-    def label(self) -> str:
-        return {
-            SessionEnd.SIGNED_OUT: "signed out",
-            SessionEnd.ENDED_BY_USER: "ended by the user",
-            SessionEnd.ENDED_BY_ADMIN: "ended by an administrator",
-            SessionEnd.IDLE: "idle timeout",
-            SessionEnd.LIFETIME: "lifetime reached",
-            SessionEnd.PASSWORD_CHANGED: "password changed",
-            SessionEnd.PASSWORD_RESET: "password reset",
-            SessionEnd.ACCOUNT_DISABLED: "account disabled",
-            SessionEnd.SECOND_FACTOR_RESET: "second factor reset",
-        }[self]
-
 
 class UserSession(Model):
     """One signed-in browser (auth.sessions): the cookie carries only its key, stored here as its
