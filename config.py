@@ -39,6 +39,9 @@ class Config:
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_int("SESSION_IDLE_MINUTES", 30))
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_LIFETIME_HOURS", 12))
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    # A session's record (auth.models.UserSession) is kept this long after it ended, for the user's and
+    # the admins' questions ("was that me?"); `flask jobs tick` deletes older ones.
+    SESSION_RECORD_RETENTION = timedelta(days=_env_int("SESSION_RETENTION_DAYS", 90))
 
     # Password hashing: argon2id; OWASP minimum is m=19 MiB, t=2, p=1.
     PASSWORD_MIN_LENGTH = 12

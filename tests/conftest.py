@@ -6,8 +6,8 @@ transaction that is rolled back at its end; application code may commit (it comm
 """
 
 import os
+import secrets
 import socket
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,7 +25,9 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from config import TestConfig
 from tests import factories
 from tumorboard import create_app
+from tumorboard.auth.models import SignInMethod, UserSession
 from tumorboard.auth.roles import Role
+from tumorboard.auth.sessions import KEY_BYTES, key_hash
 from tumorboard.extensions import db, limiter
 
 if TYPE_CHECKING:
@@ -180,16 +182,46 @@ def client(app) -> FlaskClient:
     return app.test_client()
 
 
-def log_in(client: FlaskClient, user) -> FlaskClient:
-    """Sign a test client in as `user` without the cost of a password check."""
-    now = int(time.time())
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
+def open_session_record(user, method=SignInMethod.PASSWORD, **values) -> tuple[UserSession, str]:
+    """A session's record for `user`, committed, and its key (what the cookie carries)."""
+    key = secrets.token_urlsafe(KEY_BYTES)
+    record = UserSession(key_hash=key_hash(key), user_id=user.id, method=method, **values)
+    db.session.add(record)
+    db.session.commit()
+    return record, key
+
+
+def log_in(client: FlaskClient, user, **record_values) -> FlaskClient:
+    """Sign a test client in as `user` without the cost of a password check (a session record, and its
+    key in the cookie as the sign-in would put it); the record is `client.session_record`."""
+    record, key = open_session_record(user, **record_values)
+    with client.session_transaction(**getattr(client, "session_environ", {})) as sess:
+        sess["_user_id"] = key
         sess["_fresh"] = True
-        sess["login_at"] = now
-        sess["seen_at"] = now
-        sess.permanent = True
+    client.session_record_id = record.id  # type: ignore[attr-defined]
+    client.session_key = key  # type: ignore[attr-defined]
+    client.session_user = user  # type: ignore[attr-defined]
     return client
+
+
+def posts_at_once(requests) -> list[int | None]:
+    """Send (client, url, data) POSTs at the same moment, each from a thread of its own (each test client
+    request in an app context of its own); their status codes, in order (None: no answer in 60 s)."""
+    import threading
+
+    barrier = threading.Barrier(len(requests))
+    statuses: list[int | None] = [None] * len(requests)
+
+    def run(i, client, url, data):
+        barrier.wait()
+        statuses[i] = client.post(url, data=data).status_code
+
+    threads = [threading.Thread(target=run, args=(i, *req)) for i, req in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
 
 
 @pytest.fixture

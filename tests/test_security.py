@@ -253,11 +253,12 @@ def _rename(client, target):
 def test_a_unique_race_is_a_conflict_logged_with_its_constraint(client_as, users, monkeypatch, caplog):
     from sqlalchemy.exc import IntegrityError
 
+    admin = client_as(Role.ADMIN)
     _failing_commit(
         monkeypatch, IntegrityError("UPDATE", {}, Exception("UNIQUE constraint failed: users.email"))
     )
     with caplog.at_level("INFO", logger="tumorboard"):
-        response = _rename(client_as(Role.ADMIN), users[Role.CHAIR])
+        response = _rename(admin, users[Role.CHAIR])
     assert response.status_code == 409
     (line,) = [r for r in caplog.records if r.message.startswith("conflict")]
     assert line.constraint == "uq_users_email" and line.request_id == response.headers["X-Request-ID"]
@@ -267,9 +268,10 @@ def test_any_other_refusal_by_the_database_is_an_error_not_a_conflict(client_as,
     """A foreign key or check the code broke is a bug: it must not look like someone else's change."""
     from sqlalchemy.exc import IntegrityError
 
+    admin = client_as(Role.ADMIN)
     _failing_commit(monkeypatch, IntegrityError("INSERT", {}, Exception("FOREIGN KEY constraint failed")))
     with caplog.at_level("INFO", logger="tumorboard"):
-        response = _rename(client_as(Role.ADMIN), users[Role.CHAIR])
+        response = _rename(admin, users[Role.CHAIR])
     assert response.status_code == 500
     assert "Someone else changed" not in response.text and response.headers["X-Request-ID"] in response.text
     (line,) = [r for r in caplog.records if r.message == "the database refused a write"]

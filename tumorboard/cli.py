@@ -27,20 +27,27 @@ remind_cli = AppGroup("remind", help="Reminders run at once, without the queue."
 backup_cli = AppGroup("backup", help="Back the database up, and restore it (see the README).")
 
 # What `flask jobs tick` starts; each is idempotent, so a tick every 10 minutes sends each reminder once.
-SCHEDULED = (remind_cutoff, remind_meetings, remind_due_follow_ups, escalate_overdue_follow_ups)
+SCHEDULED = (
+    remind_cutoff,
+    remind_meetings,
+    remind_due_follow_ups,
+    escalate_overdue_follow_ups,
+    auth_operations.prune_session_records,
+)
 
 
 @jobs_cli.command("tick")
 @with_appcontext
 def jobs_tick_command() -> None:
-    """Start the scheduled reminders (cut-off, meeting, due and overdue follow-ups): queued for the worker,
-    or run here without JOB_QUEUE_URL. A systemd timer runs this every 10 minutes."""
+    """Start the scheduled jobs (the cut-off, meeting, due and overdue follow-up reminders, and the pruning
+    of old session records): queued for the worker, or run here without JOB_QUEUE_URL. A systemd timer
+    runs this every 10 minutes."""
     for job in SCHEDULED:
         jobs.enqueue(job)
     db.session.commit()
     count = jobs.dispatch()
     where = "queued" if jobs.connection() is not None else "run inline"
-    click.echo(f"{count} reminder job(s) {where}.")
+    click.echo(f"{count} scheduled job(s) {where}.")
 
 
 @jobs_cli.command("worker")

@@ -105,7 +105,7 @@ def test_audit_log_page_filters(client_as, users):
     by_actor = admin.get(f"/admin/audit/?actor={users[Role.ADMIN].email}").text
     assert "user.disabled" in by_actor
     nobody = admin.get("/admin/audit/?actor=nobody@hospital.org").text
-    assert "No account has this email address." in nobody
+    assert "No event matches these filters." in nobody and "user.disabled" not in nobody
     dated = admin.get("/admin/audit/?date_from=2000-01-01&date_to=2000-01-02").text
     assert "No event matches these filters." in dated
 

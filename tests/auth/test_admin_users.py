@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import log_in
+from tests.conftest import log_in, posts_at_once
 from tumorboard.audit.models import AuditEvent
 from tumorboard.auth.models import User
 from tumorboard.auth.roles import Role
@@ -292,25 +292,6 @@ def test_percent_in_search_is_literal(admin, users):
     assert users[Role.CHAIR].name not in admin.get("/admin/users?q=%25").text
 
 
-def _concurrently(app, requests):
-    """Run (client, url, data) POSTs at the same moment; return the status codes in order."""
-    import threading
-
-    barrier = threading.Barrier(len(requests))
-    statuses: list[int | None] = [None] * len(requests)
-
-    def run(i, client, url, data):
-        barrier.wait()
-        statuses[i] = client.post(url, data=data).status_code
-
-    threads = [threading.Thread(target=run, args=(i, *req)) for i, req in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
-
-
 def test_two_admins_cannot_disable_each_other_at_once(isolated_app):
     from tests import factories
 
@@ -320,8 +301,7 @@ def test_two_admins_cannot_disable_each_other_at_once(isolated_app):
         b = factories.create_user(roles=[Role.ADMIN])
         ids = [(a.id, a.version), (b.id, b.version)]
         clients = [log_in(app.test_client(), a), log_in(app.test_client(), b)]
-    statuses = _concurrently(
-        app,
+    statuses = posts_at_once(
         [
             (clients[0], f"/admin/users/{ids[1][0]}/active", {"active": "0", "version": ids[1][1]}),
             (clients[1], f"/admin/users/{ids[0][0]}/active", {"active": "0", "version": ids[0][1]}),
@@ -342,8 +322,8 @@ def test_same_board_name_created_at_once_gives_one_board(isolated_app):
         admin_user = factories.create_user(roles=[Role.ADMIN])
         clients = [log_in(app.test_client(), admin_user) for _ in range(4)]
     names = ["Lung board", "LUNG board", "lung BOARD", "Lung board"]
-    statuses = _concurrently(
-        app, [(c, "/admin/boards/new", {"name": n}) for c, n in zip(clients, names, strict=True)]
+    statuses = posts_at_once(
+        [(c, "/admin/boards/new", {"name": n}) for c, n in zip(clients, names, strict=True)]
     )
     assert sorted(statuses).count(302) == 1 and 500 not in statuses
     with app.app_context():

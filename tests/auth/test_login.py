@@ -1,7 +1,7 @@
 """Sign-in, sign-out, throttling, session lifetime and cookie replay."""
 
 import re
-import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -9,7 +9,9 @@ from sqlalchemy import select
 from tests.conftest import log_in
 from tests.factories import PASSWORD
 from tumorboard.audit.models import AuditEvent
+from tumorboard.auth.models import SessionEnd, UserSession
 from tumorboard.auth.roles import Role
+from tumorboard.db import utcnow
 from tumorboard.extensions import db
 
 FAILED = "Email or password is not correct"
@@ -233,32 +235,57 @@ def test_disabling_a_user_ends_their_session(app, client, users):
     assert victim_client.get("/").status_code == 302
 
 
+def _age(client, **ago) -> UserSession:
+    """Moves the client's session record back in time: `last_seen_at=seconds`, `created_at=seconds`."""
+    record = db.session.get(UserSession, client.session_record_id)
+    for column, seconds in ago.items():
+        setattr(record, column, utcnow() - timedelta(seconds=seconds))
+    db.session.commit()
+    return record
+
+
 def test_idle_timeout(client, users, app):
     log_in(client, users[Role.CHAIR])
     idle = int(app.config["SESSION_IDLE_TIMEOUT"].total_seconds())
-    with client.session_transaction() as sess:
-        sess["seen_at"] = int(time.time()) - idle - 1
+    record = _age(client, last_seen_at=idle + 1)
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert client.get("/").status_code == 302, "the session is gone, not just this request"
+    db.session.refresh(record)
+    assert record.end_reason is SessionEnd.IDLE and record.ended_at is not None
 
 
 def test_activity_keeps_the_session_alive(client, users, app):
     log_in(client, users[Role.CHAIR])
     idle = int(app.config["SESSION_IDLE_TIMEOUT"].total_seconds())
-    with client.session_transaction() as sess:
-        sess["seen_at"] = int(time.time()) - idle + 60
+    record = _age(client, last_seen_at=idle - 60)
     assert client.get("/").status_code == 200
-    with client.session_transaction() as sess:
-        assert sess["seen_at"] >= int(time.time()) - 1
+    db.session.refresh(record)
+    assert utcnow() - record.last_seen_at < timedelta(seconds=5)
+    assert record.ended_at is None
+
+
+def test_last_seen_moves_at_most_once_a_minute(client, users, count_queries):
+    log_in(client, users[Role.CHAIR])
+    record = _age(client, last_seen_at=30)
+    before = record.last_seen_at
+    with count_queries() as statements:
+        assert client.get("/").status_code == 200
+    assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE USER_SESSION")]
+    assert db.session.get(UserSession, client.session_record_id).last_seen_at == before
+    _age(client, last_seen_at=61)
+    with count_queries() as statements:
+        assert client.get("/").status_code == 200
+    assert len([s for s in statements if s.lstrip().upper().startswith("UPDATE USER_SESSION")]) == 1
 
 
 def test_absolute_lifetime(client, users, app):
     log_in(client, users[Role.CHAIR])
     lifetime = int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
-    with client.session_transaction() as sess:
-        sess["login_at"] = int(time.time()) - lifetime - 1
+    record = _age(client, created_at=lifetime + 1)
     assert client.get("/").status_code == 302
+    db.session.refresh(record)
+    assert record.end_reason is SessionEnd.LIFETIME
 
 
 def test_no_remember_me_cookie(client, users):

@@ -27,8 +27,8 @@ def test_a_tick_queues_the_reminders_and_the_worker_mails_them_once(
     with time_machine.travel(meeting.cutoff_at - timedelta(hours=2)):
         for _ in range(2):
             result = _invoke(jobs_tick_command)
-            assert result.exception is None and "4 reminder job(s) queued." in result.output
-        assert jobs.queue_stats()["queued"] == 8
+            assert result.exception is None and "5 scheduled job(s) queued." in result.output
+        assert jobs.queue_stats()["queued"] == 10
         assert work() == {"queued": 0, "started": 0, "scheduled": 0, "failed": 0}
     (note,) = notes(submitter, "reminder_cutoff")
     (message,) = mail_server

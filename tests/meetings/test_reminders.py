@@ -22,7 +22,7 @@ from tumorboard.meetings.models import Meeting
 def tick(app) -> str:
     result = CliRunner().invoke(jobs_tick_command, obj=None, standalone_mode=False)
     assert result.exception is None, result.exception
-    assert "4 reminder job(s) run inline" in result.output
+    assert "5 scheduled job(s) run inline" in result.output
     return result.output
 
 

@@ -18,12 +18,13 @@ from tumorboard.views_helpers import page_number
 @require_role(Role.ADMIN, Role.PRIVACY)
 def index():
     form = AuditFilterForm(request.args)
-    filters, unknown_actor = None, False
+    filters = None
     if form.validate():
         actor_id = None
         if form.actor.data:
+            # an address without an account matches no event, as an account without events does:
+            # the page says nothing else about it
             actor = find_user_by_email(form.actor.data)
-            unknown_actor = actor is None
             actor_id = actor.id if actor else -1
         filters = queries.AuditFilters(
             entity_type=form.entity_type.data,
@@ -43,7 +44,6 @@ def index():
         "audit/index.html",
         page=page,
         form=form,
-        unknown_actor=unknown_actor,
         verify_form=VerifyChainForm() if current_user.is_admin else None,
     ), 200 if not form.errors else 422
 

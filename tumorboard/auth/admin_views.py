@@ -119,6 +119,11 @@ def edit_user(user_id: int):
         form=form,
         action_form=VersionedActionForm(formdata=None, version=user.version),
         reset_form=ResetPasswordForm(formdata=None, version=user.version),
+        active_sessions=queries.active_session_count(
+            user,
+            idle=current_app.config["SESSION_IDLE_TIMEOUT"],
+            lifetime=current_app.config["PERMANENT_SESSION_LIFETIME"],
+        ),
     )
 
 

@@ -2,7 +2,9 @@
 
 import secrets
 from datetime import datetime
+from enum import StrEnum
 
+from flask import g
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -29,7 +31,8 @@ class User(UserMixin, Model):
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Part of the login cookie; a new one voids every earlier cookie (logout, password change, disabling).
+    # Renewed whenever the user's sessions end (auth.sessions.end_sessions): a sign-in halfway through its
+    # second step carries it, so ending the sessions voids that too.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -52,8 +55,18 @@ class User(UserMixin, Model):
     def __repr__(self) -> str:
         return f"<User {self.id}>"
 
+    # One object per row in a session (the identity map): UserMixin's equality by get_id() is not wanted.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """What Flask-Login keeps in the cookie: the key of the session being started, never the user's
+        id (auth.sessions.start_session sets it; the record keeps only its hash)."""
+        key = g.get("new_session_key")
+        if not key:
+            raise RuntimeError("a user is signed in through auth.sessions.start_session only")
+        return key
 
     @property
     def is_active(self) -> bool:
@@ -69,6 +82,9 @@ class User(UserMixin, Model):
     @property
     def is_admin(self) -> bool:
         return self.has_role(Role.ADMIN)
+
+    def can_end_sessions_of(self, other: "User") -> bool:
+        return self.is_admin
 
     @property
     def has_local_password(self) -> bool:
@@ -158,3 +174,72 @@ class RecoveryCode(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("second_factor.user_id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInMethod(StrEnum):
+    """How a session was signed in, shown on the signed-in sessions page."""
+
+    PASSWORD = "password"  # noqa: S105 (a way of signing in)
+    PASSWORD_AND_CODE = "password_code"  # noqa: S105
+    PROVIDER = "provider"
+
+    @property
+    def label(self) -> str:
+        return {
+            SignInMethod.PASSWORD: "Password",
+            SignInMethod.PASSWORD_AND_CODE: "Password and second factor",
+            SignInMethod.PROVIDER: "Hospital sign-in (single sign-on)",
+        }[self]
+
+
+class SessionEnd(StrEnum):
+    """Why a session ended."""
+
+    SIGNED_OUT = "signed_out"
+    ENDED_BY_USER = "ended_by_user"
+    ENDED_BY_ADMIN = "ended_by_admin"
+    IDLE = "idle"
+    LIFETIME = "lifetime"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (why a session ended)
+    PASSWORD_RESET = "password_reset"  # noqa: S105
+    ACCOUNT_DISABLED = "account_disabled"
+    SECOND_FACTOR_RESET = "second_factor_reset"
+
+
+class UserSession(Model):
+    """One signed-in browser (auth.sessions): the cookie carries only its key, stored here as its
+    SHA-256, so that a copy of this table opens no session. Every request reads the record with its user;
+    ending it takes effect at once for every app process."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[SessionEnd | None] = mapped_column(enum_type(SessionEnd, 32, "session_end"))
+    method: Mapped[SignInMethod] = mapped_column(enum_type(SignInMethod, 16, "sign_in_method"))
+    user_agent: Mapped[str] = mapped_column(String(120), default="")
+    client_address: Mapped[str] = mapped_column(String(45), default="")
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        # the user's active sessions (the sessions page, ending them all) and the pruning by age
+        Index("ix_user_session_user_id_ended_at", "user_id", "ended_at"),
+        Index("ix_user_session_last_seen_at", "last_seen_at"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id}>"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+    def can_end(self, user: User) -> bool:
+        """Only the owner ends one session of theirs; an administrator ends all of a user's at once
+        (`User.can_end_sessions_of`)."""
+        return self.user_id == user.id

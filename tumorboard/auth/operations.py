@@ -6,14 +6,23 @@ event in the caller's transaction.
 
 import secrets
 from collections.abc import Iterable
+from typing import Any, cast
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import CursorResult, and_, delete, or_, select
 
 from tumorboard import jobs
 from tumorboard.audit.recording import REDACTED, diff, record, serialize_writes, snapshot
 from tumorboard.auth import reset, throttle
 from tumorboard.auth.fields import AccountFields
-from tumorboard.auth.models import User, UserRole, email_key, find_user_by_email, new_session_token
+from tumorboard.auth.models import (
+    SessionEnd,
+    User,
+    UserRole,
+    UserSession,
+    email_key,
+    find_user_by_email,
+)
 from tumorboard.auth.passwords import (
     burn_verification_time,
     hash_password,
@@ -23,6 +32,7 @@ from tumorboard.auth.passwords import (
 )
 from tumorboard.auth.queries import other_active_admins
 from tumorboard.auth.roles import Role
+from tumorboard.auth.sessions import end_sessions
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import atomic, utcnow
@@ -68,9 +78,10 @@ def authenticate(email: str, password: str) -> User | None:
 
 @atomic
 def log_out(user: User) -> None:
-    """Voids every session cookie of this user, including copies captured earlier."""
-    user.session_token = new_session_token()
-    record("auth.logout", actor=user, entity=user)
+    """Ends every session of this user (their records), so every cookie of theirs, including copies
+    captured earlier, and the other browsers they left signed in on shared ward computers."""
+    ended = end_sessions(user, SessionEnd.SIGNED_OUT)
+    record("auth.logout", actor=user, entity=user, details={"sessions_ended": ended})
 
 
 def record_throttled_login(email: str) -> None:
@@ -128,17 +139,17 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     )
     if verify_password(user.password_hash, new_password):
         raise OperationError("The new password must differ from the current one.", field="new_password")
-    _set_password(user, new_password)
+    _set_password(user, new_password, SessionEnd.PASSWORD_CHANGED)
     user.must_change_password = False
     record("user.password_changed", actor=user, entity=user, changes={"password": [REDACTED, REDACTED]})
 
 
-def _set_password(user: User, password: str) -> None:
+def _set_password(user: User, password: str, ended_by: SessionEnd) -> None:
     problem = password_problem(password, email=user.email, name=user.name)
     if problem:
         raise OperationError(problem, field="new_password")
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
+    end_sessions(user, ended_by)
 
 
 def _clean_roles(roles: Iterable[str]) -> set[Role]:
@@ -277,7 +288,7 @@ def set_user_active(actor: User, user: User, *, active: bool, expected_version: 
         serialize_writes()
         if user.is_admin and other_active_admins(user) == 0:
             raise OperationError("This is the last active administrator and cannot be disabled.")
-        user.session_token = new_session_token()
+        end_sessions(user, SessionEnd.ACCOUNT_DISABLED)
     user.active = active
     record(
         "user.enabled" if active else "user.disabled",
@@ -291,7 +302,7 @@ def set_user_active(actor: User, user: User, *, active: bool, expected_version: 
 def reset_password(actor: User, user: User, *, new_password: str, expected_version: int | None) -> None:
     """An admin sets a temporary password; the user must change it at their next sign-in."""
     check_version(user, expected_version)
-    _set_password(user, new_password)
+    _set_password(user, new_password, SessionEnd.PASSWORD_RESET)
     user.must_change_password = True
     record("user.password_reset", actor=actor, entity=user, changes={"password": [REDACTED, REDACTED]})
 
@@ -333,7 +344,7 @@ def reset_password_by_link(token: str, new_password: str) -> User:
     user = reset.user_for_token(token)
     if user is None:
         raise OperationError(RESET_LINK_INVALID)
-    _set_password(user, new_password)
+    _set_password(user, new_password, SessionEnd.PASSWORD_RESET)
     user.must_change_password = False
     record("user.password_reset_by_link", actor=user, entity=user, changes={"password": [REDACTED, REDACTED]})
     return user
@@ -345,3 +356,80 @@ def renew_calendar_token(user: User) -> str:
     user.calendar_token = secrets.token_urlsafe(32)
     record("user.calendar_link_renewed", actor=user, entity=user)
     return user.calendar_token
+
+
+# Signed-in sessions (auth.sessions keeps them; the user's page lists them) -------------------------
+
+SESSION_ENDED_ALREADY = "This session has ended already."
+THIS_SESSION_ENDED = "Your session has ended meanwhile: sign in again."
+NO_OTHER_SESSIONS = "No other session of yours is active."
+
+
+def _still_active(current: UserSession) -> None:
+    """The session the user acts from: ended meanwhile (another browser ended it first), it acts no more."""
+    if current.ended_at is not None:
+        raise OperationError(THIS_SESSION_ENDED)
+
+
+@atomic
+def end_own_session(actor: User, current: UserSession, target: UserSession) -> None:
+    """The user ends one of their other sessions (a browser left signed in elsewhere); from this moment
+    its cookie opens nothing, on every app process."""
+    if not target.can_end(actor):
+        raise OperationError("This session is not yours.")
+    _still_active(current)
+    if target.id == current.id:
+        raise OperationError("Sign out to end this session.")
+    if target.ended_at is not None:
+        raise OperationError(SESSION_ENDED_ALREADY)
+    target.ended_at, target.end_reason = utcnow(), SessionEnd.ENDED_BY_USER
+    record(
+        "auth.session_ended",
+        actor=actor,
+        entity=target,
+        details={"browser": target.user_agent, "started": target.created_at.isoformat()},
+    )
+
+
+@atomic
+def end_other_sessions(actor: User, current: UserSession) -> int:
+    """The user ends every session of theirs but this one; how many ended."""
+    _still_active(current)
+    ended = end_sessions(actor, SessionEnd.ENDED_BY_USER, keep=current)
+    if ended == 0:
+        raise OperationError(NO_OTHER_SESSIONS)
+    record("auth.other_sessions_ended", actor=actor, entity=actor, details={"sessions_ended": ended})
+    return ended
+
+
+@atomic
+def end_all_sessions_of(actor: User, user: User, *, keep: UserSession | None = None) -> int:
+    """An administrator ends every session of `user` (a lost laptop, a leaving colleague); `keep` is the
+    admin's own session when they end their own others. How many ended."""
+    if not actor.can_end_sessions_of(user):
+        raise OperationError("Only an administrator ends another person's sessions.")
+    ended = end_sessions(user, SessionEnd.ENDED_BY_ADMIN, keep=keep if user.id == actor.id else None)
+    record("user.sessions_ended", actor=actor, entity=user, details={"sessions_ended": ended})
+    return ended
+
+
+@atomic
+def prune_session_records() -> int:
+    """A scheduled job (`flask jobs tick`): deletes the records of sessions that ended, or were last used,
+    more than SESSION_RECORD_RETENTION ago (a session unused that long ended by its idle timeout long
+    since); how many went. Idempotent: a second run finds nothing more."""
+    cutoff = utcnow() - current_app.config["SESSION_RECORD_RETENTION"]
+    result = db.session.execute(
+        delete(UserSession)
+        .where(
+            or_(
+                UserSession.ended_at < cutoff,
+                and_(UserSession.ended_at.is_(None), UserSession.last_seen_at < cutoff),
+            )
+        )
+        .execution_options(synchronize_session=False)
+    )
+    pruned = cast(CursorResult[Any], result).rowcount
+    if pruned:
+        record("auth.sessions_pruned", details={"records": pruned, "older_than": cutoff.isoformat()})
+    return pruned

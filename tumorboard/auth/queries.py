@@ -1,11 +1,14 @@
 """Read side of the admin's user management: the filtered user list and the board choices."""
 
+from datetime import timedelta
+
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from tumorboard.auth.models import GroupMapping, User, UserRole
+from tumorboard.auth.models import GroupMapping, User, UserRole, UserSession
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board, BoardMembership
+from tumorboard.db import utcnow
 from tumorboard.extensions import db
 
 
@@ -54,4 +57,33 @@ def other_active_admins(user: User) -> int:
         select(func.count(User.id))
         .join(UserRole)
         .where(UserRole.role == Role.ADMIN.value, User.active.is_(True), User.id != user.id)
+    ).scalar_one()
+
+
+def active_sessions(user: User, *, idle: timedelta, lifetime: timedelta) -> Select:
+    """The user's sessions that still hold (not ended, not idle, within their lifetime), the most recently
+    used first."""
+    now = utcnow()
+    return (
+        select(UserSession)
+        .where(
+            UserSession.user_id == user.id,
+            UserSession.ended_at.is_(None),
+            UserSession.last_seen_at >= now - idle,
+            UserSession.created_at >= now - lifetime,
+        )
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    )
+
+
+def own_session(user: User, session_id: int) -> UserSession | None:
+    """One session of `user` by its id; another person's is None (the page answers 404)."""
+    return db.session.scalar(
+        select(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id)
+    )
+
+
+def active_session_count(user: User, *, idle: timedelta, lifetime: timedelta) -> int:
+    return db.session.execute(
+        select(func.count()).select_from(active_sessions(user, idle=idle, lifetime=lifetime).subquery())
     ).scalar_one()

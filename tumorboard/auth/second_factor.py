@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from tumorboard.audit.recording import record
 from tumorboard.auth import throttle, totp
-from tumorboard.auth.models import RecoveryCode, SecondFactor, User, new_session_token
+from tumorboard.auth.models import RecoveryCode, SecondFactor, SessionEnd, User
+from tumorboard.auth.sessions import end_sessions
 from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
@@ -149,6 +150,6 @@ def reset_second_factor(actor: User, user: User, *, expected_version: int | None
     if user.second_factor is None:
         raise OperationError(f"{user.name} has no second factor.")
     user.second_factor = None
-    user.session_token = new_session_token()
+    end_sessions(user, SessionEnd.SECOND_FACTOR_RESET)
     db.session.flush()
     record("user.second_factor_reset", actor=actor, entity=user, changes={"second_factor": [True, False]})

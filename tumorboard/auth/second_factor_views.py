@@ -8,7 +8,7 @@ from tumorboard.auth import second_factor, totp
 from tumorboard.auth.access import public, require_login, require_role
 from tumorboard.auth.blueprint import bp
 from tumorboard.auth.forms import EnrolForm, RenewRecoveryCodesForm, SecondStepForm, VersionedActionForm
-from tumorboard.auth.models import User
+from tumorboard.auth.models import SignInMethod, User
 from tumorboard.auth.roles import Role
 from tumorboard.auth.sessions import end_second_step, second_step_user, start_session
 from tumorboard.errors import OperationError
@@ -42,7 +42,7 @@ def second_step():
             second_factor.record_wrong_code(user, "sign-in")
             form_error(form, exc, default="code")
         else:
-            start_session(user)
+            start_session(user, SignInMethod.PASSWORD_AND_CODE)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(next_path or url_for("main.dashboard"))
     status = 422 if request.method == "POST" else 200

@@ -7,7 +7,7 @@ from tumorboard.auth import oidc, sso_operations, step_up
 from tumorboard.auth.access import public, require_role
 from tumorboard.auth.blueprint import bp
 from tumorboard.auth.forms import GroupMappingForm
-from tumorboard.auth.models import GroupMapping
+from tumorboard.auth.models import GroupMapping, SignInMethod
 from tumorboard.auth.queries import boards_by_name, group_mappings
 from tumorboard.auth.roles import Role
 from tumorboard.auth.sessions import start_session
@@ -88,7 +88,7 @@ def oidc_callback():
     if result.user is None:
         return _refused(403, result.message)
     target = safe_next(session.pop(_NEXT, None))
-    start_session(result.user)
+    start_session(result.user, SignInMethod.PROVIDER)
     oidc.remember_sign_in(session, identity)
     flash(f"Welcome, {result.user.name}.", "success")
     return redirect(target)

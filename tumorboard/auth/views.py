@@ -8,7 +8,8 @@ from tumorboard.auth import oidc, operations, reset, throttle
 from tumorboard.auth.access import public, require_login
 from tumorboard.auth.blueprint import bp
 from tumorboard.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetByLinkForm
-from tumorboard.auth.sessions import begin_second_step, end_session, start_session
+from tumorboard.auth.models import SignInMethod
+from tumorboard.auth.sessions import begin_second_step, end_session, session_method, start_session
 from tumorboard.errors import OperationError
 from tumorboard.forms import ActionForm
 from tumorboard.views_helpers import form_error, safe_next
@@ -41,7 +42,7 @@ def login():
             if user.has_second_factor:  # the code is still to come (auth.second_factor_views)
                 begin_second_step(user, safe_next(request.args.get("next")))
                 return redirect(url_for("auth.second_step"))
-            start_session(user)
+            start_session(user, SignInMethod.PASSWORD)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(safe_next(request.args.get("next")))
         flash(LOGIN_FAILED, "danger")
@@ -89,6 +90,7 @@ def change_password():
         flash(operations.PROVIDER_ONLY_ACCOUNT, "danger")
         return render_template("auth/account.html", form=form, calendar_form=ActionForm()), 422
     if form.validate_on_submit():
+        method = session_method()
         try:
             operations.change_password(user, form.current_password.data, form.new_password.data)
         except OperationError as exc:
@@ -96,7 +98,7 @@ def change_password():
                 operations.record_wrong_password(user, "password change")
             form_error(form, exc, default="new_password")
         else:
-            start_session(user)
+            start_session(user, method)
             flash("Your password has been changed. Other sessions have been signed out.", "success")
             return redirect(url_for("main.dashboard"))
     status = 422 if request.method == "POST" else 200

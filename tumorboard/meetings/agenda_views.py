@@ -6,7 +6,6 @@ from flask_login import current_user
 from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_login
-from tumorboard.auth.models import find_user_by_email
 from tumorboard.cases.lookups import get_visible_case
 from tumorboard.cases.models import Case
 from tumorboard.clinical.specialties import Specialty
@@ -181,14 +180,14 @@ def attendance(meeting_id: int):
         user_id = parse_id(key.removeprefix("status-")) if key.startswith("status-") else None
         if user_id is not None:
             statuses[user_id] = value
-    guest = request.form.get("guest_email", "").strip().lower()
-    if guest:
-        user = find_user_by_email(guest)
-        if user is None:
-            return _attendance_page(
-                meeting, statuses, guest, "No account has this email address.", at_guest=True
-            )
-        statuses[user.id] = AttendanceStatus.GUEST.value
+    guest = request.form.get("guest", "").strip()
+    if guest or request.form.get("guest_email"):  # an address (the old field) is never looked up
+        guest_id = parse_id(guest)
+        if guest_id is None or guest_id not in {u.id for u in queries.guest_directory(meeting)}:
+            # The same answer for every value the list did not offer: no account, a disabled one, a
+            # member, an address, a made-up number. Nothing tells who has an account.
+            return _attendance_page(meeting, statuses, "", GUEST_NOT_OFFERED, at_guest=True)
+        statuses[guest_id] = AttendanceStatus.GUEST.value
     try:
         operations.record_attendance(current_user, meeting, statuses, expected_version=form.version.data)
     except OperationError as exc:
@@ -197,10 +196,13 @@ def attendance(meeting_id: int):
     return back_to_meeting(meeting, "attendance")
 
 
+GUEST_NOT_OFFERED = "Choose the guest by name from the list of people at the hospital."
+
+
 def _attendance_page(
-    meeting, chosen: dict | None = None, guest_email: str = "", error: str = "", *, at_guest: bool = False
+    meeting, chosen: dict | None = None, guest: str = "", error: str = "", *, at_guest: bool = False
 ):
-    """The attendance list as recorded, or, refused (422), with every mark and the guest as typed."""
+    """The attendance list as recorded, or, refused (422), with every mark and the guest as chosen."""
     members = queries.board_members(meeting.board)
     recorded = {a.user_id: a.status for a in meeting.attendance}
     guests = [a for a in meeting.attendance if a.status == AttendanceStatus.GUEST.value]
@@ -210,7 +212,8 @@ def _attendance_page(
         members=members,
         chosen=recorded if chosen is None else chosen,
         guests=guests,
-        guest_email=guest_email,
+        directory=queries.guest_directory(meeting),
+        chosen_guest=guest,
         error=error,
         at_guest=at_guest,
         form=MeetingVersionForm(formdata=None, version=meeting.version),

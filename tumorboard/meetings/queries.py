@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tumorboard.auth.models import User
@@ -151,6 +151,21 @@ def board_members(board: Board) -> list[tuple[User, BoardMembership]]:
             .where(BoardMembership.board_id == board.id, User.active.is_(True))
             .order_by(User.specialty, User.name)
         ).all()
+    )
+
+
+def guest_directory(meeting: Meeting) -> list[User]:
+    """Whom the attendance page offers as a guest: the hospital's directory (every active account) less
+    the board's members and the meeting's recorded guests, by name. The coordinator chooses by name; no
+    address is typed, so the page answers nothing about an address."""
+    members = select(BoardMembership.user_id).where(BoardMembership.board_id == meeting.board_id)
+    recorded = select(Attendance.user_id).where(Attendance.meeting_id == meeting.id)
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.active.is_(True), User.id.not_in(members), User.id.not_in(recorded))
+            .order_by(func.lower(User.name), User.id)
+        )
     )
 
 
