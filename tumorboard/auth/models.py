@@ -3,6 +3,7 @@
 import secrets
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -69,6 +70,12 @@ class User(UserMixin, Model):
     @property
     def is_admin(self) -> bool:
         return self.has_role(Role.ADMIN)
+
+    @property
+    def is_hl7_interface(self) -> bool:
+        """The account the HL7 listener acts as (`HL7_ACCOUNT`): the laboratory's results it files."""
+        account = current_app.config.get("HL7_ACCOUNT") or ""
+        return bool(account) and email_key(self.email) == email_key(account)
 
     @property
     def has_second_factor(self) -> bool:
