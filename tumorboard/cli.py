@@ -30,7 +30,9 @@ hl7_cli = AppGroup("hl7", help="HL7 v2 in: the MLLP listener.")
 
 @hl7_cli.command("listen")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=click.IntRange(0, 65535), default=2575, show_default=True, help="0: any free one.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=2575, show_default=True, help="0: any free one."
+)
 @with_appcontext
 def hl7_listen_command(host: str, port: int) -> None:
     """Take ADT^A01/A04/A08/A40 and ORU^R01 messages over MLLP, and answer each with its ACK. Runs until
@@ -42,6 +44,8 @@ def hl7_listen_command(host: str, port: int) -> None:
         interface_account()
     except InterfaceNotReady as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        db.session.remove()  # each message has its own session and transaction, in a worker thread
     listener = Listener(current_app._get_current_object(), host, port)  # type: ignore[attr-defined]
 
     def announce() -> None:
@@ -53,6 +57,7 @@ def hl7_listen_command(host: str, port: int) -> None:
     threading.Thread(target=announce, daemon=True).start()
     listener.run(handle_signals=True)
     click.echo("HL7 listener stopped.")
+
 
 # What `flask jobs tick` starts; each is idempotent, so a tick every 10 minutes sends each reminder once.
 SCHEDULED = (remind_cutoff, remind_meetings, remind_due_follow_ups, escalate_overdue_follow_ups)

@@ -172,9 +172,12 @@ def merge_patients(actor, survivor: Patient, retired: Patient) -> list[int]:
     moved = [case.id for case in retired.cases]
     for case in list(retired.cases):
         case.patient = survivor
-    registered = {r.user_id for r in db.session.scalars(
-        select(PatientRegistration).where(PatientRegistration.patient_id == survivor.id)
-    )}
+    registered = {
+        r.user_id
+        for r in db.session.scalars(
+            select(PatientRegistration).where(PatientRegistration.patient_id == survivor.id)
+        )
+    }
     for registration in db.session.scalars(
         select(PatientRegistration).where(PatientRegistration.patient_id == retired.id)
     ).all():

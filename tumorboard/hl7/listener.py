@@ -9,6 +9,7 @@ stops taking connections, lets each message in hand be answered, and returns.
 """
 
 import asyncio
+import contextlib
 import logging
 import signal
 import threading
@@ -48,7 +49,10 @@ class Listener:
                 log.exception("hl7 message could not be handled")
                 db.session.rollback()
                 return parsing.ack(
-                    _header(raw), AckCode.AE.value, text="The message could not be processed.", error_code="207"
+                    _header(raw),
+                    AckCode.AE.value,
+                    text="The message could not be processed.",
+                    error_code="207",
                 )
             finally:
                 db.session.remove()
@@ -65,7 +69,9 @@ class Listener:
                 except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
                     break  # idle, cut mid-frame, or gone: nothing to answer
                 except InvalidBlockError:
-                    ack = parsing.ack(None, "AR", text="The frame does not begin with <VT>.", error_code="100")
+                    ack = parsing.ack(
+                        None, "AR", text="The frame does not begin with <VT>.", error_code="100"
+                    )
                     writer.writeblock(ack.encode())
                     await writer.drain()
                     break
@@ -86,10 +92,8 @@ class Listener:
             pass
         finally:
             writer.close()
-            try:
+            with contextlib.suppress(ConnectionError, OSError):
                 await writer.wait_closed()
-            except (ConnectionError, OSError):
-                pass
             if task is not None:
                 self._connections.discard(task)
 

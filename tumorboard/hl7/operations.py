@@ -18,7 +18,6 @@ from tumorboard.audit.recording import record
 from tumorboard.auth.models import User, find_user_by_email
 from tumorboard.cases.finding_operations import file_received_result
 from tumorboard.cases.models import Patient
-from tumorboard.clinical.vocabularies import Analyte
 from tumorboard.cases.patient_operations import (
     MrnInUse,
     merge_patients,
@@ -27,6 +26,7 @@ from tumorboard.cases.patient_operations import (
     register_or_match_patient,
     update_patient,
 )
+from tumorboard.clinical.vocabularies import Analyte
 from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
@@ -114,7 +114,9 @@ def _header_of(raw: bytes) -> parsing.Header | None:
         return None
 
 
-def _refused(header: parsing.Header | None, code: AckCode, reason: str, error_code: str, location: str) -> str:
+def _refused(
+    header: parsing.Header | None, code: AckCode, reason: str, error_code: str, location: str
+) -> str:
     try:
         ack = record_refusal(header, code, reason, error_code, location)
         db.session.commit()
@@ -313,7 +315,9 @@ def match_result(actor, item: UnmatchedResult, *, expected_version: int | None, 
     cleaned = v.clean_all(UnmatchedFields, data, ("mrn", "analyte"))
     mrn = v.mrn(cleaned["mrn"], current_app.config["MRN_PATTERN"], current_app.config["MRN_HINT"])
     patient = patient_by_mrn(mrn)
-    cases = [c for c in patient.cases if c.can_file_received_result(actor)] if patient else []
+    if patient is None:
+        raise OperationError(NO_OPEN_CASE, field="mrn")
+    cases = [c for c in patient.cases if c.can_file_received_result(actor)]
     if not cases:
         raise OperationError(NO_OPEN_CASE, field="mrn")
     number = parsing.number(item.value)

@@ -5,6 +5,7 @@ A message that cannot be read at all (no MSH, other encoding characters, an even
 by the operations. Nothing here reads the database.
 """
 
+import contextlib
 import csv
 import math
 import re
@@ -134,9 +135,7 @@ def read_header(raw: bytes) -> Header:
     first = text.split("\r", 1)[0]
     fields = first.split("|")
     if len(fields) < 2 or fields[1] != ENCODING_CHARACTERS:
-        raise Rejected(
-            "MSH-2, the encoding characters, must be ^~\\&.", code="102", location="MSH-2"
-        )
+        raise Rejected("MSH-2, the encoding characters, must be ^~\\&.", code="102", location="MSH-2")
 
     def part(index: int) -> str:
         return fields[index] if index < len(fields) else ""
@@ -164,9 +163,7 @@ def parse(raw: bytes) -> Parsed:
             f"Message type {header.message_type or '(none)'} is not taken here.", code="200", location="MSH-9"
         )
     if header.event not in SUPPORTED[header.message_type]:
-        raise Rejected(
-            f"Event {header.type_label} is not taken here.", code="201", location="MSH-9"
-        )
+        raise Rejected(f"Event {header.type_label} is not taken here.", code="201", location="MSH-9")
     try:
         message = hl7.parse(_text(raw))
     except (HL7Exception, ValueError, IndexError) as exc:
@@ -179,10 +176,8 @@ def _get(segment, field_no: int, component: int = 1, repetition: int = 1) -> str
         value = segment(field_no)
     except (IndexError, KeyError):
         return ""
-    try:
+    with contextlib.suppress(IndexError, TypeError):
         value = value(repetition)
-    except (IndexError, TypeError):
-        pass
     try:
         value = value(component)
     except (IndexError, TypeError):
@@ -319,7 +314,11 @@ def _load_table(path: str, _mtime: float) -> dict[tuple[str, str], Analyte]:
     with open(path, newline="", encoding="utf-8") as handle:
         for number, row in enumerate(csv.DictReader(handle), 2):
             try:
-                system, code, analyte = row["system"].strip().upper(), row["code"].strip(), row["analyte"].strip()
+                system, code, analyte = (
+                    row["system"].strip().upper(),
+                    row["code"].strip(),
+                    row["analyte"].strip(),
+                )
             except (KeyError, AttributeError):
                 raise ValueError(f"{path}: the header must be system,code,analyte") from None
             if not system or not code:
@@ -327,7 +326,9 @@ def _load_table(path: str, _mtime: float) -> dict[tuple[str, str], Analyte]:
             try:
                 table[(system, code)] = Analyte(analyte)
             except ValueError:
-                raise ValueError(f"{path}, line {number}: {analyte!r} is not a marker of TumorBoard") from None
+                raise ValueError(
+                    f"{path}, line {number}: {analyte!r} is not a marker of TumorBoard"
+                ) from None
     return table
 
 
@@ -339,9 +340,7 @@ def local_code_table(path: str) -> dict[tuple[str, str], Analyte]:
     return _load_table(path, Path(path).stat().st_mtime)
 
 
-def ack(
-    header: Header | None, code: str, *, text: str = "", error_code: str = "", location: str = ""
-) -> str:
+def ack(header: Header | None, code: str, *, text: str = "", error_code: str = "", location: str = "") -> str:
     """The ACK (HL7 v2.5 2.9.2): MSH back to the sender, MSA with the code and the message's control id,
     and for AE/AR an ERR with the position, the HL7 error code (table 0357) and the reason."""
     header = header or Header()
@@ -365,9 +364,7 @@ def ack(
     segments = [msh, "|".join(["MSA", code, header.control_id, _escape(text)])]
     if code != "AA":
         where = location.replace("-", "^") if location else ""
-        segments.append(
-            "|".join(["ERR", "", where, f"{error_code or '207'}^{_escape(text)}^HL70357", "E"])
-        )
+        segments.append("|".join(["ERR", "", where, f"{error_code or '207'}^{_escape(text)}^HL70357", "E"]))
     return "\r".join(segments) + "\r"
 
 
