@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from tests import factories
 from tests.hl7.conftest import INTERFACE, ack_code, read_ack, segment
-from tests.hl7.messages import adt, a40, frame, hl7_date, oru
+from tests.hl7.messages import a40, adt, frame, hl7_date, oru
 from tumorboard.audit.models import AuditEvent
 from tumorboard.auth.roles import Role
 from tumorboard.cases.models import CaseStatus, LabResult, Patient, PatientAlias
