@@ -89,7 +89,7 @@ def test_a_refused_identity_is_answered_ae_with_the_reason_and_writes_nothing(li
     assert ack_code(ack) == "AE"
     assert "birth date" in segment(ack, "MSA")[3]
     err = segment(ack, "ERR")
-    assert err[2] == "PID^7" and err[3].startswith("207^")
+    assert err[2] == "PID^1^7" and err[3].startswith("207^")
     ack = listener.send(adt("A01", "000011", mrn="x!", born="19560129"))
     assert ack_code(ack) == "AE" and "MRN" in segment(ack, "MSA")[3]
     assert counts(listener.app) == before
@@ -194,7 +194,7 @@ def test_a40_merges_two_mrns_and_the_retired_one_resolves_to_the_survivor(listen
         labs = db.session.scalars(select(LabResult.case_id)).all()
         assert sorted(set(labs)) == sorted([survivor_case, retired_case])
     ack = listener.send(a40("00000005", survivor="MR100001", retired="MR999999"))
-    assert ack_code(ack) == "AE" and segment(ack, "ERR")[2] == "MRG^1"
+    assert ack_code(ack) == "AE" and segment(ack, "ERR")[2] == "MRG^1^1"
 
 
 def test_a_discussed_case_takes_no_result_the_patient_without_an_open_case_is_held(listener):
@@ -227,6 +227,17 @@ BROKEN = {
     ),
     "no OBX": (oru("NOOBX", mrn="555444", obx=[" "]).rsplit("\r", 1)[0], "AR", "OBX"),
     "garbage bytes": (bytes(range(256)) * 3, "AR", ""),
+    "not the character set MSH-18 names": (
+        (
+            "MSH|^~\\&|REGADT|MCM|TB|MCM|199901061000||ADT^A01|CS-1|P|2.5||||||UNICODE UTF-8"
+            "\rPID|||191960^^^G^MR||M\xfcller"
+        ).encode("latin-1"),
+        "AR",
+        "",
+    ),
+        "AR",
+        "",
+    ),
 }
 
 
@@ -238,7 +249,8 @@ def test_a_broken_message_is_answered_with_ar_and_writes_nothing(listener, name)
     assert ack_code(ack) == code
     assert segment(ack, "MSA")[3]  # the reason
     if where:
-        assert segment(ack, "ERR")[2] == where.replace("-", "^")
+        name, _, number = where.partition("-")
+        assert segment(ack, "ERR")[2] == (f"{name}^1^{number}" if number else name)
     assert counts(listener.app) == before
     with listener.app.app_context():
         logged = db.session.scalar(select(Hl7Message).order_by(Hl7Message.id.desc()))
@@ -286,6 +298,16 @@ def test_a_truncated_frame_or_unframed_bytes_are_not_answered_and_write_nothing(
     after = counts(listener.app)
     assert after == before
     assert ack_code(listener.send(adt("A01", "AFTER-CUT", mrn="191932"))) == "AA"
+
+
+def test_a_latin_1_message_as_msh_18_says_keeps_its_umlauts(listener):
+    message = adt("A01", "LATIN-1", mrn="191950", family="M\u00dcLLER", given="J\u00dcRGEN").replace(
+        "|P|2.5\r", "|P|2.5||||||8859/1\r", 1
+    )
+    assert ack_code(listener.send(message.encode("latin-1"))) == "AA"
+    with listener.app.app_context():
+        patient = db.session.scalar(select(Patient).where(Patient.mrn == "191950"))
+        assert (patient.family_name, patient.given_name) == ("M\u00dcLLER", "J\u00dcRGEN")
 
 
 def test_many_connections_at_once_are_each_answered(listener):

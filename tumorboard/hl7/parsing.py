@@ -114,11 +114,33 @@ class Parsed:
     message: hl7.Message
 
 
+# MSH-18 (HL7 table 0211) and the codec it names; empty: the hospital's interfaces send UTF-8.
+CHARACTER_SETS = {
+    "": "utf-8",
+    "UNICODE UTF-8": "utf-8",
+    "ASCII": "ascii",
+    "8859/1": "latin-1",
+    "8859/15": "iso8859-15",
+}
+
+
+def _character_set(raw: bytes) -> str:
+    first = raw.split(b"\r", 1)[0].split(b"\n", 1)[0]
+    fields = first.split(b"|")
+    named = fields[17].decode("ascii", "replace").split("~")[0].strip().upper() if len(fields) > 17 else ""
+    if named not in CHARACTER_SETS:
+        raise Rejected(
+            f"MSH-18 names a character set not taken here ({named[:20]}).", code="102", location="MSH-18"
+        )
+    return CHARACTER_SETS[named]
+
+
 def _text(raw: bytes) -> str:
+    codec = _character_set(raw)
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode(codec)
     except UnicodeDecodeError:
-        raise Rejected("The message is not UTF-8 text.", code="102") from None
+        raise Rejected(f"The message is not {codec} text, as MSH-18 says.", code="102") from None
     if "\x00" in text:
         raise Rejected("The message holds NUL characters.", code="102")
     return text.replace("\r\n", "\r").replace("\n", "\r").strip("\r")
@@ -363,9 +385,17 @@ def ack(header: Header | None, code: str, *, text: str = "", error_code: str = "
     )
     segments = [msh, "|".join(["MSA", code, header.control_id, _escape(text)])]
     if code != "AA":
-        where = location.replace("-", "^") if location else ""
+        where = _error_location(location)
         segments.append("|".join(["ERR", "", where, f"{error_code or '207'}^{_escape(text)}^HL70357", "E"]))
     return "\r".join(segments) + "\r"
+
+
+def _error_location(location: str) -> str:
+    """ERR-2 (ERL): segment^sequence^field, e.g. "PID-7" is PID^1^7."""
+    if not location:
+        return ""
+    name, _, number = location.partition("-")
+    return f"{name}^1^{number}" if number.isdigit() else name[:3]
 
 
 def _escape(text: str) -> str:
