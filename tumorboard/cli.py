@@ -39,11 +39,15 @@ def hl7_listen_command(host: str, port: int) -> None:
     SIGTERM, which lets the messages in hand be answered first."""
     from tumorboard.hl7.listener import Listener
     from tumorboard.hl7.operations import InterfaceNotReady, interface_account
+    from tumorboard.hl7.parsing import local_code_table
 
     try:
         interface_account()
+        local_code_table(current_app.config.get("HL7_CODE_TABLE") or "")
     except InterfaceNotReady as exc:
         raise click.ClickException(str(exc)) from None
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"HL7_CODE_TABLE cannot be used: {exc}") from None
     finally:
         db.session.remove()  # each message has its own session and transaction, in a worker thread
     listener = Listener(current_app._get_current_object(), host, port)  # type: ignore[attr-defined]
