@@ -19,7 +19,7 @@ from tests.hl7.conftest import INTERFACE, ack_code, read_ack, segment
 from tests.hl7.messages import a40, adt, frame, hl7_date, oru
 from tumorboard.audit.models import AuditEvent
 from tumorboard.auth.roles import Role
-from tumorboard.cases.models import CaseStatus, LabResult, Patient, PatientAlias
+from tumorboard.cases.models import CaseStatus, LabResult, Patient, PatientAlias, PatientRegistration
 from tumorboard.clinical.vocabularies import Analyte
 from tumorboard.extensions import db
 from tumorboard.hl7.models import AckCode, Hl7Message, MessageOutcome, UnmatchedReason, UnmatchedResult
@@ -177,10 +177,21 @@ def test_a_local_code_table_maps_the_laboratorys_own_codes(listener, tmp_path):
 def test_a40_merges_two_mrns_and_the_retired_one_resolves_to_the_survivor(listener):
     board_id, survivor_id, survivor_case = _board_with_case(listener.app, mrn="MR100001")
     _b2, retired_id, retired_case = _board_with_case(listener.app, mrn="MR100002")
+    when = hl7_date(date.today() - timedelta(days=2))
+    unmapped = [f"OBX|1|NM|PST^Pancreastatin^LOCAL||120|pmol/L|<135|N|||F|||{when}"]
+    assert "1 held" in listener.send(oru("BEFORE-MERGE", mrn="MR100002", obx=unmapped))
+    with listener.app.app_context():
+        retired_submitter = db.session.get(Patient, retired_id).cases[0].submitter_id
+        db.session.remove()
     ack = listener.send(a40("00000003", survivor="MR100001", retired="MR100002"))
     assert ack_code(ack) == "AA", ack
     with listener.app.app_context():
         assert db.session.get(Patient, retired_id) is None
+        assert db.session.scalar(select(UnmatchedResult.patient_id)) == survivor_id
+        registered = db.session.scalars(
+            select(PatientRegistration.user_id).where(PatientRegistration.patient_id == survivor_id)
+        ).all()
+        assert retired_submitter in registered
         survivor = db.session.get(Patient, survivor_id)
         assert sorted(c.id for c in survivor.cases) == sorted([survivor_case, retired_case])
         assert db.session.get(PatientAlias, "MR100002").patient_id == survivor_id
