@@ -404,7 +404,20 @@ def test_the_command_listens_on_a_free_port_and_stops_cleanly_on_sigterm(hl7_app
         assert db.session.scalar(select(Patient).where(Patient.mrn == "191940")) is not None
 
 
-def test_the_command_refuses_to_start_without_the_interface_account(isolated_app):
+def test_the_command_refuses_to_start_without_the_interface_account_or_with_a_broken_code_table(
+    isolated_app, tmp_path
+):
     app = isolated_app(HL7_ACCOUNT="")
     result = app.test_cli_runner().invoke(args=["hl7", "listen", "--port", "0"])
     assert result.exit_code != 0 and "HL7_ACCOUNT" in result.output
+    with app.app_context():
+        factories.create_user(roles=[Role.COORDINATOR], email="not-an-interface@hospital.org")
+        factories.create_user(roles=[Role.SUBMITTER], email=INTERFACE)
+    app.config["HL7_ACCOUNT"] = "not-an-interface@hospital.org"
+    result = app.test_cli_runner().invoke(args=["hl7", "listen", "--port", "0"])
+    assert result.exit_code != 0 and "submitter role" in result.output
+    table = tmp_path / "codes.csv"
+    table.write_text("system,code,analyte\nLOCAL,X,not_a_marker\n")
+    app.config.update(HL7_ACCOUNT=INTERFACE, HL7_CODE_TABLE=str(table))
+    result = app.test_cli_runner().invoke(args=["hl7", "listen", "--port", "0"])
+    assert result.exit_code != 0 and "HL7_CODE_TABLE" in result.output and "not a marker" in result.output

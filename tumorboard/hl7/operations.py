@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from tumorboard import fields as v
 from tumorboard.audit.recording import record
 from tumorboard.auth.models import User, find_user_by_email
+from tumorboard.auth.roles import Role
 from tumorboard.cases.finding_operations import file_received_result
 from tumorboard.cases.models import Patient
 from tumorboard.cases.patient_operations import (
@@ -69,7 +70,7 @@ class InterfaceNotReady(RuntimeError):
 def interface_account() -> User:
     email = current_app.config.get("HL7_ACCOUNT") or ""
     user = find_user_by_email(email) if email else None
-    if user is None or not user.active or not user.has_role("submitter"):
+    if user is None or not user.active or not user.has_role(Role.SUBMITTER):
         raise InterfaceNotReady(
             "HL7_ACCOUNT must be the e-mail of an active account with the submitter role "
             "(the account the listener registers patients and files results as)."
