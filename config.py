@@ -126,6 +126,11 @@ class Config:
     # The background worker's queue (RQ on Redis, tumorboard.jobs). Empty: every job runs inline, in the
     # process that committed it, right after the commit (development and tests need no Redis).
     JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL", "")
+    # HL7 v2 in (`flask hl7 listen`): the account it acts as, the laboratory's own codes, its bounds
+    HL7_ACCOUNT = os.environ.get("HL7_ACCOUNT", "")
+    HL7_CODE_TABLE = os.environ.get("HL7_CODE_TABLE", "")
+    HL7_MAX_MESSAGE_BYTES = int(os.environ.get("HL7_MAX_MESSAGE_BYTES", str(256 * 1024)))
+    HL7_READ_TIMEOUT = float(os.environ.get("HL7_READ_TIMEOUT", "30"))
     # A failed job is tried again after each of these waits (seconds); after the last it is a dead letter.
     JOB_RETRY_INTERVALS = (60, 5 * 60, 30 * 60, 2 * 3600, 6 * 3600)
     # Reminders (`flask jobs tick`): the submission cut-off this many hours ahead (to submitters with

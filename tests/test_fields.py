@@ -21,6 +21,7 @@ from tumorboard.decisions.fields import DecisionFields, FollowUpFields, PlanItem
 from tumorboard.errors import OperationError
 from tumorboard.fields import Choice, Choices, Link, Number, Password, Text, rules_of
 from tumorboard.forms import Form
+from tumorboard.hl7.fields import UnmatchedFields
 from tumorboard.meetings.fields import AgendaFields, MeetingFields
 from tumorboard.privacy.fields import PrivacyFields
 
@@ -47,6 +48,7 @@ DECLARATIONS = (
     GroupMappingFields,
     SecondFactorFields,
     PrivacyFields,
+    UnmatchedFields,
 )
 RULES = [
     pytest.param(name, rule, id=f"{declarations.__name__}.{name}")

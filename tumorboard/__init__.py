@@ -105,6 +105,7 @@ VIEW_MODULES = (
     "audit.views",
     "privacy.views",
     "jobs.views",
+    "hl7.views",
 )
 
 

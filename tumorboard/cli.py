@@ -25,6 +25,43 @@ audit_cli = AppGroup("audit", help="The audit trail.")
 jobs_cli = AppGroup("jobs", help="The background jobs: the scheduled reminders and the worker.")
 remind_cli = AppGroup("remind", help="Reminders run at once, without the queue.")
 backup_cli = AppGroup("backup", help="Back the database up, and restore it (see the README).")
+hl7_cli = AppGroup("hl7", help="HL7 v2 in: the MLLP listener.")
+
+
+@hl7_cli.command("listen")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=2575, show_default=True, help="0: any free one."
+)
+@with_appcontext
+def hl7_listen_command(host: str, port: int) -> None:
+    """Take ADT^A01/A04/A08/A40 and ORU^R01 messages over MLLP, and answer each with its ACK. Runs until
+    SIGTERM, which lets the messages in hand be answered first."""
+    from tumorboard.hl7.listener import Listener
+    from tumorboard.hl7.operations import InterfaceNotReady, interface_account
+    from tumorboard.hl7.parsing import local_code_table
+
+    try:
+        interface_account()
+        local_code_table(current_app.config.get("HL7_CODE_TABLE") or "")
+    except InterfaceNotReady as exc:
+        raise click.ClickException(str(exc)) from None
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"HL7_CODE_TABLE cannot be used: {exc}") from None
+    finally:
+        db.session.remove()  # each message has its own session and transaction, in a worker thread
+    listener = Listener(current_app._get_current_object(), host, port)  # type: ignore[attr-defined]
+
+    def announce() -> None:
+        listener.ready.wait()
+        click.echo(f"Listening for HL7 on {host}:{listener.bound_port}", err=False)
+
+    import threading
+
+    threading.Thread(target=announce, daemon=True).start()
+    listener.run(handle_signals=True)
+    click.echo("HL7 listener stopped.")
+
 
 # What `flask jobs tick` starts; each is idempotent, so a tick every 10 minutes sends each reminder once.
 SCHEDULED = (
@@ -283,3 +320,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_cli)
     app.cli.add_command(migration_guard.guarded_db_group(), name="db")
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(hl7_cli)

@@ -9,7 +9,8 @@ pytestmark = pytest.mark.e2e
 
 MENU = {
     "chair@example.org": ("Cases", "Patients", "Meetings", "Quality", "Notifications", "Prof. Henrik Vogel"),
-    "admin@example.org": ("Users", "Boards", "Failed jobs", "Audit log"),
+    "admin@example.org": ("Users", "Boards", "Failed jobs", "HL7", "Audit log"),
+    "coordinator@example.org": ("Unmatched results",),
     "submitter@example.org": ("Cases", "Patients", "Notifications"),
 }
 

@@ -128,6 +128,7 @@ class AccessPage(StrEnum):
     FHIR = "fhir"
     FOLLOW_UP = "follow_up"
     PRIVACY_REVIEW = "privacy_review"
+    UNMATCHED_RESULTS = "unmatched_results"
 
     @property
     def label(self) -> str:
@@ -155,6 +156,7 @@ ACCESS_PAGE_LABELS = {
     AccessPage.FHIR: "FHIR export",
     AccessPage.FOLLOW_UP: "Follow-up",
     AccessPage.PRIVACY_REVIEW: "Data-protection review",
+    AccessPage.UNMATCHED_RESULTS: "Unmatched laboratory results",
 }
 
 

@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from flask import g
+from flask import current_app, g
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -90,6 +90,12 @@ class User(UserMixin, Model):
     def has_local_password(self) -> bool:
         """False for an account made at its first single sign-on: only the provider signs it in."""
         return bool(self.password_hash)
+
+    @property
+    def is_hl7_interface(self) -> bool:
+        """The account the HL7 listener acts as (`HL7_ACCOUNT`): the laboratory's results it files."""
+        account = current_app.config.get("HL7_ACCOUNT") or ""
+        return bool(account) and email_key(self.email) == email_key(account)
 
     @property
     def has_second_factor(self) -> bool:

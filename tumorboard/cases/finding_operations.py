@@ -184,6 +184,13 @@ def add_finding(actor, case: Case, kind: str, data: Mapping, *, source: tuple[st
     model, clean, collection = KINDS[kind]
     cleaned = clean(case, data)
     refuse_a_copy(getattr(case, collection), cleaned, FINDING_NAMES[kind])
+    return _add(actor, case, kind, cleaned, {"case": case.id}, source)
+
+
+def _add(
+    actor, case: Case, kind: str, cleaned: Mapping, details: dict, source: tuple[str, str] | None = None
+):
+    model, _clean, collection = KINDS[kind]
     finding = model(created_by_id=actor.id, **cleaned)
     if source is not None:
         finding.source_system, finding.source_id = source
@@ -195,9 +202,22 @@ def add_finding(actor, case: Case, kind: str, data: Mapping, *, source: tuple[st
         actor=actor,
         entity=finding,
         changes=diff({}, snapshot(finding, [*cleaned, "source_system", "source_id"] if source else cleaned)),
-        details={"case": case.id},
+        details=details,
     )
     return finding
+
+
+@atomic
+def file_received_result(actor, case: Case, data: Mapping, *, message_id: int) -> LabResult | None:
+    """A laboratory result the hospital sent (HL7 ORU^R01), cleaned as a typed one is; audited as
+    `lab.added` with the message it came in. One the case already has with exactly these values (the
+    laboratory sent it again under a new control id) is not recorded twice: None."""
+    if not case.can_file_received_result(actor):
+        raise OperationError("Results can no longer be filed on this case.")
+    cleaned = clean_lab(case, data)
+    if any(all(getattr(other, k) == value for k, value in cleaned.items()) for other in case.labs):
+        return None
+    return _add(actor, case, "lab", cleaned, {"case": case.id, "hl7_message": message_id})
 
 
 @atomic

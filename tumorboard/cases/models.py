@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.sql import FromClause
 
 from tumorboard.auth.roles import Role
-from tumorboard.boards.models import Board
+from tumorboard.boards.models import Board, coordinated_board_ids
 from tumorboard.clinical.vocabularies import (
     Analyte,
     ConferenceType,
@@ -256,6 +256,15 @@ class Case(Model):
             return False
         return self.submitter_id == user.id or user.has_role(Role.SPECIALIST, Role.CHAIR)
 
+    def can_file_received_result(self, user) -> bool:
+        """A laboratory result received from the hospital (HL7 ORU) is filed on a case whose findings are
+        still open, the case its board is preparing (a discussed case keeps what the board saw): by the
+        interface's account (`User.is_hl7_interface`), or by a coordinator of the case's board who matched
+        it from the work list of unmatched results."""
+        if self.status not in FINDINGS_OPEN or not user.is_authenticated:
+            return False
+        return user.is_hl7_interface or self.board_id in coordinated_board_ids(user)
+
     def can_submit(self, user) -> bool:
         return user.is_authenticated and self.submitter_id == user.id and self.status == CaseStatus.DRAFT
 
@@ -367,6 +376,16 @@ class PatientRegistration(Model):
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PatientAlias(Model):
+    """An MRN retired by a merge (HL7 A40): later messages that still carry it resolve to the survivor."""
+
+    __tablename__ = "patient_alias"
+
+    mrn: Mapped[str] = mapped_column(String(32), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), index=True)
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class FindingMixin:

@@ -16,7 +16,7 @@ from tumorboard import fields as v
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.auth.roles import Role
 from tumorboard.cases.fields import PatientFields
-from tumorboard.cases.models import Case, Patient, PatientRegistration, Sex
+from tumorboard.cases.models import Case, Patient, PatientAlias, PatientRegistration, Sex
 from tumorboard.db import atomic
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
@@ -149,3 +149,54 @@ def _finding_dates(case: Case):
     yield from (r.sample_date for r in case.labs)
     yield from (r.report_date for r in case.pathology)
     yield from (t.start_date for t in case.prior_treatments)
+
+
+def patient_by_mrn(mrn: str) -> Patient | None:
+    """The patient the MRN names: theirs, or one a merge retired into them (`PatientAlias`)."""
+    holder = _holder_of(mrn)
+    if holder is not None:
+        return holder
+    alias = db.session.get(PatientAlias, mrn)
+    return None if alias is None else db.session.get(Patient, alias.patient_id)
+
+
+@atomic
+def merge_patients(actor, survivor: Patient, retired: Patient) -> list[int]:
+    """Two MRNs of one person (HL7 A40): the retired patient's cases and registrations move to the
+    survivor, the retired record goes, and its MRN is remembered as the survivor's alias. One audit event
+    on the survivor names what moved. Returns the ids of the cases moved."""
+    if not actor.has_role(Role.SUBMITTER):
+        raise OperationError("Only referring clinicians merge patients.")
+    if survivor.id == retired.id:
+        raise OperationError("A patient cannot be merged into themselves.")
+    moved = [case.id for case in retired.cases]
+    for case in list(retired.cases):
+        case.patient = survivor
+    registered = {
+        r.user_id
+        for r in db.session.scalars(
+            select(PatientRegistration).where(PatientRegistration.patient_id == survivor.id)
+        )
+    }
+    for registration in db.session.scalars(
+        select(PatientRegistration).where(PatientRegistration.patient_id == retired.id)
+    ).all():
+        if registration.user_id not in registered:
+            db.session.add(PatientRegistration(patient_id=survivor.id, user_id=registration.user_id))
+        db.session.delete(registration)
+    for alias in db.session.scalars(select(PatientAlias).where(PatientAlias.patient_id == retired.id)).all():
+        alias.patient_id = survivor.id
+    db.session.flush()
+    retired_id, retired_mrn = retired.id, retired.mrn
+    db.session.delete(retired)
+    db.session.flush()
+    db.session.add(PatientAlias(mrn=retired_mrn, patient_id=survivor.id))
+    db.session.flush()
+    record(
+        "patient.merged",
+        actor=actor,
+        entity=survivor,
+        changes={"retired_mrn": [retired_mrn, None]},
+        details={"retired_patient": retired_id, "cases": moved},
+    )
+    return moved

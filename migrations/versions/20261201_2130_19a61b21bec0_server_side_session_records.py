@@ -2,7 +2,7 @@
 
 Revision ID: 19a61b21bec0
 Revises: 2784ff5ff44c
-Create Date: 2026-12-01 21:14:41+00:00
+Create Date: 2026-12-01 21:30:41+00:00
 
 Sessions on the server (issue 12): one row per signed-in browser, found by the SHA-256 of the key its
 cookie carries, with its times, how it ended and why, how it signed in, and a short browser summary and
