@@ -270,7 +270,11 @@ def letter_pdf(decision: Decision, *, generated_at: datetime | None = None) -> b
     return decision_letter_pdf(decision_document(decision), generated_at=generated_at or utc_to_local_now())
 
 
-def fhir_json(decision: Decision) -> str:
+def fhir_bundle(decision: Decision) -> dict:
+    """The signed decision's FHIR R4 Bundle (a JSON-ready dict), from its snapshot."""
     document = decision_document(decision)
-    bundle = decision_bundle(document, base_url=document.base_url or public_url())
-    return json.dumps(bundle, indent=2, ensure_ascii=False)
+    return decision_bundle(document, base_url=document.base_url or public_url())
+
+
+def fhir_json(decision: Decision) -> str:
+    return json.dumps(fhir_bundle(decision), indent=2, ensure_ascii=False)
