@@ -94,6 +94,7 @@ VIEW_MODULES = (
     "auth.admin_views",
     "auth.sso_views",
     "auth.second_factor_views",
+    "auth.token_views",
     "boards.views",
     "cases.views",
     "cases.patient_views",

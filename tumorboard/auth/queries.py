@@ -1,10 +1,11 @@
 """Read side of the admin's user management: the filtered user list and the board choices."""
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tumorboard.auth.models import GroupMapping, User, UserRole
 from tumorboard.auth.roles import Role
+from tumorboard.auth.tokens import ServiceAccount
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.extensions import db
 
@@ -55,3 +56,14 @@ def other_active_admins(user: User) -> int:
         .join(UserRole)
         .where(UserRole.role == Role.ADMIN.value, User.active.is_(True), User.id != user.id)
     ).scalar_one()
+
+
+def service_accounts(limit: int = 200):
+    """The integrations' accounts, by name, with their users."""
+    return db.session.scalars(
+        select(ServiceAccount)
+        .join(ServiceAccount.user)
+        .options(joinedload(ServiceAccount.user))
+        .order_by(User.name, ServiceAccount.user_id)
+        .limit(limit)
+    ).all()

@@ -10,6 +10,7 @@ from tumorboard.auth import oidc, operations, reset, throttle
 from tumorboard.auth.access import public, require_login
 from tumorboard.auth.blueprint import bp
 from tumorboard.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetByLinkForm
+from tumorboard.auth.pages import account_page
 from tumorboard.auth.sessions import begin_second_step, end_session, start_session
 from tumorboard.errors import OperationError
 from tumorboard.forms import ActionForm
@@ -78,7 +79,7 @@ def logout():
 @bp.get("/account")
 @require_login
 def account():
-    return render_template("auth/account.html", form=ChangePasswordForm(), calendar_form=ActionForm())
+    return account_page()
 
 
 @bp.post("/account/calendar")
@@ -108,7 +109,7 @@ def change_password():
             flash("Your password has been changed. Other sessions have been signed out.", "success")
             return redirect(url_for("main.dashboard"))
     status = 422 if request.method == "POST" else 200
-    return render_template("auth/account.html", form=form, calendar_form=ActionForm()), status
+    return account_page(form=form, status=status)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
