@@ -359,6 +359,7 @@ class DecisionSchema(ApiSchema):
     present_again = fields.Boolean(dump_only=True)
     signed_at = fields.DateTime(dump_only=True, allow_none=True)
     supersedes_id = fields.Integer(dump_only=True, allow_none=True)
+    items = fields.List(fields.Nested(PlanItemSchema), dump_only=True)
     version = fields.Integer(dump_only=True)
 
 
@@ -366,8 +367,12 @@ class FollowUpSchema(ApiSchema):
     id = fields.Integer(dump_only=True)
     decision_id = fields.Integer(dump_only=True)
     status = read()
-    note = fields.String(dump_only=True)
+    reason = read(allow_none=True)
+    reason_text = fields.String(dump_only=True)
+    started_on = fields.Date(dump_only=True, allow_none=True)
+    completed_on = fields.Date(dump_only=True, allow_none=True)
     recorded_at = fields.DateTime(dump_only=True)
+    version = fields.Integer(dump_only=True)
 
 
 class ProblemSchema(Schema):

@@ -62,6 +62,16 @@ def _finding_data(data: dict[str, Any]) -> dict[str, Any]:
 # Patients -------------------------------------------------------------------------------------------
 
 
+class _Registered:
+    """A patient as the registration answers it: the record, and whether it was there before."""
+
+    def __init__(self, patient, *, matched: bool):
+        self.patient, self.matched = patient, matched
+
+    def __getattr__(self, name):
+        return getattr(self.patient, name)
+
+
 @bp.post("/patients")
 @bp.arguments(PatientInput)
 @bp.response(201, PatientRegistered)
@@ -77,14 +87,17 @@ def register_patient(data):
     except AlreadySaved as saved:
         earlier = _or_404(queries.patient(current_user, saved.entity_id))
         log_access(AccessPage.PATIENT, patients=[earlier])
-        return {**PatientSchema().dump(earlier), "matched": True}, 200, version_headers(earlier)
+        return _Registered(earlier, matched=True), 200, version_headers(earlier)
     except patients.MrnInUse as exc:
         # the refusal is audited, so it is answered here (committed), not by the rollback of an error
         patients.record_refused_registration(current_user, exc.holder_id, purpose="registration")
         return refused(exc)
     log_access(AccessPage.PATIENT, patients=[patient])
-    body = {**PatientSchema().dump(patient), "matched": matched}
-    return body, 201, _created(patient, "api.get_patient", patient_id=patient.id)
+    return (
+        _Registered(patient, matched=matched),
+        201,
+        _created(patient, "api.get_patient", patient_id=patient.id),
+    )
 
 
 def _or_404(found):
