@@ -62,8 +62,8 @@ def openapi_document(api: Api) -> dict:
             responses = operation.setdefault("responses", {})
             responses.pop("default", None)
             statuses = COMMON_PROBLEMS + (WRITE_PROBLEMS if method != "get" else ())
-            for status in statuses:
-                responses.setdefault(str(status), {"$ref": f"#/components/responses/Problem{status}"})
+            for status in statuses:  # the framework's own 422 (JSON) too: every error is a problem
+                responses[str(status)] = {"$ref": f"#/components/responses/Problem{status}"}
             responses["default"] = {"$ref": "#/components/responses/Problem500"}
     components.get("responses", {}).pop("DEFAULT_ERROR", None)
     components.get("responses", {}).pop("UNPROCESSABLE_CONTENT", None)

@@ -57,6 +57,11 @@ def choices(rule: Choices, **kwargs) -> fields.List:
     )
 
 
+def record_id(**kwargs) -> fields.Integer:
+    """A record's id in a body: what a URL's `<id:…>` accepts (tumorboard.db.IdConverter)."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
 def read(enum: type[StrEnum] | None = None, **kwargs) -> fields.String:
     """An enum value in a response."""
     if enum is None:
@@ -153,7 +158,7 @@ class CaseSchema(ApiSchema):
 class CaseInput(ApiSchema):
     """A case's details, as the case form has them; `patient_id` on creation only."""
 
-    board_id = fields.Integer(required=True, strict=True)
+    board_id = record_id(required=True)
     conference_type = choice(CaseFields.conference_type, required=True)
     primary_site = choice(CaseFields.primary_site, required=True)
     tumour_size_cm = number(CaseFields.tumour_size_cm, allow_none=True)
@@ -177,7 +182,7 @@ class CaseInput(ApiSchema):
 
 
 class NewCaseInput(CaseInput):
-    patient_id = fields.Integer(required=True, strict=True)
+    patient_id = record_id(required=True)
 
 
 # Findings -------------------------------------------------------------------------------------------
