@@ -36,11 +36,20 @@ def text(rule: Text, **kwargs) -> fields.String:
     return fields.String(metadata=metadata, **kwargs)
 
 
+class StrictFloat(fields.Float):
+    """A JSON number, never a string that looks like one (the document says number)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def number(rule: Number, **kwargs) -> fields.Field:
     metadata = {"minimum": rule.low, "maximum": rule.high, "description": rule.description or rule.label}
     if rule.whole:
         return fields.Integer(metadata=metadata, strict=True, **kwargs)
-    return fields.Float(metadata=metadata, allow_nan=False, **kwargs)
+    return StrictFloat(metadata=metadata, allow_nan=False, **kwargs)
 
 
 def choice(rule: Choice, **kwargs) -> fields.String:

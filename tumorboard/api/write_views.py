@@ -80,10 +80,14 @@ class _Registered:
 def register_patient(data):
     """Register a patient (submitters); the same MRN, name and birth date again is the same patient."""
     key = idempotency_key()
+    made: dict = {}
+
+    def register():
+        made["patient"], made["matched"] = patients.register_or_match_patient(current_user, **data)
+        return made["patient"]
+
     try:
-        patient, matched = once(
-            current_user, key, lambda: patients.register_or_match_patient(current_user, **data)
-        )
+        patient = once(current_user, key, register)
     except AlreadySaved as saved:
         earlier = _or_404(queries.patient(current_user, saved.entity_id))
         log_access(AccessPage.PATIENT, patients=[earlier])
@@ -94,7 +98,7 @@ def register_patient(data):
         return refused(exc)
     log_access(AccessPage.PATIENT, patients=[patient])
     return (
-        _Registered(patient, matched=matched),
+        _Registered(patient, matched=made["matched"]),
         201,
         _created(patient, "api.get_patient", patient_id=patient.id),
     )
