@@ -102,14 +102,16 @@ def create_service_account():
     form.boards.choices = choices(queries.boards_by_name())
     if form.validate_on_submit():
         try:
-            account = once(
+            user = once(  # the account's user stands for it (what the form made, for a retried POST)
                 current_user,
                 form.once.data,
-                lambda: operations.create_service_account(
-                    current_user._get_current_object(),
-                    name=form.name.data,
-                    description=form.description.data,
-                    board_ids=form.boards.data or [],
+                lambda: (
+                    operations.create_service_account(
+                        current_user._get_current_object(),
+                        name=form.name.data,
+                        description=form.description.data,
+                        board_ids=form.boards.data or [],
+                    ).user
                 ),
             )
         except AlreadySaved as saved:
@@ -118,7 +120,7 @@ def create_service_account():
             form_error(form, exc, default="name")
         else:
             flash("Service account created. Now make its token.", "success")
-            return redirect(url_for("auth.service_account", user_id=account.user_id))
+            return redirect(url_for("auth.service_account", user_id=user.id))
     return _accounts_page(form, 422)
 
 
