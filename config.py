@@ -71,6 +71,8 @@ class Config:
     RESET_LIMIT_PER_IP = "10 per hour"
     # The password typed again by a signed-in user (signing a decision, changing the password).
     REAUTH_LIMIT_PER_USER = "5 per 15 minutes"
+    # Requests per API token (tumorboard.api.access), in the same storage as the throttle.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
 
     # The second factor (auth.totp): the roles that need one (comma-separated, e.g. "admin,chair"; empty:
     # nobody must, anyone may); the key its secrets are encrypted with (falls back to SECRET_KEY; changing

@@ -14,7 +14,7 @@ from tumorboard import VIEW_MODULES
 PACKAGE = Path(__file__).resolve().parents[1] / "tumorboard"
 
 # Feature packages from the top down: each may import those below it, never one above.
-LAYERS = ("privacy", "main", "hl7", "decisions", "meetings", "cases", "boards")
+LAYERS = ("api", "privacy", "main", "hl7", "decisions", "meetings", "cases", "boards")
 
 
 @pytest.fixture(scope="module")

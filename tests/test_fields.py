@@ -4,7 +4,14 @@ input with the same words. Every declared field of every package is walked."""
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from tumorboard.auth.fields import AccountFields, GroupMappingFields, PasswordFields, SecondFactorFields
+from tumorboard.api.fields import PageFields
+from tumorboard.auth.fields import (
+    AccountFields,
+    GroupMappingFields,
+    PasswordFields,
+    SecondFactorFields,
+    TokenFields,
+)
 from tumorboard.boards.fields import BoardFields, MeetingPlanFields
 from tumorboard.cases.fields import (
     CaseActionFields,
@@ -49,6 +56,8 @@ DECLARATIONS = (
     SecondFactorFields,
     PrivacyFields,
     UnmatchedFields,
+    TokenFields,
+    PageFields,
 )
 RULES = [
     pytest.param(name, rule, id=f"{declarations.__name__}.{name}")
@@ -126,6 +135,7 @@ def test_a_choice_outside_the_vocabulary_is_refused_by_both(app, name, rule):
 
 def _stored_in():
     from tumorboard.auth.models import GroupMapping, User
+    from tumorboard.auth.tokens import ApiToken, ServiceAccount
     from tumorboard.boards.models import Board
     from tumorboard.cases.models import (
         Case,
@@ -152,6 +162,8 @@ def _stored_in():
         (MeetingPlanFields, Meeting),
         (AccountFields, User),
         (GroupMappingFields, GroupMapping),
+        (TokenFields, ApiToken),
+        (TokenFields, ServiceAccount),
     ]
 
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.conftest import log_in
-from tumorboard.auth.access import PUBLIC
+from tumorboard.auth.access import API_TOKEN, PUBLIC
 from tumorboard.auth.roles import Role
 from tumorboard.security import STATIC_ENDPOINTS
 
@@ -23,6 +23,9 @@ EXPECTED_PUBLIC = {
     "main.ready",
     "main.metrics_page",
     "meetings.personal_feed",
+    "api_docs.openapi_json",  # the API's reference: its shape, no data (tests/api)
+    "api_docs.docs_page",
+    "api_docs.swagger_ui_static",
 }
 
 
@@ -48,9 +51,13 @@ def _sample_url(rule) -> str:
 
 
 def _guarded_rules(app):
+    """The web UI's guarded views; the API's (bearer tokens, 401 problem+json) are tests/api's."""
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
-        if rule.endpoint not in STATIC_ENDPOINTS and getattr(view, "access_rule", None) != PUBLIC:
+        if rule.endpoint not in STATIC_ENDPOINTS and getattr(view, "access_rule", None) not in (
+            PUBLIC,
+            API_TOKEN,
+        ):
             yield rule
 
 

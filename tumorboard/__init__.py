@@ -54,6 +54,9 @@ def create_app(config_class: type[Config] | str | None = None, **overrides) -> F
     security.require_https(app)
     _init_extensions(app)
     _register_blueprints(app)
+    from tumorboard import api
+
+    api.init_app(app)
     from tumorboard.auth import oidc
 
     oidc.init_app(app)
@@ -92,6 +95,7 @@ VIEW_MODULES = (
     "auth.sso_views",
     "auth.second_factor_views",
     "auth.session_views",
+    "auth.token_views",
     "boards.views",
     "cases.views",
     "cases.patient_views",

@@ -12,9 +12,10 @@ from typing import TextIO
 from flask import Flask, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
-CONTEXT_FIELDS = ("request_id", "user_id", "route", "method")
+CONTEXT_FIELDS = ("request_id", "user_id", "token_id", "route", "method")
 TEXT_FORMAT = (
-    "%(asctime)s %(levelname)s %(name)s [%(request_id)s user=%(user_id)s %(method)s %(route)s] %(message)s"
+    "%(asctime)s %(levelname)s %(name)s [%(request_id)s user=%(user_id)s token=%(token_id)s %(method)s "
+    "%(route)s] %(message)s"
 )
 
 
@@ -27,6 +28,7 @@ class RequestContext(logging.Filter):
             values |= {
                 "request_id": g.get("request_id"),
                 "user_id": g.get("log_user_id"),  # noted when the user was loaded: logging never queries
+                "token_id": g.get("log_token_id"),  # the API token the request came with (tumorboard.api)
                 "route": request.url_rule.rule if request.url_rule else None,
                 "method": request.method,
             }

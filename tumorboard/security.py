@@ -34,11 +34,12 @@ from tumorboard.audit.access import write_access_log
 from tumorboard.audit.models import AuditEvent
 from tumorboard.auth import oidc
 from tumorboard.auth import operations as auth_operations
-from tumorboard.auth.access import PUBLIC
+from tumorboard.auth.access import API_TOKEN, PUBLIC
 from tumorboard.auth.second_factor import missing_second_factor
 from tumorboard.auth.sessions import session_expired
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db, login_manager
+from tumorboard.problems import is_api_request, problem, refused
 from tumorboard.public_url import public_url
 
 log = logging.getLogger("tumorboard")
@@ -166,8 +167,8 @@ def _deny_by_default():
     if endpoint is None or endpoint in STATIC_ENDPOINTS:
         return None
     view = current_app.view_functions.get(endpoint)
-    if getattr(view, "access_rule", None) == PUBLIC:
-        return None
+    if getattr(view, "access_rule", None) in (PUBLIC, API_TOKEN):
+        return None  # the API's views: its own hook authenticates the bearer token (tumorboard.api.access)
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     g.log_user_id = current_user.id
@@ -250,6 +251,8 @@ def _rollback_on_exception(exc) -> None:
 
 
 def _render_error(status: int, message: str | None = None, **context):
+    if is_api_request():  # the API's problem details: its own words (the pages' speak of pages and forms)
+        return problem(status), status
     return render_template(
         "errors/error.html", status=status, message=message or MESSAGES.get(status, ""), **context
     ), status
@@ -258,6 +261,8 @@ def _render_error(status: int, message: str | None = None, **context):
 def _http_error(exc: HTTPException):
     db.session.rollback()
     status = exc.code or 500
+    if is_api_request() and status != 403:
+        return _api_http_error(exc, status)
     if status == 401:
         return login_manager.unauthorized()
     if status == 403:
@@ -271,11 +276,24 @@ def _http_error(exc: HTTPException):
     if status == 429 and g.get("throttled_login"):
         email = g.throttled_login
         _audit_after_rollback(lambda: auth_operations.record_throttled_login(email))
+    if is_api_request():
+        return _api_http_error(exc, status)
     wait = getattr(exc, "retry_after", None)
     if status == 429 and isinstance(wait, int):
         body, _ = _render_error(status, f"Too many attempts. Wait {wait} seconds, then try again.")
         return body, status, {"Retry-After": str(wait)}
     return _render_error(status)
+
+
+def _api_http_error(exc: HTTPException, status: int):
+    """An HTTP error under /api: its own description when the view gave one, the field messages of a
+    refused body (webargs' "messages", by location then field), or the problem's standard words."""
+    own = exc.description if exc.description != type(exc).description else None
+    data = getattr(exc, "data", None) or {}
+    errors: dict[str, object] = {}
+    for fields in (data.get("messages") or {}).values():
+        errors.update(fields if isinstance(fields, dict) else {"_": fields})
+    return problem(status, own, errors=errors or None)
 
 
 def _audit_after_rollback(write) -> None:
@@ -290,6 +308,8 @@ def _audit_after_rollback(write) -> None:
 
 def _csrf_error(exc: CSRFError):
     db.session.rollback()
+    if is_api_request():
+        return problem(400)
     return _render_error(
         400, "The form has expired or did not come from this site. Go back, reload the page and try again."
     )
@@ -297,6 +317,8 @@ def _csrf_error(exc: CSRFError):
 
 def _stale_edit(exc: StaleEdit):
     db.session.rollback()
+    if is_api_request():  # If-Match names a version that is no longer the record's
+        return problem(412)
     changes = db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.entity_type == exc.entity_type, AuditEvent.entity_id == str(exc.entity_id))
@@ -330,6 +352,8 @@ def _concurrent_write(exc: StaleDataError | IntegrityError):
 
 def _operation_refused(exc: OperationError):
     db.session.rollback()
+    if is_api_request():
+        return refused(exc)
     return _render_error(422, exc.message)
 
 

@@ -14,6 +14,8 @@ from tumorboard.auth.roles import Role
 
 ANY_SIGNED_IN = "any signed-in user"
 PUBLIC = "public"
+# The REST API's views (tumorboard.api): a bearer token, checked by the API's own hook; never a session.
+API_TOKEN = "api token"  # noqa: S105 (the name of an access rule, not a secret)
 
 
 def _mark(view: Callable, rule: str | tuple[Role, ...]) -> Callable:

@@ -3,6 +3,7 @@ password acceptable is the policy in auth.passwords; the forms ask it too."""
 
 from tumorboard.auth.passwords import MAX_LENGTH
 from tumorboard.auth.roles import Role
+from tumorboard.auth.tokens import TokenLifetime, TokenScope
 from tumorboard.fields import Choice, Password, Text
 
 
@@ -52,3 +53,18 @@ class SecondFactorFields:
         required=True,
         description="After adding TumorBoard to the app, type the 6-digit code it shows.",
     )
+
+
+class TokenFields:
+    """An API token (auth.tokens) and a service account (its user's name is AccountFields.name)."""
+
+    name = Text(
+        "Token name",
+        "token name",
+        100,
+        required=True,
+        description="What it is for, e.g. the laboratory import or your analysis notebook.",
+    )
+    scope = Choice("Scope", "scope", TokenScope)
+    lifetime = Choice("Expires after", "lifetime", TokenLifetime)
+    description = Text("What it is for", "description", 500, multiline=True)

@@ -4,9 +4,16 @@ from wtforms import SelectField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, ValidationError
 from wtforms.widgets import EmailInput
 
-from tumorboard.auth.fields import AccountFields, GroupMappingFields, PasswordFields, SecondFactorFields
+from tumorboard.auth.fields import (
+    AccountFields,
+    GroupMappingFields,
+    PasswordFields,
+    SecondFactorFields,
+    TokenFields,
+)
 from tumorboard.auth.passwords import password_problem
 from tumorboard.auth.roles import Role
+from tumorboard.auth.tokens import TokenLifetime
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.forms import Form, MultiCheckboxField, VersionField, choices
 from tumorboard.once import OnceField
@@ -98,3 +105,21 @@ class EnrolForm(Form):
 class RenewRecoveryCodesForm(Form):
     code = SecondFactorFields.code.field()
     submit = SubmitField("Make new recovery codes")
+
+
+class TokenForm(Form):
+    """A new API token: its name, scope and lifetime; shown once when made."""
+
+    name = TokenFields.name.field()
+    scope = TokenFields.scope.field()
+    lifetime = TokenFields.lifetime.field(default=TokenLifetime.QUARTER.value)
+    once = OnceField()
+    submit = SubmitField("Create the token")
+
+
+class ServiceAccountForm(Form):
+    name = AccountFields.name.field("Name of the integration")
+    description = TokenFields.description.field()
+    boards = MultiCheckboxField("Boards it works for", coerce=int, choices=[])
+    once = OnceField()
+    submit = SubmitField("Create the service account")

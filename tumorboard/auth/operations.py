@@ -33,6 +33,7 @@ from tumorboard.auth.passwords import (
 from tumorboard.auth.queries import other_active_admins
 from tumorboard.auth.roles import Role
 from tumorboard.auth.sessions import end_sessions
+from tumorboard.auth.tokens import is_service_account
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import atomic, utcnow
@@ -57,6 +58,8 @@ def authenticate(email: str, password: str) -> User | None:
         reason = "wrong password"
     elif not user.active:
         reason = "account disabled"
+    elif is_service_account(user):  # whatever password an admin may have set: the API only
+        reason = "service account"
     else:
         user.last_login_at = utcnow()
         changes = {}

@@ -3,10 +3,11 @@
 from datetime import timedelta
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tumorboard.auth.models import GroupMapping, User, UserRole, UserSession
 from tumorboard.auth.roles import Role
+from tumorboard.auth.tokens import ServiceAccount
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
@@ -87,3 +88,14 @@ def active_session_count(user: User, *, idle: timedelta, lifetime: timedelta) ->
     return db.session.execute(
         select(func.count()).select_from(active_sessions(user, idle=idle, lifetime=lifetime).subquery())
     ).scalar_one()
+
+
+def service_accounts(limit: int = 200):
+    """The integrations' accounts, by name, with their users."""
+    return db.session.scalars(
+        select(ServiceAccount)
+        .join(ServiceAccount.user)
+        .options(joinedload(ServiceAccount.user))
+        .order_by(User.name, ServiceAccount.user_id)
+        .limit(limit)
+    ).all()

@@ -9,6 +9,7 @@ from tumorboard.auth.access import public, require_login
 from tumorboard.auth.blueprint import bp
 from tumorboard.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetByLinkForm
 from tumorboard.auth.models import SignInMethod
+from tumorboard.auth.pages import account_page
 from tumorboard.auth.sessions import begin_second_step, end_session, session_method, start_session
 from tumorboard.errors import OperationError
 from tumorboard.forms import ActionForm
@@ -67,7 +68,7 @@ def logout():
 @bp.get("/account")
 @require_login
 def account():
-    return render_template("auth/account.html", form=ChangePasswordForm(), calendar_form=ActionForm())
+    return account_page()
 
 
 @bp.post("/account/calendar")
@@ -88,7 +89,7 @@ def change_password():
     if not user.has_local_password and request.method == "POST":
         # the page shows no form to such an account; a POST all the same is told why (the operation refuses)
         flash(operations.PROVIDER_ONLY_ACCOUNT, "danger")
-        return render_template("auth/account.html", form=form, calendar_form=ActionForm()), 422
+        return account_page(form=form, status=422)
     if form.validate_on_submit():
         method = session_method()
         try:
@@ -102,7 +103,7 @@ def change_password():
             flash("Your password has been changed. Other sessions have been signed out.", "success")
             return redirect(url_for("main.dashboard"))
     status = 422 if request.method == "POST" else 200
-    return render_template("auth/account.html", form=form, calendar_form=ActionForm()), status
+    return account_page(form=form, status=status)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

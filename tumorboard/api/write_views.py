@@ -1,0 +1,296 @@
+"""The API's writes, through the operations the UI's forms call: the same checks, the same audit events,
+the same version check (If-Match with the ETag read: 412 on a stale one, 428 without one). A POST with an
+Idempotency-Key makes one record however often it is sent (tumorboard.once): a retry answers 200 with
+what the first request made."""
+
+from typing import Any
+
+from flask import abort, url_for
+from flask_login import current_user
+
+from tumorboard.api import queries
+from tumorboard.api.blueprint import bp
+from tumorboard.api.http import expected_version, idempotency_key, version_headers
+from tumorboard.api.schemas import (
+    CaseInput,
+    CaseSchema,
+    ImagingInput,
+    ImagingSchema,
+    LabInput,
+    LabSchema,
+    NewCaseInput,
+    PathologyInput,
+    PathologySchema,
+    PatientInput,
+    PatientRegistered,
+    PatientSchema,
+)
+from tumorboard.audit.access import log_access
+from tumorboard.audit.models import AccessPage
+from tumorboard.cases import finding_operations, operations
+from tumorboard.cases import patient_operations as patients
+from tumorboard.extensions import db
+from tumorboard.once import AlreadySaved, once
+from tumorboard.problems import refused
+
+IDEMPOTENCY = {
+    "Idempotency-Key": {
+        "description": "16 to 64 letters, digits, - or _: a retried POST with the same key makes nothing "
+        "new and answers 200 with what the first one made.",
+        "schema": {"type": "string"},
+        "required": False,
+    }
+}
+IF_MATCH = {
+    "If-Match": {
+        "description": "The ETag the record was read with.",
+        "schema": {"type": "string"},
+        "required": True,
+    }
+}
+
+
+def _created(entity, endpoint: str, **values) -> dict[str, str]:
+    return {**version_headers(entity), "Location": url_for(endpoint, **values)}
+
+
+def _finding_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The JSON's values as the finding operations take them (a form's yes/no for the booleans)."""
+    return {k: ("yes" if v is True else "no" if v is False else v) for k, v in data.items()}
+
+
+# Patients -------------------------------------------------------------------------------------------
+
+
+class _Registered:
+    """A patient as the registration answers it: the record, and whether it was there before."""
+
+    def __init__(self, patient, *, matched: bool):
+        self.patient, self.matched = patient, matched
+
+    def __getattr__(self, name):
+        return getattr(self.patient, name)
+
+
+@bp.post("/patients")
+@bp.arguments(PatientInput)
+@bp.response(201, PatientRegistered)
+@bp.alt_response(200, schema=PatientRegistered, description="The same Idempotency-Key was sent before.")
+@bp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", **IDEMPOTENCY["Idempotency-Key"]}])
+def register_patient(data):
+    """Register a patient (submitters); the same MRN, name and birth date again is the same patient."""
+    key = idempotency_key()
+    made: dict = {}
+
+    def register():
+        made["patient"], made["matched"] = patients.register_or_match_patient(current_user, **data)
+        return made["patient"]
+
+    try:
+        patient = once(current_user, key, register)
+    except AlreadySaved as saved:
+        earlier = _or_404(queries.patient(current_user, saved.entity_id))
+        log_access(AccessPage.PATIENT, patients=[earlier])
+        return _Registered(earlier, matched=True), 200, version_headers(earlier)
+    except patients.MrnInUse as exc:
+        # the refusal is audited, so it is answered here (committed), not by the rollback of an error
+        patients.record_refused_registration(current_user, exc.holder_id, purpose="registration")
+        return refused(exc)
+    log_access(AccessPage.PATIENT, patients=[patient])
+    return (
+        _Registered(patient, matched=made["matched"]),
+        201,
+        _created(patient, "api.get_patient", patient_id=patient.id),
+    )
+
+
+def _or_404(found):
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.put("/patients/<id:patient_id>")
+@bp.arguments(PatientInput)
+@bp.response(200, PatientSchema)
+@bp.doc(parameters=[{"in": "header", "name": "If-Match", **IF_MATCH["If-Match"]}])
+def update_patient(data, patient_id: int):
+    """Correct a patient's identity data (the submitter who registered them)."""
+    found = _or_404(queries.patient(current_user, patient_id))
+    if found.created_by_id != current_user.id:
+        abort(403, description="Only the submitter who registered this patient corrects their record.")
+    version = expected_version()
+    try:
+        patients.update_patient(current_user, found, expected_version=version, **data)
+    except patients.MrnInUse as exc:
+        patients.record_refused_registration(current_user, exc.holder_id, purpose="correction")
+        return refused(exc)
+    log_access(AccessPage.PATIENT_FORM, patients=[found])
+    db.session.flush()
+    return found, version_headers(found)
+
+
+# Cases ----------------------------------------------------------------------------------------------
+
+
+@bp.post("/cases")
+@bp.arguments(NewCaseInput)
+@bp.response(201, CaseSchema)
+@bp.alt_response(200, schema=CaseSchema, description="The same Idempotency-Key was sent before.")
+@bp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", **IDEMPOTENCY["Idempotency-Key"]}])
+def create_case(data):
+    """Open a draft case for a patient the token's user may see, for one of their boards."""
+    patient = _or_404(queries.patient(current_user, data.pop("patient_id")))
+    key = idempotency_key()
+    try:
+        case = once(current_user, key, lambda: operations.create_case(current_user, patient, **data))
+    except AlreadySaved as saved:
+        earlier = _or_404(queries.case(current_user, saved.entity_id))
+        log_access(AccessPage.CASE, cases=[earlier])
+        return earlier, 200, version_headers(earlier)
+    log_access(AccessPage.CASE, cases=[case])
+    return case, 201, _created(case, "api.get_case", case_id=case.id)
+
+
+@bp.put("/cases/<id:case_id>")
+@bp.arguments(CaseInput)
+@bp.response(200, CaseSchema)
+@bp.doc(parameters=[{"in": "header", "name": "If-Match", **IF_MATCH["If-Match"]}])
+def update_case(data, case_id: int):
+    """Change a case's details (its submitter, while the case is open to them)."""
+    case = _or_404(queries.case(current_user, case_id))
+    if not case.can_edit(current_user):
+        abort(403, description="This case's details can no longer be changed by this token's user.")
+    version = expected_version()
+    operations.update_case(current_user, case, expected_version=version, **data)
+    log_access(AccessPage.CASE_FORM, cases=[case])
+    db.session.flush()
+    return case, version_headers(case)
+
+
+# Findings -------------------------------------------------------------------------------------------
+
+FINDING_ENDPOINTS = {"lab": "api.get_lab", "imaging": "api.get_imaging", "pathology": "api.get_pathology"}
+
+
+def _add_finding(case_id: int, kind: str, data: dict[str, Any]):
+    case = _or_404(queries.case(current_user, case_id))
+    if not case.can_edit_findings(current_user):
+        abort(403, description="Findings of this case can no longer be changed by this token's user.")
+    key = idempotency_key()
+    try:
+        finding = once(
+            current_user,
+            key,
+            lambda: finding_operations.add_finding(current_user, case, kind, _finding_data(data)),
+        )
+    except AlreadySaved as saved:
+        earlier = _or_404(queries.finding(current_user, kind, saved.entity_id))
+        log_access(AccessPage.CASE, cases=[case])
+        return earlier, 200, version_headers(earlier)
+    log_access(AccessPage.FINDING_FORM, cases=[case])
+    return finding, 201, _created(finding, FINDING_ENDPOINTS[kind], finding_id=finding.id)
+
+
+def _update_finding(kind: str, finding_id: int, data: dict[str, Any]):
+    finding = _or_404(queries.finding(current_user, kind, finding_id))
+    case = finding.case
+    if not case.can_edit_findings(current_user):
+        abort(403, description="Findings of this case can no longer be changed by this token's user.")
+    version = expected_version()
+    finding_operations.update_finding(
+        current_user, case, kind, finding, expected_version=version, data=_finding_data(data)
+    )
+    log_access(AccessPage.FINDING_FORM, cases=[case])
+    db.session.flush()
+    return finding, version_headers(finding)
+
+
+def _remove_finding(kind: str, finding_id: int):
+    finding = _or_404(queries.finding(current_user, kind, finding_id))
+    case = finding.case
+    if not case.can_edit_findings(current_user):
+        abort(403, description="Findings of this case can no longer be changed by this token's user.")
+    version = expected_version()
+    finding_operations.remove_finding(current_user, case, kind, finding, expected_version=version)
+    log_access(AccessPage.FINDING_FORM, cases=[case])
+    return "", 204
+
+
+FINDING_DOCS = {
+    "create": {"parameters": [{"in": "header", "name": "Idempotency-Key", **IDEMPOTENCY["Idempotency-Key"]}]},
+    "change": {"parameters": [{"in": "header", "name": "If-Match", **IF_MATCH["If-Match"]}]},
+}
+
+
+@bp.post("/cases/<id:case_id>/labs")
+@bp.arguments(LabInput)
+@bp.response(201, LabSchema)
+@bp.alt_response(200, schema=LabSchema, description="The same Idempotency-Key was sent before.")
+@bp.doc(**FINDING_DOCS["create"])
+def add_lab(data, case_id: int):
+    """Record a laboratory result (a tumour marker with the lab's unit and reference range)."""
+    return _add_finding(case_id, "lab", data)
+
+
+@bp.put("/labs/<id:finding_id>")
+@bp.arguments(LabInput)
+@bp.response(200, LabSchema)
+@bp.doc(**FINDING_DOCS["change"])
+def update_lab(data, finding_id: int):
+    return _update_finding("lab", finding_id, data)
+
+
+@bp.delete("/labs/<id:finding_id>")
+@bp.response(204)
+@bp.doc(**FINDING_DOCS["change"])
+def remove_lab(finding_id: int):
+    return _remove_finding("lab", finding_id)
+
+
+@bp.post("/cases/<id:case_id>/imaging")
+@bp.arguments(ImagingInput)
+@bp.response(201, ImagingSchema)
+@bp.alt_response(200, schema=ImagingSchema, description="The same Idempotency-Key was sent before.")
+@bp.doc(**FINDING_DOCS["create"])
+def add_imaging(data, case_id: int):
+    return _add_finding(case_id, "imaging", data)
+
+
+@bp.put("/imaging/<id:finding_id>")
+@bp.arguments(ImagingInput)
+@bp.response(200, ImagingSchema)
+@bp.doc(**FINDING_DOCS["change"])
+def update_imaging(data, finding_id: int):
+    return _update_finding("imaging", finding_id, data)
+
+
+@bp.delete("/imaging/<id:finding_id>")
+@bp.response(204)
+@bp.doc(**FINDING_DOCS["change"])
+def remove_imaging(finding_id: int):
+    return _remove_finding("imaging", finding_id)
+
+
+@bp.post("/cases/<id:case_id>/pathology")
+@bp.arguments(PathologyInput)
+@bp.response(201, PathologySchema)
+@bp.alt_response(200, schema=PathologySchema, description="The same Idempotency-Key was sent before.")
+@bp.doc(**FINDING_DOCS["create"])
+def add_pathology(data, case_id: int):
+    return _add_finding(case_id, "pathology", data)
+
+
+@bp.put("/pathology/<id:finding_id>")
+@bp.arguments(PathologyInput)
+@bp.response(200, PathologySchema)
+@bp.doc(**FINDING_DOCS["change"])
+def update_pathology(data, finding_id: int):
+    return _update_finding("pathology", finding_id, data)
+
+
+@bp.delete("/pathology/<id:finding_id>")
+@bp.response(204)
+@bp.doc(**FINDING_DOCS["change"])
+def remove_pathology(finding_id: int):
+    return _remove_finding("pathology", finding_id)
