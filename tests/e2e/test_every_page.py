@@ -37,12 +37,20 @@ NOT_PAGES = {
     "meetings.frozen_marker_chart": "SVG image inside the meeting pages",
     "auth.oidc_login": "a redirect to the hospital's provider (tests/e2e/test_single_sign_on.py)",
     "auth.oidc_callback": "the provider's redirect back (tests/e2e/test_single_sign_on.py)",
+    "api_docs.openapi_json": "the API's OpenAPI document (tests/api)",
+    "api_docs.swagger_ui_static": "Swagger UI's files",
+    "api_docs.docs_page": "Swagger UI, the API's page for developers, drawn by its own script (tests/api)",
 }
+
+# The REST API's routes answer JSON to a bearer token, never a page (tests/api walks them).
+API_PREFIX = "api."
 
 # Pages that need a state only their own flow reaches; the named browser test opens each.
 OPENED_ELSEWHERE = {
     "auth.second_step": "after a right password, by test_second_factor.py",
     "auth.reset_password_page": "from the e-mailed link, by test_password_reset.py",
+    "auth.service_account": "after making one, by test_api_tokens.py",
+    "hl7.unmatched_item": "a result the HL7 listener held, by test_unmatched_results.py",
 }
 
 # Pages before signing in, and a page that is not there.
@@ -132,6 +140,7 @@ PAGES: dict[str, dict[str, Finder]] = {
         "auth.account": lambda u: url_for("auth.account"),
         "auth.change_password": lambda u: url_for("auth.change_password"),
         "auth.second_factor_page": lambda u: url_for("auth.second_factor_page"),
+        "auth.sessions_page": lambda u: url_for("auth.sessions_page"),
     },
     "radiology@example.org": {
         "imaging-edit": lambda u: _finding(u, "imaging"),
@@ -159,6 +168,7 @@ PAGES: dict[str, dict[str, Finder]] = {
         "meetings.printable": lambda u: url_for(
             "meetings.printable", meeting_id=_meeting(u, Meeting.can_edit_agenda).id
         ),
+        "hl7.unmatched": lambda u: url_for("hl7.unmatched"),
     },
     "chair@example.org": {
         "decisions.meeting_mode": lambda u: url_for(
@@ -180,6 +190,8 @@ PAGES: dict[str, dict[str, Finder]] = {
         "boards.edit": lambda u: url_for("boards.edit", board_id=_board(u).id),
         "jobs.dead_letters": lambda u: url_for("jobs.dead_letters"),
         "audit.index": lambda u: url_for("audit.index"),
+        "auth.service_accounts": lambda u: url_for("auth.service_accounts"),
+        "hl7.messages": lambda u: url_for("hl7.messages"),
     },
     "privacy@example.org": {
         "privacy.review": lambda u: url_for("privacy.review"),
