@@ -18,7 +18,16 @@ MAX_TAB_STOPS = 400
 # width and the contrast of its colour with the background it is drawn on (the outline sits outside the
 # element, on its parent's background); Chromium's own `auto` ring, whose colour is its own, counts as
 # none: the app's ring is the one that is known to meet 3:1 (WCAG 2.1 SC 1.4.11) on the page and the menu.
-FOCUSED = """() => {
+# Measured once the page has stopped scrolling: Bootstrap scrolls smoothly to the focused element, and on
+# a loaded machine the box read at once may still be above or below the window.
+FOCUSED = """async () => {
+    const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    for (let i = 0, last = null; i < 120; i++) {
+        const now = scrollX + "," + scrollY;
+        if (now === last) break;
+        last = now;
+        await frame();
+    }
     const el = document.activeElement;
     if (!el || el === document.body || el === document.documentElement) return null;
     const style = getComputedStyle(el), box = el.getBoundingClientRect();
@@ -39,7 +48,7 @@ FOCUSED = """() => {
         contrast: Math.round((lighter + 0.05) / (darker + 0.05) * 100) / 100,
         shown: el.checkVisibility({opacityProperty: true, visibilityProperty: true})
                && box.width > 1 && box.height > 1,
-        onScreen: box.right > 0 && box.bottom > 0 && box.left < innerWidth,
+        onScreen: box.right > 0 && box.bottom > 0 && box.left < innerWidth && box.top < innerHeight,
     };
 }"""
 
