@@ -35,6 +35,11 @@ def open_meeting_mode(page, live_server) -> None:
     """The chair records the attendance, starts the meeting and opens meeting mode."""
     sign_in(page, live_server, "chair@example.org")
     page.get_by_role("link", name="Meetings", exact=True).click()
+    start_the_meeting(page)
+
+
+def start_the_meeting(page) -> None:
+    """From the meetings list: the GEP-NET board's next meeting, its attendance, started, meeting mode."""
     page.get_by_role("row").filter(has_text="GEP-NET board").first.get_by_role("link").click()
     page.get_by_role("link", name="Record attendance").click()
     for name in PRESENT:

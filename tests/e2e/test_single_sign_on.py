@@ -7,7 +7,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from tests.e2e.test_meeting_mode import PRESENT
+from tests.e2e.test_meeting_mode import start_the_meeting
 from tests.oidc.providers import CLIENT_ID, CLIENT_SECRET, NodeProvider, node_available
 from tumorboard.auth import oidc
 from tumorboard.auth.models import GroupMapping, find_user_by_email
@@ -142,17 +142,7 @@ def test_a_chair_signed_in_at_the_provider_signs_a_decision_by_signing_in_there_
     page.wait_for_url(f"{base}/meetings")  # where the chair was going
     page_checks.active = True
 
-    page.get_by_role("row").filter(has_text="GEP-NET board").first.get_by_role("link").click()
-    page.get_by_role("link", name="Record attendance").click()
-    for name in PRESENT:
-        page.get_by_label(f"{name} present").check()
-    page.get_by_role("button", name="Save attendance").click()
-    page.get_by_text("Quorum reached.").wait_for()
-    page.get_by_text("start it today anyway?").wait_for()
-    page.get_by_label("Yes, start it today").check()
-    page.get_by_role("button", name="Start the meeting").click()
-    page.get_by_text("The meeting has started.").wait_for()
-    page.get_by_role("link", name="Meeting mode").click()
+    start_the_meeting(page)
 
     page.get_by_role("button", name="Record the decision for this case").click()
     page.get_by_label("Plan item 1 treatment").select_option("SSA-LAN")
