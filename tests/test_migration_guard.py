@@ -63,12 +63,19 @@ def test_the_python_api_refuses_too_and_takes_the_x_argument(seeded):
 
 def test_a_downgrade_that_drops_only_empty_tables_proceeds(seeded):
     """The steps after b41c7e2a9d05 drop `form_submission`, `reminder_sent`, `oidc_group_mapping`,
-    `second_factor` and `recovery_code`, and columns of NULLs (the users' provider identity), which the demo
-    data leaves empty: nothing is at stake."""
+    `second_factor`, `recovery_code` and `chart_render`, and columns of NULLs (the users' provider
+    identity), which the demo data leaves empty: nothing is at stake."""
     with seeded.app_context():
         downgrade(revision="b41c7e2a9d05")
         tables = inspect(db.engine).get_table_names()
-        gone = {"form_submission", "reminder_sent", "oidc_group_mapping", "second_factor", "recovery_code"}
+        gone = {
+            "form_submission",
+            "reminder_sent",
+            "oidc_group_mapping",
+            "second_factor",
+            "recovery_code",
+            "chart_render",
+        }
         assert not gone & set(tables)
         assert "oidc_subject" not in {c["name"] for c in inspect(db.engine).get_columns("users")}
         assert db.session.scalar(select(func.count()).select_from(db.metadata.tables["tumor_case"])) > 10
