@@ -71,15 +71,21 @@ def cached_svg(key: str, render: Callable[[], str]) -> str:
 
 
 def _prune(now: datetime) -> None:
-    db.session.execute(delete(ChartRender).where(ChartRender.created_at < now - MAX_AGE))
-    beyond = (
-        select(ChartRender.key)
-        .order_by(ChartRender.created_at.desc(), ChartRender.key)
+    db.session.execute(
+        delete(ChartRender).where(ChartRender.created_at < now - MAX_AGE),
+        execution_options={"synchronize_session": False},
+    )
+    first_beyond = (  # the created_at of the newest entry past MAX_ENTRIES (none: nothing to delete)
+        select(ChartRender.created_at)
+        .order_by(ChartRender.created_at.desc())
         .offset(MAX_ENTRIES)
+        .limit(1)
         .scalar_subquery()
     )
-    first_beyond = select(ChartRender.created_at).where(ChartRender.key == beyond).scalar_subquery()
-    db.session.execute(delete(ChartRender).where(ChartRender.created_at <= first_beyond))
+    db.session.execute(
+        delete(ChartRender).where(ChartRender.created_at <= first_beyond),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def svg_response(key: str, render: Callable[[], str]) -> Response:
