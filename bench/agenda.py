@@ -65,6 +65,7 @@ def _case_with_findings(submitter: User, board: Board, n: int):
         metastatic_sites=["liver"],
         differentiation="well",
         functional_status="non_functional",
+        hereditary_syndrome="none",
         clinical_question=f"Benchmark question {n}?",
     )
     day = hospital_today() - timedelta(days=5)
