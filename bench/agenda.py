@@ -36,6 +36,7 @@ from tumorboard.cases import operations as case_operations
 from tumorboard.cases.bulk_data import bulk_cases
 from tumorboard.extensions import db
 from tumorboard.meetings import operations
+from tumorboard.meetings.models import AgendaItem
 from tumorboard.seed import seed_demo
 from tumorboard.timezones import hospital_today
 
@@ -158,12 +159,22 @@ def main() -> int:
             db.session.expunge_all()
         client = sign_in(app.test_client(), coordinator)
 
-        def get(url):
+        def get(url, headers=None):
             def call():
                 with app.app_context():
-                    return client.get(url)
+                    return client.get(url, headers=headers or {})
 
             return call
+
+        with app.app_context():
+            charted = db.session.scalar(
+                select(AgendaItem.case_id).where(AgendaItem.meeting_id == meetings[10]).limit(1)
+            )
+        chart_url = f"/cases/{charted}/markers/chromogranin_a.svg"
+        started = perf_counter()
+        first = get(chart_url)()
+        drawn_ms = (perf_counter() - started) * 1000
+        etag = first.headers["ETag"]
 
         pages = []
         for size, meeting_id in meetings.items():
@@ -172,8 +183,18 @@ def main() -> int:
                 Page(f"printable agenda, {size} cases", get(f"/meetings/{meeting_id}/print"), counter),
                 Page(f"agenda PDF, {size} cases", get(f"/meetings/{meeting_id}/agenda.pdf"), counter),
             ]
+        pages += [
+            Page("marker chart, from the render cache", get(chart_url), counter),
+            Page(
+                "marker chart, 304 (If-None-Match)",
+                get(chart_url, {"If-None-Match": etag}),
+                counter,
+                status=304,
+            ),
+        ]
         bare, close_bare = bare_page(database.url)
         measure([*pages, bare], args.requests, warmup=5, budget_s=60)
+        print(f"\nmarker chart, first view (drawn by matplotlib and kept): {drawn_ms:.1f} ms")
         title = f"Agenda pages beside {args.cases:,} bulk cases, {args.requests} requests per page"
         print_table(title, pages, bare, target=3.0)
         grows = [
