@@ -1,6 +1,6 @@
 """`flask` commands: create-user, seed-demo, audit head, audit verify, jobs tick, jobs worker, jobs stats,
 remind follow-ups, backup create, backup restore, and `db` (Flask-Migrate's, with the downgrade that
-refuses to drop data)."""
+refuses to drop data, and `db analyze`)."""
 
 import time
 from pathlib import Path
@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
-from tumorboard import backup, jobs, migration_guard
+from tumorboard import backup, jobs, migration_guard, statistics
 from tumorboard.audit.models import AuditChainHead
 from tumorboard.audit.verification import audit_problems, head_problems
 from tumorboard.auth import operations as auth_operations
@@ -85,6 +85,19 @@ def jobs_tick_command() -> None:
     count = jobs.dispatch()
     where = "queued" if jobs.connection() is not None else "run inline"
     click.echo(f"{count} scheduled job(s) {where}.")
+    analyzed = statistics.refresh_grown()
+    if analyzed:
+        click.echo(f"Statistics refreshed for the tables that grew: {', '.join(analyzed)}.")
+
+
+@click.command("analyze")
+@with_appcontext
+def db_analyze_command() -> None:
+    """Refresh the query planner's statistics of every table (ANALYZE): run it after a bulk load or a
+    restore; `flask jobs tick` refreshes the tables that have doubled since on its own."""
+    started = time.perf_counter()
+    statistics.refresh_all()
+    click.echo(f"Statistics refreshed for every table in {time.perf_counter() - started:.1f} s.")
 
 
 @jobs_cli.command("worker")
@@ -318,6 +331,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(remind_cli)
     app.cli.add_command(backup_cli)
-    app.cli.add_command(migration_guard.guarded_db_group(), name="db")
+    db_group = migration_guard.guarded_db_group()
+    db_group.add_command(db_analyze_command)
+    app.cli.add_command(db_group, name="db")
     app.cli.add_command(jobs_cli)
     app.cli.add_command(hl7_cli)

@@ -41,6 +41,7 @@ from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db, login_manager
 from tumorboard.problems import is_api_request, problem, refused
 from tumorboard.public_url import public_url
+from tumorboard.render_cache import REVALIDATE
 
 log = logging.getLogger("tumorboard")
 
@@ -236,7 +237,8 @@ def _security_headers(response):
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     response.headers["X-Request-ID"] = g.get("request_id", "")
-    if request.endpoint not in STATIC_ENDPOINTS:
+    if request.endpoint not in STATIC_ENDPOINTS and response.headers.get("Cache-Control") != REVALIDATE:
+        # everything but the static files and the charts kept per user and revalidated (render_cache)
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
     if current_app.config.get("SESSION_COOKIE_SECURE") and request.is_secure:

@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.conftest import log_in
 from tumorboard.auth.models import User
@@ -31,6 +32,7 @@ from tumorboard.decisions import operations, quality, quality_views  # quality_v
 from tumorboard.decisions.models import Decision, FollowUp, PlanItem
 from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, Meeting
+from tumorboard.render_cache import ChartRender
 from tumorboard.timezones import to_local
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
@@ -404,10 +406,11 @@ def test_page_statements_do_not_grow_with_the_cases(dataset, builder, client_as,
         )
         builder.follow_up(decision, "not", "payer_refusal")
     db.session.commit()
+    coordinator.get("/quality", query_string=query)  # the new figures' charts drawn (render cache)
     with count_queries() as many:
         response = coordinator.get("/quality", query_string=query)
     assert "Payer refusal" in response.text
-    assert len(many) == len(few) <= 12
+    assert len(many) == len(few) <= 14  # 12, and the two charts' reads of the render cache
 
 
 def test_another_boards_dashboard_is_not_found(dataset, client_as):
@@ -494,3 +497,44 @@ def test_a_decision_signed_through_the_operations_counts(hospital_time, signed, 
     assert report.signed_within_48h.numerator == report.signed_within_48h.denominator == 1
     assert (report.implemented_partly.numerator, report.implemented_partly.denominator) == (1, 1)
     assert [r.reason for r in report.reasons if r.total] == ["toxicity"]
+
+
+# The charts drawn once per (board, period, figures), then read from the shared render cache ------------
+
+
+@pytest.fixture
+def draws(monkeypatch) -> list[str]:
+    calls: list[str] = []
+    original = quality._render
+
+    def counting(draw, data, title):
+        calls.append(draw.__name__)
+        return original(draw, data, title)
+
+    monkeypatch.setattr(quality, "_render", counting)
+    return calls
+
+
+def test_the_second_view_draws_nothing(dataset, client_as, draws):
+    coordinator = client_as(Role.COORDINATOR)
+    first = coordinator.get("/quality", query_string=_query(dataset["board"]))
+    assert first.status_code == 200 and sorted(draws) == ["_draw_reasons", "_draw_shares"]
+    second = coordinator.get("/quality", query_string=_query(dataset["board"]))
+    assert second.status_code == 200 and len(draws) == 2
+    assert first.text.count("data:image/svg+xml;base64,") == 2
+    # the same charts, byte for byte (the nonce aside, the pages are the same)
+    assert [line for line in first.text.splitlines() if "data:image/svg" in line] == [
+        line for line in second.text.splitlines() if "data:image/svg" in line
+    ]
+    assert second.headers["Cache-Control"] == "no-store"  # the page itself is not kept
+
+
+def test_another_period_is_another_chart(app_ctx, dataset, draws):
+    board_id = dataset["board"].id
+    quality.report_charts(quality.quality_report(board_id, START, END))
+    assert len(draws) == 2
+    quality.report_charts(quality.quality_report(board_id, START, END))
+    assert len(draws) == 2
+    quality.report_charts(quality.quality_report(board_id, START, date(END.year + 1, 1, 1)))
+    assert len(draws) == 4
+    assert db.session.scalar(select(func.count()).select_from(ChartRender)) == 4

@@ -1,21 +1,26 @@
 """A large synthetic data set for benchmarks: `flask seed-demo --cases N`.
 
-Rows go in by bulk INSERT, thousands per statement; one audit event records the whole load.
+Rows go in by COPY on PostgreSQL (psycopg 3's `cursor.copy`, the ids drawn from the tables' sequences
+first, one statement per batch) and by executemany on SQLite (the ids counted on from the largest one), never
+row by row through the ORM; one audit event records the whole load, and ANALYZE runs at the end so the
+planner knows the tables' new sizes.
 """
 
 import random
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from typing import cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, select, text
 
+from tumorboard import statistics
 from tumorboard.audit.recording import record
 from tumorboard.auth.models import User
 from tumorboard.boards.models import Board
 from tumorboard.cases.models import Case, CaseStatus, ImagingStudy, LabResult, PathologyReport, Patient
 from tumorboard.clinical import grading
 from tumorboard.db import utcnow
-from tumorboard.extensions import db
+from tumorboard.extensions import Model, db
 from tumorboard.timezones import hospital_today
 
 SITES = ("pancreas", "ileum", "jejunum", "rectum", "stomach", "appendix", "colon", "duodenum", "lung")
@@ -90,9 +95,7 @@ def bulk_cases(
                     "version": 1,
                 }
             )
-        ids = list(
-            db.session.scalars(insert(Patient).returning(Patient.id, sort_by_parameter_order=True), patients)
-        )
+        ids = _write(Patient, patients)
         indices = []
         for patient_id in ids:
             ki67, mitoses = round(rng.uniform(0.5, 40), 1), round(rng.uniform(0, 25), 1)
@@ -132,9 +135,7 @@ def bulk_cases(
                     "readiness_override_reason": "",
                 }
             )
-        case_ids = list(
-            db.session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), cases)
-        )
+        case_ids = _write(Case, cases)
         for case_id, case, (ki67, mitoses) in zip(case_ids, cases, indices, strict=True):
             day = today - timedelta(days=rng.randrange(1, 300))
             common = {
@@ -180,24 +181,75 @@ def bulk_cases(
                     "report_text": "",
                 }
             )
-        db.session.execute(insert(ImagingStudy), imaging)
-        db.session.execute(insert(LabResult), labs)
-        db.session.execute(insert(PathologyReport), pathology)
+        _write(ImagingStudy, imaging)
+        _write(LabResult, labs)
+        _write(PathologyReport, pathology)
         db.session.commit()
         progress(len(batch))
     record("seed.bulk_cases", details={"cases": count})
     db.session.commit()
-    _refresh_statistics()
+    statistics.refresh_all()  # the planner must know the new sizes (tumorboard/statistics.py)
     return count
 
 
-def _refresh_statistics() -> None:
-    """After a bulk load the planner needs fresh statistics (SQLite keeps none until ANALYZE runs)."""
-    with db.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("ANALYZE")
-        else:
-            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+def _write(model: type[Model], rows: list[dict]) -> list[int]:
+    """Insert `rows` into the model's table with ids of their own, in one COPY (PostgreSQL) or one
+    executemany of the driver (SQLite); the ids given, in the rows' order. The columns' Python defaults
+    and bind conversions (UTCDateTime, enums, SQLite's dates) are applied here, since neither goes through
+    SQLAlchemy's insert."""
+    table = cast(Table, model.__table__)
+    ids = _reserve_ids(table, len(rows))
+    for row, row_id in zip(rows, ids, strict=True):
+        row["id"] = row_id
+    connection = db.session.connection()
+    dialect = connection.dialect
+    columns = list(table.columns)
+    plan = [_column_plan(column, dialect) for column in columns]
+
+    def values(row: dict) -> list:
+        out = []
+        for key, default, convert in plan:
+            value = row[key] if key in row else default()
+            out.append(value if convert is None or value is None else convert(value))
+        return out
+
+    quote = dialect.identifier_preparer.quote  # names from our own metadata, quoted all the same
+    into = f"{quote(table.name)} ({', '.join(quote(column.name) for column in columns)})"
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    if dialect.name == "postgresql":
+        with cursor.copy(f"COPY {into} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(values(row))
+    else:
+        marks = ", ".join("?" for _ in columns)
+        statement = f"INSERT INTO {into} VALUES ({marks})"  # noqa: S608 (no input: the names are ours)
+        cursor.executemany(statement, [values(r) for r in rows])
+    return ids
+
+
+def _column_plan(column, dialect) -> tuple[str, Callable[[], object], Callable | None]:
+    """A column's key, its Python default (None when it has none) and its bind conversion."""
+    default = column.default
+    if default is None:
+        make: Callable[[], object] = lambda: None  # noqa: E731
+    elif default.is_callable:
+        make = lambda: default.arg(None)  # noqa: E731
+    else:
+        make = lambda: default.arg  # noqa: E731
+    return column.key, make, column.type._cached_bind_processor(dialect)
+
+
+def _reserve_ids(table: Table, count: int) -> list[int]:
+    """`count` new ids for `table`: drawn from its sequence on PostgreSQL (so concurrent writers never get
+    them), counted on from the largest one on SQLite (one writer at a time holds the database)."""
+    if db.session.connection().dialect.name == "postgresql":
+        ids = db.session.scalars(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+            {"table": table.name, "n": count},
+        ).all()
+        return [int(row_id) for row_id in ids]
+    largest = db.session.scalar(select(func.max(table.c.id))) or 0
+    return list(range(largest + 1, largest + 1 + count))
 
 
 QUESTIONS = (

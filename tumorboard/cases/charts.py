@@ -127,6 +127,24 @@ def marker_panels_svg(
     return _as_standalone_svg(buffer.getvalue())
 
 
+def chart_inputs(results: Iterable[Any]) -> tuple:
+    """Everything of `LabResult`s (live or frozen) that a chart of them shows, as plain values: with the
+    title and the day, what the chart is drawn from (its cache key, tumorboard/render_cache.py)."""
+    return tuple(
+        (
+            getattr(r, "id", None),
+            str(r.analyte),
+            r.sample_date,
+            r.value,
+            r.unit,
+            r.ref_low,
+            r.ref_high,
+            r.flag,
+        )
+        for r in sorted(results, key=_sample_order)
+    )
+
+
 def chart_height_px(series: int) -> int:
     """The height of a chart of that many series (panels), for the page's <img height>."""
     return HEIGHT_PX + PANEL_HEIGHT_PX * (max(series, 1) - 1)

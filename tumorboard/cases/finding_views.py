@@ -1,6 +1,6 @@
 """Imaging, laboratory and pathology findings of a case, and the marker charts."""
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tumorboard.audit.access import log_access
@@ -8,13 +8,14 @@ from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_login
 from tumorboard.cases import finding_operations, queries
 from tumorboard.cases.blueprint import bp
-from tumorboard.cases.charts import lab_results_svg
+from tumorboard.cases.charts import chart_inputs, lab_results_svg
 from tumorboard.cases.forms import FINDING_FORMS, VersionOnlyForm
 from tumorboard.cases.lookups import get_visible_case, no_longer_open
 from tumorboard.clinical.vocabularies import Analyte, IhcMarker
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.once import AlreadySaved, once
+from tumorboard.render_cache import chart_key, svg_response
 from tumorboard.timezones import hospital_today
 from tumorboard.views_helpers import form_error
 
@@ -186,6 +187,6 @@ def marker_chart(case_id: int, analyte: str):
     results = queries.marker_results(case, marker.value)
     if not results:
         abort(404)
-    return Response(
-        lab_results_svg(results, title=marker.label, today=hospital_today()), mimetype="image/svg+xml"
-    )
+    today = hospital_today()
+    key = chart_key("marker", case.id, marker.value, today, chart_inputs(results))
+    return svg_response(key, lambda: lab_results_svg(results, title=marker.label, today=today))

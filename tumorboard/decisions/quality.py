@@ -45,6 +45,7 @@ from tumorboard.decisions.models import (
 )
 from tumorboard.extensions import db
 from tumorboard.meetings.models import AgendaItem, Meeting
+from tumorboard.render_cache import cached_svg, chart_key
 from tumorboard.timezones import hospital_tz, local_day_end_utc, local_day_start_utc
 
 SIGNED_STATUSES = (DecisionStatus.SIGNED.value, DecisionStatus.SUPERSEDED.value)
@@ -497,16 +498,25 @@ def chart_descriptions(report: QualityReport) -> dict[str, str]:
 
 def report_charts(report: QualityReport) -> dict[str, str]:
     """SVG documents: "shares" (every share with a denominator, 0–100 %) and "reasons" (the reasons given
-    for partly or not carried out recommendations); a chart with nothing to show is left out."""
+    for partly or not carried out recommendations); a chart with nothing to show is left out. Each is
+    drawn once per (board, period, figures) and kept in the render cache."""
     descriptions = chart_descriptions(report)
     charts = {}
+    scope = (report.board_id, report.start, report.end)
     if "shares" in descriptions:
         shares = [f for f in report.shares if f.value is not None]
-        charts["shares"] = _render(_draw_shares, shares, descriptions["shares"])
+        charts["shares"] = _cached(scope, _draw_shares, shares, descriptions["shares"])
     if "reasons" in descriptions:
         reasons = [r for r in report.reasons if r.total]
-        charts["reasons"] = _render(_draw_reasons, reasons, descriptions["reasons"])
+        charts["reasons"] = _cached(scope, _draw_reasons, reasons, descriptions["reasons"])
     return charts
+
+
+def _cached(scope: tuple, draw, data: list, title: str) -> str:
+    """The chart of (board, period, the figures it shows): drawn once, then read from the shared render
+    cache (tumorboard/render_cache.py) by every process until the figures change."""
+    key = chart_key(f"quality-{draw.__name__}", scope, data, title)
+    return cached_svg(key, lambda: _render(draw, data, title))
 
 
 def _render(draw, data: list, title: str) -> str:

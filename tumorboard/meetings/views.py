@@ -12,7 +12,7 @@ from tumorboard.auth.roles import Role
 from tumorboard.boards import operations as board_operations
 from tumorboard.boards.forms import BoardSettingsForm
 from tumorboard.boards.models import Board
-from tumorboard.cases.charts import lab_results_svg
+from tumorboard.cases.charts import chart_inputs, lab_results_svg
 from tumorboard.clinical.vocabularies import Analyte, PrimarySite
 from tumorboard.db import utcnow
 from tumorboard.documents import agenda as pdf_document
@@ -31,6 +31,7 @@ from tumorboard.meetings.models import Meeting, MeetingStatus
 from tumorboard.meetings.pages import meeting_page
 from tumorboard.once import AlreadySaved, once
 from tumorboard.public_url import public_url
+from tumorboard.render_cache import chart_key, svg_response
 from tumorboard.timezones import hospital_today, to_local
 from tumorboard.views_helpers import form_error, form_page, page_number
 
@@ -285,7 +286,8 @@ def frozen_marker_chart(meeting_id: int, item_id: int, analyte: str):
     if not results:
         abort(404)
     taken = to_local(item.snapshot.taken_at).date()
-    return Response(lab_results_svg(results, title=marker.label, today=taken), mimetype="image/svg+xml")
+    key = chart_key("frozen-marker", item.id, marker.value, taken, chart_inputs(results))
+    return svg_response(key, lambda: lab_results_svg(results, title=marker.label, today=taken))
 
 
 def calendar_event(meeting: Meeting) -> calendar_feed.CalendarEvent:
