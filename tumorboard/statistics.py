@@ -59,15 +59,14 @@ def grown_tables(connection: Connection) -> list[str]:
 
 
 def refresh_grown() -> list[str]:
-    """ANALYZE the tables `grown_tables` names; returns their names."""
-    with db.engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        names = grown_tables(connection)
-        for name in names:
-            connection.exec_driver_sql(f"ANALYZE {connection.dialect.identifier_preparer.quote(name)}")
-        if connection.dialect.name != "postgresql":
-            connection.commit()
+    """ANALYZE the tables `grown_tables` names, in the session's own transaction (the tick's; ANALYZE is
+    transactional on both databases, and a second connection would wait for the first's write lock on
+    SQLite); returns their names."""
+    connection = db.session.connection()
+    names = grown_tables(connection)
+    for name in names:
+        connection.exec_driver_sql(f"ANALYZE {connection.dialect.identifier_preparer.quote(name)}")
+    db.session.commit()
     return names
 
 
