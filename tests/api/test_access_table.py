@@ -4,11 +4,13 @@ service account limited to that board), and through for the records' own board. 
 the app's url_map, so a new route is in it without a word."""
 
 import re
+from datetime import date
 
 import pytest
 
 from tests.api.conftest import bearer
 from tests.decisions.conftest import item, meeting, signed, start_meeting, waiting_case  # noqa: F401
+from tumorboard.cases import operations as case_operations
 from tumorboard.decisions import operations as decision_operations
 from tumorboard.extensions import db
 
@@ -26,6 +28,18 @@ BODIES = {
     "lab": {"sample_date": "2026-11-01", "analyte": "chromogranin_a", "value": 100.0, "unit": "ng/mL"},
     "imaging": {"study_date": "2026-11-01", "modality": "ct"},
     "pathology": {"report_date": "2026-11-01", "specimen_type": "core_biopsy", "differentiation": "well"},
+    "prior-treatments": {"treatment": "SURV", "start_date": "2020-01-01"},
+    "decisions": {"recommendation": "Surveillance imaging in six months."},
+    "signature": {},
+    "follow-up": {"status": "fully"},
+}
+# What the write token (the submitter's) gets where its operation answers before the version check: the
+# signed decision's draft is never written (409), its follow-up is recorded already (409 for a second
+# POST), and signing is not done through the API (403).
+WRITE_ANSWERS = {
+    ("/api/v1/decisions/<id:decision_id>", "PUT"): 409,
+    ("/api/v1/decisions/<id:decision_id>/follow-up", "POST"): 409,
+    ("/api/v1/decisions/<id:decision_id>/signature", "POST"): 403,
 }
 
 
@@ -46,8 +60,12 @@ def records(world, signed, submitter, create_lab, create_imaging, create_patholo
     )
     lab = create_lab(case, created_by=submitter)
     open_case = world.case  # submitted, not yet discussed: its details and findings may still change
+    treatment = case_operations.add_prior_treatment(
+        submitter, open_case, treatment="SURV", start_date=date(2021, 3, 1)
+    )
     db.session.commit()
     changes = {
+        "treatment_id": treatment.id,
         "patient_id": open_case.patient_id,
         "case_id": open_case.id,
         "labs": world.lab.id,
@@ -90,6 +108,8 @@ def _body(rule, method, records):
         return None
     last = [part for part in rule.rule.split("/") if part and not part.startswith("<")][-1]
     kind = {"patients": "patient", "cases": "case", "labs": "lab"}.get(last, last)
+    if (rule.rule, method) == ("/api/v1/decisions/<id:decision_id>", "PUT"):
+        kind = "decisions"
     body = dict(BODIES[kind])
     if kind == "case":
         body["board_id"] = records["board_id"]
@@ -115,7 +135,7 @@ def _call(client, token, rule, method, records):
 
 def test_the_table_covers_every_route(app):
     routes = list(_routes(app))
-    assert len(routes) >= 35
+    assert len(routes) >= 42
     assert {m for _r, m in routes} == {"GET", "POST", "PUT", "DELETE"}
 
 
@@ -140,7 +160,10 @@ def test_a_write_token_gets_through_to_the_version_check(app, client, world, rec
     (201) or refused by its operation (422), never a 401, 403 or 404."""
     for rule, method in _routes(app):
         response = _call(client, world.tokens["write"], rule, method, records)
-        if method == "GET":
+        if (rule.rule, method) in WRITE_ANSWERS:
+            assert response.status_code == WRITE_ANSWERS[rule.rule, method], (method, rule.rule)
+            assert response.mimetype == "application/problem+json"
+        elif method == "GET":
             assert response.status_code == 200, (method, rule.rule)
         elif method == "POST":
             assert response.status_code in (200, 201, 422), (method, rule.rule, response.get_json())

@@ -149,5 +149,19 @@ def decision(user, decision_id: int) -> Decision | None:
     return db.session.scalar(_visible_decisions(user).where(Decision.id == decision_id))
 
 
+def board_decision(user, decision_id: int) -> Decision | None:
+    """A decision of one of the user's boards' meetings, draft or signed (what a draft's writer may
+    reach), or None."""
+    ids = sorted(user.board_ids)
+    if not ids:
+        return None
+    return db.session.scalar(
+        select(Decision)
+        .where(Decision.id == decision_id)
+        .where(Decision.meeting_id.in_(select(Meeting.id).where(Meeting.board_id.in_(ids))))
+        .options(joinedload(Decision.meeting), joinedload(Decision.case))
+    )
+
+
 def follow_up(decision: Decision) -> FollowUp | None:
     return db.session.scalar(select(FollowUp).where(FollowUp.decision_id == decision.id))
