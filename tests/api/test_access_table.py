@@ -32,6 +32,11 @@ BODIES = {
     "decisions": {"recommendation": "Surveillance imaging in six months."},
     "signature": {},
     "follow-up": {"status": "fully"},
+    "meetings": {"start": "2030-01-07T15:00:00", "duration_minutes": 90, "room": "Room 2"},
+    "cancellation": {"reason": "Public holiday"},
+    "agenda-lock": {"locked": True},
+    "agenda": {"case_id": 0},
+    "order": {"item_ids": [0]},
 }
 # What the write token (the submitter's) gets where its operation answers before the version check: the
 # signed decision's draft is never written (409), its follow-up is recorded already (409 for a second
@@ -40,6 +45,19 @@ WRITE_ANSWERS = {
     ("/api/v1/decisions/<id:decision_id>", "PUT"): 409,
     ("/api/v1/decisions/<id:decision_id>/follow-up", "POST"): 409,
     ("/api/v1/decisions/<id:decision_id>/signature", "POST"): 403,
+    # meetings and agendas are the board's coordinators' (tests/api/test_meeting_writes.py goes through)
+    **{
+        (f"/api/v1{path}", method): 403
+        for path, method in (
+            ("/boards/<id:board_id>/meetings", "POST"),
+            ("/meetings/<id:meeting_id>", "PUT"),
+            ("/meetings/<id:meeting_id>/cancellation", "PUT"),
+            ("/meetings/<id:meeting_id>/agenda-lock", "PUT"),
+            ("/meetings/<id:meeting_id>/agenda", "POST"),
+            ("/meetings/<id:meeting_id>/agenda/order", "PUT"),
+            ("/agenda-items/<id:item_id>", "DELETE"),
+        )
+    },
 }
 
 
@@ -110,7 +128,13 @@ def _body(rule, method, records):
     kind = {"patients": "patient", "cases": "case", "labs": "lab"}.get(last, last)
     if (rule.rule, method) == ("/api/v1/decisions/<id:decision_id>", "PUT"):
         kind = "decisions"
+    if (rule.rule, method) == ("/api/v1/meetings/<id:meeting_id>", "PUT"):
+        kind = "meetings"
     body = dict(BODIES[kind])
+    if kind == "agenda":
+        body["case_id"] = records["case_id"]
+    if kind == "order":
+        body["item_ids"] = [records["item_id"]]
     if kind == "case":
         body["board_id"] = records["board_id"]
         if method == "POST":
@@ -135,7 +159,7 @@ def _call(client, token, rule, method, records):
 
 def test_the_table_covers_every_route(app):
     routes = list(_routes(app))
-    assert len(routes) >= 42
+    assert len(routes) >= 49
     assert {m for _r, m in routes} == {"GET", "POST", "PUT", "DELETE"}
 
 

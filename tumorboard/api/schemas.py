@@ -11,6 +11,7 @@ from enum import StrEnum
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 from tumorboard.api.fields import PageFields
+from tumorboard.boards.fields import MeetingPlanFields
 from tumorboard.cases.fields import (
     CaseFields,
     ImagingFields,
@@ -25,6 +26,8 @@ from tumorboard.db import MAX_ID
 from tumorboard.decisions.fields import DecisionFields, FollowUpFields, PlanItemFields
 from tumorboard.decisions.models import FollowUpStatus
 from tumorboard.fields import Choice, Choices, Number, Text
+from tumorboard.meetings.fields import AgendaFields, MeetingFields
+from tumorboard.meetings.models import AgendaMode
 
 
 def _values(enum: type[StrEnum]) -> list[str]:
@@ -341,6 +344,43 @@ class MeetingSchema(ApiSchema):
     started_at = fields.DateTime(dump_only=True, allow_none=True)
     closed_at = fields.DateTime(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
+
+
+class MeetingInput(ApiSchema):
+    """A meeting's plan, as the meeting form has it; `start` is the hospital's wall-clock time."""
+
+    start = fields.NaiveDateTime(
+        required=True, metadata={"description": "Local start, the hospital's time zone, no offset."}
+    )
+    duration_minutes = number(MeetingPlanFields.duration_minutes, required=True)
+    room = text(MeetingPlanFields.room, load_default="")
+    video_link = text(MeetingPlanFields.video_link, load_default="")
+    cutoff_hours = number(MeetingPlanFields.cutoff_hours, load_default=48)
+    capacity_cases = number(MeetingPlanFields.capacity_cases, allow_none=True, load_default=None)
+    capacity_minutes = number(MeetingPlanFields.capacity_minutes, allow_none=True, load_default=None)
+
+
+class CancellationInput(ApiSchema):
+    reason = text(MeetingFields.cancel_reason, required=True)
+
+
+class AgendaLockInput(ApiSchema):
+    locked = fields.Boolean(required=True, metadata={"description": "true locks the agenda, false unlocks."})
+
+
+class AgendaItemInput(ApiSchema):
+    case_id = record_id(required=True)
+    minutes = number(AgendaFields.minutes, load_default=10)
+    mode = fields.String(load_default=AgendaMode.FULL.value, metadata={"enum": _values(AgendaMode)})
+    late_reason = text(AgendaFields.late_reason, load_default="")
+
+
+class AgendaOrderInput(ApiSchema):
+    item_ids = fields.List(
+        record_id(),
+        required=True,
+        metadata={"description": "Every agenda item's id once, in the new order."},
+    )
 
 
 class AgendaItemSchema(ApiSchema):

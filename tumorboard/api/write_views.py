@@ -12,6 +12,11 @@ from tumorboard.api import queries
 from tumorboard.api.blueprint import bp
 from tumorboard.api.http import expected_version, idempotency_key, version_headers
 from tumorboard.api.schemas import (
+    AgendaItemInput,
+    AgendaItemSchema,
+    AgendaLockInput,
+    AgendaOrderInput,
+    CancellationInput,
     CaseInput,
     CaseSchema,
     DecisionDraftInput,
@@ -22,6 +27,8 @@ from tumorboard.api.schemas import (
     ImagingSchema,
     LabInput,
     LabSchema,
+    MeetingInput,
+    MeetingSchema,
     NewCaseInput,
     PathologyInput,
     PathologySchema,
@@ -37,6 +44,7 @@ from tumorboard.cases import finding_operations, operations
 from tumorboard.cases import patient_operations as patients
 from tumorboard.decisions import operations as decision_operations
 from tumorboard.extensions import db
+from tumorboard.meetings import operations as meeting_operations
 from tumorboard.once import AlreadySaved, once
 from tumorboard.problems import problem, refused
 
@@ -439,3 +447,137 @@ def record_follow_up(data, decision_id: int):
 def change_follow_up(data, decision_id: int):
     """Change the recorded follow-up of a signed decision (the case's submitter)."""
     return _follow_up(data, decision_id, first=False)
+
+
+# Meetings and agendas -------------------------------------------------------------------------------
+
+COORDINATORS_ONLY = "Only the board's coordinators plan its meetings and build its agendas."
+
+
+def _plan(data: dict[str, Any]) -> meeting_operations.MeetingPlan:
+    return meeting_operations.MeetingPlan(start_local=data.pop("start"), **data)
+
+
+def _managed_meeting(meeting_id: int):
+    meeting = _or_404(queries.meeting(current_user, meeting_id))
+    if not meeting.can_manage(current_user):
+        abort(403, description=COORDINATORS_ONLY)
+    return meeting
+
+
+@bp.post("/boards/<id:board_id>/meetings")
+@bp.arguments(MeetingInput)
+@bp.response(201, MeetingSchema)
+@bp.alt_response(200, schema=MeetingSchema, description="The same Idempotency-Key was sent before.")
+@bp.doc(**FINDING_DOCS["create"])
+def plan_meeting(data, board_id: int):
+    """Plan a meeting of a board (its coordinators)."""
+    board = _or_404(queries.board(current_user, board_id))
+    if not board.can_manage_meetings(current_user):
+        abort(403, description=COORDINATORS_ONLY)
+    key = idempotency_key()
+    try:
+        meeting = once(
+            current_user, key, lambda: meeting_operations.plan_meeting(current_user, board, _plan(data))
+        )
+    except AlreadySaved as saved:
+        earlier = _or_404(queries.meeting(current_user, saved.entity_id))
+        return earlier, 200, version_headers(earlier)
+    return meeting, 201, _created(meeting, "api.get_meeting", meeting_id=meeting.id)
+
+
+@bp.put("/meetings/<id:meeting_id>")
+@bp.arguments(MeetingInput)
+@bp.response(200, MeetingSchema)
+@bp.doc(**FINDING_DOCS["change"])
+def update_meeting(data, meeting_id: int):
+    """Change a meeting's details (its board's coordinators, before it starts)."""
+    meeting = _managed_meeting(meeting_id)
+    version = expected_version()
+    meeting_operations.update_meeting(current_user, meeting, _plan(data), expected_version=version)
+    db.session.flush()
+    return meeting, version_headers(meeting)
+
+
+@bp.put("/meetings/<id:meeting_id>/cancellation")
+@bp.arguments(CancellationInput)
+@bp.response(200, MeetingSchema)
+@bp.doc(**FINDING_DOCS["change"])
+def cancel_meeting(data, meeting_id: int):
+    """Cancel a meeting: its cases go back to the board's pool and their submitters are told."""
+    meeting = _managed_meeting(meeting_id)
+    version = expected_version()
+    meeting_operations.cancel_meeting(current_user, meeting, reason=data["reason"], expected_version=version)
+    db.session.flush()
+    return meeting, version_headers(meeting)
+
+
+@bp.put("/meetings/<id:meeting_id>/agenda-lock")
+@bp.arguments(AgendaLockInput)
+@bp.response(200, MeetingSchema)
+@bp.doc(**FINDING_DOCS["change"])
+def lock_agenda(data, meeting_id: int):
+    """Lock (`locked: true`) or unlock the meeting's agenda."""
+    meeting = _managed_meeting(meeting_id)
+    version = expected_version()
+    meeting_operations.set_agenda_locked(
+        current_user, meeting, locked=data["locked"], expected_version=version
+    )
+    db.session.flush()
+    return meeting, version_headers(meeting)
+
+
+@bp.post("/meetings/<id:meeting_id>/agenda")
+@bp.arguments(AgendaItemInput)
+@bp.response(201, AgendaItemSchema)
+@bp.doc(
+    parameters=[
+        {"in": "header", "name": "If-Match", **IF_MATCH["If-Match"], "description": "The meeting's ETag."}
+    ]
+)
+def add_agenda_item(data, meeting_id: int):
+    """Put a case of the board's pool on the agenda (If-Match: the meeting's ETag, so a retry is a 412)."""
+    meeting = _managed_meeting(meeting_id)
+    case = _or_404(queries.case(current_user, data.pop("case_id")))
+    version = expected_version()
+    item = meeting_operations.add_to_agenda(current_user, meeting, case, expected_version=version, **data)
+    log_access(AccessPage.MEETING, cases=[case])
+    db.session.flush()
+    return (
+        item,
+        201,
+        {**_created(item, "api.get_agenda_item", item_id=item.id), "ETag": f'"v{meeting.version}"'},
+    )
+
+
+@bp.put("/meetings/<id:meeting_id>/agenda/order")
+@bp.arguments(AgendaOrderInput)
+@bp.response(200, MeetingSchema)
+@bp.doc(
+    parameters=[
+        {"in": "header", "name": "If-Match", **IF_MATCH["If-Match"], "description": "The meeting's ETag."}
+    ]
+)
+def reorder_agenda(data, meeting_id: int):
+    """Set the agenda's whole order: every item's id once."""
+    meeting = _managed_meeting(meeting_id)
+    version = expected_version()
+    meeting_operations.reorder_agenda(current_user, meeting, data["item_ids"], expected_version=version)
+    db.session.flush()
+    return meeting, version_headers(meeting)
+
+
+@bp.delete("/agenda-items/<id:item_id>")
+@bp.response(204)
+@bp.doc(
+    parameters=[
+        {"in": "header", "name": "If-Match", **IF_MATCH["If-Match"], "description": "The meeting's ETag."}
+    ]
+)
+def remove_agenda_item(item_id: int):
+    """Take a case off the agenda (back to the pool)."""
+    item = _or_404(queries.agenda_item(current_user, item_id))
+    _managed_meeting(item.meeting_id)
+    version = expected_version()
+    meeting_operations.remove_from_agenda(current_user, item, expected_version=version)
+    return "", 204
