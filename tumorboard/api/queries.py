@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, false, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, joinedload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from tumorboard.boards.models import Board
 from tumorboard.cases import queries as case_queries
@@ -134,7 +134,7 @@ def _visible_decisions(user) -> Select:
     return (
         select(Decision)
         .where(seen, Decision.status.in_(PUBLISHED))
-        .options(joinedload(Decision.meeting), joinedload(Decision.case))
+        .options(joinedload(Decision.meeting), joinedload(Decision.case), selectinload(Decision.items))
     )
 
 
