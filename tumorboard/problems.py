@@ -39,11 +39,13 @@ def problem(
     *,
     errors: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
+    title: str | None = None,
 ) -> Response:
-    """The problem+json answer for `status`; `errors`: the refused fields and their messages."""
+    """The problem+json answer for `status`; `errors`: the refused fields and their messages; `title`: a
+    fixed sentence naming the kind of refusal, where the status's phrase alone would not say it."""
     body: dict[str, Any] = {
         "type": "about:blank",
-        "title": HTTPStatus(status).phrase,
+        "title": title or HTTPStatus(status).phrase,
         "status": status,
         "detail": detail or DETAILS.get(status, HTTPStatus(status).description),
     }

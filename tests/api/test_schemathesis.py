@@ -75,8 +75,17 @@ def test_every_operation_answers_as_documented(app, world, operation):
     )
     def run(case):
         try:
-            case.call_and_validate(headers={**(case.headers or {}), **headers}, checks=CHECKS)
+            response = case.call_and_validate(headers={**(case.headers or {}), **headers}, checks=CHECKS)
+            statuses.append(response.status_code)
         finally:
             db.session.rollback()
 
+    statuses: list[int] = []
     run()
+    if operation.label in MAKES_RECORDS:  # the document's rules (the MRN's pattern too) make valid input
+        assert statuses.count(201) >= 2, f"{operation.label}: {statuses}"
+
+
+# Creates whose every input the document describes: generated requests must get through (derandomized:
+# 3 of 20 with the MRN pattern, 1 without; the birth date's range is not in the document yet).
+MAKES_RECORDS = {"POST /api/v1/patients"}

@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template, send_
 from flask_smorest import Api
 
 from tumorboard.auth.access import API_TOKEN, public
+from tumorboard.cases.fields import PatientFields
 from tumorboard.problems import PROBLEM_JSON
 
 API_VIEW_MODULES = ("api.read_views", "api.write_views")
@@ -42,10 +43,21 @@ def _problem_responses() -> dict:
     }
 
 
+def mrn_pattern(pattern: str) -> str:
+    """The hospital's MRN format (config MRN_PATTERN, the one the patient operations check, in full) as
+    a JSON Schema pattern, which matches anywhere unless anchored."""
+    return pattern if pattern.startswith("^") and pattern.endswith("$") else f"^(?:{pattern})$"
+
+
 def openapi_document(api: Api) -> dict:
-    """The generated document, with the problem responses and the bearer scheme on every operation."""
+    """The generated document, with the problem responses and the bearer scheme on every operation, and
+    the MRN's format from the app's configuration (so clients, and Schemathesis, send valid ones)."""
     spec = copy.deepcopy(api.spec.to_dict())
     components = spec.setdefault("components", {})
+    mrn = components.get("schemas", {}).get("PatientInput", {}).get("properties", {}).get("mrn")
+    if mrn is not None:
+        mrn["pattern"] = mrn_pattern(current_app.config["MRN_PATTERN"])
+        mrn["description"] = PatientFields.mrn_format(current_app.config["MRN_HINT"])
     components.setdefault("responses", {}).update(
         {f"Problem{status}": body for status, body in _problem_responses().items()}
     )

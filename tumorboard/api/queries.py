@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, false, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, joinedload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from tumorboard.boards.models import Board
 from tumorboard.cases import queries as case_queries
@@ -134,7 +134,7 @@ def _visible_decisions(user) -> Select:
     return (
         select(Decision)
         .where(seen, Decision.status.in_(PUBLISHED))
-        .options(joinedload(Decision.meeting), joinedload(Decision.case))
+        .options(joinedload(Decision.meeting), joinedload(Decision.case), selectinload(Decision.items))
     )
 
 
@@ -147,6 +147,20 @@ def decisions(user, *, case_id: int | None = None, **page) -> Page:
 
 def decision(user, decision_id: int) -> Decision | None:
     return db.session.scalar(_visible_decisions(user).where(Decision.id == decision_id))
+
+
+def board_decision(user, decision_id: int) -> Decision | None:
+    """A decision of one of the user's boards' meetings, draft or signed (what a draft's writer may
+    reach), or None."""
+    ids = sorted(user.board_ids)
+    if not ids:
+        return None
+    return db.session.scalar(
+        select(Decision)
+        .where(Decision.id == decision_id)
+        .where(Decision.meeting_id.in_(select(Meeting.id).where(Meeting.board_id.in_(ids))))
+        .options(joinedload(Decision.meeting), joinedload(Decision.case))
+    )
 
 
 def follow_up(decision: Decision) -> FollowUp | None:

@@ -11,6 +11,7 @@ from enum import StrEnum
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 from tumorboard.api.fields import PageFields
+from tumorboard.boards.fields import MeetingPlanFields
 from tumorboard.cases.fields import (
     CaseFields,
     ImagingFields,
@@ -19,9 +20,14 @@ from tumorboard.cases.fields import (
     PatientFields,
     PriorTreatmentFields,
 )
-from tumorboard.clinical.vocabularies import EcogPerformanceStatus
+from tumorboard.clinical.specialties import Specialty
+from tumorboard.clinical.vocabularies import DeviationReason, EcogPerformanceStatus, PlanIntent, Treatment
 from tumorboard.db import MAX_ID
+from tumorboard.decisions.fields import DecisionFields, FollowUpFields, PlanItemFields
+from tumorboard.decisions.models import FollowUpStatus
 from tumorboard.fields import Choice, Choices, Number, Text
+from tumorboard.meetings.fields import AgendaFields, MeetingFields
+from tumorboard.meetings.models import AgendaMode
 
 
 def _values(enum: type[StrEnum]) -> list[str]:
@@ -309,7 +315,12 @@ class PriorTreatmentSchema(ApiSchema):
     note = fields.String(dump_only=True)
 
 
-_ = PriorTreatmentFields  # the treatment's declarations: written through the UI only for now
+class PriorTreatmentInput(ApiSchema):
+    treatment = choice(PriorTreatmentFields.treatment, required=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(allow_none=True)
+    note = text(PriorTreatmentFields.note)
+
 
 # Boards, meetings, agendas, decisions ----------------------------------------------------------------
 
@@ -333,6 +344,43 @@ class MeetingSchema(ApiSchema):
     started_at = fields.DateTime(dump_only=True, allow_none=True)
     closed_at = fields.DateTime(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
+
+
+class MeetingInput(ApiSchema):
+    """A meeting's plan, as the meeting form has it; `start` is the hospital's wall-clock time."""
+
+    start = fields.NaiveDateTime(
+        required=True, metadata={"description": "Local start, the hospital's time zone, no offset."}
+    )
+    duration_minutes = number(MeetingPlanFields.duration_minutes, required=True)
+    room = text(MeetingPlanFields.room, load_default="")
+    video_link = text(MeetingPlanFields.video_link, load_default="")
+    cutoff_hours = number(MeetingPlanFields.cutoff_hours, load_default=48)
+    capacity_cases = number(MeetingPlanFields.capacity_cases, allow_none=True, load_default=None)
+    capacity_minutes = number(MeetingPlanFields.capacity_minutes, allow_none=True, load_default=None)
+
+
+class CancellationInput(ApiSchema):
+    reason = text(MeetingFields.cancel_reason, required=True)
+
+
+class AgendaLockInput(ApiSchema):
+    locked = fields.Boolean(required=True, metadata={"description": "true locks the agenda, false unlocks."})
+
+
+class AgendaItemInput(ApiSchema):
+    case_id = record_id(required=True)
+    minutes = number(AgendaFields.minutes, load_default=10)
+    mode = fields.String(load_default=AgendaMode.FULL.value, metadata={"enum": _values(AgendaMode)})
+    late_reason = text(AgendaFields.late_reason, load_default="")
+
+
+class AgendaOrderInput(ApiSchema):
+    item_ids = fields.List(
+        record_id(),
+        required=True,
+        metadata={"description": "Every agenda item's id once, in the new order."},
+    )
 
 
 class AgendaItemSchema(ApiSchema):
@@ -375,6 +423,42 @@ class DecisionSchema(ApiSchema):
     supersedes_id = fields.Integer(dump_only=True, allow_none=True)
     items = fields.List(fields.Nested(PlanItemSchema), dump_only=True)
     version = fields.Integer(dump_only=True)
+
+
+class PlanItemInput(ApiSchema):
+    treatment = fields.String(allow_none=True, metadata={"enum": _values(Treatment)})
+    intent = fields.String(allow_none=True, metadata={"enum": _values(PlanIntent)})
+    responsible_specialty = fields.String(allow_none=True, metadata={"enum": _values(Specialty)})
+    target_date = fields.Date(allow_none=True)
+    detail = text(PlanItemFields.detail)
+
+
+class DecisionDraftInput(ApiSchema):
+    """A draft as the decision form saves it, whole: the fields and the plan (a field left out is saved
+    empty, and the plan sent replaces the plan saved)."""
+
+    outcome = choice(DecisionFields.outcome)
+    recommendation = text(DecisionFields.recommendation)
+    rationale = text(DecisionFields.rationale)
+    guideline_basis = choice(DecisionFields.guideline_basis)
+    guideline_reference = text(DecisionFields.guideline_reference)
+    trial_candidate = fields.Boolean()
+    trial_identifier = text(DecisionFields.trial_identifier)
+    trial_name = text(DecisionFields.trial_name)
+    dissent = text(DecisionFields.dissent)
+    dissent_by = text(DecisionFields.dissent_by)
+    preference_weighing = text(DecisionFields.preference_weighing)
+    next_review_date = fields.Date(allow_none=True)
+    present_again = fields.Boolean()
+    items = fields.List(fields.Nested(PlanItemInput), load_default=list)
+
+
+class FollowUpInput(ApiSchema):
+    status = fields.String(required=True, metadata={"enum": _values(FollowUpStatus)})
+    reason = fields.String(allow_none=True, load_default=None, metadata={"enum": _values(DeviationReason)})
+    reason_text = text(FollowUpFields.reason_text, load_default="")
+    started_on = fields.Date(allow_none=True, load_default=None)
+    completed_on = fields.Date(allow_none=True, load_default=None)
 
 
 class FollowUpSchema(ApiSchema):

@@ -192,9 +192,14 @@ def add_prior_treatment(
 
 
 @atomic
-def remove_prior_treatment(actor, case: Case, item: PriorTreatment) -> None:
+def remove_prior_treatment(
+    actor, case: Case, item: PriorTreatment, *, expected_version: int | None = None
+) -> None:
+    """Remove a prior treatment; `expected_version`, when given (the API's If-Match), is the case's."""
     if not case.can_edit(actor) or item.case_id != case.id:
         raise OperationError("This case can no longer be edited by you.")
+    if expected_version is not None:
+        check_version(case, expected_version)
     case.prior_treatments.remove(item)
     touch_case(case)
     db.session.flush()
