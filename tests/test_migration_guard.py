@@ -64,9 +64,9 @@ def test_the_python_api_refuses_too_and_takes_the_x_argument(seeded):
 def test_a_downgrade_that_drops_only_empty_tables_proceeds(seeded):
     """The steps after b41c7e2a9d05 drop `form_submission`, `reminder_sent`, `oidc_group_mapping`,
     `second_factor`, `recovery_code`, `fhir_publication`, `user_session`, `hl7_message`,
-    `hl7_unmatched_result`, `patient_alias`, `api_token`, `service_account` and `chart_render`, and columns
-    of NULLs (the users' provider identity, the findings' import sources), which the demo data leaves
-    empty: nothing is at stake."""
+    `hl7_unmatched_result`, `patient_alias`, `api_token`, `service_account`, `chart_render` and
+    `held_result_access`, and columns of NULLs (the users' provider identity, the findings' import
+    sources), which the demo data leaves empty: nothing is at stake."""
     with seeded.app_context():
         downgrade(revision="b41c7e2a9d05")
         tables = inspect(db.engine).get_table_names()
@@ -84,6 +84,7 @@ def test_a_downgrade_that_drops_only_empty_tables_proceeds(seeded):
             "api_token",
             "service_account",
             "chart_render",
+            "held_result_access",
         }
         assert not gone & set(tables)
         assert "oidc_subject" not in {c["name"] for c in inspect(db.engine).get_columns("users")}

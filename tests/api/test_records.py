@@ -248,3 +248,33 @@ def test_removing_a_finding_needs_its_version(client, world):
     _problem(client.delete(url, headers=token), 428)
     assert client.delete(url, headers={**token, "If-Match": '"v1"'}).status_code == 204
     assert db.session.get(LabResult, world.lab.id) is None
+
+
+def test_an_mrn_a_merge_retired_is_refused_like_one_in_use_and_audited(client, world, users, create_patient):
+    from tumorboard.auth.roles import Role
+    from tumorboard.cases.patient_operations import merge_patients
+
+    retired = create_patient(mrn="API-MERGED-1", family_name="Verborgen", given_name="Kim")
+    merge_patients(users[Role.SUBMITTER], world.patient, retired)
+    db.session.commit()
+    patients = _count(Patient)
+    retired_mrn = {**NEW_PATIENT, "mrn": "API-MERGED-1"}
+    body = _problem(
+        client.post("/api/v1/patients", headers=bearer(world.tokens["write"]), json=retired_mrn), 422
+    )
+    taken = {**NEW_PATIENT, "mrn": world.patient.mrn}
+    other = _problem(client.post("/api/v1/patients", headers=bearer(world.tokens["write"]), json=taken), 422)
+    assert body["errors"] == other["errors"] and "mrn" in body["errors"]
+    assert world.patient.mrn not in str(body) and world.patient.family_name not in str(body)
+    assert _count(Patient) == patients
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.action == "patient.registration_refused",
+                AuditEvent.entity_id == str(world.patient.id),
+            )
+        )
+        == 2
+    )

@@ -695,3 +695,44 @@ def test_refused_forms_of_the_case_page_come_back_with_what_was_typed(client_as,
     assert reason.strip() in response.text
     db.session.refresh(draft)
     assert draft.status == "draft" and draft.prior_treatments == []
+
+
+def test_an_mrn_a_merge_retired_gets_the_page_of_an_mrn_in_use(
+    app_ctx, client_as, case, create_patient, create_user
+):
+    """Registering a merged-away MRN through the form: refused in the words of an MRN in use (the same
+    page as for an MRN nobody on the user's boards knows), nothing of the survivor shown, the attempt in
+    the survivor's audit log."""
+    from tumorboard.audit.models import AuditEvent
+    from tumorboard.cases.patient_operations import merge_patients
+
+    interface = create_user(roles=[Role.SUBMITTER])
+    retired = create_patient(mrn="MERGED-0001", family_name="Hidden", given_name="Survivor")
+    survivor = create_patient(mrn="KEPT-0001", family_name="Hidden", given_name="Survivor")
+    merge_patients(interface, survivor, retired)
+    db.session.commit()
+    nobodys = create_patient(mrn="LONE-0002")
+    patients = db.session.scalar(select(func.count()).select_from(Patient))
+    pages = []
+    for mrn in ("MERGED-0001", nobodys.mrn):
+        response = client_as(Role.SUBMITTER).post(
+            "/patients/new",
+            data={
+                "mrn": mrn,
+                "family_name": "X",
+                "given_name": "Y",
+                "birth_date": "1970-01-01",
+                "sex": "male",
+            },
+        )
+        assert response.status_code == 422 and MRN_IN_USE in response.text
+        assert "KEPT-0001" not in response.text and "Hidden" not in response.text
+        pages.append(re.sub(r'(nonce|value)="[^"]{20,}"', "", response.text.replace(mrn, "MRN")))
+    assert pages[0] == pages[1]
+    assert f"/patients/{survivor.id}" not in pages[0]
+    assert db.session.scalar(select(func.count()).select_from(Patient)) == patients
+    assert db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "patient.registration_refused", AuditEvent.entity_id == str(survivor.id))
+    )

@@ -335,3 +335,123 @@ def test_hl7s_imaging_study_example_becomes_an_imaging_finding(app_ctx, submitte
         "Upper Trunk Structure",
     )
     assert finding.report_text == "CT thorax — No lesions."
+
+
+def _renamed_patient(**changes) -> dict:
+    patient = copy.deepcopy(ex.PATIENT_F001)
+    patient.update(changes)
+    return patient
+
+
+def test_the_preview_compares_the_bundles_patient_with_the_record(app_ctx, pieter):
+    same = plan_import(pieter, text(ex.bundle(ex.PATIENT_F001, ex.OBSERVATION_F001_GLUCOSE)))
+    assert same.patient is not None and same.patient.differences == {}
+    assert [(label, differs) for label, _, _, differs in same.patient.rows()] == [
+        ("family name", False),
+        ("given name", False),
+        ("birth date", False),
+        ("sex", False),
+    ]
+    renamed = _renamed_patient(
+        name=[
+            {"use": "usual", "family": "van de Heuvel", "given": ["Piet"]},
+            {"use": "official", "family": "van den Heuvel", "given": ["Pieter", "Jan"]},
+        ],
+        gender="other",
+    )
+    plan = plan_import(pieter, text(ex.bundle(renamed, ex.OBSERVATION_F001_GLUCOSE)))
+    assert plan.patient.differences == {
+        "family_name": ("van de Heuvel", "van den Heuvel"),  # the official name is the one compared
+        "given_name": ("Pieter", "Pieter Jan"),
+        "sex": ("male", "other"),
+    }
+    without_name = _renamed_patient(name=[], gender=None)
+    plan = plan_import(pieter, text(ex.bundle(without_name, ex.OBSERVATION_F001_GLUCOSE)))
+    assert plan.patient.differences == {}  # what the Bundle does not give is not a difference
+    assert plan.patient.rows()[0] == ("family name", "van de Heuvel", None, False)
+
+
+def test_the_record_is_kept_unless_the_update_is_chosen(app_ctx, submitter, pieter):
+    renamed = _renamed_patient(name=[{"family": "Van den Heuvel", "given": ["Pieter"]}])
+    bundle = text(ex.bundle(renamed, ex.OBSERVATION_F001_GLUCOSE))
+    import_bundle(submitter, pieter, bundle, expected_version=pieter.version)
+    db.session.commit()
+    assert pieter.patient.family_name == "van de Heuvel"  # never silently overwritten
+    assert not db.session.scalars(select(AuditEvent).where(AuditEvent.action == "patient.updated")).all()
+    (imported,) = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case.fhir_imported"))
+    assert imported.details["patient_updated"] is False
+
+
+def test_the_chosen_update_goes_through_the_patient_operation_and_is_audited(app_ctx, submitter, pieter):
+    renamed = _renamed_patient(
+        name=[{"family": "van den Heuvel", "given": ["Pieter", "Jan"]}], gender="other"
+    )
+    bundle = text(ex.bundle(renamed, ex.OBSERVATION_F001_GLUCOSE))
+    patient = pieter.patient
+    import_bundle(
+        submitter,
+        pieter,
+        bundle,
+        expected_version=pieter.version,
+        update_patient=True,
+        patient_version=patient.version,
+    )
+    db.session.commit()
+    assert (patient.family_name, patient.given_name, patient.sex, patient.mrn) == (
+        "van den Heuvel",
+        "Pieter Jan",
+        "other",
+        "738472983",
+    )
+    assert patient.name_key == "van den heuvel pieter jan" and patient.version == 2
+    (updated,) = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "patient.updated"))
+    assert updated.changes == {
+        "family_name": ["van de Heuvel", "van den Heuvel"],
+        "given_name": ["Pieter", "Pieter Jan"],
+        "sex": ["male", "other"],
+    }
+    (imported,) = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case.fhir_imported"))
+    assert imported.details["patient_updated"] is True
+    assert len(pieter.labs) == 1
+
+
+def test_a_refused_patient_update_writes_nothing(app_ctx, submitter, specialist, pieter):
+    from tumorboard.errors import OperationError, StaleEdit
+
+    pieter.status = "submitted"  # the board's specialist may add findings, not correct the identity
+    db.session.flush()
+
+    renamed = _renamed_patient(name=[{"family": "van den Heuvel", "given": ["Pieter"]}])
+    bundle = text(ex.bundle(renamed, ex.OBSERVATION_F001_GLUCOSE))
+    before = written()
+    with pytest.raises(OperationError, match="registered the patient"):  # not theirs to correct
+        import_bundle(
+            specialist,
+            pieter,
+            bundle,
+            expected_version=pieter.version,
+            update_patient=True,
+            patient_version=pieter.patient.version,
+        )
+    with pytest.raises(StaleEdit):  # the patient changed since the preview
+        import_bundle(
+            submitter,
+            pieter,
+            bundle,
+            expected_version=pieter.version,
+            update_patient=True,
+            patient_version=pieter.patient.version + 1,
+        )
+    too_long = _renamed_patient(name=[{"family": "H" * 101, "given": ["Pieter"]}])
+    with pytest.raises(OperationError, match="family name"):
+        import_bundle(
+            submitter,
+            pieter,
+            text(ex.bundle(too_long, ex.OBSERVATION_F001_GLUCOSE)),
+            expected_version=pieter.version,
+            update_patient=True,
+            patient_version=pieter.patient.version,
+        )
+    db.session.rollback()
+    assert written() == before
+    assert pieter.patient.family_name == "van de Heuvel"

@@ -30,13 +30,18 @@ def test_four_confirms_of_one_import_at_once_create_one_finding(isolated_app):
         case = factories.create_case(
             submitter=submitter, board=board, patient=patient, status="submitted", submitted_at=utcnow()
         )
-        case_id, version = case.id, case.version
+        case_id, version, patient_version = case.id, case.version, patient.version
         people = [submitter.id, *(u.id for u in specialists)]
         db.session.remove()
     clients = [client_for(app, user_id) for user_id in people]
     path = f"/cases/{case_id}/fhir-import/confirm"
     answers = at_once(
-        [lambda c=c: c.post(path, data={"bundle": BUNDLE, "version": version}) for c in clients]
+        [
+            lambda c=c: c.post(
+                path, data={"bundle": BUNDLE, "version": version, "patient_version": patient_version}
+            )
+            for c in clients
+        ]
     )
     assert [getattr(a, "status_code", a) for a in answers] == [302] * 4  # each lands on the case page
     with app.app_context():

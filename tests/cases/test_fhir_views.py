@@ -35,10 +35,15 @@ def upload(client, case, content: bytes | str = BUNDLE, name="bundle.json"):
     )
 
 
-def confirm(client, case, bundle: str = BUNDLE, version=None):
+def confirm(client, case, bundle: str = BUNDLE, version=None, **extra):
     return client.post(
         f"/cases/{case.id}/fhir-import/confirm",
-        data={"bundle": bundle, "version": case.version if version is None else version},
+        data={
+            "bundle": bundle,
+            "version": case.version if version is None else version,
+            "patient_version": case.patient.version,
+            **extra,
+        },
     )
 
 
@@ -231,3 +236,44 @@ def test_without_a_fhir_server_there_is_no_fetch(app, case, specialist, monkeypa
     client = log_in(app.test_client(), specialist)
     assert "Fetch from the hospital" not in client.get(f"/cases/{case.id}/fhir-import").text
     assert client.post(f"/cases/{case.id}/fhir-import/fetch").status_code == 404
+
+
+def test_the_preview_flags_the_patients_differences_and_the_update_is_a_choice(
+    app, case, submitter, specialist
+):
+    from tumorboard.audit.models import AuditEvent
+
+    client = log_in(app.test_client(), specialist)
+    preview = upload(client, case)
+    assert 'id="patient-comparison"' in preview.text and "Differs" in preview.text
+    assert "van de Heuvel" in preview.text and 'id="patient-differs"' in preview.text
+    assert 'name="update_patient"' not in preview.text  # a specialist does not correct the identity
+    assert "corrected by the clinician who registered the patient" in preview.text
+    refused = confirm(client, case, update_patient="y")
+    assert refused.status_code == 422 and "registered the patient" in refused.text
+    assert labs() == 0
+
+    own = log_in(app.test_client(), submitter)
+    preview = upload(own, case)
+    assert (
+        'name="update_patient"' in preview.text
+        and "checked" not in preview.text.split("update_patient")[1][:80]
+    )
+    family = case.patient.family_name
+    stale = confirm(own, case, update_patient="y", patient_version=case.patient.version + 3)
+    assert stale.status_code == 422 and "details were changed since this preview" in stale.text
+    assert labs() == 0
+    assert confirm(own, case).status_code == 302  # findings only: the record is kept
+    db.session.expire_all()
+    assert case.patient.family_name == family and labs() == 1
+    done = confirm(own, case, update_patient="y")
+    assert done.status_code == 302
+    assert "patient&#39;s details were updated" in own.get(f"/cases/{case.id}").text
+    db.session.expire_all()
+    assert (case.patient.family_name, case.patient.given_name) == ("van de Heuvel", "Pieter")
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "patient.updated")
+        )
+        == 1
+    )

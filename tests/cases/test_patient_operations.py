@@ -328,3 +328,32 @@ def test_a_contradicting_sex_is_other_identity_data(submitter, create_user):
         register_patient(create_user(), **patient_data(mrn="MRN-6161", sex="male"))
     _, matched = register_or_match_patient(create_user(), **patient_data(mrn="MRN-6161", sex="unknown"))
     assert matched
+
+
+def test_an_mrn_a_merge_retired_is_refused_like_an_mrn_in_use(submitter, patient, create_patient):
+    from tumorboard.cases.models import PatientAlias
+    from tumorboard.cases.patient_operations import merge_patients
+
+    retired = create_patient(
+        mrn="OLD-0001", family_name="Mustermann", given_name="Erika", created_by=submitter
+    )
+    survivor = create_patient(
+        mrn="NEW-0001", family_name="Mustermann", given_name="Erika", created_by=submitter
+    )
+    merge_patients(submitter, survivor, retired)
+    db.session.commit()
+    assert db.session.get(PatientAlias, "OLD-0001").patient_id == survivor.id
+    patients, events = count(Patient), audit_count()
+    for identity in (  # the survivor's own identity, or another: one answer, which names nobody
+        patient_data(mrn="old-0001"),
+        patient_data(mrn="OLD-0001", family_name="Schmidt", given_name="Anna"),
+    ):
+        with pytest.raises(MrnInUse) as refused:
+            register_or_match_patient(submitter, **identity)
+        assert (refused.value.message, refused.value.field) == (MRN_IN_USE, "mrn")
+        assert refused.value.holder_id == survivor.id  # for the survivor's audit log only
+    assert (count(Patient), audit_count()) == (patients, events)
+    with pytest.raises(MrnInUse) as refused:  # nor may another patient's MRN be corrected to it
+        update_patient(submitter, patient, expected_version=patient.version, **patient_data(mrn="OLD-0001"))
+    assert refused.value.message == MRN_IN_USE and refused.value.holder_id == survivor.id
+    _assert_patient_unchanged(patient, events)

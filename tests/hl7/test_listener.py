@@ -421,3 +421,35 @@ def test_the_command_refuses_to_start_without_the_interface_account_or_with_a_br
     app.config.update(HL7_ACCOUNT=INTERFACE, HL7_CODE_TABLE=str(table))
     result = app.test_cli_runner().invoke(args=["hl7", "listen", "--port", "0"])
     assert result.exit_code != 0 and "HL7_CODE_TABLE" in result.output and "not a marker" in result.output
+
+
+@pytest.mark.parametrize("status", ["X", "D", "W"])
+def test_a_result_that_holds_no_value_is_answered_ae_and_nothing_is_filed(listener, status):
+    _board, _patient, case_id = _board_with_case(listener.app, mrn="616161")
+    when = hl7_date(date.today() - timedelta(days=2))
+    obx = [
+        f"OBX|1|NM|9811-1^Chromogranin A^LN||182|ng/mL|0-93|H|||F|||{when}0730|GHH^GHH LAB",
+        f"OBX|2|NM|1695-2^5-HIAA 24 h urine^LN||14.2|mg/24 h|2-8|H|||{status}|||{when}0730|GHH^GHH LAB",
+    ]
+    before = counts(listener.app)
+    ack = listener.send(oru(f"STATUS-{status}", mrn="616161", obx=obx))
+    assert ack_code(ack) == "AE", ack
+    assert f"OBX 2 has result status {status}" in segment(ack, "MSA")[3]
+    assert segment(ack, "ERR")[2].startswith("OBX")
+    assert counts(listener.app) == before  # not the final OBX 1 either: all of a message, or nothing
+
+
+def test_a_preliminary_or_corrected_result_is_filed_marked_as_such(listener):
+    _board, _patient, case_id = _board_with_case(listener.app, mrn="626262")
+    when = hl7_date(date.today() - timedelta(days=2))
+    obx = [
+        f"OBX|1|NM|9811-1^Chromogranin A^LN||182|ng/mL|0-93|H|||P|||{when}0730|GHH^GHH LAB",
+        f"OBX|2|NM|1695-2^5-HIAA 24 h urine^LN||14.2|mg/24 h|2-8|H|||C|||{when}0730|GHH^GHH LAB",
+    ]
+    ack = listener.send(oru("STATUS-PC", mrn="626262", obx=obx))
+    assert ack_code(ack) == "AA", ack
+    with listener.app.app_context():
+        notes = db.session.scalars(
+            select(LabResult.note).where(LabResult.case_id == case_id).order_by(LabResult.id)
+        ).all()
+        assert notes == ["Preliminary result", "Corrected result"]

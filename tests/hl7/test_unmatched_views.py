@@ -5,7 +5,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests import factories
 from tests.conftest import give_function, log_in
@@ -239,3 +239,35 @@ def test_a_result_of_a_patient_with_no_case_is_every_coordinators(app_ctx, clien
     give_function(other, elsewhere, coordinator=True)
     log_in(client, other)
     assert client.get(f"/results/unmatched/{item.id}").status_code == 200
+
+
+def test_views_of_results_held_for_an_unknown_patient_are_logged_by_result(client, coordinator, submitter):
+    """The access log needs a patient, which a result of an unknown MRN has none of: who saw which held
+    result, on which page, is kept by the result's id (append-only), and a refused view notes nothing."""
+    from sqlalchemy import update
+    from sqlalchemy.exc import DatabaseError
+
+    from tumorboard.audit.models import HeldResultAccess
+
+    first, second = hold(), hold(mrn="777666")
+    log_in(client, coordinator)
+    assert client.get("/results/unmatched").status_code == 200
+    assert client.get(f"/results/unmatched/{first.id}").status_code == 200
+    rows = db.session.scalars(select(HeldResultAccess).order_by(HeldResultAccess.id)).all()
+    assert [(r.result_id, r.user_id, r.page) for r in rows] == [
+        (first.id, coordinator.id, AccessPage.UNMATCHED_RESULTS),
+        (second.id, coordinator.id, AccessPage.UNMATCHED_RESULTS),
+        (first.id, coordinator.id, AccessPage.UNMATCHED_RESULTS),
+    ]
+    assert all(r.request_id for r in rows) and rows[0].request_id == rows[1].request_id != rows[2].request_id
+    assert db.session.scalar(select(func.count()).select_from(AccessEvent)) == 0  # no patient to name
+
+    log_in(client, submitter)  # not a coordinator: refused, and nothing noted
+    assert client.get(f"/results/unmatched/{first.id}").status_code in (403, 404)
+    assert client.get("/results/unmatched/999999").status_code in (403, 404)
+    assert db.session.scalar(select(func.count()).select_from(HeldResultAccess)) == 3
+
+    with pytest.raises(DatabaseError):  # append-only, like the access log
+        db.session.execute(update(HeldResultAccess).values(user_id=submitter.id))
+        db.session.flush()
+    db.session.rollback()

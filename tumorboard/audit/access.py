@@ -14,18 +14,24 @@ from flask_login import current_user
 from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload
 
-from tumorboard.audit.models import AccessEvent, AccessPage
+from tumorboard.audit.models import AccessEvent, AccessPage, HeldResultAccess
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 
 _PENDING = "access_log_rows"
+_PENDING_HELD = "held_result_access_rows"
 
 
-def log_access(page: AccessPage, *, cases: Iterable = (), patients: Iterable = ()) -> None:
+def log_access(
+    page: AccessPage, *, cases: Iterable = (), patients: Iterable = (), held_results: Iterable[int] = ()
+) -> None:
     """Note that the signed-in user is shown these cases (each with its patient and board) or patients on
-    `page`. Cases may be live or frozen (from a snapshot): only their ids are read."""
+    `page`. Cases may be live or frozen (from a snapshot): only their ids are read. `held_results`: the ids
+    of results held for a patient TumorBoard does not know (`HeldResultAccess`)."""
     if not has_request_context():
         return
+    held = g.setdefault(_PENDING_HELD, set())
+    held.update((result_id, page.value) for result_id in held_results)
     rows = g.setdefault(_PENDING, {})
     for case in cases:
         rows.setdefault((case.patient_id, case.id, page.value), case.board_id)
@@ -37,9 +43,26 @@ def write_access_log(status_code: int) -> None:
     """Called once per request, just before its commit: the notes of a page that was shown, in one
     statement. A refused or failed request showed nothing."""
     rows = g.pop(_PENDING, None)
-    if not rows or status_code >= 400 or not current_user.is_authenticated:
+    held = g.pop(_PENDING_HELD, None)
+    if (not rows and not held) or status_code >= 400 or not current_user.is_authenticated:
         return
     now, user_id, request_id = utcnow(), current_user.id, g.get("request_id")
+    if held:
+        db.session.execute(
+            insert(HeldResultAccess),
+            [
+                {
+                    "occurred_at": now,
+                    "user_id": user_id,
+                    "result_id": result_id,
+                    "page": page,
+                    "request_id": request_id,
+                }
+                for result_id, page in sorted(held)
+            ],
+        )
+    if not rows:
+        return
     db.session.execute(
         insert(AccessEvent),
         [

@@ -185,3 +185,22 @@ class AccessEvent(Model):
     @property
     def page_enum(self) -> AccessPage:
         return AccessPage(self.page)
+
+
+class HeldResultAccess(Model):
+    """One view of a laboratory result held for a patient TumorBoard does not know (the HL7 work list):
+    the access log names a patient, which such a result has none of, so its views are noted here by the
+    held result's id (`hl7_unmatched_result.id`): who saw which result, when, on which page."""
+
+    __tablename__ = "held_result_access"
+    __table_args__ = (
+        Index("ix_held_result_access_result", "result_id", "occurred_at"),
+        Index("ix_held_result_access_user", "user_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    result_id: Mapped[int] = mapped_column(Integer)
+    page: Mapped[AccessPage] = mapped_column(enum_type(AccessPage, 24, "page"))
+    request_id: Mapped[str | None] = mapped_column(String(64))

@@ -9,8 +9,10 @@ a second import of the same resource updates that finding instead of adding a co
 holds it against a raced one.
 
 What is read: the Patient (it must carry the case's MRN, and the case patient's birth date if it gives
-one), Observations with a measured value by LOINC code (the markers the board records: `Analyte.loinc`,
-`LOINC_ALSO`) as laboratory results, DiagnosticReports of pathology or imaging, and ImagingStudies (by their
+one; its names and sex are shown beside the record's and differences flagged, never written unless the
+confirm asks to update the patient's details from the Bundle, through `update_patient`), Observations with
+a measured value by LOINC code (the markers the board records: `Analyte.loinc`, `LOINC_ALSO`) as
+laboratory results, DiagnosticReports of pathology or imaging, and ImagingStudies (by their
 DICOM modality). Conditions, care plans and the like are listed as not imported. Anything else, or anything
 the board cannot read without guessing (an unknown LOINC code, a PET without its tracer), refuses the
 whole bundle with a message that names the entry, never the patient.
@@ -25,9 +27,9 @@ from datetime import date
 from typing import Any
 
 from tumorboard.audit.recording import json_value, record
-from tumorboard.cases import finding_operations
+from tumorboard.cases import finding_operations, patient_operations
 from tumorboard.cases.fields import FhirImportFields
-from tumorboard.cases.models import Case
+from tumorboard.cases.models import Case, Sex
 from tumorboard.clinical.vocabularies import (
     Analyte,
     Differentiation,
@@ -121,10 +123,56 @@ class Planned:
         return KIND_LABELS[self.kind]
 
 
+PATIENT_LABELS = {
+    "family_name": "family name",
+    "given_name": "given name",
+    "birth_date": "birth date",
+    "sex": "sex",
+}
+FHIR_GENDERS = {"male": Sex.MALE, "female": Sex.FEMALE, "other": Sex.OTHER, "unknown": Sex.UNKNOWN}
+
+
+@dataclass
+class PatientComparison:
+    """The Bundle's Patient beside the record's: what each says, and where they differ. The hospital's
+    patient index is the source, but the record is only changed on an explicit choice."""
+
+    record: dict[str, Any]
+    bundle: dict[str, Any]  # only what the Bundle gives (a name, a birth date, a gender)
+
+    @property
+    def differences(self) -> dict[str, tuple[Any, Any]]:
+        return {
+            name: (self.record[name], value)
+            for name, value in self.bundle.items()
+            if _differs(self.record[name], value)
+        }
+
+    def rows(self) -> list[tuple[str, Any, Any, bool]]:
+        """(label, record's, bundle's or None, whether they differ) for the preview."""
+        differences = self.differences
+        return [
+            (label, self.record[name], self.bundle.get(name), name in differences)
+            for name, label in PATIENT_LABELS.items()
+        ]
+
+    def updated_details(self) -> dict[str, Any]:
+        """The record's identity with the Bundle's names and sex, as `update_patient` takes it."""
+        data = dict(self.record, **{n: v for n, v in self.bundle.items() if n != "birth_date"})
+        return {**data, "sex": data["sex"].value if isinstance(data["sex"], Sex) else data["sex"]}
+
+
+def _differs(held: Any, given: Any) -> bool:
+    if isinstance(held, str) and isinstance(given, str):
+        return held.strip().casefold() != given.strip().casefold()
+    return held != given
+
+
 @dataclass
 class ImportPlan:
     items: list[Planned]
     not_imported: list[str]  # "2 × Condition: recorded by the board itself"
+    patient: PatientComparison | None = None
 
     def count(self, action: str) -> int:
         return sum(1 for item in self.items if item.action == action)
@@ -266,7 +314,40 @@ def _entries(text: str) -> list[_Entry]:
     return entries
 
 
-def _patient(case: Case, entries: list[_Entry]) -> set[str]:
+def _human_name(resource: dict) -> dict[str, str]:
+    """The Patient's official name (else its usual one, else the first), as family and given names."""
+    names = [_dict(n) for n in _list(resource.get("name"))]
+    name = next(
+        (n for use in ("official", "usual") for n in names if n.get("use") == use),
+        names[0] if names else {},
+    )
+    found = {
+        "family_name": _text(name.get("family")),
+        "given_name": " ".join(g for g in map(_text, _list(name.get("given"))) if g),
+    }
+    return {key: value for key, value in found.items() if value}
+
+
+def _compare_patient(case: Case, resource: dict) -> PatientComparison:
+    held = case.patient
+    record = {
+        "family_name": held.family_name,
+        "given_name": held.given_name,
+        "birth_date": held.birth_date,
+        "sex": held.sex,
+        "mrn": held.mrn,
+    }
+    bundle: dict[str, Any] = _human_name(resource)
+    born = _day(resource.get("birthDate"))
+    if born is not None:
+        bundle["birth_date"] = born
+    gender = FHIR_GENDERS.get(_text(resource.get("gender")))
+    if gender is not None:
+        bundle["sex"] = gender
+    return PatientComparison(record, bundle)
+
+
+def _patient(case: Case, entries: list[_Entry]) -> tuple[set[str], PatientComparison]:
     patients = [e for e in entries if e.kind == "Patient"]
     if len(patients) != 1:
         raise BundleRefused(
@@ -288,7 +369,7 @@ def _patient(case: Case, entries: list[_Entry]) -> set[str]:
                 "importing it."
             ]
         )
-    return patient.refs()
+    return patient.refs(), _compare_patient(case, patient.resource)
 
 
 def _about_the_patient(entry: _Entry, patient_refs: set[str], problems: list[str]) -> bool:
@@ -469,7 +550,7 @@ def plan_import(case: Case, text: str) -> ImportPlan:
     except OperationError as exc:
         raise BundleRefused([exc.message]) from None
     entries = _entries(text)
-    patient_refs = _patient(case, entries)
+    patient_refs, comparison = _patient(case, entries)
     problems: list[str] = []
     studies = {ref: e for e in entries if e.kind == "ImagingStudy" for ref in e.refs()}
     found: list[tuple[_Entry, str, dict, str]] = []
@@ -554,16 +635,37 @@ def plan_import(case: Case, text: str) -> ImportPlan:
         raise BundleRefused(
             ["The Bundle holds no laboratory result, pathology or imaging report the board records."]
         )
-    return ImportPlan(items, [f"{count} × {kind}" for kind, count in sorted(skipped.items())])
+    return ImportPlan(items, [f"{count} × {kind}" for kind, count in sorted(skipped.items())], comparison)
 
 
 @atomic
-def import_bundle(actor, case: Case, text: str, *, expected_version: int | None) -> ImportPlan:
-    """Create and update the case's findings as the preview showed, through the findings' operations."""
+def import_bundle(
+    actor,
+    case: Case,
+    text: str,
+    *,
+    expected_version: int | None,
+    update_patient: bool = False,
+    patient_version: int | None = None,
+) -> ImportPlan:
+    """Create and update the case's findings as the preview showed, through the findings' operations;
+    with `update_patient`, also the patient's names and sex from the Bundle's Patient (`update_patient`,
+    its version checked against the one the preview showed)."""
     if not case.can_import_findings(actor):
         raise OperationError("Findings of this case can no longer be changed by you.")
     check_version(case, expected_version)
     plan = plan_import(case, text)
+    patient_updated = False
+    if update_patient and plan.patient is not None and plan.patient.differences:
+        if not case.patient.can_edit(actor):
+            raise OperationError(
+                "The patient's details are corrected by the clinician who registered the patient.",
+                field="update_patient",
+            )
+        patient_operations.update_patient(
+            actor, case.patient, expected_version=patient_version, **plan.patient.updated_details()
+        )
+        patient_updated = True
     for item in plan.items:
         if item.action == "create":
             finding_operations.add_finding(actor, case, item.kind, item.data, source=item.source)
@@ -575,6 +677,9 @@ def import_bundle(actor, case: Case, text: str, *, expected_version: int | None)
         "case.fhir_imported",
         actor=actor,
         entity=case,
-        details={action: plan.count(action) for action in ("create", "update", "unchanged")},
+        details={
+            **{action: plan.count(action) for action in ("create", "update", "unchanged")},
+            "patient_updated": patient_updated,
+        },
     )
     return plan

@@ -76,6 +76,7 @@ def _preview_page(case, plan, form, problems: Sequence[str] = (), *, status: int
             form=form,
             problems=list(problems),
             field_labels=FIELD_LABELS,
+            can_update_patient=case.patient.can_edit(current_user),
         ),
         status,
     )
@@ -86,7 +87,10 @@ def _preview(case, text: str):
         plan = fhir_import.plan_import(case, text)
     except fhir_import.BundleRefused as refusal:
         return _upload_page(case, refusal.problems, status=422)
-    form = FhirConfirmForm(formdata=None, data={"bundle": text, "version": case.version})
+    form = FhirConfirmForm(
+        formdata=None,
+        data={"bundle": text, "version": case.version, "patient_version": case.patient.version},
+    )
     return _preview_page(case, plan, form)
 
 
@@ -145,25 +149,39 @@ def fhir_import_confirm(case_id: int):
     if form.validate_on_submit():
         try:
             plan = fhir_import.import_bundle(
-                current_user, case, form.bundle.data, expected_version=form.version.data
+                current_user,
+                case,
+                form.bundle.data,
+                expected_version=form.version.data,
+                update_patient=form.update_patient.data,
+                patient_version=form.patient_version.data,
             )
         except fhir_import.BundleRefused as refusal:
             problems = refusal.problems
-        except StaleEdit:
-            if _already_imported(case, form.bundle.data):  # the same confirm again: it was done
+        except StaleEdit as stale:
+            if stale.entity_type == "patient":
+                problems = [
+                    "The patient's details were changed since this preview was made: the comparison below "
+                    "is as the record stands now. Check it and confirm again."
+                ]
+                form.patient_version.data = case.patient.version
+            elif _already_imported(case, form.bundle.data):  # the same confirm again: it was done
                 flash("This Bundle is already imported: nothing to change.", "info")
                 return redirect(url_for("cases.detail", case_id=case.id))
-            problems = [
-                "The case was changed since this preview was made: the preview below is as the case stands "
-                "now. Check it and confirm again."
-            ]
-            form.version.data = case.version
+            else:
+                problems = [
+                    "The case was changed since this preview was made: the preview below is as the case "
+                    "stands now. Check it and confirm again."
+                ]
+                form.version.data = case.version
         except OperationError as exc:
             problems = [exc.message]
         else:
+            updated = form.update_patient.data and plan.patient is not None and plan.patient.differences
             flash(
                 f"Imported from FHIR: {plan.count('create')} new, {plan.count('update')} updated, "
-                f"{plan.count('unchanged')} unchanged.",
+                f"{plan.count('unchanged')} unchanged."
+                + (" The patient's details were updated from the Bundle." if updated else ""),
                 "success",
             )
             return redirect(url_for("cases.detail", case_id=case.id))

@@ -4,6 +4,7 @@ clinical rules (an extent that fits the site, dates against the birth date)."""
 from flask import current_app
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     SelectField,
     SubmitField,
@@ -250,3 +251,5 @@ class FhirConfirmForm(Form):
 
     bundle = FhirImportFields.bundle.field()
     version = VersionField()
+    patient_version = VersionField()  # the patient's, as the preview compared it with the Bundle's
+    update_patient = BooleanField("Update the patient's details from the bundle")

@@ -120,6 +120,10 @@ class Patient(Model):
     def initials(self) -> str:
         return f"{self.given_name[:1]}{self.family_name[:1]}".upper()
 
+    def can_edit(self, user) -> bool:
+        """A referring clinician corrects the identity of a patient they registered."""
+        return user.is_authenticated and user.has_role(Role.SUBMITTER) and self.created_by_id == user.id
+
     def audit_scope(self) -> tuple[int | None, int | None]:
         """Patients belong to no board: their audit values are shown to the data-protection officer only."""
         return None, self.id

@@ -75,6 +75,15 @@ def _holder_of(mrn: str) -> Patient | None:
     return db.session.scalar(select(Patient).where(Patient.mrn == mrn))
 
 
+def _refuse_a_retired_mrn(mrn: str) -> None:
+    """An MRN an HL7 A40 merge retired still names the surviving patient: registering it, or correcting
+    another patient's MRN to it, is refused with the wording of an MRN in use (which says nothing of the
+    survivor's record), and the attempt is kept in the survivor's audit log by the caller."""
+    alias = db.session.get(PatientAlias, mrn)
+    if alias is not None:
+        raise MrnInUse(alias.patient_id)
+
+
 def _name_key(family_name: str, given_name: str) -> str:
     return f"{family_name} {given_name}".casefold()
 
@@ -98,6 +107,8 @@ def register_or_match_patient(actor, **data) -> tuple[Patient, bool]:
         raise OperationError("Only referring clinicians register patients.")
     cleaned = _clean_patient(data)
     holder = _holder_of(cleaned["mrn"])
+    if holder is None:
+        _refuse_a_retired_mrn(cleaned["mrn"])
     if holder is not None:
         if not _same_person(holder, cleaned):
             raise MrnInUse(holder.id)
@@ -127,6 +138,8 @@ def update_patient(actor, patient: Patient, *, expected_version: int | None, **d
     holder = _holder_of(cleaned["mrn"])
     if holder is not None and holder is not patient:
         raise MrnInUse(holder.id)
+    if holder is None:
+        _refuse_a_retired_mrn(cleaned["mrn"])
     earliest_finding = min(
         (d for case in patient.cases for d in _finding_dates(case)),
         default=None,

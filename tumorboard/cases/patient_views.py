@@ -89,7 +89,7 @@ def edit_patient(patient_id: int):
     found = queries.find_visible_patient(current_user, patient_id)
     if found is None:
         abort(404)
-    if found.created_by_id != current_user.id:
+    if not found.can_edit(current_user):
         abort(403)
     log_access(AccessPage.PATIENT_FORM, patients=[found])
     form = EditPatientForm(obj=found if request.method == "GET" else None)

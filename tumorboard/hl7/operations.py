@@ -59,6 +59,17 @@ LOCATIONS = {
     "sample_date": "OBX-14",
     "reported_by": "OBX-15",
     "note": "OBX-7",
+    "result_status": "OBX-11",
+}
+# OBX-11 (HL7 table 0085): what is filed as a value, and the note a non-final one is filed with
+FILED_STATUSES = {"": "", "F": "", "R": "", "S": "", "P": "Preliminary result", "C": "Corrected result"}
+NOT_A_VALUE = {
+    "X": "the result cannot be obtained",
+    "D": "the result is to be deleted",
+    "W": "the result was posted for the wrong patient",
+    "I": "the specimen is in the lab, no result yet",
+    "N": "the result is not asked for",
+    "U": "a status change without a result",
 }
 NO_OPEN_CASE = "No case of a patient with this MRN is open for findings on your boards."
 
@@ -221,6 +232,7 @@ def _results(actor, parsed: parsing.Parsed, message: Hl7Message) -> str:
     )
     if not observations:
         raise parsing.Rejected("The ORU^R01 holds no OBX segment.", code="100", location="OBX")
+    _refuse_what_is_not_a_value(observations)
     patient = patient_by_mrn(identity.mrn.strip().upper())
     cases = [c for c in patient.cases if c.can_file_received_result(actor)] if patient else []
     filed = held = 0
@@ -239,6 +251,22 @@ def _results(actor, parsed: parsing.Parsed, message: Hl7Message) -> str:
     return f"{filed} result(s) filed, {held} held for the coordinator."
 
 
+def _refuse_what_is_not_a_value(observations: list[parsing.Observation]) -> None:
+    """An OBX whose status says it holds no value to file (X, D, W …) is never filed as one: the message is
+    answered AE with the reason and nothing of it is written (a deletion or a wrong-patient correction of
+    a result already filed is for the board's coordinator to act on, not to be guessed)."""
+    for observation in observations:
+        status = observation.result_status
+        if status in FILED_STATUSES:
+            continue
+        why = NOT_A_VALUE.get(status, "a result status TumorBoard does not read")
+        raise OperationError(
+            f"OBX {observation.position} has result status {status} ({why}): not filed; nothing of this "
+            "message was written.",
+            field="result_status",
+        )
+
+
 def _why_held(patient: Patient | None, observation: parsing.Observation, cases) -> UnmatchedReason | None:
     if patient is None:
         return UnmatchedReason.UNKNOWN_PATIENT
@@ -253,7 +281,11 @@ def _why_held(patient: Patient | None, observation: parsing.Observation, cases) 
 
 def _lab_data(observation, analyte) -> dict:
     low, high, read = parsing.reference_limits(observation.reference_range)
-    note = "" if read else f"Reference range as reported: {observation.reference_range}"
+    notes = [
+        FILED_STATUSES.get(observation.result_status, ""),
+        "" if read else f"Reference range as reported: {observation.reference_range}",
+    ]
+    note = ". ".join(n for n in notes if n)
     return {
         "analyte": analyte.value if analyte is not None else "",
         "value": observation.number if observation.number is not None else observation.value,

@@ -106,6 +106,7 @@ class Observation:
     ref_low: float | None = None
     ref_high: float | None = None
     analyte: Analyte | None = field(default=None)
+    result_status: str = ""  # OBX-11 (HL7 table 0085): F final, P preliminary, C corrected, X, D, W …
 
 
 @dataclass(frozen=True)
@@ -325,6 +326,7 @@ def observations(message: hl7.Message, local_codes: dict[tuple[str, str], Analyt
                 ref_low=low,
                 ref_high=high,
                 analyte=analyte,
+                result_status=_get(seg, 11).strip().upper()[:1],
             )
         )
     return found

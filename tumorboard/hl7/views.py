@@ -28,7 +28,11 @@ def unmatched():
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
-    log_access(AccessPage.UNMATCHED_RESULTS, patients=[i.patient for i in page.items if i.patient])
+    log_access(
+        AccessPage.UNMATCHED_RESULTS,
+        patients=[i.patient for i in page.items if i.patient],
+        held_results=[i.id for i in page.items if i.patient is None],
+    )
     return render_template("hl7/unmatched.html", page=page, status=status, statuses=list(UnmatchedStatus))
 
 
@@ -46,6 +50,8 @@ def _item_page(item: UnmatchedResult, *, match_form=None, dismiss_form=None, sta
     dismiss_form = dismiss_form or DismissForm(formdata=None, version=item.version)
     if item.patient is not None:
         log_access(AccessPage.UNMATCHED_RESULTS, patients=[item.patient])
+    else:
+        log_access(AccessPage.UNMATCHED_RESULTS, held_results=[item.id])
     return (
         render_template(
             "hl7/unmatched_item.html",
