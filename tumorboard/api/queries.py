@@ -2,52 +2,22 @@
 memberships), in keyset pages (records in id order, `id > after` or `id < before`: one index range, however
 deep the page)."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, false, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tumorboard.boards.models import Board
 from tumorboard.cases import queries as case_queries
 from tumorboard.cases.models import Case, ImagingStudy, LabResult, PathologyReport, Patient, PriorTreatment
 from tumorboard.decisions.models import Decision, DecisionStatus, FollowUp
 from tumorboard.extensions import db
+from tumorboard.keyset import Page, keyset
 from tumorboard.meetings.models import AgendaItem, Meeting
 
 # Decisions the API shows: signed ones, in force or superseded by an amendment (a draft is the board's
 # work in progress, read and written in the UI).
 PUBLISHED = (DecisionStatus.SIGNED.value, DecisionStatus.SUPERSEDED.value)
-
-
-@dataclass
-class Page:
-    rows: Sequence[Any]
-    next_after: int | None  # the `after` of the next page, if there is one
-    prev_before: int | None  # the `before` of the previous page, if there is one
-
-
-def keyset(stmt: Select, key: InstrumentedAttribute, *, limit: int, after=None, before=None) -> Page:
-    """One page of `stmt` in `key` order: after `after`, or (going back) before `before`."""
-    if before is not None:
-        rows = list(db.session.scalars(stmt.where(key < before).order_by(key.desc()).limit(limit + 1)))
-        more = len(rows) > limit
-        rows = rows[:limit][::-1]
-        return Page(
-            rows,
-            next_after=getattr(rows[-1], key.key) if rows else None,
-            prev_before=getattr(rows[0], key.key) if rows and more else None,
-        )
-    start = after or 0
-    rows = list(db.session.scalars(stmt.where(key > start).order_by(key.asc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(
-        rows,
-        next_after=getattr(rows[-1], key.key) if rows and more else None,
-        prev_before=getattr(rows[0], key.key) if rows and start else None,
-    )
 
 
 def patients(user, **page) -> Page:

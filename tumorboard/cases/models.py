@@ -371,6 +371,13 @@ class Case(Model):
         }[CaseStatus(self.status)]
 
 
+# The case list's other orders (tumorboard.keyset seeks in them from a page's boundary row): each walked in
+# one index from the boundary, whatever the depth of the page.
+Index("ix_tumor_case_submitted_order", Case.submitted_at, Case.id)
+Index("ix_tumor_case_site_order", Case.primary_site, Case.updated_at.desc(), Case.id.desc())
+Index("ix_tumor_case_status_order", Case.status, Case.updated_at.desc(), Case.id.desc())
+
+
 class PatientRegistration(Model):
     """Who registered the patient: the first submitter, and each one whose registration matched the
     patient's MRN, name and birth date. They see the patient (and their own boards' cases of them)."""

@@ -6,6 +6,7 @@ from datetime import date
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tumorboard import keyset
 from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_login, require_role
@@ -36,7 +37,6 @@ from tumorboard.timezones import to_local
 from tumorboard.views_helpers import (
     form_error,
     form_page,
-    page_number,
     query_id,
     query_text,
 )
@@ -52,12 +52,16 @@ GRADE_FILTERS = (
 )
 
 
-def _date_arg(name: str) -> date | None:
+def _date_value(text: str) -> date | None:
     try:
-        value = date.fromisoformat(request.args.get(name, ""))
+        value = date.fromisoformat(text)
     except ValueError:
         return None
     return value if date(2000, 1, 1) <= value <= date(2199, 12, 31) else None
+
+
+def _date_arg(name: str) -> date | None:
+    return _date_value(request.args.get(name, ""))
 
 
 def _list_filters(text: str) -> queries.CaseFilters:
@@ -92,18 +96,62 @@ def index():
     return _render_list(search, text)
 
 
+BAD_CURSOR = "That page link is no longer valid: here is the first page."
+JUMP_REFUSED = "Jump to a date as YYYY-MM-DD, or to a letter for the sort by patient: here is the first page."
+
+
+def _page_arg(name: str) -> str:
+    """A paging argument: from the URL on a GET, from the form on a POSTed search (never in the URL)."""
+    source = request.args if request.method == "GET" else request.form
+    return source.get(name, "")[:1000]
+
+
+def _initial_arg() -> str | None:
+    initial = _page_arg("initial")
+    return initial if len(initial) == 1 and initial.isalpha() else None
+
+
 def _render_list(search: PatientSearchForm, text: str):
     filters = _list_filters(text)
-    requested = page_number() if request.method == "GET" else request.form.get("page", 1, type=int)
-    page = queries.paginate_capped(
-        queries.case_list(current_user, filters),
-        page=requested if 1 <= requested <= 100_000 else 1,
-        per_page=current_app.config["PER_PAGE"],
+    order = queries.SORTS[filters.sort]
+    notice = None
+    direction, boundary, jump = keyset.FIRST, None, None
+    after, before = _page_arg("after"), _page_arg("before")
+    if _page_arg("last"):
+        direction = keyset.LAST
+    elif after or before:
+        try:
+            boundary = keyset.decode_cursor(after or before, filters.sort, order)
+            direction = keyset.AFTER if after else keyset.BEFORE
+        except keyset.BadCursor:
+            notice = BAD_CURSOR
+    else:
+        day = _date_value(_page_arg("jump"))
+        jump = queries.jump_value(filters.sort, day, _initial_arg())
+        if jump is not None:
+            direction = keyset.JUMP
+        elif _page_arg("jump") or _page_arg("initial"):
+            notice = JUMP_REFUSED
+    stmt = queries.case_list(current_user, filters)
+    page = queries.case_page(
+        current_user,
+        filters,
+        limit=current_app.config["PER_PAGE"],
+        direction=direction,
+        boundary=boundary,
+        jump=jump,
     )
-    log_access(AccessPage.CASE_LIST, cases=page.items)
+    if direction == keyset.BEFORE and not page.rows:
+        page = queries.case_page(current_user, filters, limit=current_app.config["PER_PAGE"])
+    log_access(AccessPage.CASE_LIST, cases=page.rows)
     return render_template(
         "cases/list.html",
         page=page,
+        cursors=_cursors(filters.sort, page),
+        total=queries.count_capped(stmt),
+        count_cap=queries.COUNT_CAP,
+        jump_kind=queries.JUMPS.get(filters.sort),
+        notice=notice,
         filters=filters,
         search=search,
         boards=queries.active_boards_of(current_user),
@@ -113,6 +161,14 @@ def _render_list(search: PatientSearchForm, text: str):
         grades=GRADE_FILTERS,
         sorts=queries.SORTS.keys(),
     )
+
+
+def _cursors(sort: str, page: keyset.SeekPage) -> dict[str, str | None]:
+    """The opaque cursors of the page's previous and next links."""
+    return {
+        "before": keyset.encode_cursor(sort, page.keys[0]) if page.rows and page.has_prev else None,
+        "after": keyset.encode_cursor(sort, page.keys[-1]) if page.rows and page.has_next else None,
+    }
 
 
 @bp.get("/cases/<id:case_id>")
