@@ -29,6 +29,8 @@ from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
 from config import TestConfig  # noqa: E402
 from tumorboard import create_app  # noqa: E402
+from tumorboard.auth.models import SignInMethod  # noqa: E402
+from tumorboard.auth.sessions import open_session  # noqa: E402
 from tumorboard.extensions import db  # noqa: E402
 
 TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK")
@@ -78,14 +80,13 @@ def build_app(url: str, **overrides) -> Flask:
 
 
 def sign_in(client: FlaskClient, user) -> FlaskClient:
-    """Sign a test client in by writing the session as a login does (tests/conftest.py log_in)."""
-    now = int(time.time())
+    """Sign a test client in as a login does, without the password check: a session record
+    (auth.sessions.open_session, committed) and its key in the cookie (tests/conftest.py log_in)."""
+    _record, key = open_session(user, SignInMethod.PASSWORD)
+    db.session.commit()
     with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
+        sess["_user_id"] = key
         sess["_fresh"] = True
-        sess["login_at"] = now
-        sess["seen_at"] = now
-        sess.permanent = True
     return client
 
 

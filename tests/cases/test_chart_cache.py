@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tests.conftest import log_in
 from tumorboard.audit.models import AccessEvent, AccessPage
 from tumorboard.auth.roles import Role
-from tumorboard.cases import charts, finding_operations
+from tumorboard.cases import charts, finding_operations, finding_views
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.render_cache import MAX_AGE, REVALIDATE, ChartRender, cached_svg, chart_key
@@ -104,9 +104,8 @@ def test_a_new_day_is_a_new_chart(client_as, case, submitter, create_lab, monkey
     create_lab(case, created_by=submitter, value=120)
     client = client_as(Role.SPECIALIST)
     today = client.get(_url(case))
-    monkeypatch.setattr(
-        "tumorboard.cases.finding_views.hospital_today", lambda: date.today() + timedelta(days=1)
-    )
+    tomorrows_date = finding_views.hospital_today() + timedelta(days=1)  # the hospital's day, not UTC's
+    monkeypatch.setattr("tumorboard.cases.finding_views.hospital_today", lambda: tomorrows_date)
     tomorrow = client.get(_url(case), headers={"If-None-Match": today.headers["ETag"]})
     assert tomorrow.status_code == 200 and tomorrow.headers["ETag"] != today.headers["ETag"]
 
