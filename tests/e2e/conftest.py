@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # `make test` installs it with npm ci
 WIDTHS = (1440, 1920, 768)
+# A full-page picture is for a person to look at, not a step under test: a cold or loaded Chromium took
+# more than the steps' 10 s to draw one at 1920 px in CI, so pictures get longer.
+SCREENSHOT_TIMEOUT_MS = 60_000
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
@@ -83,7 +86,7 @@ def screenshot(page):
 
     def take(name: str) -> Path:
         path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=True, timeout=SCREENSHOT_TIMEOUT_MS)
         return path
 
     return take
@@ -99,7 +102,7 @@ def screenshots(page):
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             path = ARTIFACTS / f"{name}-{width}.png"
-            page.screenshot(path=str(path), full_page=True)
+            page.screenshot(path=str(path), full_page=True, timeout=SCREENSHOT_TIMEOUT_MS)
             paths.append(path)
         page.set_viewport_size({"width": 1280, "height": 900})
         return paths
