@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 FLASK := TUMORBOARD_CONFIG=development $(BIN)/flask --app tumorboard
 PORT ?= 5000
 
-.PHONY: run test test-fast lint format bench bench-load lock upgrade-deps clean
+.PHONY: run test test-fast lint format i18n bench bench-load lock upgrade-deps clean
 
 # Installs are reproducible: every package pinned with its hashes in requirements/*.txt (`make lock`
 # writes them from pyproject.toml with pip-tools).
@@ -53,6 +53,20 @@ lock: $(STAMP)
 upgrade-deps:
 	$(MAKE) lock UPGRADE=--upgrade
 	@echo "Lock files refreshed within pyproject.toml's bounds: review 'git diff requirements/', then make test."
+
+# The catalogues: extract every message of the code and templates (babel.cfg), bring each language's
+# catalogue up to date (new messages empty, changed ones fuzzy: tests/test_i18n.py fails on both until
+# they are translated) and compile them; the .po and .mo files are kept in git.
+LANGUAGES := de en
+i18n: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k pgettext:1c,2 \
+		--sort-by-file --no-wrap --project TumorBoard -o translations/messages.pot .
+	@for lang in $(LANGUAGES); do \
+		$(BIN)/pybabel -q update --init-missing --no-wrap --ignore-obsolete -i translations/messages.pot \
+			-d translations -l $$lang || exit 1; \
+	done
+	$(BIN)/pybabel -q compile --statistics -d translations
+	@rm -f translations/messages.pot
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -24,6 +24,10 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = 10_000
 
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/Berlin")
+    # The hospital's language: the interface's when neither the user's profile nor the browser chooses
+    # one of LANGUAGES, and a letter's unless its author picks another (tumorboard.i18n).
+    DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "en")
+    LANGUAGES = ("de", "en")
     HOSPITAL_NAME = os.environ.get("HOSPITAL_NAME", "University Hospital")
     # The letterhead of decision letters: address lines separated by "|".
     LETTERHEAD = os.environ.get(

@@ -46,13 +46,14 @@ def create_app(config_class: type[Config] | str | None = None, **overrides) -> F
     from tumorboard.logs import configure_logging
 
     configure_logging(app)
-    from tumorboard import cli, metrics, security, templating
+    from tumorboard import cli, i18n, metrics, security, templating
 
     # First of all hooks: requests are timed from the start to the end (the metrics' after_request runs
     # last), and a request over plain http in production is answered before the CSRF check refuses it.
     metrics.init_app(app)
     security.require_https(app)
     _init_extensions(app)
+    i18n.init_app(app)
     _register_blueprints(app)
     from tumorboard import api
 

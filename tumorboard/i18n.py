@@ -1,0 +1,58 @@
+"""German and English (Flask-Babel): the request's language, the catalogues and the hospital's formats.
+
+The language of a request is, in order: the signed-in user's choice on their profile (``User.locale``,
+when set), the browser's Accept-Language among ``LANGUAGES``, the hospital's ``DEFAULT_LOCALE``. Times
+are shown in the hospital's time zone (``TIMEZONE``) whatever the language. Enum values stay stable in the
+database and the API; their labels are translated where they are shown.
+
+Catalogues live in ``translations/<lang>/LC_MESSAGES/messages.po`` and are compiled to ``.mo`` beside
+them (both kept in git so that a fresh clone runs); ``make i18n`` extracts the messages of the code and
+templates (``babel.cfg``), updates the catalogues and compiles them.
+"""
+
+from pathlib import Path
+
+from flask import Flask, current_app, request
+from flask_babel import Babel
+from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+babel = Babel()
+
+
+def _user_locale() -> str | None:
+    if not current_user or not getattr(current_user, "is_authenticated", False):
+        return None
+    return getattr(current_user, "locale", None)
+
+
+def select_locale() -> str:
+    """The language of this request (see the module's docstring for the order)."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = _user_locale()
+    if chosen is not None and chosen in languages:
+        return chosen
+    if request:
+        # "*" (any language will do) leaves the choice to the hospital, not to the order of LANGUAGES.
+        named = LanguageAccept([(value, q) for value, q in request.accept_languages if value != "*"])
+        best = named.best_match(languages)
+        if best:
+            return best
+    return current_app.config["DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["TIMEZONE"]
+
+
+def init_app(app: Flask) -> None:
+    if app.config["DEFAULT_LOCALE"] not in app.config["LANGUAGES"]:
+        raise RuntimeError(
+            f"DEFAULT_LOCALE must be one of {', '.join(app.config['LANGUAGES'])}, "
+            f"not {app.config['DEFAULT_LOCALE']!r}."
+        )
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
