@@ -149,7 +149,7 @@ def test_results_of_an_unknown_patient_or_an_unmapped_code_wait_in_the_work_list
         held = db.session.scalars(select(UnmatchedResult).order_by(UnmatchedResult.id)).all()
         assert [(h.reason, h.mrn, h.code, h.value, h.unit) for h in held] == [
             (UnmatchedReason.UNKNOWN_PATIENT, "999888", "9811-1", "182", "ng/mL"),
-            (UnmatchedReason.UNKNOWN_PATIENT, "999888", "1695-2", "14.2", "mg/24 h"),
+            (UnmatchedReason.UNKNOWN_PATIENT, "999888", "1695-6", "14.2", "mg/24 h"),
             (UnmatchedReason.UNMAPPED_CODE, "555446", "XYZ-1", "120", "pmol/L"),
         ]
         assert held[0].patient_id is None and held[2].patient_id is not None
@@ -429,7 +429,7 @@ def test_a_result_that_holds_no_value_is_answered_ae_and_nothing_is_filed(listen
     when = hl7_date(date.today() - timedelta(days=2))
     obx = [
         f"OBX|1|NM|9811-1^Chromogranin A^LN||182|ng/mL|0-93|H|||F|||{when}0730|GHH^GHH LAB",
-        f"OBX|2|NM|1695-2^5-HIAA 24 h urine^LN||14.2|mg/24 h|2-8|H|||{status}|||{when}0730|GHH^GHH LAB",
+        f"OBX|2|NM|1695-6^5-HIAA 24 h urine^LN||14.2|mg/24 h|2-8|H|||{status}|||{when}0730|GHH^GHH LAB",
     ]
     before = counts(listener.app)
     ack = listener.send(oru(f"STATUS-{status}", mrn="616161", obx=obx))
@@ -444,7 +444,7 @@ def test_a_preliminary_or_corrected_result_is_filed_marked_as_such(listener):
     when = hl7_date(date.today() - timedelta(days=2))
     obx = [
         f"OBX|1|NM|9811-1^Chromogranin A^LN||182|ng/mL|0-93|H|||P|||{when}0730|GHH^GHH LAB",
-        f"OBX|2|NM|1695-2^5-HIAA 24 h urine^LN||14.2|mg/24 h|2-8|H|||C|||{when}0730|GHH^GHH LAB",
+        f"OBX|2|NM|1695-6^5-HIAA 24 h urine^LN||14.2|mg/24 h|2-8|H|||C|||{when}0730|GHH^GHH LAB",
     ]
     ack = listener.send(oru("STATUS-PC", mrn="626262", obx=obx))
     assert ack_code(ack) == "AA", ack

@@ -17,7 +17,7 @@ from pathlib import Path
 import hl7
 from hl7.exceptions import HL7Exception
 
-from tumorboard.clinical.vocabularies import Analyte
+from tumorboard.clinical.vocabularies import Analyte, analyte_of_loinc
 from tumorboard.db import utcnow
 
 ENCODING_CHARACTERS = "^~\\&"
@@ -25,17 +25,6 @@ ENCODING_CHARACTERS = "^~\\&"
 SUPPORTED = {
     "ADT": frozenset({"A01", "A04", "A08", "A40"}),
     "ORU": frozenset({"R01"}),
-}
-# LOINC codes of the tumour markers (loinc.org); a laboratory's own codes go in the local code table.
-LOINC_CODES: dict[str, Analyte] = {
-    "9811-1": Analyte.CHROMOGRANIN_A,  # Chromogranin A [Mass/volume] in Serum or Plasma
-    "1695-2": Analyte.URINE_5HIAA,  # 5-Hydroxyindoleacetate [Mass/time] in 24 hour Urine
-    "2333-9": Analyte.GASTRIN,  # Gastrin [Mass/volume] in Serum or Plasma
-    "2345-7": Analyte.GLUCOSE,  # Glucose [Mass/volume] in Serum or Plasma
-    "20448-7": Analyte.INSULIN,  # Insulin [Units/volume] in Serum or Plasma
-    "1986-9": Analyte.C_PEPTIDE,  # C peptide [Mass/volume] in Serum or Plasma
-    "1992-7": Analyte.CALCITONIN,  # Calcitonin [Mass/volume] in Serum or Plasma
-    "15060-7": Analyte.NSE,  # Enolase.neuron specific [Mass/volume] in Serum or Plasma
 }
 LOINC_SYSTEMS = frozenset({"LN", "LOINC"})
 SEXES = {"F": "female", "M": "male", "O": "other", "A": "other", "N": "other", "U": "unknown", "": "unknown"}
@@ -307,7 +296,7 @@ def observations(message: hl7.Message, local_codes: dict[tuple[str, str], Analyt
         low, high, _read = reference_limits(reference)
         observed = _hl7_date(_get(seg, 14), f"OBX-14 (OBX {position})") or current_obr_date
         if system.upper() in LOINC_SYSTEMS:
-            analyte = LOINC_CODES.get(code) or local_codes.get((system.upper(), code))
+            analyte = analyte_of_loinc(code) or local_codes.get((system.upper(), code))
         else:
             analyte = local_codes.get((system.upper(), code))
         found.append(
