@@ -118,6 +118,21 @@ class Analyte(Vocabulary):
     SEROTONIN = "serotonin", "Serotonin", "ng/mL", "27057-9"
 
 
+class Comparator(Vocabulary):
+    """How a censored laboratory value relates to its number (FHIR Quantity.comparator; HL7 v2 SN.1): "<2"
+    is a value below the assay's limit of 2, not a value of 2."""
+
+    LT = "<", "less than"
+    LE = "<=", "at most"
+    GE = ">=", "at least"
+    GT = ">", "greater than"
+
+    @property
+    def sign(self) -> str:
+        """As a result sheet prints it."""
+        return {"<": "<", "<=": "≤", ">=": "≥", ">": ">"}[self.value]
+
+
 # Further LOINC codes of the same analyte, measured in whole blood or reported in moles (LOINC 2.7x): a
 # result under one of these is that analyte, in the unit the laboratory gives.
 LOINC_ALSO: dict[str, Analyte] = {

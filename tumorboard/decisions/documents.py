@@ -223,6 +223,7 @@ def document_from_snapshot(
                 lab.value,
                 lab.unit,
                 lab.sample_date,
+                lab.comparator.value if lab.comparator else None,
             )
             for lab in labs
         ),

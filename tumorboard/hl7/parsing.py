@@ -29,6 +29,9 @@ SUPPORTED = {
 LOINC_SYSTEMS = frozenset({"LN", "LOINC"})
 SEXES = {"F": "female", "M": "male", "O": "other", "A": "other", "N": "other", "U": "unknown", "": "unknown"}
 RANGE = re.compile(r"^\s*(?P<low>\d+(?:\.\d+)?)?\s*(?:-\s*(?P<high>\d+(?:\.\d+)?))?\s*$")
+# A censored value in OBX-5 (NM or ST written "<2", "> 1000"); SN carries it in its first component.
+LEADING_COMPARATOR = re.compile(r"^\s*(<=|>=|<|>|≤|≥)\s*")
+COMPARATORS = {"<": "<", "<=": "<=", "≤": "<=", ">": ">", ">=": ">=", "≥": ">="}
 BOUND = re.compile(r"^\s*(?P<op><=?|>=?)\s*(?P<limit>\d+(?:\.\d+)?)\s*$")
 
 
@@ -92,6 +95,7 @@ class Observation:
     observed_on: date | None
     laboratory: str
     number: float | None = None
+    comparator: str | None = None  # "<", "<=", ">=", ">" of a censored value ("<2"); None: the value itself
     ref_low: float | None = None
     ref_high: float | None = None
     analyte: Analyte | None = field(default=None)
@@ -260,6 +264,27 @@ def number(value: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def measure(value: str) -> tuple[str | None, float | None]:
+    """A result as laboratories write it: "182", "<2", ">= 1000" (the comparator and the number), or
+    (None, None) for what is no number."""
+    comparator = None
+    found = LEADING_COMPARATOR.match(value)
+    if found:
+        comparator = COMPARATORS[found.group(1)]
+        value = value[found.end() :]
+    result = number(value)
+    return (comparator, result) if result is not None else (None, None)
+
+
+def _structured_numeric(seg) -> str:
+    """OBX-5 of type SN (comparator^number^separator^number) as text, "<2" or "2": a range or ratio
+    ("1^-^5", "1^:^128") is not one value, and is kept as the laboratory sent it, to be held."""
+    comparator, first, separator, second = (_get(seg, 5, n) for n in (1, 2, 3, 4))
+    if separator or second:
+        return f"{comparator}{first}{separator}{second}"
+    return f"{comparator}{first}"
+
+
 def reference_limits(text: str) -> tuple[float | None, float | None, bool]:
     """OBX-7 as the lab wrote it ("2-8", "<93", ">0.5", "≤ 5"): the limits, and whether it was read."""
     text = text.strip().replace("≤", "<=").replace("≥", ">=")
@@ -290,7 +315,9 @@ def observations(message: hl7.Message, local_codes: dict[tuple[str, str], Analyt
             continue
         position = len(found) + 1
         code, code_text, system = _get(seg, 3, 1), _get(seg, 3, 2), _get(seg, 3, 3)
-        value = _get(seg, 5)
+        value_type = _get(seg, 2).upper()
+        value = _structured_numeric(seg) if value_type == "SN" else _get(seg, 5)
+        comparator, measured = measure(value)
         unit = _get(seg, 6, 1) or _get(seg, 6, 2)
         reference = _get(seg, 7)
         low, high, _read = reference_limits(reference)
@@ -302,7 +329,7 @@ def observations(message: hl7.Message, local_codes: dict[tuple[str, str], Analyt
         found.append(
             Observation(
                 position=position,
-                value_type=_get(seg, 2),
+                value_type=value_type,
                 code=code[:250],
                 code_text=code_text[:250],
                 code_system=system[:40],
@@ -311,7 +338,8 @@ def observations(message: hl7.Message, local_codes: dict[tuple[str, str], Analyt
                 reference_range=reference[:60],
                 observed_on=observed,
                 laboratory=(_get(seg, 15, 2) or _get(seg, 15, 1) or header_facility)[:250],
-                number=number(value),
+                number=measured,
+                comparator=comparator,
                 ref_low=low,
                 ref_high=high,
                 analyte=analyte,
