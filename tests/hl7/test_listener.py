@@ -453,3 +453,31 @@ def test_a_preliminary_or_corrected_result_is_filed_marked_as_such(listener):
             select(LabResult.note).where(LabResult.case_id == case_id).order_by(LabResult.id)
         ).all()
         assert notes == ["Preliminary result", "Corrected result"]
+
+
+def test_a_censored_result_is_filed_with_its_comparator_over_mllp(listener):
+    """OBX-5 "<2" (NM as laboratories send it) and SN "<^5" (HL7 v2.5 2.A.71: comparator^number): the
+    comparator is kept beside the number; an SN range (1^-^5) is no one value and is held."""
+    _board, _patient, case_id = _board_with_case(listener.app, mrn="636363")
+    when = hl7_date(date.today() - timedelta(days=2))
+    obx = [
+        f"OBX|1|NM|9811-1^Chromogranin A^LN||<2|ng/mL|0-93||||F|||{when}0730|GHH^GHH LAB",
+        f"OBX|2|SN|2333-3^Gastrin^LN||>=^1000|pg/mL|13-115|H|||F|||{when}0730|GHH^GHH LAB",
+        f"OBX|3|SN|2338-2^Glucagon^LN||^5|pg/mL|||||F|||{when}0730|GHH^GHH LAB",
+        f"OBX|4|SN|3125-2^VIP^LN||^1^-^5|pg/mL|||||F|||{when}0730|GHH^GHH LAB",
+    ]
+    ack = listener.send(oru("CENSORED-1", mrn="636363", obx=obx))
+    assert ack_code(ack) == "AA", ack
+    with listener.app.app_context():
+        filed = db.session.execute(
+            select(LabResult.analyte, LabResult.comparator, LabResult.value)
+            .where(LabResult.case_id == case_id)
+            .order_by(LabResult.id)
+        ).all()
+        assert [tuple(row) for row in filed] == [
+            (Analyte.CHROMOGRANIN_A, "<", 2.0),
+            (Analyte.GASTRIN, ">=", 1000.0),
+            (Analyte.GLUCAGON, None, 5.0),
+        ]
+        (held,) = db.session.scalars(select(UnmatchedResult).where(UnmatchedResult.code == "3125-2")).all()
+        assert (held.reason, held.value) == (UnmatchedReason.NOT_NUMERIC, "1-5")
