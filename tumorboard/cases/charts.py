@@ -175,17 +175,23 @@ class SeriesChange:
     latest: Any
 
     @property
+    def censored(self) -> bool:
+        """Either value is only a limit ("<2"): no change can be computed from it."""
+        return bool(_comparator(self.previous) or _comparator(self.latest))
+
+    @property
     def percent(self) -> float | None:
-        """The relative change in per cent; None when the previous value is 0 (no ratio to it)."""
-        if self.previous.value == 0:
+        """The relative change in per cent; None when the previous value is 0 (no ratio to it) or either
+        value is censored."""
+        if self.previous.value == 0 or self.censored:
             return None
         return (self.latest.value - self.previous.value) / abs(self.previous.value) * 100
 
     @property
     def text(self) -> str:
-        since = (
-            f"since {_number(self.previous.value)} {self.previous.unit} on {_day(self.previous.sample_date)}"
-        )
+        since = f"since {_shown(self.previous)} {self.previous.unit} on {_day(self.previous.sample_date)}"
+        if self.censored:
+            return f"{_shown(self.latest)} {since} (a value beyond the assay's limit: no change computed)"
         percent = self.percent
         if self.latest.value == self.previous.value:
             return f"unchanged {since}"
@@ -233,7 +239,7 @@ class MarkerSeries:
                 f"{len(self.results)} results from {_day(first.sample_date)} to {_day(latest.sample_date)}"
             )
         outside = sum(r.flag is not None for r in self.results)
-        text = f"{self.label} in {self.unit}: {period}; latest {_number(latest.value)} {self.unit}"
+        text = f"{self.label} in {self.unit}: {period}; latest {_shown(latest)} {self.unit}"
         change = self.change
         text += f", {change.text}" if change else ", no earlier result in this unit to compare with"
         return f"{text}; {outside} {OUTSIDE_RANGE_LABEL}."
@@ -335,6 +341,11 @@ def _unit_key(unit: str) -> str:
 def _comparator(result: Any) -> str | None:
     comparator = getattr(result, "comparator", None)
     return str(comparator) if comparator else None
+
+
+def _shown(result: Any) -> str:
+    """A result's value with its comparator, as the laboratory wrote it ("<2")."""
+    return f"{_comparator(result) or ''}{_number(result.value)}"
 
 
 def _sample_order(result: Any) -> tuple[date, int]:
