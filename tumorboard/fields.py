@@ -17,7 +17,15 @@ from enum import StrEnum
 from typing import Any, Literal, overload
 
 from wtforms import FloatField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from tumorboard.errors import OperationError
 from tumorboard.forms import INVISIBLE, MultiCheckboxField, unreadable_characters
@@ -278,6 +286,54 @@ class Number:
         )
 
 
+# A leading comparator of a censored value, as laboratories write it ("<2", "> 1000", "≤5", "<=5").
+_COMPARATOR = re.compile(r"^\s*(<=|>=|=<|=>|≤|≥|<|>)\s*")
+_COMPARATORS = {"<": "<", "<=": "<=", "=<": "<=", "≤": "<=", ">": ">", ">=": ">=", "=>": ">=", "≥": ">="}
+
+
+@dataclass(frozen=True)
+class Measured(Number):
+    """A measured number that may be censored: "<2" (below the assay's limit) or ">1000" is the comparator
+    and the number, both kept. `clean` gives the number, `split` the two; the form's field is text."""
+
+    def split(self, value, name: str) -> tuple[str | None, float | int | None]:
+        comparator = None
+        if isinstance(value, str):
+            found = _COMPARATOR.match(value)
+            if found:
+                comparator = _COMPARATORS[found.group(1)]
+                value = value[found.end() :]
+                if not value.strip():
+                    raise OperationError(
+                        f"Give the number after {comparator}, for example {comparator}2.", field=name
+                    )
+        try:
+            return comparator, super().clean(value, name)
+        except OperationError as exc:
+            if exc.message.endswith("must be a number."):
+                raise OperationError(
+                    f"The {self.what} must be a number, or a number after <, <=, > or >= (for example <2).",
+                    field=name,
+                ) from None
+            raise
+
+    def clean(self, value, name: str) -> float | int | None:
+        return self.split(value, name)[1]
+
+    def field(self, label: str | None = None, **overrides):
+        rule = self
+
+        def check(_form, field) -> None:
+            try:
+                rule.split(field.data, field.name)
+            except OperationError as exc:
+                raise StopValidation(exc.message) from None
+
+        first = InputRequired(f"Enter the {self.what}.") if self.required else Optional()
+        overrides.setdefault("description", self.description)
+        return StringField(label or self.label, validators=[first, check], **overrides)
+
+
 CHOOSE = "Choose …"
 
 
@@ -343,7 +399,7 @@ class Choices:
         )
 
 
-Rule = Text | Number | Choice | Choices | Password
+Rule = Text | Number | Measured | Choice | Choices | Password
 
 
 def rules_of(declarations: type) -> dict[str, Rule]:

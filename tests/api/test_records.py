@@ -155,6 +155,18 @@ def test_a_retried_finding_makes_one_lab_result(client, world):
     assert first.get_json()["flag"] == "high"
 
 
+def test_a_censored_value_is_written_and_read_with_its_comparator(client, world):
+    url = f"/api/v1/cases/{world.case.id}/labs"
+    created = client.post(
+        url, headers=bearer(world.tokens["write"]), json={**NEW_LAB, "value": 2.0, "comparator": "<"}
+    )
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    assert (body["comparator"], body["value"], body["flag"]) == ("<", 2.0, None)
+    plain = client.post(url, headers=bearer(world.tokens["write"]), json=NEW_LAB).get_json()
+    assert plain["comparator"] is None
+
+
 def test_a_bad_idempotency_key_is_refused(client, world):
     headers = bearer(world.tokens["write"], **{"Idempotency-Key": "short"})
     body = _problem(client.post("/api/v1/patients", headers=headers, json=NEW_PATIENT), 422)
@@ -204,6 +216,9 @@ def test_another_users_patient_is_not_theirs_to_correct(client, world):
         ({"sample_date": "not a date"}, "sample_date"),
         ({"colour": "blue"}, "colour"),
         ({"value": "12"}, "value"),
+        ({"value": "<2"}, "value"),  # the API's value is a number; a comparator has its own field
+        ({"comparator": "~"}, "comparator"),
+        ({"comparator": 1}, "comparator"),
     ],
 )
 def test_bad_finding_input_is_refused_by_field_and_changes_nothing(client, world, change, field):

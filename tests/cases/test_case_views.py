@@ -736,3 +736,31 @@ def test_an_mrn_a_merge_retired_gets_the_page_of_an_mrn_in_use(
         .select_from(AuditEvent)
         .where(AuditEvent.action == "patient.registration_refused", AuditEvent.entity_id == str(survivor.id))
     )
+
+
+def test_a_censored_value_is_typed_as_the_lab_writes_it_shown_and_edited_back(client_as, case):
+    client = client_as(Role.SUBMITTER)
+    lab = {"sample_date": "2026-11-30", "analyte": "chromogranin_a", "unit": "ng/mL", "ref_high": "93"}
+    before = _count(LabResult)
+    for bad, message in [
+        ("<", "Give the number after &lt;, for example &lt;2."),
+        (
+            "about 5",
+            "The value must be a number, or a number after &lt;, &lt;=, &gt; or &gt;= (for example &lt;2).",
+        ),
+        (">-3", "The value must be between 0 and 1e+09."),
+    ]:
+        refused = client.post(f"/cases/{case.id}/lab/new", data={**lab, "value": bad})
+        assert refused.status_code == 422 and message in refused.text, bad
+        assert (
+            'value="' + bad.replace("<", "&lt;").replace(">", "&gt;") + '"' in refused.text
+        )  # kept as typed
+    assert _count(LabResult) == before
+    assert client.post(f"/cases/{case.id}/lab/new", data={**lab, "value": "> 1000"}).status_code == 302
+    result = db.session.scalars(select(LabResult).where(LabResult.case_id == case.id)).one()
+    assert (result.comparator, result.value, result.flag) == (">", 1000.0, "high")
+    page = client.get(f"/cases/{case.id}").text
+    assert "&gt;1000 ng/mL" in page and "greater than" in page
+    form = client.get(f"/cases/{case.id}/lab/{result.id}/edit").text
+    (field,) = re.findall(r'<input[^>]*id="value"[^>]*>', form)
+    assert 'type="text"' in field and 'value="&gt;1000"' in field  # text: a number field refuses "<2"

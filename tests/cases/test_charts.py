@@ -4,7 +4,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from tumorboard.cases.charts import OUTSIDE_RANGE_LABEL, RANGE_LABEL, MarkerPoint, marker_chart_svg
+from tumorboard.cases.charts import (
+    CENSORED_LABEL,
+    OUTSIDE_RANGE_LABEL,
+    RANGE_LABEL,
+    MarkerPoint,
+    marker_chart_svg,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -163,6 +169,25 @@ def test_today_extends_the_axis_and_is_marked():
     assert "today" in _texts(with_today)
 
 
+def test_a_censored_value_is_drawn_as_an_open_triangle_and_named():
+    """ "<2" is below 2, not 2: its point carries a triangle pointing the way the value lies, the legend
+    says what it means, and the chart's title reads the latest value with its comparator."""
+    points = [
+        MarkerPoint(date(2024, 1, 1), 150.0, None, 100.0, "high"),
+        MarkerPoint(date(2024, 3, 1), 2.0, None, 100.0, None, "<"),
+        MarkerPoint(date(2024, 5, 1), 1000.0, None, 100.0, "high", ">="),
+        MarkerPoint(date(2024, 7, 1), 2.0, None, 100.0, None, "<="),
+    ]
+    root = _parse(marker_chart_svg(points, title="CgA", unit="µg/L"))
+    assert len(_markers(root, "results-censored-below")) == 2
+    assert len(_markers(root, "results-censored-above")) == 1
+    assert CENSORED_LABEL in _texts(root)
+    title = root.find(f"{SVG}title").text
+    assert "latest <=2 µg/L" in title and f"3 {CENSORED_LABEL}" in title
+    plain = _parse(marker_chart_svg(_series(3), title="CgA", unit="µg/L"))
+    assert _markers(plain, "results-censored-below") == [] and CENSORED_LABEL not in _texts(plain)
+
+
 def test_empty_input_raises_a_clear_error():
     with pytest.raises(ValueError, match="at least one MarkerPoint"):
         marker_chart_svg([], title="CgA", unit="µg/L")
@@ -174,6 +199,7 @@ def test_empty_input_raises_a_clear_error():
         MarkerPoint(date(2024, 1, 1), float("nan"), None, 100.0, None),
         MarkerPoint(date(2024, 1, 1), 1.0, None, float("inf"), None),
         MarkerPoint(date(2024, 1, 1), 1.0, None, 100.0, "abnormal"),
+        MarkerPoint(date(2024, 1, 1), 1.0, None, 100.0, None, "~"),
     ],
 )
 def test_unusable_points_are_refused(point):

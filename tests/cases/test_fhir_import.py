@@ -115,8 +115,8 @@ def test_round_trip_the_decision_export_imports_its_markers(
 ):
     document = a_document(
         observations=(
-            ("9811-1", "Chromogranin A (serum)", 260.0, "ng/mL", date(2026, 11, 10)),
-            ("1695-6", "5-HIAA (24-h urine)", 4.2, "mg/24 h", date(2026, 11, 10)),
+            ("9811-1", "Chromogranin A (serum)", 260.0, "ng/mL", date(2026, 11, 10), None),
+            ("1695-6", "5-HIAA (24-h urine)", 2.0, "mg/24 h", date(2026, 11, 10), "<"),
         )
     )
     patient = create_patient(
@@ -132,9 +132,28 @@ def test_round_trip_the_decision_export_imports_its_markers(
     import_bundle(submitter, case, text(exported), expected_version=case.version)
     lab, hiaa = sorted(case.labs, key=lambda r: r.analyte)
     assert (lab.value, lab.unit, lab.sample_date) == (260.0, "ng/mL", date(2026, 11, 10))
-    assert (hiaa.value, hiaa.unit) == (4.2, "mg/24 h")
+    # a censored value goes out as valueQuantity.comparator and comes back as one, never as a plain 2
+    assert (hiaa.comparator, hiaa.value, hiaa.unit, hiaa.shown_value) == ("<", 2.0, "mg/24 h", "<2")
+    assert lab.comparator is None
     assert lab.source_system == "urn:ietf:rfc:3986" and lab.source_id.startswith("urn:uuid:")
     assert [i.action for i in plan_import(case, text(exported)).items] == ["unchanged", "unchanged"]
+
+
+def test_a_censored_value_is_previewed_and_imported_with_its_comparator(app_ctx, submitter, pieter):
+    observation = glucose(valueQuantity={"value": 2, "comparator": "<=", "unit": "mmol/l"})
+    bundle = text(ex.bundle(ex.PATIENT_F001, observation))
+    (item,) = plan_import(pieter, bundle).items
+    assert item.label == "Glucose: ≤2 mmol/l"
+    import_bundle(submitter, pieter, bundle, expected_version=pieter.version)
+    (lab,) = pieter.labs
+    assert (lab.comparator, lab.value, lab.shown_value) == ("<=", 2.0, "≤2")
+
+
+@pytest.mark.parametrize("comparator", ["ad", ["<"], 5, "=<"])
+def test_a_comparator_outside_fhir_r4s_is_refused_by_name(app_ctx, pieter, comparator):
+    observation = glucose(valueQuantity={"value": 2, "unit": "mmol/l", "comparator": comparator})
+    problems = refused(pieter, ex.bundle(ex.PATIENT_F001, observation))
+    assert any("valueQuantity.comparator must be <, <=, >= or >" in p for p in problems), problems
 
 
 def refused(case, bundle) -> list[str]:

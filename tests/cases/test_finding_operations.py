@@ -10,6 +10,7 @@ from tests.cases.helpers import audit_count, count, days_ago, last_event
 from tumorboard.auth.roles import Role
 from tumorboard.cases.finding_operations import add_finding, remove_finding, update_finding
 from tumorboard.cases.models import ImagingStudy, LabResult, PathologyReport
+from tumorboard.clinical.vocabularies import Comparator
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db
 from tumorboard.timezones import hospital_today
@@ -382,7 +383,36 @@ BAD_FINDINGS = [
     pytest.param(
         "lab", {"value": "-1"}, "value", "The value must be between 0 and 1e+09.", id="lab-value-negative"
     ),
-    pytest.param("lab", {"value": "high"}, "value", "The value must be a number.", id="lab-value-text"),
+    pytest.param(
+        "lab",
+        {"value": "high"},
+        "value",
+        "The value must be a number, or a number after <, <=, > or >= (for example <2).",
+        id="lab-value-text",
+    ),
+    pytest.param(
+        "lab", {"value": "<"}, "value", "Give the number after <, for example <2.", id="lab-comparator-alone"
+    ),
+    pytest.param(
+        "lab",
+        {"value": "<<2"},
+        "value",
+        "The value must be a number, or a number after <, <=, > or >= (for example <2).",
+        id="lab-comparator-twice",
+    ),
+    pytest.param(
+        "lab", {"value": "<-1"}, "value", "The value must be between 0 and 1e+09.", id="lab-censored-negative"
+    ),
+    pytest.param(
+        "lab",
+        {"value": "<2", "comparator": ">"},
+        "value",
+        "The value says <, the comparator >: give the comparator once.",
+        id="lab-comparator-contradiction",
+    ),
+    pytest.param(
+        "lab", {"comparator": "~"}, "comparator", "Unknown comparator.", id="lab-comparator-unknown"
+    ),
     pytest.param("lab", {"unit": " "}, "unit", "Enter the unit.", id="lab-unit-missing"),
     pytest.param(
         "lab",
@@ -662,3 +692,45 @@ def test_a_finding_is_changed_only_as_its_own_kind(submitter, draft):
 )
 def test_lab_flag_comes_from_the_labs_own_range(value, low, high, flag):
     assert LabResult(value=value, ref_low=low, ref_high=high).flag == flag
+
+
+@pytest.mark.parametrize(
+    ("typed", "comparator", "value", "shown"),
+    [
+        pytest.param("<2", Comparator.LT, 2.0, "<2", id="less"),
+        pytest.param(" > 1000 ", Comparator.GT, 1000.0, ">1000", id="greater-spaced"),
+        pytest.param("<=5", Comparator.LE, 5.0, "≤5", id="at-most"),
+        pytest.param("≥0.5", Comparator.GE, 0.5, "≥0.5", id="at-least-sign"),
+        pytest.param("=<5", Comparator.LE, 5.0, "≤5", id="at-most-reversed"),
+        pytest.param("180", None, 180.0, "180", id="plain"),
+    ],
+)
+def test_a_censored_value_keeps_its_comparator(submitter, draft, typed, comparator, value, shown):
+    finding = add_finding(submitter, draft, "lab", valid("lab", value=typed))
+    db.session.expire(finding)
+    assert (finding.comparator, finding.value, finding.shown_value) == (comparator, value, shown)
+    assert last_event().changes.get("comparator") == ([None, comparator.value] if comparator else None)
+
+
+def test_the_comparator_may_come_apart_from_the_value_and_an_edit_audits_it(submitter, draft):
+    finding = add_finding(submitter, draft, "lab", valid("lab", value=2, comparator="<"))
+    assert (finding.comparator, finding.value) == (Comparator.LT, 2.0)
+    update_finding(
+        submitter, draft, "lab", finding, expected_version=finding.version, data=valid("lab", value="2")
+    )
+    assert finding.comparator is None
+    assert last_event().changes == {"comparator": ["<", None]}
+
+
+@pytest.mark.parametrize(
+    ("comparator", "value", "low", "high", "flag"),
+    [
+        pytest.param("<", 2, 5, 40, "low", id="below-a-limit-under-the-range"),
+        pytest.param("<", 50, 5, 40, None, id="below-a-limit-above-the-range-says-nothing"),
+        pytest.param(">", 1000, None, 93, "high", id="above-a-limit-over-the-range"),
+        pytest.param(">", 1, 5, 40, None, id="above-a-limit-under-the-range-says-nothing"),
+    ],
+)
+def test_a_censored_value_is_flagged_only_when_it_must_be(comparator, value, low, high, flag):
+    result = LabResult(value=value, comparator=Comparator(comparator), ref_low=low, ref_high=high)
+    assert result.flag == flag

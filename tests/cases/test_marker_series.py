@@ -165,3 +165,19 @@ def test_analytes_are_trends_of_their_own_and_a_zero_gives_no_percentage():
     assert change.percent is None and change.text == "rose since 0 pg/mL on 01 Jan 2025 (no percentage of 0)"
     with pytest.raises(ValueError, match="one analyte"):
         lab_results_svg(labs, title="Mixed")
+
+
+def test_no_change_is_computed_from_a_censored_value():
+    """From 180 to "<2" is no fall of 99 %: the value is only known to be below 2."""
+    labs = [_lab(date(2025, 9, 1), 180.0, "ng/mL", id=1), _lab(date(2025, 12, 1), 2.0, "ng/mL", id=2)]
+    labs[1].comparator = "<"
+    (trend,) = marker_trends(labs)
+    (series,) = trend.series
+    assert series.change is not None and series.change.percent is None
+    assert series.change.text == (
+        "<2 since 180 ng/mL on 01 Sep 2025 (a value beyond the assay's limit: no change computed)"
+    )
+    assert "latest <2 ng/mL" in series.description and "99" not in series.description
+    assert (
+        len(_parse(lab_results_svg(labs, title=CGA)).findall(f".//{SVG}g[@id='results-censored-below']")) == 1
+    )

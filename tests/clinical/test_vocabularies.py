@@ -133,6 +133,27 @@ def test_only_the_liver_is_hepatic():
     assert [site for site in v.MetastaticSite if site.is_hepatic] == [v.MetastaticSite.LIVER]
 
 
+def _loinc_check_digit(number: str) -> str:
+    """LOINC's mod-10 check digit (LOINC Users' Guide, appendix: "Calculating Mod 10 check digits")."""
+    digits = [int(d) for d in number.zfill(10)]
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        if position % 2 == 0:
+            total += sum(int(d) for d in str(digit * 2))
+        else:
+            total += digit
+    return str((10 - total % 10) % 10)
+
+
+def test_every_loinc_code_has_its_check_digit():
+    """A mistyped code (1695-2 for 1695-6, 2333-9 for 2333-3, both once in the HL7 table) fails here."""
+    codes = [a.loinc for a in v.Analyte if a.loinc] + list(v.LOINC_ALSO)
+    assert codes
+    for code in codes:
+        number, check = code.split("-")
+        assert _loinc_check_digit(number) == check, code
+
+
 def test_loinc_codes_only_where_the_reference_gives_them():
     assert {analyte: analyte.loinc for analyte in v.Analyte if analyte.loinc} == {
         v.Analyte.CHROMOGRANIN_A: "9811-1",
@@ -143,8 +164,12 @@ def test_loinc_codes_only_where_the_reference_gives_them():
         v.Analyte.C_PEPTIDE: "1986-9",
         v.Analyte.CALCITONIN: "1992-7",
         v.Analyte.ACTH: "2141-0",
+        v.Analyte.GLUCAGON: "2338-2",
+        v.Analyte.VIP: "3125-2",
+        v.Analyte.SEROTONIN: "27057-9",
+        v.Analyte.NSE: "15060-7",
     }
-    assert len({analyte.loinc for analyte in v.Analyte if analyte.loinc}) == 8  # one analyte per code
+    assert len({analyte.loinc for analyte in v.Analyte if analyte.loinc}) == 12  # one analyte per code
     assert all(analyte.unit for analyte in v.Analyte)
 
 

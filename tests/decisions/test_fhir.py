@@ -185,14 +185,21 @@ def test_grade_stage_group_and_markers_are_observations():
 
 
 def test_an_unknown_unit_is_sent_as_text_only():
-    bundle = bundle_of(observations=(("", "Marker X", 3.5, "arbitrary units", date(2026, 11, 1)),))
+    bundle = bundle_of(observations=(("", "Marker X", 3.5, "arbitrary units", date(2026, 11, 1), None),))
     (marker,) = [o for o in resources(bundle, "Observation") if o["code"]["text"] == "Marker X"]
     assert marker["valueQuantity"] == {"value": 3.5, "unit": "arbitrary units"}
 
 
+def test_a_censored_value_is_sent_with_its_comparator():
+    bundle = bundle_of(observations=(("9811-1", "Chromogranin A", 2.0, "ng/mL", date(2026, 11, 1), "<"),))
+    Bundle.model_validate(bundle)  # fhir.resources reads valueQuantity.comparator as R4's code
+    (marker,) = [o for o in resources(bundle, "Observation") if o["code"]["text"] == "Chromogranin A"]
+    assert marker["valueQuantity"]["comparator"] == "<" and marker["valueQuantity"]["value"] == 2.0
+
+
 def test_a_decimal_value_from_the_database_is_sent_as_a_json_number():
     bundle = bundle_of(
-        observations=(("9811-1", "Chromogranin A", Decimal("260.5"), "ng/mL", date(2026, 11, 1)),)
+        observations=(("9811-1", "Chromogranin A", Decimal("260.5"), "ng/mL", date(2026, 11, 1), None),)
     )
     Bundle.model_validate(bundle)
     assert '"value": 260.5' in json.dumps(bundle)
@@ -251,4 +258,6 @@ def test_bad_input_is_refused():
     with pytest.raises(ValueError, match="MRN"):
         bundle_of(patient_mrn="  ")
     with pytest.raises(ValueError, match="finite"):
-        bundle_of(observations=(("9811-1", "Chromogranin A", float("nan"), "ng/mL", date(2026, 11, 1)),))
+        bundle_of(
+            observations=(("9811-1", "Chromogranin A", float("nan"), "ng/mL", date(2026, 11, 1), None),)
+        )

@@ -150,7 +150,8 @@ def test_what_lacks_a_profiles_required_elements_claims_no_profile():
 
 def test_a_glucose_is_sent_coded_but_claims_no_tumour_marker_profile():
     bundle = decision_bundle(
-        a_document(observations=(("2345-7", "Glucose", 41.0, "mg/dL", date(2026, 11, 1)),)), base_url=BASE
+        a_document(observations=(("2345-7", "Glucose", 41.0, "mg/dL", date(2026, 11, 1), None),)),
+        base_url=BASE,
     )
     (glucose,) = [o for o in resources(bundle, "Observation") if o["code"]["text"] == "Glucose"]
     assert codings(glucose["code"]) == {"http://loinc.org": "2345-7"} and "meta" not in glucose

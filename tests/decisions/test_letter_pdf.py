@@ -108,8 +108,8 @@ def a_document(**overrides) -> DecisionDocument:
         "plan": PLAN,
         "attendees": ATTENDEES,
         "observations": (
-            ("9811-1", "Chromogranin A (serum)", 260.0, "ng/mL", date(2026, 11, 10)),
-            ("", "5-HIAA (24-h urine)", 4.2, "mg/24 h", date(2026, 11, 10)),
+            ("9811-1", "Chromogranin A (serum)", 260.0, "ng/mL", date(2026, 11, 10), None),
+            ("", "5-HIAA (24-h urine)", 4.2, "mg/24 h", date(2026, 11, 10), None),
         ),
     }
     return DecisionDocument(**(values | overrides))

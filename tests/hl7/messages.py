@@ -44,7 +44,7 @@ def oru(control_id: str, *, mrn: str, observed: date | None = None, obx: list[st
     when = hl7_date(observed or date.today() - timedelta(days=3))
     results = obx or [
         f"OBX|1|NM|9811-1^Chromogranin A^LN||182|ng/mL|0-93|H|||F|||{when}0730|GHH^GHH LAB",
-        f"OBX|2|NM|1695-2^5-HIAA 24 h urine^LN||14.2|mg/24 h|2-8|H|||F|||{when}0730|GHH^GHH LAB",
+        f"OBX|2|NM|1695-6^5-HIAA 24 h urine^LN||14.2|mg/24 h|2-8|H|||F|||{when}0730|GHH^GHH LAB",
     ]
     return "\r".join(
         [

@@ -149,7 +149,7 @@ def test_results_of_an_unknown_patient_or_an_unmapped_code_wait_in_the_work_list
         held = db.session.scalars(select(UnmatchedResult).order_by(UnmatchedResult.id)).all()
         assert [(h.reason, h.mrn, h.code, h.value, h.unit) for h in held] == [
             (UnmatchedReason.UNKNOWN_PATIENT, "999888", "9811-1", "182", "ng/mL"),
-            (UnmatchedReason.UNKNOWN_PATIENT, "999888", "1695-2", "14.2", "mg/24 h"),
+            (UnmatchedReason.UNKNOWN_PATIENT, "999888", "1695-6", "14.2", "mg/24 h"),
             (UnmatchedReason.UNMAPPED_CODE, "555446", "XYZ-1", "120", "pmol/L"),
         ]
         assert held[0].patient_id is None and held[2].patient_id is not None
@@ -429,7 +429,7 @@ def test_a_result_that_holds_no_value_is_answered_ae_and_nothing_is_filed(listen
     when = hl7_date(date.today() - timedelta(days=2))
     obx = [
         f"OBX|1|NM|9811-1^Chromogranin A^LN||182|ng/mL|0-93|H|||F|||{when}0730|GHH^GHH LAB",
-        f"OBX|2|NM|1695-2^5-HIAA 24 h urine^LN||14.2|mg/24 h|2-8|H|||{status}|||{when}0730|GHH^GHH LAB",
+        f"OBX|2|NM|1695-6^5-HIAA 24 h urine^LN||14.2|mg/24 h|2-8|H|||{status}|||{when}0730|GHH^GHH LAB",
     ]
     before = counts(listener.app)
     ack = listener.send(oru(f"STATUS-{status}", mrn="616161", obx=obx))
@@ -444,7 +444,7 @@ def test_a_preliminary_or_corrected_result_is_filed_marked_as_such(listener):
     when = hl7_date(date.today() - timedelta(days=2))
     obx = [
         f"OBX|1|NM|9811-1^Chromogranin A^LN||182|ng/mL|0-93|H|||P|||{when}0730|GHH^GHH LAB",
-        f"OBX|2|NM|1695-2^5-HIAA 24 h urine^LN||14.2|mg/24 h|2-8|H|||C|||{when}0730|GHH^GHH LAB",
+        f"OBX|2|NM|1695-6^5-HIAA 24 h urine^LN||14.2|mg/24 h|2-8|H|||C|||{when}0730|GHH^GHH LAB",
     ]
     ack = listener.send(oru("STATUS-PC", mrn="626262", obx=obx))
     assert ack_code(ack) == "AA", ack
@@ -453,3 +453,31 @@ def test_a_preliminary_or_corrected_result_is_filed_marked_as_such(listener):
             select(LabResult.note).where(LabResult.case_id == case_id).order_by(LabResult.id)
         ).all()
         assert notes == ["Preliminary result", "Corrected result"]
+
+
+def test_a_censored_result_is_filed_with_its_comparator_over_mllp(listener):
+    """OBX-5 "<2" (NM as laboratories send it) and SN "<^5" (HL7 v2.5 2.A.71: comparator^number): the
+    comparator is kept beside the number; an SN range (1^-^5) is no one value and is held."""
+    _board, _patient, case_id = _board_with_case(listener.app, mrn="636363")
+    when = hl7_date(date.today() - timedelta(days=2))
+    obx = [
+        f"OBX|1|NM|9811-1^Chromogranin A^LN||<2|ng/mL|0-93||||F|||{when}0730|GHH^GHH LAB",
+        f"OBX|2|SN|2333-3^Gastrin^LN||>=^1000|pg/mL|13-115|H|||F|||{when}0730|GHH^GHH LAB",
+        f"OBX|3|SN|2338-2^Glucagon^LN||^5|pg/mL|||||F|||{when}0730|GHH^GHH LAB",
+        f"OBX|4|SN|3125-2^VIP^LN||^1^-^5|pg/mL|||||F|||{when}0730|GHH^GHH LAB",
+    ]
+    ack = listener.send(oru("CENSORED-1", mrn="636363", obx=obx))
+    assert ack_code(ack) == "AA", ack
+    with listener.app.app_context():
+        filed = db.session.execute(
+            select(LabResult.analyte, LabResult.comparator, LabResult.value)
+            .where(LabResult.case_id == case_id)
+            .order_by(LabResult.id)
+        ).all()
+        assert [tuple(row) for row in filed] == [
+            (Analyte.CHROMOGRANIN_A, "<", 2.0),
+            (Analyte.GASTRIN, ">=", 1000.0),
+            (Analyte.GLUCAGON, None, 5.0),
+        ]
+        (held,) = db.session.scalars(select(UnmatchedResult).where(UnmatchedResult.code == "3125-2")).all()
+        assert (held.reason, held.value) == (UnmatchedReason.NOT_NUMERIC, "1-5")

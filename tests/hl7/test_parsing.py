@@ -1,6 +1,7 @@
 """The reading of a message without the network: reference ranges, the local code table, the header
 checks, the ACK's escaping."""
 
+import hl7
 import pytest
 
 from tests.hl7.messages import oru
@@ -60,3 +61,29 @@ def test_the_ack_escapes_the_reason_and_names_the_position():
     assert msa.split("|")[:3] == ["MSA", "AE", "P-2"]
     assert msa.split("|")[3] == "a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f"
     assert err.split("|")[2] == "OBX^1^5" and err.split("|")[3].startswith("207^")
+
+
+@pytest.mark.parametrize(
+    "code, analyte",
+    [
+        ("9811-1", Analyte.CHROMOGRANIN_A),
+        ("1695-6", Analyte.URINE_5HIAA),
+        ("2333-3", Analyte.GASTRIN),
+        ("2338-2", Analyte.GLUCAGON),
+        ("3125-2", Analyte.VIP),
+        ("27057-9", Analyte.SEROTONIN),
+        ("2940-5", Analyte.SEROTONIN),
+        ("2141-0", Analyte.ACTH),
+        ("15060-7", Analyte.NSE),
+    ],
+)
+def test_the_markers_loinc_codes_are_read(code, analyte):
+    """The codes of docs/clinical-reference.md ("LOINC codes"); the HL7 table once had 1695-2 and 2333-9."""
+    message = hl7.parse(oru("L1", mrn="123456", obx=[f"OBX|1|NM|{code}^marker^LN||5|pg/mL|||||F"]))
+    assert [o.analyte for o in parsing.observations(message, {})] == [analyte]
+
+
+@pytest.mark.parametrize("code", ["1695-2", "2333-9"])
+def test_a_mistyped_loinc_code_is_not_guessed(code):
+    message = hl7.parse(oru("L1", mrn="123456", obx=[f"OBX|1|NM|{code}^marker^LN||5|pg/mL|||||F"]))
+    assert [o.analyte for o in parsing.observations(message, {})] == [None]

@@ -176,8 +176,20 @@ def test_bad_input_to_a_match_is_refused_and_changes_nothing(client, coordinator
     assert db.session.scalars(select(LabResult)).all() == [] and events("hl7.result_matched") == []
 
 
+def test_a_censored_value_is_matched_with_its_comparator(client, coordinator, open_case):
+    item = hold(value="<2")
+    log_in(client, coordinator)
+    response = client.post(
+        f"/results/unmatched/{item.id}/match",
+        data={"mrn": open_case.patient.mrn, "analyte": "chromogranin_a", "version": item.version},
+    )
+    assert response.status_code == 302
+    lab = db.session.scalar(select(LabResult).where(LabResult.case_id == open_case.id))
+    assert (lab.comparator, lab.value) == ("<", 2.0)
+
+
 def test_a_value_that_is_not_a_number_cannot_be_matched(client, coordinator, open_case):
-    item = hold(value="<2", reason=UnmatchedReason.NOT_NUMERIC)
+    item = hold(value="1-5", reason=UnmatchedReason.NOT_NUMERIC)
     log_in(client, coordinator)
     response = client.post(
         f"/results/unmatched/{item.id}/match",

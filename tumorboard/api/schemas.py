@@ -21,7 +21,13 @@ from tumorboard.cases.fields import (
     PriorTreatmentFields,
 )
 from tumorboard.clinical.specialties import Specialty
-from tumorboard.clinical.vocabularies import DeviationReason, EcogPerformanceStatus, PlanIntent, Treatment
+from tumorboard.clinical.vocabularies import (
+    Comparator,
+    DeviationReason,
+    EcogPerformanceStatus,
+    PlanIntent,
+    Treatment,
+)
 from tumorboard.db import MAX_ID
 from tumorboard.decisions.fields import DecisionFields, FollowUpFields, PlanItemFields
 from tumorboard.decisions.models import FollowUpStatus
@@ -216,6 +222,7 @@ class LabSchema(FindingSchema):
     sample_date = fields.Date(dump_only=True)
     analyte = read()
     value = fields.Float(dump_only=True)
+    comparator = read(Comparator, allow_none=True)
     unit = fields.String(dump_only=True)
     ref_low = fields.Float(dump_only=True, allow_none=True)
     ref_high = fields.Float(dump_only=True, allow_none=True)
@@ -227,6 +234,7 @@ class LabInput(ApiSchema):
     sample_date = fields.Date(required=True)
     analyte = choice(LabFields.analyte, required=True)
     value = number(LabFields.value, required=True)
+    comparator = choice(LabFields.comparator, allow_none=True)
     unit = text(LabFields.unit, required=True)
     ref_low = number(LabFields.ref_low, allow_none=True)
     ref_high = number(LabFields.ref_high, allow_none=True)

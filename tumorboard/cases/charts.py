@@ -50,6 +50,7 @@ FLAGS = frozenset({"high", "low"})
 OUTSIDE_RANGE_LABEL = "outside the lab's reference range"
 RANGE_LABEL = "lab's reference range"
 LOWER_LIMIT_LABEL = "lab's lower reference limit"
+CENSORED_LABEL = "beyond what the assay measures (< or >)"
 
 _COLOUR_RESULT = "#1f4e79"
 _COLOUR_OUTSIDE = "#b03a2e"
@@ -86,6 +87,7 @@ class MarkerPoint:
     ref_low: float | None = None
     ref_high: float | None = None
     flag: str | None = None
+    comparator: str | None = None  # "<2": the value is below 2 (drawn as an open triangle pointing down)
 
 
 def marker_chart_svg(
@@ -140,6 +142,7 @@ def chart_inputs(results: Iterable[Any]) -> tuple:
             r.ref_low,
             r.ref_high,
             r.flag,
+            getattr(r, "comparator", None),
         )
         for r in sorted(results, key=_sample_order)
     )
@@ -172,17 +175,23 @@ class SeriesChange:
     latest: Any
 
     @property
+    def censored(self) -> bool:
+        """Either value is only a limit ("<2"): no change can be computed from it."""
+        return bool(_comparator(self.previous) or _comparator(self.latest))
+
+    @property
     def percent(self) -> float | None:
-        """The relative change in per cent; None when the previous value is 0 (no ratio to it)."""
-        if self.previous.value == 0:
+        """The relative change in per cent; None when the previous value is 0 (no ratio to it) or either
+        value is censored."""
+        if self.previous.value == 0 or self.censored:
             return None
         return (self.latest.value - self.previous.value) / abs(self.previous.value) * 100
 
     @property
     def text(self) -> str:
-        since = (
-            f"since {_number(self.previous.value)} {self.previous.unit} on {_day(self.previous.sample_date)}"
-        )
+        since = f"since {_shown(self.previous)} {self.previous.unit} on {_day(self.previous.sample_date)}"
+        if self.censored:
+            return f"{_shown(self.latest)} {since} (a value beyond the assay's limit: no change computed)"
         percent = self.percent
         if self.latest.value == self.previous.value:
             return f"unchanged {since}"
@@ -208,7 +217,10 @@ class MarkerSeries:
 
     @property
     def points(self) -> list[MarkerPoint]:
-        return [MarkerPoint(r.sample_date, r.value, r.ref_low, r.ref_high, r.flag) for r in self.results]
+        return [
+            MarkerPoint(r.sample_date, r.value, r.ref_low, r.ref_high, r.flag, _comparator(r))
+            for r in self.results
+        ]
 
     @property
     def change(self) -> SeriesChange | None:
@@ -227,7 +239,7 @@ class MarkerSeries:
                 f"{len(self.results)} results from {_day(first.sample_date)} to {_day(latest.sample_date)}"
             )
         outside = sum(r.flag is not None for r in self.results)
-        text = f"{self.label} in {self.unit}: {period}; latest {_number(latest.value)} {self.unit}"
+        text = f"{self.label} in {self.unit}: {period}; latest {_shown(latest)} {self.unit}"
         change = self.change
         text += f", {change.text}" if change else ", no earlier result in this unit to compare with"
         return f"{text}; {outside} {OUTSIDE_RANGE_LABEL}."
@@ -326,6 +338,16 @@ def _unit_key(unit: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", unit))
 
 
+def _comparator(result: Any) -> str | None:
+    comparator = getattr(result, "comparator", None)
+    return str(comparator) if comparator else None
+
+
+def _shown(result: Any) -> str:
+    """A result's value with its comparator, as the laboratory wrote it ("<2")."""
+    return f"{_comparator(result) or ''}{_number(result.value)}"
+
+
 def _sample_order(result: Any) -> tuple[date, int]:
     return result.sample_date, getattr(result, "id", None) or 0
 
@@ -355,6 +377,8 @@ def _validated(points: Sequence[MarkerPoint]) -> tuple[MarkerPoint, ...]:
             raise ValueError(f"marker result of {point.sample_date} has a value or limit that is not finite")
         if point.flag is not None and point.flag not in FLAGS:
             raise ValueError(f"marker flag must be 'high', 'low' or None, not {point.flag!r}")
+        if point.comparator not in (None, "<", "<=", ">=", ">"):
+            raise ValueError(f"marker comparator must be <, <=, >=, > or None, not {point.comparator!r}")
     return tuple(sorted(points, key=lambda p: p.sample_date))
 
 
@@ -367,7 +391,10 @@ def _summary_body(points: tuple[MarkerPoint, ...], unit: str) -> str:
     first, last = points[0].sample_date.isoformat(), points[-1].sample_date.isoformat()
     results = "1 result" if len(points) == 1 else f"{len(points)} results"
     period = f"on {first}" if first == last else f"from {first} to {last}"
-    return f"{results} {period}, latest {_number(points[-1].value)} {unit}; {outside} {OUTSIDE_RANGE_LABEL}"
+    latest = f"{points[-1].comparator or ''}{_number(points[-1].value)}"
+    censored = sum(p.comparator is not None for p in points)
+    beyond = f"; {censored} {CENSORED_LABEL}" if censored else ""
+    return f"{results} {period}, latest {latest} {unit}; {outside} {OUTSIDE_RANGE_LABEL}{beyond}"
 
 
 def _draw(
@@ -533,6 +560,36 @@ def _draw_panel(
                 markersize=5,
                 color=_COLOUR_OUTSIDE,
                 label=OUTSIDE_RANGE_LABEL,
+            )
+        )
+    censored = [(xi, p) for xi, p in zip(x, points, strict=True) if p.comparator is not None]
+    for direction, marker in (("<", "v"), (">", "^")):
+        these = [(xi, p.value) for xi, p in censored if p.comparator.startswith(direction)]  # type: ignore[union-attr]
+        if these:
+            ax.plot(
+                [xi for xi, _ in these],
+                [v for _, v in these],
+                linestyle="none",
+                marker=marker,
+                markersize=9,
+                markerfacecolor="none",
+                markeredgecolor=_COLOUR_MUTED,
+                markeredgewidth=1,
+                zorder=5,
+                clip_on=False,
+                gid=f"results-censored-{'below' if direction == '<' else 'above'}{panel.suffix}",
+            )
+    if censored:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="v",
+                markersize=7,
+                markerfacecolor="none",
+                markeredgecolor=_COLOUR_MUTED,
+                label=CENSORED_LABEL,
             )
         )
     if today is not None:

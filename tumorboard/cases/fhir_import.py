@@ -32,6 +32,7 @@ from tumorboard.cases.fields import FhirImportFields
 from tumorboard.cases.models import Case, Sex
 from tumorboard.clinical.vocabularies import (
     Analyte,
+    Comparator,
     Differentiation,
     ImagingModality,
     SpecimenType,
@@ -400,11 +401,21 @@ def _lab(entry: _Entry, problems: list[str]) -> tuple[str, dict, str] | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         problems.append(f"{entry.name} has no numeric value.")
         return None
+    comparator = quantity.get("comparator")
+    if comparator is not None and (
+        not isinstance(comparator, str) or comparator not in {c.value for c in Comparator}
+    ):
+        problems.append(
+            f"{entry.name}: valueQuantity.comparator must be <, <=, >= or > (FHIR R4), not "
+            f"{str(comparator)[:10]!r}."
+        )
+        return None
     ranges = _list(resource.get("referenceRange"))
     first = _dict(ranges[0]) if ranges else {}
     data = {
         "analyte": analyte.value,
         "value": value,
+        "comparator": comparator,
         "unit": _text(quantity.get("unit")) or _text(quantity.get("code")),
         "sample_date": _when(resource, "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued"),
         "ref_low": _dict(first.get("low")).get("value"),
@@ -412,7 +423,8 @@ def _lab(entry: _Entry, problems: list[str]) -> tuple[str, dict, str] | None:
         "note": "",
         "reported_by": _performer(resource)[:200],
     }
-    return "lab", data, f"{analyte.label}: {value:g} {data['unit']}".strip()
+    shown = f"{Comparator(comparator).sign if comparator else ''}{value:g}"
+    return "lab", data, f"{analyte.label}: {shown} {data['unit']}".strip()
 
 
 def _modality(resource: dict, entry: _Entry, problems: list[str]) -> ImagingModality | None:

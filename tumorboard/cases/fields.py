@@ -7,6 +7,7 @@ from dataclasses import replace
 from tumorboard.cases.models import Sex
 from tumorboard.clinical.vocabularies import (
     Analyte,
+    Comparator,
     ConferenceType,
     Differentiation,
     FdgVsSstr,
@@ -22,7 +23,7 @@ from tumorboard.clinical.vocabularies import (
     SstrTracer,
     Treatment,
 )
-from tumorboard.fields import CHOOSE, Choice, Choices, Number, Text
+from tumorboard.fields import CHOOSE, Choice, Choices, Measured, Number, Text
 
 NOT_RECORDED = "Not recorded"
 TO_SUBMIT = "Required to submit; a draft may leave it open."
@@ -153,7 +154,17 @@ class ImagingFields:
 
 class LabFields:
     analyte = Choice("Marker", "marker", Analyte, blank=CHOOSE, required=True)
-    value = Number("Value", "value", 0, 1e9, required=True)
+    value = Measured(
+        "Value",
+        "value",
+        0,
+        1e9,
+        required=True,
+        description="A value below or above what the assay measures as the laboratory writes it: <2, >1000.",
+    )
+    comparator = Choice(
+        "Comparator", "comparator", Comparator, blank="=", description="<, <=, >= or >: a censored value."
+    )
     unit = Text("Unit", "unit", 20, required=True, description="As the laboratory reports it.")
     ref_low = Number("Reference range from", "lower reference limit", 0, 1e9)
     ref_high = Number(

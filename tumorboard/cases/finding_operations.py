@@ -14,6 +14,7 @@ from tumorboard.cases.models import Case, ImagingStudy, LabResult, PathologyRepo
 from tumorboard.cases.operations import touch_case
 from tumorboard.clinical import grading
 from tumorboard.clinical.vocabularies import (
+    Comparator,
     IhcMarker,
     ImagingModality,
 )
@@ -85,8 +86,17 @@ def clean_imaging(case: Case, data: Mapping) -> dict:
 
 
 def clean_lab(case: Case, data: Mapping) -> dict:
+    written, value = LabFields.value.split(data.get("value"), "value")
+    given = LabFields.comparator.clean(data.get("comparator"), "comparator") or None
+    if written and given and written != given:
+        raise OperationError(
+            f"The value says {written}, the comparator {given}: give the comparator once.", field="value"
+        )
+    comparator = written or given
     cleaned = {
-        **v.clean_all(LabFields, data, ("analyte", "value")),
+        **v.clean_all(LabFields, data, ("analyte",)),
+        "value": value,
+        "comparator": Comparator(comparator) if comparator else None,
         "sample_date": _finding_date(case, data.get("sample_date"), "sample date", "sample_date"),
         **v.clean_all(LabFields, data, ("unit", "ref_low", "ref_high", "note", "reported_by")),
     }

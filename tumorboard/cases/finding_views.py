@@ -84,6 +84,8 @@ def _fill_for_edit(kind: str, form, finding) -> None:
             form[name].data = "" if value is None else ("yes" if value else "no")
     if "krenning_score" in form._fields:
         form.krenning_score.data = "" if finding.krenning_score is None else str(finding.krenning_score)
+    if kind == "lab":
+        form.value.data = finding.typed_value  # "<2": the comparator with the number
     if kind == "pathology":
         for marker, result in finding.ihc.items():
             form[f"ihc_{marker}"].data = result

@@ -19,6 +19,7 @@ from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board, coordinated_board_ids
 from tumorboard.clinical.vocabularies import (
     Analyte,
+    Comparator,
     ConferenceType,
     Differentiation,
     FdgVsSstr,
@@ -468,6 +469,8 @@ class LabResult(FindingMixin, Model):
     sample_date: Mapped[date] = mapped_column(Date)
     analyte: Mapped[Analyte] = mapped_column(enum_type(Analyte, 32, "analyte"))
     value: Mapped[float] = mapped_column(Float)
+    # a censored value ("<2": below the assay's limit of 2): how the value relates to the number; None: equal
+    comparator: Mapped[Comparator | None] = mapped_column(enum_type(Comparator, 2, "comparator"))
     unit: Mapped[str] = mapped_column(String(20))
     ref_low: Mapped[float | None] = mapped_column(Float)
     ref_high: Mapped[float | None] = mapped_column(Float)
@@ -478,12 +481,29 @@ class LabResult(FindingMixin, Model):
 
     @property
     def flag(self) -> str | None:
-        """ "high" or "low" against the lab's own reference range; None inside it or without one."""
-        if self.ref_high is not None and self.value > self.ref_high:
+        """ "high" or "low" against the lab's own reference range; None inside it, without one, or when a
+        censored value does not say ("<50" with a range of 2–40 may be inside it)."""
+        below = self.comparator in (Comparator.LT, Comparator.LE)
+        above = self.comparator in (Comparator.GT, Comparator.GE)
+        if self.ref_high is not None and not below and self.value > self.ref_high:
             return "high"
-        if self.ref_low is not None and self.value < self.ref_low:
+        if self.ref_low is not None and not above and self.value < self.ref_low:
             return "low"
         return None
+
+    @property
+    def censored(self) -> bool:
+        return self.comparator is not None
+
+    @property
+    def shown_value(self) -> str:
+        """The value as the laboratory wrote it: "<2", "≥1000", "182"."""
+        return f"{self.comparator.sign if self.comparator else ''}{self.value:g}"
+
+    @property
+    def typed_value(self) -> str:
+        """The value as the form takes it back ("<=5", not "≤5")."""
+        return f"{self.comparator.value if self.comparator else ''}{self.value:g}"
 
 
 class PathologyReport(FindingMixin, Model):

@@ -227,7 +227,8 @@ def _timeline(case: Case, events, sections: Sequence[hooks.CaseSection] = ()) ->
         {
             "when": r.sample_date,
             "kind": "Laboratory",
-            "text": f"{Analyte(r.analyte).label}: {r.value:g} {r.unit}" + (f" ({r.flag})" if r.flag else ""),
+            "text": f"{Analyte(r.analyte).label}: {r.shown_value} {r.unit}"
+            + (f" ({r.flag})" if r.flag else ""),
             "anchor": "lab",
         }
         for r in case.labs

@@ -85,7 +85,8 @@ class FunctionalStatus(Vocabulary):
 
 
 class Analyte(Vocabulary):
-    """Laboratory markers (section 3) with a typical unit and, where the reference gives one, a LOINC code.
+    """Laboratory markers (section 3) with a typical unit and, where a published source gives one, a LOINC
+    code (each checked against the sources cited in docs/clinical-reference.md, "LOINC codes").
 
     Results are stored with the lab's own unit and reference range; the unit here is only a default.
     """
@@ -106,15 +107,30 @@ class Analyte(Vocabulary):
     INSULIN = "insulin", "Insulin", "µU/mL", "20448-7"
     C_PEPTIDE = "c_peptide", "C-peptide", "ng/mL", "1986-9"
     PROINSULIN = "proinsulin", "Proinsulin", "pmol/L"
-    GLUCAGON = "glucagon", "Glucagon", "pg/mL"
-    VIP = "vip", "Vasoactive intestinal peptide (VIP)", "pg/mL"
+    GLUCAGON = "glucagon", "Glucagon", "pg/mL", "2338-2"
+    VIP = "vip", "Vasoactive intestinal peptide (VIP)", "pg/mL", "3125-2"
     SOMATOSTATIN = "somatostatin", "Somatostatin", "pmol/L"
     PANCREATIC_POLYPEPTIDE = "pancreatic_polypeptide", "Pancreatic polypeptide", "pmol/L"
     CALCITONIN = "calcitonin", "Calcitonin", "pg/mL", "1992-7"
     ACTH = "acth", "ACTH", "pg/mL", "2141-0"
     PTHRP = "pthrp", "PTH-related peptide (PTHrP)", "pmol/L"
-    NSE = "nse", "Neuron-specific enolase (NSE)", "ng/mL"
-    SEROTONIN = "serotonin", "Serotonin", "ng/mL"
+    NSE = "nse", "Neuron-specific enolase (NSE)", "ng/mL", "15060-7"
+    SEROTONIN = "serotonin", "Serotonin", "ng/mL", "27057-9"
+
+
+class Comparator(Vocabulary):
+    """How a censored laboratory value relates to its number (FHIR Quantity.comparator; HL7 v2 SN.1): "<2"
+    is a value below the assay's limit of 2, not a value of 2."""
+
+    LT = "<", "less than"
+    LE = "<=", "at most"
+    GE = ">=", "at least"
+    GT = ">", "greater than"
+
+    @property
+    def sign(self) -> str:
+        """As a result sheet prints it."""
+        return {"<": "<", "<=": "≤", ">=": "≥", ">": ">"}[self.value]
 
 
 # Further LOINC codes of the same analyte, measured in whole blood or reported in moles (LOINC 2.7x): a
@@ -123,6 +139,8 @@ LOINC_ALSO: dict[str, Analyte] = {
     "15074-8": Analyte.GLUCOSE,  # Glucose [Moles/volume] in Blood
     "14749-6": Analyte.GLUCOSE,  # Glucose [Moles/volume] in Serum or Plasma
     "2339-0": Analyte.GLUCOSE,  # Glucose [Mass/volume] in Blood
+    "2940-5": Analyte.SEROTONIN,  # Serotonin [Mass/volume] in Plasma
+    "2939-7": Analyte.SEROTONIN,  # Serotonin [Mass/volume] in Blood
 }
 
 

@@ -112,7 +112,7 @@ def _key_findings(case: Case) -> tuple[str, ...]:
     for trend in sorted(marker_trends(case.labs), key=lambda t: (t.first.sample_date, t.first.id or 0)):
         lab = trend.latest
         flag = f" ({lab.flag})" if lab.flag else ""
-        line = f"{lab.sample_date:%d %b %Y} {trend.label}: {lab.value:g} {lab.unit}{flag}"
+        line = f"{lab.sample_date:%d %b %Y} {trend.label}: {lab.shown_value} {lab.unit}{flag}"
         if trend.unit_changes:
             others = ", ".join(s.unit for s in trend.series if s is not trend.latest_series)
             change = trend.unit_changes[-1].text
@@ -223,6 +223,7 @@ def document_from_snapshot(
                 lab.value,
                 lab.unit,
                 lab.sample_date,
+                lab.comparator.value if lab.comparator else None,
             )
             for lab in labs
         ),

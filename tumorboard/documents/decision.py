@@ -73,7 +73,8 @@ class DecisionDocument:
     plan: tuple[PlanLine, ...]
     attendees: tuple[Attendee, ...]
     # tumour markers for FHIR: (LOINC code or "", label, value, unit, date)
-    observations: tuple[tuple[str, str, float, str, date], ...] = ()
+    # (LOINC, label, value, unit, sample date, comparator): a comparator "<" is a value below the number
+    observations: tuple[tuple[str, str, float, str, date, str | None], ...] = ()
     supersedes_decision_id: int | None = None  # the version this one replaces (FHIR CarePlan.replaces)
     # set once a later version is signed: this one is no longer in force
     superseded_by_version: int | None = None

@@ -256,8 +256,10 @@ def _condition(
     }
 
 
-def _marker(observation: tuple[str, str, float, str, date], *, urn_id: str, patient: str) -> dict[str, Any]:
-    loinc, label, value, unit, when = observation
+def _marker(
+    observation: tuple[str, str, float, str, date, str | None], *, urn_id: str, patient: str
+) -> dict[str, Any]:
+    loinc, label, value, unit, when, comparator = observation
     value = float(value)  # a Decimal from the database would not serialise to JSON
     if not math.isfinite(value):
         raise ValueError(f"{label}: a tumour marker needs a finite value, got {value!r}")
@@ -276,6 +278,7 @@ def _marker(observation: tuple[str, str, float, str, date], *, urn_id: str, pati
         "effectiveDateTime": _day(when),
         "valueQuantity": {
             "value": value,
+            "comparator": comparator or None,  # "<2": below the assay's limit, not a value of 2
             "unit": unit_text,
             "system": UCUM if ucum else None,
             "code": ucum,

@@ -289,6 +289,7 @@ def _lab_data(observation, analyte) -> dict:
     return {
         "analyte": analyte.value if analyte is not None else "",
         "value": observation.number if observation.number is not None else observation.value,
+        "comparator": observation.comparator,
         "unit": observation.unit,
         "ref_low": low,
         "ref_high": high,
@@ -353,7 +354,7 @@ def match_result(actor, item: UnmatchedResult, *, expected_version: int | None, 
     cases = [c for c in patient.cases if c.can_file_received_result(actor)]
     if not cases:
         raise OperationError(NO_OPEN_CASE, field="mrn")
-    number = parsing.number(item.value)
+    comparator, number = parsing.measure(item.value)
     if number is None:
         raise OperationError(
             "The value the laboratory sent is not a number: dismiss this result and record it by hand.",
@@ -371,6 +372,7 @@ def match_result(actor, item: UnmatchedResult, *, expected_version: int | None, 
         observed_on=item.observed_on,
         laboratory=item.laboratory,
         number=number,
+        comparator=comparator,
     )
     analyte = Analyte(cleaned["analyte"])
     lab = _lab_data(observation, analyte)

@@ -17,7 +17,7 @@ from pathlib import Path
 import hl7
 from hl7.exceptions import HL7Exception
 
-from tumorboard.clinical.vocabularies import Analyte
+from tumorboard.clinical.vocabularies import Analyte, analyte_of_loinc
 from tumorboard.db import utcnow
 
 ENCODING_CHARACTERS = "^~\\&"
@@ -26,20 +26,12 @@ SUPPORTED = {
     "ADT": frozenset({"A01", "A04", "A08", "A40"}),
     "ORU": frozenset({"R01"}),
 }
-# LOINC codes of the tumour markers (loinc.org); a laboratory's own codes go in the local code table.
-LOINC_CODES: dict[str, Analyte] = {
-    "9811-1": Analyte.CHROMOGRANIN_A,  # Chromogranin A [Mass/volume] in Serum or Plasma
-    "1695-2": Analyte.URINE_5HIAA,  # 5-Hydroxyindoleacetate [Mass/time] in 24 hour Urine
-    "2333-9": Analyte.GASTRIN,  # Gastrin [Mass/volume] in Serum or Plasma
-    "2345-7": Analyte.GLUCOSE,  # Glucose [Mass/volume] in Serum or Plasma
-    "20448-7": Analyte.INSULIN,  # Insulin [Units/volume] in Serum or Plasma
-    "1986-9": Analyte.C_PEPTIDE,  # C peptide [Mass/volume] in Serum or Plasma
-    "1992-7": Analyte.CALCITONIN,  # Calcitonin [Mass/volume] in Serum or Plasma
-    "15060-7": Analyte.NSE,  # Enolase.neuron specific [Mass/volume] in Serum or Plasma
-}
 LOINC_SYSTEMS = frozenset({"LN", "LOINC"})
 SEXES = {"F": "female", "M": "male", "O": "other", "A": "other", "N": "other", "U": "unknown", "": "unknown"}
 RANGE = re.compile(r"^\s*(?P<low>\d+(?:\.\d+)?)?\s*(?:-\s*(?P<high>\d+(?:\.\d+)?))?\s*$")
+# A censored value in OBX-5 (NM or ST written "<2", "> 1000"); SN carries it in its first component.
+LEADING_COMPARATOR = re.compile(r"^\s*(<=|>=|<|>|≤|≥)\s*")
+COMPARATORS = {"<": "<", "<=": "<=", "≤": "<=", ">": ">", ">=": ">=", "≥": ">="}
 BOUND = re.compile(r"^\s*(?P<op><=?|>=?)\s*(?P<limit>\d+(?:\.\d+)?)\s*$")
 
 
@@ -103,6 +95,7 @@ class Observation:
     observed_on: date | None
     laboratory: str
     number: float | None = None
+    comparator: str | None = None  # "<", "<=", ">=", ">" of a censored value ("<2"); None: the value itself
     ref_low: float | None = None
     ref_high: float | None = None
     analyte: Analyte | None = field(default=None)
@@ -271,6 +264,27 @@ def number(value: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def measure(value: str) -> tuple[str | None, float | None]:
+    """A result as laboratories write it: "182", "<2", ">= 1000" (the comparator and the number), or
+    (None, None) for what is no number."""
+    comparator = None
+    found = LEADING_COMPARATOR.match(value)
+    if found:
+        comparator = COMPARATORS[found.group(1)]
+        value = value[found.end() :]
+    result = number(value)
+    return (comparator, result) if result is not None else (None, None)
+
+
+def _structured_numeric(seg) -> str:
+    """OBX-5 of type SN (comparator^number^separator^number) as text, "<2" or "2": a range or ratio
+    ("1^-^5", "1^:^128") is not one value, and is kept as the laboratory sent it, to be held."""
+    comparator, first, separator, second = (_get(seg, 5, n) for n in (1, 2, 3, 4))
+    if separator or second:
+        return f"{comparator}{first}{separator}{second}"
+    return f"{comparator}{first}"
+
+
 def reference_limits(text: str) -> tuple[float | None, float | None, bool]:
     """OBX-7 as the lab wrote it ("2-8", "<93", ">0.5", "≤ 5"): the limits, and whether it was read."""
     text = text.strip().replace("≤", "<=").replace("≥", ">=")
@@ -301,19 +315,21 @@ def observations(message: hl7.Message, local_codes: dict[tuple[str, str], Analyt
             continue
         position = len(found) + 1
         code, code_text, system = _get(seg, 3, 1), _get(seg, 3, 2), _get(seg, 3, 3)
-        value = _get(seg, 5)
+        value_type = _get(seg, 2).upper()
+        value = _structured_numeric(seg) if value_type == "SN" else _get(seg, 5)
+        comparator, measured = measure(value)
         unit = _get(seg, 6, 1) or _get(seg, 6, 2)
         reference = _get(seg, 7)
         low, high, _read = reference_limits(reference)
         observed = _hl7_date(_get(seg, 14), f"OBX-14 (OBX {position})") or current_obr_date
         if system.upper() in LOINC_SYSTEMS:
-            analyte = LOINC_CODES.get(code) or local_codes.get((system.upper(), code))
+            analyte = analyte_of_loinc(code) or local_codes.get((system.upper(), code))
         else:
             analyte = local_codes.get((system.upper(), code))
         found.append(
             Observation(
                 position=position,
-                value_type=_get(seg, 2),
+                value_type=value_type,
                 code=code[:250],
                 code_text=code_text[:250],
                 code_system=system[:40],
@@ -322,7 +338,8 @@ def observations(message: hl7.Message, local_codes: dict[tuple[str, str], Analyt
                 reference_range=reference[:60],
                 observed_on=observed,
                 laboratory=(_get(seg, 15, 2) or _get(seg, 15, 1) or header_facility)[:250],
-                number=number(value),
+                number=measured,
+                comparator=comparator,
                 ref_low=low,
                 ref_high=high,
                 analyte=analyte,
