@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template, send_
 from flask_smorest import Api
 
 from tumorboard.api.patterns import day_range
-from tumorboard.api.schemas import DAYS, FUTURE_START, PAST_DAY, closed_dict
+from tumorboard.api.schemas import BETWEEN_FIELDS, DAYS, FUTURE_START, PAST_DAY, closed_dict
 from tumorboard.auth.access import API_TOKEN, public
 from tumorboard.cases.fields import PatientFields
 from tumorboard.problems import PROBLEM_JSON
@@ -79,6 +79,8 @@ def openapi_document(api: Api) -> dict:
         mrn["pattern"] = mrn_pattern(current_app.config["MRN_PATTERN"])
         mrn["description"] = PatientFields.mrn_format(current_app.config["MRN_HINT"])
     _day_patterns(components.get("schemas", {}))
+    for name, rules in BETWEEN_FIELDS.items():
+        components.get("schemas", {}).get(name, {}).update(copy.deepcopy(rules))
     components.setdefault("responses", {}).update(
         {f"Problem{status}": body for status, body in _problem_responses().items()}
     )

@@ -12,7 +12,6 @@ from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 from tumorboard.api.fields import PageFields
 from tumorboard.boards.fields import MeetingPlanFields
-from tumorboard.cases.finding_operations import IHC_RESULTS
 from tumorboard.cases.fields import (
     CaseFields,
     ImagingFields,
@@ -21,6 +20,7 @@ from tumorboard.cases.fields import (
     PatientFields,
     PriorTreatmentFields,
 )
+from tumorboard.cases.finding_operations import IHC_RESULTS, REPORTED_GRADES
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.clinical.vocabularies import (
     DeviationReason,
@@ -32,7 +32,7 @@ from tumorboard.clinical.vocabularies import (
 from tumorboard.db import MAX_ID
 from tumorboard.decisions.fields import DecisionFields, FollowUpFields, PlanItemFields
 from tumorboard.decisions.models import FollowUpStatus
-from tumorboard.fields import Choice, Choices, Number, Text
+from tumorboard.fields import Choice, Choices, Link, Number, Text
 from tumorboard.meetings.fields import AgendaFields, MeetingFields
 from tumorboard.meetings.models import AgendaMode
 
@@ -47,6 +47,13 @@ def text(rule: Text, **kwargs) -> fields.String:
     if rule.min_length:
         metadata["minLength"] = rule.min_length
     return fields.String(metadata=metadata, **kwargs)
+
+
+def link(rule: Link, **kwargs) -> fields.String:
+    """A web address as its declaration has it: one line, https only (or empty)."""
+    field = text(rule, **kwargs)
+    field.metadata = {**field.metadata, "pattern": r"^(?:\s*https://[^\r\n]*)?$"}
+    return field
 
 
 class StrictFloat(fields.Float):
@@ -340,7 +347,9 @@ class PathologyInput(ApiSchema):
         values=fields.String(),
         metadata={
             "description": "Immunohistochemistry: marker to result.",
-            "properties": {marker.value: {"type": "string", "enum": list(IHC_RESULTS)} for marker in IhcMarker},
+            "properties": {
+                marker.value: {"type": "string", "enum": list(IHC_RESULTS)} for marker in IhcMarker
+            },
             CLOSED: True,
         },
     )
@@ -349,7 +358,7 @@ class PathologyInput(ApiSchema):
     perineural_invasion = fields.Boolean(allow_none=True)
     nodes_examined = number(PathologyFields.nodes_examined, allow_none=True)
     nodes_positive = number(PathologyFields.nodes_positive, allow_none=True)
-    reported_grade = fields.String(allow_none=True)
+    reported_grade = fields.String(allow_none=True, metadata={"enum": list(REPORTED_GRADES)})
     reported_tnm = text(PathologyFields.reported_tnm)
     report_text = text(PathologyFields.report_text)
     reported_by = text(PathologyFields.reported_by)
@@ -408,10 +417,20 @@ class MeetingInput(ApiSchema):
     )
     duration_minutes = number(MeetingPlanFields.duration_minutes, required=True)
     room = text(MeetingPlanFields.room, load_default="")
-    video_link = text(MeetingPlanFields.video_link, load_default="")
+    video_link = link(MeetingPlanFields.video_link, load_default="")
     cutoff_hours = number(MeetingPlanFields.cutoff_hours, load_default=48)
     capacity_cases = number(MeetingPlanFields.capacity_cases, allow_none=True, load_default=None)
     capacity_minutes = number(MeetingPlanFields.capacity_minutes, allow_none=True, load_default=None)
+
+
+def _given(name: str) -> dict:
+    return {"required": [name], "properties": {name: {"pattern": r"\S"}}}
+
+
+# Rules between fields, added to the schemas' documents as they are (tumorboard.api.openapi_document).
+BETWEEN_FIELDS = {
+    "MeetingInput": {"anyOf": [_given("room"), _given("video_link")]},  # a room, a video link, or both
+}
 
 
 class CancellationInput(ApiSchema):
