@@ -33,6 +33,7 @@ from tumorboard.db import MAX_ID
 from tumorboard.decisions.fields import DecisionFields, FollowUpFields, PlanItemFields
 from tumorboard.decisions.models import FollowUpStatus
 from tumorboard.fields import Choice, Choices, Link, Number, Text
+from tumorboard.forms import UNREADABLE
 from tumorboard.meetings.fields import AgendaFields, MeetingFields
 from tumorboard.meetings.models import AgendaMode
 
@@ -41,9 +42,23 @@ def _values(enum: type[StrEnum]) -> list[str]:
     return [member.value for member in enum]
 
 
+def _no_character_of(characters) -> str:
+    return "".join(f"\\u{ord(ch):04x}" for ch in sorted(characters))
+
+
+# Text without the characters the operations refuse (tumorboard.forms.UNREADABLE), and one line where the
+# declaration is not multiline; as JSON Schema (ECMA-262) patterns.
+_ANY_TEXT = f"^[^{_no_character_of(UNREADABLE)}]*$"
+_ONE_LINE = f"^[^{_no_character_of(UNREADABLE | {chr(9), chr(10), chr(13)})}]*$"
+
+
 def text(rule: Text, **kwargs) -> fields.String:
     """A text field as its declaration has it (the operation refuses anything longer, never cuts)."""
-    metadata = {"maxLength": rule.max_length, "description": rule.description or rule.label}
+    metadata = {
+        "maxLength": rule.max_length,
+        "description": rule.description or rule.label,
+        "pattern": _ANY_TEXT if rule.multiline else _ONE_LINE,
+    }
     if rule.min_length:
         metadata["minLength"] = rule.min_length
     return fields.String(metadata=metadata, **kwargs)
@@ -52,7 +67,7 @@ def text(rule: Text, **kwargs) -> fields.String:
 def link(rule: Link, **kwargs) -> fields.String:
     """A web address as its declaration has it: one line, https only (or empty)."""
     field = text(rule, **kwargs)
-    field.metadata = {**field.metadata, "pattern": r"^(?:\s*https://[^\r\n]*)?$"}
+    field.metadata = {**field.metadata, "pattern": _ONE_LINE.replace("^[", "^(?:\\s*https://[")[:-1] + ")?$"}
     return field
 
 
