@@ -28,7 +28,7 @@ from wtforms.validators import (
 )
 
 from tumorboard.errors import OperationError
-from tumorboard.forms import INVISIBLE, MultiCheckboxField, unreadable_characters
+from tumorboard.forms import UNREADABLE, MultiCheckboxField, unreadable_characters
 from tumorboard.forms import choices as select_choices
 
 
@@ -81,10 +81,10 @@ def text(
     value, what: str, field: str, *, max_length: int, required: bool = False, single_line: bool = False
 ) -> str:
     """Free text as people mean it: Unicode in its composed form (an "ä" typed on a Mac is the same
-    letter as on a PC), without invisible or direction-changing characters, one line where a line is
-    expected; too long is refused, never cut."""
+    letter as on a PC), without invisible, control or direction-changing characters (the API's text
+    reaches no form), one line where a line is expected; too long is refused, never cut."""
     value = unicodedata.normalize("NFC", value or "").strip()
-    if any(ch in INVISIBLE for ch in value):
+    if any(ch in UNREADABLE for ch in value):
         raise OperationError(unreadable_characters(what), field=field)
     if single_line and any(ch in "\r\n\t" for ch in value):
         raise OperationError(f"The {what} is one line.", field=field)

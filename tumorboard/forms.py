@@ -16,7 +16,9 @@ INVISIBLE = frozenset(
     | {chr(c) for c in range(0x202A, 0x202F)}
     | {chr(c) for c in range(0x2066, 0x206A)}
 )
-_FORBIDDEN = ({chr(c) for c in range(32)} - {"\t", "\n", "\r"}) | INVISIBLE
+# What no text may hold: those, and the control characters but tab and line breaks (NUL breaks
+# PostgreSQL's text); the forms refuse them here, the operations in tumorboard.fields.text.
+UNREADABLE = frozenset(({chr(c) for c in range(32)} - {"\t", "\n", "\r"}) | INVISIBLE)
 
 
 def unreadable_characters(what: str) -> str:
@@ -28,7 +30,7 @@ def no_control_characters(form, field) -> None:
     data = field.data
     values = data if isinstance(data, list | tuple) else [data]
     for value in values:
-        if isinstance(value, str) and any(ch in _FORBIDDEN for ch in value):
+        if isinstance(value, str) and any(ch in UNREADABLE for ch in value):
             raise ValidationError(unreadable_characters(str(field.label.text).lower()))
 
 

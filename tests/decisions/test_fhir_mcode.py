@@ -15,6 +15,8 @@ from tumorboard.documents.fhir import (
     CANCER_PATIENT,
     CARE_PLAN,
     PRIMARY_CANCER_CONDITION,
+    PROFILE_FIXED,
+    PROFILE_PROHIBITED,
     PROFILE_REQUIREMENTS,
     TNM_STAGE_GROUP,
     TUMOR_MARKER_TEST,
@@ -23,56 +25,73 @@ from tumorboard.documents.fhir import (
 
 MCODE = "http://hl7.org/fhir/us/mcode/StructureDefinition/"
 
-# The required elements of each profile, written out here from the published profiles (mCODE STU3/STU4
-# differentials over US Core 3.1.1/5.0.1, and the R4 base): the module's table must say the same.
+# The profiles as published: mCODE STU3 (hl7.fhir.us.mcode 3.0.0, whose TNMStageGroup is
+# mcode-tnm-stage-group), read from its FSH sources in HL7/fhir-mCODE-ig (input/fsh/SD_Patient.fsh,
+# SD_Condition.fsh, SD_Staging_TNM.fsh with its parent CancerStage, and the file declaring
+# TumorMarkerTest), with the parents they name: US Core Patient, Condition and Laboratory Result
+# Observation (3.1.1 / 5.0.1) and the R4 base. Each element: min >= 1 in the profile or a parent, or an
+# invariant (name), with where it is said. The export's table (fhir.PROFILE_REQUIREMENTS) must say the same.
 REQUIRED = {
-    MCODE + "mcode-cancer-patient": {
+    MCODE + "mcode-cancer-patient": {  # Parent: USCorePatient; adds only deceased[x] MS
         "identifier",  # US Core Patient identifier 1..*
-        "identifier.system",  # 1..1
-        "identifier.value",  # 1..1
-        "name",  # 1..*
-        "name.family|name.given",  # us-core-6 (US Core 5: a family or a given name)
-        "gender",  # 1..1
+        "identifier.system",  # US Core 1..1
+        "identifier.value",  # US Core 1..1
+        "name",  # US Core 1..*
+        "name.family|name.given",  # US Core us-core-8 (family or given)
+        "gender",  # US Core 1..1
     },
-    MCODE + "mcode-primary-cancer-condition": {
-        "clinicalStatus",  # mCODE: must support, US Core con-3 / 1..1 in US Core 5
-        "verificationStatus",
+    MCODE + "mcode-primary-cancer-condition": {  # Parent: USCoreCondition
+        "clinicalStatus",  # US Core MS, con-3 (problem-list-item needs it)
+        "verificationStatus",  # US Core MS
         "category",  # US Core 1..*
-        "code",  # 1..1
+        "code",  # US Core 1..1 (mCODE: from PrimaryCancerDisorderVS, extensible)
         "code.coding",
         "code.coding.system",
         "code.coding.code",
-        "subject",  # 1..1
+        "subject",  # US Core 1..1
     },
-    MCODE + "mcode-tnm-stage-group": {
-        "status",  # 1..1
-        "code",  # 1..1
+    MCODE + "mcode-tnm-stage-group": {  # Parent: CancerStage (Observation)
+        "status",  # R4 1..1; CancerStage MS
+        "code",  # R4 1..1; CancerStage MS ("must in all cases be reported")
         "code.coding",
-        "subject",  # 1..1
-        "effectiveDateTime",  # effective[x] 1..1
-        "valueCodeableConcept",  # value[x] 1..1
-        "method",  # the staging system (AJCC 8)
-        "method.coding",
+        "subject",  # CancerStage MS, only Reference(CancerPatient)
+        "effectiveDateTime",  # CancerStage MS effective[x]
+        "valueCodeableConcept",  # CancerStage value[x] only CodeableConcept, MS
+        "method",  # TNMStageGroup method 1..1 ("NEW requirement")
+        "method.coding",  # from TNMStagingMethodVS (extensible): AJCC 8 in SNOMED CT
+        "focus",  # TNMStageGroup focus 1..1 (FHIR-37575), only Reference(PrimaryCancerCondition)
     },
-    MCODE + "mcode-tumor-marker-test": {
-        "status",  # 1..1
-        "category",  # 1..*, the laboratory slice
+    MCODE + "mcode-tumor-marker-test": {  # Parent: USCoreObservationLab
+        "status",  # R4 1..1
+        "category",  # US Core 1..*, the laboratory slice
         "category.coding",
-        "code",  # 1..1, LOINC
+        "code",  # R4 1..1 (from TumorMarkerTestVS, extensible: LOINC)
         "code.coding",
         "code.coding.system",
         "code.coding.code",
-        "subject",  # 1..1
-        "effectiveDateTime",  # effective[x] 1..1
-        "valueQuantity|valueCodeableConcept|dataAbsentReason",  # us-core-2 / obs-6
+        "subject",  # TumorMarkerTest subject 1..1, only Reference(CancerPatient)
+        "effectiveDateTime|effectivePeriod",  # effective[x] only dateTime or Period; US Core us-core-1
+        "valueQuantity|valueRatio|valueString|valueCodeableConcept",  # TumorMarkerTest value[x] 1..1
     },
-    "http://hl7.org/fhir/StructureDefinition/CarePlan": {
+    "http://hl7.org/fhir/StructureDefinition/CarePlan": {  # the R4 base (mCODE STU3 has no CarePlan)
         "status",  # 1..1
         "intent",  # 1..1
         "subject",  # 1..1
         "activity",  # the board's plan (1.. here: a signed decision has a plan)
         "activity.detail",
         "activity.detail.status",  # 1..1
+    },
+}
+# Elements a profile sets to 0..0 ("insert NotUsed(...)").
+PROHIBITED = {
+    MCODE + "mcode-tnm-stage-group": {"component", "device", "referenceRange"},  # TNMStageGroup, CancerStage
+}
+# Codings a profile fixes or slices by.
+FIXED = {
+    MCODE + "mcode-tumor-marker-test": {
+        ("category", "http://terminology.hl7.org/CodeSystem/observation-category", "laboratory"),  # US Core
+        # mCODE STU4: category 2..*, category[mcode-category] = SCT#250724005 "Tumor marker measurement"
+        ("category", "http://snomed.info/sct", "250724005"),
     },
 }
 
@@ -105,8 +124,22 @@ def claimed(bundle: dict) -> list[tuple[str, dict]]:
     ]
 
 
-def test_the_table_of_required_elements_is_the_published_one():
+def test_the_tables_are_the_published_profiles():
     assert {profile: set(paths) for profile, paths in PROFILE_REQUIREMENTS.items()} == REQUIRED
+    assert {profile: set(paths) for profile, paths in PROFILE_PROHIBITED.items()} == PROHIBITED
+    assert {profile: set(codes) for profile, codes in PROFILE_FIXED.items()} == FIXED
+
+
+def breaks(resource: dict, profile: str) -> list[str]:
+    """What a resource claiming `profile` holds that the profile forbids, or lacks of what it fixes."""
+    found = [
+        f"{path} is not used" for path in PROFILE_PROHIBITED.get(profile, ()) if values_at(resource, path)
+    ]
+    for path, system, code in PROFILE_FIXED.get(profile, ()):
+        codings_there = values_at(resource, f"{path}.coding")
+        if not any(c.get("system") == system and c.get("code") == code for c in codings_there):
+            found.append(f"{path} lacks {system}|{code}")
+    return found
 
 
 @pytest.mark.parametrize(
@@ -120,6 +153,7 @@ def test_every_claimed_profile_has_its_required_elements(overrides):
     for profile, resource in profiles:
         assert profile in PROFILE_REQUIREMENTS, profile
         assert missing(resource, profile) == [], (profile, resource["resourceType"])
+        assert breaks(resource, profile) == [], (profile, resource["resourceType"])
 
 
 def test_the_full_decision_claims_each_mcode_profile():
@@ -196,6 +230,7 @@ def test_a_signed_decision_from_the_database_conforms(app_ctx, create_lab, signe
     Bundle.model_validate(bundle)
     for profile, resource in claimed(bundle):
         assert missing(resource, profile) == [], profile
+        assert breaks(resource, profile) == [], profile
     condition = only(bundle, "Condition")
     assert "http://terminology.hl7.org/CodeSystem/icd-o-3" in codings(condition["bodySite"][0])
     care_plan = only(bundle, "CarePlan")

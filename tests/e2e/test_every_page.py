@@ -39,7 +39,6 @@ NOT_PAGES = {
     "auth.oidc_callback": "the provider's redirect back (tests/e2e/test_single_sign_on.py)",
     "api_docs.openapi_json": "the API's OpenAPI document (tests/api)",
     "api_docs.swagger_ui_static": "Swagger UI's files",
-    "api_docs.docs_page": "Swagger UI, the API's page for developers, drawn by its own script (tests/api)",
 }
 
 # The REST API's routes answer JSON to a bearer token, never a page (tests/api walks them).
@@ -141,6 +140,7 @@ PAGES: dict[str, dict[str, Finder]] = {
         "auth.change_password": lambda u: url_for("auth.change_password"),
         "auth.second_factor_page": lambda u: url_for("auth.second_factor_page"),
         "auth.sessions_page": lambda u: url_for("auth.sessions_page"),
+        "api_docs.docs_page": lambda u: url_for("api_docs.docs_page"),
     },
     "radiology@example.org": {
         "imaging-edit": lambda u: _finding(u, "imaging"),

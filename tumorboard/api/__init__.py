@@ -9,15 +9,19 @@ Authentication is `access.authenticate` (bearer tokens only); every error is pro
 
 import copy
 import importlib
+from datetime import date, timedelta
 from http import HTTPStatus
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template, send_from_directory
 from flask_smorest import Api
 
+from tumorboard.api.patterns import day_range
+from tumorboard.api.schemas import BETWEEN_FIELDS, DAYS, FUTURE_START, PAST_DAY, closed_dict
 from tumorboard.auth.access import API_TOKEN, public
 from tumorboard.cases.fields import PatientFields
 from tumorboard.problems import PROBLEM_JSON
+from tumorboard.timezones import hospital_today
 
 API_VIEW_MODULES = ("api.read_views", "api.write_views")
 
@@ -49,6 +53,22 @@ def mrn_pattern(pattern: str) -> str:
     return pattern if pattern.startswith("^") and pattern.endswith("$") else f"^(?:{pattern})$"
 
 
+_LOCAL_TIME = "T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?$"
+
+
+def _day_patterns(schemas: dict) -> None:
+    """Each date field's range (schemas.DAYS) as the pattern of its days, from the hospital's today."""
+    today = hospital_today()
+    for schema in schemas.values():
+        for prop in schema.get("properties", {}).values():
+            kind = prop.pop(DAYS, None)
+            if kind == PAST_DAY:
+                prop["pattern"] = day_range(date(1900, 1, 1), today)
+            elif kind == FUTURE_START:  # a naive local time, which JSON Schema's date-time is not
+                prop.pop("format", None)
+                prop["pattern"] = day_range(today + timedelta(days=1), date.max)[:-1] + _LOCAL_TIME
+
+
 def openapi_document(api: Api) -> dict:
     """The generated document, with the problem responses and the bearer scheme on every operation, and
     the MRN's format from the app's configuration (so clients, and Schemathesis, send valid ones)."""
@@ -58,6 +78,9 @@ def openapi_document(api: Api) -> dict:
     if mrn is not None:
         mrn["pattern"] = mrn_pattern(current_app.config["MRN_PATTERN"])
         mrn["description"] = PatientFields.mrn_format(current_app.config["MRN_HINT"])
+    _day_patterns(components.get("schemas", {}))
+    for name, rules in BETWEEN_FIELDS.items():
+        components.get("schemas", {}).get(name, {}).update(copy.deepcopy(rules))
     components.setdefault("responses", {}).update(
         {f"Problem{status}": body for status, body in _problem_responses().items()}
     )
@@ -131,6 +154,7 @@ def init_app(app: Flask) -> None:
     api = TumorBoardApi()
     api.ERROR_SCHEMA = ProblemSchema
     api.init_app(app)
+    api.ma_plugin.converter.add_attribute_function(closed_dict)
     csrf.exempt(bp)  # no cookie authenticates the API (access.py): nothing for a forged form to borrow
     api.register_blueprint(bp)
     for endpoint, view in app.view_functions.items():

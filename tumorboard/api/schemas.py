@@ -20,18 +20,21 @@ from tumorboard.cases.fields import (
     PatientFields,
     PriorTreatmentFields,
 )
+from tumorboard.cases.finding_operations import IHC_RESULTS, REPORTED_GRADES
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.clinical.vocabularies import (
     Comparator,
     DeviationReason,
     EcogPerformanceStatus,
+    IhcMarker,
     PlanIntent,
     Treatment,
 )
 from tumorboard.db import MAX_ID
 from tumorboard.decisions.fields import DecisionFields, FollowUpFields, PlanItemFields
 from tumorboard.decisions.models import FollowUpStatus
-from tumorboard.fields import Choice, Choices, Number, Text
+from tumorboard.fields import Choice, Choices, Link, Number, Text
+from tumorboard.forms import UNREADABLE
 from tumorboard.meetings.fields import AgendaFields, MeetingFields
 from tumorboard.meetings.models import AgendaMode
 
@@ -40,12 +43,33 @@ def _values(enum: type[StrEnum]) -> list[str]:
     return [member.value for member in enum]
 
 
+def _no_character_of(characters) -> str:
+    return "".join(f"\\u{ord(ch):04x}" for ch in sorted(characters))
+
+
+# Text without the characters the operations refuse (tumorboard.forms.UNREADABLE), and one line where the
+# declaration is not multiline; as JSON Schema (ECMA-262) patterns.
+_ANY_TEXT = f"^[^{_no_character_of(UNREADABLE)}]*$"
+_ONE_LINE = f"^[^{_no_character_of(UNREADABLE | {chr(9), chr(10), chr(13)})}]*$"
+
+
 def text(rule: Text, **kwargs) -> fields.String:
     """A text field as its declaration has it (the operation refuses anything longer, never cuts)."""
-    metadata = {"maxLength": rule.max_length, "description": rule.description or rule.label}
+    metadata = {
+        "maxLength": rule.max_length,
+        "description": rule.description or rule.label,
+        "pattern": _ANY_TEXT if rule.multiline else _ONE_LINE,
+    }
     if rule.min_length:
         metadata["minLength"] = rule.min_length
     return fields.String(metadata=metadata, **kwargs)
+
+
+def link(rule: Link, **kwargs) -> fields.String:
+    """A web address as its declaration has it: one line, https only (or empty)."""
+    field = text(rule, **kwargs)
+    field.metadata = {**field.metadata, "pattern": _ONE_LINE.replace("^[", "^(?:\\s*https://[")[:-1] + ")?$"}
+    return field
 
 
 class StrictFloat(fields.Float):
@@ -57,10 +81,46 @@ class StrictFloat(fields.Float):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class WholeNumber(fields.Integer):
+    """A JSON Schema integer: 2, or 2.0 (JSON has one number type, and JSON Schema counts 2.0 as an
+    integer), never 2.5, true or "2"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=False, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+# The days a date field accepts, which JSON Schema cannot say with a keyword: the document turns each
+# mark into a `pattern` of the days themselves, from the hospital's today (tumorboard.api.openapi_document).
+DAYS = "x-days"
+PAST_DAY = "past"  # 1900-01-01 (no patient was born before) to today: birth dates, findings, treatments
+FUTURE_START = "future-start"  # a local wall-clock start, from tomorrow on (no meeting in the past)
+
+
+CLOSED = "closed"  # a dict of the named properties only (closed_dict, below)
+
+
+def closed_dict(_converter, field, **_kwargs) -> dict:
+    """apispec's attribute function for a dict field marked CLOSED: no property beyond those it names."""
+    return {"additionalProperties": False} if field.metadata.get(CLOSED) else {}
+
+
+def past_day(**kwargs) -> fields.Date:
+    """A day up to today (the operations refuse the future and, for findings, a day before the birth)."""
+    metadata = {DAYS: PAST_DAY, **kwargs.pop("metadata", {})}
+    return fields.Date(metadata=metadata, **kwargs)
+
+
 def number(rule: Number, **kwargs) -> fields.Field:
     metadata = {"minimum": rule.low, "maximum": rule.high, "description": rule.description or rule.label}
     if rule.whole:
-        return fields.Integer(metadata=metadata, strict=True, **kwargs)
+        return WholeNumber(metadata=metadata, **kwargs)
     return StrictFloat(metadata=metadata, allow_nan=False, **kwargs)
 
 
@@ -80,7 +140,7 @@ def choices(rule: Choices, **kwargs) -> fields.List:
 
 def record_id(**kwargs) -> fields.Integer:
     """A record's id in a body: what a URL's `<id:…>` accepts (tumorboard.db.IdConverter)."""
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+    return WholeNumber(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 def read(enum: type[StrEnum] | None = None, **kwargs) -> fields.String:
@@ -131,7 +191,7 @@ class PatientInput(ApiSchema):
     mrn = text(PatientFields.mrn, required=True)
     family_name = text(PatientFields.family_name, required=True)
     given_name = text(PatientFields.given_name, required=True)
-    birth_date = fields.Date(required=True)
+    birth_date = past_day(required=True, metadata={"description": "From 1900-01-01 to today."})
     sex = choice(PatientFields.sex, required=True)
 
 
@@ -193,9 +253,7 @@ class CaseInput(ApiSchema):
     syndrome = choice(CaseFields.syndrome, allow_none=True)
     symptoms = text(CaseFields.symptoms)
     hereditary_syndrome = choice(CaseFields.hereditary_syndrome, allow_none=True)
-    ecog = fields.Integer(
-        allow_none=True, strict=True, metadata={"enum": [int(v) for v in _values(EcogPerformanceStatus)]}
-    )
+    ecog = WholeNumber(allow_none=True, metadata={"enum": [int(v) for v in _values(EcogPerformanceStatus)]})
     comorbidities = text(CaseFields.comorbidities)
     patient_preferences = text(CaseFields.patient_preferences)
     clinical_question = text(CaseFields.clinical_question)
@@ -231,7 +289,7 @@ class LabSchema(FindingSchema):
 
 
 class LabInput(ApiSchema):
-    sample_date = fields.Date(required=True)
+    sample_date = past_day(required=True)
     analyte = choice(LabFields.analyte, required=True)
     value = number(LabFields.value, required=True)
     comparator = choice(LabFields.comparator, allow_none=True)
@@ -256,11 +314,11 @@ class ImagingSchema(FindingSchema):
 
 
 class ImagingInput(ApiSchema):
-    study_date = fields.Date(required=True)
+    study_date = past_day(required=True)
     modality = choice(ImagingFields.modality, required=True)
     tracer = choice(ImagingFields.tracer, allow_none=True)
     region = text(ImagingFields.region)
-    krenning_score = fields.Integer(allow_none=True, strict=True, metadata={"minimum": 0, "maximum": 4})
+    krenning_score = WholeNumber(allow_none=True, metadata={"minimum": 0, "maximum": 4})
     uptake_positive = fields.Boolean(allow_none=True)
     fdg_vs_sstr = choice(ImagingFields.fdg_vs_sstr, allow_none=True)
     target_lesion_sum_mm = number(ImagingFields.target_lesion_sum_mm, allow_none=True)
@@ -292,7 +350,7 @@ class PathologySchema(FindingSchema):
 
 
 class PathologyInput(ApiSchema):
-    report_date = fields.Date(required=True)
+    report_date = past_day(required=True)
     specimen_type = choice(PathologyFields.specimen_type, required=True)
     specimen_site = text(PathologyFields.specimen_site)
     histology = choice(PathologyFields.histology, allow_none=True)
@@ -302,13 +360,23 @@ class PathologyInput(ApiSchema):
     mitoses_count = number(PathologyFields.mitoses_count, allow_none=True)
     mitoses_area_mm2 = number(PathologyFields.mitoses_area_mm2, allow_none=True)
     necrosis = fields.Boolean(allow_none=True)
-    ihc = fields.Dict(keys=fields.String(), values=fields.String())
+    ihc = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={
+            "description": "Immunohistochemistry: marker to result.",
+            "properties": {
+                marker.value: {"type": "string", "enum": list(IHC_RESULTS)} for marker in IhcMarker
+            },
+            CLOSED: True,
+        },
+    )
     margins = choice(PathologyFields.margins, allow_none=True)
     lymphovascular_invasion = fields.Boolean(allow_none=True)
     perineural_invasion = fields.Boolean(allow_none=True)
     nodes_examined = number(PathologyFields.nodes_examined, allow_none=True)
     nodes_positive = number(PathologyFields.nodes_positive, allow_none=True)
-    reported_grade = fields.String(allow_none=True)
+    reported_grade = fields.String(allow_none=True, metadata={"enum": list(REPORTED_GRADES)})
     reported_tnm = text(PathologyFields.reported_tnm)
     report_text = text(PathologyFields.report_text)
     reported_by = text(PathologyFields.reported_by)
@@ -325,8 +393,8 @@ class PriorTreatmentSchema(ApiSchema):
 
 class PriorTreatmentInput(ApiSchema):
     treatment = choice(PriorTreatmentFields.treatment, required=True)
-    start_date = fields.Date(required=True)
-    end_date = fields.Date(allow_none=True)
+    start_date = past_day(required=True)
+    end_date = past_day(allow_none=True)
     note = text(PriorTreatmentFields.note)
 
 
@@ -358,14 +426,29 @@ class MeetingInput(ApiSchema):
     """A meeting's plan, as the meeting form has it; `start` is the hospital's wall-clock time."""
 
     start = fields.NaiveDateTime(
-        required=True, metadata={"description": "Local start, the hospital's time zone, no offset."}
+        required=True,
+        metadata={
+            "description": "Local start, the hospital's time zone, no offset (2027-01-14T16:00), not in the "
+            "past.",
+            DAYS: FUTURE_START,
+        },
     )
     duration_minutes = number(MeetingPlanFields.duration_minutes, required=True)
     room = text(MeetingPlanFields.room, load_default="")
-    video_link = text(MeetingPlanFields.video_link, load_default="")
+    video_link = link(MeetingPlanFields.video_link, load_default="")
     cutoff_hours = number(MeetingPlanFields.cutoff_hours, load_default=48)
     capacity_cases = number(MeetingPlanFields.capacity_cases, allow_none=True, load_default=None)
     capacity_minutes = number(MeetingPlanFields.capacity_minutes, allow_none=True, load_default=None)
+
+
+def _given(name: str) -> dict:
+    return {"required": [name], "properties": {name: {"pattern": r"\S"}}}
+
+
+# Rules between fields, added to the schemas' documents as they are (tumorboard.api.openapi_document).
+BETWEEN_FIELDS = {
+    "MeetingInput": {"anyOf": [_given("room"), _given("video_link")]},  # a room, a video link, or both
+}
 
 
 class CancellationInput(ApiSchema):

@@ -45,14 +45,14 @@ from tumorboard.cases import patient_operations as patients
 from tumorboard.decisions import operations as decision_operations
 from tumorboard.extensions import db
 from tumorboard.meetings import operations as meeting_operations
-from tumorboard.once import AlreadySaved, once
+from tumorboard.once import TOKEN, AlreadySaved, once
 from tumorboard.problems import problem, refused
 
 IDEMPOTENCY = {
     "Idempotency-Key": {
         "description": "16 to 64 letters, digits, - or _: a retried POST with the same key makes nothing "
         "new and answers 200 with what the first one made.",
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "pattern": f"^{TOKEN.pattern}$"},
         "required": False,
     }
 }

@@ -49,8 +49,13 @@ TNM_STAGE_GROUP = f"{MCODE}/mcode-tnm-stage-group"
 TUMOR_MARKER_TEST = f"{MCODE}/mcode-tumor-marker-test"
 CARE_PLAN = "http://hl7.org/fhir/StructureDefinition/CarePlan"
 
-# The elements each claimed profile requires (minimum cardinality 1 in the profile or the base it derives
-# from: mCODE STU3/STU4 on US Core), as dotted paths; "a|b" is one of them (a choice or an invariant).
+# What each claimed profile asks, read from the published StructureDefinitions' sources (mCODE STU3, 3.0.0,
+# HL7/fhir-mCODE-ig input/fsh: CancerPatient on US Core Patient, PrimaryCancerCondition on US Core
+# Condition, TNMStageGroup on CancerStage, TumorMarkerTest on US Core Laboratory Result Observation; the
+# CarePlan on the R4 base), listed with each rule's source in tests/decisions/test_fhir_mcode.py.
+# Required: the elements of minimum cardinality 1, as dotted paths ("a|b": one of them, a choice or an
+# invariant). Prohibited: the elements a profile sets to 0..0. Fixed: a coding a profile fixes on an
+# element (system, code).
 PROFILE_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     CANCER_PATIENT: (
         "identifier",
@@ -79,6 +84,7 @@ PROFILE_REQUIREMENTS: dict[str, tuple[str, ...]] = {
         "valueCodeableConcept",
         "method",
         "method.coding",
+        "focus",
     ),
     TUMOR_MARKER_TEST: (
         "status",
@@ -89,10 +95,20 @@ PROFILE_REQUIREMENTS: dict[str, tuple[str, ...]] = {
         "code.coding.system",
         "code.coding.code",
         "subject",
-        "effectiveDateTime",
-        "valueQuantity|valueCodeableConcept|dataAbsentReason",
+        "effectiveDateTime|effectivePeriod",
+        "valueQuantity|valueRatio|valueString|valueCodeableConcept",
     ),
     CARE_PLAN: ("status", "intent", "subject", "activity", "activity.detail", "activity.detail.status"),
+}
+PROFILE_PROHIBITED: dict[str, tuple[str, ...]] = {
+    TNM_STAGE_GROUP: ("component", "device", "referenceRange"),
+}
+SNOMED_TUMOR_MARKER_MEASUREMENT = "250724005"  # Tumor marker measurement (procedure)
+PROFILE_FIXED: dict[str, tuple[tuple[str, str, str], ...]] = {
+    TUMOR_MARKER_TEST: (
+        ("category", OBSERVATION_CATEGORY, "laboratory"),  # US Core Laboratory Result Observation
+        ("category", SNOMED, SNOMED_TUMOR_MARKER_MEASUREMENT),  # mCODE STU4's mcode-category slice
+    ),
 }
 
 LOINC_STAGE_GROUP_CLINICAL = "21908-9"  # Stage group.clinical Cancer
@@ -265,14 +281,16 @@ def _marker(
         raise ValueError(f"{label}: a tumour marker needs a finite value, got {value!r}")
     unit_text = _text(unit)
     ucum = _UCUM.get(unit_text or "")
+    tumour_marker = bool(_text(loinc)) and loinc not in _NOT_TUMOUR_MARKERS
+    category = [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "laboratory"}]}]
+    if tumour_marker:  # mCODE STU4 fixes a second category on TumorMarkerTest; STU3 allows it
+        category.append({"coding": [{"system": SNOMED, "code": SNOMED_TUMOR_MARKER_MEASUREMENT}]})
     return {
         "resourceType": "Observation",
         "id": urn_id,
-        "meta": {"profile": [TUMOR_MARKER_TEST]}
-        if _text(loinc) and loinc not in _NOT_TUMOUR_MARKERS
-        else None,
+        "meta": {"profile": [TUMOR_MARKER_TEST]} if tumour_marker else None,
         "status": "final",
-        "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "laboratory"}]}],
+        "category": category,
         "code": _concept(label, {"system": LOINC, "code": _text(loinc), "display": None}),
         "subject": {"reference": patient},
         "effectiveDateTime": _day(when),
@@ -310,10 +328,11 @@ def _stage_group(doc: DecisionDocument, *, urn_id: str, patient: str, condition:
             label = _TNM_LABELS[match.group(1)]
             components.append({"code": {"text": label}, "valueCodeableConcept": {"text": token}})
     ajcc_8 = "AJCC 8" in doc.stage_rule
+    claimed = bool(stage) and ajcc_8
     return {
         "resourceType": "Observation",
         "id": urn_id,
-        "meta": {"profile": [TNM_STAGE_GROUP]} if stage and ajcc_8 else None,
+        "meta": {"profile": [TNM_STAGE_GROUP]} if claimed else None,
         "status": "final",
         "code": _concept(
             "Stage group",
@@ -330,7 +349,8 @@ def _stage_group(doc: DecisionDocument, *, urn_id: str, patient: str, condition:
             doc.stage_rule,
             {"system": SNOMED, "code": SNOMED_AJCC_8 if ajcc_8 else None, "display": None},
         ),
-        "component": components,
+        # TNMStageGroup has no components (0..0): its T, N and M are in the condition's stage summary
+        "component": [] if claimed else components,
     }
 
 
