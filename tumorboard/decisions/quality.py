@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
+from functools import partial
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -525,9 +526,7 @@ def report_chart_specs(report: QualityReport) -> dict[str, ChartSpec]:
     for name, (draw, rows) in data.items():
         title = descriptions[name]
         key = chart_key(f"quality-{draw.__name__}", scope, rows, title)
-        specs[name] = ChartSpec(
-            name, key, title, lambda draw=draw, rows=rows, title=title: _render(draw, rows, title)
-        )
+        specs[name] = ChartSpec(name, key, title, partial(_render, draw, rows, title))
     return specs
 
 

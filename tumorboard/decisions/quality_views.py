@@ -7,6 +7,7 @@ that ends before it starts, is said beside the filter (422), never a 500.
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
@@ -86,10 +87,11 @@ def quality_dashboard():
     report, charts = None, []
     if filters.board is not None and not filters.errors:
         report = quality.quality_report(filters.board.id, filters.start, filters.end)
+        link: dict[str, Any] = filters.query
         charts = [  # each an image of its own, drawn once and revalidated (quality_chart)
             {
                 "name": name,
-                "src": url_for("decisions.quality_chart", name=name, **filters.query),
+                "src": url_for("decisions.quality_chart", name=name, **link),
                 "alt": spec.alt,
             }
             for name, spec in quality.report_chart_specs(report).items()
