@@ -26,6 +26,7 @@ from sqlalchemy.orm import contains_eager
 from ua_parser import parse as parse_user_agent
 
 from tumorboard.auth.models import SessionEnd, SignInMethod, User, UserSession, new_session_token
+from tumorboard.boards.models import BoardMembership
 from tumorboard.db import MAX_ID, atomic, utcnow
 from tumorboard.extensions import db, login_manager
 
@@ -47,15 +48,25 @@ def current_session() -> UserSession | None:
 
 @login_manager.user_loader
 def load_user(key: str) -> User | None:
-    """The one statement per request: the active session record with its user (their roles and boards
-    follow in the relationship loads every page needs anyway)."""
+    """The one statement per request: the active session record with its user, their roles and their
+    boards (the permissions, the navigation and the dashboard read them on every page), joined in the same
+    statement instead of three lazy loads after it."""
     if not isinstance(key, str) or len(key) != _KEY_LENGTH:
         return None
-    record = db.session.scalar(
-        select(UserSession)
-        .join(UserSession.user)
-        .where(UserSession.key_hash == key_hash(key), UserSession.ended_at.is_(None))
-        .options(contains_eager(UserSession.user))
+    user = contains_eager(UserSession.user)
+    record = (
+        db.session.execute(
+            select(UserSession)
+            .join(UserSession.user)
+            .where(UserSession.key_hash == key_hash(key), UserSession.ended_at.is_(None))
+            .options(
+                user,
+                user.joinedload(User.role_rows),
+                user.joinedload(User.memberships).joinedload(BoardMembership.board),
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if record is None or not record.user.active:
         return None

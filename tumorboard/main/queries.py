@@ -2,7 +2,9 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
+from typing import Any
 
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -23,10 +25,9 @@ from tumorboard.meetings.models import AgendaItem, Attendance, AttendanceStatus,
 
 
 def my_boards(user: User) -> list[dict]:
-    """The user's boards with their members by specialty, in two statements whatever the number of boards."""
-    boards = db.session.scalars(
-        select(Board).join(BoardMembership).where(BoardMembership.user_id == user.id).order_by(Board.name)
-    ).all()
+    """The user's boards with their members by specialty, in one statement whatever the number of boards:
+    the boards themselves came with the signed-in user (auth.sessions.load_user joins them)."""
+    boards = sorted((m.board for m in user.memberships), key=lambda board: board.name)
     if not boards:
         return []
     rows = db.session.execute(
@@ -48,27 +49,44 @@ def my_boards(user: User) -> list[dict]:
     ]
 
 
+@dataclass(frozen=True)
+class PreviousSignIn:
+    occurred_at: datetime
+    client_ip: str | None
+
+
 def sign_in_history(user: User) -> dict:
-    """The sign-in before this one, and failed attempts on this account since then."""
-    logins = db.session.scalars(
-        select(AuditEvent)
-        .where(
-            AuditEvent.entity_type == "users",
-            AuditEvent.entity_id == str(user.id),
-            AuditEvent.action == "auth.login",
+    """The sign-in before this one, and failed attempts on this account since then, in one statement
+    (scalar subqueries on the audit log's entity index; no FROM of its own, so there is always a row)."""
+    of_user = (AuditEvent.entity_type == "users", AuditEvent.entity_id == str(user.id))
+
+    def previous(column: Any) -> Any:
+        return (
+            select(column)
+            .where(*of_user, AuditEvent.action == "auth.login")
+            .order_by(AuditEvent.seq.desc())
+            .offset(1)
+            .limit(1)
+            .scalar_subquery()
         )
-        .order_by(AuditEvent.seq.desc())
-        .limit(2)
-    ).all()
-    previous = logins[1] if len(logins) > 1 else None
-    failed = select(func.count(AuditEvent.id)).where(
-        AuditEvent.entity_type == "users",
-        AuditEvent.entity_id == str(user.id),
-        AuditEvent.action == "auth.login_failed",
+
+    failed = (
+        select(func.count(AuditEvent.id))
+        .where(
+            *of_user,
+            AuditEvent.action == "auth.login_failed",
+            AuditEvent.seq > func.coalesce(previous(AuditEvent.seq), 0),
+        )
+        .scalar_subquery()
     )
-    if previous is not None:
-        failed = failed.where(AuditEvent.seq > previous.seq)
-    return {"previous": previous, "failed_since": db.session.scalar(failed)}
+    row: Any = db.session.execute(
+        select(failed, previous(AuditEvent.occurred_at), previous(AuditEvent.client_ip))
+    ).one()
+    failed_since, occurred_at, client_ip = row
+    return {
+        "previous": PreviousSignIn(occurred_at, client_ip) if occurred_at is not None else None,
+        "failed_since": failed_since,
+    }
 
 
 def admin_overview() -> dict:
