@@ -89,7 +89,7 @@ def main() -> int:
             for _ in range(200):
                 dashboard.call()
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         close_bare()
         counter.close()
         dispose(app)

@@ -17,11 +17,12 @@ import hashlib
 import secrets
 import time
 from datetime import timedelta
+from functools import cache
 from typing import Any, cast
 
 from flask import current_app, flash, g, has_request_context, request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, Select, bindparam, select, update
 from sqlalchemy.orm import contains_eager
 from ua_parser import parse as parse_user_agent
 
@@ -46,6 +47,23 @@ def current_session() -> UserSession | None:
     return g.get("user_session") if has_request_context() else None
 
 
+@cache
+def _session_statement() -> Select:
+    """Built once per process (every request runs it): only the key's hash is bound per request, and the
+    compiled form stays in the engine's cache."""
+    user = contains_eager(UserSession.user)
+    return (
+        select(UserSession)
+        .join(UserSession.user)
+        .where(UserSession.key_hash == bindparam("key_hash"), UserSession.ended_at.is_(None))
+        .options(
+            user,
+            user.joinedload(User.role_rows),
+            user.joinedload(User.memberships).joinedload(BoardMembership.board),
+        )
+    )
+
+
 @login_manager.user_loader
 def load_user(key: str) -> User | None:
     """The one statement per request: the active session record with its user, their roles and their
@@ -53,20 +71,8 @@ def load_user(key: str) -> User | None:
     statement instead of three lazy loads after it."""
     if not isinstance(key, str) or len(key) != _KEY_LENGTH:
         return None
-    user = contains_eager(UserSession.user)
     record = (
-        db.session.execute(
-            select(UserSession)
-            .join(UserSession.user)
-            .where(UserSession.key_hash == key_hash(key), UserSession.ended_at.is_(None))
-            .options(
-                user,
-                user.joinedload(User.role_rows),
-                user.joinedload(User.memberships).joinedload(BoardMembership.board),
-            )
-        )
-        .unique()
-        .scalar_one_or_none()
+        db.session.execute(_session_statement(), {"key_hash": key_hash(key)}).unique().scalar_one_or_none()
     )
     if record is None or not record.user.active:
         return None

@@ -8,7 +8,7 @@ from typing import Any
 
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import Select, and_, bindparam, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
@@ -55,10 +55,11 @@ class PreviousSignIn:
     client_ip: str | None
 
 
-def sign_in_history(user: User) -> dict:
-    """The sign-in before this one, and failed attempts on this account since then, in one statement
-    (scalar subqueries on the audit log's entity index; no FROM of its own, so there is always a row)."""
-    of_user = (AuditEvent.entity_type == "users", AuditEvent.entity_id == str(user.id))
+@cache
+def _sign_in_history_statement() -> Select:
+    """Built once per process (the dashboard runs it on every view): scalar subqueries on the audit log's
+    entity index, with no FROM of their own, so there is always one row."""
+    of_user = (AuditEvent.entity_type == "users", AuditEvent.entity_id == bindparam("user_id"))
 
     def previous(column: Any) -> Any:
         return (
@@ -79,9 +80,12 @@ def sign_in_history(user: User) -> dict:
         )
         .scalar_subquery()
     )
-    row: Any = db.session.execute(
-        select(failed, previous(AuditEvent.occurred_at), previous(AuditEvent.client_ip))
-    ).one()
+    return select(failed, previous(AuditEvent.occurred_at), previous(AuditEvent.client_ip))
+
+
+def sign_in_history(user: User) -> dict:
+    """The sign-in before this one, and failed attempts on this account since then, in one statement."""
+    row: Any = db.session.execute(_sign_in_history_statement(), {"user_id": str(user.id)}).one()
     failed_since, occurred_at, client_ip = row
     return {
         "previous": PreviousSignIn(occurred_at, client_ip) if occurred_at is not None else None,
