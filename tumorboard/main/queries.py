@@ -22,6 +22,7 @@ from tumorboard.decisions.models import Decision, DecisionStatus
 from tumorboard.decisions.queries import follow_up_due
 from tumorboard.extensions import db, migrate
 from tumorboard.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingStatus
+from tumorboard.meetings.operations import by_ids, pool_counts, pool_ids
 
 
 def my_boards(user: User) -> list[dict]:
@@ -132,24 +133,17 @@ def my_cases(user: User) -> dict | None:
     return {"cases": cases}
 
 
+POOL_COUNT_CAP = 500  # per board and status: beyond it the dashboard says "or more"
+
+
 def board_pool(user: User) -> dict | None:
     """For board members: their boards' cases waiting for a meeting, counted per board, the oldest ten."""
     if not user.board_ids or not user.has_role(Role.COORDINATOR, Role.SPECIALIST, Role.CHAIR):
         return None
-    waiting = [CaseStatus.SUBMITTED.value, CaseStatus.DEFERRED.value]
-    where = (Case.board_id.in_(sorted(user.board_ids)), Case.status.in_(waiting))
-    counts = dict(
-        db.session.execute(
-            select(Case.board_id, func.count(Case.id)).where(*where).group_by(Case.board_id)
-        ).all()
+    latest = by_ids(
+        pool_ids(user.board_ids, 10, deferred_first=False), joinedload(Case.patient), joinedload(Case.board)
     )
-    latest = db.session.scalars(
-        select(Case)
-        .where(*where)
-        .options(joinedload(Case.patient), joinedload(Case.board))
-        .order_by(Case.submitted_at.asc(), Case.id)
-        .limit(10)
-    ).all()
+    counts = pool_counts(user.board_ids, POOL_COUNT_CAP)
     return {"counts": counts, "cases": latest}
 
 
