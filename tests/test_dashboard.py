@@ -218,3 +218,16 @@ def test_the_previous_sign_in_and_its_address_are_shown(client, users):
     client.post("/login", data={"email": user.email, "password": "correct horse battery staple"})
     text = client.get("/").text
     assert "Your previous sign-in" in text and "127.0.0.1" in text and "failed sign-in" not in text
+
+
+def test_a_pool_beyond_the_count_cap_says_or_more(client_as, users, board, create_case, monkeypatch):
+    from tumorboard.main import queries
+
+    for n in range(3):
+        create_case(
+            submitter=users[Role.SUBMITTER], board=board, status="submitted", clinical_question=f"Q{n}?"
+        )
+    specialist = client_as(Role.SPECIALIST)
+    assert f"{board.name}: <strong>3</strong>" in specialist.get("/").text
+    monkeypatch.setattr(queries, "POOL_COUNT_CAP", 2)
+    assert f"{board.name}: <strong>2 or more</strong>" in specialist.get("/").text
