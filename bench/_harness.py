@@ -147,9 +147,14 @@ class Page:
 
     @property
     def statement_count(self) -> int:
-        counts = set(self.statements)
-        assert len(counts) == 1, f"{self.name}: statements per request vary: {sorted(counts)}"
-        return counts.pop()
+        """The statements of most requests. A signed-in request adds one UPDATE of its session record's
+        last_seen_at at most once a minute (auth.sessions.SEEN_EVERY), so a long run sees n and n + 1; any
+        other spread is a page whose statements vary, and fails."""
+        counts = sorted(set(self.statements))
+        assert len(counts) == 1 or (len(counts) == 2 and counts[1] == counts[0] + 1), (
+            f"{self.name}: statements per request vary: {counts}"
+        )
+        return statistics.mode(self.statements)
 
 
 MIN_REQUESTS = 20

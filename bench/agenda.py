@@ -5,10 +5,11 @@
 Builds a fresh database with the demo data (and, with --cases, that many synthetic cases bulk-loaded
 first, so that the agenda and the pool are read beside a large case table), plans two meetings of the
 GEP-NET board and puts 10 and 40 cases on them, each case with imaging, laboratory and pathology
-findings. Then times the meeting page (as its coordinator, with the pool), the printable agenda and the
-agenda PDF for both, and the bare Flask + SQLAlchemy page of bench/cases.py. Target: the number of
-statements does not grow with the number of cases. The script reports; it does not fail when a target
-is missed.
+findings. Then times the meeting page (as its coordinator, with the pool), meeting mode, the printable
+agenda and the agenda PDF for both, the coordinator's dashboard (with the board's pool), the marker chart
+from the render cache and as a 304, and the bare Flask + SQLAlchemy page of the same run (the ratio).
+Target: the number of statements does not grow with the number of cases. The script reports; it does not
+fail when a target is missed.
 """
 
 import argparse
@@ -146,6 +147,7 @@ def build(app, bulk: int) -> dict[int, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--budget", type=float, default=60, help="seconds of timed requests per page")
     parser.add_argument("--cases", type=int, default=0, help="synthetic cases to bulk-load first")
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server URL (default: SQLite)")
     args = parser.parse_args()
@@ -156,8 +158,8 @@ def main() -> int:
         with app.app_context():
             counter = StatementCounter(db.engine)
             coordinator = _user("coordinator@example.org")
+            client = sign_in(app.test_client(), coordinator)  # a session record: in the app context
             db.session.expunge_all()
-        client = sign_in(app.test_client(), coordinator)
 
         def get(url, headers=None):
             def call():
@@ -180,10 +182,12 @@ def main() -> int:
         for size, meeting_id in meetings.items():
             pages += [
                 Page(f"meeting page, {size} cases", get(f"/meetings/{meeting_id}"), counter),
+                Page(f"meeting mode, {size} cases", get(f"/meetings/{meeting_id}/mode"), counter),
                 Page(f"printable agenda, {size} cases", get(f"/meetings/{meeting_id}/print"), counter),
                 Page(f"agenda PDF, {size} cases", get(f"/meetings/{meeting_id}/agenda.pdf"), counter),
             ]
         pages += [
+            Page("dashboard, coordinator (with the pool)", get("/"), counter),
             Page("marker chart, from the render cache", get(chart_url), counter),
             Page(
                 "marker chart, 304 (If-None-Match)",
@@ -193,13 +197,13 @@ def main() -> int:
             ),
         ]
         bare, close_bare = bare_page(database.url)
-        measure([*pages, bare], args.requests, warmup=5, budget_s=60)
+        measure([*pages, bare], args.requests, warmup=5, budget_s=args.budget)
         print(f"\nmarker chart, first view (drawn by matplotlib and kept): {drawn_ms:.1f} ms")
         title = f"Agenda pages beside {args.cases:,} bulk cases, {args.requests} requests per page"
         print_table(title, pages, bare, target=3.0)
         grows = [
             name
-            for name in ("meeting page", "printable agenda", "agenda PDF")
+            for name in ("meeting page", "meeting mode", "printable agenda", "agenda PDF")
             if len({p.statement_count for p in pages if p.name.startswith(name)}) > 1
         ]
         print("\nstatements independent of the number of cases:", "yes" if not grows else f"NO for {grows}")

@@ -197,3 +197,37 @@ def test_the_runners_dashboard_statements_do_not_grow(
     assert text.count("case(s) of 8") == 4
     if role is Role.CHAIR:
         assert "20 decision(s) waiting for your signature" in text
+
+
+def test_the_bare_most_dashboard_costs_three_statements(client, create_user, create_board, count_queries):
+    """The fixed cost of a signed-in page (bench/page.py): the session record with its user, roles and
+    boards in one statement, the sign-in history in one, the unread notifications in one; a user's boards
+    add their members (one statement), never one per board."""
+    plain = log_in(client, create_user(roles=[Role.SPECIALIST]))
+    with count_queries() as bare:
+        assert plain.get("/").status_code == 200
+    assert len(bare) == 3, bare
+    assert all(table in bare[0] for table in ("user_session", "user_role", "board_membership", "board"))
+    assert "audit_event" in bare[1] and "notification" in bare[2]
+
+
+def test_the_previous_sign_in_and_its_address_are_shown(client, users):
+    user = users[Role.CHAIR]
+    client.post("/login", data={"email": user.email, "password": "correct horse battery staple"})
+    client.post("/logout")
+    client.post("/login", data={"email": user.email, "password": "correct horse battery staple"})
+    text = client.get("/").text
+    assert "Your previous sign-in" in text and "127.0.0.1" in text and "failed sign-in" not in text
+
+
+def test_a_pool_beyond_the_count_cap_says_or_more(client_as, users, board, create_case, monkeypatch):
+    from tumorboard.main import queries
+
+    for n in range(3):
+        create_case(
+            submitter=users[Role.SUBMITTER], board=board, status="submitted", clinical_question=f"Q{n}?"
+        )
+    specialist = client_as(Role.SPECIALIST)
+    assert f"{board.name}: <strong>3</strong>" in specialist.get("/").text
+    monkeypatch.setattr(queries, "POOL_COUNT_CAP", 2)
+    assert f"{board.name}: <strong>2 or more</strong>" in specialist.get("/").text

@@ -371,7 +371,7 @@ def test_coordinator_sees_the_figures_the_definitions_and_the_charts(app, datase
         assert figure.label in text
     assert "11.5 days" in text and "75 %" in text
     assert "Patient preference" in text
-    assert text.count('src="data:image/svg+xml;base64,') == 2
+    assert text.count('src="/quality/shares.svg?') == text.count('src="/quality/reasons.svg?') == 1
     assert 'alt="Shares in per cent: ' in text and "<svg" not in text
     assert "/quality.csv?" in text
 
@@ -410,7 +410,7 @@ def test_page_statements_do_not_grow_with_the_cases(dataset, builder, client_as,
     with count_queries() as many:
         response = coordinator.get("/quality", query_string=query)
     assert "Payer refusal" in response.text
-    assert len(many) == len(few) <= 14  # 12, and the two charts' reads of the render cache
+    assert len(many) == len(few) <= 12  # the charts are images of their own (quality_chart)
 
 
 def test_another_boards_dashboard_is_not_found(dataset, client_as):
@@ -424,12 +424,12 @@ def test_another_boards_dashboard_is_not_found(dataset, client_as):
 
 
 @pytest.mark.parametrize("role", [Role.SUBMITTER, Role.SPECIALIST, Role.ADMIN])
-@pytest.mark.parametrize("url", ["/quality", "/quality.csv"])
+@pytest.mark.parametrize("url", ["/quality", "/quality.csv", "/quality/shares.svg"])
 def test_other_roles_are_refused(builder, client_as, role, url):
     assert client_as(role).get(url).status_code == 403
 
 
-@pytest.mark.parametrize("url", ["/quality", "/quality.csv"])
+@pytest.mark.parametrize("url", ["/quality", "/quality.csv", "/quality/shares.svg"])
 def test_anonymous_users_are_sent_to_sign_in(client, url):
     response = client.get(url)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -449,7 +449,9 @@ def test_bad_dates_are_explained_not_a_server_error(dataset, client_as, changes,
     response = coordinator.get("/quality", query_string=_query(dataset["board"], **changes))
     assert response.status_code == 422
     assert message in response.text and "is-invalid" in response.text
-    assert "data:image/svg+xml" not in response.text
+    assert ".svg?" not in response.text
+    chart = coordinator.get("/quality/shares.svg", query_string=_query(dataset["board"], **changes))
+    assert chart.status_code == 422 and message in chart.text
     export = coordinator.get("/quality.csv", query_string=_query(dataset["board"], **changes))
     assert export.status_code == 422 and message in export.text
 
@@ -515,18 +517,80 @@ def draws(monkeypatch) -> list[str]:
     return calls
 
 
-def test_the_second_view_draws_nothing(dataset, client_as, draws):
+def _chart_urls(page_text: str) -> list[str]:
+    return sorted(
+        line.split('src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+        for line in page_text.splitlines()
+        if 'src="/quality/' in line
+    )
+
+
+def test_the_page_draws_nothing_and_links_each_chart(dataset, client_as, draws):
+    page = client_as(Role.COORDINATOR).get("/quality", query_string=_query(dataset["board"]))
+    assert page.status_code == 200 and draws == []
+    assert page.headers["Cache-Control"] == "no-store"  # the page itself is not kept
+    urls = _chart_urls(page.text)
+    assert [url.split("?")[0] for url in urls] == ["/quality/reasons.svg", "/quality/shares.svg"]
+    assert all(f"board={dataset['board'].id}" in url and "from=2025-01-01" in url for url in urls)
+
+
+def test_each_chart_is_drawn_once_then_kept_and_revalidated(dataset, client_as, draws, count_queries):
     coordinator = client_as(Role.COORDINATOR)
-    first = coordinator.get("/quality", query_string=_query(dataset["board"]))
-    assert first.status_code == 200 and sorted(draws) == ["_draw_reasons", "_draw_shares"]
-    second = coordinator.get("/quality", query_string=_query(dataset["board"]))
-    assert second.status_code == 200 and len(draws) == 2
-    assert first.text.count("data:image/svg+xml;base64,") == 2
-    # the same charts, byte for byte (the nonce aside, the pages are the same)
-    assert [line for line in first.text.splitlines() if "data:image/svg" in line] == [
-        line for line in second.text.splitlines() if "data:image/svg" in line
-    ]
-    assert second.headers["Cache-Control"] == "no-store"  # the page itself is not kept
+    query = _query(dataset["board"])
+    first = coordinator.get("/quality/shares.svg", query_string=query)
+    assert first.status_code == 200 and first.mimetype == "image/svg+xml" and draws == ["_draw_shares"]
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    etag = first.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")  # strong
+    assert ET.fromstring(first.data).tag.endswith("svg")  # noqa: S314 - our own output
+    with count_queries() as hit:
+        second = coordinator.get("/quality/shares.svg", query_string=query)
+    assert second.status_code == 200 and second.data == first.data and second.headers["ETag"] == etag
+    assert draws == ["_draw_shares"]  # from the render cache, not matplotlib
+    assert sum("chart_render" in sql for sql in hit) == 1
+    with count_queries() as revalidated:
+        again = coordinator.get("/quality/shares.svg", query_string=query, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    assert again.headers["Cache-Control"] == "private, no-cache"
+    assert not any("chart_render" in sql for sql in revalidated)  # a 304 reads no chart
+    assert len(revalidated) == len(hit) - 1
+    assert draws == ["_draw_shares"]
+
+
+def test_changed_figures_are_a_new_etag_and_the_old_one_gets_the_new_chart(
+    dataset, builder, client_as, create_case, draws
+):
+    coordinator = client_as(Role.COORDINATOR)
+    query = _query(dataset["board"])
+    old = coordinator.get("/quality/reasons.svg", query_string=query).headers["ETag"]
+    meeting = builder.meeting(utc(2025, 5, 14, 14))
+    case = _case(create_case, builder, submitted_at=utc(2025, 5, 1, 9))
+    decision = builder.decision(builder.item(meeting, case, "discussed"), signed_at=utc(2025, 5, 14, 18))
+    builder.follow_up(decision, "not", "payer_refusal")
+    db.session.commit()
+    fresh = coordinator.get("/quality/reasons.svg", query_string=query, headers={"If-None-Match": old})
+    assert fresh.status_code == 200 and fresh.headers["ETag"] != old
+    assert b"Payer refusal" in fresh.data and draws == ["_draw_reasons", "_draw_reasons"]
+
+
+def test_another_boards_chart_is_not_found_even_when_revalidated(dataset, client_as):
+    coordinator = client_as(Role.COORDINATOR)
+    mine = coordinator.get("/quality/shares.svg", query_string=_query(dataset["board"]))
+    etag = mine.headers["ETag"]
+    for board_arg in (str(dataset["other"].id), "999999", "abc"):
+        response = coordinator.get(
+            "/quality/shares.svg",
+            query_string=_query(dataset["board"], board=board_arg),
+            headers={"If-None-Match": etag},
+        )
+        assert response.status_code == 404
+
+
+def test_a_chart_with_nothing_to_show_or_no_such_chart_is_not_found(dataset, client_as):
+    coordinator = client_as(Role.COORDINATOR)
+    empty = _query(dataset["board"], **{"from": "2030-01-01", "to": "2030-12-31"})
+    assert coordinator.get("/quality/shares.svg", query_string=empty).status_code == 404
+    assert coordinator.get("/quality/other.svg", query_string=_query(dataset["board"])).status_code == 404
 
 
 def test_another_period_is_another_chart(app_ctx, dataset, draws):

@@ -33,6 +33,7 @@ NOT_PAGES = {
     "decisions.letter_pdf": "PDF",
     "decisions.fhir": "FHIR JSON",
     "decisions.quality_csv": "CSV",
+    "decisions.quality_chart": "SVG image inside the quality dashboard",
     "cases.marker_chart": "SVG image inside the case page",
     "meetings.frozen_marker_chart": "SVG image inside the meeting pages",
     "auth.oidc_login": "a redirect to the hospital's provider (tests/e2e/test_single_sign_on.py)",

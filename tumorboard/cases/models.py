@@ -377,6 +377,8 @@ class Case(Model):
 Index("ix_tumor_case_submitted_order", Case.submitted_at, Case.id)
 Index("ix_tumor_case_site_order", Case.primary_site, Case.updated_at.desc(), Case.id.desc())
 Index("ix_tumor_case_status_order", Case.status, Case.updated_at.desc(), Case.id.desc())
+# The pools (the dashboard's and the meeting page's waiting cases): one ordered range per (board, status).
+Index("ix_tumor_case_pool_order", Case.board_id, Case.status, Case.submitted_at, Case.id)
 
 
 class PatientRegistration(Model):

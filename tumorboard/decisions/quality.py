@@ -14,9 +14,10 @@ import json
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
+from functools import partial
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -496,27 +497,43 @@ def chart_descriptions(report: QualityReport) -> dict[str, str]:
     return descriptions
 
 
-def report_charts(report: QualityReport) -> dict[str, str]:
-    """SVG documents: "shares" (every share with a denominator, 0–100 %) and "reasons" (the reasons given
-    for partly or not carried out recommendations); a chart with nothing to show is left out. Each is
-    drawn once per (board, period, figures) and kept in the render cache."""
+CHART_NAMES = ("shares", "reasons")
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One chart of a report: its render-cache key (also its ETag) and how to draw it on a miss."""
+
+    name: str
+    key: str
+    alt: str
+    draw: Callable[[], str]
+
+
+def report_chart_specs(report: QualityReport) -> dict[str, ChartSpec]:
+    """The charts of `report`, not drawn: "shares" (every share with a denominator, 0–100 %) and "reasons"
+    (the reasons given for partly or not carried out recommendations); a chart with nothing to show is
+    left out. The key is made of (board, period, the figures it shows, its text), so a changed figure is a
+    new key and an old chart is never served for new data."""
     descriptions = chart_descriptions(report)
-    charts = {}
     scope = (report.board_id, report.start, report.end)
+    data: dict[str, tuple[Callable[[list], MplFigure], list]] = {}
     if "shares" in descriptions:
-        shares = [f for f in report.shares if f.value is not None]
-        charts["shares"] = _cached(scope, _draw_shares, shares, descriptions["shares"])
+        data["shares"] = (_draw_shares, [f for f in report.shares if f.value is not None])
     if "reasons" in descriptions:
-        reasons = [r for r in report.reasons if r.total]
-        charts["reasons"] = _cached(scope, _draw_reasons, reasons, descriptions["reasons"])
-    return charts
+        data["reasons"] = (_draw_reasons, [r for r in report.reasons if r.total])
+    specs = {}
+    for name, (draw, rows) in data.items():
+        title = descriptions[name]
+        key = chart_key(f"quality-{draw.__name__}", scope, rows, title)
+        specs[name] = ChartSpec(name, key, title, partial(_render, draw, rows, title))
+    return specs
 
 
-def _cached(scope: tuple, draw, data: list, title: str) -> str:
-    """The chart of (board, period, the figures it shows): drawn once, then read from the shared render
-    cache (tumorboard/render_cache.py) by every process until the figures change."""
-    key = chart_key(f"quality-{draw.__name__}", scope, data, title)
-    return cached_svg(key, lambda: _render(draw, data, title))
+def report_charts(report: QualityReport) -> dict[str, str]:
+    """The SVG documents of `report_chart_specs`, each drawn once per (board, period, figures) and then
+    read from the shared render cache (tumorboard/render_cache.py) by every process."""
+    return {name: cached_svg(spec.key, spec.draw) for name, spec in report_chart_specs(report).items()}
 
 
 def _render(draw, data: list, title: str) -> str:

@@ -2,11 +2,13 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
+from typing import Any
 
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import Select, and_, bindparam, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
@@ -20,13 +22,13 @@ from tumorboard.decisions.models import Decision, DecisionStatus
 from tumorboard.decisions.queries import follow_up_due
 from tumorboard.extensions import db, migrate
 from tumorboard.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingStatus
+from tumorboard.meetings.operations import by_ids, pool_counts, pool_ids
 
 
 def my_boards(user: User) -> list[dict]:
-    """The user's boards with their members by specialty, in two statements whatever the number of boards."""
-    boards = db.session.scalars(
-        select(Board).join(BoardMembership).where(BoardMembership.user_id == user.id).order_by(Board.name)
-    ).all()
+    """The user's boards with their members by specialty, in one statement whatever the number of boards:
+    the boards themselves came with the signed-in user (auth.sessions.load_user joins them)."""
+    boards = sorted((m.board for m in user.memberships), key=lambda board: board.name)
     if not boards:
         return []
     rows = db.session.execute(
@@ -48,27 +50,48 @@ def my_boards(user: User) -> list[dict]:
     ]
 
 
-def sign_in_history(user: User) -> dict:
-    """The sign-in before this one, and failed attempts on this account since then."""
-    logins = db.session.scalars(
-        select(AuditEvent)
-        .where(
-            AuditEvent.entity_type == "users",
-            AuditEvent.entity_id == str(user.id),
-            AuditEvent.action == "auth.login",
+@dataclass(frozen=True)
+class PreviousSignIn:
+    occurred_at: datetime
+    client_ip: str | None
+
+
+@cache
+def _sign_in_history_statement() -> Select:
+    """Built once per process (the dashboard runs it on every view): scalar subqueries on the audit log's
+    entity index, with no FROM of their own, so there is always one row."""
+    of_user = (AuditEvent.entity_type == "users", AuditEvent.entity_id == bindparam("user_id"))
+
+    def previous(column: Any) -> Any:
+        return (
+            select(column)
+            .where(*of_user, AuditEvent.action == "auth.login")
+            .order_by(AuditEvent.seq.desc())
+            .offset(1)
+            .limit(1)
+            .scalar_subquery()
         )
-        .order_by(AuditEvent.seq.desc())
-        .limit(2)
-    ).all()
-    previous = logins[1] if len(logins) > 1 else None
-    failed = select(func.count(AuditEvent.id)).where(
-        AuditEvent.entity_type == "users",
-        AuditEvent.entity_id == str(user.id),
-        AuditEvent.action == "auth.login_failed",
+
+    failed = (
+        select(func.count(AuditEvent.id))
+        .where(
+            *of_user,
+            AuditEvent.action == "auth.login_failed",
+            AuditEvent.seq > func.coalesce(previous(AuditEvent.seq), 0),
+        )
+        .scalar_subquery()
     )
-    if previous is not None:
-        failed = failed.where(AuditEvent.seq > previous.seq)
-    return {"previous": previous, "failed_since": db.session.scalar(failed)}
+    return select(failed, previous(AuditEvent.occurred_at), previous(AuditEvent.client_ip))
+
+
+def sign_in_history(user: User) -> dict:
+    """The sign-in before this one, and failed attempts on this account since then, in one statement."""
+    row: Any = db.session.execute(_sign_in_history_statement(), {"user_id": str(user.id)}).one()
+    failed_since, occurred_at, client_ip = row
+    return {
+        "previous": PreviousSignIn(occurred_at, client_ip) if occurred_at is not None else None,
+        "failed_since": failed_since,
+    }
 
 
 def admin_overview() -> dict:
@@ -110,24 +133,17 @@ def my_cases(user: User) -> dict | None:
     return {"cases": cases}
 
 
+POOL_COUNT_CAP = 500  # per board and status: beyond it the dashboard says "or more"
+
+
 def board_pool(user: User) -> dict | None:
     """For board members: their boards' cases waiting for a meeting, counted per board, the oldest ten."""
     if not user.board_ids or not user.has_role(Role.COORDINATOR, Role.SPECIALIST, Role.CHAIR):
         return None
-    waiting = [CaseStatus.SUBMITTED.value, CaseStatus.DEFERRED.value]
-    where = (Case.board_id.in_(sorted(user.board_ids)), Case.status.in_(waiting))
-    counts = dict(
-        db.session.execute(
-            select(Case.board_id, func.count(Case.id)).where(*where).group_by(Case.board_id)
-        ).all()
+    latest = by_ids(
+        pool_ids(user.board_ids, 10, deferred_first=False), joinedload(Case.patient), joinedload(Case.board)
     )
-    latest = db.session.scalars(
-        select(Case)
-        .where(*where)
-        .options(joinedload(Case.patient), joinedload(Case.board))
-        .order_by(Case.submitted_at.asc(), Case.id)
-        .limit(10)
-    ).all()
+    counts = pool_counts(user.board_ids, POOL_COUNT_CAP)
     return {"counts": counts, "cases": latest}
 
 

@@ -12,8 +12,9 @@ on the meeting's pages and documents show that, never what was added to the case
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, select, union_all
 
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.boards.fields import MeetingPlanFields
@@ -299,6 +300,59 @@ def pool(board: Board) -> Select:
         .where(Case.board_id == board.id, Case.status.in_(sorted(IN_POOL)))
         .order_by((Case.status == CaseStatus.DEFERRED.value).desc(), Case.submitted_at, Case.id)
     )
+
+
+def _pool_branches(board_ids: Iterable[int], limit: int) -> list[Select]:
+    """For each (board, waiting status), its `limit` longest waiting (id, status, submitted_at): each an
+    ordered range of ix_tumor_case_pool_order, a seek however many cases the table or the pool holds."""
+    branches = []
+    for board_id in sorted(set(board_ids)) or [0]:
+        for status in sorted(IN_POOL):
+            branch = (
+                select(Case.id, Case.board_id, Case.status, Case.submitted_at)
+                .where(Case.board_id == board_id, Case.status == status.value)
+                .order_by(Case.submitted_at, Case.id)
+                .limit(limit)
+                .subquery()
+            )
+            branches.append(select(*branch.c))
+    return branches
+
+
+def pool_ids(board_ids: Iterable[int], limit: int, *, deferred_first: bool) -> list[int]:
+    """The ids of the first `limit` waiting cases of the boards, in one statement: the branches merged and
+    cut to `limit`. Deferred ones first (the meeting page) or strictly by submission (the dashboard). The
+    cases are then read by primary key (`by_ids`), so no plan can walk the case table to join them."""
+    waiting = union_all(*_pool_branches(board_ids, limit)).subquery("waiting")
+    order: list[Any] = [waiting.c.submitted_at, waiting.c.id]
+    if deferred_first:
+        order.insert(0, (waiting.c.status == CaseStatus.DEFERRED.value).desc())
+    return list(db.session.scalars(select(waiting.c.id).order_by(*order).limit(limit)))
+
+
+def pool_counts(board_ids: Iterable[int], cap: int) -> dict[int, tuple[int, bool]]:
+    """How many cases wait per board, and whether that is a lower bound: each (board, status) is counted
+    up to `cap` (its branch an index range of at most `cap` rows), in one statement, so counting a pool
+    never reads more than 2 x `cap` index entries per board, whatever its size."""
+    waiting = union_all(*_pool_branches(board_ids, cap)).subquery("waiting")
+    rows: Any = db.session.execute(
+        select(waiting.c.board_id, waiting.c.status, func.count(waiting.c.id)).group_by(
+            waiting.c.board_id, waiting.c.status
+        )
+    ).all()
+    counts: dict[int, tuple[int, bool]] = {}
+    for board_id, _status, count in rows:
+        total, capped = counts.get(board_id, (0, False))
+        counts[board_id] = (total + count, capped or count >= cap)
+    return counts
+
+
+def by_ids(ids: Sequence[int], *options: Any) -> list[Case]:
+    """The cases of `ids` by primary key, in the order of `ids`."""
+    if not ids:
+        return []
+    found = {c.id: c for c in db.session.scalars(select(Case).where(Case.id.in_(ids)).options(*options))}
+    return [found[i] for i in ids if i in found]
 
 
 def _touch(meeting: Meeting) -> None:

@@ -94,7 +94,9 @@ def load_meeting(meeting_id: int) -> Meeting | None:
             joinedload(Meeting.board),
             selectinload(Meeting.items).options(
                 joinedload(AgendaItem.presenter),
-                joinedload(AgendaItem.case).options(*CASE_FINDINGS),
+                # the items first, then their cases by primary key (WHERE id IN …): a join from the items
+                # to the case table leaves the planner free to walk the whole case index (issue 14)
+                selectinload(AgendaItem.case).options(*CASE_FINDINGS),
                 selectinload(AgendaItem.snapshot),
             ),
             selectinload(Meeting.attendance).joinedload(Attendance.user),
@@ -120,9 +122,9 @@ def agenda_rows(meeting: Meeting) -> list[AgendaRow]:
 
 
 def pool_rows(board: Board, now: datetime, limit: int = 50) -> list[PoolRow]:
-    from tumorboard.meetings.operations import pool
+    from tumorboard.meetings.operations import by_ids, pool_ids
 
-    cases = db.session.scalars(pool(board).options(*CASE_FINDINGS).limit(limit)).all()
+    cases = by_ids(pool_ids([board.id], limit, deferred_first=True), *CASE_FINDINGS)
     wishes = (
         {
             w.case_id: w

@@ -7,10 +7,11 @@ systems.
 """
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, Select, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -43,12 +44,16 @@ def mark_read(user: User, notification_ids: Iterable[int] | None = None) -> int:
     return cast(CursorResult[Any], db.session.execute(stmt.values(read_at=utcnow()))).rowcount
 
 
+@cache
+def _unread_statement() -> Select:
+    """Built once per process: the navigation runs it on every page."""
+    return select(db.func.count(Notification.id)).where(
+        Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)
+    )
+
+
 def unread_count(user: User) -> int:
-    return db.session.execute(
-        select(db.func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
-        )
-    ).scalar_one()
+    return db.session.execute(_unread_statement(), {"user_id": user.id}).scalar_one()
 
 
 def claim_reminder(kind: ReminderKind, subject_id: int, user_id: int) -> bool:

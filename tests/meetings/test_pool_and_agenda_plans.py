@@ -1,0 +1,138 @@
+"""The pools (the dashboard's and the meeting page's waiting cases) and the agenda's cases, as the pages
+read them, explained on the database under test after a bulk load and ANALYZE: no statement reads the case
+table by a sequential scan (tests/cases/test_case_list_plans.py's check), the pools in a fixed number of
+statements whatever their size, and the agenda's cases by primary key."""
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.cases.test_case_list_plans import _captured, _plan, _scans_the_case_table
+from tests.factories import create_board, create_user
+from tumorboard.auth.models import User
+from tumorboard.auth.roles import Role
+from tumorboard.boards.models import Board
+from tumorboard.cases.bulk_data import bulk_cases
+from tumorboard.cases.models import Case, CaseStatus
+from tumorboard.db import utcnow
+from tumorboard.extensions import db
+from tumorboard.main import queries as main_queries
+from tumorboard.meetings import operations
+from tumorboard.meetings import queries as meeting_queries
+from tumorboard.meetings.models import Meeting
+from tumorboard.statistics import refresh_all
+from tumorboard.timezones import hospital_today
+
+CASES = 3000
+AGENDA = 8
+
+
+@pytest.fixture
+def loaded(isolated_app):
+    app = isolated_app()
+    with app.app_context():
+        boards = [create_board(), create_board()]
+        for board in boards:
+            create_user(roles=(Role.SUBMITTER,), boards=[board])
+        member = create_user(roles=(Role.SPECIALIST,), boards=boards)
+        coordinator = create_user(roles=(Role.COORDINATOR,), boards=[boards[0]])
+        coordinator.memberships[0].is_coordinator = True
+        db.session.commit()
+        ids = {"member": member.id, "coordinator": coordinator.id, "board": boards[0].id}
+        bulk_cases(CASES)  # bulk INSERT, then ANALYZE
+        board = boards[0]
+        start = datetime.combine(hospital_today() + timedelta(weeks=3), time(16, 0))
+        meeting = operations.plan_meeting(
+            coordinator, board, operations.MeetingPlan(start_local=start, duration_minutes=600, room="Room 1")
+        )
+        waiting = db.session.scalars(
+            select(Case)
+            .where(Case.board_id == board.id, Case.status == CaseStatus.SUBMITTED.value)
+            .order_by(Case.id)
+            .limit(AGENDA)
+        ).all()
+        for case in waiting:
+            operations.add_to_agenda(coordinator, meeting, case, expected_version=meeting.version)
+        db.session.commit()
+        refresh_all()
+        db.session.commit()
+        ids["meeting"] = meeting.id
+        db.session.remove()
+    return app, ids
+
+
+def _explained(connection, read) -> tuple[list[str], list[str]]:
+    """The statements `read` runs, and those whose plan scans the case table (with the plan)."""
+    with _captured(connection) as statements:
+        read()
+    scans = []
+    for statement, parameters in statements:
+        plan = _plan(connection, statement, parameters)
+        if _scans_the_case_table(plan):
+            scans.append(f"{statement}\n{plan}")
+    return [statement for statement, _ in statements], scans
+
+
+def test_the_pools_and_the_agenda_never_scan_the_case_table(loaded):
+    app, ids = loaded
+    with app.app_context():
+        member = db.session.get(User, ids["member"])
+        coordinator = db.session.get(User, ids["coordinator"])
+        for user in (member, coordinator):  # loaded with the signed-in user on a page (auth.sessions)
+            assert user.board_ids and user.roles
+        connection = db.session.connection()
+        dashboard, dashboard_scans = _explained(connection, lambda: main_queries.board_pool(member))
+        coordinated, coordinated_scans = _explained(connection, lambda: main_queries.board_pool(coordinator))
+        meeting = db.session.get(Meeting, ids["meeting"])
+        pool, pool_scans = _explained(connection, lambda: meeting_queries.pool_rows(meeting.board, utcnow()))
+        db.session.expunge_all()
+        loaded_meetings = []
+        agenda, agenda_scans = _explained(
+            connection, lambda: loaded_meetings.append(meeting_queries.load_meeting(ids["meeting"]))
+        )
+        assert not (dashboard_scans + coordinated_scans + pool_scans + agenda_scans), "\n\n".join(
+            dashboard_scans + coordinated_scans + pool_scans + agenda_scans
+        )
+        # the oldest ten's ids, those ten by primary key, the counts per board
+        assert len(dashboard) == len(coordinated) == 3
+        assert all("JOIN tumor_case" not in s for s in dashboard + pool)
+        # the agenda's cases by primary key, never joined from the items
+        case_reads = [s for s in agenda if "FROM tumor_case" in s]
+        assert len(case_reads) == 1 and "tumor_case.id IN" in case_reads[0], case_reads
+        assert all("JOIN tumor_case" not in s for s in agenda)
+        assert pool and len(loaded_meetings[0].items) == AGENDA
+
+
+def test_the_pool_statements_do_not_grow_with_the_pool(loaded):
+    app, ids = loaded
+    with app.app_context():
+        member = db.session.get(User, ids["member"])
+        board = db.session.get(Board, ids["board"])
+        connection = db.session.connection()
+        few, _ = _explained(connection, lambda: meeting_queries.pool_rows(board, utcnow(), limit=5))
+        many, _ = _explained(connection, lambda: meeting_queries.pool_rows(board, utcnow(), limit=50))
+        assert len(few) == len(many)
+        rows = meeting_queries.pool_rows(board, utcnow(), limit=50)
+        assert len(rows) == 50
+        # deferred first, then the longest waiting, as the board's whole pool orders them
+        whole = db.session.scalars(operations.pool(board).limit(50)).all()
+        assert [row.case.id for row in rows] == [case.id for case in whole]
+        pool = main_queries.board_pool(member)
+        assert pool is not None and len(pool["cases"]) == 10
+        oldest = db.session.scalars(
+            select(Case)
+            .where(Case.board_id.in_(sorted(member.board_ids)), Case.status.in_(["submitted", "deferred"]))
+            .order_by(Case.submitted_at, Case.id)
+            .limit(10)
+        ).all()
+        assert [c.id for c in pool["cases"]] == [c.id for c in oldest]
+        waiting = db.session.scalar(
+            select(func.count(Case.id)).where(
+                Case.board_id == board.id, Case.status.in_(["submitted", "deferred"])
+            )
+        )
+        assert operations.pool_counts([board.id], cap=CASES) == {board.id: (waiting, False)}
+        assert operations.pool_counts([board.id], cap=5) == {
+            board.id: (10, True)
+        }  # 5 of each status, "or more"
