@@ -1,7 +1,7 @@
 """case pool order index
 
 Revision ID: 1b05f30c8209
-Revises: 7f0d2b5f095d
+Revises: 91ca54bb6ca3
 Create Date: 2026-12-02 04:22:33+00:00
 
 The pools of the dashboard and the meeting page (issue 14): each (board, status) of the waiting cases
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '1b05f30c8209'
-down_revision = '7f0d2b5f095d'
+down_revision = '91ca54bb6ca3'
 branch_labels = None
 depends_on = None
 
