@@ -3,9 +3,9 @@ through an index on both databases (issue 14), ranked, case and accents folded (
 Müller = Mueller = muller, é = e, ß = ss), each typed word a prefix.
 
 - PostgreSQL: the GIN indexes of the migration `search_indexes` on `tb_search_fold(...)`: the folded
-  text's tsvector (`schm:*` prefixes, `ts_rank`) and its trigrams (`<%`, word similarity: a typo still
-  finds the name). The expressions below are the indexes' own, character for character, so that the
-  planner uses them.
+  text's tsvector (`schm:*` prefixes, `ts_rank`) and its trigrams (`<%`, word similarity: a name typed
+  as one word with a typo still finds it; see `Query.fuzzy`). The expressions below are the indexes'
+  own, character for character, so that the planner uses them.
 - SQLite: the contentless FTS5 tables `patient_search` and `case_search` (rowid = the record's id, kept
   by triggers), queried with quoted prefix phrases and ranked by bm25.
 
@@ -37,6 +37,7 @@ from tumorboard.extensions import db
 
 MAX_LENGTH = folding.MAX_LENGTH
 MAX_TERMS = folding.MAX_TERMS
+FUZZY_FROM = 4  # letters: shorter words have too few trigrams to be told apart
 
 # The SQLite index's tables (and FTS5's own shadow tables, named after them): no model maps them.
 SQLITE_INDEX_TABLES = ("patient_search", "case_search")
@@ -65,6 +66,9 @@ class Query:
     terms: tuple[str, ...]
     joined: str | None  # the words run together: an MRN typed with its punctuation (NET-0001 -> net0001)
     mrn: str  # the text as an MRN is stored, which ranks an exact MRN first
+    # PostgreSQL also finds a misspelt name by trigram similarity (word_similarity >= 0.6): one word of
+    # letters only, so that an MRN a digit off, or a question's other words, never bring in another record
+    fuzzy: bool
 
 
 def parse(text: str) -> Query:
@@ -80,7 +84,8 @@ def parse(text: str) -> Query:
     if len(terms) > MAX_TERMS:
         raise SearchRefused(f"A search takes at most {MAX_TERMS} words.")
     joined = "".join(terms) if len(terms) > 1 and len(text.split()) == 1 else None
-    return Query(terms=tuple(terms), joined=joined, mrn=text.upper())
+    fuzzy = len(terms) == 1 and len(terms[0]) >= FUZZY_FROM and terms[0].isalpha()
+    return Query(terms=tuple(terms), joined=joined, mrn=text.upper(), fuzzy=fuzzy)
 
 
 def _is_postgresql() -> bool:
@@ -100,10 +105,14 @@ def _pg_match(text_sql: str, query: Query, name: str) -> tuple[ColumnElement[boo
     words: ColumnElement[Any] = literal_column(f"to_tsvector('simple'::regconfig, {text_sql})")
     simple: ColumnElement[Any] = literal_column("'simple'::regconfig")
     tsquery = func.to_tsquery(simple, bindparam(f"{name}_tsquery", _tsquery(query)))
-    folded: ColumnElement[str] = bindparam(f"{name}_folded", " ".join(query.terms))
+    by_words = words.op("@@")(tsquery)
+    if not query.fuzzy:
+        return by_words, func.ts_rank(words, tsquery)
+    folded: ColumnElement[str] = bindparam(f"{name}_folded", query.terms[0])
     indexed: ColumnElement[str] = literal_column(text_sql)
-    condition = or_(words.op("@@")(tsquery), folded.op("<%")(indexed))
-    return condition, func.ts_rank(words, tsquery) + func.word_similarity(folded, indexed)
+    return or_(by_words, folded.op("<%")(indexed)), func.ts_rank(words, tsquery) + func.word_similarity(
+        folded, indexed
+    )
 
 
 # SQLite ---------------------------------------------------------------------------------------------
