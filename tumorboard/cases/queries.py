@@ -145,7 +145,7 @@ def case_list(user, filters: CaseFilters) -> Select:
     if filters.date_to:
         stmt = stmt.where(Case.updated_at < local_day_end_utc(filters.date_to))
     if filters.text:
-        stmt = stmt.where(Case.id.in_(search.case_ids(search.parse(filters.text))))
+        stmt = stmt.where(search.in_ids(Case.id, search.case_ids(search.parse(filters.text))))
     if filters.sort == "patient" and db.session.get_bind().dialect.name == "sqlite":
         # a range on the name index (every name is >= ''), so that SQLite walks the patients in name order
         # and finds their cases by the patient index, instead of scanning every case and sorting them (the

@@ -19,9 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     CompoundSelect,
+    Integer,
     Select,
+    any_,
     bindparam,
     column,
     func,
@@ -30,6 +33,7 @@ from sqlalchemy import (
     select,
     table,
 )
+from sqlalchemy.ext.compiler import compiles
 
 from tumorboard import folding
 from tumorboard.cases.models import Case, Patient
@@ -55,6 +59,30 @@ _PATIENT_TEXT = (
     "|| regexp_replace(patient.mrn, '[^[:alnum:]]+', '', 'g'))"
 )
 _CASE_TEXT = "tb_search_fold(tumor_case.clinical_question)"
+
+
+class _ArrayOf(ColumnElement[Any]):
+    """PostgreSQL's `ARRAY(subquery)`: the ids found through the GIN indexes, computed once (an InitPlan),
+    then looked up by an index with `= ANY(...)`. As `IN (subquery)` the planner may join them to a scan
+    of the whole case table instead (it guesses the matches are many)."""
+
+    inherit_cache = True
+
+    def __init__(self, subquery: Select | CompoundSelect):
+        self.subquery = subquery
+        self.type = ARRAY(Integer())
+
+
+@compiles(_ArrayOf)
+def _compile_array_of(element: _ArrayOf, compiler, **kw) -> str:
+    return f"ARRAY({compiler.process(element.subquery, **kw)})"
+
+
+def in_ids(column_: Any, ids: Select | CompoundSelect) -> ColumnElement[bool]:
+    """`column` among the ids the search found, each dialect's way of having an index answer it."""
+    if _is_postgresql():
+        return column_ == any_(_ArrayOf(ids))
+    return column_.in_(ids)
 
 
 class SearchRefused(ValueError):
@@ -142,13 +170,13 @@ def patient_hits(query: Query) -> Select:
     return _fts_hits("patient_search", query)
 
 
-def case_ids(query: Query) -> CompoundSelect:
+def case_ids(query: Query) -> Select | CompoundSelect:
     """The ids of the cases whose patient's name or MRN, or whose clinical question, matches."""
     if _is_postgresql():
         by_question, _ = _pg_match(_CASE_TEXT, query, "case")
         by_patient, _ = _pg_match(_PATIENT_TEXT, query, "patient")
-        of_patient = select(Case.id).join(Patient, Patient.id == Case.patient_id).where(by_patient)
-        return of_patient.union(select(Case.id).where(by_question))
+        of_patients = select(Patient.id).where(by_patient)
+        return select(Case.id).where(or_(in_ids(Case.patient_id, of_patients), by_question))
     patients: Select = _fts_hits("patient_search", query).with_only_columns(literal_column("rowid"))
     of_patient = select(Case.id).where(Case.patient_id.in_(patients))
     return of_patient.union(_fts_hits("case_search", query).with_only_columns(literal_column("rowid")))
