@@ -46,6 +46,9 @@ USER = "submitter@example.org"  # a submitter and a member of both demo boards
 BOARD = "GEP-NET board"
 FILTERS = {"status": "submitted", "site": "pancreas", "grade": "G2"}
 SEARCH = "schmidt"  # a family name: a name search that matches about one patient in twenty
+# the patient search, typed as a prefix without its umlaut: Müller, Mueller, muller (cases.search folds)
+PATIENT_SEARCH = "muell"
+PATIENT_ROW_MARK = b'<tr><td><a href="/patients/'
 ROW_MARK = b'text-body-secondary">MRN '  # one per row of the case list
 
 
@@ -58,12 +61,21 @@ class CasePages:
     sorted_by_patient: Page
     deep: Page
     search: Page
+    patient_search: Page
     detail: Page
     demo_detail: Page
 
     @property
     def timed(self) -> list[Page]:
-        return [self.list_first, self.filtered, self.sorted_by_patient, self.deep, self.search, self.detail]
+        return [
+            self.list_first,
+            self.filtered,
+            self.sorted_by_patient,
+            self.deep,
+            self.search,
+            self.patient_search,
+            self.detail,
+        ]
 
 
 def count_of(stmt) -> int:
@@ -99,6 +111,22 @@ def list_page(
         return Page(label, lambda: client.post("/cases", data=data), counter, expect_rows(name, rows))
     url = f"/cases?{query}" if query else "/cases"
     return Page(label, lambda: client.get(url), counter, expect_rows(name, rows))
+
+
+def patient_search_page(client, counter: StatementCounter, user: User, text: str) -> Page:
+    """The patient search (POSTed), its expected rows counted with the search's own query."""
+    rows = len(queries.search_patients(user, text))
+
+    def check(response) -> None:
+        shown = response.data.count(PATIENT_ROW_MARK)
+        assert shown == rows, f"patient search: {shown} rows shown, {rows} expected"
+
+    return Page(
+        f"patient search {text!r} ({rows} shown)",
+        lambda: client.post("/patients", data={"q": text}),
+        counter,
+        check,
+    )
 
 
 def detail_page(client, counter: StatementCounter, name: str, case: Case) -> Page:
@@ -138,6 +166,7 @@ def case_pages(app: Flask, client, counter: StatementCounter) -> CasePages:
                 last=True,
             ),
             search=list_page(app, client, counter, user, f"case search {SEARCH!r}", text=SEARCH),
+            patient_search=patient_search_page(client, counter, user, PATIENT_SEARCH),
             detail=detail_page(client, counter, "case detail", middle),
             demo_detail=detail_page(client, counter, "case detail, demo case", first),
         )
@@ -211,7 +240,7 @@ def run(app: Flask, url: str, args: argparse.Namespace) -> None:
 
     small = case_pages(app, client, counter)
     bare, close_bare = bare_page(url)
-    small_pages = [small.list_first, small.filtered, small.search, small.detail]
+    small_pages = [small.list_first, small.filtered, small.search, small.patient_search, small.detail]
     measure([*small_pages, bare], args.requests, warmup, args.budget)
     title = f"Demo data only ({demo_cases} cases), for reference; {requests}"
     print_table(title, small_pages, bare, TARGET)

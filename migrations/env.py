@@ -7,6 +7,7 @@ from alembic import context
 from flask import current_app
 
 from tumorboard import migration_guard
+from tumorboard.cases import search
 
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
@@ -39,6 +40,7 @@ def run_migrations_online() -> None:
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("include_name", search.include_object_name)  # SQLite's FTS5 tables: no model
     with _db().engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:

@@ -14,6 +14,7 @@ from sqlalchemy import DateTime, Enum, event
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import BaseConverter, ValidationError
 
+from tumorboard import folding
 from tumorboard.extensions import db
 
 # The largest id a URL may carry: PostgreSQL's integer; anything larger is a 404, never a DB error.
@@ -106,7 +107,8 @@ def _members_not_strings(mapper, cls) -> None:
 
 
 def configure_sqlite(app: Flask) -> None:
-    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for every transaction.
+    """WAL, foreign keys, a busy timeout, BEGIN IMMEDIATE for every transaction, and the search's folding
+    (`tb_search_document`, which the FTS5 index triggers call: tumorboard.folding).
 
     pysqlite's own transaction handling issues a deferred BEGIN lazily, which breaks SAVEPOINTs and fails
     at once with "database is locked" when two writers meet; taking the write lock at BEGIN lets the busy
@@ -127,6 +129,7 @@ def configure_sqlite(app: Flask) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+        dbapi_connection.create_function("tb_search_document", 1, folding.document, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):

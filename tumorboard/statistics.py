@@ -47,10 +47,13 @@ def grown_tables(connection: Connection) -> list[str]:
         )
         return [str(name) for (name,) in rows]
     analyzed = _sqlite_analyzed_rows(connection)
+    virtual = _sqlite_virtual_tables(connection)
     grown = []
     for name in sorted(inspect(connection).get_table_names()):
         if name.startswith("sqlite_") or not _has_integer_id(connection, name):
             continue
+        if name in virtual or name.startswith(tuple(f"{table}_" for table in virtual)):
+            continue  # the search's FTS5 index and the shadow tables it keeps: ANALYZE has nothing to say
         quoted = connection.dialect.identifier_preparer.quote(name)  # a name from the catalogue
         estimate = connection.exec_driver_sql(f"SELECT max(rowid) FROM {quoted}").scalar() or 0  # noqa: S608
         if estimate >= MIN_ROWS and estimate >= GROWTH_FACTOR * analyzed.get(name, 0):
@@ -81,6 +84,15 @@ def _sqlite_analyzed_rows(connection: Connection) -> dict[str, int]:
         rows = int(str(stat).split()[0]) if stat else 0
         counts[str(table)] = max(counts.get(str(table), 0), rows)
     return counts
+
+
+def _sqlite_virtual_tables(connection: Connection) -> set[str]:
+    return {
+        str(name)
+        for (name,) in connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'"
+        )
+    }
 
 
 def _has_integer_id(connection: Connection, name: str) -> bool:

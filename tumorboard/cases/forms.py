@@ -9,8 +9,9 @@ from wtforms import (
     SelectField,
     SubmitField,
 )
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Optional, ValidationError
 
+from tumorboard.cases import search
 from tumorboard.cases.fields import (
     NOT_RECORDED,
     CaseActionFields,
@@ -68,6 +69,13 @@ class PatientSearchForm(Form):
 
     q = PatientSearchFields.q.field()
     submit = SubmitField("Search")
+
+    def validate_q(self, field) -> None:
+        """Text with nothing to search for (only `"*:&|!`, say) is refused with what to type instead."""
+        try:
+            search.parse(field.data or "")
+        except search.SearchRefused as refused:
+            raise ValidationError(str(refused)) from None
 
 
 class CaseForm(Form):

@@ -25,6 +25,7 @@ from tumorboard import keyset
 from tumorboard.audit.models import AuditEvent
 from tumorboard.auth.models import User
 from tumorboard.boards.models import Board
+from tumorboard.cases import search
 from tumorboard.cases.models import (
     Case,
     CaseStatus,
@@ -103,15 +104,10 @@ def patient_cases(user, patient: Patient, limit: int = 100) -> list[Case]:
 
 
 def search_patients(user, text: str, limit: int = 50) -> list[Patient]:
-    """By MRN (exact, or its beginning) or by name (any part of "family given")."""
-    text = text.strip()
-    by_name = Patient.name_key.contains(text.casefold(), autoescape=True)
-    by_mrn = Patient.mrn.startswith(text.upper(), autoescape=True)
-    return list(
-        db.session.scalars(
-            visible_patients(user).where(or_(by_mrn, by_name)).order_by(Patient.name_key).limit(limit)
-        )
-    )
+    """By MRN (exact, or its beginning) or by name (the words' beginnings, folded), best match first, through
+    the search index (cases.search); SearchRefused for text that cannot be searched."""
+    query = search.parse(text)
+    return list(db.session.scalars(search.ranked_patients(visible_patients(user), query, limit)))
 
 
 @dataclass(frozen=True)
@@ -149,14 +145,7 @@ def case_list(user, filters: CaseFilters) -> Select:
     if filters.date_to:
         stmt = stmt.where(Case.updated_at < local_day_end_utc(filters.date_to))
     if filters.text:
-        text = filters.text.strip()
-        stmt = stmt.where(
-            or_(
-                Patient.mrn == text.upper(),
-                Patient.name_key.contains(text.casefold(), autoescape=True),
-                func.lower(Case.clinical_question).contains(text.lower(), autoescape=True),
-            )
-        )
+        stmt = stmt.where(search.in_ids(Case.id, search.case_ids(search.parse(filters.text))))
     if filters.sort == "patient" and db.session.get_bind().dialect.name == "sqlite":
         # a range on the name index (every name is >= ''), so that SQLite walks the patients in name order
         # and finds their cases by the patient index, instead of scanning every case and sorting them (the

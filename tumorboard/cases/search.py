@@ -1,0 +1,202 @@
+"""The one search of the app: patients by name and MRN, cases by those and by their clinical question,
+through an index on both databases (issue 14), ranked, case and accents folded (tumorboard.folding:
+Müller = Mueller = muller, é = e, ß = ss), each typed word a prefix.
+
+- PostgreSQL: the GIN indexes of the migration `search_indexes` on `tb_search_fold(...)`: the folded
+  text's tsvector (`schm:*` prefixes, `ts_rank`) and its trigrams (`<%`, word similarity: a name typed
+  as one word with a typo still finds it; see `Query.fuzzy`). The expressions below are the indexes'
+  own, character for character, so that the planner uses them.
+- SQLite: the contentless FTS5 tables `patient_search` and `case_search` (rowid = the record's id, kept
+  by triggers), queried with quoted prefix phrases and ranked by bm25.
+
+Typed text never reaches either query language as syntax: only its folded words (letters and digits) do,
+each quoted (FTS5) or a bare lexeme (tsquery), so `"`, `*`, `:`, `&|!` or NEAR are words or nothing.
+Results are only ever read through `visible_patients` / `visible_cases` (the user's boards); the views
+log what they show.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    any_,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy.ext.compiler import compiles
+
+from tumorboard import folding
+from tumorboard.cases.models import Case, Patient
+from tumorboard.extensions import db
+
+MAX_LENGTH = folding.MAX_LENGTH
+MAX_TERMS = folding.MAX_TERMS
+FUZZY_FROM = 4  # letters: shorter words have too few trigrams to be told apart
+
+# The SQLite index's tables (and FTS5's own shadow tables, named after them): no model maps them.
+SQLITE_INDEX_TABLES = ("patient_search", "case_search")
+POSTGRESQL_INDEXES = frozenset(
+    {
+        "ix_patient_search_words",
+        "ix_patient_search_trigrams",
+        "ix_tumor_case_search_words",
+        "ix_tumor_case_search_trigrams",
+    }
+)
+
+_PATIENT_TEXT = (
+    "tb_search_fold(patient.family_name || ' ' || patient.given_name || ' ' || patient.mrn || ' ' "
+    "|| regexp_replace(patient.mrn, '[^[:alnum:]]+', '', 'g'))"
+)
+_CASE_TEXT = "tb_search_fold(tumor_case.clinical_question)"
+
+
+class _ArrayOf(ColumnElement[Any]):
+    """PostgreSQL's `ARRAY(subquery)`: the ids found through the GIN indexes, computed once (an InitPlan),
+    then looked up by an index with `= ANY(...)`. As `IN (subquery)` the planner may join them to a scan
+    of the whole case table instead (it guesses the matches are many)."""
+
+    inherit_cache = True
+
+    def __init__(self, subquery: Select | CompoundSelect):
+        self.subquery = subquery
+        self.type = ARRAY(Integer())
+
+
+@compiles(_ArrayOf)
+def _compile_array_of(element: _ArrayOf, compiler, **kw) -> str:
+    return f"ARRAY({compiler.process(element.subquery, **kw)})"
+
+
+def in_ids(column_: Any, ids: Select | CompoundSelect) -> ColumnElement[bool]:
+    """`column` among the ids the search found, each dialect's way of having an index answer it."""
+    if _is_postgresql():
+        return column_ == any_(_ArrayOf(ids))
+    return column_.in_(ids)
+
+
+class SearchRefused(ValueError):
+    """Typed text that cannot be searched; the message says what to type instead (no patient data)."""
+
+
+@dataclass(frozen=True)
+class Query:
+    terms: tuple[str, ...]
+    joined: str | None  # the words run together: an MRN typed with its punctuation (NET-0001 -> net0001)
+    mrn: str  # the text as an MRN is stored, which ranks an exact MRN first
+    # PostgreSQL also finds a misspelt name by trigram similarity (word_similarity >= 0.6): one word of
+    # letters only, so that an MRN a digit off, or a question's other words, never bring in another record
+    fuzzy: bool
+
+
+def parse(text: str) -> Query:
+    """The search of a typed text, or SearchRefused with a message to show beside the field."""
+    text = (text or "").strip()
+    if len(text) > MAX_LENGTH:
+        raise SearchRefused(f"A search is at most {MAX_LENGTH} characters: shorten it to a name or an MRN.")
+    terms = folding.words(text)
+    if not terms:
+        raise SearchRefused(
+            "Type letters or digits: part of a name, an MRN or words of the clinical question."
+        )
+    if len(terms) > MAX_TERMS:
+        raise SearchRefused(f"A search takes at most {MAX_TERMS} words.")
+    joined = "".join(terms) if len(terms) > 1 and len(text.split()) == 1 else None
+    fuzzy = len(terms) == 1 and len(terms[0]) >= FUZZY_FROM and terms[0].isalpha()
+    return Query(terms=tuple(terms), joined=joined, mrn=text.upper(), fuzzy=fuzzy)
+
+
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+# PostgreSQL -----------------------------------------------------------------------------------------
+
+
+def _tsquery(query: Query) -> str:
+    every = " & ".join(f"{term}:*" for term in query.terms)
+    return f"({every}) | {query.joined}:*" if query.joined else every
+
+
+def _pg_match(text_sql: str, query: Query, name: str) -> tuple[ColumnElement[bool], ColumnElement[float]]:
+    """(the condition, its rank: higher is better) of one indexed text against the query."""
+    words: ColumnElement[Any] = literal_column(f"to_tsvector('simple'::regconfig, {text_sql})")
+    simple: ColumnElement[Any] = literal_column("'simple'::regconfig")
+    tsquery = func.to_tsquery(simple, bindparam(f"{name}_tsquery", _tsquery(query)))
+    by_words = words.op("@@")(tsquery)
+    if not query.fuzzy:
+        return by_words, func.ts_rank(words, tsquery)
+    folded: ColumnElement[str] = bindparam(f"{name}_folded", query.terms[0])
+    indexed: ColumnElement[str] = literal_column(text_sql)
+    return or_(by_words, folded.op("<%")(indexed)), func.ts_rank(words, tsquery) + func.word_similarity(
+        folded, indexed
+    )
+
+
+# SQLite ---------------------------------------------------------------------------------------------
+
+
+def _fts_query(query: Query) -> str:
+    every = " AND ".join(f'("{term}" OR "{term}"*)' for term in query.terms)
+    return f'({every}) OR "{query.joined}"*' if query.joined else every
+
+
+def _fts_hits(name: str, query: Query) -> Select:
+    """(id, score: lower is better) of the rows of an FTS5 table that match."""
+    index = table(name, column("rowid"), column(name))
+    return select(index.c.rowid.label("id"), func.bm25(literal_column(name)).label("score")).where(
+        index.c[name].op("MATCH")(bindparam(f"{name}_match", _fts_query(query)))
+    )
+
+
+# The one query function -----------------------------------------------------------------------------
+
+
+def patient_hits(query: Query) -> Select:
+    """(id, score) of every patient whose name or MRN matches: lower score first."""
+    if _is_postgresql():
+        condition, rank = _pg_match(_PATIENT_TEXT, query, "patient")
+        return select(Patient.id.label("id"), (-rank).label("score")).where(condition)
+    return _fts_hits("patient_search", query)
+
+
+def case_ids(query: Query) -> Select | CompoundSelect:
+    """The ids of the cases whose patient's name or MRN, or whose clinical question, matches."""
+    if _is_postgresql():
+        by_question, _ = _pg_match(_CASE_TEXT, query, "case")
+        by_patient, _ = _pg_match(_PATIENT_TEXT, query, "patient")
+        of_patients = select(Patient.id).where(by_patient)
+        return select(Case.id).where(or_(in_ids(Case.patient_id, of_patients), by_question))
+    patients: Select = _fts_hits("patient_search", query).with_only_columns(literal_column("rowid"))
+    of_patient = select(Case.id).where(Case.patient_id.in_(patients))
+    return of_patient.union(_fts_hits("case_search", query).with_only_columns(literal_column("rowid")))
+
+
+def ranked_patients(visible: Select, query: Query, limit: int) -> Select:
+    """The visible patients that match, best first: an exact MRN, then the rank, then by name."""
+    hits = patient_hits(query).subquery("hits")
+    return (
+        visible.join(hits, hits.c.id == Patient.id)
+        .order_by((Patient.mrn == query.mrn).desc(), hits.c.score, Patient.name_key, Patient.id)
+        .limit(limit)
+    )
+
+
+def include_object_name(name: str | None, type_: str, _parent) -> bool:
+    """Alembic's `include_name`: the search's indexes are the migration's, not a model's (SQLite's FTS5
+    tables, PostgreSQL's GIN indexes on expressions of one dialect)."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not name.startswith(SQLITE_INDEX_TABLES)
+    return not (type_ == "index" and name in POSTGRESQL_INDEXES)
