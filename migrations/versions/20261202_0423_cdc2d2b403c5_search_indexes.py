@@ -1,7 +1,7 @@
 """search indexes
 
 Revision ID: cdc2d2b403c5
-Revises: 7f0d2b5f095d
+Revises: 1b05f30c8209
 Create Date: 2026-12-02 04:00:00+00:00
 
 The search of issue 14 (tumorboard.cases.search): patients by name and MRN, cases by their clinical
@@ -25,7 +25,7 @@ from alembic import op
 
 
 revision = 'cdc2d2b403c5'
-down_revision = '7f0d2b5f095d'
+down_revision = '1b05f30c8209'
 branch_labels = None
 depends_on = None
 
