@@ -172,14 +172,8 @@ JUMPS = {"updated": "date", "oldest": "date", "submitted": "date", "patient": "i
 
 
 def jump_value(sort: str, day: date | None, initial: str | None) -> Any:
-    """The first column's bound of a jump: "on or before this day" newest first, "from this day" oldest
-    first, "from this initial" by name (the name key is casefolded)."""
-    kind = JUMPS.get(sort)
-    if kind == "date" and day is not None:
-        return local_day_start_utc(day) if sort == "oldest" else local_day_end_utc(day)
-    if kind == "initial" and initial:
-        return initial.casefold()
-    return None
+    """The first column's bound of a jump into the case list in `sort` (`keyset.jump_bound`)."""
+    return keyset.jump_bound(SORTS.get(sort, SORTS["updated"]), JUMPS.get(sort), day, initial)
 
 
 def case_page(
