@@ -248,7 +248,9 @@ def day_value(text: str) -> date | None:
     return value if date(2000, 1, 1) <= value <= date(2199, 12, 31) else None
 
 
-def jump_bound(order: Sequence[UnaryExpression[Any]], kind: str | None, day: date | None, initial: str | None):
+def jump_bound(
+    order: Sequence[UnaryExpression[Any]], kind: str | None, day: date | None, initial: str | None
+) -> Any:
     """The first column's bound of a jump: "on or before this day" newest first, "from this day" oldest
     first, "from this initial" in a name order (name keys are casefolded); None when nothing fits."""
     if kind == "date" and day is not None:
@@ -305,10 +307,9 @@ def listing(
         except BadCursor:
             notice = BAD_CURSOR
     elif arg("jump") or arg("initial"):
-        initial = arg("initial")
-        jump = jump_bound(
-            order, jump_kind, day_value(arg("jump")), initial if len(initial) == 1 and initial.isalpha() else None
-        )
+        letter = arg("initial")
+        initial = letter if len(letter) == 1 and letter.isalpha() else None
+        jump = jump_bound(order, jump_kind, day_value(arg("jump")), initial)
         if jump is not None:
             direction = JUMP
         else:

@@ -3,9 +3,9 @@
 from flask import Flask, current_app
 
 from tumorboard.auth.roles import Role
-from tumorboard.keyset import PAGING_ARGS
 from tumorboard.clinical import inputs, tnm, vocabularies
 from tumorboard.clinical.specialties import Specialty
+from tumorboard.keyset import PAGING_ARGS
 from tumorboard.public_url import public_url
 from tumorboard.security import csp_nonce
 from tumorboard.timezones import MONTH_FORMAT, format_date, format_datetime

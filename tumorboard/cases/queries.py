@@ -102,16 +102,25 @@ def patient_cases(user, patient: Patient, limit: int = 100) -> list[Case]:
     )
 
 
+# the patient list by name, by the (name_key) index (the id, its row's own, breaks ties); jumps by initial
+PATIENT_ORDER = (Patient.name_key.asc(), Patient.id.asc())
+
+
+def patient_list(user, text: str = "") -> Select:
+    """The patients the user may see by name; with `text`, those whose MRN begins with it or whose name
+    ("family given") contains it."""
+    stmt = visible_patients(user)
+    text = text.strip()
+    if text:
+        by_name = Patient.name_key.contains(text.casefold(), autoescape=True)
+        by_mrn = Patient.mrn.startswith(text.upper(), autoescape=True)
+        stmt = stmt.where(or_(by_mrn, by_name))
+    return stmt.order_by(*PATIENT_ORDER)
+
+
 def search_patients(user, text: str, limit: int = 50) -> list[Patient]:
     """By MRN (exact, or its beginning) or by name (any part of "family given")."""
-    text = text.strip()
-    by_name = Patient.name_key.contains(text.casefold(), autoescape=True)
-    by_mrn = Patient.mrn.startswith(text.upper(), autoescape=True)
-    return list(
-        db.session.scalars(
-            visible_patients(user).where(or_(by_mrn, by_name)).order_by(Patient.name_key).limit(limit)
-        )
-    )
+    return list(db.session.scalars(patient_list(user, text).limit(limit)))
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,15 @@ def results_held_for(patient_id: int) -> list[UnmatchedResult]:
     return list(db.session.scalars(select(UnmatchedResult).where(UnmatchedResult.patient_id == patient_id)))
 
 
+# newest first, by the (received_at, id) index; a jump goes to a day
+MESSAGE_ORDER = (Hl7Message.received_at.desc(), Hl7Message.id.desc())
+# newest first, by the (status, received_at, id) index
+UNMATCHED_ORDER = (UnmatchedResult.received_at.desc(), UnmatchedResult.id.desc())
+
+
 def message_log() -> Select:
     """The admin's log, newest first (indexed on received_at, id)."""
-    return select(Hl7Message).order_by(Hl7Message.received_at.desc(), Hl7Message.id.desc())
+    return select(Hl7Message).order_by(*MESSAGE_ORDER)
 
 
 def unmatched_results(user, status: UnmatchedStatus) -> Select:
@@ -48,7 +54,7 @@ def unmatched_results(user, status: UnmatchedStatus) -> Select:
             ),
         )
         .options(selectinload(UnmatchedResult.patient))
-        .order_by(UnmatchedResult.received_at.desc(), UnmatchedResult.id.desc())
+        .order_by(*UNMATCHED_ORDER)
     )
 
 
