@@ -212,3 +212,188 @@ def test_no_page_of_a_long_list_scans_its_table(loaded):
                     scans.append(f"{name}: {scanned}\n{statement}\n{plan}")
                 checked += 1
         assert not scans, f"{len(scans)} of {checked} statements scan their table:\n" + "\n\n".join(scans)
+
+
+# --- The pages, through the client ----------------------------------------------------------------------
+
+
+def _first_link(text: str) -> str | None:
+    found = re.search(r'<a class="page-link" href="([^"]+)"[^>]*>First</a>', text)
+    return html.unescape(found.group(1)) if found else None
+
+
+def _link(text: str, label: str) -> str | None:
+    found = re.search(rf'<a class="page-link" rel="\w+" href="([^"]+)">{label}</a>', text)
+    return html.unescape(found.group(1)) if found else None
+
+
+def _grow(kind: str, users, board):
+    """Rows of the page's list, `n` at a time, each call older than the last (the newest stay first)."""
+    counter = {"n": 0}
+    submitter_id, board_id, board_type = users[Role.SUBMITTER].id, board.id, type(board)
+
+    def grow(n: int) -> None:
+        submitter = db.session.get(User, submitter_id)
+        if kind == "patients":
+            for _ in range(n):
+                create_case(submitter=submitter, board=db.session.get(board_type, board_id))
+        elif kind == "notifications":
+            now = utcnow() - timedelta(days=counter["n"])
+            rows = [
+                {
+                    "user_id": submitter.id,
+                    "kind": "test",
+                    "message": f"Notice {i}",
+                    "created_at": now - timedelta(minutes=i),
+                }
+                for i in range(n)
+            ]
+            write_rows(Notification, rows)
+        elif kind == "audit":
+            _audit_events(n, [submitter.id])
+        elif kind == "messages":
+            _messages(n, start=utcnow() - timedelta(days=counter["n"] + 1))
+        elif kind == "unmatched":
+            _unmatched(n, _messages(1), [], statuses=(UnmatchedStatus.OPEN,))
+        counter["n"] += 1
+        db.session.commit()
+
+    return grow
+
+
+PAGES = [
+    ("/patients", Role.SUBMITTER, "patients", "initial=m"),
+    ("/notifications/", Role.SUBMITTER, "notifications", "jump=2026-01-01"),
+    ("/admin/audit/", Role.ADMIN, "audit", "jump=2026-01-01"),
+    ("/admin/hl7/messages", Role.ADMIN, "messages", "jump=2026-01-01"),
+    ("/results/unmatched", Role.COORDINATOR, "unmatched", "jump=2026-01-01"),
+]
+
+
+@pytest.mark.parametrize("path, role, kind, jump", PAGES)
+def test_a_deep_page_of_a_list_costs_the_statements_of_the_first(
+    client_as, users, board, coordinator, app, monkeypatch, count_queries, path, role, kind, jump
+):
+    monkeypatch.setitem(app.config, "PER_PAGE", 3)
+    grow = _grow(kind, users, board)
+    client = client_as(role)
+    grow(4 if kind != "audit" else 7)  # the audit log's page is two pages' rows
+    client.get(path)  # the sign-in's own first-request statements out of the count
+    with count_queries() as few:
+        assert client.get(path).status_code == 200
+    grow(40)
+    url = path
+    for _ in range(4):
+        url = _link(client.get(url).text, "Next")
+        assert url and "after=" in url
+    with count_queries() as deep:
+        assert client.get(url).status_code == 200
+    with count_queries() as last:
+        assert client.get(f"{path}?last=1").status_code == 200
+    with count_queries() as jumped:
+        assert client.get(f"{path}?{jump}").status_code == 200
+    assert len(deep) == len(last) == len(few), (few, deep, last)
+    assert len(jumped) <= len(few)
+
+
+@pytest.mark.parametrize("path, role, kind, jump", PAGES)
+def test_next_and_previous_walk_a_list_in_its_order(
+    client_as, users, board, coordinator, app, monkeypatch, path, role, kind, jump
+):
+    monkeypatch.setitem(app.config, "PER_PAGE", 3)
+    _grow(kind, users, board)(11)
+    client = client_as(role)
+    first = client.get(path).text
+    assert 'aria-label="Pages"' in first and 'aria-current="page">First</a>' in first
+    pages, url = [first], _link(first, "Next")
+    while url:
+        assert "after=" in url and len(pages) < 12
+        pages.append(client.get(url).text)
+        url = _link(pages[-1], "Next")
+    assert 'aria-current="page">Last</a>' in pages[-1]
+    walked = [row for page in pages for row in _rows(page)]
+    assert len(walked) == len(set(walked)) >= 11
+    last = client.get(f"{path}?last=1").text
+    assert _rows(last) == walked[-(6 if kind == "audit" else 3) :]  # the last page is a full one
+    back, url = [last], _link(last, "Previous")
+    while url and "before=" in url:
+        back.insert(0, client.get(url).text)
+        url = _link(back[0], "Previous")
+    assert [row for page in back for row in _rows(page)] == walked
+
+
+ROW = re.compile(r"<tr>\s*(<td.*?)</tr>", re.S)
+NOTE = re.compile(r'<li class="list-group-item d-flex.*?</li>', re.S)
+
+
+def _rows(page: str) -> list[str]:
+    body = page.split("<main", 1)[-1]
+    return NOTE.findall(body) or ROW.findall(body)
+
+
+@pytest.mark.parametrize("path, role, kind, jump", PAGES)
+def test_a_bad_cursor_or_jump_gives_the_first_page_with_a_message(
+    client_as, users, board, coordinator, app, monkeypatch, path, role, kind, jump
+):
+    monkeypatch.setitem(app.config, "PER_PAGE", 3)
+    _grow(kind, users, board)(5)
+    client = client_as(role)
+    first = _rows(client.get(path).text)
+    other = client.get("/notifications/" if kind != "notifications" else "/admin/hl7/messages")
+    for bad in ("after=nonsense", "before=%00", "jump=yesterday", "initial=12", "jump=1999-01-01"):
+        response = client.get(f"{path}?{bad}")
+        assert response.status_code == 200, bad
+        assert "no longer valid" in response.text or "Jump to a date" in response.text, bad
+        assert _rows(response.text) == first
+    assert other.status_code in (200, 403)
+
+
+def test_the_audit_logs_pages_keep_its_filters(client_as, users, board, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    _audit_events(60, [users[Role.SUBMITTER].id])
+    db.session.commit()
+    client = client_as(Role.ADMIN)
+    url = "/admin/audit/?entity_type=users&action=patient."
+    for _ in range(2):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert all("patient.update" in row for row in _rows(page.text))
+        url = _link(page.text, "Next")
+        assert url and "entity_type=users" in url and "action=patient." in url
+    assert "entity_type=users" in _link(client.get(url).text, "Previous")
+    jumped = client.get("/admin/audit/?entity_type=users&jump=2199-12-31").text
+    assert 'name="entity_type" value="users"' in jumped  # the jump form carries the filters
+    assert 'name="jump"' in jumped and 'name="after"' not in jumped
+    before_any = client.get("/admin/audit/?entity_type=users&jump=2000-01-02").text
+    assert "No event matches" in before_any
+    assert _first_link(before_any) == "/admin/audit/?entity_type=users"  # back to the list's first page
+
+
+def test_a_patient_search_pages_by_post_without_the_text_in_the_url(
+    client_as, users, board, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    submitter = users[Role.SUBMITTER]
+    for _ in range(5):
+        create_case(submitter=submitter, board=board, patient=None)
+    from tests.factories import create_patient
+
+    for i in range(5):
+        create_case(
+            submitter=submitter,
+            board=board,
+            patient=create_patient(family_name=f"Quaxley{i}", created_by=submitter),
+        )
+    client = client_as(Role.SUBMITTER)
+    page = client.post("/patients", data={"q": "quaxley"})
+    assert page.status_code == 200 and page.text.count("Quaxley") == 2
+    after = re.search(r'name="after" value="([^"]+)"', page.text).group(1)
+    assert "quaxley" not in after.lower()
+    second = client.post("/patients", data={"q": "quaxley", "after": after})
+    assert second.status_code == 200 and second.text.count("Quaxley") == 2
+    assert set(re.findall(r"Quaxley\d", page.text)).isdisjoint(re.findall(r"Quaxley\d", second.text))
+    assert "quaxley" not in second.request.url.lower()
+    last = client.post("/patients", data={"q": "quaxley", "last": "1"})
+    assert re.findall(r"Quaxley\d", last.text) == ["Quaxley3", "Quaxley4"]  # a full last page
+    by_initial = client.get("/patients?initial=q").text
+    assert "Quaxley0" in by_initial

@@ -171,9 +171,9 @@ def seek(
         has_prev, has_next = more, direction == BEFORE
     else:
         has_prev, has_next = direction in (AFTER, JUMP), more
-    if direction == JUMP and rows:
+    if direction == JUMP:
         # whether anything precedes the jump's first row: one more indexed probe would say; the page offers
-        # "Previous" (an empty previous page leads to the first)
+        # "Previous" (an empty previous page leads to the first), and "First" when the jump found nothing
         has_prev = True
     return SeekPage(rows, row_keys, has_prev=has_prev, has_next=has_next)
 
