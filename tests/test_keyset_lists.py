@@ -16,8 +16,11 @@ from tests.plans import captured, plan_of, scans_table
 from tumorboard import keyset, statistics
 from tumorboard.audit import queries as audit_queries
 from tumorboard.audit.models import AuditEvent
-from tumorboard.auth.models import User
+from tumorboard.auth import queries as auth_queries
+from tumorboard.auth.models import User, UserSession
 from tumorboard.auth.roles import Role
+from tumorboard.boards import queries as board_queries
+from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.cases import queries as case_queries
 from tumorboard.cases.bulk_data import bulk_cases, write_rows
 from tumorboard.cases.models import Patient
@@ -32,6 +35,8 @@ from tumorboard.hl7.models import (
     UnmatchedResult,
     UnmatchedStatus,
 )
+from tumorboard.meetings import queries as meeting_queries
+from tumorboard.meetings.models import Meeting
 from tumorboard.notifications import queries as notification_queries
 from tumorboard.notifications.models import Notification
 
@@ -114,6 +119,61 @@ def _audit_events(n: int, users: list[int]):
     )
 
 
+def _staff(member_id: int, board_id: int) -> None:
+    """Many users (a board's members among them), boards, the member's sessions and the boards' meetings."""
+    now = utcnow()
+    users = write_rows(
+        User,
+        [
+            {
+                "email": f"staff{i}@hospital.org",
+                "name": f"Staff {i:05d}",
+                "password_hash": "!",
+                "specialty": "surgery",
+                "active": i % 5 != 0,
+                "session_token": f"t{i:063d}",
+            }
+            for i in range(ROWS)
+        ],
+    )
+    boards = write_rows(
+        Board, [{"name": f"Board X{i:04d}", "name_key": f"board x{i:04d}"} for i in range(300)]
+    )
+    write_rows(
+        BoardMembership,
+        [
+            {"board_id": board_id if i < 40 else boards[i % len(boards)], "user_id": u}
+            for i, u in enumerate(users)
+        ],
+    )
+    write_rows(
+        UserSession,
+        [
+            {
+                "key_hash": f"k{i:063d}",
+                "user_id": member_id if i % 10 == 0 else users[i],
+                "last_seen_at": now - timedelta(minutes=i),
+                "method": "password",
+            }
+            for i in range(ROWS)
+        ],
+    )
+    write_rows(
+        Meeting,
+        [
+            {
+                "board_id": (boards[i % len(boards)] if i % 10 else board_id),
+                "starts_at": now + timedelta(hours=6 * (i - ROWS // 2)),
+                "duration_minutes": 90,
+                "cutoff_at": now + timedelta(hours=6 * (i - ROWS // 2) - 48),
+                "status": "planned",
+                "created_by_id": member_id,
+            }
+            for i in range(ROWS)
+        ],
+    )
+
+
 @pytest.fixture
 def loaded(isolated_app):
     app = isolated_app()
@@ -133,6 +193,7 @@ def loaded(isolated_app):
         _unmatched(ROWS, messages, patients)
         _notifications(ROWS, users)
         _audit_events(ROWS, users)
+        _staff(ids["member"], boards[0].id)
         db.session.commit()
         statistics.refresh_all()
         db.session.remove()
@@ -183,6 +244,34 @@ def _lists(member: User, coordinator: User):
             audit_queries.ORDER,
             "date",
             ["audit_event"],
+        )
+    board = db.session.get(Board, sorted(member.board_ids)[0])
+    yield from [
+        ("users", auth_queries.user_list(), auth_queries.USER_ORDER, "initial", ["users"]),
+        (
+            "active users",
+            auth_queries.user_list(status="active"),
+            auth_queries.USER_ORDER,
+            "initial",
+            ["users"],
+        ),
+        ("boards", board_queries.board_list(), board_queries.BOARD_ORDER, "initial", ["board"]),
+        ("members", board_queries.members_of(board), board_queries.MEMBER_ORDER, None, ["board_membership"]),
+        (
+            "sessions",
+            auth_queries.active_sessions(member, idle=timedelta(days=30), lifetime=timedelta(days=300)),
+            auth_queries.SESSION_ORDER,
+            "date",
+            ["user_session"],
+        ),
+    ]
+    for upcoming in (True, False):
+        yield (
+            f"meetings {'upcoming' if upcoming else 'past'}",
+            meeting_queries.meeting_list(member, upcoming=upcoming, now=utcnow()),
+            meeting_queries.meeting_order(upcoming),
+            "date",
+            ["meeting"],
         )
 
 

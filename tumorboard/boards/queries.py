@@ -7,8 +7,8 @@ from tumorboard.auth.models import User
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.extensions import db
 
-# by name (case folded), the id breaking ties; a jump goes to an initial
-BOARD_ORDER = (func.lower(Board.name).asc(), Board.id.asc())
+# by name (its casefolded key, unique and indexed), the id breaking ties; a jump goes to an initial
+BOARD_ORDER = (Board.name_key.asc(), Board.id.asc())
 
 
 def board_list() -> Select:
