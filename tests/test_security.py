@@ -223,10 +223,18 @@ def test_conflict_at_commit_is_a_409_with_headers_and_no_flash(client_as, users,
         assert not sess.get("_flashes")
 
 
-def test_wild_page_numbers_do_not_fail(client, users):
+def test_wild_paging_arguments_do_not_fail(client, users):
     log_in(client, users[Role.ADMIN])
-    for page in ("-3", "x", "0", "999999999999"):
-        assert client.get(f"/admin/users?page={page}").status_code == 200
+    for path in ("/admin/users", "/admin/boards/", "/admin/audit/", "/admin/hl7/messages", "/notifications/"):
+        for args in (
+            "page=-3",
+            "after=x",
+            "before=%00",
+            "last=x&after=y",
+            "jump=99999-01-01",
+            "initial=%C3%BC%C3%BC",
+        ):
+            assert client.get(f"{path}?{args}").status_code == 200, (path, args)
 
 
 def _failing_commit(monkeypatch, error):

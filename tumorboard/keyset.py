@@ -16,9 +16,9 @@ the last page costs what the first costs, however long the list. No OFFSET, no p
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
@@ -32,6 +32,7 @@ from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import desc_op
 
 from tumorboard.extensions import db
+from tumorboard.timezones import local_day_end_utc, local_day_start_utc
 
 # --- The API's pages in id order ----------------------------------------------------------------------
 
@@ -170,9 +171,9 @@ def seek(
         has_prev, has_next = more, direction == BEFORE
     else:
         has_prev, has_next = direction in (AFTER, JUMP), more
-    if direction == JUMP and rows:
+    if direction == JUMP:
         # whether anything precedes the jump's first row: one more indexed probe would say; the page offers
-        # "Previous" (an empty previous page leads to the first)
+        # "Previous" (an empty previous page leads to the first), and "First" when the jump found nothing
         has_prev = True
     return SeekPage(rows, row_keys, has_prev=has_prev, has_next=has_next)
 
@@ -224,22 +225,123 @@ def decode_cursor(token: str, sort: str, order: Sequence[UnaryExpression[Any]]) 
                 typed.append(datetime.fromisoformat(value["t"]))
             except (KeyError, TypeError, ValueError) as error:
                 raise BadCursor("not a date") from error
-        elif value is None or isinstance(value, int | str):
+        elif value is None or isinstance(value, int | float | str):  # a float: a search's rank
             typed.append(value)
         else:
             raise BadCursor("not a key")
     return tuple(typed)
 
 
+# --- A list page's pager, as the UI's lists use it ----------------------------------------------------------
+
+BAD_CURSOR = "That page link is no longer valid: here is the first page."
+JUMP_REFUSED = "Jump to a date as YYYY-MM-DD, or to a letter for a list by name: here is the first page."
+PAGING_ARGS = ("after", "before", "last", "first", "jump", "initial", "page")
+
+
+def day_value(text: str) -> date | None:
+    """A day typed as YYYY-MM-DD within the app's years, else None."""
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if date(2000, 1, 1) <= value <= date(2199, 12, 31) else None
+
+
+def jump_bound(
+    order: Sequence[UnaryExpression[Any]], kind: str | None, day: date | None, initial: str | None
+) -> Any:
+    """The first column's bound of a jump: "on or before this day" newest first, "from this day" oldest
+    first, "from this initial" in a name order (name keys are casefolded); None when nothing fits."""
+    if kind == "date" and day is not None:
+        return local_day_end_utc(day) if _descending(order[0]) else local_day_start_utc(day)
+    if kind == "initial" and initial:
+        return initial.casefold()
+    return None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of a UI list with what its pager needs: the cursors of its previous and next links, the
+    jump it offers ("date", "initial" or None) and a notice when the link asked for could not be followed."""
+
+    page: SeekPage
+    before: str | None
+    after: str | None
+    jump_kind: str | None
+    notice: str | None
+
+    @property
+    def rows(self) -> list[Any]:
+        return self.page.rows
+
+    @property
+    def paged(self) -> bool:
+        return self.page.has_prev or self.page.has_next
+
+
+def listing(
+    stmt: Select,
+    order: Sequence[UnaryExpression[Any]],
+    *,
+    sort: str,
+    args: Mapping[str, str],
+    limit: int,
+    jump_kind: str | None = None,
+) -> Listing:
+    """The page of `stmt` in `order` that `args` ask for (a URL's or a POSTed form's `after`, `before`,
+    `last`, `jump` or `initial`): a cursor that does not decrypt or fit, or a jump that is not a day or a
+    letter, gives the first page with a notice; a previous page found empty (rows gone) gives the first."""
+
+    def arg(name: str) -> str:
+        return str(args.get(name, ""))[:1000]
+
+    direction, boundary, jump, notice = FIRST, None, None, None
+    after, before = arg("after"), arg("before")
+    if arg("last"):
+        direction = LAST
+    elif after or before:
+        try:
+            boundary = decode_cursor(after or before, sort, order)
+            direction = AFTER if after else BEFORE
+        except BadCursor:
+            notice = BAD_CURSOR
+    elif arg("jump") or arg("initial"):
+        letter = arg("initial")
+        initial = letter if len(letter) == 1 and letter.isalpha() else None
+        jump = jump_bound(order, jump_kind, day_value(arg("jump")), initial)
+        if jump is not None:
+            direction = JUMP
+        else:
+            notice = JUMP_REFUSED
+    page = seek(stmt, order, limit=limit, direction=direction, boundary=boundary, jump=jump)
+    if direction == BEFORE and not page.rows:
+        page = seek(stmt, order, limit=limit)
+    return Listing(
+        page,
+        before=encode_cursor(sort, page.keys[0]) if page.rows and page.has_prev else None,
+        after=encode_cursor(sort, page.keys[-1]) if page.rows and page.has_next else None,
+        jump_kind=jump_kind,
+        notice=notice,
+    )
+
+
 __all__ = [
     "AFTER",
+    "BAD_CURSOR",
     "BEFORE",
     "FIRST",
     "JUMP",
+    "JUMP_REFUSED",
     "LAST",
+    "PAGING_ARGS",
     "BadCursor",
+    "Listing",
     "Page",
     "SeekPage",
+    "day_value",
+    "jump_bound",
+    "listing",
     "decode_cursor",
     "encode_cursor",
     "keyset",

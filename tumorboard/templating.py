@@ -5,6 +5,7 @@ from flask import Flask, current_app
 from tumorboard.auth.roles import Role
 from tumorboard.clinical import inputs, tnm, vocabularies
 from tumorboard.clinical.specialties import Specialty
+from tumorboard.keyset import PAGING_ARGS
 from tumorboard.public_url import public_url
 from tumorboard.security import csp_nonce
 from tumorboard.timezones import MONTH_FORMAT, format_date, format_datetime
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
         hospital_name=lambda: current_app.config["HOSPITAL_NAME"],
         public_url=public_url,
         unread_notifications=_unread_notifications,
+        paging_args=PAGING_ARGS,  # the keyset pager's own arguments, dropped from the URL's others
     )
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date

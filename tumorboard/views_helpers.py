@@ -8,8 +8,6 @@ from wtforms import Form as _WTForm
 from tumorboard.db import MAX_ID
 from tumorboard.errors import OperationError
 
-MAX_PAGE = 100_000
-
 # A local path only: no scheme, no host, no backslash or control characters (never an open redirect).
 _LOCAL_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9/_.~%=&?+#-]*$")
 
@@ -23,12 +21,6 @@ def safe_next(target: str | None) -> str:
     if is_local_path(target):
         return str(target)
     return url_for("main.dashboard")
-
-
-def page_number() -> int:
-    """The ?page= argument, clamped to a sane range (a wild value is page 1, never an error)."""
-    page = request.args.get("page", 1, type=int)
-    return page if 1 <= page <= MAX_PAGE else 1
 
 
 def query_text(name: str, max_length: int = 100) -> str:

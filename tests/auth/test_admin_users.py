@@ -1,5 +1,8 @@
 """The admin's user management, through the test client, with its refusals."""
 
+import html
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -236,7 +239,11 @@ def test_user_list_filters_and_paginates(admin, users, create_user, app):
         create_user(roles=[Role.SPECIALIST], name=f"Dr. Paged {n:02d}")
     page1 = admin.get("/admin/users?q=paged")
     assert page1.status_code == 200 and "Dr. Paged 00" in page1.text and "Dr. Paged 29" not in page1.text
-    assert "Dr. Paged 29" in admin.get("/admin/users?q=paged&page=2").text
+    nxt = re.search(r'rel="next" href="([^"]+)"', page1.text).group(1)
+    assert "q=paged" in nxt  # the filter kept across pages
+    assert "Dr. Paged 29" in admin.get("/admin/users?q=paged&last=1").text
+    assert "Dr. Paged 00" not in admin.get(html.unescape(nxt)).text
+    assert "Dr. Paged 00" in admin.get("/admin/users?q=paged&initial=d").text
     only_admins = admin.get("/admin/users?role=admin").text
     assert users[Role.ADMIN].name in only_admins and users[Role.CHAIR].name not in only_admins
 

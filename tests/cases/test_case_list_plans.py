@@ -2,13 +2,12 @@
 and ANALYZE: no page (first, next, last; each sort; each filter) reads the case table by a sequential
 scan. The planner is left to choose (no enable_seqscan=off): the indexes must make the plan right."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from tests.factories import create_board, create_user
+from tests.plans import captured as _captured
+from tests.plans import plan_of as _plan
+from tests.plans import scans_table
 from tumorboard import keyset
 from tumorboard.auth.roles import Role
 from tumorboard.cases import queries
@@ -19,37 +18,8 @@ from tumorboard.extensions import db
 CASES = 3000
 
 
-@contextmanager
-def _captured(connection) -> Iterator[list[tuple[str, object]]]:
-    statements: list[tuple[str, object]] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append((statement, parameters))
-
-    event.listen(connection, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", before)
-
-
-def _plan(connection, statement: str, parameters) -> str:
-    if connection.dialect.name == "sqlite":
-        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-        return "\n".join(str(row[-1]) for row in rows)
-    rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
-    return "\n".join(row[0] for row in rows)
-
-
 def _scans_the_case_table(plan: str) -> bool:
-    for line in plan.splitlines():
-        text = line.strip().lstrip("-> ").strip()
-        if text.startswith("Seq Scan on tumor_case"):
-            return True
-        # SQLite: "SCAN tumor_case" walks the table; "SCAN tumor_case USING [COVERING] INDEX" walks an index
-        if text.startswith("SCAN tumor_case") and "USING" not in text:
-            return True
-    return False
+    return scans_table(plan, "tumor_case")
 
 
 @pytest.fixture

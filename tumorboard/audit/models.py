@@ -19,6 +19,10 @@ class AuditEvent(Model):
         Index("ix_audit_event_entity", "entity_type", "entity_id", "seq"),
         Index("ix_audit_event_actor", "actor_id", "seq"),
         Index("ix_audit_event_occurred_at", "occurred_at"),
+        # the log's keyset pages, newest first: alone, by record, by actor
+        Index("ix_audit_event_occurred_seq", "occurred_at", "seq"),
+        Index("ix_audit_event_entity_occurred", "entity_type", "entity_id", "occurred_at", "seq"),
+        Index("ix_audit_event_actor_occurred", "actor_id", "occurred_at", "seq"),
         Index("ix_audit_event_patient", "patient_id", "seq"),
     )
 

@@ -21,9 +21,13 @@ class AuditFilters:
     date_to: date | None = None
 
 
+# newest first: by (occurred_at, seq), alone or after the entity's or the actor's columns; jumps by day
+ORDER = (AuditEvent.occurred_at.desc(), AuditEvent.seq.desc())
+
+
 def audit_events(filters: AuditFilters | None) -> Select:
     """The events the filters select, newest first; none at all for filters that could not be read."""
-    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    stmt = select(AuditEvent).order_by(*ORDER)
     if filters is None:
         return stmt.where(false())
     if filters.entity_type:

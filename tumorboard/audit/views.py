@@ -1,8 +1,9 @@
-"""The admins' view of the audit log: filtered, paginated, and a button to verify the chain."""
+"""The admins' view of the audit log: filtered, in keyset pages, and a button to verify the chain."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tumorboard import keyset
 from tumorboard.audit import queries
 from tumorboard.audit.blueprint import bp
 from tumorboard.audit.forms import AuditFilterForm, VerifyChainForm
@@ -10,8 +11,6 @@ from tumorboard.audit.operations import verify_audit_chain
 from tumorboard.auth.access import require_role
 from tumorboard.auth.models import find_user_by_email
 from tumorboard.auth.roles import Role
-from tumorboard.extensions import db
-from tumorboard.views_helpers import page_number
 
 
 @bp.get("/")
@@ -34,15 +33,17 @@ def index():
             date_from=form.date_from.data,
             date_to=form.date_to.data,
         )
-    page = db.paginate(
+    listing = keyset.listing(
         queries.audit_events(filters),
-        page=page_number(),
-        per_page=current_app.config["PER_PAGE"] * 2,
-        error_out=False,
+        queries.ORDER,
+        sort="audit",
+        args=request.args,
+        limit=current_app.config["PER_PAGE"] * 2,
+        jump_kind="date",
     )
     return render_template(
         "audit/index.html",
-        page=page,
+        listing=listing,
         form=form,
         verify_form=VerifyChainForm() if current_user.is_admin else None,
     ), 200 if not form.errors else 422

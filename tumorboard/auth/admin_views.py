@@ -3,6 +3,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tumorboard import keyset
 from tumorboard.auth import operations, queries
 from tumorboard.auth.access import require_role
 from tumorboard.auth.blueprint import bp
@@ -17,7 +18,6 @@ from tumorboard.views_helpers import (
     flash_form_errors,
     form_error,
     form_page,
-    page_number,
     query_id,
     query_text,
 )
@@ -38,15 +38,17 @@ def users():
     role = request.args.get("role", "")
     status = request.args.get("status", "active")
     board_id = query_id("board")
-    page = db.paginate(
+    listing = keyset.listing(
         queries.user_list(text=q, role=role, status=status, board_id=board_id),
-        page=page_number(),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
+        queries.USER_ORDER,
+        sort="users",
+        args=request.args,
+        limit=current_app.config["PER_PAGE"],
+        jump_kind="initial",
     )
     return render_template(
         "admin/users.html",
-        page=page,
+        listing=listing,
         filters={"q": q, "role": role, "status": status, "board": board_id},
         roles=list(Role),
         boards=queries.boards_by_name(),

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from flask import current_app, g
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tumorboard.auth.roles import Role
@@ -198,6 +198,10 @@ class SignInMethod(StrEnum):
         }[self]
 
 
+# the admin's user list by name, case folded (its keyset order)
+Index("ix_users_name_lower", func.lower(User.name), User.id)
+
+
 class SessionEnd(StrEnum):
     """Why a session ended."""
 
@@ -236,6 +240,7 @@ class UserSession(Model):
         # the user's active sessions (the sessions page, ending them all) and the pruning by age
         Index("ix_user_session_user_id_ended_at", "user_id", "ended_at"),
         Index("ix_user_session_last_seen_at", "last_seen_at"),
+        Index("ix_user_session_user_seen", "user_id", "last_seen_at", "id"),  # the sessions page's keyset
     )
 
     def __repr__(self) -> str:

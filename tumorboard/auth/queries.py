@@ -18,6 +18,12 @@ def boards_by_name() -> list[tuple[int, str]]:
     return [(b.id, b.name) for b in db.session.scalars(select(Board).order_by(Board.name))]
 
 
+# by name (case folded), the id breaking ties; a jump goes to an initial
+USER_ORDER = (func.lower(User.name).asc(), User.id.asc())
+# the most recently used first; a jump goes to a day
+SESSION_ORDER = (UserSession.last_seen_at.desc(), UserSession.id.desc())
+
+
 def user_list(*, text: str = "", role: str = "", status: str = "", board_id: int | None = None) -> Select:
     """Accounts by name, with their roles and boards loaded in one statement each; unknown filters ignored."""
     stmt = select(User).options(
@@ -38,7 +44,7 @@ def user_list(*, text: str = "", role: str = "", status: str = "", board_id: int
         stmt = stmt.where(
             User.id.in_(select(BoardMembership.user_id).where(BoardMembership.board_id == board_id))
         )
-    return stmt.order_by(func.lower(User.name), User.id)
+    return stmt.order_by(*USER_ORDER)
 
 
 def group_mappings() -> list[GroupMapping]:
@@ -73,7 +79,7 @@ def active_sessions(user: User, *, idle: timedelta, lifetime: timedelta) -> Sele
             UserSession.last_seen_at >= now - idle,
             UserSession.created_at >= now - lifetime,
         )
-        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+        .order_by(*SESSION_ORDER)
     )
 
 

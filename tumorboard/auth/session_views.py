@@ -1,9 +1,10 @@
 """The signed-in sessions page: the user's own active sessions, each to end, and the admin's "end all
 sessions" of a user (auth.sessions keeps the records, auth.operations ends them)."""
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tumorboard import keyset
 from tumorboard.auth import operations, queries
 from tumorboard.auth.access import require_login, require_role
 from tumorboard.auth.blueprint import bp
@@ -13,7 +14,6 @@ from tumorboard.auth.sessions import current_session, end_session
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.forms import ActionForm
-from tumorboard.views_helpers import page_number
 
 
 def _this_session() -> UserSession:
@@ -42,14 +42,20 @@ def _refused(exc: OperationError):
 @bp.get("/account/sessions")
 @require_login
 def sessions_page():
-    page = db.paginate(
+    listing = keyset.listing(
         queries.active_sessions(current_user, **_limits()),
-        page=page_number(),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
+        queries.SESSION_ORDER,
+        sort="sessions",
+        args=request.args,
+        limit=current_app.config["PER_PAGE"],
+        jump_kind="date",
     )
     return render_template(
-        "auth/sessions.html", page=page, this_session=_this_session(), form=ActionForm(formdata=None)
+        "auth/sessions.html",
+        listing=listing,
+        others=listing.paged or len(listing.rows) > 1,
+        this_session=_this_session(),
+        form=ActionForm(formdata=None),
     )
 
 

@@ -7,10 +7,13 @@ from tumorboard.auth.models import User
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.extensions import db
 
+# by name (its casefolded key, unique and indexed), the id breaking ties; a jump goes to an initial
+BOARD_ORDER = (Board.name_key.asc(), Board.id.asc())
+
 
 def board_list() -> Select:
-    """Every board by name, for the paginated list."""
-    return select(Board).order_by(func.lower(Board.name), Board.id)
+    """Every board by name, for the keyset list."""
+    return select(Board).order_by(*BOARD_ORDER)
 
 
 def member_counts(boards: list[Board]) -> dict[int, int]:
@@ -24,6 +27,10 @@ def member_counts(boards: list[Board]) -> dict[int, int]:
     )
 
 
+# by specialty, then name (case folded), the user's id breaking ties
+MEMBER_ORDER = (User.specialty.asc(), func.lower(User.name).asc(), User.id.asc())
+
+
 def members_of(board: Board) -> Select:
     """The board's memberships with their users (joined, not one statement each), by specialty and name."""
     return (
@@ -31,7 +38,14 @@ def members_of(board: Board) -> Select:
         .join(User, BoardMembership.user_id == User.id)
         .options(joinedload(BoardMembership.user))
         .where(BoardMembership.board_id == board.id)
-        .order_by(User.specialty, func.lower(User.name), User.id)
+        .order_by(*MEMBER_ORDER)
+    )
+
+
+def member_count(board: Board) -> int:
+    return (
+        db.session.scalar(select(func.count(BoardMembership.id)).where(BoardMembership.board_id == board.id))
+        or 0
     )
 
 

@@ -3,6 +3,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tumorboard import keyset
 from tumorboard.auth.access import require_role
 from tumorboard.auth.roles import Role
 from tumorboard.boards import operations, queries
@@ -12,19 +13,23 @@ from tumorboard.boards.models import Board
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.once import AlreadySaved, once
-from tumorboard.views_helpers import form_error, form_page, page_number
+from tumorboard.views_helpers import form_error, form_page
 
 
 @bp.get("/")
 @require_role(Role.ADMIN)
 def index():
-    page = db.paginate(
+    listing = keyset.listing(
         queries.board_list(),
-        page=page_number(),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
+        queries.BOARD_ORDER,
+        sort="boards",
+        args=request.args,
+        limit=current_app.config["PER_PAGE"],
+        jump_kind="initial",
     )
-    return render_template("boards/index.html", page=page, member_counts=queries.member_counts(page.items))
+    return render_template(
+        "boards/index.html", listing=listing, member_counts=queries.member_counts(listing.rows)
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -74,17 +79,19 @@ def edit(board_id: int):
         else:
             flash(f"Board “{board.name}” saved.", "success")
             return redirect(url_for("boards.edit", board_id=board.id))
-    members = db.paginate(
+    members = keyset.listing(
         queries.members_of(board),
-        page=page_number(),
-        per_page=current_app.config["PER_PAGE"] * 2,
-        error_out=False,
+        queries.MEMBER_ORDER,
+        sort=f"members-{board.id}",
+        args=request.args,
+        limit=current_app.config["PER_PAGE"] * 2,
     )
     return form_page(
         "boards/edit.html",
         board=board,
         form=form,
         members=members,
+        member_count=queries.member_count(board),
         functions_form=MemberFunctionsForm(formdata=None),
     )
 

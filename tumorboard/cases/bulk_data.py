@@ -95,7 +95,7 @@ def bulk_cases(
                     "version": 1,
                 }
             )
-        ids = _write(Patient, patients)
+        ids = write_rows(Patient, patients)
         indices = []
         for patient_id in ids:
             ki67, mitoses = round(rng.uniform(0.5, 40), 1), round(rng.uniform(0, 25), 1)
@@ -135,7 +135,7 @@ def bulk_cases(
                     "readiness_override_reason": "",
                 }
             )
-        case_ids = _write(Case, cases)
+        case_ids = write_rows(Case, cases)
         for case_id, case, (ki67, mitoses) in zip(case_ids, cases, indices, strict=True):
             day = today - timedelta(days=rng.randrange(1, 300))
             common = {
@@ -181,9 +181,9 @@ def bulk_cases(
                     "report_text": "",
                 }
             )
-        _write(ImagingStudy, imaging)
-        _write(LabResult, labs)
-        _write(PathologyReport, pathology)
+        write_rows(ImagingStudy, imaging)
+        write_rows(LabResult, labs)
+        write_rows(PathologyReport, pathology)
         db.session.commit()
         progress(len(batch))
     record("seed.bulk_cases", details={"cases": count})
@@ -192,7 +192,7 @@ def bulk_cases(
     return count
 
 
-def _write(model: type[Model], rows: list[dict]) -> list[int]:
+def write_rows(model: type[Model], rows: list[dict]) -> list[int]:
     """Insert `rows` into the model's table with ids of their own, in one COPY (PostgreSQL) or one
     executemany of the driver (SQLite); the ids given, in the rows' order. The columns' Python defaults
     and bind conversions (UTCDateTime, enums, SQLite's dates) are applied here, since neither goes through

@@ -1,8 +1,9 @@
 """Patient pages: register, search (by POST, so no name or MRN lands in a URL), view, edit."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tumorboard import keyset
 from tumorboard.audit.access import log_access, patient_accesses
 from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_login, require_role
@@ -23,13 +24,26 @@ def _patient_data(form: PatientForm) -> dict:
 @bp.route("/patients", methods=["GET", "POST"])
 @require_login
 def patients():
+    """Every patient the user may see, by name, in keyset pages (a jump to an initial); a search is POSTed
+    and so are its pages, so that neither its text nor a page of it enters a URL."""
     form = PatientSearchForm()
-    results = None
-    if form.validate_on_submit():
-        results = queries.search_patients(current_user, form.q.data)
-        log_access(AccessPage.PATIENT_SEARCH, patients=results)
-    status = 422 if request.method == "POST" and form.errors else 200
-    return render_template("cases/patients.html", form=form, results=results), status
+    text = ""
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("cases/patients.html", form=form, listing=None, text=""), 422
+        text = form.q.data
+    stmt, order = queries.patient_list(current_user, text)
+    listing = keyset.listing(
+        stmt,
+        order,
+        # a search's pages by rank, a browse's by name (jumps to an initial): one's cursors fit not the other
+        sort="patient-search" if text else "patients",
+        args=request.args if request.method == "GET" else request.form,
+        limit=current_app.config["PER_PAGE"],
+        jump_kind=None if text else "initial",
+    )
+    log_access(AccessPage.PATIENT_SEARCH, patients=listing.rows)
+    return render_template("cases/patients.html", form=form, listing=listing, text=text)
 
 
 @bp.route("/patients/new", methods=["GET", "POST"])

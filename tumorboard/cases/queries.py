@@ -103,11 +103,23 @@ def patient_cases(user, patient: Patient, limit: int = 100) -> list[Case]:
     )
 
 
+# the patient list by name, by the (name_key) index (the id, its row's own, breaks ties); jumps by initial
+PATIENT_ORDER = (Patient.name_key.asc(), Patient.id.asc())
+
+
+def patient_list(user, text: str = "") -> tuple[Select, tuple[UnaryExpression[Any], ...]]:
+    """The patients the user may see and the order of their pages: by name; with `text`, those the search
+    index finds (cases.search), best match first (SearchRefused for text that cannot be searched)."""
+    if not text.strip():
+        return visible_patients(user), PATIENT_ORDER
+    return search.ranked(visible_patients(user), search.parse(text))
+
+
 def search_patients(user, text: str, limit: int = 50) -> list[Patient]:
     """By MRN (exact, or its beginning) or by name (the words' beginnings, folded), best match first, through
     the search index (cases.search); SearchRefused for text that cannot be searched."""
-    query = search.parse(text)
-    return list(db.session.scalars(search.ranked_patients(visible_patients(user), query, limit)))
+    stmt, order = search.ranked(visible_patients(user), search.parse(text))
+    return list(db.session.scalars(stmt.order_by(*order).limit(limit)))
 
 
 @dataclass(frozen=True)
@@ -161,14 +173,8 @@ JUMPS = {"updated": "date", "oldest": "date", "submitted": "date", "patient": "i
 
 
 def jump_value(sort: str, day: date | None, initial: str | None) -> Any:
-    """The first column's bound of a jump: "on or before this day" newest first, "from this day" oldest
-    first, "from this initial" by name (the name key is casefolded)."""
-    kind = JUMPS.get(sort)
-    if kind == "date" and day is not None:
-        return local_day_start_utc(day) if sort == "oldest" else local_day_end_utc(day)
-    if kind == "initial" and initial:
-        return initial.casefold()
-    return None
+    """The first column's bound of a jump into the case list in `sort` (`keyset.jump_bound`)."""
+    return keyset.jump_bound(SORTS.get(sort, SORTS["updated"]), JUMPS.get(sort), day, initial)
 
 
 def case_page(

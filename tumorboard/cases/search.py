@@ -24,8 +24,10 @@ from sqlalchemy import (
     CompoundSelect,
     Integer,
     Select,
+    UnaryExpression,
     any_,
     bindparam,
+    case,
     column,
     func,
     literal_column,
@@ -182,14 +184,13 @@ def case_ids(query: Query) -> Select | CompoundSelect:
     return of_patient.union(_fts_hits("case_search", query).with_only_columns(literal_column("rowid")))
 
 
-def ranked_patients(visible: Select, query: Query, limit: int) -> Select:
-    """The visible patients that match, best first: an exact MRN, then the rank, then by name."""
+def ranked(visible: Select, query: Query) -> tuple[Select, tuple[UnaryExpression[Any], ...]]:
+    """The visible patients that match and their order, best first: an exact MRN, then the rank, then by
+    name (the id last, so that keyset.seek pages it)."""
     hits = patient_hits(query).subquery("hits")
-    return (
-        visible.join(hits, hits.c.id == Patient.id)
-        .order_by((Patient.mrn == query.mrn).desc(), hits.c.score, Patient.name_key, Patient.id)
-        .limit(limit)
-    )
+    exact = case((Patient.mrn == query.mrn, 0), else_=1)
+    order = (exact.asc(), hits.c.score.asc(), Patient.name_key.asc(), Patient.id.asc())
+    return visible.join(hits, hits.c.id == Patient.id), order
 
 
 def include_object_name(name: str | None, type_: str, _parent) -> bool:

@@ -52,16 +52,8 @@ GRADE_FILTERS = (
 )
 
 
-def _date_value(text: str) -> date | None:
-    try:
-        value = date.fromisoformat(text)
-    except ValueError:
-        return None
-    return value if date(2000, 1, 1) <= value <= date(2199, 12, 31) else None
-
-
 def _date_arg(name: str) -> date | None:
-    return _date_value(request.args.get(name, ""))
+    return keyset.day_value(request.args.get(name, ""))
 
 
 def _list_filters(text: str) -> queries.CaseFilters:
@@ -96,62 +88,28 @@ def index():
     return _render_list(search, text)
 
 
-BAD_CURSOR = "That page link is no longer valid: here is the first page."
-JUMP_REFUSED = "Jump to a date as YYYY-MM-DD, or to a letter for the sort by patient: here is the first page."
-
-
-def _page_arg(name: str) -> str:
-    """A paging argument: from the URL on a GET, from the form on a POSTed search (never in the URL)."""
-    source = request.args if request.method == "GET" else request.form
-    return source.get(name, "")[:1000]
-
-
-def _initial_arg() -> str | None:
-    initial = _page_arg("initial")
-    return initial if len(initial) == 1 and initial.isalpha() else None
+def _page_args():
+    """The paging arguments: from the URL on a GET, from the form on a POSTed search (never in the URL)."""
+    return request.args if request.method == "GET" else request.form
 
 
 def _render_list(search: PatientSearchForm, text: str):
     filters = _list_filters(text)
-    order = queries.SORTS[filters.sort]
-    notice = None
-    direction, boundary, jump = keyset.FIRST, None, None
-    after, before = _page_arg("after"), _page_arg("before")
-    if _page_arg("last"):
-        direction = keyset.LAST
-    elif after or before:
-        try:
-            boundary = keyset.decode_cursor(after or before, filters.sort, order)
-            direction = keyset.AFTER if after else keyset.BEFORE
-        except keyset.BadCursor:
-            notice = BAD_CURSOR
-    else:
-        day = _date_value(_page_arg("jump"))
-        jump = queries.jump_value(filters.sort, day, _initial_arg())
-        if jump is not None:
-            direction = keyset.JUMP
-        elif _page_arg("jump") or _page_arg("initial"):
-            notice = JUMP_REFUSED
     stmt = queries.case_list(current_user, filters)
-    page = queries.case_page(
-        current_user,
-        filters,
+    listing = keyset.listing(
+        stmt,
+        queries.SORTS[filters.sort],
+        sort=filters.sort,
+        args=_page_args(),
         limit=current_app.config["PER_PAGE"],
-        direction=direction,
-        boundary=boundary,
-        jump=jump,
+        jump_kind=queries.JUMPS.get(filters.sort),
     )
-    if direction == keyset.BEFORE and not page.rows:
-        page = queries.case_page(current_user, filters, limit=current_app.config["PER_PAGE"])
-    log_access(AccessPage.CASE_LIST, cases=page.rows)
+    log_access(AccessPage.CASE_LIST, cases=listing.rows)
     return render_template(
         "cases/list.html",
-        page=page,
-        cursors=_cursors(filters.sort, page),
+        listing=listing,
         total=queries.count_capped(stmt),
         count_cap=queries.COUNT_CAP,
-        jump_kind=queries.JUMPS.get(filters.sort),
-        notice=notice,
         filters=filters,
         search=search,
         boards=queries.active_boards_of(current_user),
@@ -161,14 +119,6 @@ def _render_list(search: PatientSearchForm, text: str):
         grades=GRADE_FILTERS,
         sorts=queries.SORTS.keys(),
     )
-
-
-def _cursors(sort: str, page: keyset.SeekPage) -> dict[str, str | None]:
-    """The opaque cursors of the page's previous and next links."""
-    return {
-        "before": keyset.encode_cursor(sort, page.keys[0]) if page.rows and page.has_prev else None,
-        "after": keyset.encode_cursor(sort, page.keys[-1]) if page.rows and page.has_next else None,
-    }
 
 
 @bp.get("/cases/<id:case_id>")

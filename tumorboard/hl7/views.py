@@ -3,17 +3,17 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tumorboard import keyset
 from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_role
 from tumorboard.auth.roles import Role
 from tumorboard.errors import OperationError
-from tumorboard.extensions import db
 from tumorboard.hl7 import operations, queries
 from tumorboard.hl7.blueprint import bp
 from tumorboard.hl7.forms import DismissForm, MatchForm
 from tumorboard.hl7.models import UnmatchedResult, UnmatchedStatus
-from tumorboard.views_helpers import form_error, page_number
+from tumorboard.views_helpers import form_error
 
 STATUSES = {status.value: status for status in UnmatchedStatus}
 
@@ -22,18 +22,22 @@ STATUSES = {status.value: status for status in UnmatchedStatus}
 @require_role(Role.COORDINATOR)
 def unmatched():
     status = STATUSES.get(request.args.get("status", ""), UnmatchedStatus.OPEN)
-    page = db.paginate(
+    listing = keyset.listing(
         queries.unmatched_results(current_user, status),
-        page=page_number(),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
+        queries.UNMATCHED_ORDER,
+        sort=f"unmatched-{status.value}",
+        args=request.args,
+        limit=current_app.config["PER_PAGE"],
+        jump_kind="date",
     )
     log_access(
         AccessPage.UNMATCHED_RESULTS,
-        patients=[i.patient for i in page.items if i.patient],
-        held_results=[i.id for i in page.items if i.patient is None],
+        patients=[i.patient for i in listing.rows if i.patient],
+        held_results=[i.id for i in listing.rows if i.patient is None],
     )
-    return render_template("hl7/unmatched.html", page=page, status=status, statuses=list(UnmatchedStatus))
+    return render_template(
+        "hl7/unmatched.html", listing=listing, status=status, statuses=list(UnmatchedStatus)
+    )
 
 
 def _item(item_id: int) -> UnmatchedResult:
@@ -116,7 +120,12 @@ def dismiss(item_id: int):
 @bp.get("/admin/hl7/messages")
 @require_role(Role.ADMIN)
 def messages():
-    page = db.paginate(
-        queries.message_log(), page=page_number(), per_page=current_app.config["PER_PAGE"], error_out=False
+    listing = keyset.listing(
+        queries.message_log(),
+        queries.MESSAGE_ORDER,
+        sort="hl7-messages",
+        args=request.args,
+        limit=current_app.config["PER_PAGE"],
+        jump_kind="date",
     )
-    return render_template("hl7/messages.html", page=page)
+    return render_template("hl7/messages.html", listing=listing)

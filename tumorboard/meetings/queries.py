@@ -51,8 +51,15 @@ def meeting_list(user: User, *, upcoming: bool, now: datetime) -> Select:
     stmt = select(Meeting).where(Meeting.board_id.in_(boards or [0])).options(joinedload(Meeting.board))
     in_progress = Meeting.status == MeetingStatus.IN_PROGRESS.value
     if upcoming:
-        return stmt.where(or_(Meeting.starts_at >= now, in_progress)).order_by(Meeting.starts_at, Meeting.id)
-    return stmt.where(Meeting.starts_at < now, ~in_progress).order_by(Meeting.starts_at.desc(), Meeting.id)
+        return stmt.where(or_(Meeting.starts_at >= now, in_progress)).order_by(*meeting_order(upcoming))
+    return stmt.where(Meeting.starts_at < now, ~in_progress).order_by(*meeting_order(upcoming))
+
+
+def meeting_order(upcoming: bool):
+    """Upcoming meetings soonest first, past ones latest first (the id breaking ties); jumps by day."""
+    if upcoming:
+        return (Meeting.starts_at.asc(), Meeting.id.asc())
+    return (Meeting.starts_at.desc(), Meeting.id.desc())
 
 
 def managed_boards(user: User) -> list[Board]:

@@ -5,6 +5,7 @@ from datetime import timedelta
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tumorboard import keyset
 from tumorboard.audit.access import log_access
 from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import public, require_login, require_role
@@ -33,7 +34,7 @@ from tumorboard.once import AlreadySaved, once
 from tumorboard.public_url import public_url
 from tumorboard.render_cache import chart_key, svg_response
 from tumorboard.timezones import hospital_today, to_local
-from tumorboard.views_helpers import form_error, form_page, page_number
+from tumorboard.views_helpers import form_error, form_page
 
 
 def get_managed_board(board_id: int) -> Board:
@@ -49,14 +50,19 @@ def get_managed_board(board_id: int) -> Board:
 @require_login
 def index():
     upcoming = request.args.get("when", "upcoming") != "past"
-    page = db.paginate(
+    listing = keyset.listing(
         queries.meeting_list(current_user, upcoming=upcoming, now=utcnow()),
-        page=page_number(),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
+        queries.meeting_order(upcoming),
+        sort="meetings-upcoming" if upcoming else "meetings-past",
+        args=request.args,
+        limit=current_app.config["PER_PAGE"],
+        jump_kind="date",
     )
     return render_template(
-        "meetings/index.html", page=page, upcoming=upcoming, managed=queries.managed_boards(current_user)
+        "meetings/index.html",
+        listing=listing,
+        upcoming=upcoming,
+        managed=queries.managed_boards(current_user),
     )
 
 

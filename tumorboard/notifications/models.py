@@ -13,7 +13,10 @@ from tumorboard.extensions import Model
 
 class Notification(Model):
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_notification_user_read", "user_id", "read_at", "created_at"),
+        Index("ix_notification_user_created", "user_id", "created_at", "id"),  # the keyset list
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -1,26 +1,27 @@
 """The user's notifications."""
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tumorboard import keyset
 from tumorboard.auth.access import require_login
-from tumorboard.extensions import db
 from tumorboard.forms import ActionForm
 from tumorboard.notifications import operations, queries
 from tumorboard.notifications.blueprint import bp
-from tumorboard.views_helpers import page_number
 
 
 @bp.get("/")
 @require_login
 def index():
-    page = db.paginate(
+    listing = keyset.listing(
         queries.notifications_of(current_user),
-        page=page_number(),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
+        queries.ORDER,
+        sort="notifications",
+        args=request.args,
+        limit=current_app.config["PER_PAGE"],
+        jump_kind="date",
     )
-    return render_template("notifications/index.html", page=page, form=ActionForm())
+    return render_template("notifications/index.html", listing=listing, form=ActionForm())
 
 
 @bp.post("/read")
