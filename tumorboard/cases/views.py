@@ -4,6 +4,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tumorboard import keyset
@@ -217,7 +219,7 @@ def _timeline(case: Case, events, sections: Sequence[hooks.CaseSection] = ()) ->
     items = [
         {
             "when": s.study_date,
-            "kind": "Imaging",
+            "kind": _("Imaging"),
             "text": f"{s.modality_label} {s.region}".strip(),
             "anchor": "imaging",
         }
@@ -226,21 +228,23 @@ def _timeline(case: Case, events, sections: Sequence[hooks.CaseSection] = ()) ->
     items += [
         {
             "when": r.sample_date,
-            "kind": "Laboratory",
+            "kind": _("Laboratory"),
             "text": f"{Analyte(r.analyte).label}: {r.value:g} {r.unit}" + (f" ({r.flag})" if r.flag else ""),
             "anchor": "lab",
         }
         for r in case.labs
     ]
     items += [
-        {"when": p.report_date, "kind": "Pathology", "text": p.summary_line, "anchor": "pathology"}
+        {"when": p.report_date, "kind": _("Pathology"), "text": p.summary_line, "anchor": "pathology"}
         for p in case.pathology
     ]
     items += [
         {
             "when": to_local(e.occurred_at).date(),
-            "kind": "Case",
-            "text": EVENT_TEXT.get(e.action, e.action) + (f" by {e.actor.name}" if e.actor else ""),
+            "kind": _("Case"),
+            "text": _("%(event)s by %(name)s", event=EVENT_TEXT.get(e.action, e.action), name=e.actor.name)
+            if e.actor
+            else str(EVENT_TEXT.get(e.action, e.action)),
             "anchor": None,
         }
         for e in events
@@ -250,21 +254,21 @@ def _timeline(case: Case, events, sections: Sequence[hooks.CaseSection] = ()) ->
 
 
 EVENT_TEXT = {
-    "case.created": "Case registered",
-    "case.updated": "Case details changed",
-    "case.submitted": "Submitted to the board",
-    "case.recalled": "Taken back to draft",
-    "case.withdrawn": "Withdrawn",
-    "case.scheduled": "Put on a meeting agenda",
-    "case.unscheduled": "Taken off the agenda",
-    "case.deferred": "Deferred to a later meeting",
-    "case.discussed": "Discussed by the board",
-    "case.closed": "Closed",
-    "case.presented_again": "Presented to the board again",
-    "case.prior_treatment_added": "Prior treatment added",
-    "case.prior_treatment_removed": "Prior treatment removed",
-    "case.referred": "Registered as a referral from another board's case",
-    "case.referred_out": "Referred to another board (a new, linked case)",
+    "case.created": _l("Case registered"),
+    "case.updated": _l("Case details changed"),
+    "case.submitted": _l("Submitted to the board"),
+    "case.recalled": _l("Taken back to draft"),
+    "case.withdrawn": _l("Withdrawn"),
+    "case.scheduled": _l("Put on a meeting agenda"),
+    "case.unscheduled": _l("Taken off the agenda"),
+    "case.deferred": _l("Deferred to a later meeting"),
+    "case.discussed": _l("Discussed by the board"),
+    "case.closed": _l("Closed"),
+    "case.presented_again": _l("Presented to the board again"),
+    "case.prior_treatment_added": _l("Prior treatment added"),
+    "case.prior_treatment_removed": _l("Prior treatment removed"),
+    "case.referred": _l("Registered as a referral from another board's case"),
+    "case.referred_out": _l("Referred to another board (a new, linked case)"),
 }
 
 

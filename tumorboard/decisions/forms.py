@@ -1,5 +1,6 @@
 """Forms of the decisions package."""
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -34,7 +35,7 @@ class PlanItemForm(Form):
     detail = PlanItemFields.detail.field()
     intent = SelectField(
         _l("Intent"),
-        choices=choices([BLANK, *((i.value, i.label) for i in PlanIntent)]),
+        choices=choices([BLANK, *((i.value, LazyString(lambda i=i: i.label)) for i in PlanIntent)]),
         validators=[Optional()],
     )
     responsible_specialty = SelectField(
@@ -89,7 +90,8 @@ class AmendForm(Form):
 
 class FollowUpForm(Form):
     status = SelectField(
-        _l("Was the recommendation carried out?"), choices=choices((s.value, s.label) for s in FollowUpStatus)
+        _l("Was the recommendation carried out?"),
+        choices=choices((s.value, LazyString(lambda s=s: s.label)) for s in FollowUpStatus),
     )
     reason = SelectField(
         _l("Why not (fully)?"),

@@ -1,5 +1,6 @@
 """Forms of the meetings package."""
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -16,7 +17,7 @@ from tumorboard.meetings.fields import AgendaFields, MeetingFields
 from tumorboard.meetings.models import AgendaMode
 from tumorboard.once import OnceField
 
-MODE_CHOICES = choices((m.value, m.label) for m in AgendaMode)
+MODE_CHOICES = choices((m.value, LazyString(lambda m=m: m.label)) for m in AgendaMode)
 
 
 class MeetingForm(Form):
