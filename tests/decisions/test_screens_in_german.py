@@ -137,3 +137,15 @@ def test_a_refused_new_case_comes_back_in_the_request_language(app, users, board
     else:
         assert "Please correct the fields marked below. Nothing has been saved." in refused.text
         assert "Save draft case" in refused.text
+
+
+def test_the_flash_after_saving_a_draft_is_in_the_request_language(app, specialist, item):
+    from tests.decisions.test_decision_views import form_data
+
+    decision = operations.start_decision(specialist, item)
+    db.session.commit()
+    client = log_in(app.test_client(), specialist)
+    saved = client.post(f"/decisions/{decision.id}", data=form_data(decision), headers=GERMAN)
+    assert saved.status_code == 302
+    page = client.get(saved.headers["Location"], headers=GERMAN).text
+    assert "Entwurf gespeichert." in page and "Draft saved." not in page

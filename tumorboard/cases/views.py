@@ -297,7 +297,7 @@ def create(patient_id: int):
     form = CaseForm()
     _case_form_choices(form)
     if not form.board_id.choices:
-        flash("You are not a member of an active board yet: an administrator adds you to one.", "warning")
+        flash(_("You are not a member of an active board yet: an administrator adds you to one."), "warning")
         return redirect(url_for("cases.patient", patient_id=patient.id))
     if form.validate_on_submit():
         try:
@@ -312,7 +312,7 @@ def create(patient_id: int):
         except OperationError as exc:
             form_error(form, exc, default="primary_site")
         else:
-            flash("Draft case saved. Add the findings, then submit it to the board.", "success")
+            flash(_("Draft case saved. Add the findings, then submit it to the board."), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     return form_page("cases/form.html", form=form, patient=patient, case=None)
 
@@ -335,7 +335,7 @@ def edit(case_id: int):
         except OperationError as exc:
             form_error(form, exc, default="primary_site")
         else:
-            flash("Case saved.", "success")
+            flash(_("Case saved."), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     return form_page("cases/form.html", form=form, patient=case.patient, case=case)
 
@@ -387,7 +387,7 @@ def submit(case_id: int):
         except OperationError as exc:
             form_error(form, exc, default="override_reason")
         else:
-            flash(f"Case submitted to the {case.board.name}.", "success")
+            flash(_("Case submitted to the %(board)s.", board=case.board.name), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     excusable = [item for item in missing if item not in required]
     return form_page("cases/submit.html", case=case, form=form, missing=excusable, required=required)
@@ -446,7 +446,7 @@ def recall(case_id: int):
     if not form.validate_on_submit():
         abort(400)
     operations.recall_case(current_user, case, expected_version=form.version.data)
-    flash("The case is a draft again; submit it when it is ready.", "success")
+    flash(_("The case is a draft again; submit it when it is ready."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
@@ -466,7 +466,7 @@ def withdraw(case_id: int):
     except OperationError as exc:
         form_error(form, exc, default="reason")
         return _refused_on_the_case_page(case, withdraw_form=form)
-    flash("The case has been withdrawn.", "success")
+    flash(_("The case has been withdrawn."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
@@ -497,7 +497,7 @@ def add_treatment(case_id: int):
             form_error(form, exc, default="treatment")
             return _refused_on_the_case_page(case, treatment_form=form)
         else:
-            flash("Prior treatment added.", "success")
+            flash(_("Prior treatment added."), "success")
     else:
         return _refused_on_the_case_page(case, treatment_form=form)
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="treatments"))
@@ -515,7 +515,7 @@ def remove_treatment(case_id: int, treatment_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     operations.remove_prior_treatment(current_user, case, item)
-    flash("Prior treatment removed.", "success")
+    flash(_("Prior treatment removed."), "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="treatments"))
 
 
