@@ -16,6 +16,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal, overload
 
+from flask_babel import LazyString
 from wtforms import FloatField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -147,7 +148,7 @@ def _literal(message: str) -> str:
 
 def vocabulary_choices(enum: type[StrEnum], blank: str | None = None) -> list:
     """A vocabulary's (value, label) pairs for a select, with a blank first option when it may be empty."""
-    pairs = [(member.value, getattr(member, "label", str(member))) for member in enum]
+    pairs = [(member.value, LazyString(getattr, member, "label", str(member))) for member in enum]
     return select_choices([("", blank), *pairs] if blank is not None else pairs)
 
 

@@ -57,7 +57,7 @@ def text(rule: Text, **kwargs) -> fields.String:
     """A text field as its declaration has it (the operation refuses anything longer, never cuts)."""
     metadata = {
         "maxLength": rule.max_length,
-        "description": rule.description or rule.label,
+        "description": str(rule.description or rule.label),
         "pattern": _ANY_TEXT if rule.multiline else _ONE_LINE,
     }
     if rule.min_length:
@@ -118,7 +118,7 @@ def past_day(**kwargs) -> fields.Date:
 
 
 def number(rule: Number, **kwargs) -> fields.Field:
-    metadata = {"minimum": rule.low, "maximum": rule.high, "description": rule.description or rule.label}
+    metadata = {"minimum": rule.low, "maximum": rule.high, "description": str(rule.description or rule.label)}
     if rule.whole:
         return WholeNumber(metadata=metadata, **kwargs)
     return StrictFloat(metadata=metadata, allow_nan=False, **kwargs)
@@ -126,14 +126,14 @@ def number(rule: Number, **kwargs) -> fields.Field:
 
 def choice(rule: Choice, **kwargs) -> fields.String:
     return fields.String(
-        metadata={"enum": _values(rule.enum), "description": rule.description or rule.label}, **kwargs
+        metadata={"enum": _values(rule.enum), "description": str(rule.description or rule.label)}, **kwargs
     )
 
 
 def choices(rule: Choices, **kwargs) -> fields.List:
     return fields.List(
         fields.String(metadata={"enum": _values(rule.enum)}),
-        metadata={"description": rule.description or rule.label},
+        metadata={"description": str(rule.description or rule.label)},
         **kwargs,
     )
 
@@ -164,7 +164,7 @@ class PageArgs(ApiSchema):
     limit = fields.Integer(
         load_default=PageFields.default,
         validate=validate.Range(min=int(PageFields.limit.low), max=int(PageFields.limit.high)),
-        metadata={"description": PageFields.limit.label},
+        metadata={"description": str(PageFields.limit.label)},
     )
     after = fields.Integer(
         validate=validate.Range(min=0, max=MAX_ID), metadata={"description": "The id the page starts after."}

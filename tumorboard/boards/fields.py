@@ -1,23 +1,25 @@
 """The fields of a board and of a meeting's plan, each declared once (tumorboard.fields): a board's usual
 settings and every meeting planned from them are held to the same ranges, with the same words."""
 
+from flask_babel import lazy_gettext as _l
+
 from tumorboard.fields import Link, Number, Text
 
 
 class BoardFields:
-    name = Text("Name", "board's name", 120, required=True)
-    description = Text("Description", "description", 2000, multiline=True)
-    start_time = Text("Usual start (HH:MM, hospital time)", "start time", 5, required=True)
+    name = Text(_l("Name"), "board's name", 120, required=True)
+    description = Text(_l("Description"), "description", 2000, multiline=True)
+    start_time = Text(_l("Usual start (HH:MM, hospital time)"), "start time", 5, required=True)
 
 
 class MeetingPlanFields:
     """A meeting's plan; the board's settings hold the usual one."""
 
     duration_minutes = Number(
-        "Duration (minutes)", "duration", 10, 600, unit=" minutes", whole=True, required=True
+        _l("Duration (minutes)"), "duration", 10, 600, unit=" minutes", whole=True, required=True
     )
     cutoff_hours = Number(
-        "Submission cut-off (hours before)",
+        _l("Submission cut-off (hours before)"),
         "submission cut-off",
         0,
         336,
@@ -25,9 +27,9 @@ class MeetingPlanFields:
         whole=True,
         required=True,
     )
-    capacity_cases = Number("Capacity (cases)", "capacity in cases", 1, 1000, whole=True)
+    capacity_cases = Number(_l("Capacity (cases)"), "capacity in cases", 1, 1000, whole=True)
     capacity_minutes = Number(
-        "Capacity (minutes of discussion)", "capacity in minutes", 1, 1000, unit=" minutes", whole=True
+        _l("Capacity (minutes of discussion)"), "capacity in minutes", 1, 1000, unit=" minutes", whole=True
     )
-    room = Text("Room", "room", 200)
-    video_link = Link("Video link", "video link", 500, description="https://…")
+    room = Text(_l("Room"), "room", 200)
+    video_link = Link(_l("Video link"), "video link", 500, description=_l("https://…"))

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, SubmitField
 
 from tumorboard.boards.fields import BoardFields, MeetingPlanFields
@@ -10,8 +11,8 @@ class BoardForm(Form):
     once = OnceField()
     name = BoardFields.name.field()
     description = BoardFields.description.field()
-    active = BooleanField("Active (accepts cases and meetings)", default=True)
-    submit = SubmitField("Save")
+    active = BooleanField(_l("Active (accepts cases and meetings)"), default=True)
+    submit = SubmitField(_l("Save"))
 
 
 class EditBoardForm(BoardForm):
@@ -23,22 +24,22 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 class BoardSettingsForm(Form):
     required = MultiCheckboxField(
-        "Specialties required for quorum",
+        _l("Specialties required for quorum"),
         choices=choices((s.value, s.label) for s in Specialty if s is not Specialty.OTHER),
     )
-    either_gi_or_endocrinology = BooleanField("Gastroenterology or endocrinology: either one is enough")
-    weekday = SelectField("Usual weekday", coerce=int, choices=choices(enumerate(WEEKDAYS)))
+    either_gi_or_endocrinology = BooleanField(_l("Gastroenterology or endocrinology: either one is enough"))
+    weekday = SelectField(_l("Usual weekday"), coerce=int, choices=choices(enumerate(WEEKDAYS)))
     start_time = BoardFields.start_time.field()
     duration_minutes = MeetingPlanFields.duration_minutes.field()
     capacity_cases = MeetingPlanFields.capacity_cases.field()
-    capacity_minutes = MeetingPlanFields.capacity_minutes.field("Capacity (minutes)")
+    capacity_minutes = MeetingPlanFields.capacity_minutes.field(_l("Capacity (minutes)"))
     cutoff_hours = MeetingPlanFields.cutoff_hours.field()
-    room = MeetingPlanFields.room.field("Usual room")
-    video_link = MeetingPlanFields.video_link.field("Usual video link")
+    room = MeetingPlanFields.room.field(_l("Usual room"))
+    video_link = MeetingPlanFields.video_link.field(_l("Usual video link"))
     version = VersionField()
-    submit = SubmitField("Save settings")
+    submit = SubmitField(_l("Save settings"))
 
 
 class MemberFunctionsForm(Form):
-    is_coordinator = BooleanField("Coordinator")
-    is_chair = BooleanField("Chair")
+    is_coordinator = BooleanField(_l("Coordinator"))
+    is_chair = BooleanField(_l("Chair"))

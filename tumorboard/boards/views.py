@@ -1,6 +1,7 @@
 """Admin pages for boards; members are listed here and set on each user's page."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tumorboard import keyset
@@ -109,5 +110,5 @@ def member_functions(board_id: int, user_id: int):
     operations.set_member_functions(
         current_user, board, membership, is_coordinator=form.is_coordinator.data, is_chair=form.is_chair.data
     )
-    flash("Coordinator and chair saved.", "success")
+    flash(_("Coordinator and chair saved."), "success")
     return redirect(url_for("boards.edit", board_id=board.id))

@@ -9,6 +9,7 @@ with the same bundle, and a retried confirm finds what the first one created by 
 from collections.abc import Sequence
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tumorboard.audit.access import log_access
@@ -166,7 +167,7 @@ def fhir_import_confirm(case_id: int):
                 ]
                 form.patient_version.data = case.patient.version
             elif _already_imported(case, form.bundle.data):  # the same confirm again: it was done
-                flash("This Bundle is already imported: nothing to change.", "info")
+                flash(_("This Bundle is already imported: nothing to change."), "info")
                 return redirect(url_for("cases.detail", case_id=case.id))
             else:
                 problems = [

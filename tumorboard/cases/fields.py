@@ -4,6 +4,8 @@ their fields from these, and the operations clean their input with them. Rules t
 
 from dataclasses import replace
 
+from flask_babel import lazy_gettext as _l
+
 from tumorboard.cases.models import Sex
 from tumorboard.clinical.vocabularies import (
     Analyte,
@@ -25,93 +27,93 @@ from tumorboard.clinical.vocabularies import (
 )
 from tumorboard.fields import CHOOSE, Choice, Choices, Measured, Number, Text
 
-NOT_RECORDED = "Not recorded"
-TO_SUBMIT = "Required to submit; a draft may leave it open."
+NOT_RECORDED = _l("Not recorded")
+TO_SUBMIT = _l("Required to submit; a draft may leave it open.")
 
 
 class PatientFields:
-    mrn = Text("MRN", "MRN", 32, required=True)  # and the hospital's format: config MRN_PATTERN
+    mrn = Text(_l("MRN"), "MRN", 32, required=True)  # and the hospital's format: config MRN_PATTERN
 
     @staticmethod
     def mrn_format(hint: str) -> str:
         """The MRN's help text: the hospital's format (config MRN_HINT), shown before the first error."""
         return f"As the hospital writes it: {hint}."
 
-    family_name = Text("Family name", "family name", 100, required=True)
-    given_name = Text("Given name", "given name", 100, required=True)
-    sex = Choice("Sex", "sex", Sex, blank=CHOOSE, required=True)
+    family_name = Text(_l("Family name"), "family name", 100, required=True)
+    given_name = Text(_l("Given name"), "given name", 100, required=True)
+    sex = Choice(_l("Sex"), "sex", Sex, blank=CHOOSE, required=True)
 
 
 class CaseFields:
-    conference_type = Choice("Conference", "conference type", ConferenceType, blank=CHOOSE, required=True)
-    primary_site = Choice("Primary site", "primary site", PrimarySite, blank=CHOOSE, required=True)
-    tumour_size_cm = Number("Tumour size (cm)", "tumour size", 0, 50, unit=" cm")
-    nodes_examined = Number("Regional nodes examined", "number of nodes examined", 0, 200, whole=True)
-    nodes_positive = Number("Regional nodes positive", "number of positive nodes", 0, 200, whole=True)
+    conference_type = Choice(_l("Conference"), "conference type", ConferenceType, blank=CHOOSE, required=True)
+    primary_site = Choice(_l("Primary site"), "primary site", PrimarySite, blank=CHOOSE, required=True)
+    tumour_size_cm = Number(_l("Tumour size (cm)"), "tumour size", 0, 50, unit=" cm")
+    nodes_examined = Number(_l("Regional nodes examined"), "number of nodes examined", 0, 200, whole=True)
+    nodes_positive = Number(_l("Regional nodes positive"), "number of positive nodes", 0, 200, whole=True)
     mesenteric_mass_cm = Number(
-        "Mesenteric mass (cm)",
+        _l("Mesenteric mass (cm)"),
         "mesenteric mass",
         0,
         50,
         unit=" cm",
-        description="Jejunum and ileum only: a mass over 2 cm is N2.",
+        description=_l("Jejunum and ileum only: a mass over 2 cm is N2."),
     )
-    metastatic_sites = Choices("Distant metastases", "metastatic site", MetastaticSite)
+    metastatic_sites = Choices(_l("Distant metastases"), "metastatic site", MetastaticSite)
     # A draft may leave these empty; the case goes to the board only with each answered (readiness),
     # "Not recorded" / "Unknown" / "Not assessed" being answers the clinician chooses.
     differentiation = Choice(
-        "Differentiation",
+        _l("Differentiation"),
         "differentiation",
         Differentiation,
         blank=CHOOSE,
         description=TO_SUBMIT,
     )
     functional_status = Choice(
-        "Functional status", "functional status", FunctionalStatus, blank=CHOOSE, description=TO_SUBMIT
+        _l("Functional status"), "functional status", FunctionalStatus, blank=CHOOSE, description=TO_SUBMIT
     )
-    syndrome = Choice("Hormone syndrome", "syndrome", FunctionalSyndrome, blank=CHOOSE)
-    symptoms = Text("Symptoms", "symptoms", 2000, multiline=True)
+    syndrome = Choice(_l("Hormone syndrome"), "syndrome", FunctionalSyndrome, blank=CHOOSE)
+    symptoms = Text(_l("Symptoms"), "symptoms", 2000, multiline=True)
     hereditary_syndrome = Choice(
-        "Hereditary syndrome",
+        _l("Hereditary syndrome"),
         "hereditary syndrome",
         HereditarySyndrome,
         blank=CHOOSE,
         description=TO_SUBMIT,
     )
-    comorbidities = Text("Comorbidities", "comorbidities", 4000, multiline=True)
-    patient_preferences = Text("The patient's preferences", "patient's preferences", 4000, multiline=True)
+    comorbidities = Text(_l("Comorbidities"), "comorbidities", 4000, multiline=True)
+    patient_preferences = Text(_l("The patient's preferences"), "patient's preferences", 4000, multiline=True)
     clinical_question = Text(
-        "Question for the board",
+        _l("Question for the board"),
         "clinical question",
         4000,
         multiline=True,
-        description="Required to submit: what should the board decide?",
+        description=_l("Required to submit: what should the board decide?"),
     )
     no_pathology_reason = Text(
-        "If there is no pathology with Ki-67: why",
+        _l("If there is no pathology with Ki-67: why"),
         "reason for missing pathology",
         1000,
         multiline=True,
-        description="For example: biopsy not feasible, diagnosis by imaging only.",
+        description=_l("For example: biopsy not feasible, diagnosis by imaging only."),
     )
 
 
 class PatientSearchFields:
-    q = Text("MRN or name", "search", 100, required=True, min_length=2, missing="Enter an MRN or a name.")
+    q = Text(_l("MRN or name"), "search", 100, required=True, min_length=2, missing="Enter an MRN or a name.")
 
 
 class CaseActionFields:
     """What submitting, withdrawing and referring a case ask for."""
 
     override_reason = Text(
-        "Reason to submit without what is missing",
+        _l("Reason to submit without what is missing"),
         "reason",
         1000,
         multiline=True,
-        description="Shown to the board beside the missing items.",
+        description=_l("Shown to the board beside the missing items."),
     )
     withdraw_reason = Text(
-        "Reason",
+        _l("Reason"),
         "reason for withdrawing",
         1000,
         required=True,
@@ -120,93 +122,104 @@ class CaseActionFields:
     )
     referral_question = replace(
         CaseFields.clinical_question,
-        label="Question for that board",
+        label=_l("Question for that board"),
         required=True,
         missing="Ask that board its question.",
-        description="The new case starts as a draft with this case's details and findings: check it, then "
-        "submit it there.",
+        description=_l(
+            "The new case starts as a draft with this case's details and findings: check it, then "
+            "submit it there."
+        ),
     )
 
 
 class PriorTreatmentFields:
-    treatment = Choice("Treatment", "treatment", Treatment, blank=CHOOSE, required=True)
-    note = Text("Note", "note", 500)
+    treatment = Choice(_l("Treatment"), "treatment", Treatment, blank=CHOOSE, required=True)
+    note = Text(_l("Note"), "note", 500)
 
 
 class ImagingFields:
-    modality = Choice("Modality", "modality", ImagingModality, blank=CHOOSE, required=True)
-    tracer = Choice("SSTR tracer", "tracer", SstrTracer, blank=NOT_RECORDED)
-    region = Text("Region", "region", 200)
+    modality = Choice(_l("Modality"), "modality", ImagingModality, blank=CHOOSE, required=True)
+    tracer = Choice(_l("SSTR tracer"), "tracer", SstrTracer, blank=NOT_RECORDED)
+    region = Text(_l("Region"), "region", 200)
     fdg_vs_sstr = Choice(
-        "FDG uptake compared with SSTR (FDG PET, both positive)",
+        _l("FDG uptake compared with SSTR (FDG PET, both positive)"),
         "FDG versus SSTR uptake",
         FdgVsSstr,
         blank=NOT_RECORDED,
     )
     target_lesion_sum_mm = Number(
-        "Sum of target lesions (mm, RECIST 1.1)", "sum of target lesions", 0, 2000, unit=" mm"
+        _l("Sum of target lesions (mm, RECIST 1.1)"), "sum of target lesions", 0, 2000, unit=" mm"
     )
-    report_text = Text("Report", "report", 20000, multiline=True)
+    report_text = Text(_l("Report"), "report", 20000, multiline=True)
     reported_by = Text(
-        "Reported by (radiologist or institution)", "reporting radiologist or institution", 200
+        _l("Reported by (radiologist or institution)"), "reporting radiologist or institution", 200
     )
 
 
 class LabFields:
-    analyte = Choice("Marker", "marker", Analyte, blank=CHOOSE, required=True)
+    analyte = Choice(_l("Marker"), "marker", Analyte, blank=CHOOSE, required=True)
     value = Measured(
-        "Value",
+        _l("Value"),
         "value",
         0,
         1e9,
         required=True,
-        description="A value below or above what the assay measures as the laboratory writes it: <2, >1000.",
+        description=_l(
+            "A value below or above what the assay measures as the laboratory writes it: <2, >1000."
+        ),
     )
     comparator = Choice(
-        "Comparator", "comparator", Comparator, blank="=", description="<, <=, >= or >: a censored value."
+        _l("Comparator"),
+        "comparator",
+        Comparator,
+        blank="=",
+        description=_l("<, <=, >= or >: a censored value."),
     )
-    unit = Text("Unit", "unit", 20, required=True, description="As the laboratory reports it.")
-    ref_low = Number("Reference range from", "lower reference limit", 0, 1e9)
+    unit = Text(_l("Unit"), "unit", 20, required=True, description=_l("As the laboratory reports it."))
+    ref_low = Number(_l("Reference range from"), "lower reference limit", 0, 1e9)
     ref_high = Number(
-        "Reference range to",
+        _l("Reference range to"),
         "upper reference limit",
         0,
         1e9,
-        description="The laboratory's own range; values outside it are flagged.",
+        description=_l("The laboratory's own range; values outside it are flagged."),
     )
     note = Text(
-        "Note", "note", 500, description="For example: on proton-pump inhibitor (raises chromogranin A)."
+        _l("Note"),
+        "note",
+        500,
+        description=_l("For example: on proton-pump inhibitor (raises chromogranin A)."),
     )
-    reported_by = Text("Laboratory", "laboratory", 200)
+    reported_by = Text(_l("Laboratory"), "laboratory", 200)
 
 
 class PathologyFields:
-    specimen_type = Choice("Specimen", "specimen type", SpecimenType, blank=CHOOSE, required=True)
-    specimen_site = Text("Specimen site", "specimen site", 200)
-    histology = Choice("Histology", "histology", Histology, blank=NOT_RECORDED)
+    specimen_type = Choice(_l("Specimen"), "specimen type", SpecimenType, blank=CHOOSE, required=True)
+    specimen_site = Text(_l("Specimen site"), "specimen site", 200)
+    histology = Choice(_l("Histology"), "histology", Histology, blank=NOT_RECORDED)
     differentiation = Choice(
-        "Differentiation", "differentiation", Differentiation, blank=CHOOSE, required=True
+        _l("Differentiation"), "differentiation", Differentiation, blank=CHOOSE, required=True
     )
-    ki67_percent = Number("Ki-67 (%)", "Ki-67", 0, 100, unit=" %")
-    mitoses_per_2mm2 = Number("Mitoses per 2 mm²", "mitoses per 2 mm²", 0, 1000)
+    ki67_percent = Number(_l("Ki-67 (%)"), "Ki-67", 0, 100, unit=" %")
+    mitoses_per_2mm2 = Number(_l("Mitoses per 2 mm²"), "mitoses per 2 mm²", 0, 1000)
     mitoses_count = Number(
-        "…or the mitotic count",
+        _l("…or the mitotic count"),
         "mitotic count",
         0,
         10000,
         whole=True,
-        description="With the area counted, converted to per 2 mm².",
+        description=_l("With the area counted, converted to per 2 mm²."),
     )
-    mitoses_area_mm2 = Number("…in an area of (mm²)", "area counted", 0.1, 100, unit=" mm²")
-    margins = Choice("Margins", "margin status", ResectionMargin, blank=NOT_RECORDED)
-    nodes_examined = Number("Nodes examined", "nodes examined", 0, 200, whole=True)
-    nodes_positive = Number("Nodes positive", "positive nodes", 0, 200, whole=True)
+    mitoses_area_mm2 = Number(_l("…in an area of (mm²)"), "area counted", 0.1, 100, unit=" mm²")
+    margins = Choice(_l("Margins"), "margin status", ResectionMargin, blank=NOT_RECORDED)
+    nodes_examined = Number(_l("Nodes examined"), "nodes examined", 0, 200, whole=True)
+    nodes_positive = Number(_l("Nodes positive"), "positive nodes", 0, 200, whole=True)
     reported_tnm = Text(
-        "pTNM as reported", "reported TNM", 60, description="As written in the report, e.g. pT2 pN1."
+        _l("pTNM as reported"), "reported TNM", 60, description=_l("As written in the report, e.g. pT2 pN1.")
     )
-    report_text = Text("Report", "report", 20000, multiline=True)
+    report_text = Text(_l("Report"), "report", 20000, multiline=True)
     reported_by = Text(
-        "Reported by (pathologist or institution)", "reporting pathologist or institution", 200
+        _l("Reported by (pathologist or institution)"), "reporting pathologist or institution", 200
     )
 
 
@@ -214,7 +227,7 @@ class FhirImportFields:
     """A FHIR R4 Bundle from the hospital's systems, uploaded or fetched, carried by its preview."""
 
     bundle = Text(
-        "FHIR Bundle (JSON)",
+        _l("FHIR Bundle (JSON)"),
         "FHIR Bundle",
         1_000_000,
         required=True,

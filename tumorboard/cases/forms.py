@@ -2,6 +2,7 @@
 clinical rules (an extent that fits the site, dates against the birth date)."""
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -50,9 +51,9 @@ class PatientForm(Form):
     mrn = PatientFields.mrn.field()
     family_name = PatientFields.family_name.field()
     given_name = PatientFields.given_name.field()
-    birth_date = DateField("Birth date", validators=[InputRequired("Enter the birth date.")])
+    birth_date = DateField(_l("Birth date"), validators=[InputRequired("Enter the birth date.")])
     sex = PatientFields.sex.field()
-    submit = SubmitField("Register patient")
+    submit = SubmitField(_l("Register patient"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,14 +62,14 @@ class PatientForm(Form):
 
 class EditPatientForm(PatientForm):
     version = VersionField()
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
 
 class PatientSearchForm(Form):
     """Sent by POST, so a name or MRN never appears in a URL, a log or the browser history."""
 
     q = PatientSearchFields.q.field()
-    submit = SubmitField("Search")
+    submit = SubmitField(_l("Search"))
 
     def validate_q(self, field) -> None:
         """Text with nothing to search for (only `"*:&|!`, say) is refused with what to type instead."""
@@ -80,11 +81,11 @@ class PatientSearchForm(Form):
 
 class CaseForm(Form):
     once = OnceField()
-    board_id = SelectField("Board", coerce=int, validators=[InputRequired("Choose a board.")])
+    board_id = SelectField(_l("Board"), coerce=int, validators=[InputRequired("Choose a board.")])
     conference_type = CaseFields.conference_type.field()
     primary_site = CaseFields.primary_site.field()
     tumour_size_cm = CaseFields.tumour_size_cm.field()
-    extent = SelectField("Extent / depth of invasion", choices=extent_choices(), validators=[Optional()])
+    extent = SelectField(_l("Extent / depth of invasion"), choices=extent_choices(), validators=[Optional()])
     nodes_examined = CaseFields.nodes_examined.field()
     nodes_positive = CaseFields.nodes_positive.field()
     mesenteric_mass_cm = CaseFields.mesenteric_mass_cm.field()
@@ -95,7 +96,7 @@ class CaseForm(Form):
     symptoms = CaseFields.symptoms.field()
     hereditary_syndrome = CaseFields.hereditary_syndrome.field()
     ecog = SelectField(
-        "ECOG performance status",
+        _l("ECOG performance status"),
         choices=choices(
             [("", NOT_RECORDED), *((m.value, f"{m.label} – {m.description}") for m in EcogPerformanceStatus)]
         ),
@@ -105,7 +106,7 @@ class CaseForm(Form):
     patient_preferences = CaseFields.patient_preferences.field()
     clinical_question = CaseFields.clinical_question.field()
     no_pathology_reason = CaseFields.no_pathology_reason.field()
-    submit = SubmitField("Save case")
+    submit = SubmitField(_l("Save case"))
 
 
 class EditCaseForm(CaseForm):
@@ -115,20 +116,20 @@ class EditCaseForm(CaseForm):
 class SubmitCaseForm(Form):
     override_reason = CaseActionFields.override_reason.field()
     version = VersionField()
-    submit = SubmitField("Submit to the board")
+    submit = SubmitField(_l("Submit to the board"))
 
 
 class WithdrawCaseForm(Form):
     reason = CaseActionFields.withdraw_reason.field()
     version = VersionField()
-    submit = SubmitField("Withdraw case")
+    submit = SubmitField(_l("Withdraw case"))
 
 
 class ReferCaseForm(Form):
-    board_id = SelectField("Refer to", coerce=int, validators=[InputRequired("Choose the board.")])
+    board_id = SelectField(_l("Refer to"), coerce=int, validators=[InputRequired("Choose the board.")])
     clinical_question = CaseActionFields.referral_question.field()
     version = VersionField()
-    submit = SubmitField("Refer: make the new case")
+    submit = SubmitField(_l("Refer: make the new case"))
 
 
 class VersionOnlyForm(Form):
@@ -138,20 +139,20 @@ class VersionOnlyForm(Form):
 class PriorTreatmentForm(Form):
     once = OnceField()
     treatment = PriorTreatmentFields.treatment.field()
-    start_date = DateField("Started", validators=[InputRequired("Enter the start date.")])
-    end_date = DateField("Ended", validators=[Optional()])
+    start_date = DateField(_l("Started"), validators=[InputRequired("Enter the start date.")])
+    end_date = DateField(_l("Ended"), validators=[Optional()])
     note = PriorTreatmentFields.note.field()
-    submit = SubmitField("Add treatment")
+    submit = SubmitField(_l("Add treatment"))
 
 
 class ImagingForm(Form):
     once = OnceField()
-    study_date = DateField("Study date", validators=[InputRequired("Enter the study date.")])
+    study_date = DateField(_l("Study date"), validators=[InputRequired("Enter the study date.")])
     modality = ImagingFields.modality.field()
     tracer = ImagingFields.tracer.field()
     region = ImagingFields.region.field()
     krenning_score = SelectField(
-        "Krenning score (SSTR imaging)",
+        _l("Krenning score (SSTR imaging)"),
         choices=choices(
             [
                 ("", NOT_RECORDED),
@@ -164,19 +165,19 @@ class ImagingForm(Form):
         ),
         validators=[Optional()],
     )
-    uptake_positive = SelectField("Tumour uptake (PET)", choices=YES_NO_UNKNOWN, validators=[Optional()])
+    uptake_positive = SelectField(_l("Tumour uptake (PET)"), choices=YES_NO_UNKNOWN, validators=[Optional()])
     fdg_vs_sstr = ImagingFields.fdg_vs_sstr.field()
     target_lesion_sum_mm = ImagingFields.target_lesion_sum_mm.field()
-    new_lesions = SelectField("New lesions", choices=YES_NO_UNKNOWN, validators=[Optional()])
+    new_lesions = SelectField(_l("New lesions"), choices=YES_NO_UNKNOWN, validators=[Optional()])
     report_text = ImagingFields.report_text.field()
     reported_by = ImagingFields.reported_by.field()
     version = VersionField()
-    submit = SubmitField("Save imaging study")
+    submit = SubmitField(_l("Save imaging study"))
 
 
 class LabForm(Form):
     once = OnceField()
-    sample_date = DateField("Sample date", validators=[InputRequired("Enter the sample date.")])
+    sample_date = DateField(_l("Sample date"), validators=[InputRequired("Enter the sample date.")])
     analyte = LabFields.analyte.field()
     value = LabFields.value.field()
     unit = LabFields.unit.field()
@@ -185,12 +186,12 @@ class LabForm(Form):
     note = LabFields.note.field()
     reported_by = LabFields.reported_by.field()
     version = VersionField()
-    submit = SubmitField("Save result")
+    submit = SubmitField(_l("Save result"))
 
 
 class PathologyFormBase(Form):
     once = OnceField()
-    report_date = DateField("Report date", validators=[InputRequired("Enter the report date.")])
+    report_date = DateField(_l("Report date"), validators=[InputRequired("Enter the report date.")])
     specimen_type = PathologyFields.specimen_type.field()
     specimen_site = PathologyFields.specimen_site.field()
     histology = PathologyFields.histology.field()
@@ -199,16 +200,18 @@ class PathologyFormBase(Form):
     mitoses_per_2mm2 = PathologyFields.mitoses_per_2mm2.field()
     mitoses_count = PathologyFields.mitoses_count.field()
     mitoses_area_mm2 = PathologyFields.mitoses_area_mm2.field()
-    necrosis = SelectField("Necrosis", choices=YES_NO_UNKNOWN, validators=[Optional()])
+    necrosis = SelectField(_l("Necrosis"), choices=YES_NO_UNKNOWN, validators=[Optional()])
     margins = PathologyFields.margins.field()
     lymphovascular_invasion = SelectField(
-        "Lymphovascular invasion", choices=YES_NO_UNKNOWN, validators=[Optional()]
+        _l("Lymphovascular invasion"), choices=YES_NO_UNKNOWN, validators=[Optional()]
     )
-    perineural_invasion = SelectField("Perineural invasion", choices=YES_NO_UNKNOWN, validators=[Optional()])
+    perineural_invasion = SelectField(
+        _l("Perineural invasion"), choices=YES_NO_UNKNOWN, validators=[Optional()]
+    )
     nodes_examined = PathologyFields.nodes_examined.field()
     nodes_positive = PathologyFields.nodes_positive.field()
     reported_grade = SelectField(
-        "Grade as reported",
+        _l("Grade as reported"),
         choices=choices([("", NOT_RECORDED), *((g, g) for g in REPORTED_GRADES)]),
         validators=[Optional()],
     )
@@ -216,7 +219,7 @@ class PathologyFormBase(Form):
     report_text = PathologyFields.report_text.field()
     reported_by = PathologyFields.reported_by.field()
     version = VersionField()
-    submit = SubmitField("Save pathology report")
+    submit = SubmitField(_l("Save pathology report"))
 
     def ihc_fields(self):
         return [getattr(self, f"ihc_{marker.value}") for marker in IhcMarker]
@@ -245,8 +248,10 @@ class FhirUploadForm(Form):
     """A FHIR Bundle from the hospital's systems, as a file (read into `FhirImportFields.bundle`)."""
 
     file = FileField(
-        "FHIR Bundle (a JSON file)",
-        description="Exported from the hospital's record as FHIR R4 JSON: the patient with their results.",
+        _l("FHIR Bundle (a JSON file)"),
+        description=_l(
+            "Exported from the hospital's record as FHIR R4 JSON: the patient with their results."
+        ),
     )
 
 
@@ -260,4 +265,4 @@ class FhirConfirmForm(Form):
     bundle = FhirImportFields.bundle.field()
     version = VersionField()
     patient_version = VersionField()  # the patient's, as the preview compared it with the Bundle's
-    update_patient = BooleanField("Update the patient's details from the bundle")
+    update_patient = BooleanField(_l("Update the patient's details from the bundle"))

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
+from flask_babel import gettext as _
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.sql import FromClause
@@ -49,7 +50,15 @@ class CaseStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "draft": _("Draft"),
+            "submitted": _("Submitted"),
+            "scheduled": _("Scheduled"),
+            "discussed": _("Discussed"),
+            "closed": _("Closed"),
+            "deferred": _("Deferred"),
+            "withdrawn": _("Withdrawn"),
+        }[self.value]
 
 
 # The case lifecycle, in one table: each status and the statuses it may move to. The moves themselves are
@@ -88,7 +97,9 @@ class Sex(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {"female": _("Female"), "male": _("Male"), "other": _("Other"), "unknown": _("Unknown")}[
+            self.value
+        ]
 
 
 class Patient(Model):

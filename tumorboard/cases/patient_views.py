@@ -1,6 +1,7 @@
 """Patient pages: register, search (by POST, so no name or MRN lands in a URL), view, edit."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tumorboard import keyset
@@ -61,12 +62,14 @@ def register_patient():
         else:
             if matched:
                 flash(
-                    "This patient was already registered with the same MRN, name and birth date: your "
-                    "registration is matched to that record. Now open a case for your board.",
+                    _(
+                        "This patient was already registered with the same MRN, name and birth date: your "
+                        "registration is matched to that record. Now open a case for your board."
+                    ),
                     "info",
                 )
             else:
-                flash("Patient registered. Now open a case for the board.", "success")
+                flash(_("Patient registered. Now open a case for the board."), "success")
             return redirect(url_for("cases.create", patient_id=patient.id))
     return form_page("cases/patient_form.html", form=form, patient=None)
 
@@ -118,6 +121,6 @@ def edit_patient(patient_id: int):
         except OperationError as exc:
             form_error(form, exc, default="mrn")
         else:
-            flash("Patient saved.", "success")
+            flash(_("Patient saved."), "success")
             return redirect(url_for("cases.patient", patient_id=found.id))
     return form_page("cases/patient_form.html", form=form, patient=found)

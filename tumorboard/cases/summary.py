@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
+from flask_babel import gettext as _
+
 from tumorboard.clinical import coding, grading, imaging, staging
 from tumorboard.clinical.results import Result
 from tumorboard.clinical.vocabularies import Differentiation, FunctionalStatus, ImagingModality, PrimarySite
@@ -31,9 +33,11 @@ class FlagKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"disagreement": "Disagreement", "disputed": "Disputed boundary", "invalid": "Cannot compute"}[
-            self.value
-        ]
+        return {
+            "disagreement": _("Disagreement"),
+            "disputed": _("Disputed boundary"),
+            "invalid": _("Cannot compute"),
+        }[self.value]
 
 
 @dataclass

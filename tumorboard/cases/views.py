@@ -4,6 +4,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tumorboard import keyset
@@ -167,7 +169,7 @@ def _timeline(case: Case, events, sections: Sequence[hooks.CaseSection] = ()) ->
     items = [
         {
             "when": s.study_date,
-            "kind": "Imaging",
+            "kind": _("Imaging"),
             "text": f"{s.modality_label} {s.region}".strip(),
             "anchor": "imaging",
         }
@@ -176,7 +178,7 @@ def _timeline(case: Case, events, sections: Sequence[hooks.CaseSection] = ()) ->
     items += [
         {
             "when": r.sample_date,
-            "kind": "Laboratory",
+            "kind": _("Laboratory"),
             "text": f"{Analyte(r.analyte).label}: {r.shown_value} {r.unit}"
             + (f" ({r.flag})" if r.flag else ""),
             "anchor": "lab",
@@ -184,14 +186,16 @@ def _timeline(case: Case, events, sections: Sequence[hooks.CaseSection] = ()) ->
         for r in case.labs
     ]
     items += [
-        {"when": p.report_date, "kind": "Pathology", "text": p.summary_line, "anchor": "pathology"}
+        {"when": p.report_date, "kind": _("Pathology"), "text": p.summary_line, "anchor": "pathology"}
         for p in case.pathology
     ]
     items += [
         {
             "when": to_local(e.occurred_at).date(),
-            "kind": "Case",
-            "text": EVENT_TEXT.get(e.action, e.action) + (f" by {e.actor.name}" if e.actor else ""),
+            "kind": _("Case"),
+            "text": _("%(event)s by %(name)s", event=EVENT_TEXT.get(e.action, e.action), name=e.actor.name)
+            if e.actor
+            else str(EVENT_TEXT.get(e.action, e.action)),
             "anchor": None,
         }
         for e in events
@@ -201,21 +205,21 @@ def _timeline(case: Case, events, sections: Sequence[hooks.CaseSection] = ()) ->
 
 
 EVENT_TEXT = {
-    "case.created": "Case registered",
-    "case.updated": "Case details changed",
-    "case.submitted": "Submitted to the board",
-    "case.recalled": "Taken back to draft",
-    "case.withdrawn": "Withdrawn",
-    "case.scheduled": "Put on a meeting agenda",
-    "case.unscheduled": "Taken off the agenda",
-    "case.deferred": "Deferred to a later meeting",
-    "case.discussed": "Discussed by the board",
-    "case.closed": "Closed",
-    "case.presented_again": "Presented to the board again",
-    "case.prior_treatment_added": "Prior treatment added",
-    "case.prior_treatment_removed": "Prior treatment removed",
-    "case.referred": "Registered as a referral from another board's case",
-    "case.referred_out": "Referred to another board (a new, linked case)",
+    "case.created": _l("Case registered"),
+    "case.updated": _l("Case details changed"),
+    "case.submitted": _l("Submitted to the board"),
+    "case.recalled": _l("Taken back to draft"),
+    "case.withdrawn": _l("Withdrawn"),
+    "case.scheduled": _l("Put on a meeting agenda"),
+    "case.unscheduled": _l("Taken off the agenda"),
+    "case.deferred": _l("Deferred to a later meeting"),
+    "case.discussed": _l("Discussed by the board"),
+    "case.closed": _l("Closed"),
+    "case.presented_again": _l("Presented to the board again"),
+    "case.prior_treatment_added": _l("Prior treatment added"),
+    "case.prior_treatment_removed": _l("Prior treatment removed"),
+    "case.referred": _l("Registered as a referral from another board's case"),
+    "case.referred_out": _l("Referred to another board (a new, linked case)"),
 }
 
 
@@ -244,7 +248,7 @@ def create(patient_id: int):
     form = CaseForm()
     _case_form_choices(form)
     if not form.board_id.choices:
-        flash("You are not a member of an active board yet: an administrator adds you to one.", "warning")
+        flash(_("You are not a member of an active board yet: an administrator adds you to one."), "warning")
         return redirect(url_for("cases.patient", patient_id=patient.id))
     if form.validate_on_submit():
         try:
@@ -259,7 +263,7 @@ def create(patient_id: int):
         except OperationError as exc:
             form_error(form, exc, default="primary_site")
         else:
-            flash("Draft case saved. Add the findings, then submit it to the board.", "success")
+            flash(_("Draft case saved. Add the findings, then submit it to the board."), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     return form_page("cases/form.html", form=form, patient=patient, case=None)
 
@@ -282,7 +286,7 @@ def edit(case_id: int):
         except OperationError as exc:
             form_error(form, exc, default="primary_site")
         else:
-            flash("Case saved.", "success")
+            flash(_("Case saved."), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     return form_page("cases/form.html", form=form, patient=case.patient, case=case)
 
@@ -334,7 +338,7 @@ def submit(case_id: int):
         except OperationError as exc:
             form_error(form, exc, default="override_reason")
         else:
-            flash(f"Case submitted to the {case.board.name}.", "success")
+            flash(_("Case submitted to the %(board)s.", board=case.board.name), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     excusable = [item for item in missing if item not in required]
     return form_page("cases/submit.html", case=case, form=form, missing=excusable, required=required)
@@ -393,7 +397,7 @@ def recall(case_id: int):
     if not form.validate_on_submit():
         abort(400)
     operations.recall_case(current_user, case, expected_version=form.version.data)
-    flash("The case is a draft again; submit it when it is ready.", "success")
+    flash(_("The case is a draft again; submit it when it is ready."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
@@ -413,7 +417,7 @@ def withdraw(case_id: int):
     except OperationError as exc:
         form_error(form, exc, default="reason")
         return _refused_on_the_case_page(case, withdraw_form=form)
-    flash("The case has been withdrawn.", "success")
+    flash(_("The case has been withdrawn."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
@@ -444,7 +448,7 @@ def add_treatment(case_id: int):
             form_error(form, exc, default="treatment")
             return _refused_on_the_case_page(case, treatment_form=form)
         else:
-            flash("Prior treatment added.", "success")
+            flash(_("Prior treatment added."), "success")
     else:
         return _refused_on_the_case_page(case, treatment_form=form)
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="treatments"))
@@ -462,7 +466,7 @@ def remove_treatment(case_id: int, treatment_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     operations.remove_prior_treatment(current_user, case, item)
-    flash("Prior treatment removed.", "success")
+    flash(_("Prior treatment removed."), "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="treatments"))
 
 

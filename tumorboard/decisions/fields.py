@@ -1,30 +1,34 @@
 """The fields of a decision, each declared once (tumorboard.fields): the decision form builds its fields
 from these, and `operations.save_draft` cleans what it is given with them."""
 
+from flask_babel import lazy_gettext as _l
+
 from tumorboard.auth.passwords import MAX_LENGTH
 from tumorboard.decisions.models import DecisionOutcome, GuidelineBasis
 from tumorboard.fields import Choice, Password, Text
 
 
 class DecisionFields:
-    outcome = Choice("Outcome", "outcome", DecisionOutcome, default=DecisionOutcome.RECOMMENDATION.value)
-    recommendation = Text("Recommendation", "recommendation", 8000, multiline=True)
-    rationale = Text("Rationale", "rationale", 8000, multiline=True)
+    outcome = Choice(_l("Outcome"), "outcome", DecisionOutcome, default=DecisionOutcome.RECOMMENDATION.value)
+    recommendation = Text(_l("Recommendation"), "recommendation", 8000, multiline=True)
+    rationale = Text(_l("Rationale"), "rationale", 8000, multiline=True)
     guideline_basis = Choice(
-        "Guideline basis", "guideline", GuidelineBasis, default=GuidelineBasis.NONE.value
+        _l("Guideline basis"), "guideline", GuidelineBasis, default=GuidelineBasis.NONE.value
     )
     guideline_reference = Text(
-        "Reference",
+        _l("Reference"),
         "guideline reference",
         300,
-        description="e.g. ENETS 2023 guidance for pancreatic NET, section 4",
+        description=_l("e.g. ENETS 2023 guidance for pancreatic NET, section 4"),
     )
-    trial_identifier = Text("Trial identifier", "trial identifier", 40, description="e.g. NCT01234567")
-    trial_name = Text("Trial name", "trial name", 200)
-    dissent = Text("Dissent or minority opinion", "dissent", 4000, multiline=True)
-    dissent_by = Text("Whose", "who dissents", 200)
+    trial_identifier = Text(
+        _l("Trial identifier"), "trial identifier", 40, description=_l("e.g. NCT01234567")
+    )
+    trial_name = Text(_l("Trial name"), "trial name", 200)
+    dissent = Text(_l("Dissent or minority opinion"), "dissent", 4000, multiline=True)
+    dissent_by = Text(_l("Whose"), "who dissents", 200)
     preference_weighing = Text(
-        "How the patient's preference and comorbidity were weighed",
+        _l("How the patient's preference and comorbidity were weighed"),
         "preference and comorbidity",
         4000,
         multiline=True,
@@ -32,23 +36,23 @@ class DecisionFields:
 
 
 class PlanItemFields:
-    detail = Text("Detail", "plan item detail", 500)
+    detail = Text(_l("Detail"), "plan item detail", 500)
 
 
 class SigningFields:
     """Signing and amending a decision."""
 
-    password = Password("Your password", "password", MAX_LENGTH, missing="Enter your password to sign.")
+    password = Password(_l("Your password"), "password", MAX_LENGTH, missing="Enter your password to sign.")
     # Asked of a chair who has a second factor (auth.second_factor); the operation requires it then.
     code = Text(
-        "Code from your authenticator app",
+        _l("Code from your authenticator app"),
         "code",
         32,
-        description="The 6-digit code your app shows now, or a recovery code.",
+        description=_l("The 6-digit code your app shows now, or a recovery code."),
     )
-    override_reason = Text("Reason to sign despite the warnings", "reason", 2000, multiline=True)
+    override_reason = Text(_l("Reason to sign despite the warnings"), "reason", 2000, multiline=True)
     amendment_reason = Text(
-        "Reason for the amendment",
+        _l("Reason for the amendment"),
         "reason for the amendment",
         2000,
         required=True,
@@ -58,4 +62,4 @@ class SigningFields:
 
 
 class FollowUpFields:
-    reason_text = Text("Explanation", "explanation", 2000, multiline=True)
+    reason_text = Text(_l("Explanation"), "explanation", 2000, multiline=True)

@@ -1,5 +1,7 @@
 """Forms of the decisions package."""
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -26,20 +28,22 @@ class PlanItemForm(Form):
         csrf = False
 
     treatment = SelectField(
-        "Treatment",
+        _l("Treatment"),
         choices=choices([BLANK, *((t.value, f"{t.value} · {t.label}") for t in Treatment)]),
         validators=[Optional()],
     )
     detail = PlanItemFields.detail.field()
     intent = SelectField(
-        "Intent", choices=choices([BLANK, *((i.value, i.label) for i in PlanIntent)]), validators=[Optional()]
+        _l("Intent"),
+        choices=choices([BLANK, *((i.value, LazyString(lambda i=i: i.label)) for i in PlanIntent)]),
+        validators=[Optional()],
     )
     responsible_specialty = SelectField(
-        "Responsible",
+        _l("Responsible"),
         choices=choices([BLANK, *((s.value, s.label) for s in Specialty)]),
         validators=[Optional()],
     )
-    target_date = DateField("Target date", validators=[Optional()])
+    target_date = DateField(_l("Target date"), validators=[Optional()])
 
 
 class DecisionForm(Form):
@@ -49,16 +53,16 @@ class DecisionForm(Form):
     rationale = DecisionFields.rationale.field()
     guideline_basis = DecisionFields.guideline_basis.field()
     guideline_reference = DecisionFields.guideline_reference.field()
-    trial_candidate = BooleanField("Candidate for a clinical trial")
+    trial_candidate = BooleanField(_l("Candidate for a clinical trial"))
     trial_identifier = DecisionFields.trial_identifier.field()
     trial_name = DecisionFields.trial_name.field()
     dissent = DecisionFields.dissent.field()
     dissent_by = DecisionFields.dissent_by.field()
     preference_weighing = DecisionFields.preference_weighing.field()
-    next_review_date = DateField("Next review", validators=[Optional()])
-    present_again = BooleanField("Present the case again")
+    next_review_date = DateField(_l("Next review"), validators=[Optional()])
+    present_again = BooleanField(_l("Present the case again"))
     version = VersionField()
-    submit = SubmitField("Save draft")
+    submit = SubmitField(_l("Save draft"))
 
     def plan_rows(self) -> list[dict]:
         return [row.form.data for row in self.items]
@@ -69,7 +73,7 @@ class SignForm(Form):
     code = SigningFields.code.field()
     override_reason = SigningFields.override_reason.field()
     version = VersionField()
-    submit = SubmitField("Sign the decision")
+    submit = SubmitField(_l("Sign the decision"))
 
 
 class ProviderSignForm(Form):
@@ -81,23 +85,24 @@ class ProviderSignForm(Form):
 
 class AmendForm(Form):
     reason = SigningFields.amendment_reason.field()
-    submit = SubmitField("Start an amendment")
+    submit = SubmitField(_l("Start an amendment"))
 
 
 class FollowUpForm(Form):
     status = SelectField(
-        "Was the recommendation carried out?", choices=choices((s.value, s.label) for s in FollowUpStatus)
+        _l("Was the recommendation carried out?"),
+        choices=choices((s.value, LazyString(lambda s=s: s.label)) for s in FollowUpStatus),
     )
     reason = SelectField(
-        "Why not (fully)?",
+        _l("Why not (fully)?"),
         choices=choices([BLANK, *((r.value, r.label) for r in DeviationReason)]),
         validators=[Optional()],
     )
     reason_text = FollowUpFields.reason_text.field()
-    started_on = DateField("Started on", validators=[Optional()])
-    completed_on = DateField("Completed on", validators=[Optional()])
+    started_on = DateField(_l("Started on"), validators=[Optional()])
+    completed_on = DateField(_l("Completed on"), validators=[Optional()])
     version = HiddenField()
-    submit = SubmitField("Save follow-up")
+    submit = SubmitField(_l("Save follow-up"))
 
     def expected_version(self) -> int | None:
         return parse_id(self.version.data)

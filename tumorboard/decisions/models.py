@@ -9,6 +9,7 @@ import json
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     Boolean,
     Date,
@@ -73,9 +74,9 @@ class DecisionOutcome(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "recommendation": "Recommendation",
-            "further_diagnostics": "Further diagnostics needed",
-            "deferred": "Deferred",
+            "recommendation": _("Recommendation"),
+            "further_diagnostics": _("Further diagnostics needed"),
+            "deferred": _("Deferred"),
         }[self.value]
 
 
@@ -92,8 +93,8 @@ class GuidelineBasis(StrEnum):
             "enets": "ENETS",
             "esmo": "ESMO",
             "nccn": "NCCN",
-            "local": "Local standard",
-            "none": "None cited",
+            "local": _("Local standard"),
+            "none": _("None cited"),
         }[self.value]
 
 
@@ -104,9 +105,11 @@ class FollowUpStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"fully": "Carried out fully", "partly": "Carried out partly", "not": "Not carried out"}[
-            self.value
-        ]
+        return {
+            "fully": _("Carried out fully"),
+            "partly": _("Carried out partly"),
+            "not": _("Not carried out"),
+        }[self.value]
 
 
 # What the board decides: the fields a draft holds, an amendment copies and a snapshot freezes.

@@ -17,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -73,7 +74,7 @@ def meeting_mode(meeting_id: int):
     """The meeting in progress, one case at a time: summary on the left, the decision on the right."""
     meeting = get_visible_meeting(meeting_id)
     if not agenda_rows(meeting):
-        flash("The agenda is empty.", "info")
+        flash(_("The agenda is empty."), "info")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return _meeting_mode_page(meeting, request.args.get("item", type=int))
 
@@ -297,7 +298,7 @@ def save(decision_id: int):
     except OperationError as exc:
         _refusal(form, None, exc)
         return _work_page(decision, form=form, status=422)
-    flash("Draft saved.", "success")
+    flash(_("Draft saved."), "success")
     return redirect(_back_to(decision))
 
 
@@ -410,7 +411,7 @@ def sign(decision_id: int):
             # saved meanwhile exactly as the chair's screen shows it (the page's own last autosave)
             warnings = signing(conflict["version"])
     except StaleEdit:
-        flash("Someone saved the decision meanwhile: check it, then sign again.", "danger")
+        flash(_("Someone saved the decision meanwhile: check it, then sign again."), "danger")
         return redirect(back)
     except OperationError as exc:
         if exc.field == "password":
@@ -425,7 +426,9 @@ def sign(decision_id: int):
         return _work_page(decision, form=form, sign_form=sign_form, status=422)
     step_up.forget(session)
     flash(
-        "Decision signed" + (f", with {len(warnings)} warning(s) and your reason." if warnings else "."),
+        _("Decision signed, with %(count)s warning(s) and your reason.", count=len(warnings))
+        if warnings
+        else _("Decision signed."),
         "success",
     )
     return redirect(back if decision.number == 1 else url_for("decisions.history", case_id=decision.case_id))
@@ -495,7 +498,7 @@ def amend(decision_id: int):
     except OperationError as exc:
         form_error(form, exc, default="reason")
         return _history_page(decision.case, amend_form=form, status=422)
-    flash("Amendment started: change what needs changing, then the chair signs it.", "success")
+    flash(_("Amendment started: change what needs changing, then the chair signs it."), "success")
     return redirect(url_for("decisions.edit", decision_id=amendment.id))
 
 
@@ -506,7 +509,7 @@ def edit(decision_id: int):
     version history, where "Amend" starts the change."""
     decision = get_visible_decision(decision_id)
     if decision.is_signed:
-        flash("This version is signed: it is kept as it was. To change the decision, amend it.", "info")
+        flash(_("This version is signed: it is kept as it was. To change the decision, amend it."), "info")
         return redirect(
             url_for("decisions.history", case_id=decision.case_id, _anchor=f"decision-{decision.id}")
         )
@@ -681,7 +684,7 @@ def follow_up(decision_id: int):
             except OperationError as exc:
                 form_error(form, exc, default="status")
             else:
-                flash("Follow-up recorded.", "success")
+                flash(_("Follow-up recorded."), "success")
                 return redirect(url_for("cases.detail", case_id=decision.case_id))
     return form_page(
         "decisions/follow_up.html",
@@ -705,7 +708,7 @@ def present_again(decision_id: int):
     except OperationError as exc:
         flash(exc.message, "danger")
     else:
-        flash("The case is back in the board's pool; update its findings and question.", "success")
+        flash(_("The case is back in the board's pool; update its findings and question."), "success")
     return redirect(url_for("cases.detail", case_id=decision.case_id))
 
 

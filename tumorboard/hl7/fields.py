@@ -2,6 +2,8 @@
 
 from dataclasses import replace
 
+from flask_babel import lazy_gettext as _l
+
 from tumorboard.cases.fields import LabFields, PatientFields
 from tumorboard.fields import Text
 
@@ -10,7 +12,7 @@ class UnmatchedFields:
     mrn = replace(PatientFields.mrn, missing="Enter the MRN of the patient this result belongs to.")
     analyte = LabFields.analyte
     reason = Text(
-        "Reason for dismissing",
+        _l("Reason for dismissing"),
         "reason",
         500,
         required=True,

@@ -1,6 +1,7 @@
 """The coordinator's work list of unmatched laboratory results, and the admin's HL7 message log."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tumorboard import keyset
@@ -112,7 +113,7 @@ def dismiss(item_id: int):
         except OperationError as exc:
             form_error(form, exc, default="reason")
         else:
-            flash("The result was dismissed.", "success")
+            flash(_("The result was dismissed."), "success")
             return redirect(url_for("hl7.unmatched"))
     return _item_page(item, dismiss_form=form, status=422)
 

@@ -1,6 +1,7 @@
 """The admin's page of failed background jobs (dead letters), with Retry and Discard."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tumorboard.auth.access import require_role
@@ -28,7 +29,7 @@ def _act(job_id: str, operation, done: str):
     if not queries.JOB_ID.fullmatch(job_id):
         abort(404)
     if not ActionForm().validate_on_submit():
-        flash("The form has expired; try again.", "danger")
+        flash(_("The form has expired; try again."), "danger")
         return redirect(url_for("jobs.dead_letters"))
     try:
         description = operation(current_user, job_id)

@@ -1,6 +1,7 @@
 """Agenda building, attendance, starting and closing a meeting, and a submitter's preferred meeting."""
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tumorboard.audit.access import log_access
@@ -83,7 +84,7 @@ def add_case(meeting_id: int):
     except OperationError as exc:
         form_error(form, exc, default="late_reason")
         return meeting_page(meeting, add_form=form, status=422)
-    flash(f"Case {case.id} added to the agenda.", "success")
+    flash(_("Case %(id)s added to the agenda.", id=case.id), "success")
     return back_to_meeting(meeting, "agenda")
 
 
@@ -192,7 +193,7 @@ def attendance(meeting_id: int):
         operations.record_attendance(current_user, meeting, statuses, expected_version=form.version.data)
     except OperationError as exc:
         return _attendance_page(meeting, statuses, guest, exc.message)
-    flash("Attendance saved.", "success")
+    flash(_("Attendance saved."), "success")
     return back_to_meeting(meeting, "attendance")
 
 
@@ -244,7 +245,7 @@ def start(meeting_id: int):
     except OperationError as exc:
         form_error(form, exc, default="override_reason")
         return meeting_page(meeting, start_form=form, status=422)
-    flash("The meeting has started.", "success")
+    flash(_("The meeting has started."), "success")
     return back_to_meeting(meeting, "")
 
 
@@ -282,7 +283,7 @@ def close(meeting_id: int):
     except OperationError as exc:
         flash(exc.message, "danger")
     else:
-        closed = "The meeting is closed."
+        closed = _("The meeting is closed.")
         flash(f"{closed} {deferral.message}" if deferral.cases else closed, "success")
     return back_to_meeting(meeting, "")
 
@@ -306,6 +307,6 @@ def request_meeting(case_id: int):
         except OperationError as exc:
             flash(exc.message, "danger")
         else:
-            flash("Your preferred meeting is noted; the coordinator decides.", "success")
+            flash(_("Your preferred meeting is noted; the coordinator decides."), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     return form_page("meetings/request.html", case=case, form=form, upcoming=upcoming)

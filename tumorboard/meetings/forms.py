@@ -1,5 +1,7 @@
 """Forms of the meetings package."""
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -15,12 +17,12 @@ from tumorboard.meetings.fields import AgendaFields, MeetingFields
 from tumorboard.meetings.models import AgendaMode
 from tumorboard.once import OnceField
 
-MODE_CHOICES = choices((m.value, m.label) for m in AgendaMode)
+MODE_CHOICES = choices((m.value, LazyString(lambda m=m: m.label)) for m in AgendaMode)
 
 
 class MeetingForm(Form):
     start = DateTimeLocalField(
-        "Starts (hospital time)",
+        _l("Starts (hospital time)"),
         format="%Y-%m-%dT%H:%M",
         validators=[InputRequired("Enter the date and time.")],
     )
@@ -30,17 +32,18 @@ class MeetingForm(Form):
     cutoff_hours = MeetingPlanFields.cutoff_hours.field()
     capacity_cases = MeetingPlanFields.capacity_cases.field()
     capacity_minutes = MeetingPlanFields.capacity_minutes.field()
-    submit = SubmitField("Save meeting")
+    submit = SubmitField(_l("Save meeting"))
 
 
 class NewMeetingForm(MeetingForm):
     once = OnceField()
     repeat = SelectField(
-        "Repeat", choices=choices([("once", "Once"), ("weekly", "Weekly"), ("fortnightly", "Fortnightly")])
+        _l("Repeat"),
+        choices=choices([("once", "Once"), ("weekly", "Weekly"), ("fortnightly", "Fortnightly")]),
     )
     count = MeetingFields.count.field(default=1)
     skip = MeetingFields.skip.field()
-    submit = SubmitField("Plan meeting")
+    submit = SubmitField(_l("Plan meeting"))
 
     def skip_dates(self):
         from datetime import date
@@ -64,21 +67,21 @@ class EditMeetingForm(MeetingForm):
 class CancelMeetingForm(Form):
     reason = MeetingFields.cancel_reason.field()
     version = VersionField()
-    submit = SubmitField("Cancel the meeting")
+    submit = SubmitField(_l("Cancel the meeting"))
 
 
 class AddToAgendaForm(Form):
     case_id = IntegerField(validators=[InputRequired()])
     minutes = AgendaFields.minutes.field(default=10)
-    mode = SelectField("Discussion", choices=MODE_CHOICES)
+    mode = SelectField(_l("Discussion"), choices=MODE_CHOICES)
     late_reason = AgendaFields.late_reason.field()
     version = VersionField()
 
 
 class AgendaItemForm(Form):
     minutes = AgendaFields.minutes.field()
-    presenter_id = SelectField("Presenter", coerce=int, validators=[Optional()])
-    mode = SelectField("Discussion", choices=MODE_CHOICES)
+    presenter_id = SelectField(_l("Presenter"), coerce=int, validators=[Optional()])
+    mode = SelectField(_l("Discussion"), choices=MODE_CHOICES)
     version = VersionField()
 
 
@@ -102,15 +105,15 @@ class MeetingVersionForm(Form):
 
 class StartMeetingForm(Form):
     override_reason = MeetingFields.quorum_override_reason.field()
-    confirm_early = BooleanField("Yes, start it today (the chair's confirmation is recorded)")
+    confirm_early = BooleanField(_l("Yes, start it today (the chair's confirmation is recorded)"))
     version = VersionField()
-    submit = SubmitField("Start the meeting")
+    submit = SubmitField(_l("Start the meeting"))
 
 
 class CloseMeetingForm(Form):
-    defer_remaining = BooleanField("Defer the cases without an outcome to the next meeting")
+    defer_remaining = BooleanField(_l("Defer the cases without an outcome to the next meeting"))
     version = VersionField()
-    submit = SubmitField("Close the meeting")
+    submit = SubmitField(_l("Close the meeting"))
 
 
 class OutcomeForm(Form):
@@ -119,6 +122,6 @@ class OutcomeForm(Form):
 
 
 class RequestMeetingForm(Form):
-    meeting_id = SelectField("Preferred meeting", coerce=int, validators=[InputRequired()])
+    meeting_id = SelectField(_l("Preferred meeting"), coerce=int, validators=[InputRequired()])
     note = AgendaFields.preferred_note.field()
-    submit = SubmitField("Ask for this meeting")
+    submit = SubmitField(_l("Ask for this meeting"))

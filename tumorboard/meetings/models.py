@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,9 +30,13 @@ class MeetingStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"agenda_locked": "Agenda locked", "in_progress": "In progress"}.get(
-            self.value, self.value.title()
-        )
+        return {
+            "planned": _("Planned"),
+            "agenda_locked": _("Agenda locked"),
+            "in_progress": _("In progress"),
+            "closed": _("Closed"),
+            "cancelled": _("Cancelled"),
+        }[self.value]
 
 
 OPEN_STATUSES = frozenset({MeetingStatus.PLANNED, MeetingStatus.LOCKED, MeetingStatus.IN_PROGRESS})
@@ -152,7 +157,7 @@ class AgendaMode(StrEnum):
 
     @property
     def label(self) -> str:
-        return "Full discussion" if self is AgendaMode.FULL else "Standard of care – for noting"
+        return _("Full discussion") if self is AgendaMode.FULL else _("Standard of care – for noting")
 
 
 class AttendanceStatus(StrEnum):

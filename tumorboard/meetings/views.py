@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tumorboard import keyset
@@ -119,7 +120,10 @@ def plan(board_id: int):
         except OperationError as exc:
             form_error(form, exc, default="start")
         else:
-            flash(f"{len(meetings)} meeting(s) planned for the {board.name}.", "success")
+            flash(
+                _("%(count)s meeting(s) planned for the %(board)s.", count=len(meetings), board=board.name),
+                "success",
+            )
             return redirect(url_for("meetings.detail", meeting_id=meetings[0].id))
     return form_page("meetings/form.html", form=form, board=board, meeting=None)
 
@@ -156,7 +160,7 @@ def edit(meeting_id: int):
         except OperationError as exc:
             form_error(form, exc, default="start")
         else:
-            flash("Meeting saved.", "success")
+            flash(_("Meeting saved."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return form_page("meetings/form.html", form=form, board=meeting.board, meeting=meeting)
 
@@ -178,7 +182,8 @@ def cancel(meeting_id: int):
         form_error(form, exc, default="reason")
         return meeting_page(meeting, cancel_form=form, status=422)
     flash(
-        "The meeting is cancelled; its cases are back in the pool and their submitters are told.", "success"
+        _("The meeting is cancelled; its cases are back in the pool and their submitters are told."),
+        "success",
     )
     return back_to_meeting(meeting)
 
@@ -198,7 +203,7 @@ def lock(meeting_id: int):
     except OperationError as exc:
         flash(exc.message, "danger")
     else:
-        flash("Agenda locked." if locked else "Agenda unlocked: it can be changed again.", "success")
+        flash(_("Agenda locked.") if locked else _("Agenda unlocked: it can be changed again."), "success")
     return back_to_meeting(meeting)
 
 
@@ -396,6 +401,6 @@ def board_settings(board_id: int):
         except OperationError as exc:
             form_error(form, exc, default="required")
         else:
-            flash(f"Settings of the {board.name} saved.", "success")
+            flash(_("Settings of the %(board)s saved.", board=board.name), "success")
             return redirect(url_for("meetings.board_settings", board_id=board.id))
     return form_page("meetings/board_settings.html", board=board, form=form)

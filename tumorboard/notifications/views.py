@@ -1,6 +1,7 @@
 """The user's notifications."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tumorboard import keyset
@@ -28,7 +29,7 @@ def index():
 @require_login
 def mark_all_read():
     if not ActionForm().validate_on_submit():
-        flash("The form has expired; try again.", "danger")
+        flash(_("The form has expired; try again."), "danger")
     else:
         count = operations.mark_read(current_user)
         flash(f"{count} notification(s) marked as read.", "success")
