@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tumorboard.audit.access import log_access
@@ -18,6 +20,7 @@ from tumorboard.db import utcnow
 from tumorboard.documents import agenda as pdf_document
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
+from tumorboard.languages import document_language
 from tumorboard.meetings import calendar_feed, operations, queries
 from tumorboard.meetings.blueprint import bp
 from tumorboard.meetings.forms import (
@@ -204,7 +207,7 @@ def _document_entries(meeting: Meeting, page: AccessPage) -> list[pdf_document.A
         item, case, summary = row.item, row.case, row.summary
         grade = str(summary.grade.result.category) if summary.grade else "—"
         if summary.staging is None or summary.not_staged_reason:
-            stage = "not staged"
+            stage = _("not staged")
         else:
             s = summary.staging
             stage = f"{s.t.category} {s.n.category} {s.m.category} · {s.stage.category}"
@@ -237,9 +240,10 @@ def _meeting_info(meeting: Meeting) -> pdf_document.MeetingInfo:
         room=meeting.room,
         video_link=meeting.video_link,
         cutoff_at=to_local(meeting.cutoff_at),
-        status=meeting.status.label.lower(),
+        status=meeting.status.value.replace("_", " "),
         capacity_cases=meeting.capacity_cases,
         capacity_minutes=meeting.capacity_minutes,
+        status_label=meeting.status.label,
     )
 
 
@@ -261,6 +265,7 @@ def agenda_pdf(meeting_id: int):
         _document_entries(meeting, AccessPage.AGENDA_PDF),
         hospital=current_app.config["HOSPITAL_NAME"],
         generated_at=to_local(utcnow()),
+        language=document_language(str(get_locale())),
     )
     name = f"agenda-{to_local(meeting.starts_at):%Y-%m-%d}-meeting-{meeting.id}.pdf"
     return Response(
