@@ -2,7 +2,7 @@
 from these, and `operations.save_draft` cleans what it is given with them."""
 
 from tumorboard.auth.passwords import MAX_LENGTH
-from tumorboard.decisions.models import DecisionOutcome, GuidelineBasis
+from tumorboard.decisions.models import DecisionOutcome, GuidelineBasis, LetterLanguage
 from tumorboard.fields import Choice, Password, Text
 
 
@@ -55,6 +55,10 @@ class SigningFields:
         multiline=True,
         missing="Say why the decision changes.",
     )
+
+
+class LetterFields:
+    letter_language = Choice("Language of the letter", "language of the letter", LetterLanguage)
 
 
 class FollowUpFields:

@@ -274,6 +274,10 @@ class Decision(Model):
         """An amendment is started from the version in force."""
         return self.allows(DecisionAction.AMEND) and self.is_amender(user)
 
+    def can_choose_letter_language(self, user) -> bool:
+        """The board that decided writes its letter: its specialists, chairs and coordinators."""
+        return self.is_signed and self.meeting.board.can_decide(user)
+
     def can_record_follow_up(self, user) -> bool:
         """The case's submitter says whether the version in force was carried out."""
         return (

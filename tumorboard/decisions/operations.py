@@ -34,7 +34,13 @@ from tumorboard.clinical.vocabularies import (
 from tumorboard.db import atomic, utcnow
 from tumorboard.decisions import checks, publication
 from tumorboard.decisions.documents import SNAPSHOT_SCHEMA, snapshot_data
-from tumorboard.decisions.fields import DecisionFields, FollowUpFields, PlanItemFields, SigningFields
+from tumorboard.decisions.fields import (
+    DecisionFields,
+    FollowUpFields,
+    LetterFields,
+    PlanItemFields,
+    SigningFields,
+)
 from tumorboard.decisions.models import (
     DECISION_FIELDS,
     Decision,
@@ -44,6 +50,7 @@ from tumorboard.decisions.models import (
     DecisionStatus,
     FollowUp,
     FollowUpStatus,
+    LetterLanguage,
     PlanItem,
 )
 from tumorboard.decisions.queries import follow_up_due
@@ -459,6 +466,27 @@ def amend_decision(actor, decision: Decision, *, reason: str) -> Decision:
         f"/decisions/{amendment.id}/edit",
     )
     return amendment
+
+
+@atomic
+def choose_letter_language(actor, decision: Decision, language: str, *, expected_version: int) -> None:
+    """The language the decision's letter is written in (the referrer's, the GP's), chosen for this letter
+    whatever the language of the chair's screen; the signed record and its snapshot stay as they are."""
+    if not decision.can_choose_letter_language(actor):
+        raise OperationError("Only the board that decided chooses its letter's language.")
+    check_version(decision, expected_version)
+    chosen = LetterFields.letter_language.clean(language, "letter_language")
+    before = decision.letter_language.value if decision.letter_language else None
+    if chosen == before:
+        return
+    decision.letter_language = LetterLanguage(chosen)
+    db.session.flush()
+    record(
+        "decision.letter_language_chosen",
+        actor=actor,
+        entity=decision,
+        changes={"letter_language": [before, chosen]},
+    )
 
 
 @atomic
