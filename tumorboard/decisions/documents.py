@@ -14,7 +14,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import force_locale, format_date, format_decimal
+from flask_babel import force_locale, format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -142,7 +142,9 @@ def _number(value: float) -> str:
 
 def _diagnosis(case: Case, summary: CaseSummary) -> str:
     grade = str(summary.grade.result.category) if summary.grade else None
-    site = PrimarySite(case.primary_site).label.lower()
+    site = PrimarySite(case.primary_site).label
+    if get_locale() is None or get_locale().language == "en":
+        site = site.lower()  # "of the pancreas"; German keeps its nouns capitalised
     if case.differentiation == "poor" or grade == "NEC":
         return _("Neuroendocrine carcinoma of the %(site)s", site=site)
     if grade:

@@ -1,6 +1,8 @@
 """The fields of a decision, each declared once (tumorboard.fields): the decision form builds its fields
 from these, and `operations.save_draft` cleans what it is given with them."""
 
+from flask_babel import lazy_gettext as _l
+
 from tumorboard.auth.passwords import MAX_LENGTH
 from tumorboard.decisions.models import DecisionOutcome, GuidelineBasis, LetterLanguage
 from tumorboard.fields import Choice, Password, Text
@@ -58,7 +60,7 @@ class SigningFields:
 
 
 class LetterFields:
-    letter_language = Choice("Language of the letter", "language of the letter", LetterLanguage)
+    letter_language = Choice(_l("Language of the letter"), _l("language of the letter"), LetterLanguage)
 
 
 class FollowUpFields:

@@ -1,5 +1,6 @@
 """Forms of the decisions package."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -95,7 +96,7 @@ class LetterLanguageForm(Form):
 
     letter_language = LetterFields.letter_language.field()
     version = VersionField()
-    submit = SubmitField("Write the letter in this language")
+    submit = SubmitField(_l("Write the letter in this language"))
 
 
 class FollowUpForm(Form):

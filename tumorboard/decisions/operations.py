@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import String, cast, literal, select
 
 from tumorboard.audit.recording import diff, record, snapshot
@@ -473,7 +474,7 @@ def choose_letter_language(actor, decision: Decision, language: str, *, expected
     """The language the decision's letter is written in (the referrer's, the GP's), chosen for this letter
     whatever the language of the chair's screen; the signed record and its snapshot stay as they are."""
     if not decision.can_choose_letter_language(actor):
-        raise OperationError("Only the board that decided chooses its letter's language.")
+        raise OperationError(_("Only the board that decided chooses its letter's language."))
     check_version(decision, expected_version)
     chosen = LetterFields.letter_language.clean(language, "letter_language")
     before = decision.letter_language.value if decision.letter_language else None
