@@ -30,6 +30,7 @@ from tumorboard.documents.pdf import (
     BAND,
     DANGER_BG,
     DANGER_INK,
+    FONT,
     INK,
     MUTED,
     WARN_BG,
@@ -73,7 +74,17 @@ class AgendaEntry:
 
 _NUMBER_W = 11.0  # the case's position
 _SIDE_W = 44.0  # minutes and mode, right-aligned
-_LABEL_W = 23.0  # "Question:", "Presenter:", "Missing:"
+_LABEL_W = 23.0  # at least: "Question:", "Presenter:", "Missing:"
+
+
+def _label_width(pdf: BoardPDF, labels: Sequence[str], size: float) -> float:
+    """The label column: wide enough for the longest label in the document's language, bold."""
+    pdf.set_font(FONT, "B", size)
+    return max(_LABEL_W, *(pdf.get_string_width(label) + 2.5 for label in labels))
+
+
+def _entry_label_width(pdf: BoardPDF) -> float:
+    return _label_width(pdf, (_("Question:"), _("Presenter:"), _("Missing:")), 8.5)
 _GAP = 3.0
 
 
@@ -107,7 +118,7 @@ class _Block:
 def _layout(pdf: BoardPDF, entry: AgendaEntry) -> _Block:
     body_w = pdf.epw - _NUMBER_W
     head_w = body_w - _SIDE_W - _GAP
-    value_w = body_w - _LABEL_W
+    value_w = body_w - _entry_label_width(pdf)
     head = {
         "label": pdf.wrap(entry.patient_label, head_w, 11.5, "B"),
         "meta": pdf.wrap(f"{entry.site}   |   {entry.grade}   |   {entry.stage}", head_w, 9),
@@ -173,6 +184,7 @@ def _draw_entry(pdf: BoardPDF, entry: AgendaEntry) -> None:
     pdf.lines(body_x, side_x - body_x - _GAP, block.head["meta"], 9, color=MUTED)
     pdf.set_y(top + block.head_h + 1.5)
 
+    label_w = _entry_label_width(pdf)
     for row in block.rows:
         # a row's label and its first line (a filled note: all of it) stay together
         if pdf.will_page_break(row.height if row.fill else line_h(row.size)):
@@ -185,9 +197,9 @@ def _draw_entry(pdf: BoardPDF, entry: AgendaEntry) -> None:
         if row.label:
             y = pdf.get_y()
             size = row.size if row.fill else 8.5
-            pdf.lines(x, _LABEL_W, [row.label], size, "B", color=row.color if row.fill else MUTED)
+            pdf.lines(x, label_w, [row.label], size, "B", color=row.color if row.fill else MUTED)
             pdf.set_y(y)
-            x = body_x + _LABEL_W
+            x = body_x + label_w
         pdf.lines(x, right - x - (2 if row.fill else 0), row.lines, row.size, row.weight, color=row.color)
         pdf.set_y(pdf.get_y() + (1.0 if row.fill else 0.0) + 0.8)
 
@@ -224,12 +236,13 @@ def _draw_title(pdf: BoardPDF, meeting: MeetingInfo, entries: Sequence[AgendaEnt
         details.append((_("Place:"), _("not yet set")))
     details.append((_("Cut-off:"), at(meeting.cutoff_at.astimezone(zone))))
     details.append((_("Status:"), meeting.status_label or meeting.status))
+    label_w = _label_width(pdf, [label for label, _value in details], 9.5)
     for label, value in details:
         y = pdf.get_y()
-        pdf.lines(pdf.l_margin, _LABEL_W, [label], 9.5, "B", color=MUTED)
+        pdf.lines(pdf.l_margin, label_w, [label], 9.5, "B", color=MUTED)
         pdf.set_y(y)
-        x = pdf.l_margin + _LABEL_W
-        pdf.lines(x, pdf.epw - _LABEL_W, pdf.wrap(value, pdf.epw - _LABEL_W, 9.5), 9.5)
+        x = pdf.l_margin + label_w
+        pdf.lines(x, pdf.epw - label_w, pdf.wrap(value, pdf.epw - label_w, 9.5), 9.5)
     pdf.set_y(pdf.get_y() + 3)
 
     if meeting.status == "cancelled":
