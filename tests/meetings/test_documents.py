@@ -355,7 +355,8 @@ def test_agenda_pdf_in_german_with_german_dates():
         "3 von 8 Fällen",
         "35 von 90 Minuten",
         "Nach Anmeldeschluss hinzugefügt: pathology arrived on 24 March",  # as typed
-        "Vorstellung durch: nicht zugewiesen", "Vorstellung durch: Dr. Anna Schmidt",
+        "Vorstellung durch: nicht zugewiesen",
+        "Vorstellung durch: Dr. Anna Schmidt",
         "Fragestellung:",
         "Vertraulich: Patientendaten",
         "Gedruckt am 23.03.2026, 12:05",

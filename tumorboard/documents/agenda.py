@@ -85,6 +85,8 @@ def _label_width(pdf: BoardPDF, labels: Sequence[str], size: float) -> float:
 
 def _entry_label_width(pdf: BoardPDF) -> float:
     return _label_width(pdf, (_("Question:"), _("Presenter:"), _("Missing:")), 8.5)
+
+
 _GAP = 3.0
 
 
