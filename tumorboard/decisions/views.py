@@ -45,7 +45,7 @@ from tumorboard.decisions.forms import (
     ProviderSignForm,
     SignForm,
 )
-from tumorboard.decisions.models import DECISION_FIELDS, Decision, DecisionStatus
+from tumorboard.decisions.models import DECISION_FIELDS, Decision, DecisionStatus, LetterLanguage
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db
 from tumorboard.forms import ActionForm
@@ -663,7 +663,13 @@ def letter_language(decision_id: int):
         form_error(form, exc, default="letter_language")
         log_access(AccessPage.LETTER, cases=[decision.case])
         return _letter_page(decision, form, 422)
-    flash(_("The letter is now written in %(language)s.", language=decision.letter_language.label), "success")
+    flash(
+        _(
+            "The letter is now written in %(language)s.",
+            language=LetterLanguage(documents.letter_language(decision)).label,
+        ),
+        "success",
+    )
     return redirect(url_for("decisions.letter", decision_id=decision.id))
 
 
