@@ -58,5 +58,8 @@ def test_a_meeting_time_in_a_german_message(german_hospital, meeting):
     with force_locale("en"):
         english = _when(meeting)
     local = to_local(meeting.starts_at)
-    assert german == f"{'Mo. Di. Mi. Do. Fr. Sa. So.'.split()[local.weekday()]}, {local:%d.%m.%Y, %H:%M}"
+    assert (
+        german
+        == f"{['Mo.', 'Di.', 'Mi.', 'Do.', 'Fr.', 'Sa.', 'So.'][local.weekday()]}, {local:%d.%m.%Y, %H:%M}"
+    )
     assert english == local.strftime("%a %d %b %Y, %H:%M")
