@@ -24,7 +24,13 @@ from tumorboard.cases.fields import (
     PatientSearchFields,
     PriorTreatmentFields,
 )
-from tumorboard.decisions.fields import DecisionFields, FollowUpFields, PlanItemFields, SigningFields
+from tumorboard.decisions.fields import (
+    DecisionFields,
+    FollowUpFields,
+    LetterFields,
+    PlanItemFields,
+    SigningFields,
+)
 from tumorboard.errors import OperationError
 from tumorboard.fields import Choice, Choices, Link, Number, Password, Text, rules_of
 from tumorboard.forms import Form
@@ -44,6 +50,7 @@ DECLARATIONS = (
     PlanItemFields,
     SigningFields,
     FollowUpFields,
+    LetterFields,
     PatientSearchFields,
     CaseActionFields,
     BoardFields,
@@ -158,6 +165,7 @@ def _stored_in():
         (DecisionFields, Decision),
         (PlanItemFields, PlanItem),
         (FollowUpFields, FollowUp),
+        (LetterFields, Decision),
         (BoardFields, Board),
         (MeetingPlanFields, Meeting),
         (AccountFields, User),

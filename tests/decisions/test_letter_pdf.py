@@ -9,10 +9,13 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.support import Translations
 from pypdf import PdfReader
 
+from tumorboard.documents.base import Language
 from tumorboard.documents.decision import Attendee, DecisionDocument, PlanLine
 from tumorboard.documents.letter import decision_letter_pdf
+from tumorboard.i18n import TRANSLATIONS_DIR
 
 BERLIN = ZoneInfo("Europe/Berlin")
 GENERATED = datetime(2026, 11, 19, 9, 30, tzinfo=BERLIN)
@@ -267,3 +270,39 @@ def test_naive_times_are_refused():
         decision_letter_pdf(a_document(), generated_at=datetime(2026, 11, 19, 9, 30))
     with pytest.raises(ValueError, match="signed_at"):
         render(a_document(signed_at=datetime(2026, 11, 18, 17, 42)))
+
+
+def test_the_letter_in_german_with_german_dates():
+    """Its own words and dates in German; what the board typed (the plan's details) as typed."""
+    german = Language("de", Translations.load(str(TRANSLATIONS_DIR), ["de"]))
+    pdf = decision_letter_pdf(a_document(), generated_at=GENERATED, language=german)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(pages_text(pdf))
+    for expected in (
+        "Beschluss der Tumorkonferenz",
+        "Besprochen in der Sitzung",
+        "Mittwoch, 18.11.2026, 16:00",
+        "geboren am 14.03.1961",
+        "Fragestellung an die Tumorkonferenz",
+        "Nächste Verlaufskontrolle 15.02.2027",
+        "Zieldatum",
+        "01.12.2026",
+        "Anwesend in der Sitzung",
+        "Im Namen der Tumorkonferenz",
+        "Elektronisch unterzeichnet am Mittwoch, 18.11.2026, 17:42",
+        "Vertraulich: Patientendaten",
+        "Gedruckt am 19.11.2026, 09:30",
+        "Seite 1 von",
+        "Lanreotide autogel 120 mg",
+    ):
+        assert expected in text, expected
+    for english in ("Tumor board decision", "November", "Wednesday", "Page 1 of", "Printed", "Confidential"):
+        assert english not in text, english
+    assert reader.trailer["/Root"]["/Lang"] == "de"
+    assert reader.metadata.title.startswith("Beschluss der Tumorkonferenz: ")
+
+
+def test_the_letter_is_english_without_a_language():
+    text = " ".join(pages_text(render()))
+    assert "Tumor board decision" in text and "Wednesday 18 November 2026, 16:00" in text
+    assert "Printed 19 Nov 2026, 09:30" in text

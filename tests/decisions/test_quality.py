@@ -602,3 +602,23 @@ def test_another_period_is_another_chart(app_ctx, dataset, draws):
     quality.report_charts(quality.quality_report(board_id, START, date(END.year + 1, 1, 1)))
     assert len(draws) == 4
     assert db.session.scalar(select(func.count()).select_from(ChartRender)) == 4
+
+
+def test_the_page_and_its_definitions_in_german(dataset, client_as):
+    response = client_as(Role.COORDINATOR).get(
+        "/quality", query_string=_query(dataset["board"]), headers={"Accept-Language": "de-DE,de;q=0.9"}
+    )
+    assert response.status_code == 200
+    text = response.text
+    for german in (
+        "Qualitätskennzahlen des Zeitraums",
+        "Besprochene Fälle",
+        "Beschlüsse binnen 48 Stunden unterzeichnet",
+        "Besprochene Fälle mit einem Ki-67-Index in mindestens einem Pathologiebefund.",
+        "Zähler",
+        "CSV herunterladen",
+    ):
+        assert german in text, german
+    assert "Cases discussed" not in text and "Discussed cases with a Ki-67 index" not in text
+    english = client_as(Role.COORDINATOR).get("/quality", query_string=_query(dataset["board"])).text
+    assert "Cases discussed" in english and "Besprochene" not in english

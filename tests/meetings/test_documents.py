@@ -6,10 +6,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.support import Translations
 from icalendar import Calendar
 from pypdf import PdfReader
 
 from tumorboard.documents.agenda import AgendaEntry, MeetingInfo, agenda_pdf
+from tumorboard.documents.base import Language
+from tumorboard.i18n import TRANSLATIONS_DIR
 from tumorboard.meetings.calendar_feed import CalendarEvent, calendar_ics
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -326,3 +329,57 @@ def test_a_case_submitted_anyway_prints_the_submitters_reason_and_what_was_missi
         "The submitter's reason: The patient bleeds; the surgeons need the board's view this week."
     ) in text
     assert text.count("Submitted anyway") == 1
+
+
+def german() -> Language:
+    """The German catalogue as the app compiles it (translations/de), without the app."""
+    return Language("de", Translations.load(str(TRANSLATIONS_DIR), ["de"]))
+
+
+def test_agenda_pdf_in_german_with_german_dates():
+    pdf = agenda_pdf(
+        dataclasses.replace(MEETING, status_label="Tagesordnung gesperrt"),
+        ENTRIES,
+        hospital=HOSPITAL,
+        generated_at=GENERATED,
+        language=german(),
+    )
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(pages_text(pdf))
+    for expected in (
+        "Tagesordnung",
+        "Mittwoch, 25.03.2026, 16:00–17:30",
+        "Raum: Demo room 3.14",
+        "Anmeldeschluss: Montag, 23.03.2026, 12:00",
+        "Status: Tagesordnung gesperrt",
+        "3 von 8 Fällen",
+        "35 von 90 Minuten",
+        "Nach Anmeldeschluss hinzugefügt: pathology arrived on 24 March",  # as typed
+        "Vorstellung durch: nicht zugewiesen",
+        "Vorstellung durch: Dr. Anna Schmidt",
+        "Fragestellung:",
+        "Vertraulich: Patientendaten",
+        "Gedruckt am 23.03.2026, 12:05",
+        "Seite 1 von 1",
+    ):
+        assert expected in text, expected
+    for english in ("Wednesday", "March 2026", "Cut-off", "Question:", "Page 1 of", "Confidential"):
+        assert english not in text, english
+    assert reader.metadata.title == "Tagesordnung: GEP-NET board, Mittwoch, 25.03.2026"
+    assert reader.trailer["/Root"]["/Lang"] == "de"
+
+
+def test_agenda_pdf_in_german_counts_with_its_plurals():
+    meeting = dataclasses.replace(MEETING, capacity_cases=1, capacity_minutes=None, status="cancelled")
+    text = " ".join(
+        pages_text(agenda_pdf(meeting, ENTRIES, hospital=HOSPITAL, generated_at=GENERATED, language=german()))
+    )
+    assert "Diese Sitzung wurde abgesagt." in text
+    assert "Kapazität überschritten: 2 Fälle mehr als der 1 verfügbare Platz." in text
+    alone = dataclasses.replace(MEETING, capacity_cases=None)
+    text = " ".join(
+        pages_text(
+            agenda_pdf(alone, ENTRIES[:1], hospital=HOSPITAL, generated_at=GENERATED, language=german())
+        )
+    )
+    assert "1 Fall" in text and "1 Fälle" not in text

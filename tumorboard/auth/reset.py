@@ -17,11 +17,14 @@ import logging
 from urllib.parse import urlencode
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_mail import Message
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from tumorboard.auth.models import User
 from tumorboard.extensions import db, mail
+from tumorboard.languages import recipient_locale
 from tumorboard.public_url import public_url
 
 log = logging.getLogger("tumorboard.mail")
@@ -74,11 +77,16 @@ def mail_reset_link(user_id: int) -> bool:
     base = public_url().rstrip("/")
     link = f"{base}{RESET_PATH}?{urlencode({'token': make_token(user)})}"
     minutes = current_app.config["PASSWORD_RESET_VALID_MINUTES"]
-    body = (
-        f"Someone (we hope you) asked to reset your TumorBoard password. To choose a new one, open this "
-        f"link within {minutes} minutes; it works once:\n\n{link}\n\n"
-        "If you did not ask for it, ignore this message: your password stays as it is.\n\n"
-        f"— TumorBoard, {current_app.config['HOSPITAL_NAME']}"
-    )
-    mail.send(Message(subject="TumorBoard: reset your password", recipients=[user.email], body=body))
+    with force_locale(recipient_locale(user)):  # the e-mail in its reader's language, not the asker's
+        body = _(
+            "Someone (we hope you) asked to reset your TumorBoard password. To choose a new one, open this "
+            "link within %(minutes)s minutes; it works once:\n\n%(link)s\n\n"
+            "If you did not ask for it, ignore this message: your password stays as it is.\n\n"
+            "— TumorBoard, %(hospital)s",
+            minutes=minutes,
+            link=link,
+            hospital=current_app.config["HOSPITAL_NAME"],
+        )
+        subject = _("TumorBoard: reset your password")
+    mail.send(Message(subject=subject, recipients=[user.email], body=body))
     return True

@@ -6,9 +6,11 @@ next meeting) and withdrawn. Meetings and decisions move cases only through the 
 
 import json
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from tumorboard import fields as v
 from tumorboard.audit.recording import diff, record, snapshot
@@ -279,11 +281,22 @@ def submit_case(actor, case: Case, *, expected_version: int | None, override_rea
     notify(
         case.board.coordinator_ids() - {actor.id},
         "case_submitted",
-        f"Case {case.id} was submitted to the {case.board.name}'s pool"
-        + (f", with {len(missing)} item(s) missing and the submitter's reason." if missing else "."),
+        partial(_submitted_message, case.id, case.board.name, len(missing)),
         f"/cases/{case.id}",
     )
     return missing
+
+
+def _submitted_message(case_id: int, board: str, missing: int) -> str:
+    if missing:
+        return _(
+            "Case %(case)s was submitted to the %(board)s's pool, with %(missing)s item(s) missing and the "
+            "submitter's reason.",
+            case=case_id,
+            board=board,
+            missing=missing,
+        )
+    return _("Case %(case)s was submitted to the %(board)s's pool.", case=case_id, board=board)
 
 
 @atomic

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import force_locale, format_date, format_decimal, get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tumorboard.audit.recording import json_value
@@ -35,6 +37,7 @@ from tumorboard.documents import fhir
 from tumorboard.documents.decision import Attendee, DecisionDocument, PlanLine
 from tumorboard.documents.letter import decision_letter_pdf
 from tumorboard.extensions import db
+from tumorboard.languages import document_language, supported
 from tumorboard.public_url import public_url
 from tumorboard.timezones import to_local, utc_to_local_now
 
@@ -104,29 +107,52 @@ def _key_findings(case: Case) -> tuple[str, ...]:
     lines = []
     for study in sorted(case.imaging, key=lambda s: (s.study_date, s.id))[-3:]:
         extra = f", Krenning {study.krenning_score}" if study.krenning_score is not None else ""
-        lines.append(f"{study.study_date:%d %b %Y} {study.modality_label} {study.region}{extra}".strip())
+        lines.append(f"{_dated(study.study_date)} {study.modality_label} {study.region}{extra}".strip())
     for report in sorted(case.pathology, key=lambda r: (r.report_date, r.id))[-1:]:
-        lines.append(f"{report.report_date:%d %b %Y} pathology: {report.summary_line}")
+        pathology = _("pathology: %(summary)s", summary=report.summary_line)
+        lines.append(f"{_dated(report.report_date)} {pathology}")
     # each marker's latest result, in the order the markers were first measured; where the unit changed,
     # the letter says so, since earlier results of another assay cannot be set against this one
     for trend in sorted(marker_trends(case.labs), key=lambda t: (t.first.sample_date, t.first.id or 0)):
         lab = trend.latest
         flag = f" ({lab.flag})" if lab.flag else ""
-        line = f"{lab.sample_date:%d %b %Y} {trend.label}: {lab.shown_value} {lab.unit}{flag}"
+        sign = lab.comparator.sign if lab.comparator else ""
+        line = f"{_dated(lab.sample_date)} {trend.label}: {sign}{_number(lab.value)} {lab.unit}{flag}"
         if trend.unit_changes:
             others = ", ".join(s.unit for s in trend.series if s is not trend.latest_series)
             change = trend.unit_changes[-1].text
-            line += f"; {change}: the results in {others} are of another assay, not comparable"
+            line += "; " + _(
+                "%(change)s: the results in %(others)s are of another assay, not comparable",
+                change=change,
+                others=others,
+            )
         lines.append(line)
     return tuple(lines)
 
 
+def _dated(value: date) -> str:
+    """A finding's date in the language the document is built in ("02 Dec 2026", "02.12.2026")."""
+    # TRANSLATORS: a CLDR date pattern (MMM: the month's short name); German: dd.MM.y
+    return format_date(value, _("dd MMM y"))
+
+
+def _number(value: float) -> str:
+    """A reported value with the language's decimal sign (2.8, 2,8), without grouping or exponent."""
+    return format_decimal(value, "0.######")
+
+
 def _diagnosis(case: Case, summary: CaseSummary) -> str:
     grade = str(summary.grade.result.category) if summary.grade else None
-    site = PrimarySite(case.primary_site).label.lower()
+    site = PrimarySite(case.primary_site).label
+    if get_locale() is None or get_locale().language == "en":
+        site = site.lower()  # "of the pancreas"; German keeps its nouns capitalised
     if case.differentiation == "poor" or grade == "NEC":
-        return f"Neuroendocrine carcinoma of the {site}"
-    return f"Well-differentiated neuroendocrine tumour{f' {grade}' if grade else ''} of the {site}"
+        return _("Neuroendocrine carcinoma of the %(site)s", site=site)
+    if grade:
+        return _(
+            "Well-differentiated neuroendocrine tumour %(grade)s of the %(site)s", grade=grade, site=site
+        )
+    return _("Well-differentiated neuroendocrine tumour of the %(site)s", site=site)
 
 
 def _day(value: str | None) -> date | None:
@@ -196,6 +222,7 @@ def document_from_snapshot(
         key_findings=_key_findings(case),
         question=case.clinical_question,
         outcome=DecisionOutcome(decided["outcome"]).label,
+        outcome_code=decided["outcome"],
         recommendation=decided["recommendation"],
         rationale=decided["rationale"],
         guideline=guideline,
@@ -269,8 +296,23 @@ def decision_document(decision: Decision) -> DecisionDocument:
     )
 
 
+def letter_language(decision: Decision) -> str:
+    """The language the decision's letter is written in: its own choice, else the hospital's."""
+    return supported(decision.letter_language)
+
+
+def letter_document(decision: Decision) -> DecisionDocument:
+    """The letter's document in the letter's language: the labels and phrases the snapshot's values
+    become (the site, the plan's treatments, the diagnosis) are the letter's, not the reader's screen's."""
+    with force_locale(letter_language(decision)):
+        return decision_document(decision)
+
+
 def letter_pdf(decision: Decision, *, generated_at: datetime | None = None) -> bytes:
-    return decision_letter_pdf(decision_document(decision), generated_at=generated_at or utc_to_local_now())
+    language = document_language(letter_language(decision))
+    with force_locale(language.code):
+        document = decision_document(decision)
+    return decision_letter_pdf(document, generated_at=generated_at or utc_to_local_now(), language=language)
 
 
 def decision_bundle(decision: Decision) -> dict:

@@ -4,7 +4,7 @@ from these, and `operations.save_draft` cleans what it is given with them."""
 from flask_babel import lazy_gettext as _l
 
 from tumorboard.auth.passwords import MAX_LENGTH
-from tumorboard.decisions.models import DecisionOutcome, GuidelineBasis
+from tumorboard.decisions.models import DecisionOutcome, GuidelineBasis, LetterLanguage
 from tumorboard.fields import Choice, Password, Text
 
 
@@ -59,6 +59,10 @@ class SigningFields:
         multiline=True,
         missing="Say why the decision changes.",
     )
+
+
+class LetterFields:
+    letter_language = Choice(_l("Language of the letter"), _l("language of the letter"), LetterLanguage)
 
 
 class FollowUpFields:

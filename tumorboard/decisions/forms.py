@@ -15,7 +15,13 @@ from wtforms.validators import Optional
 
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.clinical.vocabularies import DeviationReason, PlanIntent, Treatment
-from tumorboard.decisions.fields import DecisionFields, FollowUpFields, PlanItemFields, SigningFields
+from tumorboard.decisions.fields import (
+    DecisionFields,
+    FollowUpFields,
+    LetterFields,
+    PlanItemFields,
+    SigningFields,
+)
 from tumorboard.decisions.models import FollowUpStatus
 from tumorboard.forms import Form, VersionField, choices
 from tumorboard.views_helpers import parse_id
@@ -86,6 +92,14 @@ class ProviderSignForm(Form):
 class AmendForm(Form):
     reason = SigningFields.amendment_reason.field()
     submit = SubmitField(_l("Start an amendment"))
+
+
+class LetterLanguageForm(Form):
+    """The language the letter is written in, whatever language the screen is in."""
+
+    letter_language = LetterFields.letter_language.field()
+    version = VersionField()
+    submit = SubmitField(_l("Write the letter in this language"))
 
 
 class FollowUpForm(Form):

@@ -98,6 +98,17 @@ class GuidelineBasis(StrEnum):
         }[self.value]
 
 
+class LetterLanguage(StrEnum):
+    """The languages a letter is written in: `LANGUAGES` (config), each named in its own language."""
+
+    DE = "de"
+    EN = "en"
+
+    @property
+    def label(self) -> str:
+        return {"de": "Deutsch", "en": "English"}[self.value]
+
+
 class FollowUpStatus(StrEnum):
     FULLY = "fully"
     PARTLY = "partly"
@@ -180,6 +191,11 @@ class Decision(Model):
     next_review_date: Mapped[date | None] = mapped_column(Date)
     present_again: Mapped[bool] = mapped_column(Boolean, default=False)
     amendment_reason: Mapped[str] = mapped_column(Text, default="")
+    # the language its letter is written in (None: the hospital's DEFAULT_LOCALE), whoever signs it in
+    # whatever language; how the letter is worded, not what was decided, so it may be chosen after signing
+    letter_language: Mapped[LetterLanguage | None] = mapped_column(
+        enum_type(LetterLanguage, 2, "letter_language")
+    )
     # recorded at signing: the attendees present and the consistency warnings with the chair's reason
     attendees_json: Mapped[str] = mapped_column(Text, default="[]")
     warnings_json: Mapped[str] = mapped_column(Text, default="[]")
@@ -260,6 +276,10 @@ class Decision(Model):
     def can_amend(self, user) -> bool:
         """An amendment is started from the version in force."""
         return self.allows(DecisionAction.AMEND) and self.is_amender(user)
+
+    def can_choose_letter_language(self, user) -> bool:
+        """The board that decided writes its letter: its specialists, chairs and coordinators."""
+        return self.is_signed and self.meeting.board.can_decide(user)
 
     def can_record_follow_up(self, user) -> bool:
         """The case's submitter says whether the version in force was carried out."""
@@ -377,7 +397,8 @@ class SignedDecisionChanged(RuntimeError):
     path (the operations refuse first, with a message)."""
 
 
-_MUTABLE_AFTER_SIGNING = frozenset({"status", "version", "updated_at"})  # signed → superseded only
+# signed → superseded, and the language its letter is written in (not part of the snapshot or its hash)
+_MUTABLE_AFTER_SIGNING = frozenset({"status", "version", "updated_at", "letter_language"})
 
 
 def _was_signed(decision: Decision) -> bool:

@@ -14,8 +14,10 @@ the amendment already started; the database's unique indexes refuse anything els
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from functools import partial
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import String, cast, literal, select
 
 from tumorboard.audit.recording import diff, record, snapshot
@@ -34,7 +36,13 @@ from tumorboard.clinical.vocabularies import (
 from tumorboard.db import atomic, utcnow
 from tumorboard.decisions import checks, publication
 from tumorboard.decisions.documents import SNAPSHOT_SCHEMA, snapshot_data
-from tumorboard.decisions.fields import DecisionFields, FollowUpFields, PlanItemFields, SigningFields
+from tumorboard.decisions.fields import (
+    DecisionFields,
+    FollowUpFields,
+    LetterFields,
+    PlanItemFields,
+    SigningFields,
+)
 from tumorboard.decisions.models import (
     DECISION_FIELDS,
     Decision,
@@ -44,6 +52,7 @@ from tumorboard.decisions.models import (
     DecisionStatus,
     FollowUp,
     FollowUpStatus,
+    LetterLanguage,
     PlanItem,
 )
 from tumorboard.decisions.queries import follow_up_due
@@ -389,15 +398,22 @@ def _tell_of_signature(actor, decision: Decision) -> None:
         notify(
             [case.submitter_id],
             "decision_signed",
-            f"The {board.name}'s decision for case {case.id} is signed: the letter is ready.",
+            lambda: _(
+                "The %(board)s's decision for case %(case)s is signed: the letter is ready.",
+                board=board.name,
+                case=case.id,
+            ),
             letter,
         )
     else:
         notify(
             ({case.submitter_id} | board.chair_ids()) - {actor.id},
             "decision_amended",
-            f"The decision for case {case.id} was amended (version {decision.number}): "
-            "the new letter is ready.",
+            lambda: _(
+                "The decision for case %(case)s was amended (version %(version)s): the new letter is ready.",
+                case=case.id,
+                version=decision.number,
+            ),
             letter,
         )
 
@@ -454,11 +470,36 @@ def amend_decision(actor, decision: Decision, *, reason: str) -> Decision:
     notify(
         decision.meeting.board.chair_ids() - {actor.id},
         "amendment_started",
-        f"An amendment of the decision for case {decision.case_id} (version {amendment.number}) waits for "
-        "the chair's signature.",
+        lambda: _(
+            "An amendment of the decision for case %(case)s (version %(version)s) waits for the chair's "
+            "signature.",
+            case=decision.case_id,
+            version=amendment.number,
+        ),
         f"/decisions/{amendment.id}/edit",
     )
     return amendment
+
+
+@atomic
+def choose_letter_language(actor, decision: Decision, language: str, *, expected_version: int) -> None:
+    """The language the decision's letter is written in (the referrer's, the GP's), chosen for this letter
+    whatever the language of the chair's screen; the signed record and its snapshot stay as they are."""
+    if not decision.can_choose_letter_language(actor):
+        raise OperationError(_("Only the board that decided chooses its letter's language."))
+    check_version(decision, expected_version)
+    chosen = LetterFields.letter_language.clean(language, "letter_language")
+    before = decision.letter_language.value if decision.letter_language else None
+    if chosen == before:
+        return
+    decision.letter_language = LetterLanguage(str(chosen))
+    db.session.flush()
+    record(
+        "decision.letter_language_chosen",
+        actor=actor,
+        entity=decision,
+        changes={"letter_language": [before, chosen]},
+    )
 
 
 @atomic
@@ -540,6 +581,21 @@ def _follow_up_link():
     return literal("/decisions/") + cast(Decision.id, String) + literal("/follow-up")
 
 
+def _follow_up_due(case_id: int) -> str:
+    return _(
+        "The follow-up of case %(case)s is due: was the board's recommendation carried out?", case=case_id
+    )
+
+
+def _follow_up_overdue(case_id: int, days: int) -> str:
+    return _(
+        "The follow-up of case %(case)s is overdue: its submitter was reminded %(days)s days ago and has not "
+        "recorded it.",
+        case=case_id,
+        days=days,
+    )
+
+
 @atomic
 def remind_due_follow_ups(limit: int = 1000) -> int:
     """Tell each submitter once that a decision's follow-up is due (decisions.queries.follow_up_due):
@@ -562,7 +618,7 @@ def remind_due_follow_ups(limit: int = 1000) -> int:
         notify(
             [submitter_id],
             FOLLOW_UP_DUE,
-            f"The follow-up of case {decision.case_id} is due: was the board's recommendation carried out?",
+            partial(_follow_up_due, decision.case_id),
             f"/decisions/{decision.id}/follow-up",
         )
         reminded.append(decision.id)
@@ -605,8 +661,7 @@ def escalate_overdue_follow_ups(limit: int = 1000) -> int:
             ReminderKind.FOLLOW_UP_OVERDUE,
             decision.id,
             decision.meeting.board.coordinator_ids(),
-            f"The follow-up of case {decision.case_id} is overdue: its submitter was reminded {days} days "
-            "ago and has not recorded it.",
+            partial(_follow_up_overdue, decision.case_id, days),
             f"/cases/{decision.case_id}",
         )
         if told:

@@ -20,6 +20,8 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 import matplotlib
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure as MplFigure
@@ -59,52 +61,53 @@ NO_REASON = ""  # a partly/not follow-up without a coded reason (older records)
 
 PERCENT, DAYS, COUNT = "%", "days", "cases"
 
+# The definitions shown beside each figure, in the reader's language (lazy: read when shown).
 DEFINITIONS = {
-    "cases_discussed": (
+    "cases_discussed": _l(
         "Distinct cases with a signed first decision (version 1, signed or since amended) whose outcome is a "
         "recommendation or further diagnostics, at a meeting of this board whose date (hospital time) lies "
         "in the period."
     ),
-    "median_days": (
+    "median_days": _l(
         "Median of the calendar days (hospital time) from a discussed case's latest submission to its first "
         "discussion in the period after that submission; cases submitted again since are left out."
     ),
-    "complete_at_submission": (
+    "complete_at_submission": _l(
         "Discussed cases whose readiness check found nothing missing when the case was (last) submitted."
     ),
-    "first_meeting": (
+    "first_meeting": _l(
         "Discussed cases whose first discussion in the period was at the first meeting of this board they "
         "were put on the agenda for since any earlier discussion (a cancelled meeting counts)."
     ),
-    "signed_within_48h": (
+    "signed_within_48h": _l(
         "First decisions (any outcome, deferrals included) at meetings in the period that the chair signed "
         "no more than 48 hours after the meeting's start."
     ),
-    "implemented_fully": (
+    "implemented_fully": _l(
         "Board decisions in the period (recommendation or further diagnostics) with a follow-up, carried out "
         "fully; each decision counts once, with the follow-up of its latest signed version that has one."
     ),
-    "implemented_partly": "The same decisions with a follow-up, carried out partly.",
-    "not_implemented": "The same decisions with a follow-up, not carried out.",
-    "primary_site": (
+    "implemented_partly": _l("The same decisions with a follow-up, carried out partly."),
+    "not_implemented": _l("The same decisions with a follow-up, not carried out."),
+    "primary_site": _l(
         'Discussed cases with a primary site recorded: any site but "Other site" (an unknown primary, '
         "recorded as the result of the work-up, counts as documented)."
     ),
-    "ki67": "Discussed cases with a Ki-67 index in at least one pathology report.",
-    "differentiation": (
+    "ki67": _l("Discussed cases with a Ki-67 index in at least one pathology report."),
+    "differentiation": _l(
         "Discussed cases with the differentiation (well or poorly differentiated) recorded on the case or in "
         "a pathology report."
     ),
-    "stage": (
+    "stage": _l(
         "Discussed cases with tumour size, extent and number of positive nodes recorded: the inputs of the "
         "computed TNM stage (the stage itself is not computed here)."
     ),
-    "sstr_before_prrt": (
+    "sstr_before_prrt": _l(
         "Board decisions in the period whose plan (latest signed version) includes PRRT, where the case has "
         "an SSTR PET/CT or Octreoscan dated on or before the meeting day."
     ),
 }
-REASON_DEFINITION = (
+REASON_DEFINITION = _l(
     "Follow-ups carried out partly or not at all that give this reason (of all such follow-ups)."
 )
 
@@ -191,10 +194,10 @@ class QualityReport:
         return [
             _share(
                 f"reason_{reason.reason or 'none'}",
-                f"Reason for not (fully) carrying out: {reason.label}",
+                _("Reason for not (fully) carrying out: %(reason)s", reason=reason.label),
                 reason.total,
                 total,
-                REASON_DEFINITION,
+                str(REASON_DEFINITION),
             )
             for reason in self.reasons
         ]
@@ -206,7 +209,7 @@ def _number(value: float) -> str:
 
 def _share(key: str, label: str, numerator: int, denominator: int, definition: str | None = None) -> Figure:
     value = 100 * numerator / denominator if denominator else None
-    return Figure(key, label, numerator, denominator, value, PERCENT, definition or DEFINITIONS[key])
+    return Figure(key, label, numerator, denominator, value, PERCENT, str(definition or DEFINITIONS[key]))
 
 
 def quality_report(board_id: int, start: date, end: date) -> QualityReport:
@@ -247,46 +250,52 @@ def quality_report(board_id: int, start: date, end: date) -> QualityReport:
         start=start,
         end=end,
         cases_discussed=Figure(
-            "cases_discussed", "Cases discussed", n, None, float(n), COUNT, DEFINITIONS["cases_discussed"]
+            "cases_discussed",
+            _("Cases discussed"),
+            n,
+            None,
+            float(n),
+            COUNT,
+            str(DEFINITIONS["cases_discussed"]),
         ),
         median_days=Figure(
             "median_days",
-            "Median days from submission to discussion",
+            _("Median days from submission to discussion"),
             None,
             len(days),
             float(statistics.median(days)) if days else None,
             DAYS,
-            DEFINITIONS["median_days"],
+            str(DEFINITIONS["median_days"]),
         ),
         complete_at_submission=_share(
             "complete_at_submission",
-            "Complete at submission",
+            _("Complete at submission"),
             sum(json.loads(row.readiness_missing or "[]") == [] for row in cases),
             n,
         ),
-        first_meeting=_share("first_meeting", "Discussed at the first meeting scheduled", at_first, n),
+        first_meeting=_share("first_meeting", _("Discussed at the first meeting scheduled"), at_first, n),
         signed_within_48h=_share(
-            "signed_within_48h", "Decisions signed within 48 hours", in_time, len(first_rows)
+            "signed_within_48h", _("Decisions signed within 48 hours"), in_time, len(first_rows)
         ),
         implemented_fully=_share(
-            "implemented_fully", "Implemented fully", counts[FollowUpStatus.FULLY], with_follow_up
+            "implemented_fully", _("Implemented fully"), counts[FollowUpStatus.FULLY], with_follow_up
         ),
         implemented_partly=_share(
-            "implemented_partly", "Implemented partly", counts[FollowUpStatus.PARTLY], with_follow_up
+            "implemented_partly", _("Implemented partly"), counts[FollowUpStatus.PARTLY], with_follow_up
         ),
         not_implemented=_share(
-            "not_implemented", "Not implemented", counts[FollowUpStatus.NOT], with_follow_up
+            "not_implemented", _("Not implemented"), counts[FollowUpStatus.NOT], with_follow_up
         ),
         primary_site=_share(
             "primary_site",
-            "Primary site documented",
+            _("Primary site documented"),
             sum(bool(row.primary_site) and row.primary_site != PrimarySite.OTHER.value for row in cases),
             n,
         ),
-        ki67=_share("ki67", "Ki-67 documented", sum(bool(row.has_ki67) for row in cases), n),
+        ki67=_share("ki67", _("Ki-67 documented"), sum(bool(row.has_ki67) for row in cases), n),
         differentiation=_share(
             "differentiation",
-            "Differentiation documented",
+            _("Differentiation documented"),
             sum(
                 row.differentiation in KNOWN_DIFFERENTIATION or bool(row.has_reported_differentiation)
                 for row in cases
@@ -295,7 +304,7 @@ def quality_report(board_id: int, start: date, end: date) -> QualityReport:
         ),
         stage=_share(
             "stage",
-            "Stage documented",
+            _("Stage documented"),
             sum(
                 row.tumour_size_cm is not None and bool(row.extent) and row.nodes_positive is not None
                 for row in cases
@@ -435,7 +444,7 @@ def _reasons(follow_ups: Iterable[tuple[str, str | None]]) -> tuple[ReasonCount,
             not_done[key] += 1
     counts = [ReasonCount(r.value, r.label, partly[r.value], not_done[r.value]) for r in DeviationReason]
     if partly[NO_REASON] or not_done[NO_REASON]:
-        counts.append(ReasonCount(NO_REASON, "No reason recorded", partly[NO_REASON], not_done[NO_REASON]))
+        counts.append(ReasonCount(NO_REASON, _("No reason recorded"), partly[NO_REASON], not_done[NO_REASON]))
     return tuple(counts)
 
 

@@ -17,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -36,8 +37,15 @@ from tumorboard.clinical.vocabularies import EcogPerformanceStatus
 from tumorboard.decisions import documents, operations, queries
 from tumorboard.decisions.blueprint import bp
 from tumorboard.decisions.fields import DecisionFields
-from tumorboard.decisions.forms import AmendForm, DecisionForm, FollowUpForm, ProviderSignForm, SignForm
-from tumorboard.decisions.models import DECISION_FIELDS, Decision, DecisionStatus
+from tumorboard.decisions.forms import (
+    AmendForm,
+    DecisionForm,
+    FollowUpForm,
+    LetterLanguageForm,
+    ProviderSignForm,
+    SignForm,
+)
+from tumorboard.decisions.models import DECISION_FIELDS, Decision, DecisionStatus, LetterLanguage
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db
 from tumorboard.forms import ActionForm
@@ -609,15 +617,62 @@ def _signed(decision_id: int) -> Decision:
     return decision
 
 
+def _letter_page(decision: Decision, form: LetterLanguageForm | None = None, status: int = 200):
+    """The letter as it is sent, in its own language (the page's controls in the reader's)."""
+    if form is None and decision.can_choose_letter_language(current_user):
+        form = LetterLanguageForm(
+            formdata=None, letter_language=documents.letter_language(decision), version=decision.version
+        )
+    language = documents.letter_language(decision)
+    with force_locale(language):
+        doc = documents.decision_document(decision)
+        body = render_template("decisions/_letter_body.html", doc=doc)
+    return render_template(
+        "decisions/letter.html",
+        doc=doc,
+        decision=decision,
+        letter_html=Markup(body),  # noqa: S704 (rendered by Jinja with autoescape)
+        language=language,
+        page_language=str(get_locale()),
+        form=form,
+    ), status
+
+
 @bp.get("/decisions/<id:decision_id>/letter")
 @require_login
 def letter(decision_id: int):
     decision = _signed(decision_id)
     log_access(AccessPage.LETTER, cases=[decision.case])
     record("decision.letter_viewed", actor=current_user, entity=decision, details={"format": "html"})
-    return render_template(
-        "decisions/letter.html", doc=documents.decision_document(decision), decision=decision
+    return _letter_page(decision)
+
+
+@bp.post("/decisions/<id:decision_id>/letter/language")
+@require_login
+def letter_language(decision_id: int):
+    decision = _signed(decision_id)
+    if not decision.can_choose_letter_language(current_user):
+        abort(403)
+    form = LetterLanguageForm()
+    if not form.validate_on_submit():
+        log_access(AccessPage.LETTER, cases=[decision.case])
+        return _letter_page(decision, form, 422)
+    try:
+        operations.choose_letter_language(
+            current_user, decision, form.letter_language.data, expected_version=form.version.data
+        )
+    except OperationError as exc:
+        form_error(form, exc, default="letter_language")
+        log_access(AccessPage.LETTER, cases=[decision.case])
+        return _letter_page(decision, form, 422)
+    flash(
+        _(
+            "The letter is now written in %(language)s.",
+            language=LetterLanguage(documents.letter_language(decision)).label,
+        ),
+        "success",
     )
+    return redirect(url_for("decisions.letter", decision_id=decision.id))
 
 
 @bp.get("/decisions/<id:decision_id>/letter.pdf")

@@ -85,6 +85,7 @@ class DecisionDocument:
     frozen: bool = True  # False only for a decision signed before snapshots were kept
     base_url: str = ""  # the site's address when it was signed (FHIR identifiers)
     quorum_reason: str = ""  # the chair's reason to start the meeting without quorum
+    outcome_code: str = ""  # the outcome's stable value ("recommendation", "deferred" …): its colour
     findings_as_of: datetime | None = None  # an amendment: the findings are those of this moment
     topography_code: str | None = None  # ICD-O-3 topography of the primary site, e.g. "C25.9"
 

@@ -12,12 +12,23 @@ A pure function over `DecisionDocument`: no app, no database, and the same bytes
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from fpdf.enums import TableBordersLayout, TableCellFillMode, VAlign
 from fpdf.fonts import FontFace
 
-from tumorboard.documents.base import MONTHS, at, day, require_aware
+from tumorboard.documents.base import (
+    ENGLISH,
+    Language,
+    _,
+    at,
+    day,
+    long_date,
+    printed,
+    require_aware,
+    short_date,
+    written_in,
+)
 from tumorboard.documents.decision import Attendee, DecisionDocument
 from tumorboard.documents.pdf import (
     ACCENT,
@@ -38,16 +49,18 @@ _MARGIN = 20.0
 _LABEL_W = 42.0  # the label column of a labelled row ("Grade", "Rationale", ...)
 _ADDRESS_W = 62.0  # the letterhead's address block, right-aligned
 _BODY = 10.0  # body text size, pt
-_SEX = {"female": "female", "male": "male", "other": "other", "unknown": "sex unknown"}
-_OUTCOME_COLOURS = {"Recommendation": (BAND, ACCENT), "Deferred": (DANGER_BG, DANGER_INK)}
 
 
-def _date(value: date) -> str:
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+def _sex(value: str) -> str | None:
+    return {
+        "female": _("female"),
+        "male": _("male"),
+        "other": _("other"),
+        "unknown": _("sex unknown"),
+    }.get(value)
 
 
-def _short_date(value: date) -> str:
-    return f"{value.day} {MONTHS[value.month - 1][:3]} {value.year}"
+_OUTCOME_COLOURS = {"recommendation": (BAND, ACCENT), "deferred": (DANGER_BG, DANGER_INK)}
 
 
 class _LetterPDF(BoardPDF):
@@ -152,55 +165,67 @@ def _addressee(pdf: _LetterPDF, doc: DecisionDocument) -> None:
     top = pdf.get_y()
     side_w = 62.0
     left_w = pdf.epw - side_w - 6
-    referrer = doc.referrer_name.strip() or "the referring clinician"
-    pdf.lines(pdf.l_margin, left_w, pdf.wrap(f"To: {referrer},", left_w, _BODY, "B"), _BODY, "B")
-    pdf.lines(pdf.l_margin, left_w, ["and the patient's general practitioner"], _BODY)
+    referrer = doc.referrer_name.strip() or _("the referring clinician")
+    to = _("To: %(referrer)s,", referrer=referrer)
+    pdf.lines(pdf.l_margin, left_w, pdf.wrap(to, left_w, _BODY, "B"), _BODY, "B")
+    pdf.lines(pdf.l_margin, left_w, [_("and the patient's general practitioner")], _BODY)
     if doc.referrer_email.strip():
         pdf.lines(pdf.l_margin, left_w, [doc.referrer_email.strip()], 9, color=MUTED)
     left_bottom = pdf.get_y()
     signed = doc.signed_at.astimezone(doc.meeting_at.tzinfo)
     side_x = pdf.w - pdf.r_margin - side_w
     pdf.set_y(top)
-    pdf.lines(side_x, side_w, [_date(signed)], _BODY, align="R")
-    reference = f"Decision {doc.decision_id}, version {doc.version_no}"
+    pdf.lines(side_x, side_w, [long_date(signed)], _BODY, align="R")
+    reference = _("Decision %(id)s, version %(version)s", id=doc.decision_id, version=doc.version_no)
     pdf.lines(side_x, side_w, [reference], 9, color=MUTED, align="R")
-    pdf.lines(side_x, side_w, [f"Case {doc.case_id}"], 9, color=MUTED, align="R")
+    pdf.lines(side_x, side_w, [_("Case %(id)s", id=doc.case_id)], 9, color=MUTED, align="R")
     pdf.set_y(max(left_bottom, pdf.get_y()) + 7)
 
 
 def _title(pdf: _LetterPDF, doc: DecisionDocument) -> None:
-    pdf.lines(pdf.l_margin, pdf.epw, ["Tumor board decision"], 18, "B", color=ACCENT)
+    pdf.lines(pdf.l_margin, pdf.epw, [_("Tumor board decision")], 18, "B", color=ACCENT)
     pdf.gap(1)
-    discussed = f"Discussed at the {doc.board_name.strip()} on {at(doc.meeting_at)}."
+    discussed = _(
+        "Discussed at the %(board)s on %(when)s.", board=doc.board_name.strip(), when=at(doc.meeting_at)
+    )
     if doc.findings_as_of is not None:
-        discussed += (
-            f" This version was signed on {at(doc.findings_as_of)}, with the findings as recorded then."
+        discussed += " " + _(
+            "This version was signed on %(when)s, with the findings as recorded then.",
+            when=at(doc.findings_as_of),
         )
     pdf.paragraph(pdf.l_margin, discussed, 10, color=MUTED)
     pdf.gap(3)
     if doc.is_superseded:
         if doc.superseded_at is None:  # set with superseded_by_version (document_from_snapshot)
             raise ValueError("A superseded document needs the time it was superseded.")
-        text = (
-            f"Superseded by version {doc.superseded_by_version} on {_date(doc.superseded_at.date())}: "
-            "this version is no longer in force."
+        text = _(
+            "Superseded by version %(version)s on %(date)s: this version is no longer in force.",
+            version=doc.superseded_by_version,
+            date=long_date(doc.superseded_at.date()),
         )
         _band(pdf, text, DANGER_BG, DANGER_INK)
     if not doc.frozen:
         _band(
             pdf,
-            "Signed before frozen copies were kept: the findings are the case's current ones.",
+            _("Signed before frozen copies were kept: the findings are the case's current ones."),
             WARN_BG,
             WARN_INK,
         )
     if doc.supersedes_version is not None:
-        reason = doc.amendment_reason.strip() or "no reason given"
-        text = f"Version {doc.version_no}, amends version {doc.supersedes_version}: {reason}"
+        reason = doc.amendment_reason.strip() or _("no reason given")
+        text = _(
+            "Version %(version)s, amends version %(amended)s: %(reason)s",
+            version=doc.version_no,
+            amended=doc.supersedes_version,
+            reason=reason,
+        )
         _band(pdf, text, WARN_BG, WARN_INK)
 
     # the patient: name, MRN, birth date, in a shaded box
-    details = f"MRN {doc.patient_mrn.strip()}   ·   born {_date(doc.patient_birth_date)}"
-    sex = _SEX.get(doc.patient_sex.strip().lower())
+    details = _(
+        "MRN %(mrn)s   ·   born %(date)s", mrn=doc.patient_mrn.strip(), date=long_date(doc.patient_birth_date)
+    )
+    sex = _sex(doc.patient_sex.strip().lower())
     if sex:
         details += f"   ·   {sex}"
     name_lines = pdf.wrap(doc.patient_name, pdf.epw - 8, 12.5, "B")
@@ -210,7 +235,7 @@ def _title(pdf: _LetterPDF, doc: DecisionDocument) -> None:
     pdf.set_fill_color(*BAND)
     pdf.rect(pdf.l_margin, top, pdf.epw, height, style="F")
     pdf.set_y(top + 2.5)
-    pdf.lines(pdf.l_margin + 4, pdf.epw - 8, ["Patient"], 8, "B", color=MUTED)
+    pdf.lines(pdf.l_margin + 4, pdf.epw - 8, [_("Patient")], 8, "B", color=MUTED)
     pdf.set_y(top + 2.5)
     pdf.lines(pdf.l_margin + 4 + 17, pdf.epw - 25, name_lines, 12.5, "B")
     pdf.lines(pdf.l_margin + 4 + 17, pdf.epw - 25, detail_lines, _BODY)
@@ -218,26 +243,26 @@ def _title(pdf: _LetterPDF, doc: DecisionDocument) -> None:
 
 
 def _diagnosis(pdf: _LetterPDF, doc: DecisionDocument) -> None:
-    _heading(pdf, "Diagnosis")
-    _row(pdf, "Diagnosis", doc.diagnosis, weight="B")
-    _row(pdf, "Primary site", doc.primary_site)
-    _row(pdf, "Grade", doc.grade or "", empty="not graded", note=doc.grade_rule)
+    _heading(pdf, _("Diagnosis"))
+    _row(pdf, _("Diagnosis"), doc.diagnosis, weight="B")
+    _row(pdf, _("Primary site"), doc.primary_site)
+    _row(pdf, _("Grade"), doc.grade or "", empty=_("not graded"), note=doc.grade_rule)
     stage_group, tnm = (doc.stage or "").strip(), (doc.tnm or "").strip()
-    stage = f"Stage {stage_group}" if stage_group else ""
+    stage = _("Stage %(stage)s", stage=stage_group) if stage_group else ""
     if tnm:
         stage = f"{stage} ({tnm})" if stage else tnm
-    _row(pdf, "Stage", stage, empty="not staged", note=doc.stage_rule)
+    _row(pdf, _("Stage"), stage, empty=_("not staged"), note=doc.stage_rule)
     icd10, morphology = (doc.icd10_code or "").strip(), (doc.morphology_code or "").strip()
     codes = [f"ICD-10-CM {icd10}" if icd10 else ""]
     codes.append(f"ICD-O-3 {morphology}" if morphology else "")
-    _row(pdf, "Codes", "   ·   ".join(code for code in codes if code), empty="not coded")
+    _row(pdf, _("Codes"), "   ·   ".join(code for code in codes if code), empty=_("not coded"))
 
 
 def _findings(pdf: _LetterPDF, findings: Sequence[str]) -> None:
     findings = [finding.strip() for finding in findings if finding.strip()]
     if not findings:
         return
-    _heading(pdf, "Key findings")
+    _heading(pdf, _("Key findings"))
     bullet_x = pdf.l_margin + 2
     text_x = pdf.l_margin + 6
     for finding in findings:
@@ -252,7 +277,7 @@ def _findings(pdf: _LetterPDF, findings: Sequence[str]) -> None:
 
 def _plan_table(pdf: _LetterPDF, doc: DecisionDocument) -> None:
     if not doc.plan:
-        pdf.paragraph(pdf.l_margin, "No treatment plan items.", color=MUTED)
+        pdf.paragraph(pdf.l_margin, _("No treatment plan items."), color=MUTED)
         return
     if pdf.will_page_break(line_h(9) * 4 + 8):
         pdf.add_page()
@@ -276,7 +301,7 @@ def _plan_table(pdf: _LetterPDF, doc: DecisionDocument) -> None:
         repeat_headings=1,
     ) as table:
         head = table.row()
-        for title in ("Treatment", "Detail", "Intent", "Responsible", "Target date"):
+        for title in (_("Treatment"), _("Detail"), _("Intent"), _("Responsible"), _("Target date")):
             head.cell(title)
         for item in doc.plan:
             row = table.row()
@@ -284,17 +309,17 @@ def _plan_table(pdf: _LetterPDF, doc: DecisionDocument) -> None:
             row.cell(item.detail.strip() or "—")
             row.cell(item.intent.strip() or "—")
             row.cell(item.responsible.strip() or "—")
-            row.cell(_short_date(item.target_date) if item.target_date else "—")
+            row.cell(short_date(item.target_date) if item.target_date else "—")
     pdf.set_x(pdf.l_margin)
     pdf.gap(1)
 
 
 def _decision(pdf: _LetterPDF, doc: DecisionDocument) -> None:
-    _heading(pdf, "Question to the board")
+    _heading(pdf, _("Question to the board"))
     pdf.paragraph(pdf.l_margin, doc.question.strip() or "—")
-    _heading(pdf, "Decision")
-    background, ink = _OUTCOME_COLOURS.get(doc.outcome, (WARN_BG, WARN_INK))
-    _band(pdf, f"Outcome: {doc.outcome}", background, ink)
+    _heading(pdf, _("Decision"))
+    background, ink = _OUTCOME_COLOURS.get(doc.outcome_code, (WARN_BG, WARN_INK))
+    _band(pdf, _("Outcome: %(outcome)s", outcome=doc.outcome), background, ink)
     if doc.recommendation.strip():
         for number, part in enumerate(doc.recommendation.strip().splitlines()):
             if number:
@@ -305,34 +330,37 @@ def _decision(pdf: _LetterPDF, doc: DecisionDocument) -> None:
 
 
 def _reasoning(pdf: _LetterPDF, doc: DecisionDocument) -> None:
-    _heading(pdf, "Reasoning")
-    _row(pdf, "Rationale", doc.rationale)
-    _row(pdf, "Guideline basis", doc.guideline, empty="none cited")
-    _row(pdf, "Clinical trial", doc.trial, empty="none")
-    _row(pdf, "Dissent", doc.dissent, empty="none recorded")
-    _row(pdf, "Patient preference and comorbidity", doc.preference_weighing, empty="not recorded")
+    _heading(pdf, _("Reasoning"))
+    _row(pdf, _("Rationale"), doc.rationale)
+    _row(pdf, _("Guideline basis"), doc.guideline, empty=_("none cited"))
+    _row(pdf, _("Clinical trial"), doc.trial, empty=_("none"))
+    _row(pdf, _("Dissent"), doc.dissent, empty=_("none recorded"))
+    _row(pdf, _("Patient preference and comorbidity"), doc.preference_weighing, empty=_("not recorded"))
     if doc.warnings:
-        warned = "; ".join(doc.warnings) + f" The chair's reason to sign: {doc.override_reason}"
-        _row(pdf, "Signed despite", warned)
+        reason = _("The chair's reason to sign: %(reason)s", reason=doc.override_reason)
+        _row(pdf, _("Signed despite"), "; ".join(doc.warnings) + " " + reason)
     if doc.quorum_reason:
-        _row(pdf, "Quorum", f"The meeting began without quorum; the chair's reason: {doc.quorum_reason}")
+        quorum = _(
+            "The meeting began without quorum; the chair's reason: %(reason)s", reason=doc.quorum_reason
+        )
+        _row(pdf, _("Quorum"), quorum)
 
-    _heading(pdf, "Follow-up")
-    review = _date(doc.next_review) if doc.next_review else ""
-    _row(pdf, "Next review", review, empty="no date set")
-    again = "Yes, the case will be presented to the board again." if doc.present_again else "No"
-    _row(pdf, "Back to the board", again)
+    _heading(pdf, _("Follow-up"))
+    review = long_date(doc.next_review) if doc.next_review else ""
+    _row(pdf, _("Next review"), review, empty=_("no date set"))
+    again = _("Yes, the case will be presented to the board again.") if doc.present_again else _("No")
+    _row(pdf, _("Back to the board"), again)
 
 
 def _attendees(pdf: _LetterPDF, attendees: Sequence[Attendee]) -> None:
     """Who was present at the meeting, one row per specialty in the order the specialties first appear."""
-    _heading(pdf, "Present at the meeting")
+    _heading(pdf, _("Present at the meeting"))
     groups: dict[str, list[str]] = {}
     for attendee in attendees:
         if attendee.name.strip():
-            groups.setdefault(attendee.specialty.strip() or "Other", []).append(attendee.name.strip())
+            groups.setdefault(attendee.specialty.strip() or _("Other"), []).append(attendee.name.strip())
     if not groups:
-        pdf.paragraph(pdf.l_margin, "No attendance was recorded.", color=MUTED)
+        pdf.paragraph(pdf.l_margin, _("No attendance was recorded."), color=MUTED)
         return
     for specialty, names in groups.items():
         _row(pdf, specialty, ", ".join(names))
@@ -344,38 +372,54 @@ def _signature(pdf: _LetterPDF, doc: DecisionDocument) -> None:
     if pdf.will_page_break(needed):
         pdf.add_page()
     pdf.gap(6)
-    pdf.paragraph(pdf.l_margin, "On behalf of the board,", color=INK)
+    pdf.paragraph(pdf.l_margin, _("On behalf of the board,"), color=INK)
     pdf.gap(4)
     pdf.paragraph(pdf.l_margin, doc.signed_by.strip() or "—", 11, "B")
-    pdf.paragraph(pdf.l_margin, f"Signed electronically on {at(signed)}", 9, color=MUTED)
+    pdf.paragraph(pdf.l_margin, _("Signed electronically on %(when)s", when=at(signed)), 9, color=MUTED)
     pdf.paragraph(pdf.l_margin, f"{doc.board_name.strip()}, {doc.hospital.strip()}", 9, color=MUTED)
     if doc.fingerprint:
         pdf.gap(2)
-        pdf.paragraph(pdf.l_margin, f"Document fingerprint (SHA-256): {doc.fingerprint}", 7, color=MUTED)
+        pdf.paragraph(
+            pdf.l_margin,
+            _("Document fingerprint (SHA-256): %(fingerprint)s", fingerprint=doc.fingerprint),
+            7,
+            color=MUTED,
+        )
 
 
-def decision_letter_pdf(doc: DecisionDocument, *, generated_at: datetime) -> bytes:
-    """The signed decision as a letter to the referring clinician and the patient's GP.
+def decision_letter_pdf(
+    doc: DecisionDocument, *, generated_at: datetime, language: Language = ENGLISH
+) -> bytes:
+    """The signed decision as a letter to the referring clinician and the patient's GP, in `language`.
 
     Times are shown in the meeting's zone (the hospital's). The document carries patient data, so every
     page says so and, from page 2, names the patient. Its creation date is `generated_at`, which makes
     the bytes reproducible for the same input.
     """
     require_aware(meeting_at=doc.meeting_at, signed_at=doc.signed_at, generated_at=generated_at)
+    with written_in(language):
+        return _letter(doc, generated_at, language.code)
+
+
+def _letter(doc: DecisionDocument, generated_at: datetime, code: str) -> bytes:
     zone = doc.meeting_at.tzinfo
     generated = generated_at.astimezone(zone)
-    printed = f"{generated.day} {MONTHS[generated.month - 1][:3]} {generated.year}, {generated:%H:%M}"
-    running = (
-        f"Tumor board decision · {doc.patient_name.strip()} · MRN {doc.patient_mrn.strip()}"
-        f" · born {_short_date(doc.patient_birth_date)} · version {doc.version_no}"
+    running = _(
+        "Tumor board decision · %(patient)s · MRN %(mrn)s · born %(born)s · version %(version)s",
+        patient=doc.patient_name.strip(),
+        mrn=doc.patient_mrn.strip(),
+        born=short_date(doc.patient_birth_date),
+        version=doc.version_no,
     )
-    pdf = _LetterPDF(running_title=running, generated=f"Printed {printed}")
+    pdf = _LetterPDF(running_title=running, generated=_("Printed %(when)s", when=printed(generated)))
     pdf.set_creation_date(generated_at)
-    pdf.set_title(f"Tumor board decision: {doc.board_name.strip()}, {day(doc.meeting_at)}")
-    pdf.set_subject(f"Decision {doc.decision_id}, version {doc.version_no}")
+    pdf.set_title(
+        _("Tumor board decision: %(board)s, %(day)s", board=doc.board_name.strip(), day=day(doc.meeting_at))
+    )
+    pdf.set_subject(_("Decision %(id)s, version %(version)s", id=doc.decision_id, version=doc.version_no))
     pdf.set_author(doc.hospital)
     pdf.set_creator("TumorBoard")
-    pdf.set_lang("en")
+    pdf.set_lang(code)
     pdf.add_page()
     _letterhead(pdf, doc)
     _addressee(pdf, doc)

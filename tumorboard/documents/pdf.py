@@ -18,6 +18,8 @@ from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
 
+from tumorboard.documents.base import _
+
 FONT = "DejaVu"
 PAGE_MARGIN = 18.0
 MM_PER_PT = 25.4 / 72
@@ -108,10 +110,12 @@ class BoardPDF(FPDF):
         self.rule(self.get_y())
         self.set_y(self.get_y() + 1.5)
         self.style(8, "B", color=DANGER_INK)
-        self.cell(self.epw / 3, 4, "Confidential: patient data")
+        self.cell(self.epw / 3, 4, _("Confidential: patient data"))
         self.style(8, color=MUTED)
         self.cell(self.epw / 3, 4, self.generated, align="C")
-        self.cell(self.epw / 3, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.cell(
+            self.epw / 3, 4, _("Page %(page)s of %(pages)s", page=self.page_no(), pages="{nb}"), align="R"
+        )
 
     def style(self, size: float, weight: str = "", *, color: tuple[int, int, int] = INK) -> None:
         self.set_font(FONT, weight, size)

@@ -9,11 +9,14 @@ closes, or the meeting is cancelled), the case is frozen as it was then in an ag
 on the meeting's pages and documents show that, never what was added to the case later.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from sqlalchemy import Select, delete, func, select, union_all
 
 from tumorboard.audit.recording import diff, record, snapshot
@@ -45,7 +48,7 @@ from tumorboard.meetings.models import (
 )
 from tumorboard.meetings.reminders import send_agenda
 from tumorboard.notifications.models import Notification
-from tumorboard.notifications.operations import notify
+from tumorboard.notifications.operations import in_recipients_languages, notify
 from tumorboard.timezones import hospital_today, hospital_tz, to_local
 
 AGENDA_SNAPSHOT_SCHEMA = 1
@@ -203,7 +206,10 @@ def update_meeting(actor, meeting: Meeting, plan: MeetingPlan, *, expected_versi
         record("meeting.updated", actor=actor, entity=meeting, changes=changes)
     if moved:
         _tell_submitters(
-            meeting, meeting.items, "meeting_moved", "The meeting of case {case} moved to {when}."
+            meeting,
+            meeting.items,
+            "meeting_moved",
+            lambda **say: _("The meeting of case %(case)s moved to %(when)s.", **say),
         )
 
 
@@ -224,17 +230,26 @@ def freeze_item(item: AgendaItem) -> str:
 
 
 def _when(meeting: Meeting) -> str:
-    return to_local(meeting.starts_at).strftime("%a %d %b %Y, %H:%M")
+    """The meeting's time in the (forced) language of the message: "Wed 02 Dec 2026, 16:00"."""
+    # TRANSLATORS: a CLDR pattern (EEE: the weekday's short name); German: EEE, dd.MM.y, HH:mm
+    return format_datetime(meeting.starts_at, _("EEE dd MMM y, HH:mm"))
 
 
-def _tell_submitters(meeting: Meeting, items: Sequence[AgendaItem], kind: str, template: str) -> None:
+def _tell_submitters(
+    meeting: Meeting, items: Sequence[AgendaItem], kind: str, write: Callable[..., str]
+) -> None:
+    """Each case's submitter, in their language: `write(case=, when=, board=)` writes the message."""
     for item in items:
         notify(
             [item.case.submitter_id],
             kind,
-            template.format(case=item.case_id, when=_when(meeting), board=meeting.board.name),
+            partial(_written, write, case=item.case_id, meeting=meeting),
             f"/cases/{item.case_id}",
         )
+
+
+def _written(write: Callable[..., str], *, case: int, meeting: Meeting) -> str:
+    return write(case=case, when=_when(meeting), board=meeting.board.name)
 
 
 @atomic
@@ -266,7 +281,9 @@ def cancel_meeting(actor, meeting: Meeting, *, reason: str, expected_version: in
         meeting,
         items,
         "meeting_cancelled",
-        "The {board} meeting of {when} was cancelled; case {case} is back in the pool.",
+        lambda **say: _(
+            "The %(board)s meeting of %(when)s was cancelled; case %(case)s is back in the pool.", **say
+        ),
     )
 
 
@@ -440,7 +457,12 @@ def add_to_agenda(
     notify(
         [case.submitter_id],
         "case_scheduled",
-        f"Case {case.id} is on the agenda of the {meeting.board.name} on {_when(meeting)}.",
+        lambda: _(
+            "Case %(case)s is on the agenda of the %(board)s on %(when)s.",
+            case=case.id,
+            board=meeting.board.name,
+            when=_when(meeting),
+        ),
         f"/cases/{case.id}",
     )
     return item
@@ -474,7 +496,11 @@ def remove_from_agenda(actor, item: AgendaItem, *, expected_version: int | None)
     notify(
         [item.case.submitter_id],
         "case_unscheduled",
-        f"Case {item.case_id} was taken off the agenda of {_when(meeting)} and is back in the pool.",
+        lambda: _(
+            "Case %(case)s was taken off the agenda of %(when)s and is back in the pool.",
+            case=item.case_id,
+            when=_when(meeting),
+        ),
         f"/cases/{item.case_id}",
     )
 
@@ -501,7 +527,15 @@ def reorder_agenda(actor, meeting: Meeting, item_ids: Sequence[int], *, expected
 def _tell_moved(item: AgendaItem, meeting: Meeting, position: int) -> None:
     """A submitter hears once per case and meeting that the case moved: a later move rewrites that
     notification (the latest position, unread again) instead of adding another."""
-    message = f"Case {item.case_id} moved to position {position} on the agenda of {_when(meeting)}."
+
+    def message() -> str:
+        return _(
+            "Case %(case)s moved to position %(position)s on the agenda of %(when)s.",
+            case=item.case_id,
+            position=position,
+            when=_when(meeting),
+        )
+
     link = f"/cases/{item.case_id}"
     earlier = db.session.scalar(
         select(Notification).where(
@@ -514,7 +548,8 @@ def _tell_moved(item: AgendaItem, meeting: Meeting, position: int) -> None:
     if earlier is None:
         notify([item.case.submitter_id], "case_moved", message, link)
     else:
-        earlier.message, earlier.read_at = message, None
+        earlier.message = in_recipients_languages([earlier.user_id], message)[earlier.user_id]
+        earlier.read_at = None
 
 
 def move_item(actor, item: AgendaItem, step: int, *, expected_version: int | None) -> None:
@@ -722,8 +757,11 @@ def set_outcome(actor, item: AgendaItem, outcome: str, *, expected_version: int 
         notify(
             [item.case.submitter_id],
             "case_deferred",
-            f"Case {item.case_id} was deferred at the meeting of {_when(meeting)}; "
-            "it goes first at the next one.",
+            lambda: _(
+                "Case %(case)s was deferred at the meeting of %(when)s; it goes first at the next one.",
+                case=item.case_id,
+                when=_when(meeting),
+            ),
             f"/cases/{item.case_id}",
         )
     item.outcome = chosen
@@ -848,15 +886,30 @@ def _tell_deferred(meeting: Meeting, items: Sequence[AgendaItem], target: Meetin
     by_submitter: dict[int, list[int]] = {}
     for item in items:
         by_submitter.setdefault(item.case.submitter_id, []).append(item.case_id)
-    where = f"they go first on the agenda of {_when(target)}" if target else "they wait first in the pool"
     for submitter_id, case_ids in by_submitter.items():
         named = ", ".join(str(c) for c in case_ids)
         notify(
             [submitter_id],
             "case_deferred",
-            f"Case(s) {named} were not discussed at the meeting of {_when(meeting)}; {where}.",
+            partial(_deferred_message, named, meeting, target),
             f"/cases/{case_ids[0]}",
         )
+
+
+def _deferred_message(named: str, meeting: Meeting, target: Meeting | None) -> str:
+    if target is not None:
+        return _(
+            "Case(s) %(cases)s were not discussed at the meeting of %(when)s; they go first on the agenda of "
+            "%(next)s.",
+            cases=named,
+            when=_when(meeting),
+            next=_when(target),
+        )
+    return _(
+        "Case(s) %(cases)s were not discussed at the meeting of %(when)s; they wait first in the pool.",
+        cases=named,
+        when=_when(meeting),
+    )
 
 
 @atomic

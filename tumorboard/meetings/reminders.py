@@ -7,8 +7,11 @@ Messages name cases by number, never the patient: e-mail leaves the hospital.
 """
 
 from datetime import timedelta
+from functools import partial
 
 from flask import current_app
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tumorboard.audit.recording import record
@@ -20,13 +23,51 @@ from tumorboard.extensions import db
 from tumorboard.meetings.models import Meeting, MeetingStatus
 from tumorboard.notifications.models import ReminderKind
 from tumorboard.notifications.operations import remind
-from tumorboard.timezones import to_local
 
 UPCOMING = (MeetingStatus.PLANNED.value, MeetingStatus.LOCKED.value)
 
 
 def _when(moment) -> str:
-    return to_local(moment).strftime("%a %d %b %Y, %H:%M")
+    """A meeting's time in the (forced) language of the message: "Wed 02 Dec 2026, 16:00"."""
+    # TRANSLATORS: a CLDR pattern (EEE: the weekday's short name); German: EEE, dd.MM.y, HH:mm
+    return format_datetime(moment, _("EEE dd MMM y, HH:mm"))
+
+
+def _cutoff_message(board: str, starts_at, cutoff_at, cases: str) -> str:
+    return _(
+        "Submission cut-off for the %(board)s meeting of %(when)s: %(cutoff)s. Not submitted yet: case "
+        "%(cases)s.",
+        board=board,
+        when=_when(starts_at),
+        cutoff=_when(cutoff_at),
+        cases=cases,
+    )
+
+
+def _meeting_message(board: str, starts_at, cases: str) -> str:
+    if cases:
+        return _(
+            "Reminder: the %(board)s meeting is on %(when)s, with case %(cases)s.",
+            board=board,
+            when=_when(starts_at),
+            cases=cases,
+        )
+    return _("Reminder: the %(board)s meeting is on %(when)s.", board=board, when=_when(starts_at))
+
+
+def _agenda_message(board: str, starts_at, cases: str) -> str:
+    if cases:
+        return _(
+            "The agenda of the %(board)s meeting of %(when)s is locked: case %(cases)s.",
+            board=board,
+            when=_when(starts_at),
+            cases=cases,
+        )
+    return _(
+        "The agenda of the %(board)s meeting of %(when)s is locked: no cases.",
+        board=board,
+        when=_when(starts_at),
+    )
 
 
 def _cases(ids: list[int]) -> str:
@@ -84,9 +125,8 @@ def remind_cutoff() -> int:
         ):
             drafts.setdefault(submitter_id, []).append(case_id)
         for submitter_id, case_ids in drafts.items():
-            message = (
-                f"Submission cut-off for the {meeting.board.name} meeting of {_when(meeting.starts_at)}: "
-                f"{_when(meeting.cutoff_at)}. Not submitted yet: case {_cases(case_ids)}."
+            message = partial(
+                _cutoff_message, meeting.board.name, meeting.starts_at, meeting.cutoff_at, _cases(case_ids)
             )
             link = f"/cases/{case_ids[0]}" if len(case_ids) == 1 else "/cases/"
             if remind(ReminderKind.CUTOFF, meeting.id, [submitter_id], message, link):
@@ -102,9 +142,7 @@ def remind_meetings() -> int:
     told: dict[int, list[int]] = {}
     for meeting in _upcoming(Meeting.starts_at, current_app.config["MEETING_REMINDER_HOURS"]):
         case_ids = [item.case_id for item in meeting.items]
-        message = f"Reminder: the {meeting.board.name} meeting is on {_when(meeting.starts_at)}" + (
-            f", with case {_cases(case_ids)}." if case_ids else "."
-        )
+        message = partial(_meeting_message, meeting.board.name, meeting.starts_at, _cases(case_ids))
         sent = remind(ReminderKind.MEETING, meeting.id, _members(meeting.board_id), message, _link(meeting))
         if sent:
             told[meeting.id] = sent
@@ -120,9 +158,7 @@ def send_agenda(meeting_id: int) -> int:
     if meeting is None or meeting.status != MeetingStatus.LOCKED:
         return 0  # unlocked again, started or cancelled before the job ran
     case_ids = [item.case_id for item in meeting.items]
-    message = f"The agenda of the {meeting.board.name} meeting of {_when(meeting.starts_at)} is locked: " + (
-        f"case {_cases(case_ids)}." if case_ids else "no cases."
-    )
+    message = partial(_agenda_message, meeting.board.name, meeting.starts_at, _cases(case_ids))
     sent = remind(ReminderKind.AGENDA, meeting.id, _members(meeting.board_id), message, _link(meeting))
     _record("reminders.agenda_sent", {meeting.id: sent} if sent else {})
     return len(sent)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,6 +21,7 @@ from tumorboard.db import utcnow
 from tumorboard.documents import agenda as pdf_document
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
+from tumorboard.languages import document_language, recipient_locale
 from tumorboard.meetings import calendar_feed, operations, queries
 from tumorboard.meetings.blueprint import bp
 from tumorboard.meetings.forms import (
@@ -215,7 +217,7 @@ def _document_entries(meeting: Meeting, page: AccessPage) -> list[pdf_document.A
         item, case, summary = row.item, row.case, row.summary
         grade = str(summary.grade.result.category) if summary.grade else "—"
         if summary.staging is None or summary.not_staged_reason:
-            stage = "not staged"
+            stage = _("not staged")
         else:
             s = summary.staging
             stage = f"{s.t.category} {s.n.category} {s.m.category} · {s.stage.category}"
@@ -248,9 +250,10 @@ def _meeting_info(meeting: Meeting) -> pdf_document.MeetingInfo:
         room=meeting.room,
         video_link=meeting.video_link,
         cutoff_at=to_local(meeting.cutoff_at),
-        status=meeting.status.label.lower(),
+        status=meeting.status.value.replace("_", " "),
         capacity_cases=meeting.capacity_cases,
         capacity_minutes=meeting.capacity_minutes,
+        status_label=meeting.status.label,
     )
 
 
@@ -272,6 +275,7 @@ def agenda_pdf(meeting_id: int):
         _document_entries(meeting, AccessPage.AGENDA_PDF),
         hospital=current_app.config["HOSPITAL_NAME"],
         generated_at=to_local(utcnow()),
+        language=document_language(str(get_locale())),
     )
     name = f"agenda-{to_local(meeting.starts_at):%Y-%m-%d}-meeting-{meeting.id}.pdf"
     return Response(
@@ -302,19 +306,24 @@ def frozen_marker_chart(meeting_id: int, item_id: int, analyte: str):
 
 
 def calendar_event(meeting: Meeting) -> calendar_feed.CalendarEvent:
+    """The meeting as a calendar entry, in the current language (the requester's, or the feed owner's
+    under force_locale)."""
     base = public_url()
-    location = " · ".join(
-        p for p in (meeting.room, f"Video: {meeting.video_link}" if meeting.video_link else "") if p
-    )
+    video = _("Video: %(link)s", link=meeting.video_link) if meeting.video_link else ""
+    location = " · ".join(p for p in (meeting.room, video) if p)
     cases = len(meeting.items)
+    # TRANSLATORS: a CLDR pattern (EEE: the weekday's short name); German: EEE, dd.MM.y, HH:mm
+    cutoff = format_datetime(meeting.cutoff_at, _("EEE dd MMM y HH:mm"))
+    description = _(
+        "%(cases)s case(s) on the agenda. Cut-off for submissions: %(cutoff)s.", cases=cases, cutoff=cutoff
+    )
     return calendar_feed.CalendarEvent(
         uid=f"meeting-{meeting.id}@tumorboard",
         starts_at=to_local(meeting.starts_at),
         ends_at=to_local(meeting.ends_at),
         summary=meeting.board.name,
         location=location,
-        description=f"{cases} case(s) on the agenda. Cut-off for submissions: "
-        f"{to_local(meeting.cutoff_at):%a %d %b %Y %H:%M}. {base}/meetings/{meeting.id}",
+        description=f"{description} {base}/meetings/{meeting.id}",
         url=f"{base}/meetings/{meeting.id}",
         cancelled=meeting.status == MeetingStatus.CANCELLED.value,
         sequence=meeting.version,
@@ -345,11 +354,12 @@ def personal_feed(token: str):
     if user is None or not user.active:
         abort(404)
     meetings = queries.feed_meetings(user, since=utcnow() - timedelta(weeks=4))
-    ics = calendar_feed.calendar_ics(
-        [calendar_event(m) for m in meetings],
-        calendar_name="TumorBoard meetings",
-        timezone=current_app.config["TIMEZONE"],
-    )
+    with force_locale(recipient_locale(user)):  # the feed's owner reads it, not the (cookieless) request
+        ics = calendar_feed.calendar_ics(
+            [calendar_event(m) for m in meetings],
+            calendar_name=_("TumorBoard meetings"),
+            timezone=current_app.config["TIMEZONE"],
+        )
     return Response(ics, mimetype="text/calendar")
 
 

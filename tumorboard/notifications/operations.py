@@ -4,13 +4,19 @@ so a rolled-back change sends none.
 
 Messages name cases by number and link to them, never by patient name: e-mail leaves the hospital's
 systems.
+
+A message is written in its recipient's language (`User.locale`, else the hospital's DEFAULT_LOCALE):
+the caller passes a function that writes it (`lambda: _("Case %(id)s …", id=…)`), called once per
+language under Flask-Babel's `force_locale`, and each recipient's notification (and so its e-mail) holds
+the text in theirs. Rendered when sent, not when read: what a person was told stays as it was.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any, cast
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import CursorResult, Select, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -19,13 +25,36 @@ from tumorboard.auth.models import User
 from tumorboard.db import utcnow
 from tumorboard.extensions import db
 from tumorboard.jobs import enqueue
+from tumorboard.languages import recipient_locale
 from tumorboard.notifications.mail import mail_notification
 from tumorboard.notifications.models import Notification, ReminderKind, ReminderSent
 
+# a text as it is, or a function that writes it in the current (forced) language
+Message = str | Callable[[], str]
 
-def notify(user_ids: Iterable[int], kind: str, message: str, link: str = "") -> list[Notification]:
+
+def in_recipients_languages(user_ids: Iterable[int], message: Message) -> dict[int, str]:
+    """The message for each user, in their language: written once per language among them."""
+    ids = sorted(set(user_ids))
+    if not callable(message):
+        return dict.fromkeys(ids, message)
+    users: Iterable[User] = db.session.scalars(select(User).where(User.id.in_(ids))) if ids else []
+    languages = {user.id: recipient_locale(user) for user in users}
+    written: dict[str, str] = {}
+    texts = {}
+    for uid in ids:
+        language = languages.get(uid) or current_app.config["DEFAULT_LOCALE"]
+        if language not in written:
+            with force_locale(language):
+                written[language] = str(message())
+        texts[uid] = written[language]
+    return texts
+
+
+def notify(user_ids: Iterable[int], kind: str, message: Message, link: str = "") -> list[Notification]:
     notes = [
-        Notification(user_id=uid, kind=kind, message=message, link=link) for uid in sorted(set(user_ids))
+        Notification(user_id=uid, kind=kind, message=text, link=link)
+        for uid, text in in_recipients_languages(user_ids, message).items()
     ]
     db.session.add_all(notes)
     db.session.flush()
@@ -71,7 +100,7 @@ def claim_reminder(kind: ReminderKind, subject_id: int, user_id: int) -> bool:
 
 
 def remind(
-    kind: ReminderKind, subject_id: int, user_ids: Iterable[int], message: str, link: str
+    kind: ReminderKind, subject_id: int, user_ids: Iterable[int], message: Message, link: str
 ) -> list[int]:
     """Notify (and so e-mail) each user who has not had this reminder of this subject; returns whom."""
     fresh = [uid for uid in sorted(set(user_ids)) if claim_reminder(kind, subject_id, uid)]
