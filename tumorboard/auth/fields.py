@@ -5,11 +5,24 @@ from tumorboard.auth.passwords import MAX_LENGTH
 from tumorboard.auth.roles import Role
 from tumorboard.auth.tokens import TokenLifetime, TokenScope
 from tumorboard.fields import Choice, Password, Text
+from tumorboard.i18n import Language
 
 
 class AccountFields:
     email = Text("Email", "email address", 254, required=True)
     name = Text("Full name", "name", 200, required=True)
+
+
+class ProfileFields:
+    """What a user sets on their own account page (User.locale)."""
+
+    locale = Choice(
+        "Language",
+        "language",
+        Language,
+        blank="As my browser asks",
+        description="The language of TumorBoard's pages for you; the hospital's letters keep their own.",
+    )
 
 
 class PasswordFields:

@@ -1,6 +1,6 @@
 """Sign-in, password and user-management forms."""
 
-from wtforms import SelectField, SubmitField
+from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, ValidationError
 from wtforms.widgets import EmailInput
 
@@ -8,6 +8,7 @@ from tumorboard.auth.fields import (
     AccountFields,
     GroupMappingFields,
     PasswordFields,
+    ProfileFields,
     SecondFactorFields,
     TokenFields,
 )
@@ -16,6 +17,7 @@ from tumorboard.auth.roles import Role
 from tumorboard.auth.tokens import TokenLifetime
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.forms import Form, MultiCheckboxField, VersionField, choices
+from tumorboard.i18n import Language
 from tumorboard.once import OnceField
 
 ROLE_CHOICES = choices((r.value, r.label) for r in Role)
@@ -45,6 +47,21 @@ class NewPasswordMixin:
 class ChangePasswordForm(Form, NewPasswordMixin):
     current_password = PasswordFields.current_password.field()
     submit = SubmitField("Change password")
+
+
+class LanguageForm(Form):
+    """The account page's choice of language (none: the browser's, else the hospital's)."""
+
+    version = VersionField()
+    locale = ProfileFields.locale.field()
+    submit = SubmitField("Save the language")
+
+
+class LanguageSwitchForm(Form):
+    """The navigation's switch: one button per language, back to the page it was pressed on."""
+
+    language = SelectField("Language", choices=[(language.value, language.label) for language in Language])
+    next = HiddenField()
 
 
 class ForgotPasswordForm(Form):

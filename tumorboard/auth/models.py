@@ -13,6 +13,7 @@ from tumorboard.auth.roles import Role
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import UTCDateTime, enum_type, utcnow
 from tumorboard.extensions import Model, db
+from tumorboard.i18n import Language
 
 
 def new_session_token() -> str:
@@ -40,6 +41,9 @@ class User(UserMixin, Model):
     # The secret in the URL of the personal calendar feed (calendar apps send no cookie); renewable.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The language of the interface the user chose on their account page; None: the browser's, else the
+    # hospital's (tumorboard.i18n.select_locale).
+    locale: Mapped[Language | None] = mapped_column(enum_type(Language, 8, "locale"))
     # The person at the hospital's OpenID provider (auth.oidc): linked at their first single sign-on, and
     # from then on found by this pair, never by e-mail again.
     oidc_issuer: Mapped[str | None] = mapped_column(String(500))

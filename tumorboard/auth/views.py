@@ -1,19 +1,28 @@
 """Sign in, sign out, and the user's own account."""
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
 from tumorboard.auth import oidc, operations, reset, throttle
 from tumorboard.auth.access import public, require_login
 from tumorboard.auth.blueprint import bp
-from tumorboard.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetByLinkForm
+from tumorboard.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    LanguageSwitchForm,
+    LoginForm,
+    ResetByLinkForm,
+)
 from tumorboard.auth.models import SignInMethod
 from tumorboard.auth.pages import account_page
 from tumorboard.auth.sessions import begin_second_step, end_session, session_method, start_session
 from tumorboard.errors import OperationError
 from tumorboard.forms import ActionForm
-from tumorboard.views_helpers import form_error, safe_next
+from tumorboard.i18n import LOCALE_COOKIE
+from tumorboard.views_helpers import flash_form_errors, form_error, safe_next
 
 LOGIN_FAILED = "Email or password is not correct, or the account is disabled."
 RESET_SENT = (
@@ -79,6 +88,51 @@ def renew_calendar():
     operations.renew_calendar_token(current_user._get_current_object())
     flash("Your calendar link is new; the old one no longer works.", "success")
     return redirect(url_for("auth.account", _anchor="calendar"))
+
+
+@bp.post("/account/language")
+@require_login
+def choose_language():
+    form = LanguageForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        try:
+            operations.choose_language(user, form.locale.data or None, form.version.data)
+        except OperationError as exc:
+            form_error(form, exc, default="locale")
+        else:
+            flash(_("Your language is saved."), "success")
+            return redirect(url_for("auth.account", _anchor="language"))
+    return account_page(language_form=form, status=422)
+
+
+# A year: an anonymous visitor's language outlives the browser's session, like a signed-in user's profile.
+LOCALE_COOKIE_AGE = 365 * 24 * 3600
+
+
+@bp.post("/language")
+@public
+def switch_language():
+    """The navigation's switch: the signed-in user's profile (audited), an anonymous visitor's cookie; back
+    to the page it was pressed on (its form's content is kept by static/language.js)."""
+    form = LanguageSwitchForm()
+    target = safe_next(form.next.data)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(target)
+    response = redirect(target)
+    if current_user.is_authenticated:
+        operations.choose_language(current_user._get_current_object(), form.language.data)
+    else:
+        response.set_cookie(
+            LOCALE_COOKIE,
+            form.language.data,
+            max_age=LOCALE_COOKIE_AGE,
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
