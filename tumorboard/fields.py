@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from tumorboard.errors import OperationError
 from tumorboard.forms import INVISIBLE, MultiCheckboxField, unreadable_characters
 from tumorboard.forms import choices as select_choices
+from tumorboard.i18n import lazy_label
 
 
 @overload
@@ -139,7 +140,9 @@ def _literal(message: str) -> str:
 
 def vocabulary_choices(enum: type[StrEnum], blank: str | None = None) -> list:
     """A vocabulary's (value, label) pairs for a select, with a blank first option when it may be empty."""
-    pairs = [(member.value, getattr(member, "label", str(member))) for member in enum]
+    pairs = [
+        (member.value, lazy_label(member) if hasattr(member, "label") else str(member)) for member in enum
+    ]
     return select_choices([("", blank), *pairs] if blank is not None else pairs)
 
 

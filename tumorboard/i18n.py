@@ -13,11 +13,14 @@ templates (``babel.cfg``), updates the catalogues and compiles them.
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, LazyString, get_locale, gettext
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
+
+from tumorboard.clinical import labels as clinical_labels
 
 
 class Language(StrEnum):
@@ -67,6 +70,12 @@ def current_language() -> str:
     return str(get_locale() or current_app.config["DEFAULT_LOCALE"])
 
 
+def lazy_label(member: Any) -> LazyString:
+    """An enum member's label read when it is shown, in that request's language: for choices built once,
+    when a form class is defined (a label read then would stay in the language of the first request)."""
+    return LazyString(lambda: member.label)
+
+
 def select_timezone() -> str:
     return current_app.config["TIMEZONE"]
 
@@ -85,4 +94,6 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    # the clinical vocabularies' labels (clinical.labels, pure Python) through the same catalogues
+    clinical_labels.set_translator(gettext)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

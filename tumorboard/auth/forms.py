@@ -17,11 +17,11 @@ from tumorboard.auth.roles import Role
 from tumorboard.auth.tokens import TokenLifetime
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.forms import Form, MultiCheckboxField, VersionField, choices
-from tumorboard.i18n import Language
+from tumorboard.i18n import Language, lazy_label
 from tumorboard.once import OnceField
 
-ROLE_CHOICES = choices((r.value, r.label) for r in Role)
-SPECIALTY_CHOICES = choices((s.value, s.label) for s in Specialty)
+ROLE_CHOICES = choices((r.value, lazy_label(r)) for r in Role)
+SPECIALTY_CHOICES = choices((s.value, lazy_label(s)) for s in Specialty)
 
 
 class LoginForm(Form):

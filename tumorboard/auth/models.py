@@ -5,6 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask import current_app, g
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -195,11 +196,13 @@ class SignInMethod(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            SignInMethod.PASSWORD: "Password",
-            SignInMethod.PASSWORD_AND_CODE: "Password and second factor",
-            SignInMethod.PROVIDER: "Hospital sign-in (single sign-on)",
-        }[self]
+        return str(
+            {
+                SignInMethod.PASSWORD: _l("Password"),
+                SignInMethod.PASSWORD_AND_CODE: _l("Password and second factor"),
+                SignInMethod.PROVIDER: _l("Hospital sign-in (single sign-on)"),
+            }[self]
+        )
 
 
 class SessionEnd(StrEnum):

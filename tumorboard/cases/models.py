@@ -11,6 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.sql import FromClause
@@ -48,7 +49,17 @@ class CaseStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(
+            {
+                "draft": _l("Draft"),
+                "submitted": _l("Submitted"),
+                "scheduled": _l("Scheduled"),
+                "discussed": _l("Discussed"),
+                "closed": _l("Closed"),
+                "deferred": _l("Deferred"),
+                "withdrawn": _l("Withdrawn"),
+            }[self.value]
+        )
 
 
 # The case lifecycle, in one table: each status and the statuses it may move to. The moves themselves are
@@ -87,7 +98,11 @@ class Sex(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(
+            {"female": _l("Female"), "male": _l("Male"), "other": _l("Other"), "unknown": _l("Unknown")}[
+                self.value
+            ]
+        )
 
 
 class Patient(Model):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
+from flask_babel import lazy_gettext as _l
+
 from tumorboard.clinical import coding, grading, imaging, staging
 from tumorboard.clinical.results import Result
 from tumorboard.clinical.vocabularies import Differentiation, FunctionalStatus, ImagingModality, PrimarySite
@@ -31,9 +33,12 @@ class FlagKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"disagreement": "Disagreement", "disputed": "Disputed boundary", "invalid": "Cannot compute"}[
-            self.value
-        ]
+        labels = {
+            "disagreement": _l("Disagreement"),
+            "disputed": _l("Disputed boundary"),
+            "invalid": _l("Cannot compute"),
+        }
+        return str(labels[self.value])
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Forms of the decisions package."""
 
+from flask_babel import LazyString
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,6 +17,7 @@ from tumorboard.clinical.vocabularies import DeviationReason, PlanIntent, Treatm
 from tumorboard.decisions.fields import DecisionFields, FollowUpFields, PlanItemFields, SigningFields
 from tumorboard.decisions.models import FollowUpStatus
 from tumorboard.forms import Form, VersionField, choices
+from tumorboard.i18n import lazy_label
 from tumorboard.views_helpers import parse_id
 
 BLANK = ("", "—")
@@ -27,16 +29,20 @@ class PlanItemForm(Form):
 
     treatment = SelectField(
         "Treatment",
-        choices=choices([BLANK, *((t.value, f"{t.value} · {t.label}") for t in Treatment)]),
+        choices=choices(
+            [BLANK, *((t.value, LazyString(lambda t=t: f"{t.value} · {t.label}")) for t in Treatment)]
+        ),
         validators=[Optional()],
     )
     detail = PlanItemFields.detail.field()
     intent = SelectField(
-        "Intent", choices=choices([BLANK, *((i.value, i.label) for i in PlanIntent)]), validators=[Optional()]
+        "Intent",
+        choices=choices([BLANK, *((i.value, lazy_label(i)) for i in PlanIntent)]),
+        validators=[Optional()],
     )
     responsible_specialty = SelectField(
         "Responsible",
-        choices=choices([BLANK, *((s.value, s.label) for s in Specialty)]),
+        choices=choices([BLANK, *((s.value, lazy_label(s)) for s in Specialty)]),
         validators=[Optional()],
     )
     target_date = DateField("Target date", validators=[Optional()])
@@ -86,11 +92,12 @@ class AmendForm(Form):
 
 class FollowUpForm(Form):
     status = SelectField(
-        "Was the recommendation carried out?", choices=choices((s.value, s.label) for s in FollowUpStatus)
+        "Was the recommendation carried out?",
+        choices=choices((s.value, lazy_label(s)) for s in FollowUpStatus),
     )
     reason = SelectField(
         "Why not (fully)?",
-        choices=choices([BLANK, *((r.value, r.label) for r in DeviationReason)]),
+        choices=choices([BLANK, *((r.value, lazy_label(r)) for r in DeviationReason)]),
         validators=[Optional()],
     )
     reason_text = FollowUpFields.reason_text.field()

@@ -9,6 +9,7 @@ import json
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     Date,
@@ -72,11 +73,12 @@ class DecisionOutcome(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "recommendation": "Recommendation",
-            "further_diagnostics": "Further diagnostics needed",
-            "deferred": "Deferred",
-        }[self.value]
+        labels = {
+            "recommendation": _l("Recommendation"),
+            "further_diagnostics": _l("Further diagnostics needed"),
+            "deferred": _l("Deferred"),
+        }
+        return str(labels[self.value])
 
 
 class GuidelineBasis(StrEnum):
@@ -88,13 +90,15 @@ class GuidelineBasis(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
+        # the societies' names are names, the same in every language
+        labels = {
             "enets": "ENETS",
             "esmo": "ESMO",
             "nccn": "NCCN",
-            "local": "Local standard",
-            "none": "None cited",
-        }[self.value]
+            "local": _l("Local standard"),
+            "none": _l("None cited"),
+        }
+        return str(labels[self.value])
 
 
 class FollowUpStatus(StrEnum):
@@ -104,9 +108,12 @@ class FollowUpStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"fully": "Carried out fully", "partly": "Carried out partly", "not": "Not carried out"}[
-            self.value
-        ]
+        labels = {
+            "fully": _l("Carried out fully"),
+            "partly": _l("Carried out partly"),
+            "not": _l("Not carried out"),
+        }
+        return str(labels[self.value])
 
 
 # What the board decides: the fields a draft holds, an amendment copies and a snapshot freezes.

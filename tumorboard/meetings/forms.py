@@ -11,11 +11,12 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 
 from tumorboard.boards.fields import MeetingPlanFields
 from tumorboard.forms import Form, VersionField, choices
+from tumorboard.i18n import lazy_label
 from tumorboard.meetings.fields import AgendaFields, MeetingFields
 from tumorboard.meetings.models import AgendaMode
 from tumorboard.once import OnceField
 
-MODE_CHOICES = choices((m.value, m.label) for m in AgendaMode)
+MODE_CHOICES = choices((m.value, lazy_label(m)) for m in AgendaMode)
 
 
 class MeetingForm(Form):

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,8 +30,14 @@ class MeetingStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"agenda_locked": "Agenda locked", "in_progress": "In progress"}.get(
-            self.value, self.value.title()
+        return str(
+            {
+                "planned": _l("Planned"),
+                "agenda_locked": _l("Agenda locked"),
+                "in_progress": _l("In progress"),
+                "closed": _l("Closed"),
+                "cancelled": _l("Cancelled"),
+            }[self.value]
         )
 
 
@@ -152,7 +159,7 @@ class AgendaMode(StrEnum):
 
     @property
     def label(self) -> str:
-        return "Full discussion" if self is AgendaMode.FULL else "Standard of care – for noting"
+        return str(_l("Full discussion") if self is AgendaMode.FULL else _l("Standard of care – for noting"))
 
 
 class AttendanceStatus(StrEnum):
