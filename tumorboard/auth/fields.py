@@ -1,6 +1,8 @@
 """The fields of sign-in and of accounts, each declared once (tumorboard.fields). What makes a new
 password acceptable is the policy in auth.passwords; the forms ask it too."""
 
+from flask_babel import lazy_gettext as _l
+
 from tumorboard.auth.passwords import MAX_LENGTH
 from tumorboard.auth.roles import Role
 from tumorboard.auth.tokens import TokenLifetime, TokenScope
@@ -17,11 +19,11 @@ class ProfileFields:
     """What a user sets on their own account page (User.locale)."""
 
     locale = Choice(
-        "Language",
+        _l("Language"),
         "language",
         Language,
-        blank="As my browser asks",
-        description="The language of TumorBoard's pages for you; the hospital's letters keep their own.",
+        blank=_l("As my browser asks"),
+        description=_l("The language of TumorBoard's pages for you; the hospital's letters keep their own."),
     )
 
 

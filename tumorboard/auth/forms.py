@@ -1,5 +1,6 @@
 """Sign-in, password and user-management forms."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, ValidationError
 from wtforms.widgets import EmailInput
@@ -54,13 +55,15 @@ class LanguageForm(Form):
 
     version = VersionField()
     locale = ProfileFields.locale.field()
-    submit = SubmitField("Save the language")
+    submit = SubmitField(_l("Save the language"))
 
 
 class LanguageSwitchForm(Form):
     """The navigation's switch: one button per language, back to the page it was pressed on."""
 
-    language = SelectField("Language", choices=[(language.value, language.label) for language in Language])
+    language = SelectField(
+        _l("Language"), choices=[(language.value, language.label) for language in Language]
+    )
     next = HiddenField()
 
 

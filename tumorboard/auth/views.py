@@ -19,17 +19,18 @@ from tumorboard.auth.forms import (
 from tumorboard.auth.models import SignInMethod
 from tumorboard.auth.pages import account_page
 from tumorboard.auth.sessions import begin_second_step, end_session, session_method, start_session
+from tumorboard.clinical.labels import N_
 from tumorboard.errors import OperationError
 from tumorboard.forms import ActionForm
 from tumorboard.i18n import LOCALE_COOKIE
 from tumorboard.views_helpers import flash_form_errors, form_error, safe_next
 
-LOGIN_FAILED = "Email or password is not correct, or the account is disabled."
+LOGIN_FAILED = N_("Email or password is not correct, or the account is disabled.")
 RESET_SENT = (
     "If this address belongs to an account, a link to choose a new password is on its way to it. "
     "It works once, within {minutes} minutes."
 )
-RESET_DONE = "Your new password is set, and every session of yours has ended. Sign in with it."
+RESET_DONE = N_("Your new password is set, and every session of yours has ended. Sign in with it.")
 _RESET_TOKEN = "password_reset_token"  # noqa: S105 - the session key, not a secret
 
 
@@ -53,9 +54,9 @@ def login():
                 begin_second_step(user, safe_next(request.args.get("next")))
                 return redirect(url_for("auth.second_step"))
             start_session(user, SignInMethod.PASSWORD)
-            flash(f"Welcome, {user.name}.", "success")
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next")))
-        flash(LOGIN_FAILED, "danger")
+        flash(_(LOGIN_FAILED), "danger")
     if request.method == "POST":
         throttle.record_failure(form.email.data if isinstance(form.email.data, str) else "")
         return render_template("auth/login.html", form=form), 422
@@ -70,7 +71,7 @@ def logout():
     end_session()
     if provider_logout:  # signed in through the hospital's provider: sign out there too
         return redirect(provider_logout)
-    flash("You have signed out.", "info")
+    flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -86,7 +87,7 @@ def renew_calendar():
     if not ActionForm().validate_on_submit():
         abort(400)
     operations.renew_calendar_token(current_user._get_current_object())
-    flash("Your calendar link is new; the old one no longer works.", "success")
+    flash(_("Your calendar link is new; the old one no longer works."), "success")
     return redirect(url_for("auth.account", _anchor="calendar"))
 
 
@@ -154,7 +155,7 @@ def change_password():
             form_error(form, exc, default="new_password")
         else:
             start_session(user, method)
-            flash("Your password has been changed. Other sessions have been signed out.", "success")
+            flash(_("Your password has been changed. Other sessions have been signed out."), "success")
             return redirect(url_for("main.dashboard"))
     status = 422 if request.method == "POST" else 200
     return account_page(form=form, status=status)
@@ -198,7 +199,7 @@ def reset_password_page():
             form_error(form, exc, default="new_password")
         else:
             session.pop(_RESET_TOKEN, None)
-            flash(RESET_DONE, "success")
+            flash(_(RESET_DONE), "success")
             return redirect(url_for("auth.login"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/reset.html", form=form), status
