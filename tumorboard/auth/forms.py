@@ -28,7 +28,7 @@ SPECIALTY_CHOICES = choices((s.value, lazy_label(s)) for s in Specialty)
 class LoginForm(Form):
     email = AccountFields.email.field()
     password = PasswordFields.password.field()
-    submit = SubmitField("Sign in")
+    submit = SubmitField(_l("Sign in"))
 
 
 class NewPasswordMixin:
@@ -47,7 +47,7 @@ class NewPasswordMixin:
 
 class ChangePasswordForm(Form, NewPasswordMixin):
     current_password = PasswordFields.current_password.field()
-    submit = SubmitField("Change password")
+    submit = SubmitField(_l("Change password"))
 
 
 class LanguageForm(Form):
@@ -61,19 +61,17 @@ class LanguageForm(Form):
 class LanguageSwitchForm(Form):
     """The navigation's switch: one button per language, back to the page it was pressed on."""
 
-    language = SelectField(
-        _l("Language"), choices=[(language.value, language.label) for language in Language]
-    )
+    language = SelectField(_l("Language"), choices=choices((lang.value, lang.label) for lang in Language))
     next = HiddenField()
 
 
 class ForgotPasswordForm(Form):
     email = AccountFields.email.field()
-    submit = SubmitField("Send the link")
+    submit = SubmitField(_l("Send the link"))
 
 
 class ResetByLinkForm(Form, NewPasswordMixin):
-    submit = SubmitField("Set the new password")
+    submit = SubmitField(_l("Set the new password"))
 
 
 class UserForm(Form):
@@ -85,18 +83,18 @@ class UserForm(Form):
     )
     boards = MultiCheckboxField("Board memberships", coerce=int, choices=[])
     version = VersionField()
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
 
 class CreateUserForm(UserForm, NewPasswordMixin):
     once = OnceField()
     version = None  # type: ignore[assignment]  # WTForms' way to drop an inherited field
-    submit = SubmitField("Create account")
+    submit = SubmitField(_l("Create account"))
 
 
 class ResetPasswordForm(Form, NewPasswordMixin):
     version = VersionField()
-    submit = SubmitField("Set temporary password")
+    submit = SubmitField(_l("Set temporary password"))
 
 
 class VersionedActionForm(Form):
@@ -109,22 +107,22 @@ class GroupMappingForm(Form):
     group_name = GroupMappingFields.group_name.field()
     role = GroupMappingFields.role.field()
     board = SelectField("Board membership", choices=[], validate_choice=True)
-    submit = SubmitField("Add mapping")
+    submit = SubmitField(_l("Add mapping"))
 
 
 class SecondStepForm(Form):
     code = SecondFactorFields.code.field()
-    submit = SubmitField("Verify")
+    submit = SubmitField(_l("Verify"))
 
 
 class EnrolForm(Form):
     code = SecondFactorFields.new_code.field()
-    submit = SubmitField("Turn on the second factor")
+    submit = SubmitField(_l("Turn on the second factor"))
 
 
 class RenewRecoveryCodesForm(Form):
     code = SecondFactorFields.code.field()
-    submit = SubmitField("Make new recovery codes")
+    submit = SubmitField(_l("Make new recovery codes"))
 
 
 class TokenForm(Form):
@@ -134,7 +132,7 @@ class TokenForm(Form):
     scope = TokenFields.scope.field()
     lifetime = TokenFields.lifetime.field(default=TokenLifetime.QUARTER.value)
     once = OnceField()
-    submit = SubmitField("Create the token")
+    submit = SubmitField(_l("Create the token"))
 
 
 class ServiceAccountForm(Form):
@@ -142,4 +140,4 @@ class ServiceAccountForm(Form):
     description = TokenFields.description.field()
     boards = MultiCheckboxField("Boards it works for", coerce=int, choices=[])
     once = OnceField()
-    submit = SubmitField("Create the service account")
+    submit = SubmitField(_l("Create the service account"))
