@@ -168,3 +168,35 @@ def test_enum_labels_come_from_the_catalogue(app):
         assert PrimarySite.STOMACH == "stomach"  # the stored value never changes
     with app.test_request_context("/"):
         assert CaseStatus.DEFERRED.label == "Deferred" and PrimarySite.STOMACH.label == "Stomach"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("2026-12-02", date(2026, 12, 2)), ("02.12.2026", date(2026, 12, 2)), ("2.12.2026", date(2026, 12, 2))],
+)
+def test_a_date_input_takes_the_iso_date_and_the_german_one(app, typed, expected):
+    from werkzeug.datastructures import MultiDict
+
+    from tumorboard.forms import Form, LocalDateField
+
+    form_class = type(
+        "OneDate", (Form,), {"day": LocalDateField("Day"), "Meta": type("Meta", (), {"csrf": False})}
+    )
+    with app.test_request_context(method="POST"):
+        form = form_class(formdata=MultiDict({"day": typed}))
+        assert form.validate() and form.day.data == expected
+        assert 'type="date"' in form.day() and 'value="2026-12-02"' in form.day()
+
+
+@pytest.mark.parametrize("typed", ["12/02/2026", "31.02.2026", "02.12.26x"])
+def test_a_date_it_cannot_read_is_refused(app, typed):
+    from werkzeug.datastructures import MultiDict
+
+    from tumorboard.forms import Form, LocalDateField
+
+    form_class = type(
+        "OneDate", (Form,), {"day": LocalDateField("Day"), "Meta": type("Meta", (), {"csrf": False})}
+    )
+    with app.test_request_context(method="POST"):
+        form = form_class(formdata=MultiDict({"day": typed}))
+        assert not form.validate() and form.day.errors
