@@ -62,7 +62,7 @@ class LocalDateField(DateField):
         super().__init__(label, validators, **kwargs)
 
     def _value(self) -> str:
-        """A read date goes back as ISO (the only value a date input shows); one it could not read, as typed."""
+        """A date read goes back as ISO (all a date input shows); one it could not read, as typed."""
         if isinstance(self.data, date):
             return self.data.isoformat()
         return self.raw_data[0] if self.raw_data else ""
