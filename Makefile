@@ -59,7 +59,7 @@ upgrade-deps:
 # they are translated) and compile them; the .po and .mo files are kept in git.
 LANGUAGES := de en
 i18n: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k pgettext:1c,2 \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k lazy_pgettext:1c,2 -k pgettext:1c,2 \
 		--sort-by-file --no-wrap --project TumorBoard -o translations/messages.pot .
 	@for lang in $(LANGUAGES); do \
 		$(BIN)/pybabel -q update --init-missing --no-wrap --ignore-obsolete -i translations/messages.pot \

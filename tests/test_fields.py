@@ -9,6 +9,7 @@ from tumorboard.auth.fields import (
     AccountFields,
     GroupMappingFields,
     PasswordFields,
+    ProfileFields,
     SecondFactorFields,
     TokenFields,
 )
@@ -58,6 +59,7 @@ DECLARATIONS = (
     MeetingFields,
     AgendaFields,
     AccountFields,
+    ProfileFields,
     PasswordFields,
     GroupMappingFields,
     SecondFactorFields,
@@ -169,6 +171,7 @@ def _stored_in():
         (BoardFields, Board),
         (MeetingPlanFields, Meeting),
         (AccountFields, User),
+        (ProfileFields, User),
         (GroupMappingFields, GroupMapping),
         (TokenFields, ApiToken),
         (TokenFields, ServiceAccount),

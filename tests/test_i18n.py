@@ -1,9 +1,19 @@
 """The request's language: the user's profile, else the browser's Accept-Language, else DEFAULT_LOCALE."""
 
+import re
+from gettext import GNUTranslations
+from html.parser import HTMLParser
+from pathlib import Path
+
 import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
 from flask_babel import get_locale, get_timezone
 
 from tumorboard import create_app
+from tumorboard.clinical import tnm, vocabularies
+from tumorboard.clinical.vocabularies import Vocabulary
 from tumorboard.i18n import select_locale
 
 
@@ -38,3 +48,208 @@ def test_hospital_default_and_time_zone(app):
 def test_a_default_locale_we_do_not_have_is_refused_at_start():
     with pytest.raises(RuntimeError, match="DEFAULT_LOCALE must be one of de, en"):
         create_app("test", DEFAULT_LOCALE="fr")
+
+
+# Keeping the catalogues complete -------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "N_": None,  # clinical.labels: the vocabularies' labels
+    "lazy_gettext": None,
+    "lazy_pgettext": ((1, "c"), 2),
+}
+
+
+def _method_map() -> list[tuple[str, str]]:
+    """babel.cfg's sections, as `pybabel extract -F babel.cfg` (make i18n) reads them."""
+    with (ROOT / "babel.cfg").open() as config:
+        method_map, _options = parse_mapping_cfg(config)
+    return method_map
+
+
+def _extracted() -> dict[str, list[str]]:
+    """Every message of the code and the templates, with where it was found."""
+    found: dict[str, list[str]] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT), _method_map(), keywords=KEYWORDS, comment_tags=()
+    ):
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid:
+            found.setdefault(msgid, []).append(f"{filename}:{lineno}")
+    return found
+
+
+def _catalogue(lang: str):
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return read_po(po, locale=lang)
+
+
+TRANSLATIONS = ROOT / "translations"
+
+
+def test_every_message_has_its_german_translation():
+    """A message marked in the code or a template and missing from the German catalogue, or there with an
+    empty or fuzzy translation, fails: run `make i18n` and translate it."""
+    german = _catalogue("de")
+    missing = []
+    for msgid, places in sorted(_extracted().items()):
+        message = german.get(msgid)
+        if message is None or message.fuzzy:
+            missing.append(f"{msgid!r} ({places[0]})")
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(strings):
+            missing.append(f"{msgid!r} ({places[0]})")
+    assert missing == [], "untranslated in de:\n" + "\n".join(missing)
+    fuzzy = [message.id for message in german if message.id and message.fuzzy]
+    assert fuzzy == [], f"fuzzy in de: {fuzzy}"
+
+
+def test_the_english_catalogue_holds_every_message_too():
+    english = _catalogue("en")
+    held = {m.id[0] if isinstance(m.id, tuple) else m.id for m in english if m.id}
+    assert sorted(set(_extracted()) - held) == []
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_the_compiled_catalogue_is_the_po_file(lang):
+    """The .mo beside each .po is what `make i18n` compiles from it now (both kept in git)."""
+    catalogue = _catalogue(lang)
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo").open("rb") as mo:
+        compiled = GNUTranslations(mo)
+    expected: dict = {}
+    for m in catalogue:
+        if not m.id or m.fuzzy:
+            continue
+        if isinstance(m.id, tuple):  # a plural: gettext keys each form by (msgid, its index)
+            forms = m.string if all(m.string) else m.id  # Babel compiles an untranslated plural as its msgids
+            expected.update({(m.id[0], i): text for i, text in enumerate(forms)})
+        elif m.string:
+            expected[m.id] = m.string
+    assert {key: value for key, value in compiled._catalog.items() if key} == expected  # type: ignore[attr-defined]
+
+
+def test_every_vocabulary_label_is_in_the_catalogue():
+    """N_ marks each label by hand: a vocabulary member whose label is not a message would stay English.
+    The code systems' display names (ICD-O-3, ICD-10-CM) are the systems' own and are not translated."""
+    german = _catalogue("de")
+    vocabularies_ = [
+        cls
+        for module in (vocabularies, tnm)
+        for cls in vars(module).values()
+        if isinstance(cls, type) and issubclass(cls, Vocabulary) and cls is not Vocabulary
+    ]
+    assert len(vocabularies_) > 15
+    untranslated = [
+        f"{cls.__name__}.{member.name}"
+        for cls in vocabularies_
+        for member in cls
+        if not (german.get(member.label_text) and german.get(member.label_text).string)
+    ]
+    assert untranslated == []
+
+
+# Text in templates outside a translation call -----------------------------------------------------------
+
+TEMPLATES = ROOT / "templates"
+# Names that are the same in every language: the product, standards and their codes.
+NAMES = frozenset(
+    {
+        "TumorBoard",
+        "HL7",
+        "FHIR",
+        "API",
+        "PDF",
+        "CSV",
+        "JSON",
+        "ICD-O-3",
+        "ICD-10",
+        "LOINC",
+        "SNOMED",
+        "CT",
+        "WHO",
+        "ENETS",
+        "AJCC",
+        "TNM",
+        "TOTP",
+        "OpenAPI",
+        "Ki-67",
+        "MRN",
+    }
+)
+CHECKED_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label"}
+JINJA = re.compile(r"\{#.*?#\}|\{%-?\s*trans\b.*?endtrans\s*-?%\}|\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+HOLE = "\ue000"  # where a Jinja expression or tag stood
+
+
+def _visible_words(text: str) -> str:
+    """What a reader would read in `text`, with the Jinja holes, punctuation, digits and the names above
+    taken out; empty when nothing is left to translate."""
+    words = [word for word in re.split(r"[\s" + HOLE + r"]+", text) if word]
+    left = [w for w in words if w.strip(".,;:!?()[]{}·–—-/|*+'\"…→←%") not in NAMES]
+    return " ".join(w for w in left if re.search(r"[^\W\d_]", w))
+
+
+class _TextFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skipping += 1
+        attributes = dict(attrs)
+        checked = set(CHECKED_ATTRIBUTES)
+        if tag == "button" or (tag == "input" and attributes.get("type") in ("submit", "button", "reset")):
+            checked.add("value")
+        for name, value in attrs:
+            if name in checked and value and _visible_words(value):
+                self.found.append(f'<{tag} {name}="{_visible_words(value)}">')
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag in ("script", "style"):
+            self._skipping -= 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skipping = max(0, self._skipping - 1)
+
+    def handle_data(self, data):
+        if not self._skipping and _visible_words(data):
+            self.found.append(_visible_words(data))
+
+
+def untranslated_text(source: str) -> list[str]:
+    """The user-visible text of a template outside `_()`, `{% trans %}` and other Jinja expressions."""
+    finder = _TextFinder()
+    finder.feed(JINJA.sub(HOLE, source))
+    finder.close()
+    return finder.found
+
+
+def test_the_checker_finds_text_and_lets_translated_text_be():
+    assert untranslated_text('<p>Hello <b>{{ name }}</b></p><button title="Close">x</button>') == [
+        "Hello",
+        '<button title="Close">',
+        "x",
+    ]
+    assert (
+        untranslated_text(
+            '<p>{{ _("Hello") }} {# a note #}</p>{% trans %}Many {{ n }} words{% endtrans %}'
+            '<input type="submit" value="{{ _(\'Save\') }}"><input value="typed by the user">'
+            "<script>const a = 'not text';</script><span>· 12 % – TumorBoard, HL7 &amp; FHIR</span>"
+        )
+        == []
+    )
+    assert untranslated_text('<input type="submit" value="Save">') == ['<input value="Save">']
+
+
+@pytest.mark.parametrize(
+    "template", sorted(str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html")), ids=str
+)
+def test_a_template_shows_no_text_outside_a_translation_call(template):
+    assert untranslated_text((TEMPLATES / template).read_text(encoding="utf-8")) == []

@@ -19,6 +19,7 @@ EXPECTED_PUBLIC = {
     "auth.forgot_password",
     "auth.reset_password_page",
     "auth.second_step",
+    "auth.switch_language",  # the language switch: a signed-out visitor's choice is a cookie (CSRF-checked)
     "main.health",
     "main.ready",
     "main.metrics_page",

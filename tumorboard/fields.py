@@ -16,7 +16,6 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal, overload
 
-from flask_babel import LazyString
 from wtforms import FloatField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -31,6 +30,7 @@ from wtforms.validators import (
 from tumorboard.errors import OperationError
 from tumorboard.forms import UNREADABLE, MultiCheckboxField, unreadable_characters
 from tumorboard.forms import choices as select_choices
+from tumorboard.i18n import lazy_label
 
 
 @overload
@@ -148,7 +148,9 @@ def _literal(message: str) -> str:
 
 def vocabulary_choices(enum: type[StrEnum], blank: str | None = None) -> list:
     """A vocabulary's (value, label) pairs for a select, with a blank first option when it may be empty."""
-    pairs = [(member.value, LazyString(getattr, member, "label", str(member))) for member in enum]
+    pairs = [
+        (member.value, lazy_label(member) if hasattr(member, "label") else str(member)) for member in enum
+    ]
     return select_choices([("", blank), *pairs] if blank is not None else pairs)
 
 

@@ -1,10 +1,11 @@
 """Form base class and fields shared by every package."""
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectChoice, SelectMultipleField, widgets
+from wtforms import DateField, HiddenField, SelectChoice, SelectMultipleField, widgets
 from wtforms.validators import InputRequired, ValidationError
 
 from tumorboard.db import MAX_ID
@@ -47,6 +48,26 @@ class Form(FlaskForm):
         for name in self._fields:
             extra.setdefault(name, []).append(no_control_characters)
         return super().validate(extra_validators=extra)
+
+
+# What a date field accepts: the ISO date an <input type="date"> always sends (the browser shows and takes it
+# in the user's locale: 02.12.2026 in a German browser), and the German day-first date typed where a browser
+# draws a plain text box instead (an old browser, a pasted value).
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+
+
+class LocalDateField(DateField):
+    """A date input: `<input type="date">`, also taking 02.12.2026 typed as text."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", DATE_INPUT_FORMATS)
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self) -> str:
+        """A date read goes back as ISO (all a date input shows); one it could not read, as typed."""
+        if isinstance(self.data, date):
+            return self.data.isoformat()
+        return self.raw_data[0] if self.raw_data else ""
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -1,28 +1,48 @@
 """German and English (Flask-Babel): the request's language, the catalogues and the hospital's formats.
 
 The language of a request is, in order: the signed-in user's choice on their profile (``User.locale``,
-when set), the browser's Accept-Language among ``LANGUAGES``, the hospital's ``DEFAULT_LOCALE``. Times
-are shown in the hospital's time zone (``TIMEZONE``) whatever the language. Enum values stay stable in the
-database and the API; their labels are translated where they are shown.
+when set; the navigation's switch sets it too), for a visitor not signed in the switch's cookie
+(``LOCALE_COOKIE``), the browser's Accept-Language among ``LANGUAGES``, the hospital's
+``DEFAULT_LOCALE``. Times are shown in the hospital's time zone (``TIMEZONE``) whatever the language.
+Enum values stay stable in the database and the API; their labels are translated where they are shown.
 
 Catalogues live in ``translations/<lang>/LC_MESSAGES/messages.po`` and are compiled to ``.mo`` beside
 them (both kept in git so that a fresh clone runs); ``make i18n`` extracts the messages of the code and
 templates (``babel.cfg``), updates the catalogues and compiles them.
 """
 
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, current_app, request
-from flask_babel import Babel
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import Babel, LazyString, get_locale, gettext
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
 
+from tumorboard.clinical import labels as clinical_labels
+
+
+class Language(StrEnum):
+    """A language of the interface (config ``LANGUAGES``), stored on the user's profile as its code.
+    Its label is the language's own name (a German speaker looks for "Deutsch" on an English page)."""
+
+    DE = "de"
+    EN = "en"
+
+    @property
+    def label(self) -> str:
+        return {Language.DE: "Deutsch", Language.EN: "English"}[self]
+
+
+# An anonymous visitor's choice from the navigation's switch (a signed-in user's is on their profile).
+LOCALE_COOKIE = "tb_locale"
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 babel = Babel()
 
 
 def _user_locale() -> str | None:
-    if not current_user or not getattr(current_user, "is_authenticated", False):
+    if not has_request_context() or not current_user or not getattr(current_user, "is_authenticated", False):
         return None
     return getattr(current_user, "locale", None)
 
@@ -34,12 +54,26 @@ def select_locale() -> str:
     if chosen is not None and chosen in languages:
         return chosen
     if request:
+        cookie = request.cookies.get(LOCALE_COOKIE)
+        if chosen is None and cookie is not None and cookie in languages:  # the switch, signed out
+            return cookie
         # "*" (any language will do) leaves the choice to the hospital, not to the order of LANGUAGES.
         named = LanguageAccept([(value, q) for value, q in request.accept_languages if value != "*"])
         best = named.best_match(languages)
         if best:
             return best
     return current_app.config["DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    """The language of this request's page (its <html lang>, the switch's current button)."""
+    return str(get_locale() or current_app.config["DEFAULT_LOCALE"])
+
+
+def lazy_label(member: Any) -> LazyString:
+    """An enum member's label read when it is shown, in that request's language: for choices built once,
+    when a form class is defined (a label read then would stay in the language of the first request)."""
+    return LazyString(lambda: member.label)
 
 
 def select_timezone() -> str:
@@ -52,7 +86,14 @@ def init_app(app: Flask) -> None:
             f"DEFAULT_LOCALE must be one of {', '.join(app.config['LANGUAGES'])}, "
             f"not {app.config['DEFAULT_LOCALE']!r}."
         )
+    unknown = set(app.config["LANGUAGES"]) - {language.value for language in Language}
+    if unknown:
+        raise RuntimeError(
+            f"LANGUAGES holds {', '.join(sorted(unknown))}, which i18n.Language does not know."
+        )
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    # the clinical vocabularies' labels (clinical.labels, pure Python) through the same catalogues
+    clinical_labels.set_translator(gettext)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -26,6 +26,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, DateTime, Select, and_, false, or_, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import UnaryExpression
@@ -234,8 +235,8 @@ def decode_cursor(token: str, sort: str, order: Sequence[UnaryExpression[Any]]) 
 
 # --- A list page's pager, as the UI's lists use it ----------------------------------------------------------
 
-BAD_CURSOR = "That page link is no longer valid: here is the first page."
-JUMP_REFUSED = "Jump to a date as YYYY-MM-DD, or to a letter for a list by name: here is the first page."
+BAD_CURSOR = _l("That page link is no longer valid: here is the first page.")
+JUMP_REFUSED = _l("Jump to a date as YYYY-MM-DD, or to a letter for a list by name: here is the first page.")
 PAGING_ARGS = ("after", "before", "last", "first", "jump", "initial", "page")
 
 

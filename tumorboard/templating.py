@@ -5,10 +5,11 @@ from flask import Flask, current_app
 from tumorboard.auth.roles import Role
 from tumorboard.clinical import inputs, tnm, vocabularies
 from tumorboard.clinical.specialties import Specialty
+from tumorboard.i18n import Language, current_language
 from tumorboard.keyset import PAGING_ARGS
 from tumorboard.public_url import public_url
 from tumorboard.security import csp_nonce
-from tumorboard.timezones import MONTH_FORMAT, format_date, format_datetime
+from tumorboard.timezones import format_date, format_datetime, format_measure, format_number, format_time
 
 
 def _label(value: str | None, enum) -> str:
@@ -40,6 +41,8 @@ def init_app(app: Flask) -> None:
         # enums templates compare with (never the strings): choices they render, values they check
         AgendaMode=AgendaMode,
         AttendanceStatus=AttendanceStatus,
+        Language=Language,
+        current_language=current_language,
         hospital_name=lambda: current_app.config["HOSPITAL_NAME"],
         public_url=public_url,
         unread_notifications=_unread_notifications,
@@ -47,7 +50,10 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["month"] = lambda value: format_date(value, MONTH_FORMAT)
+    app.jinja_env.filters["month"] = lambda value: format_date(value, "month")
+    app.jinja_env.filters["time"] = format_time
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["measure"] = format_measure  # {{ 2.8|measure('cm') }}: 2.8 cm / 2,8 cm
     app.jinja_env.filters["specialty_label"] = lambda value: _label(value, Specialty)
     app.jinja_env.filters["role_label"] = lambda value: _label(value, Role)
     app.jinja_env.filters["site_label"] = lambda value: _label(value, vocabularies.PrimarySite)

@@ -1,10 +1,14 @@
 """Times are stored in UTC and shown in the hospital's time zone (config TIMEZONE)."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import overload
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from flask import current_app, has_app_context
+from flask_babel import get_locale
 
 from tumorboard.db import utcnow  # the one clock (it follows tumorboard.db.recorded_as_of)
 
@@ -31,25 +35,113 @@ def local_day_end_utc(day: date) -> datetime:
     return local_day_start_utc(day + timedelta(days=1))
 
 
-# The hospital's formats: every page shows dates and times through the template filters built on these
-# (`date`, `datetime`, `month`), never with a raw strftime or isoformat.
-DATE_FORMAT = "%d %b %Y"
-DATETIME_FORMAT = "%d %b %Y %H:%M"
-MONTH_FORMAT = "%b %Y"
+# The hospital's formats, one home: every page, letter and PDF shows dates, times and numbers through
+# these (the template filters `date`, `datetime`, `time`, `month`, `number`, `measure`), never with a raw
+# strftime or isoformat. Dates and times are Babel patterns (CLDR) per language, in the request's
+# language (tumorboard.i18n): 04 Mar 1961 / 04.03.1961, 16:00 in both; numbers by Babel's locale data
+# (2.8 / 2,8). English keeps the day-first, 24-hour style the boards have always read.
+PATTERNS: dict[str, dict[str, str]] = {
+    "en": {
+        "date": "dd MMM yyyy",
+        "datetime": "dd MMM yyyy HH:mm",
+        "time": "HH:mm",
+        "month": "MMM yyyy",
+        "day_month": "dd MMM",
+        "long_date": "dd MMMM yyyy",
+        "weekday_datetime": "EEE dd MMM yyyy, HH:mm",
+        "weekday_day_time": "EEE dd MMM, HH:mm",
+        "full_datetime": "EEEE dd MMMM yyyy, HH:mm",
+    },
+    "de": {
+        "date": "dd.MM.yyyy",
+        "datetime": "dd.MM.yyyy HH:mm",
+        "time": "HH:mm",
+        "month": "MMM yyyy",
+        "day_month": "dd.MM.",
+        "long_date": "d. MMMM yyyy",
+        "weekday_datetime": "EEE, dd.MM.yyyy, HH:mm",
+        "weekday_day_time": "EEE, dd.MM., HH:mm",
+        "full_datetime": "EEEE, d. MMMM yyyy, HH:mm",
+    },
+}
+# Templates written before the languages name a strftime format; each is one of the styles above.
+STRFTIME_STYLES = {
+    "%d %b %Y": "date",
+    "%d %b %Y %H:%M": "datetime",
+    "%H:%M": "time",
+    "%b %Y": "month",
+    "%d %b": "day_month",
+    "%d %B %Y": "long_date",
+    "%a %d %b %Y, %H:%M": "weekday_datetime",
+    "%a %d %b, %H:%M": "weekday_day_time",
+    "%A %d %B %Y, %H:%M": "full_datetime",
+}
 
 
-def format_datetime(value: datetime | None, fmt: str = DATETIME_FORMAT) -> str:
+def _locale(locale: str | None) -> str:
+    """The language to format in: the one asked for, else the request's (the hospital's without one)."""
+    if locale in PATTERNS:
+        return str(locale)
+    current = str(get_locale() or "") if has_app_context() else ""
+    if current in PATTERNS:
+        return current
+    default = current_app.config.get("DEFAULT_LOCALE", "en") if has_app_context() else "en"
+    return default if default in PATTERNS else "en"
+
+
+def _pattern(style: str, locale: str) -> str:
+    """A style's pattern in the language; an unknown style is a programming error (KeyError), never
+    silently another format."""
+    return PATTERNS[locale][STRFTIME_STYLES.get(style, style)]
+
+
+def format_datetime(value: datetime | None, style: str = "datetime", locale: str | None = None) -> str:
+    """A moment in the hospital's time zone."""
     local = to_local(value)
-    return "" if local is None else local.strftime(fmt)
+    if local is None:
+        return ""
+    language = _locale(locale)
+    return babel_dates.format_datetime(local, _pattern(style, language), tzinfo=local.tzinfo, locale=language)
 
 
-def format_date(value: date | datetime | None, fmt: str = DATE_FORMAT) -> str:
+def format_date(value: date | datetime | None, style: str = "date", locale: str | None = None) -> str:
     """A calendar date as it is (a birth date, a study date), or a moment's date in the hospital's zone."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, fmt)
-    return value.strftime(fmt)
+        return format_datetime(value, style, locale)
+    language = _locale(locale)
+    return babel_dates.format_date(value, _pattern(style, language), locale=language)
+
+
+def format_time(value: datetime | None, locale: str | None = None) -> str:
+    """A moment's time of day in the hospital's zone (16:00)."""
+    return format_datetime(value, "time", locale)
+
+
+def format_number(
+    value: float | Decimal | int | None, digits: int | None = None, locale: str | None = None
+) -> str:
+    """A number in the language's digits (2.8 / 2,8; 1,200 / 1.200); `digits` fixes the decimals shown,
+    else a value shows the decimals it has (up to three)."""
+    if value is None:
+        return ""
+    language = _locale(locale)
+    if digits is None:
+        return babel_numbers.format_decimal(value, format="#,##0.###", locale=language)
+    pattern = "#,##0." + "0" * digits if digits > 0 else "#,##0"
+    return babel_numbers.format_decimal(value, format=pattern, locale=language, decimal_quantization=True)
+
+
+def format_measure(
+    value: float | Decimal | int | None, unit: str, digits: int | None = None, locale: str | None = None
+) -> str:
+    """A measured value and its unit, as written in the language (2.8 cm / 2,8 cm); units are the clinic's
+    symbols (cm, ng/mL, %), unchanged."""
+    if value is None:
+        return ""
+    number = format_number(value, digits, locale)
+    return f"{number}%" if unit == "%" and _locale(locale) == "en" else f"{number}\u00a0{unit}"
 
 
 def hospital_today() -> date:

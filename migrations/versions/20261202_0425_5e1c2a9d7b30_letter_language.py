@@ -1,7 +1,7 @@
 """letter language
 
 Revision ID: 5e1c2a9d7b30
-Revises: 2091a92649ef
+Revises: cdc2d2b403c5
 Create Date: 2026-12-02 04:15:00+00:00
 
 The language a decision's letter is written in (issue 15): one of LANGUAGES, held by a CHECK; NULL for
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = "5e1c2a9d7b30"
-down_revision = "2091a92649ef"
+down_revision = "cdc2d2b403c5"
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 from dataclasses import replace
 from datetime import date
 
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
 from tumorboard.auth.fields import AccountFields
 from tumorboard.db import MAX_ID
 from tumorboard.fields import Number, Text
-from tumorboard.forms import ActionForm, Form, choices
+from tumorboard.forms import ActionForm, Form, LocalDateField, choices
 
 ENTITY_TYPES = choices([("", "Any"), ("users", "User"), ("board", "Board")])
 
@@ -22,8 +22,8 @@ class AuditFilterForm(Form):
     entity_id = Number("Record id", "record id", 1, MAX_ID, whole=True).field()
     actor = replace(AccountFields.email, required=False).field("By (email)")
     action = Text("Action", "action", 64).field()
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
+    date_from = LocalDateField("From", validators=[Optional()])
+    date_to = LocalDateField("To", validators=[Optional()])
 
     def validate_date_from(self, field):
         _plausible(field.data)

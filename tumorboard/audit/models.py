@@ -4,6 +4,7 @@ import json
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -136,31 +137,31 @@ class AccessPage(StrEnum):
 
     @property
     def label(self) -> str:
-        return ACCESS_PAGE_LABELS[self]
+        return str(ACCESS_PAGE_LABELS[self])
 
 
 ACCESS_PAGE_LABELS = {
-    AccessPage.CASE: "Case page",
-    AccessPage.CASE_LIST: "Case list",
-    AccessPage.CASE_FORM: "Case form",
-    AccessPage.FINDING_FORM: "Finding form",
-    AccessPage.MARKER_CHART: "Marker chart",
-    AccessPage.PATIENT: "Patient page",
-    AccessPage.PATIENT_SEARCH: "Patient search",
-    AccessPage.PATIENT_FORM: "Patient form",
-    AccessPage.DASHBOARD: "Dashboard",
-    AccessPage.MEETING: "Meeting page",
-    AccessPage.AGENDA_PRINT: "Printed agenda",
-    AccessPage.AGENDA_PDF: "Agenda PDF",
-    AccessPage.MEETING_MODE: "Meeting mode",
-    AccessPage.DECISIONS: "Board decisions",
-    AccessPage.DECISION_EDIT: "Decision draft",
-    AccessPage.LETTER: "Letter",
-    AccessPage.LETTER_PDF: "Letter PDF",
-    AccessPage.FHIR: "FHIR export",
-    AccessPage.FOLLOW_UP: "Follow-up",
-    AccessPage.PRIVACY_REVIEW: "Data-protection review",
-    AccessPage.UNMATCHED_RESULTS: "Unmatched laboratory results",
+    AccessPage.CASE: _l("Case page"),
+    AccessPage.CASE_LIST: _l("Case list"),
+    AccessPage.CASE_FORM: _l("Case form"),
+    AccessPage.FINDING_FORM: _l("Finding form"),
+    AccessPage.MARKER_CHART: _l("Marker chart"),
+    AccessPage.PATIENT: _l("Patient page"),
+    AccessPage.PATIENT_SEARCH: _l("Patient search"),
+    AccessPage.PATIENT_FORM: _l("Patient form"),
+    AccessPage.DASHBOARD: _l("Dashboard"),
+    AccessPage.MEETING: _l("Meeting page"),
+    AccessPage.AGENDA_PRINT: _l("Printed agenda"),
+    AccessPage.AGENDA_PDF: _l("Agenda PDF"),
+    AccessPage.MEETING_MODE: _l("Meeting mode"),
+    AccessPage.DECISIONS: _l("Board decisions"),
+    AccessPage.DECISION_EDIT: _l("Decision draft"),
+    AccessPage.LETTER: _l("Letter"),
+    AccessPage.LETTER_PDF: _l("Letter PDF"),
+    AccessPage.FHIR: _l("FHIR export"),
+    AccessPage.FOLLOW_UP: _l("Follow-up"),
+    AccessPage.PRIVACY_REVIEW: _l("Data-protection review"),
+    AccessPage.UNMATCHED_RESULTS: _l("Unmatched laboratory results"),
 }
 
 

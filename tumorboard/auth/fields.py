@@ -1,57 +1,74 @@
 """The fields of sign-in and of accounts, each declared once (tumorboard.fields). What makes a new
 password acceptable is the policy in auth.passwords; the forms ask it too."""
 
+from flask_babel import lazy_gettext as _l
+
 from tumorboard.auth.passwords import MAX_LENGTH
 from tumorboard.auth.roles import Role
 from tumorboard.auth.tokens import TokenLifetime, TokenScope
 from tumorboard.fields import Choice, Password, Text
+from tumorboard.i18n import Language
 
 
 class AccountFields:
-    email = Text("Email", "email address", 254, required=True)
-    name = Text("Full name", "name", 200, required=True)
+    email = Text(_l("Email"), "email address", 254, required=True)
+    name = Text(_l("Full name"), "name", 200, required=True)
+
+
+class ProfileFields:
+    """What a user sets on their own account page (User.locale)."""
+
+    locale = Choice(
+        _l("Language"),
+        "language",
+        Language,
+        blank=_l("As my browser asks"),
+        description=_l("The language of TumorBoard's pages for you; the hospital's letters keep their own."),
+    )
 
 
 class PasswordFields:
-    password = Password("Password", "password", MAX_LENGTH)
-    current_password = Password("Current password", "current password", MAX_LENGTH)
+    password = Password(_l("Password"), "password", MAX_LENGTH)
+    current_password = Password(_l("Current password"), "current password", MAX_LENGTH)
     new_password = Password(
-        "New password",
+        _l("New password"),
         "new password",
         MAX_LENGTH,
-        description="A passphrase of several words is easy to type and hard to guess.",
+        description=_l("A passphrase of several words is easy to type and hard to guess."),
     )
-    confirm = Password("Repeat the new password", "new password again", MAX_LENGTH)
+    confirm = Password(_l("Repeat the new password"), "new password again", MAX_LENGTH)
 
 
 class GroupMappingFields:
     """A row of the single sign-on group mapping (auth.models.GroupMapping)."""
 
     group_name = Text(
-        "Provider group",
+        _l("Provider group"),
         "group",
         200,
         required=True,
-        description="Exactly as the provider sends it in the groups claim, e.g. tumorboard-chairs or "
-        "/Oncology/Chairs.",
+        description=_l(
+            "Exactly as the provider sends it in the groups claim, e.g. tumorboard-chairs or "
+            "/Oncology/Chairs."
+        ),
     )
-    role = Choice("Role", "role", Role)
+    role = Choice(_l("Role"), "role", Role)
 
 
 class SecondFactorFields:
     code = Text(
-        "Code",
+        _l("Code"),
         "code",
         32,
         required=True,
-        description="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        description=_l("The 6-digit code your authenticator app shows now, or one of your recovery codes."),
     )
     new_code = Text(
-        "Code from the app",
+        _l("Code from the app"),
         "code",
         32,
         required=True,
-        description="After adding TumorBoard to the app, type the 6-digit code it shows.",
+        description=_l("After adding TumorBoard to the app, type the 6-digit code it shows."),
     )
 
 
@@ -59,12 +76,12 @@ class TokenFields:
     """An API token (auth.tokens) and a service account (its user's name is AccountFields.name)."""
 
     name = Text(
-        "Token name",
+        _l("Token name"),
         "token name",
         100,
         required=True,
-        description="What it is for, e.g. the laboratory import or your analysis notebook.",
+        description=_l("What it is for, e.g. the laboratory import or your analysis notebook."),
     )
-    scope = Choice("Scope", "scope", TokenScope)
-    lifetime = Choice("Expires after", "lifetime", TokenLifetime)
-    description = Text("What it is for", "description", 500, multiline=True)
+    scope = Choice(_l("Scope"), "scope", TokenScope)
+    lifetime = Choice(_l("Expires after"), "lifetime", TokenLifetime)
+    description = Text(_l("What it is for"), "description", 500, multiline=True)

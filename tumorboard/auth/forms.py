@@ -1,6 +1,7 @@
 """Sign-in, password and user-management forms."""
 
-from wtforms import SelectField, SubmitField
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, ValidationError
 from wtforms.widgets import EmailInput
 
@@ -8,6 +9,7 @@ from tumorboard.auth.fields import (
     AccountFields,
     GroupMappingFields,
     PasswordFields,
+    ProfileFields,
     SecondFactorFields,
     TokenFields,
 )
@@ -16,16 +18,17 @@ from tumorboard.auth.roles import Role
 from tumorboard.auth.tokens import TokenLifetime
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.forms import Form, MultiCheckboxField, VersionField, choices
+from tumorboard.i18n import Language, lazy_label
 from tumorboard.once import OnceField
 
-ROLE_CHOICES = choices((r.value, r.label) for r in Role)
-SPECIALTY_CHOICES = choices((s.value, s.label) for s in Specialty)
+ROLE_CHOICES = choices((r.value, lazy_label(r)) for r in Role)
+SPECIALTY_CHOICES = choices((s.value, lazy_label(s)) for s in Specialty)
 
 
 class LoginForm(Form):
     email = AccountFields.email.field()
     password = PasswordFields.password.field()
-    submit = SubmitField("Sign in")
+    submit = SubmitField(_l("Sign in"))
 
 
 class NewPasswordMixin:
@@ -44,16 +47,31 @@ class NewPasswordMixin:
 
 class ChangePasswordForm(Form, NewPasswordMixin):
     current_password = PasswordFields.current_password.field()
-    submit = SubmitField("Change password")
+    submit = SubmitField(_l("Change password"))
+
+
+class LanguageForm(Form):
+    """The account page's choice of language (none: the browser's, else the hospital's)."""
+
+    version = VersionField()
+    locale = ProfileFields.locale.field()
+    submit = SubmitField(_l("Save the language"))
+
+
+class LanguageSwitchForm(Form):
+    """The navigation's switch: one button per language, back to the page it was pressed on."""
+
+    language = SelectField(_l("Language"), choices=choices((lang.value, lang.label) for lang in Language))
+    next = HiddenField()
 
 
 class ForgotPasswordForm(Form):
     email = AccountFields.email.field()
-    submit = SubmitField("Send the link")
+    submit = SubmitField(_l("Send the link"))
 
 
 class ResetByLinkForm(Form, NewPasswordMixin):
-    submit = SubmitField("Set the new password")
+    submit = SubmitField(_l("Set the new password"))
 
 
 class UserForm(Form):
@@ -65,18 +83,18 @@ class UserForm(Form):
     )
     boards = MultiCheckboxField("Board memberships", coerce=int, choices=[])
     version = VersionField()
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
 
 class CreateUserForm(UserForm, NewPasswordMixin):
     once = OnceField()
     version = None  # type: ignore[assignment]  # WTForms' way to drop an inherited field
-    submit = SubmitField("Create account")
+    submit = SubmitField(_l("Create account"))
 
 
 class ResetPasswordForm(Form, NewPasswordMixin):
     version = VersionField()
-    submit = SubmitField("Set temporary password")
+    submit = SubmitField(_l("Set temporary password"))
 
 
 class VersionedActionForm(Form):
@@ -89,22 +107,22 @@ class GroupMappingForm(Form):
     group_name = GroupMappingFields.group_name.field()
     role = GroupMappingFields.role.field()
     board = SelectField("Board membership", choices=[], validate_choice=True)
-    submit = SubmitField("Add mapping")
+    submit = SubmitField(_l("Add mapping"))
 
 
 class SecondStepForm(Form):
     code = SecondFactorFields.code.field()
-    submit = SubmitField("Verify")
+    submit = SubmitField(_l("Verify"))
 
 
 class EnrolForm(Form):
     code = SecondFactorFields.new_code.field()
-    submit = SubmitField("Turn on the second factor")
+    submit = SubmitField(_l("Turn on the second factor"))
 
 
 class RenewRecoveryCodesForm(Form):
     code = SecondFactorFields.code.field()
-    submit = SubmitField("Make new recovery codes")
+    submit = SubmitField(_l("Make new recovery codes"))
 
 
 class TokenForm(Form):
@@ -114,7 +132,7 @@ class TokenForm(Form):
     scope = TokenFields.scope.field()
     lifetime = TokenFields.lifetime.field(default=TokenLifetime.QUARTER.value)
     once = OnceField()
-    submit = SubmitField("Create the token")
+    submit = SubmitField(_l("Create the token"))
 
 
 class ServiceAccountForm(Form):
@@ -122,4 +140,4 @@ class ServiceAccountForm(Form):
     description = TokenFields.description.field()
     boards = MultiCheckboxField("Boards it works for", coerce=int, choices=[])
     once = OnceField()
-    submit = SubmitField("Create the service account")
+    submit = SubmitField(_l("Create the service account"))

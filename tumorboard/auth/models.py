@@ -5,6 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask import current_app, g
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,7 @@ from tumorboard.auth.roles import Role
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import UTCDateTime, enum_type, utcnow
 from tumorboard.extensions import Model, db
+from tumorboard.i18n import Language
 
 
 def new_session_token() -> str:
@@ -40,6 +42,9 @@ class User(UserMixin, Model):
     # The secret in the URL of the personal calendar feed (calendar apps send no cookie); renewable.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The language of the interface the user chose on their account page; None: the browser's, else the
+    # hospital's (tumorboard.i18n.select_locale).
+    locale: Mapped[Language | None] = mapped_column(enum_type(Language, 8, "locale"))
     # The person at the hospital's OpenID provider (auth.oidc): linked at their first single sign-on, and
     # from then on found by this pair, never by e-mail again.
     oidc_issuer: Mapped[str | None] = mapped_column(String(500))
@@ -191,11 +196,13 @@ class SignInMethod(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            SignInMethod.PASSWORD: "Password",
-            SignInMethod.PASSWORD_AND_CODE: "Password and second factor",
-            SignInMethod.PROVIDER: "Hospital sign-in (single sign-on)",
-        }[self]
+        return str(
+            {
+                SignInMethod.PASSWORD: _l("Password"),
+                SignInMethod.PASSWORD_AND_CODE: _l("Password and second factor"),
+                SignInMethod.PROVIDER: _l("Hospital sign-in (single sign-on)"),
+            }[self]
+        )
 
 
 # the admin's user list by name, case folded (its keyset order)

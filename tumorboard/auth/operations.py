@@ -14,7 +14,7 @@ from sqlalchemy import CursorResult, and_, delete, or_, select
 from tumorboard import jobs
 from tumorboard.audit.recording import REDACTED, diff, record, serialize_writes, snapshot
 from tumorboard.auth import reset, throttle
-from tumorboard.auth.fields import AccountFields
+from tumorboard.auth.fields import AccountFields, ProfileFields
 from tumorboard.auth.models import (
     SessionEnd,
     User,
@@ -39,6 +39,7 @@ from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
+from tumorboard.i18n import Language
 
 USER_FIELDS = ("email", "name", "specialty", "active", "roles", "board_ids", "must_change_password")
 
@@ -359,6 +360,27 @@ def renew_calendar_token(user: User) -> str:
     user.calendar_token = secrets.token_urlsafe(32)
     record("user.calendar_link_renewed", actor=user, entity=user)
     return user.calendar_token
+
+
+@atomic
+def choose_language(user: User, locale: str | None, expected_version: int | None = None) -> None:
+    """The user's language of the interface (None: the browser's, else the hospital's). From the account
+    page the form's version is checked; the navigation's switch carries none (the last choice wins, and
+    nothing else of the profile changes)."""
+    if expected_version is not None:
+        check_version(user, expected_version)
+    cleaned = ProfileFields.locale.clean(locale, "locale")
+    chosen = Language(cleaned) if cleaned else None
+    if user.locale == chosen:
+        return
+    before = user.locale.value if user.locale else None
+    user.locale = chosen
+    record(
+        "user.language_chosen",
+        actor=user,
+        entity=user,
+        changes={"locale": [before, chosen.value if chosen else None]},
+    )
 
 
 # Signed-in sessions (auth.sessions keeps them; the user's page lists them) -------------------------

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
+
 
 class Role(StrEnum):
     SUBMITTER = "submitter"
@@ -13,14 +15,14 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return ROLE_LABELS[self]
+        return str(ROLE_LABELS[self])
 
 
 ROLE_LABELS = {
-    Role.SUBMITTER: "Submitter (referring clinician)",
-    Role.COORDINATOR: "Board coordinator",
-    Role.SPECIALIST: "Specialist",
-    Role.CHAIR: "Chair",
-    Role.ADMIN: "Administrator",
-    Role.PRIVACY: "Data-protection officer",
+    Role.SUBMITTER: _l("Submitter (referring clinician)"),
+    Role.COORDINATOR: _l("Board coordinator"),
+    Role.SPECIALIST: _l("Specialist"),
+    Role.CHAIR: _l("Chair"),
+    Role.ADMIN: _l("Administrator"),
+    Role.PRIVACY: _l("Data-protection officer"),
 }

@@ -14,6 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,7 +34,7 @@ class TokenScope(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"read": "Read only", "write": "Read and write"}[self.value]
+        return str({"read": _l("Read only"), "write": _l("Read and write")}[self.value])
 
 
 class TokenLifetime(StrEnum):
@@ -46,7 +47,9 @@ class TokenLifetime(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"7": "7 days", "30": "30 days", "90": "90 days", "365": "1 year"}[self.value]
+        return str(
+            {"7": _l("7 days"), "30": _l("30 days"), "90": _l("90 days"), "365": _l("1 year")}[self.value]
+        )
 
     @property
     def days(self) -> int:

@@ -1,26 +1,36 @@
 """Sign in, sign out, and the user's own account."""
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
 from tumorboard.auth import oidc, operations, reset, throttle
 from tumorboard.auth.access import public, require_login
 from tumorboard.auth.blueprint import bp
-from tumorboard.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetByLinkForm
+from tumorboard.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    LanguageSwitchForm,
+    LoginForm,
+    ResetByLinkForm,
+)
 from tumorboard.auth.models import SignInMethod
 from tumorboard.auth.pages import account_page
 from tumorboard.auth.sessions import begin_second_step, end_session, session_method, start_session
+from tumorboard.clinical.labels import N_
 from tumorboard.errors import OperationError
 from tumorboard.forms import ActionForm
-from tumorboard.views_helpers import form_error, safe_next
+from tumorboard.i18n import LOCALE_COOKIE
+from tumorboard.views_helpers import flash_form_errors, form_error, safe_next
 
-LOGIN_FAILED = "Email or password is not correct, or the account is disabled."
+LOGIN_FAILED = N_("Email or password is not correct, or the account is disabled.")
 RESET_SENT = (
     "If this address belongs to an account, a link to choose a new password is on its way to it. "
     "It works once, within {minutes} minutes."
 )
-RESET_DONE = "Your new password is set, and every session of yours has ended. Sign in with it."
+RESET_DONE = N_("Your new password is set, and every session of yours has ended. Sign in with it.")
 _RESET_TOKEN = "password_reset_token"  # noqa: S105 - the session key, not a secret
 
 
@@ -44,9 +54,9 @@ def login():
                 begin_second_step(user, safe_next(request.args.get("next")))
                 return redirect(url_for("auth.second_step"))
             start_session(user, SignInMethod.PASSWORD)
-            flash(f"Welcome, {user.name}.", "success")
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next")))
-        flash(LOGIN_FAILED, "danger")
+        flash(_(LOGIN_FAILED), "danger")
     if request.method == "POST":
         throttle.record_failure(form.email.data if isinstance(form.email.data, str) else "")
         return render_template("auth/login.html", form=form), 422
@@ -61,7 +71,7 @@ def logout():
     end_session()
     if provider_logout:  # signed in through the hospital's provider: sign out there too
         return redirect(provider_logout)
-    flash("You have signed out.", "info")
+    flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -77,8 +87,53 @@ def renew_calendar():
     if not ActionForm().validate_on_submit():
         abort(400)
     operations.renew_calendar_token(current_user._get_current_object())
-    flash("Your calendar link is new; the old one no longer works.", "success")
+    flash(_("Your calendar link is new; the old one no longer works."), "success")
     return redirect(url_for("auth.account", _anchor="calendar"))
+
+
+@bp.post("/account/language")
+@require_login
+def choose_language():
+    form = LanguageForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        try:
+            operations.choose_language(user, form.locale.data or None, form.version.data)
+        except OperationError as exc:
+            form_error(form, exc, default="locale")
+        else:
+            flash(_("Your language is saved."), "success")
+            return redirect(url_for("auth.account", _anchor="language"))
+    return account_page(language_form=form, status=422)
+
+
+# A year: an anonymous visitor's language outlives the browser's session, like a signed-in user's profile.
+LOCALE_COOKIE_AGE = 365 * 24 * 3600
+
+
+@bp.post("/language")
+@public
+def switch_language():
+    """The navigation's switch: the signed-in user's profile (audited), an anonymous visitor's cookie; back
+    to the page it was pressed on (its form's content is kept by static/language.js)."""
+    form = LanguageSwitchForm()
+    target = safe_next(form.next.data)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(target)
+    response = redirect(target)
+    if current_user.is_authenticated:
+        operations.choose_language(current_user._get_current_object(), form.language.data)
+    else:
+        response.set_cookie(
+            LOCALE_COOKIE,
+            form.language.data,
+            max_age=LOCALE_COOKIE_AGE,
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -100,7 +155,7 @@ def change_password():
             form_error(form, exc, default="new_password")
         else:
             start_session(user, method)
-            flash("Your password has been changed. Other sessions have been signed out.", "success")
+            flash(_("Your password has been changed. Other sessions have been signed out."), "success")
             return redirect(url_for("main.dashboard"))
     status = 422 if request.method == "POST" else 200
     return account_page(form=form, status=status)
@@ -144,7 +199,7 @@ def reset_password_page():
             form_error(form, exc, default="new_password")
         else:
             session.pop(_RESET_TOKEN, None)
-            flash(RESET_DONE, "success")
+            flash(_(RESET_DONE), "success")
             return redirect(url_for("auth.login"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/reset.html", form=form), status

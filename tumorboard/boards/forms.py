@@ -4,6 +4,7 @@ from wtforms import BooleanField, SelectField, SubmitField
 from tumorboard.boards.fields import BoardFields, MeetingPlanFields
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.forms import Form, MultiCheckboxField, VersionField, choices
+from tumorboard.i18n import lazy_label
 from tumorboard.once import OnceField
 
 
@@ -25,7 +26,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 class BoardSettingsForm(Form):
     required = MultiCheckboxField(
         _l("Specialties required for quorum"),
-        choices=choices((s.value, s.label) for s in Specialty if s is not Specialty.OTHER),
+        choices=choices((s.value, lazy_label(s)) for s in Specialty if s is not Specialty.OTHER),
     )
     either_gi_or_endocrinology = BooleanField(_l("Gastroenterology or endocrinology: either one is enough"))
     weekday = SelectField(_l("Usual weekday"), coerce=int, choices=choices(enumerate(WEEKDAYS)))

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from tumorboard.clinical.labels import N_, translated
+
 
 class Specialty(StrEnum):
     MEDICAL_ONCOLOGY = "medical_oncology"
@@ -15,16 +17,16 @@ class Specialty(StrEnum):
 
     @property
     def label(self) -> str:
-        return SPECIALTY_LABELS[self]
+        return translated(SPECIALTY_LABELS[self])
 
 
 SPECIALTY_LABELS = {
-    Specialty.MEDICAL_ONCOLOGY: "Medical oncology",
-    Specialty.SURGERY: "Surgery",
-    Specialty.RADIOLOGY: "Radiology",
-    Specialty.PATHOLOGY: "Pathology",
-    Specialty.NUCLEAR_MEDICINE: "Nuclear medicine",
-    Specialty.GASTROENTEROLOGY: "Gastroenterology",
-    Specialty.ENDOCRINOLOGY: "Endocrinology",
-    Specialty.OTHER: "Other",
+    Specialty.MEDICAL_ONCOLOGY: N_("Medical oncology"),
+    Specialty.SURGERY: N_("Surgery"),
+    Specialty.RADIOLOGY: N_("Radiology"),
+    Specialty.PATHOLOGY: N_("Pathology"),
+    Specialty.NUCLEAR_MEDICINE: N_("Nuclear medicine"),
+    Specialty.GASTROENTEROLOGY: N_("Gastroenterology"),
+    Specialty.ENDOCRINOLOGY: N_("Endocrinology"),
+    Specialty.OTHER: N_("Other"),
 }

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from types import MappingProxyType
 
+from tumorboard.clinical.labels import N_
 from tumorboard.clinical.results import Band, Dispute
 from tumorboard.clinical.vocabularies import PrimarySite, Vocabulary
 
@@ -21,58 +22,66 @@ class Extent(Vocabulary):
     """Depth of invasion, the "extent" of the TNM T category; ``staging.extent_choices`` says which
     values fit which site."""
 
-    LAMINA_PROPRIA = "lamina_propria", "Mucosa (lamina propria)"
-    SUBMUCOSA = "submucosa", "Submucosa"
-    MUSCULARIS_PROPRIA = "muscularis_propria", "Muscularis propria"
-    SUBSEROSA = "subserosa", "Subserosa (serosa intact)"
-    SEROSA = "serosa", "Serosa / visceral peritoneum"
-    ADJACENT_ORGANS = "adjacent_organs", "Adjacent organs"
-    SPHINCTER_OF_ODDI = "sphincter_of_oddi", "Confined to the sphincter of Oddi"
-    DUODENAL_WALL = "duodenal_wall", "Through the sphincter into duodenal submucosa or muscularis propria"
-    PANCREAS_OR_PERIPANCREATIC_FAT = "pancreas_or_peripancreatic_fat", "Pancreas or peripancreatic fat"
-    LIMITED_TO_PANCREAS = "limited_to_pancreas", "Limited to the pancreas"
-    PERIPANCREATIC_FAT = "peripancreatic_fat", "Peripancreatic fat (does not raise T)"
-    DUODENUM_OR_BILE_DUCT = "duodenum_or_bile_duct", "Duodenum or common bile duct"
+    LAMINA_PROPRIA = "lamina_propria", N_("Mucosa (lamina propria)")
+    SUBMUCOSA = "submucosa", N_("Submucosa")
+    MUSCULARIS_PROPRIA = "muscularis_propria", N_("Muscularis propria")
+    SUBSEROSA = "subserosa", N_("Subserosa (serosa intact)")
+    SEROSA = "serosa", N_("Serosa / visceral peritoneum")
+    ADJACENT_ORGANS = "adjacent_organs", N_("Adjacent organs")
+    SPHINCTER_OF_ODDI = "sphincter_of_oddi", N_("Confined to the sphincter of Oddi")
+    DUODENAL_WALL = "duodenal_wall", N_("Through the sphincter into duodenal submucosa or muscularis propria")
+    PANCREAS_OR_PERIPANCREATIC_FAT = "pancreas_or_peripancreatic_fat", N_("Pancreas or peripancreatic fat")
+    LIMITED_TO_PANCREAS = "limited_to_pancreas", N_("Limited to the pancreas")
+    PERIPANCREATIC_FAT = "peripancreatic_fat", N_("Peripancreatic fat (does not raise T)")
+    DUODENUM_OR_BILE_DUCT = "duodenum_or_bile_duct", N_("Duodenum or common bile duct")
     ADJACENT_ORGANS_OR_VESSELS = (
         "adjacent_organs_or_vessels",
-        "Adjacent organs (stomach, spleen, colon, adrenal) or wall of coeliac axis / SMA",
+        N_("Adjacent organs (stomach, spleen, colon, adrenal) or wall of coeliac axis / SMA"),
     )
-    APPENDIX_WALL = "appendix_wall", "Confined to the appendix wall"
-    SUBSEROSA_OR_MESOAPPENDIX = "subserosa_or_mesoappendix", "Subserosa or mesoappendix"
+    APPENDIX_WALL = "appendix_wall", N_("Confined to the appendix wall")
+    SUBSEROSA_OR_MESOAPPENDIX = "subserosa_or_mesoappendix", N_("Subserosa or mesoappendix")
     PERFORATION_OR_OTHER_ORGANS = (
         "perforation_or_other_organs",
-        "Perforates the peritoneum or invades other organs",
+        N_("Perforates the peritoneum or invades other organs"),
     )
-    LUNG_CONFINED = "lung_confined", "Surrounded by lung or visceral pleura (size decides)"
+    LUNG_CONFINED = "lung_confined", N_("Surrounded by lung or visceral pleura (size decides)")
     VISCERAL_PLEURA_OR_MAIN_BRONCHUS = (
         "visceral_pleura_or_main_bronchus",
-        "Visceral pleura or main bronchus (not carina), or atelectasis / obstructive pneumonitis "
-        "to the hilum",
+        N_(
+            "Visceral pleura or main bronchus (not carina), or atelectasis / obstructive pneumonitis "
+            "to the hilum"
+        ),
     )
     CHEST_WALL_OR_SAME_LOBE_NODULE = (
         "chest_wall_or_same_lobe_nodule",
-        "Chest wall, parietal pleura, phrenic nerve or parietal pericardium, or a separate nodule "
-        "in the same lobe",
+        N_(
+            "Chest wall, parietal pleura, phrenic nerve or parietal pericardium, or a separate nodule "
+            "in the same lobe"
+        ),
     )
     MEDIASTINUM_OR_OTHER_LOBE_NODULE = (
         "mediastinum_or_other_lobe_nodule",
-        "Diaphragm, mediastinum, heart, great vessels, trachea, carina, recurrent laryngeal nerve, "
-        "oesophagus or vertebral body, or a separate nodule in another ipsilateral lobe",
+        N_(
+            "Diaphragm, mediastinum, heart, great vessels, trachea, carina, recurrent laryngeal nerve, "
+            "oesophagus or vertebral body, or a separate nodule in another ipsilateral lobe"
+        ),
     )
     THYMUS_OR_MEDIASTINAL_FAT = (
         "thymus_or_mediastinal_fat",
-        "Encapsulated or not, with or without extension into the mediastinal fat",
+        N_("Encapsulated or not, with or without extension into the mediastinal fat"),
     )
-    MEDIASTINAL_PLEURA = "mediastinal_pleura", "Mediastinal pleura"
-    PERICARDIUM = "pericardium", "Pericardium (partial or full thickness)"
+    MEDIASTINAL_PLEURA = "mediastinal_pleura", N_("Mediastinal pleura")
+    PERICARDIUM = "pericardium", N_("Pericardium (partial or full thickness)")
     THYMIC_T3_STRUCTURES = (
         "lung_veins_phrenic_or_chest_wall",
-        "Lung, brachiocephalic vein, superior vena cava, phrenic nerve, chest wall, or extrapericardial "
-        "pulmonary artery or veins",
+        N_(
+            "Lung, brachiocephalic vein, superior vena cava, phrenic nerve, chest wall, or extrapericardial "
+            "pulmonary artery or veins"
+        ),
     )
     THYMIC_T4_STRUCTURES = (
         "aorta_heart_trachea_or_oesophagus",
-        "Aorta, arch vessels, intrapericardial pulmonary artery, myocardium, trachea or oesophagus",
+        N_("Aorta, arch vessels, intrapericardial pulmonary artery, myocardium, trachea or oesophagus"),
     )
 
 

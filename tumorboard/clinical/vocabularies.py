@@ -8,6 +8,7 @@ tuples and unpacked in ``__init__``.
 from enum import StrEnum
 from typing import TYPE_CHECKING, Self
 
+from tumorboard.clinical.labels import N_, translated
 from tumorboard.clinical.results import parse_optional
 from tumorboard.clinical.specialties import Specialty
 
@@ -15,13 +16,18 @@ from tumorboard.clinical.specialties import Specialty
 class Vocabulary(StrEnum):
     """A StrEnum whose members are declared as ``NAME = value, label, *details``."""
 
-    label: str
+    label_text: str  # the English label as declared (the catalogue's msgid)
 
     def __new__(cls, value: str, label: str, *details: object) -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
-        member.label = label
+        member.label_text = label
         return member
+
+    @property
+    def label(self) -> str:
+        """The label in the reader's language (clinical.labels)."""
+        return translated(self.label_text)
 
     if TYPE_CHECKING:
         # Calling a vocabulary looks its member up by value (`Analyte("gastrin")`); mypy reads that call as
@@ -36,27 +42,27 @@ class Vocabulary(StrEnum):
 
 
 class PrimarySite(Vocabulary):
-    STOMACH = "stomach", "Stomach"
-    DUODENUM = "duodenum", "Duodenum"
-    AMPULLA = "ampulla", "Ampulla of Vater"
-    JEJUNUM = "jejunum", "Jejunum"
-    ILEUM = "ileum", "Ileum"
-    APPENDIX = "appendix", "Appendix"
-    COLON = "colon", "Colon"
-    RECTUM = "rectum", "Rectum"
-    PANCREAS = "pancreas", "Pancreas"
-    LUNG = "lung", "Lung (bronchus)"
-    THYMUS = "thymus", "Thymus"
-    THYROID = "thyroid", "Thyroid"
-    ADRENAL = "adrenal", "Adrenal"
-    UNKNOWN_PRIMARY = "unknown primary", "Unknown primary"
-    OTHER = "other", "Other site"
+    STOMACH = "stomach", N_("Stomach")
+    DUODENUM = "duodenum", N_("Duodenum")
+    AMPULLA = "ampulla", N_("Ampulla of Vater")
+    JEJUNUM = "jejunum", N_("Jejunum")
+    ILEUM = "ileum", N_("Ileum")
+    APPENDIX = "appendix", N_("Appendix")
+    COLON = "colon", N_("Colon")
+    RECTUM = "rectum", N_("Rectum")
+    PANCREAS = "pancreas", N_("Pancreas")
+    LUNG = "lung", N_("Lung (bronchus)")
+    THYMUS = "thymus", N_("Thymus")
+    THYROID = "thyroid", N_("Thyroid")
+    ADRENAL = "adrenal", N_("Adrenal")
+    UNKNOWN_PRIMARY = "unknown primary", N_("Unknown primary")
+    OTHER = "other", N_("Other site")
 
 
 class Differentiation(Vocabulary):
-    WELL = "well", "Well differentiated (NET)"
-    POOR = "poor", "Poorly differentiated (NEC)"
-    UNKNOWN = "unknown", "Not recorded"
+    WELL = "well", N_("Well differentiated (NET)")
+    POOR = "poor", N_("Poorly differentiated (NEC)")
+    UNKNOWN = "unknown", N_("Not recorded")
 
 
 def as_differentiation(value: Differentiation | str | None) -> Differentiation:
@@ -67,11 +73,11 @@ def as_differentiation(value: Differentiation | str | None) -> Differentiation:
 class Histology(Vocabulary):
     """Histological type as the pathologist names it; it refines the ICD-O-3 morphology code."""
 
-    NET = "net", "Neuroendocrine tumour (NET)"
-    NEC = "nec", "Neuroendocrine carcinoma (NEC), NOS"
-    LCNEC = "lcnec", "Large cell neuroendocrine carcinoma (LCNEC)"
-    SCNEC = "scnec", "Small cell neuroendocrine carcinoma (SCNEC / SCLC)"
-    MINEN = "minen", "Mixed neuroendocrine–non-neuroendocrine neoplasm (MiNEN)"
+    NET = "net", N_("Neuroendocrine tumour (NET)")
+    NEC = "nec", N_("Neuroendocrine carcinoma (NEC), NOS")
+    LCNEC = "lcnec", N_("Large cell neuroendocrine carcinoma (LCNEC)")
+    SCNEC = "scnec", N_("Small cell neuroendocrine carcinoma (SCNEC / SCLC)")
+    MINEN = "minen", N_("Mixed neuroendocrine–non-neuroendocrine neoplasm (MiNEN)")
 
     @property
     def is_carcinoma(self) -> bool:
@@ -79,9 +85,9 @@ class Histology(Vocabulary):
 
 
 class FunctionalStatus(Vocabulary):
-    FUNCTIONAL = "functional", "Functional (hormone syndrome)"
-    NON_FUNCTIONAL = "non_functional", "Non-functional"
-    UNKNOWN = "unknown", "Unknown"
+    FUNCTIONAL = "functional", N_("Functional (hormone syndrome)")
+    NON_FUNCTIONAL = "non_functional", N_("Non-functional")
+    UNKNOWN = "unknown", N_("Unknown")
 
 
 class Analyte(Vocabulary):
@@ -100,32 +106,32 @@ class Analyte(Vocabulary):
             self.unit = unit
             self.loinc = loinc
 
-    CHROMOGRANIN_A = "chromogranin_a", "Chromogranin A (serum)", "ng/mL", "9811-1"
-    URINE_5HIAA = "urine_5hiaa", "5-HIAA (24-h urine)", "mg/24 h", "1695-6"
-    GASTRIN = "gastrin", "Gastrin (fasting)", "pg/mL", "2333-3"
-    GLUCOSE = "glucose", "Glucose", "mg/dL", "2345-7"
-    INSULIN = "insulin", "Insulin", "µU/mL", "20448-7"
-    C_PEPTIDE = "c_peptide", "C-peptide", "ng/mL", "1986-9"
-    PROINSULIN = "proinsulin", "Proinsulin", "pmol/L"
-    GLUCAGON = "glucagon", "Glucagon", "pg/mL", "2338-2"
-    VIP = "vip", "Vasoactive intestinal peptide (VIP)", "pg/mL", "3125-2"
-    SOMATOSTATIN = "somatostatin", "Somatostatin", "pmol/L"
-    PANCREATIC_POLYPEPTIDE = "pancreatic_polypeptide", "Pancreatic polypeptide", "pmol/L"
-    CALCITONIN = "calcitonin", "Calcitonin", "pg/mL", "1992-7"
-    ACTH = "acth", "ACTH", "pg/mL", "2141-0"
-    PTHRP = "pthrp", "PTH-related peptide (PTHrP)", "pmol/L"
-    NSE = "nse", "Neuron-specific enolase (NSE)", "ng/mL", "15060-7"
-    SEROTONIN = "serotonin", "Serotonin", "ng/mL", "27057-9"
+    CHROMOGRANIN_A = "chromogranin_a", N_("Chromogranin A (serum)"), "ng/mL", "9811-1"
+    URINE_5HIAA = "urine_5hiaa", N_("5-HIAA (24-h urine)"), "mg/24 h", "1695-6"
+    GASTRIN = "gastrin", N_("Gastrin (fasting)"), "pg/mL", "2333-3"
+    GLUCOSE = "glucose", N_("Glucose"), "mg/dL", "2345-7"
+    INSULIN = "insulin", N_("Insulin"), "µU/mL", "20448-7"
+    C_PEPTIDE = "c_peptide", N_("C-peptide"), "ng/mL", "1986-9"
+    PROINSULIN = "proinsulin", N_("Proinsulin"), "pmol/L"
+    GLUCAGON = "glucagon", N_("Glucagon"), "pg/mL", "2338-2"
+    VIP = "vip", N_("Vasoactive intestinal peptide (VIP)"), "pg/mL", "3125-2"
+    SOMATOSTATIN = "somatostatin", N_("Somatostatin"), "pmol/L"
+    PANCREATIC_POLYPEPTIDE = "pancreatic_polypeptide", N_("Pancreatic polypeptide"), "pmol/L"
+    CALCITONIN = "calcitonin", N_("Calcitonin"), "pg/mL", "1992-7"
+    ACTH = "acth", N_("ACTH"), "pg/mL", "2141-0"
+    PTHRP = "pthrp", N_("PTH-related peptide (PTHrP)"), "pmol/L"
+    NSE = "nse", N_("Neuron-specific enolase (NSE)"), "ng/mL", "15060-7"
+    SEROTONIN = "serotonin", N_("Serotonin"), "ng/mL", "27057-9"
 
 
 class Comparator(Vocabulary):
     """How a censored laboratory value relates to its number (FHIR Quantity.comparator; HL7 v2 SN.1): "<2"
     is a value below the assay's limit of 2, not a value of 2."""
 
-    LT = "<", "less than"
-    LE = "<=", "at most"
-    GE = ">=", "at least"
-    GT = ">", "greater than"
+    LT = "<", N_("less than")
+    LE = "<=", N_("at most")
+    GE = ">=", N_("at least")
+    GT = ">", N_("greater than")
 
     @property
     def sign(self) -> str:
@@ -174,19 +180,19 @@ class FunctionalSyndrome(Vocabulary):
             self.markers = markers
             self.paired_with = paired_with
 
-    CARCINOID = "carcinoid_syndrome", "Carcinoid syndrome", (Analyte.URINE_5HIAA, Analyte.SEROTONIN)
-    ZOLLINGER_ELLISON = "zollinger_ellison", "Zollinger-Ellison (gastrinoma)", (Analyte.GASTRIN,)
+    CARCINOID = "carcinoid_syndrome", N_("Carcinoid syndrome"), (Analyte.URINE_5HIAA, Analyte.SEROTONIN)
+    ZOLLINGER_ELLISON = "zollinger_ellison", N_("Zollinger-Ellison (gastrinoma)"), (Analyte.GASTRIN,)
     INSULINOMA = (
         "insulinoma",
-        "Insulinoma",
+        N_("Insulinoma"),
         (Analyte.INSULIN, Analyte.C_PEPTIDE, Analyte.PROINSULIN),
         Analyte.GLUCOSE,
     )
-    GLUCAGONOMA = "glucagonoma", "Glucagonoma", (Analyte.GLUCAGON,)
-    VIPOMA = "vipoma", "VIPoma (WDHA)", (Analyte.VIP,)
-    SOMATOSTATINOMA = "somatostatinoma", "Somatostatinoma", (Analyte.SOMATOSTATIN,)
-    ECTOPIC_CUSHING = "ectopic_cushing", "Ectopic Cushing (ACTH)", (Analyte.ACTH,)
-    OTHER = "other", "Other"
+    GLUCAGONOMA = "glucagonoma", N_("Glucagonoma"), (Analyte.GLUCAGON,)
+    VIPOMA = "vipoma", N_("VIPoma (WDHA)"), (Analyte.VIP,)
+    SOMATOSTATINOMA = "somatostatinoma", N_("Somatostatinoma"), (Analyte.SOMATOSTATIN,)
+    ECTOPIC_CUSHING = "ectopic_cushing", N_("Ectopic Cushing (ACTH)"), (Analyte.ACTH,)
+    OTHER = "other", N_("Other")
 
     @property
     def documentation_rule(self) -> str | None:
@@ -203,26 +209,26 @@ INSULINOMA_DOCUMENTATION_RULE = (
 
 
 class HereditarySyndrome(Vocabulary):
-    NONE = "none", "None known"
-    MEN1 = "men1", "MEN1"
-    MEN2 = "men2", "MEN2 (RET)"
-    MEN4 = "men4", "MEN4"
-    VHL = "vhl", "Von Hippel-Lindau (VHL)"
-    NF1 = "nf1", "Neurofibromatosis type 1 (NF1)"
-    TSC = "tsc", "Tuberous sclerosis complex (TSC)"
-    UNKNOWN = "unknown", "Not assessed"
-    SUSPECTED = "suspected", "Suspected, not confirmed"
+    NONE = "none", N_("None known")
+    MEN1 = "men1", N_("MEN1")
+    MEN2 = "men2", N_("MEN2 (RET)")
+    MEN4 = "men4", N_("MEN4")
+    VHL = "vhl", N_("Von Hippel-Lindau (VHL)")
+    NF1 = "nf1", N_("Neurofibromatosis type 1 (NF1)")
+    TSC = "tsc", N_("Tuberous sclerosis complex (TSC)")
+    UNKNOWN = "unknown", N_("Not assessed")
+    SUSPECTED = "suspected", N_("Suspected, not confirmed")
 
 
 class MetastaticSite(Vocabulary):
-    LIVER = "liver", "Liver"
-    BONE = "bone", "Bone"
-    LUNG = "lung", "Lung"
-    PLEURA_PERICARDIUM = "pleura_pericardium", "Pleura or pericardium (nodules or malignant effusion)"
-    PERITONEUM = "peritoneum", "Peritoneum"
-    DISTANT_NODES = "distant_nodes", "Distant (non-regional) lymph nodes"
-    BRAIN = "brain", "Brain"
-    OTHER = "other", "Other"
+    LIVER = "liver", N_("Liver")
+    BONE = "bone", N_("Bone")
+    LUNG = "lung", N_("Lung")
+    PLEURA_PERICARDIUM = "pleura_pericardium", N_("Pleura or pericardium (nodules or malignant effusion)")
+    PERITONEUM = "peritoneum", N_("Peritoneum")
+    DISTANT_NODES = "distant_nodes", N_("Distant (non-regional) lymph nodes")
+    BRAIN = "brain", N_("Brain")
+    OTHER = "other", N_("Other")
 
     @property
     def is_hepatic(self) -> bool:
@@ -230,14 +236,14 @@ class MetastaticSite(Vocabulary):
 
 
 class ImagingModality(Vocabulary):
-    CT = "ct", "Multiphase CT"
-    MRI = "mri", "MRI"
-    SSTR_PET_CT = "sstr_pet_ct", "SSTR PET/CT"
-    FDG_PET_CT = "fdg_pet_ct", "¹⁸F-FDG PET/CT"
-    OCTREOSCAN_SPECT = "octreoscan_spect", "Octreoscan SPECT (¹¹¹In-pentetreotide)"
-    ENDOSCOPY = "endoscopy", "Endoscopy"
-    EUS = "eus", "Endoscopic ultrasound (EUS)"
-    ULTRASOUND = "ultrasound", "Ultrasound"
+    CT = "ct", N_("Multiphase CT")
+    MRI = "mri", N_("MRI")
+    SSTR_PET_CT = "sstr_pet_ct", N_("SSTR PET/CT")
+    FDG_PET_CT = "fdg_pet_ct", N_("¹⁸F-FDG PET/CT")
+    OCTREOSCAN_SPECT = "octreoscan_spect", N_("Octreoscan SPECT (¹¹¹In-pentetreotide)")
+    ENDOSCOPY = "endoscopy", N_("Endoscopy")
+    EUS = "eus", N_("Endoscopic ultrasound (EUS)")
+    ULTRASOUND = "ultrasound", N_("Ultrasound")
 
     @property
     def shows_sstr_uptake(self) -> bool:
@@ -246,31 +252,31 @@ class ImagingModality(Vocabulary):
 
 
 class SstrTracer(Vocabulary):
-    GA68_DOTATATE = "ga68_dotatate", "⁶⁸Ga-DOTATATE"
-    GA68_DOTATOC = "ga68_dotatoc", "⁶⁸Ga-DOTATOC"
-    GA68_DOTANOC = "ga68_dotanoc", "⁶⁸Ga-DOTANOC"
-    CU64_DOTATATE = "cu64_dotatate", "⁶⁴Cu-DOTATATE"
+    GA68_DOTATATE = "ga68_dotatate", N_("⁶⁸Ga-DOTATATE")
+    GA68_DOTATOC = "ga68_dotatoc", N_("⁶⁸Ga-DOTATOC")
+    GA68_DOTANOC = "ga68_dotanoc", N_("⁶⁸Ga-DOTANOC")
+    CU64_DOTATATE = "cu64_dotatate", N_("⁶⁴Cu-DOTATATE")
 
 
 class FdgVsSstr(Vocabulary):
     """FDG uptake compared with SSTR uptake, when both are positive (the NETPET P2–P4 split)."""
 
-    LOWER = "lower", "FDG lower than SSTR"
-    EQUAL = "equal", "FDG equal to SSTR"
-    HIGHER = "higher", "FDG higher than SSTR"
+    LOWER = "lower", N_("FDG lower than SSTR")
+    EQUAL = "equal", N_("FDG equal to SSTR")
+    HIGHER = "higher", N_("FDG higher than SSTR")
 
 
 class SpecimenType(Vocabulary):
-    ENDOSCOPIC_BIOPSY = "endoscopic_biopsy", "Endoscopic biopsy"
-    EUS_FNA = "eus_fna", "EUS-guided fine-needle aspiration / biopsy"
-    CORE_BIOPSY = "core_biopsy", "Percutaneous core needle biopsy"
-    CYTOLOGY = "cytology", "Cytology"
-    ENDOSCOPIC_RESECTION = "endoscopic_resection", "Endoscopic resection (EMR/ESD)"
-    LOCAL_EXCISION = "local_excision", "Local excision / enucleation"
-    RESECTION = "resection", "Surgical resection"
-    LYMPH_NODE = "lymph_node", "Lymph node"
-    METASTASIS = "metastasis", "Biopsy or resection of a metastasis"
-    OTHER = "other", "Other"
+    ENDOSCOPIC_BIOPSY = "endoscopic_biopsy", N_("Endoscopic biopsy")
+    EUS_FNA = "eus_fna", N_("EUS-guided fine-needle aspiration / biopsy")
+    CORE_BIOPSY = "core_biopsy", N_("Percutaneous core needle biopsy")
+    CYTOLOGY = "cytology", N_("Cytology")
+    ENDOSCOPIC_RESECTION = "endoscopic_resection", N_("Endoscopic resection (EMR/ESD)")
+    LOCAL_EXCISION = "local_excision", N_("Local excision / enucleation")
+    RESECTION = "resection", N_("Surgical resection")
+    LYMPH_NODE = "lymph_node", N_("Lymph node")
+    METASTASIS = "metastasis", N_("Biopsy or resection of a metastasis")
+    OTHER = "other", N_("Other")
 
 
 class IhcMarker(Vocabulary):
@@ -283,18 +289,18 @@ class IhcMarker(Vocabulary):
         def __init__(self, value: str, label: str, purpose: str) -> None:
             self.purpose = purpose
 
-    SYNAPTOPHYSIN = "synaptophysin", "Synaptophysin", "neuroendocrine differentiation (required)"
-    CHROMOGRANIN_A = "chromogranin_a", "Chromogranin A", "neuroendocrine differentiation (required)"
-    KERATIN = "keratin", "Keratin", "epithelial differentiation"
-    P53 = "p53", "p53", "NET G3 versus NEC"
-    RB = "rb", "Rb", "NET G3 versus NEC"
-    CDX2 = "cdx2", "CDX2", "site of origin: midgut"
-    PAX8 = "pax8", "PAX8", "site of origin: pancreas"
-    ISL1 = "isl1", "ISL1", "site of origin: pancreas"
-    TTF1 = "ttf1", "TTF-1", "site of origin: lung"
-    OTP = "otp", "OTP", "site of origin: lung"
-    SATB2 = "satb2", "SATB2", "site of origin: rectum"
-    SSTR2 = "sstr2", "SSTR2", "somatostatin receptor expression"
+    SYNAPTOPHYSIN = "synaptophysin", N_("Synaptophysin"), "neuroendocrine differentiation (required)"
+    CHROMOGRANIN_A = "chromogranin_a", N_("Chromogranin A"), "neuroendocrine differentiation (required)"
+    KERATIN = "keratin", N_("Keratin"), "epithelial differentiation"
+    P53 = "p53", N_("p53"), "NET G3 versus NEC"
+    RB = "rb", N_("Rb"), "NET G3 versus NEC"
+    CDX2 = "cdx2", N_("CDX2"), "site of origin: midgut"
+    PAX8 = "pax8", N_("PAX8"), "site of origin: pancreas"
+    ISL1 = "isl1", N_("ISL1"), "site of origin: pancreas"
+    TTF1 = "ttf1", N_("TTF-1"), "site of origin: lung"
+    OTP = "otp", N_("OTP"), "site of origin: lung"
+    SATB2 = "satb2", N_("SATB2"), "site of origin: rectum"
+    SSTR2 = "sstr2", N_("SSTR2"), "somatostatin receptor expression"
 
 
 REQUIRED_IHC = frozenset({IhcMarker.SYNAPTOPHYSIN, IhcMarker.CHROMOGRANIN_A})
@@ -302,10 +308,10 @@ REQUIRED_IHC = frozenset({IhcMarker.SYNAPTOPHYSIN, IhcMarker.CHROMOGRANIN_A})
 
 
 class ResectionMargin(Vocabulary):
-    R0 = "r0", "R0 – no residual tumour"
-    R1 = "r1", "R1 – microscopic residual tumour"
-    R2 = "r2", "R2 – macroscopic residual tumour"
-    RX = "rx", "RX – cannot be assessed"
+    R0 = "r0", N_("R0 – no residual tumour")
+    R1 = "r1", N_("R1 – microscopic residual tumour")
+    R2 = "r2", N_("R2 – macroscopic residual tumour")
+    RX = "rx", N_("RX – cannot be assessed")
 
 
 class TreatmentCategory(Vocabulary):
@@ -316,17 +322,17 @@ class TreatmentCategory(Vocabulary):
         def __init__(self, value: str, label: str, specialty: Specialty | None) -> None:
             self.specialty = specialty
 
-    SURVEILLANCE = "surveillance", "Surveillance", None
-    SURGERY = "surgery", "Surgery", Specialty.SURGERY
-    SSA = "ssa", "Somatostatin analogue", Specialty.MEDICAL_ONCOLOGY
-    TARGETED = "targeted", "Targeted therapy", Specialty.MEDICAL_ONCOLOGY
-    PRRT = "prrt", "PRRT", Specialty.NUCLEAR_MEDICINE
-    LIVER_DIRECTED = "liver_directed", "Liver-directed therapy", Specialty.RADIOLOGY
-    CHEMOTHERAPY = "chemotherapy", "Chemotherapy", Specialty.MEDICAL_ONCOLOGY
-    SYMPTOMATIC = "symptomatic", "Symptomatic treatment", Specialty.MEDICAL_ONCOLOGY
-    RADIOTHERAPY = "radiotherapy", "Radiotherapy", Specialty.OTHER
-    TRIAL = "trial", "Clinical trial", None
-    REFERRAL = "referral", "Referral / further diagnostics", None
+    SURVEILLANCE = "surveillance", N_("Surveillance"), None
+    SURGERY = "surgery", N_("Surgery"), Specialty.SURGERY
+    SSA = "ssa", N_("Somatostatin analogue"), Specialty.MEDICAL_ONCOLOGY
+    TARGETED = "targeted", N_("Targeted therapy"), Specialty.MEDICAL_ONCOLOGY
+    PRRT = "prrt", N_("PRRT"), Specialty.NUCLEAR_MEDICINE
+    LIVER_DIRECTED = "liver_directed", N_("Liver-directed therapy"), Specialty.RADIOLOGY
+    CHEMOTHERAPY = "chemotherapy", N_("Chemotherapy"), Specialty.MEDICAL_ONCOLOGY
+    SYMPTOMATIC = "symptomatic", N_("Symptomatic treatment"), Specialty.MEDICAL_ONCOLOGY
+    RADIOTHERAPY = "radiotherapy", N_("Radiotherapy"), Specialty.OTHER
+    TRIAL = "trial", N_("Clinical trial"), None
+    REFERRAL = "referral", N_("Referral / further diagnostics"), None
 
 
 # Treatments that act on the whole body (not a resection, a liver-directed procedure or radiotherapy):
@@ -359,59 +365,59 @@ class Treatment(Vocabulary):
             self.category = category
             self.suggested_specialty = specialty or category.specialty
 
-    SURV = "SURV", "Watchful waiting / surveillance imaging", TreatmentCategory.SURVEILLANCE
+    SURV = "SURV", N_("Watchful waiting / surveillance imaging"), TreatmentCategory.SURVEILLANCE
     SURG_ENDO = (
         "SURG-ENDO",
-        "Endoscopic resection (EMR/ESD)",
+        N_("Endoscopic resection (EMR/ESD)"),
         TreatmentCategory.SURGERY,
         Specialty.GASTROENTEROLOGY,
     )
-    SURG_LOCAL = "SURG-LOCAL", "Local excision / enucleation", TreatmentCategory.SURGERY
-    SURG_APPY = "SURG-APPY", "Appendectomy", TreatmentCategory.SURGERY
-    SURG_RHC = "SURG-RHC", "Right hemicolectomy", TreatmentCategory.SURGERY
+    SURG_LOCAL = "SURG-LOCAL", N_("Local excision / enucleation"), TreatmentCategory.SURGERY
+    SURG_APPY = "SURG-APPY", N_("Appendectomy"), TreatmentCategory.SURGERY
+    SURG_RHC = "SURG-RHC", N_("Right hemicolectomy"), TreatmentCategory.SURGERY
     SURG_SEGMENT = (
         "SURG-SEGMENT",
-        "Small-bowel resection with mesenteric lymphadenectomy",
+        N_("Small-bowel resection with mesenteric lymphadenectomy"),
         TreatmentCategory.SURGERY,
     )
-    SURG_PD = "SURG-PD", "Pancreatoduodenectomy (Whipple)", TreatmentCategory.SURGERY
-    SURG_DP = "SURG-DP", "Distal pancreatectomy", TreatmentCategory.SURGERY
-    SURG_LIVER = "SURG-LIVER", "Hepatic resection / debulking of metastases", TreatmentCategory.SURGERY
-    SSA_OCT_LAR = "SSA-OCT-LAR", "Somatostatin analogue: octreotide LAR", TreatmentCategory.SSA
-    SSA_LAN = "SSA-LAN", "Somatostatin analogue: lanreotide", TreatmentCategory.SSA
-    TT_EVE = "TT-EVE", "mTOR inhibitor: everolimus", TreatmentCategory.TARGETED
-    TT_SUN = "TT-SUN", "Tyrosine kinase inhibitor: sunitinib", TreatmentCategory.TARGETED
-    TT_CABO = "TT-CABO", "Tyrosine kinase inhibitor: cabozantinib", TreatmentCategory.TARGETED
-    PRRT_LU177 = "PRRT-LU177", "¹⁷⁷Lu-DOTATATE PRRT", TreatmentCategory.PRRT
-    LDT_TAE = "LDT-TAE", "Transarterial embolisation (TAE)", TreatmentCategory.LIVER_DIRECTED
-    LDT_TACE = "LDT-TACE", "Transarterial chemoembolisation (TACE)", TreatmentCategory.LIVER_DIRECTED
-    LDT_TARE = "LDT-TARE", "Transarterial radioembolisation (TARE)", TreatmentCategory.LIVER_DIRECTED
-    LDT_RFA = "LDT-RFA", "Radiofrequency ablation (RFA)", TreatmentCategory.LIVER_DIRECTED
-    LDT_MWA = "LDT-MWA", "Microwave ablation (MWA)", TreatmentCategory.LIVER_DIRECTED
-    CHEMO_CAPTEM = "CHEMO-CAPTEM", "Capecitabine + temozolomide", TreatmentCategory.CHEMOTHERAPY
-    CHEMO_STZ_5FU = "CHEMO-STZ-5FU", "Streptozocin + 5-FU", TreatmentCategory.CHEMOTHERAPY
-    CHEMO_PE = "CHEMO-PE", "Cisplatin + etoposide (NEC)", TreatmentCategory.CHEMOTHERAPY
-    CHEMO_CE = "CHEMO-CE", "Carboplatin + etoposide (NEC)", TreatmentCategory.CHEMOTHERAPY
-    SYMPT_TELO = "SYMPT-TELO", "Telotristat ethyl (carcinoid diarrhoea)", TreatmentCategory.SYMPTOMATIC
-    SYMPT_PPI = "SYMPT-PPI", "Proton-pump inhibitor (gastrinoma)", TreatmentCategory.SYMPTOMATIC
-    SYMPT_DIAZOXIDE = "SYMPT-DIAZOXIDE", "Diazoxide (insulinoma)", TreatmentCategory.SYMPTOMATIC
-    RT_EBRT = "RT-EBRT", "External-beam radiotherapy", TreatmentCategory.RADIOTHERAPY
-    TRIAL = "TRIAL", "Clinical trial", TreatmentCategory.TRIAL
-    REFER = "REFER", "Referral / further diagnostics", TreatmentCategory.REFERRAL
+    SURG_PD = "SURG-PD", N_("Pancreatoduodenectomy (Whipple)"), TreatmentCategory.SURGERY
+    SURG_DP = "SURG-DP", N_("Distal pancreatectomy"), TreatmentCategory.SURGERY
+    SURG_LIVER = "SURG-LIVER", N_("Hepatic resection / debulking of metastases"), TreatmentCategory.SURGERY
+    SSA_OCT_LAR = "SSA-OCT-LAR", N_("Somatostatin analogue: octreotide LAR"), TreatmentCategory.SSA
+    SSA_LAN = "SSA-LAN", N_("Somatostatin analogue: lanreotide"), TreatmentCategory.SSA
+    TT_EVE = "TT-EVE", N_("mTOR inhibitor: everolimus"), TreatmentCategory.TARGETED
+    TT_SUN = "TT-SUN", N_("Tyrosine kinase inhibitor: sunitinib"), TreatmentCategory.TARGETED
+    TT_CABO = "TT-CABO", N_("Tyrosine kinase inhibitor: cabozantinib"), TreatmentCategory.TARGETED
+    PRRT_LU177 = "PRRT-LU177", N_("¹⁷⁷Lu-DOTATATE PRRT"), TreatmentCategory.PRRT
+    LDT_TAE = "LDT-TAE", N_("Transarterial embolisation (TAE)"), TreatmentCategory.LIVER_DIRECTED
+    LDT_TACE = "LDT-TACE", N_("Transarterial chemoembolisation (TACE)"), TreatmentCategory.LIVER_DIRECTED
+    LDT_TARE = "LDT-TARE", N_("Transarterial radioembolisation (TARE)"), TreatmentCategory.LIVER_DIRECTED
+    LDT_RFA = "LDT-RFA", N_("Radiofrequency ablation (RFA)"), TreatmentCategory.LIVER_DIRECTED
+    LDT_MWA = "LDT-MWA", N_("Microwave ablation (MWA)"), TreatmentCategory.LIVER_DIRECTED
+    CHEMO_CAPTEM = "CHEMO-CAPTEM", N_("Capecitabine + temozolomide"), TreatmentCategory.CHEMOTHERAPY
+    CHEMO_STZ_5FU = "CHEMO-STZ-5FU", N_("Streptozocin + 5-FU"), TreatmentCategory.CHEMOTHERAPY
+    CHEMO_PE = "CHEMO-PE", N_("Cisplatin + etoposide (NEC)"), TreatmentCategory.CHEMOTHERAPY
+    CHEMO_CE = "CHEMO-CE", N_("Carboplatin + etoposide (NEC)"), TreatmentCategory.CHEMOTHERAPY
+    SYMPT_TELO = "SYMPT-TELO", N_("Telotristat ethyl (carcinoid diarrhoea)"), TreatmentCategory.SYMPTOMATIC
+    SYMPT_PPI = "SYMPT-PPI", N_("Proton-pump inhibitor (gastrinoma)"), TreatmentCategory.SYMPTOMATIC
+    SYMPT_DIAZOXIDE = "SYMPT-DIAZOXIDE", N_("Diazoxide (insulinoma)"), TreatmentCategory.SYMPTOMATIC
+    RT_EBRT = "RT-EBRT", N_("External-beam radiotherapy"), TreatmentCategory.RADIOTHERAPY
+    TRIAL = "TRIAL", N_("Clinical trial"), TreatmentCategory.TRIAL
+    REFER = "REFER", N_("Referral / further diagnostics"), TreatmentCategory.REFERRAL
 
 
 class PlanIntent(Vocabulary):
-    CURATIVE = "curative", "Curative"
-    PALLIATIVE = "palliative", "Palliative"
-    SYMPTOM_CONTROL = "symptom_control", "Symptom control"
-    DIAGNOSTIC = "diagnostic", "Diagnostic"
+    CURATIVE = "curative", N_("Curative")
+    PALLIATIVE = "palliative", N_("Palliative")
+    SYMPTOM_CONTROL = "symptom_control", N_("Symptom control")
+    DIAGNOSTIC = "diagnostic", N_("Diagnostic")
 
 
 class ConferenceType(Vocabulary):
-    PRE_THERAPEUTIC = "pre_therapeutic", "Pre-therapeutic"
-    POST_OPERATIVE = "post_operative", "Post-operative"
-    POST_THERAPY = "post_therapy", "Post-therapy / progression"
-    FOLLOW_UP = "follow_up", "Follow-up"
+    PRE_THERAPEUTIC = "pre_therapeutic", N_("Pre-therapeutic")
+    POST_OPERATIVE = "post_operative", N_("Post-operative")
+    POST_THERAPY = "post_therapy", N_("Post-therapy / progression")
+    FOLLOW_UP = "follow_up", N_("Follow-up")
 
 
 class EcogPerformanceStatus(Vocabulary):
@@ -424,29 +430,37 @@ class EcogPerformanceStatus(Vocabulary):
         def __init__(self, value: str, label: str, description: str) -> None:
             self.description = description
 
-    ECOG_0 = "0", "ECOG 0", "Fully active, able to carry on all pre-disease activities without restriction"
+    ECOG_0 = (
+        "0",
+        N_("ECOG 0"),
+        "Fully active, able to carry on all pre-disease activities without restriction",
+    )
     ECOG_1 = (
         "1",
-        "ECOG 1",
+        N_("ECOG 1"),
         "Restricted in strenuous activity but ambulatory and able to do light or sedentary work",
     )
     ECOG_2 = (
         "2",
-        "ECOG 2",
+        N_("ECOG 2"),
         "Ambulatory and capable of self-care but unable to work; up more than 50% of waking hours",
     )
-    ECOG_3 = "3", "ECOG 3", "Capable of only limited self-care; in bed or chair more than 50% of waking hours"
-    ECOG_4 = "4", "ECOG 4", "Completely disabled; no self-care; totally confined to bed or chair"
+    ECOG_3 = (
+        "3",
+        N_("ECOG 3"),
+        "Capable of only limited self-care; in bed or chair more than 50% of waking hours",
+    )
+    ECOG_4 = "4", N_("ECOG 4"), "Completely disabled; no self-care; totally confined to bed or chair"
 
 
 class DeviationReason(Vocabulary):
     """Why a board recommendation was not carried out (follow-up coding after DNPM:DIP and audits)."""
 
-    PATIENT_PREFERENCE = "patient_preference", "Patient preference"
-    COMORBIDITY = "comorbidity", "Comorbidity / performance status"
-    TOXICITY = "toxicity", "Toxicity"
-    PROGRESSION = "progression", "Progression"
-    NEW_INFORMATION = "new_information", "New information"
-    PAYER_REFUSAL = "payer_refusal", "Payer refusal"
-    LOST_TO_FOLLOW_UP = "lost_to_follow_up", "Lost to follow-up"
-    OTHER = "other", "Other"
+    PATIENT_PREFERENCE = "patient_preference", N_("Patient preference")
+    COMORBIDITY = "comorbidity", N_("Comorbidity / performance status")
+    TOXICITY = "toxicity", N_("Toxicity")
+    PROGRESSION = "progression", N_("Progression")
+    NEW_INFORMATION = "new_information", N_("New information")
+    PAYER_REFUSAL = "payer_refusal", N_("Payer refusal")
+    LOST_TO_FOLLOW_UP = "lost_to_follow_up", N_("Lost to follow-up")
+    OTHER = "other", N_("Other")

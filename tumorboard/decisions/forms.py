@@ -24,6 +24,7 @@ from tumorboard.decisions.fields import (
 )
 from tumorboard.decisions.models import FollowUpStatus
 from tumorboard.forms import Form, VersionField, choices
+from tumorboard.i18n import lazy_label
 from tumorboard.views_helpers import parse_id
 
 BLANK = ("", "—")
@@ -35,18 +36,20 @@ class PlanItemForm(Form):
 
     treatment = SelectField(
         _l("Treatment"),
-        choices=choices([BLANK, *((t.value, f"{t.value} · {t.label}") for t in Treatment)]),
+        choices=choices(
+            [BLANK, *((t.value, LazyString(lambda t=t: f"{t.value} · {t.label}")) for t in Treatment)]
+        ),
         validators=[Optional()],
     )
     detail = PlanItemFields.detail.field()
     intent = SelectField(
         _l("Intent"),
-        choices=choices([BLANK, *((i.value, LazyString(lambda i=i: i.label)) for i in PlanIntent)]),
+        choices=choices([BLANK, *((i.value, lazy_label(i)) for i in PlanIntent)]),
         validators=[Optional()],
     )
     responsible_specialty = SelectField(
         _l("Responsible"),
-        choices=choices([BLANK, *((s.value, s.label) for s in Specialty)]),
+        choices=choices([BLANK, *((s.value, lazy_label(s)) for s in Specialty)]),
         validators=[Optional()],
     )
     target_date = DateField(_l("Target date"), validators=[Optional()])
@@ -105,11 +108,11 @@ class LetterLanguageForm(Form):
 class FollowUpForm(Form):
     status = SelectField(
         _l("Was the recommendation carried out?"),
-        choices=choices((s.value, LazyString(lambda s=s: s.label)) for s in FollowUpStatus),
+        choices=choices((s.value, lazy_label(s)) for s in FollowUpStatus),
     )
     reason = SelectField(
         _l("Why not (fully)?"),
-        choices=choices([BLANK, *((r.value, r.label) for r in DeviationReason)]),
+        choices=choices([BLANK, *((r.value, lazy_label(r)) for r in DeviationReason)]),
         validators=[Optional()],
     )
     reason_text = FollowUpFields.reason_text.field()

@@ -9,7 +9,7 @@ import json
 from datetime import date, datetime
 from enum import StrEnum
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     Date,
@@ -73,11 +73,12 @@ class DecisionOutcome(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "recommendation": _("Recommendation"),
-            "further_diagnostics": _("Further diagnostics needed"),
-            "deferred": _("Deferred"),
-        }[self.value]
+        labels = {
+            "recommendation": _l("Recommendation"),
+            "further_diagnostics": _l("Further diagnostics needed"),
+            "deferred": _l("Deferred"),
+        }
+        return str(labels[self.value])
 
 
 class GuidelineBasis(StrEnum):
@@ -89,13 +90,15 @@ class GuidelineBasis(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
+        # the societies' names are names, the same in every language
+        labels = {
             "enets": "ENETS",
             "esmo": "ESMO",
             "nccn": "NCCN",
-            "local": _("Local standard"),
-            "none": _("None cited"),
-        }[self.value]
+            "local": _l("Local standard"),
+            "none": _l("None cited"),
+        }
+        return str(labels[self.value])
 
 
 class LetterLanguage(StrEnum):
@@ -116,11 +119,12 @@ class FollowUpStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "fully": _("Carried out fully"),
-            "partly": _("Carried out partly"),
-            "not": _("Not carried out"),
-        }[self.value]
+        labels = {
+            "fully": _l("Carried out fully"),
+            "partly": _l("Carried out partly"),
+            "not": _l("Not carried out"),
+        }
+        return str(labels[self.value])
 
 
 # What the board decides: the fields a draft holds, an amendment copies and a snapshot freezes.

@@ -8,6 +8,7 @@ it could not file keeps what the laboratory sent, for the coordinator who matche
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -36,7 +37,14 @@ class MessageOutcome(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(
+            {
+                "processed": _l("Processed"),
+                "held": _l("Held"),
+                "error": _l("Error"),
+                "rejected": _l("Rejected"),
+            }[self.value]
+        )
 
 
 class Hl7Message(Model):
@@ -67,7 +75,7 @@ class UnmatchedStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str({"open": _l("Open"), "matched": _l("Matched"), "dismissed": _l("Dismissed")}[self.value])
 
 
 class UnmatchedReason(StrEnum):
@@ -78,14 +86,14 @@ class UnmatchedReason(StrEnum):
 
     @property
     def label(self) -> str:
-        return UNMATCHED_REASON_LABELS[self]
+        return str(UNMATCHED_REASON_LABELS[self])
 
 
 UNMATCHED_REASON_LABELS = {
-    UnmatchedReason.UNKNOWN_PATIENT: "No patient with this MRN",
-    UnmatchedReason.UNMAPPED_CODE: "Code not mapped to a marker",
-    UnmatchedReason.NO_OPEN_CASE: "The patient has no case open for findings",
-    UnmatchedReason.NOT_NUMERIC: "The value is not a number",
+    UnmatchedReason.UNKNOWN_PATIENT: _l("No patient with this MRN"),
+    UnmatchedReason.UNMAPPED_CODE: _l("Code not mapped to a marker"),
+    UnmatchedReason.NO_OPEN_CASE: _l("The patient has no case open for findings"),
+    UnmatchedReason.NOT_NUMERIC: _l("The value is not a number"),
 }
 
 

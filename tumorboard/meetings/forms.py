@@ -1,6 +1,5 @@
 """Forms of the meetings package."""
 
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -13,11 +12,12 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 
 from tumorboard.boards.fields import MeetingPlanFields
 from tumorboard.forms import Form, VersionField, choices
+from tumorboard.i18n import lazy_label
 from tumorboard.meetings.fields import AgendaFields, MeetingFields
 from tumorboard.meetings.models import AgendaMode
 from tumorboard.once import OnceField
 
-MODE_CHOICES = choices((m.value, LazyString(lambda m=m: m.label)) for m in AgendaMode)
+MODE_CHOICES = choices((m.value, lazy_label(m)) for m in AgendaMode)
 
 
 class MeetingForm(Form):

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -30,13 +30,15 @@ class MeetingStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "planned": _("Planned"),
-            "agenda_locked": _("Agenda locked"),
-            "in_progress": _("In progress"),
-            "closed": _("Closed"),
-            "cancelled": _("Cancelled"),
-        }[self.value]
+        return str(
+            {
+                "planned": _l("Planned"),
+                "agenda_locked": _l("Agenda locked"),
+                "in_progress": _l("In progress"),
+                "closed": _l("Closed"),
+                "cancelled": _l("Cancelled"),
+            }[self.value]
+        )
 
 
 OPEN_STATUSES = frozenset({MeetingStatus.PLANNED, MeetingStatus.LOCKED, MeetingStatus.IN_PROGRESS})
@@ -157,7 +159,7 @@ class AgendaMode(StrEnum):
 
     @property
     def label(self) -> str:
-        return _("Full discussion") if self is AgendaMode.FULL else _("Standard of care – for noting")
+        return str(_l("Full discussion") if self is AgendaMode.FULL else _l("Standard of care – for noting"))
 
 
 class AttendanceStatus(StrEnum):

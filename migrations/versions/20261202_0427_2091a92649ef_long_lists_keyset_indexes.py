@@ -1,7 +1,7 @@
 """long lists keyset indexes
 
 Revision ID: 2091a92649ef
-Revises: cdc2d2b403c5
+Revises: c3a1d5e8f0b2
 Create Date: 2026-12-02 04:16:00+00:00
 
 The UI's long lists in keyset pages (issue 14): the audit log newest first by (occurred_at, seq), alone,
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '2091a92649ef'
-down_revision = 'cdc2d2b403c5'
+down_revision = 'c3a1d5e8f0b2'
 branch_labels = None
 depends_on = None
 
