@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, LazyString, get_locale, gettext
+from flask_babel import Babel, LazyString, get_locale, gettext, refresh
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
 
@@ -97,3 +97,7 @@ def init_app(app: Flask) -> None:
     # the clinical vocabularies' labels (clinical.labels, pure Python) through the same catalogues
     clinical_labels.set_translator(gettext)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # Flask-Babel keeps the locale it chose on `g`, which lives as long as the app context: where one
+    # context serves several requests (the tests' client inside an app context, a CLI command rendering
+    # mail for several users) a request would inherit the previous one's language. Each request chooses.
+    app.before_request(refresh)

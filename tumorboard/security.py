@@ -23,6 +23,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -50,22 +52,22 @@ PASSWORD_CHANGE_ALLOWED = frozenset({"auth.change_password", "auth.logout"})
 SECOND_FACTOR_SETUP_ALLOWED = frozenset({"auth.second_factor_page", "auth.logout"})
 
 MESSAGES = {
-    400: "The request could not be understood. Go back, reload the page and try again.",
-    403: "You do not have access to this page. If you think you should, ask an administrator.",
-    404: "This page does not exist, or you do not have access to it.",
-    405: "This action is not available here.",
-    409: "Someone else changed this record at the same time. Nothing was saved.",
-    413: "The upload is too large.",
-    422: "The request could not be carried out.",
-    429: "Too many attempts. Wait a few minutes before you try again.",
-    500: "Something went wrong on our side. Nothing was saved. The error has been logged.",
+    400: _l("The request could not be understood. Go back, reload the page and try again."),
+    403: _l("You do not have access to this page. If you think you should, ask an administrator."),
+    404: _l("This page does not exist, or you do not have access to it."),
+    405: _l("This action is not available here."),
+    409: _l("Someone else changed this record at the same time. Nothing was saved."),
+    413: _l("The upload is too large."),
+    422: _l("The request could not be carried out."),
+    429: _l("Too many attempts. Wait a few minutes before you try again."),
+    500: _l("Something went wrong on our side. Nothing was saved. The error has been logged."),
 }
 
 
 # Answered over plain http too: the load balancer's probes and the metrics scrape reach an app server
 # directly, on its own port, without TLS.
 PLAIN_HTTP_ENDPOINTS = frozenset({"main.health", "main.ready", "main.metrics_page"})
-HTTPS_REQUIRED = (
+HTTPS_REQUIRED = _l(
     "This site must be used over https: over plain http the browser does not send the sign-in cookie, so "
     "nothing you send here can be accepted. Nothing was saved."
 )
@@ -282,7 +284,9 @@ def _http_error(exc: HTTPException):
         return _api_http_error(exc, status)
     wait = getattr(exc, "retry_after", None)
     if status == 429 and isinstance(wait, int):
-        body, _ = _render_error(status, f"Too many attempts. Wait {wait} seconds, then try again.")
+        body, _status = _render_error(
+            status, _("Too many attempts. Wait %(wait)s seconds, then try again.", wait=wait)
+        )
         return body, status, {"Retry-After": str(wait)}
     return _render_error(status)
 

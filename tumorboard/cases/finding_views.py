@@ -1,6 +1,8 @@
 """Imaging, laboratory and pathology findings of a case, and the marker charts."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tumorboard.audit.access import log_access
@@ -20,7 +22,19 @@ from tumorboard.timezones import hospital_today
 from tumorboard.views_helpers import form_error
 
 KIND_RULE = "any(imaging, lab, pathology)"
-TITLES = {"imaging": "imaging study", "lab": "laboratory result", "pathology": "pathology report"}
+TITLES = {"imaging": _l("imaging study"), "lab": _l("laboratory result"), "pathology": _l("pathology report")}
+# what the page says once a finding is saved, per kind and deed (a whole sentence each, for the translators)
+DONE = {
+    ("imaging", "added"): _l("Imaging study added."),
+    ("lab", "added"): _l("Laboratory result added."),
+    ("pathology", "added"): _l("Pathology report added."),
+    ("imaging", "saved"): _l("Imaging study saved."),
+    ("lab", "saved"): _l("Laboratory result saved."),
+    ("pathology", "saved"): _l("Pathology report saved."),
+    ("imaging", "removed"): _l("Imaging study removed."),
+    ("lab", "removed"): _l("Laboratory result removed."),
+    ("pathology", "removed"): _l("Pathology report removed."),
+}
 DEFAULT_FIELD = {"imaging": "study_date", "lab": "value", "pathology": "report_date"}
 
 
@@ -48,8 +62,9 @@ def _findings_closed(case, kind: str, finding=None, *, page: bool = True):
     """A finding's form of a case discussed since it was opened: told why (403 for who never could)."""
     if not case.findings_no_longer_editable_by(current_user):
         abort(403)
-    message = (
-        f"{case.where_it_stands} Its findings can no longer be changed: they stay as the board saw them."
+    message = _(
+        "%(where)s Its findings can no longer be changed: they stay as the board saw them.",
+        where=case.where_it_stands,
     )
     if request.method == "GET" or not page:
         return no_longer_open(case, message)
@@ -114,7 +129,7 @@ def add_finding(case_id: int, kind: str):
         except OperationError as exc:
             form_error(form, exc, default=DEFAULT_FIELD[kind])
         else:
-            flash(f"{TITLES[kind].capitalize()} added.", "success")
+            flash(str(DONE[kind, "added"]), "success")
             return redirect(url_for("cases.detail", case_id=case.id, _anchor=kind))
     return _render(case, kind, form, None), 422 if request.method == "POST" else 200
 
@@ -142,7 +157,7 @@ def edit_finding(case_id: int, kind: str, finding_id: int):
         except OperationError as exc:
             form_error(form, exc, default=DEFAULT_FIELD[kind])
         else:
-            flash(f"{TITLES[kind].capitalize()} saved.", "success")
+            flash(str(DONE[kind, "saved"]), "success")
             return redirect(url_for("cases.detail", case_id=case.id, _anchor=kind))
     return _render(case, kind, form, finding), 422 if request.method == "POST" else 200
 
@@ -158,7 +173,7 @@ def remove_finding(case_id: int, kind: str, finding_id: int):
     if not form.validate_on_submit():
         abort(400)
     finding_operations.remove_finding(current_user, case, kind, finding, expected_version=form.version.data)
-    flash(f"{TITLES[kind].capitalize()} removed.", "success")
+    flash(str(DONE[kind, "removed"]), "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor=kind))
 
 

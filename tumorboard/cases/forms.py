@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     SelectField,
     SubmitField,
 )
@@ -32,7 +31,7 @@ from tumorboard.clinical.vocabularies import (
     IhcMarker,
     PrimarySite,
 )
-from tumorboard.forms import Form, SelectChoice, VersionField, choices
+from tumorboard.forms import Form, LocalDateField, SelectChoice, VersionField, choices
 from tumorboard.once import OnceField
 
 YES_NO_UNKNOWN = choices([("", "Unknown"), ("yes", "Yes"), ("no", "No")])
@@ -51,7 +50,7 @@ class PatientForm(Form):
     mrn = PatientFields.mrn.field()
     family_name = PatientFields.family_name.field()
     given_name = PatientFields.given_name.field()
-    birth_date = DateField(_l("Birth date"), validators=[InputRequired("Enter the birth date.")])
+    birth_date = LocalDateField(_l("Birth date"), validators=[InputRequired(_l("Enter the birth date."))])
     sex = PatientFields.sex.field()
     submit = SubmitField(_l("Register patient"))
 
@@ -139,15 +138,15 @@ class VersionOnlyForm(Form):
 class PriorTreatmentForm(Form):
     once = OnceField()
     treatment = PriorTreatmentFields.treatment.field()
-    start_date = DateField(_l("Started"), validators=[InputRequired("Enter the start date.")])
-    end_date = DateField(_l("Ended"), validators=[Optional()])
+    start_date = LocalDateField(_l("Started"), validators=[InputRequired(_l("Enter the start date."))])
+    end_date = LocalDateField(_l("Ended"), validators=[Optional()])
     note = PriorTreatmentFields.note.field()
     submit = SubmitField(_l("Add treatment"))
 
 
 class ImagingForm(Form):
     once = OnceField()
-    study_date = DateField(_l("Study date"), validators=[InputRequired("Enter the study date.")])
+    study_date = LocalDateField(_l("Study date"), validators=[InputRequired(_l("Enter the study date."))])
     modality = ImagingFields.modality.field()
     tracer = ImagingFields.tracer.field()
     region = ImagingFields.region.field()
@@ -177,7 +176,7 @@ class ImagingForm(Form):
 
 class LabForm(Form):
     once = OnceField()
-    sample_date = DateField(_l("Sample date"), validators=[InputRequired("Enter the sample date.")])
+    sample_date = LocalDateField(_l("Sample date"), validators=[InputRequired(_l("Enter the sample date."))])
     analyte = LabFields.analyte.field()
     value = LabFields.value.field()
     unit = LabFields.unit.field()
@@ -191,7 +190,7 @@ class LabForm(Form):
 
 class PathologyFormBase(Form):
     once = OnceField()
-    report_date = DateField(_l("Report date"), validators=[InputRequired("Enter the report date.")])
+    report_date = LocalDateField(_l("Report date"), validators=[InputRequired(_l("Enter the report date."))])
     specimen_type = PathologyFields.specimen_type.field()
     specimen_site = PathologyFields.specimen_site.field()
     histology = PathologyFields.histology.field()

@@ -371,15 +371,17 @@ class Case(Model):
     @property
     def where_it_stands(self) -> str:
         """Where the case is now, in a sentence for a page that can no longer change it (no patient data)."""
-        board = self.board.name
+        values = {"id": self.id, "board": self.board.name}
         return {
-            CaseStatus.DRAFT: f"Case {self.id} is a draft.",
-            CaseStatus.SUBMITTED: f"Case {self.id} has been submitted to the {board}.",
-            CaseStatus.SCHEDULED: f"Case {self.id} is on a meeting agenda of the {board}.",
-            CaseStatus.DEFERRED: f"Case {self.id} has been deferred to a later meeting of the {board}.",
-            CaseStatus.DISCUSSED: f"The {board} has discussed case {self.id}.",
-            CaseStatus.CLOSED: f"Case {self.id} is closed.",
-            CaseStatus.WITHDRAWN: f"Case {self.id} has been withdrawn.",
+            CaseStatus.DRAFT: _("Case %(id)s is a draft.", **values),
+            CaseStatus.SUBMITTED: _("Case %(id)s has been submitted to the %(board)s.", **values),
+            CaseStatus.SCHEDULED: _("Case %(id)s is on a meeting agenda of the %(board)s.", **values),
+            CaseStatus.DEFERRED: _(
+                "Case %(id)s has been deferred to a later meeting of the %(board)s.", **values
+            ),
+            CaseStatus.DISCUSSED: _("The %(board)s has discussed case %(id)s.", **values),
+            CaseStatus.CLOSED: _("Case %(id)s is closed.", **values),
+            CaseStatus.WITHDRAWN: _("Case %(id)s has been withdrawn.", **values),
         }[CaseStatus(self.status)]
 
 

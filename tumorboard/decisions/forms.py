@@ -4,7 +4,6 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     FormField,
     HiddenField,
@@ -23,7 +22,7 @@ from tumorboard.decisions.fields import (
     SigningFields,
 )
 from tumorboard.decisions.models import FollowUpStatus
-from tumorboard.forms import Form, VersionField, choices
+from tumorboard.forms import Form, LocalDateField, VersionField, choices
 from tumorboard.i18n import lazy_label
 from tumorboard.views_helpers import parse_id
 
@@ -52,7 +51,7 @@ class PlanItemForm(Form):
         choices=choices([BLANK, *((s.value, lazy_label(s)) for s in Specialty)]),
         validators=[Optional()],
     )
-    target_date = DateField(_l("Target date"), validators=[Optional()])
+    target_date = LocalDateField(_l("Target date"), validators=[Optional()])
 
 
 class DecisionForm(Form):
@@ -68,7 +67,7 @@ class DecisionForm(Form):
     dissent = DecisionFields.dissent.field()
     dissent_by = DecisionFields.dissent_by.field()
     preference_weighing = DecisionFields.preference_weighing.field()
-    next_review_date = DateField(_l("Next review"), validators=[Optional()])
+    next_review_date = LocalDateField(_l("Next review"), validators=[Optional()])
     present_again = BooleanField(_l("Present the case again"))
     version = VersionField()
     submit = SubmitField(_l("Save draft"))
@@ -116,8 +115,8 @@ class FollowUpForm(Form):
         validators=[Optional()],
     )
     reason_text = FollowUpFields.reason_text.field()
-    started_on = DateField(_l("Started on"), validators=[Optional()])
-    completed_on = DateField(_l("Completed on"), validators=[Optional()])
+    started_on = LocalDateField(_l("Started on"), validators=[Optional()])
+    completed_on = LocalDateField(_l("Completed on"), validators=[Optional()])
     version = HiddenField()
     submit = SubmitField(_l("Save follow-up"))
 
