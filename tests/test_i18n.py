@@ -205,7 +205,7 @@ class _TextFinder(HTMLParser):
             self._skipping += 1
         attributes = dict(attrs)
         checked = set(CHECKED_ATTRIBUTES)
-        # An input button shows its value; a <button> shows its content, its value is only what the form sends.
+        # An input button shows its value; a <button> shows its content (its value is what the form sends).
         if tag == "input" and attributes.get("type") in ("submit", "button", "reset"):
             checked.add("value")
         for name, value in attrs:
