@@ -28,7 +28,7 @@ def _single_sign_on():
 
 
 def _refused(status: int, message: str):
-    return render_template("auth/sso_refused.html", message=message, status=status), status
+    return render_template("auth/sso_refused.html", message=_(message), status=status), status
 
 
 @bp.get("/login/oidc")
@@ -52,7 +52,7 @@ def oidc_login():
 def _step_up_refused(refused: step_up.StepUpRefused):
     return (
         render_template(
-            "auth/step_up_refused.html", message=refused.message, return_to=safe_next(refused.return_to)
+            "auth/step_up_refused.html", message=_(refused.message), return_to=safe_next(refused.return_to)
         ),
         refused.status,
     )
