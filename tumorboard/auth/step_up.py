@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from tumorboard.auth import oidc
 from tumorboard.auth.models import User
@@ -164,9 +165,12 @@ def complete(session: Any, user: User) -> Proof:
     if (identity.issuer, identity.subject) != (user.oidc_issuer, user.oidc_subject):
         raise StepUpRefused(
             "another identity",
-            f"Someone else signed in at the hospital's sign-in service, not {user.name}. Only the "
-            "signed-in chair confirms their own signature: nothing has been signed, your draft is kept, "
-            "and you are still signed in as yourself.",
+            _(
+                "Someone else signed in at the hospital's sign-in service, not %(name)s. Only the "
+                "signed-in chair confirms their own signature: nothing has been signed, your draft is kept, "
+                "and you are still signed in as yourself.",
+                name=user.name,
+            ),
             return_to,
         )
     proof = Proof(user.id, identity.issuer, identity.subject, identity.auth_time, str(waiting["purpose"]))
