@@ -180,6 +180,8 @@ NAMES = frozenset(
     }
 )
 CHECKED_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label"}
+# base.html's `{% block container %}` is the main element's CSS class: a page's override of it is no text.
+CSS_BLOCK = re.compile(r"\{%-?\s*block\s+container\s*-?%\}.*?\{%-?\s*endblock\b.*?%\}", re.DOTALL)
 JINJA = re.compile(r"\{#.*?#\}|\{%-?\s*trans\b.*?endtrans\s*-?%\}|\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 HOLE = "\ue000"  # where a Jinja expression or tag stood
 
@@ -203,7 +205,8 @@ class _TextFinder(HTMLParser):
             self._skipping += 1
         attributes = dict(attrs)
         checked = set(CHECKED_ATTRIBUTES)
-        if tag == "button" or (tag == "input" and attributes.get("type") in ("submit", "button", "reset")):
+        # An input button shows its value; a <button> shows its content (its value is what the form sends).
+        if tag == "input" and attributes.get("type") in ("submit", "button", "reset"):
             checked.add("value")
         for name, value in attrs:
             if name in checked and value and _visible_words(value):
@@ -226,7 +229,7 @@ class _TextFinder(HTMLParser):
 def untranslated_text(source: str) -> list[str]:
     """The user-visible text of a template outside `_()`, `{% trans %}` and other Jinja expressions."""
     finder = _TextFinder()
-    finder.feed(JINJA.sub(HOLE, source))
+    finder.feed(JINJA.sub(HOLE, CSS_BLOCK.sub(HOLE, source)))
     finder.close()
     return finder.found
 
@@ -246,6 +249,8 @@ def test_the_checker_finds_text_and_lets_translated_text_be():
         == []
     )
     assert untranslated_text('<input type="submit" value="Save">') == ['<input value="Save">']
+    assert untranslated_text('<button name="direction" value="up">{{ _("Up") }}</button>') == []
+    assert untranslated_text("{% block container %}container-fluid px-2{% endblock %}<p>Text</p>") == ["Text"]
 
 
 @pytest.mark.parametrize(

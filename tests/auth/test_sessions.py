@@ -169,6 +169,16 @@ def test_the_page_shows_how_each_signed_in(app, specialist):
     assert "with password and second factor" in text and "with hospital sign-in (single sign-on)" in text
 
 
+def test_the_page_and_its_messages_in_german(app, browsers):
+    german = {"Accept-Language": "de-DE,de;q=0.9"}
+    text = browsers[0].get("/account/sessions", headers=german).text
+    assert "Angemeldete Sitzungen" in text and text.count("diese Sitzung") == 1
+    assert text.count(">Beenden</button>") == 2 and "Alle anderen Sitzungen beenden" in text
+    assert "this session" not in text and "End all other sessions" not in text
+    ended = browsers[0].post("/account/sessions/end-others", headers=german, follow_redirects=True).text
+    assert "2 andere Sitzungen beendet; diese bleibt bestehen." in ended
+
+
 def test_the_page_statements_do_not_grow_with_the_sessions(app, specialist, count_queries):
     browser, user_id = log_in(app.test_client(), specialist), specialist.id
     with count_queries() as few:

@@ -189,6 +189,23 @@ def test_agenda_pdf_and_print_contain_the_agenda(app, client_as, meeting, waitin
     assert "Question number 0?" in printed and f"MRN {patient.mrn}" in printed
 
 
+def test_the_printable_agenda_in_the_readers_language(app, client_as, meeting, waiting, users):
+    with app.app_context():
+        operations.add_to_agenda(
+            users[Role.COORDINATOR], meeting, waiting[0], expected_version=meeting.version
+        )
+        db.session.commit()
+    client = client_as(Role.SPECIALIST)
+    german = client.get(f"/meetings/{meeting.id}/print", headers={"Accept-Language": "de-DE,de;q=0.9"}).text
+    assert '<html lang="de">' in german and "<title>Tagesordnung " in german
+    assert "Zurück zur Sitzung" in german and "Vertraulich: Patientendaten" in german
+    assert "1 Fall, " in german and "<strong>Fragestellung:</strong> Question number 0?" in german
+    assert "Question:" not in german and "case(s)" not in german
+    english = client.get(f"/meetings/{meeting.id}/print", headers={"Accept-Language": "en-GB,en;q=0.9"}).text
+    assert '<html lang="en">' in english and "<title>Agenda " in english and "1 case(s), " in english
+    assert "<strong>Question:</strong> Question number 0?" in english and "Tagesordnung" not in english
+
+
 def board_name(meeting):
     return db.session.get(Meeting, meeting.id).board.name
 

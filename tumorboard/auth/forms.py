@@ -1,5 +1,6 @@
 """Sign-in, password and user-management forms."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, ValidationError
@@ -42,7 +43,7 @@ class NewPasswordMixin:
 
     def validate_confirm(self, field):
         if field.data != self.new_password.data:
-            raise ValidationError("The passwords differ.")
+            raise ValidationError(_("The passwords differ."))
 
 
 class ChangePasswordForm(Form, NewPasswordMixin):
@@ -106,7 +107,7 @@ class GroupMappingForm(Form):
 
     group_name = GroupMappingFields.group_name.field()
     role = GroupMappingFields.role.field()
-    board = SelectField("Board membership", choices=[], validate_choice=True)
+    board = SelectField(_l("Board membership"), choices=[], validate_choice=True)
     submit = SubmitField(_l("Add mapping"))
 
 
@@ -136,8 +137,8 @@ class TokenForm(Form):
 
 
 class ServiceAccountForm(Form):
-    name = AccountFields.name.field("Name of the integration")
+    name = AccountFields.name.field(_l("Name of the integration"))
     description = TokenFields.description.field()
-    boards = MultiCheckboxField("Boards it works for", coerce=int, choices=[])
+    boards = MultiCheckboxField(_l("Boards it works for"), coerce=int, choices=[])
     once = OnceField()
     submit = SubmitField(_l("Create the service account"))

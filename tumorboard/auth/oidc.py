@@ -21,6 +21,7 @@ from flask import Flask, current_app
 from joserfc.errors import JoseError
 from requests import RequestException
 
+from tumorboard.clinical.labels import N_
 from tumorboard.public_url import public_url
 
 CLIENT = "tumorboard_oidc"
@@ -133,7 +134,9 @@ def authorize_redirect(**params: Any):
     except (AuthlibBaseError, RequestException, ValueError, KeyError) as exc:
         raise SignInRefused(
             f"provider unreachable: {type(exc).__name__}",
-            "The hospital's sign-in service does not answer. Try again in a minute, or ask the help desk.",
+            N_(
+                "The hospital's sign-in service does not answer. Try again in a minute, or ask the help desk."
+            ),
             status=503,
         ) from exc
 
@@ -156,18 +159,24 @@ def complete_sign_in() -> Identity:
     except (AuthlibBaseError, JoseError) as exc:
         raise SignInRefused(
             _describe(exc),
-            "The sign-in could not be completed: the answer from the hospital's sign-in service was not "
-            "valid for this browser. Nobody has been signed in; start again from the sign-in page.",
+            N_(
+                "The sign-in could not be completed: the answer from the hospital's sign-in service was not "
+                "valid for this browser. Nobody has been signed in; start again from the sign-in page."
+            ),
         ) from exc
     except (RequestException, ValueError, KeyError) as exc:
         raise SignInRefused(
             f"provider unreachable: {type(exc).__name__}",
-            "The hospital's sign-in service does not answer. Try again in a minute, or ask the help desk.",
+            N_(
+                "The hospital's sign-in service does not answer. Try again in a minute, or ask the help desk."
+            ),
             status=503,
         ) from exc
     claims = token.get("userinfo")
     if not claims:
-        raise SignInRefused("no ID token", "The sign-in service sent no ID token; nobody has been signed in.")
+        raise SignInRefused(
+            "no ID token", N_("The sign-in service sent no ID token; nobody has been signed in.")
+        )
     return Identity(
         issuer=str(claims["iss"]),
         subject=str(claims["sub"]),

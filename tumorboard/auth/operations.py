@@ -35,6 +35,7 @@ from tumorboard.auth.roles import Role
 from tumorboard.auth.sessions import end_sessions
 from tumorboard.auth.tokens import is_service_account
 from tumorboard.boards.models import Board, BoardMembership
+from tumorboard.clinical.labels import N_
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
@@ -103,7 +104,7 @@ def record_access_denied(actor: User | None, endpoint: str | None, method: str) 
 
 
 TOO_MANY_PASSWORDS = "Too many wrong passwords: wait 15 minutes, then try again."
-PROVIDER_ONLY_ACCOUNT = (
+PROVIDER_ONLY_ACCOUNT = N_(
     "Your account signs in with the hospital's sign-in service and has no TumorBoard password to change: "
     "change your password there."
 )
@@ -311,7 +312,7 @@ def reset_password(actor: User, user: User, *, new_password: str, expected_versi
     record("user.password_reset", actor=actor, entity=user, changes={"password": [REDACTED, REDACTED]})
 
 
-RESET_LINK_INVALID = (
+RESET_LINK_INVALID = N_(
     "This password-reset link has expired, has been used already or is not valid. Ask for a new one."
 )
 

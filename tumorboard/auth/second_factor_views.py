@@ -2,6 +2,7 @@
 account, and the admin's reset (auth.second_factor has the operations)."""
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tumorboard.auth import second_factor, totp
@@ -11,11 +12,12 @@ from tumorboard.auth.forms import EnrolForm, RenewRecoveryCodesForm, SecondStepF
 from tumorboard.auth.models import SignInMethod, User
 from tumorboard.auth.roles import Role
 from tumorboard.auth.sessions import end_second_step, second_step_user, start_session
+from tumorboard.clinical.labels import N_
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.views_helpers import form_error
 
-STEP_EXPIRED = "Sign in again: the code must follow the password within five minutes."
+STEP_EXPIRED = N_("Sign in again: the code must follow the password within five minutes.")
 # The secret being set up, until a code confirms it: encrypted, in the signed session cookie only.
 _PENDING_SECRET = "second_factor_pending"  # noqa: S105 (a session key, not a secret)
 
@@ -28,7 +30,7 @@ def second_step():
     user, next_path = second_step_user()
     if user is None or not user.has_second_factor:
         end_second_step()
-        flash(STEP_EXPIRED, "info")
+        flash(_(STEP_EXPIRED), "info")
         return redirect(url_for("auth.login"))
     form = SecondStepForm()
     if form.validate_on_submit():
@@ -43,7 +45,7 @@ def second_step():
             form_error(form, exc, default="code")
         else:
             start_session(user, SignInMethod.PASSWORD_AND_CODE)
-            flash(f"Welcome, {user.name}.", "success")
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(next_path or url_for("main.dashboard"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/second_step.html", form=form), status
@@ -101,7 +103,7 @@ def second_factor_page():
             form_error(form, exc, default="code")
         else:
             session.pop(_PENDING_SECRET, None)
-            flash("Your second factor is on: sign-in and signing a decision ask for a code.", "success")
+            flash(_("Your second factor is on: sign-in and signing a decision ask for a code."), "success")
             return _status_page(RenewRecoveryCodesForm(formdata=None), codes=codes)
     return _enrol_page(form, status=422 if request.method == "POST" else 200)
 
@@ -120,7 +122,7 @@ def renew_recovery_codes():
             second_factor.record_wrong_code(user, "new recovery codes")
             form_error(form, exc, default="code")
         else:
-            flash("New recovery codes: the old ones no longer work.", "success")
+            flash(_("New recovery codes: the old ones no longer work."), "success")
             return _status_page(RenewRecoveryCodesForm(formdata=None), codes=codes)
     return _status_page(form, status=422)
 
@@ -137,5 +139,8 @@ def reset_second_factor(user_id: int):
     except OperationError as exc:
         flash(exc.message, "danger")
     else:
-        flash(f"The second factor of {user.name} is removed; their sessions have ended.", "success")
+        flash(
+            _("The second factor of %(name)s is removed; their sessions have ended.", name=user.name),
+            "success",
+        )
     return redirect(url_for("auth.edit_user", user_id=user.id))

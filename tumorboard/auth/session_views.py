@@ -2,6 +2,8 @@
 sessions" of a user (auth.sessions keeps the records, auth.operations ends them)."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from tumorboard import keyset
@@ -71,7 +73,7 @@ def end_one_session(session_id: int):
         operations.end_own_session(current_user._get_current_object(), _this_session(), target)
     except OperationError as exc:
         return _refused(exc)
-    flash(f"The session in {target.user_agent} has ended.", "success")
+    flash(_("The session in %(browser)s has ended.", browser=target.user_agent), "success")
     return redirect(url_for("auth.sessions_page"))
 
 
@@ -84,7 +86,14 @@ def end_other_sessions():
         ended = operations.end_other_sessions(current_user._get_current_object(), _this_session())
     except OperationError as exc:
         return _refused(exc)
-    flash(f"{ended} other session(s) ended; this one goes on.", "success")
+    flash(
+        ngettext(
+            "%(num)d other session(s) ended; this one goes on.",
+            "%(num)d other session(s) ended; this one goes on.",
+            ended,
+        ),
+        "success",
+    )
     return redirect(url_for("auth.sessions_page"))
 
 
@@ -97,5 +106,13 @@ def end_user_sessions(user_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     ended = operations.end_all_sessions_of(current_user._get_current_object(), user, keep=_this_session())
-    flash(f"{ended} session(s) of {user.name} ended.", "success")
+    flash(
+        ngettext(
+            "%(num)d session(s) of %(name)s ended.",
+            "%(num)d session(s) of %(name)s ended.",
+            ended,
+            name=user.name,
+        ),
+        "success",
+    )
     return redirect(url_for("auth.edit_user", user_id=user.id))

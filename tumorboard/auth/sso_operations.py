@@ -15,25 +15,26 @@ from tumorboard.auth.oidc import Identity
 from tumorboard.auth.queries import other_active_admins
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board, BoardMembership
+from tumorboard.clinical.labels import N_
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 
-NO_ACCOUNT = (
+NO_ACCOUNT = N_(
     "You signed in at the hospital's sign-in service, but TumorBoard has no account for you. "
     "Ask your administrator to open one (or to map one of your groups to a role)."
 )
-DISABLED = "Your TumorBoard account is disabled. Ask your administrator if you need it again."
-NO_ROLE = (
+DISABLED = N_("Your TumorBoard account is disabled. Ask your administrator if you need it again.")
+NO_ROLE = N_(
     "None of your groups at the hospital's sign-in service gives a role in TumorBoard. "
     "Ask your administrator to map your group to a role."
 )
-OTHER_IDENTITY = (
+OTHER_IDENTITY = N_(
     "The TumorBoard account with your e-mail address is linked to another identity at the sign-in "
     "service. Ask your administrator."
 )
-NO_EMAIL = (
+NO_EMAIL = N_(
     "The hospital's sign-in service did not send a verified e-mail address, which a new account needs. "
     "Ask your administrator."
 )

@@ -1,6 +1,7 @@
 """Single sign-on's pages: the way to the provider and back, and the admin's group mapping."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tumorboard.auth import oidc, sso_operations, step_up
@@ -27,7 +28,7 @@ def _single_sign_on():
 
 
 def _refused(status: int, message: str):
-    return render_template("auth/sso_refused.html", message=message, status=status), status
+    return render_template("auth/sso_refused.html", message=_(message), status=status), status
 
 
 @bp.get("/login/oidc")
@@ -51,7 +52,7 @@ def oidc_login():
 def _step_up_refused(refused: step_up.StepUpRefused):
     return (
         render_template(
-            "auth/step_up_refused.html", message=refused.message, return_to=safe_next(refused.return_to)
+            "auth/step_up_refused.html", message=_(refused.message), return_to=safe_next(refused.return_to)
         ),
         refused.status,
     )
@@ -66,7 +67,7 @@ def _step_up_callback():
     except step_up.StepUpRefused as refused:
         sso_operations.record_failed_step_up(user, refused.reason)
         return _step_up_refused(refused)
-    flash("Confirmed at the hospital's sign-in service: sign now.", "success")
+    flash(_("Confirmed at the hospital's sign-in service: sign now."), "success")
     return redirect(safe_next(step_up.kept_return_to(session, user)))
 
 
@@ -90,7 +91,7 @@ def oidc_callback():
     target = safe_next(session.pop(_NEXT, None))
     start_session(result.user, SignInMethod.PROVIDER)
     oidc.remember_sign_in(session, identity)
-    flash(f"Welcome, {result.user.name}.", "success")
+    flash(_("Welcome, %(name)s.", name=result.user.name), "success")
     return redirect(target)
 
 
@@ -135,7 +136,7 @@ def add_group_mapping():
         except OperationError as exc:
             form_error(form, exc, default="group_name")
         else:
-            flash("Group mapping added; it applies at each person's next single sign-on.", "success")
+            flash(_("Group mapping added; it applies at each person's next single sign-on."), "success")
             return redirect(url_for("auth.group_mapping"))
     return _mapping_page(form, 422)
 
@@ -147,5 +148,5 @@ def remove_group_mapping(mapping_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     sso_operations.remove_group_mapping(current_user, mapping)
-    flash("Group mapping removed; it applies at each person's next single sign-on.", "success")
+    flash(_("Group mapping removed; it applies at each person's next single sign-on."), "success")
     return redirect(url_for("auth.group_mapping"))

@@ -23,11 +23,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from tumorboard.auth import oidc
 from tumorboard.auth.models import User
 from tumorboard.auth.operations import confirm_password
 from tumorboard.auth.second_factor import check_second_factor
+from tumorboard.clinical.labels import N_
 from tumorboard.errors import OperationError
 
 PASSWORD = "password"  # noqa: S105 (how the user confirmed, for the audit event)
@@ -44,7 +46,7 @@ PROVIDER_ONLY = (
     "Your account signs in at the hospital's sign-in service and has no TumorBoard password: confirm "
     "there instead (the button that names it)."
 )
-PROOF_INVALID = (
+PROOF_INVALID = N_(
     "The confirmation at the hospital's sign-in service is no longer valid (it lasts a few minutes, for "
     "this act only): confirm there again. Nothing has been signed."
 )
@@ -135,31 +137,40 @@ def complete(session: Any, user: User) -> Proof:
     except oidc.SignInRefused as refused:
         raise StepUpRefused(
             refused.reason,
-            "The confirmation at the hospital's sign-in service could not be completed: its answer was not "
-            "valid for this browser. Nothing has been signed; your draft is kept.",
+            N_(
+                "The confirmation at the hospital's sign-in service could not be completed: its answer "
+                "was not valid for this browser. Nothing has been signed; your draft is kept."
+            ),
             return_to,
             status=refused.status,
         ) from refused
     if identity.auth_time is None:
         raise StepUpRefused(
             "no auth_time",
-            "The hospital's sign-in service did not say when you signed in there, so it cannot confirm you. "
-            "Nothing has been signed; your draft is kept. Ask your administrator.",
+            N_(
+                "The hospital's sign-in service did not say when you signed in there, so it cannot confirm "
+                "you. Nothing has been signed; your draft is kept. Ask your administrator."
+            ),
             return_to,
         )
     if identity.auth_time < int(waiting["requested_at"]) - STEP_UP_CLOCK_SKEW:
         raise StepUpRefused(
             "auth_time older than the request",
-            "The hospital's sign-in service did not ask you to sign in again, so it did not confirm you now. "
-            "Nothing has been signed; your draft is kept. Try again.",
+            N_(
+                "The hospital's sign-in service did not ask you to sign in again, so it did not confirm "
+                "you now. Nothing has been signed; your draft is kept. Try again."
+            ),
             return_to,
         )
     if (identity.issuer, identity.subject) != (user.oidc_issuer, user.oidc_subject):
         raise StepUpRefused(
             "another identity",
-            f"Someone else signed in at the hospital's sign-in service, not {user.name}. Only the "
-            "signed-in chair confirms their own signature: nothing has been signed, your draft is kept, "
-            "and you are still signed in as yourself.",
+            _(
+                "Someone else signed in at the hospital's sign-in service, not %(name)s. Only the "
+                "signed-in chair confirms their own signature: nothing has been signed, your draft is kept, "
+                "and you are still signed in as yourself.",
+                name=user.name,
+            ),
             return_to,
         )
     proof = Proof(user.id, identity.issuer, identity.subject, identity.auth_time, str(waiting["purpose"]))

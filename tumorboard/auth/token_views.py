@@ -3,6 +3,7 @@ administrator's service accounts for integrations (tumorboard.auth.tokens). A ne
 once, on the page that answers the POST (never in a flash, which would put it in the session cookie)."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tumorboard.auth import queries
@@ -13,13 +14,14 @@ from tumorboard.auth.forms import ServiceAccountForm, TokenForm
 from tumorboard.auth.pages import account_page
 from tumorboard.auth.roles import Role
 from tumorboard.auth.tokens import ApiToken, ServiceAccount, user_tokens
+from tumorboard.clinical.labels import N_
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.forms import ActionForm, choices
 from tumorboard.once import AlreadySaved, once
 from tumorboard.views_helpers import form_error
 
-SHOWN_ONCE = (
+SHOWN_ONCE = N_(
     "This form was sent twice: the token it made was shown once, on the first answer. If you did not copy "
     "it, revoke it below and make another."
 )
@@ -45,7 +47,7 @@ def create_token():
         try:
             once(current_user, form.once.data, create)
         except AlreadySaved:
-            flash(SHOWN_ONCE, "warning")
+            flash(_(SHOWN_ONCE), "warning")
             return redirect(url_for("auth.account", _anchor="tokens"))
         except OperationError as exc:
             form_error(form, exc, default="name")
@@ -69,7 +71,7 @@ def revoke_token(token_id: int):
     if token is None or token.user_id != current_user.id:
         abort(404)
     _revoke(token)
-    flash("The token is revoked: it no longer works.", "success")
+    flash(_("The token is revoked: it no longer works."), "success")
     return redirect(url_for("auth.account", _anchor="tokens"))
 
 
@@ -119,7 +121,7 @@ def create_service_account():
         except OperationError as exc:
             form_error(form, exc, default="name")
         else:
-            flash("Service account created. Now make its token.", "success")
+            flash(_("Service account created. Now make its token."), "success")
             return redirect(url_for("auth.service_account", user_id=user.id))
     return _accounts_page(form, 422)
 
@@ -158,7 +160,7 @@ def create_service_token(user_id: int):
         try:
             once(current_user, form.once.data, create)
         except AlreadySaved:
-            flash(SHOWN_ONCE, "warning")
+            flash(_(SHOWN_ONCE), "warning")
             return redirect(url_for("auth.service_account", user_id=account.user_id))
         except OperationError as exc:
             form_error(form, exc, default="name")
@@ -175,5 +177,5 @@ def revoke_service_token(user_id: int, token_id: int):
     if token is None or token.user_id != account.user_id:
         abort(404)
     _revoke(token)
-    flash("The token is revoked: it no longer works.", "success")
+    flash(_("The token is revoked: it no longer works."), "success")
     return redirect(url_for("auth.service_account", user_id=account.user_id))

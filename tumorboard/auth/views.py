@@ -26,9 +26,9 @@ from tumorboard.i18n import LOCALE_COOKIE
 from tumorboard.views_helpers import flash_form_errors, form_error, safe_next
 
 LOGIN_FAILED = N_("Email or password is not correct, or the account is disabled.")
-RESET_SENT = (
+RESET_SENT = N_(
     "If this address belongs to an account, a link to choose a new password is on its way to it. "
-    "It works once, within {minutes} minutes."
+    "It works once, within %(minutes)s minutes."
 )
 RESET_DONE = N_("Your new password is set, and every session of yours has ended. Sign in with it.")
 _RESET_TOKEN = "password_reset_token"  # noqa: S105 - the session key, not a secret
@@ -143,7 +143,7 @@ def change_password():
     user = current_user._get_current_object()
     if not user.has_local_password and request.method == "POST":
         # the page shows no form to such an account; a POST all the same is told why (the operation refuses)
-        flash(operations.PROVIDER_ONLY_ACCOUNT, "danger")
+        flash(_(operations.PROVIDER_ONLY_ACCOUNT), "danger")
         return account_page(form=form, status=422)
     if form.validate_on_submit():
         method = session_method()
@@ -169,7 +169,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         operations.request_password_reset(form.email.data)
-        flash(RESET_SENT.format(minutes=reset.max_age_seconds() // 60), "info")
+        flash(_(RESET_SENT, minutes=reset.max_age_seconds() // 60), "info")
         return redirect(url_for("auth.login"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/forgot.html", form=form), status
@@ -189,7 +189,7 @@ def reset_password_page():
     token = session.get(_RESET_TOKEN)
     if not isinstance(token, str) or reset.user_for_token(token) is None:
         session.pop(_RESET_TOKEN, None)
-        flash(operations.RESET_LINK_INVALID, "danger")
+        flash(_(operations.RESET_LINK_INVALID), "danger")
         return redirect(url_for("auth.forgot_password"))
     form = ResetByLinkForm()
     if form.validate_on_submit():
