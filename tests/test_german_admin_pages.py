@@ -2,8 +2,11 @@
 each page's own text comes from the catalogue, with the glossary's terms, and its placeholders filled."""
 
 import pytest
+from sqlalchemy import select
 
+from tumorboard.audit.models import AuditEvent
 from tumorboard.auth.roles import Role
+from tumorboard.extensions import db
 
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9"}
 
@@ -78,3 +81,14 @@ def test_the_account_flash_is_in_german(client_as, users):
         follow_redirects=True,
     )
     assert f"Konto von {user.name} deaktiviert." in answer.text
+
+
+def test_an_mrn_nobody_has_is_refused_in_german_and_the_look_recorded(client_as):
+    answer = client_as(Role.PRIVACY).post(
+        "/privacy/",
+        data={"mrn": "NOBODY-1", "reason": "Auskunftsersuchen nach Art. 15"},
+        headers=GERMAN,
+    )
+    assert answer.status_code == 422
+    assert "Kein Patient hat diese Patientennummer (PID)." in answer.text
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "privacy.patient_not_found"))
