@@ -58,6 +58,11 @@ def test_the_user_page_fills_its_placeholders_in_german(client_as, users):
     user = users[Role.CHAIR]
     text = client_as(Role.ADMIN).get(f"/admin/users/{user.id}", headers=GERMAN).text
     assert "Letzte Anmeldung:" in text and "Konto deaktivieren" in text and "aktiv." in text
+    assert (
+        "Rollen" in text
+        and "Mitgliedschaften in Tumorkonferenzen" in text
+        and "Board memberships" not in text
+    )
     assert "%(" not in text
 
 

@@ -77,11 +77,11 @@ class ResetByLinkForm(Form, NewPasswordMixin):
 class UserForm(Form):
     email = AccountFields.email.field(also=(Email(),), widget=EmailInput())
     name = AccountFields.name.field()
-    specialty = SelectField("Specialty", choices=SPECIALTY_CHOICES, validators=[InputRequired()])
+    specialty = SelectField(_l("Specialty"), choices=SPECIALTY_CHOICES, validators=[InputRequired()])
     roles = MultiCheckboxField(
-        "Roles", choices=ROLE_CHOICES, validators=[DataRequired("Choose at least one role.")]
+        _l("Roles"), choices=ROLE_CHOICES, validators=[DataRequired(_l("Choose at least one role."))]
     )
-    boards = MultiCheckboxField("Board memberships", coerce=int, choices=[])
+    boards = MultiCheckboxField(_l("Board memberships"), coerce=int, choices=[])
     version = VersionField()
     submit = SubmitField(_l("Save"))
 
@@ -106,7 +106,7 @@ class GroupMappingForm(Form):
 
     group_name = GroupMappingFields.group_name.field()
     role = GroupMappingFields.role.field()
-    board = SelectField("Board membership", choices=[], validate_choice=True)
+    board = SelectField(_l("Board membership"), choices=[], validate_choice=True)
     submit = SubmitField(_l("Add mapping"))
 
 
@@ -136,8 +136,8 @@ class TokenForm(Form):
 
 
 class ServiceAccountForm(Form):
-    name = AccountFields.name.field("Name of the integration")
+    name = AccountFields.name.field(_l("Name of the integration"))
     description = TokenFields.description.field()
-    boards = MultiCheckboxField("Boards it works for", coerce=int, choices=[])
+    boards = MultiCheckboxField(_l("Boards it works for"), coerce=int, choices=[])
     once = OnceField()
     submit = SubmitField(_l("Create the service account"))
