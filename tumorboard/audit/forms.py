@@ -1,6 +1,8 @@
 from dataclasses import replace
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
@@ -9,7 +11,7 @@ from tumorboard.db import MAX_ID
 from tumorboard.fields import Number, Text
 from tumorboard.forms import ActionForm, Form, LocalDateField, choices
 
-ENTITY_TYPES = choices([("", "Any"), ("users", "User"), ("board", "Board")])
+ENTITY_TYPES = choices([("", _l("Any")), ("users", _l("User")), ("board", _l("Board"))])
 
 
 class AuditFilterForm(Form):
@@ -18,12 +20,12 @@ class AuditFilterForm(Form):
     class Meta:
         csrf = False
 
-    entity_type = SelectField("Record type", choices=ENTITY_TYPES, validators=[Optional()])
-    entity_id = Number("Record id", "record id", 1, MAX_ID, whole=True).field()
-    actor = replace(AccountFields.email, required=False).field("By (email)")
-    action = Text("Action", "action", 64).field()
-    date_from = LocalDateField("From", validators=[Optional()])
-    date_to = LocalDateField("To", validators=[Optional()])
+    entity_type = SelectField(_l("Record type"), choices=ENTITY_TYPES, validators=[Optional()])
+    entity_id = Number(_l("Record id"), "record id", 1, MAX_ID, whole=True).field()
+    actor = replace(AccountFields.email, required=False).field(_l("By (email)"))
+    action = Text(_l("Action"), "action", 64).field()
+    date_from = LocalDateField(_l("From"), validators=[Optional()])
+    date_to = LocalDateField(_l("To"), validators=[Optional()])
 
     def validate_date_from(self, field):
         _plausible(field.data)
@@ -31,12 +33,12 @@ class AuditFilterForm(Form):
     def validate_date_to(self, field):
         _plausible(field.data)
         if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("The end date is before the start date.")
+            raise ValidationError(_("The end date is before the start date."))
 
 
 def _plausible(day: date | None) -> None:
     if day is not None and not date(2000, 1, 1) <= day <= date(2199, 12, 31):
-        raise ValidationError("Choose a date between 2000 and 2199.")
+        raise ValidationError(_("Choose a date between 2000 and 2199."))
 
 
 class VerifyChainForm(ActionForm):

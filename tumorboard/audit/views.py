@@ -1,6 +1,8 @@
 """The admins' view of the audit log: filtered, in keyset pages, and a button to verify the chain."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from tumorboard import keyset
@@ -54,13 +56,20 @@ def index():
 def verify():
     form = VerifyChainForm()
     if not form.validate_on_submit():
-        flash("The form has expired; try again.", "danger")
+        flash(_("The form has expired; try again."), "danger")
         return redirect(url_for("audit.index"))
     problems = verify_audit_chain(current_user)
     if problems:
         for problem in problems[:10]:
             flash(problem[:1].upper() + problem[1:], "danger")
-        flash(f"The audit trail is broken: {len(problems)} problem(s) found.", "danger")
+        flash(
+            ngettext(
+                "The audit trail is broken: %(num)d problem(s) found.",
+                "The audit trail is broken: %(num)d problem(s) found.",
+                len(problems),
+            ),
+            "danger",
+        )
     else:
-        flash("The audit chain is intact, and every frozen document matches its recorded hash.", "success")
+        flash(_("The audit chain is intact, and every frozen document matches its recorded hash."), "success")
     return redirect(url_for("audit.index"))

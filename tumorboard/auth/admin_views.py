@@ -1,6 +1,7 @@
 """The admin's user management: list, create, edit roles, specialty and boards, disable, reset password."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tumorboard import keyset
@@ -82,7 +83,10 @@ def create_user():
             form_error(form, exc, default="email")
         else:
             flash(
-                f"Account for {user.name} created. They choose their own password at first sign-in.",
+                _(
+                    "Account for %(name)s created. They choose their own password at first sign-in.",
+                    name=user.name,
+                ),
                 "success",
             )
             return redirect(url_for("auth.edit_user", user_id=user.id))
@@ -113,7 +117,7 @@ def edit_user(user_id: int):
         except OperationError as exc:
             form_error(form, exc, default="email")
         else:
-            flash(f"Account of {user.name} saved.", "success")
+            flash(_("Account of %(name)s saved.", name=user.name), "success")
             return redirect(url_for("auth.edit_user", user_id=user.id))
     return form_page(
         "admin/user_edit.html",
@@ -144,7 +148,8 @@ def set_active(user_id: int):
     except OperationError as exc:
         flash(exc.message, "danger")
     else:
-        flash(f"Account of {user.name} {'enabled' if user.active else 'disabled'}.", "success")
+        message = _("Account of %(name)s enabled.") if user.active else _("Account of %(name)s disabled.")
+        flash(message % {"name": user.name}, "success")
     return redirect(url_for("auth.edit_user", user_id=user.id))
 
 
@@ -161,7 +166,10 @@ def reset_password(user_id: int):
         except OperationError as exc:
             flash(exc.message, "danger")
         else:
-            flash(f"Temporary password set; {user.name} must change it at the next sign-in.", "success")
+            flash(
+                _("Temporary password set; %(name)s must change it at the next sign-in.", name=user.name),
+                "success",
+            )
         return redirect(url_for("auth.edit_user", user_id=user.id))
     flash_form_errors(form)
     return redirect(url_for("auth.edit_user", user_id=user.id))

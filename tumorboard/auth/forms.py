@@ -78,11 +78,11 @@ class ResetByLinkForm(Form, NewPasswordMixin):
 class UserForm(Form):
     email = AccountFields.email.field(also=(Email(),), widget=EmailInput())
     name = AccountFields.name.field()
-    specialty = SelectField("Specialty", choices=SPECIALTY_CHOICES, validators=[InputRequired()])
+    specialty = SelectField(_l("Specialty"), choices=SPECIALTY_CHOICES, validators=[InputRequired()])
     roles = MultiCheckboxField(
-        "Roles", choices=ROLE_CHOICES, validators=[DataRequired("Choose at least one role.")]
+        _l("Roles"), choices=ROLE_CHOICES, validators=[DataRequired(_l("Choose at least one role."))]
     )
-    boards = MultiCheckboxField("Board memberships", coerce=int, choices=[])
+    boards = MultiCheckboxField(_l("Board memberships"), coerce=int, choices=[])
     version = VersionField()
     submit = SubmitField(_l("Save"))
 

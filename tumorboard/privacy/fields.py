@@ -2,6 +2,8 @@
 
 from dataclasses import replace
 
+from flask_babel import lazy_gettext as _l
+
 from tumorboard.cases.fields import PatientFields
 from tumorboard.fields import Text
 
@@ -9,7 +11,7 @@ from tumorboard.fields import Text
 class PrivacyFields:
     mrn = replace(PatientFields.mrn, missing="Enter the patient's MRN.")
     reason = Text(
-        "Reason for this review",
+        _l("Reason for this review"),
         "reason",
         500,
         required=True,

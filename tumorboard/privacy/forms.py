@@ -1,3 +1,5 @@
+from flask_babel import lazy_gettext as _l
+
 from tumorboard.forms import Form
 from tumorboard.privacy.fields import PrivacyFields
 
@@ -7,6 +9,7 @@ class PatientReviewForm(Form):
 
     mrn = PrivacyFields.mrn.field()
     reason = PrivacyFields.reason.field(
-        description="For example: the patient's request for access of 2 December (GDPR Art. 15), "
-        "ref. 2026-114.",
+        description=_l(
+            "For example: the patient's request for access of 2 December (GDPR Art. 15), ref. 2026-114."
+        ),
     )

@@ -2,6 +2,7 @@
 
 import hashlib
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tumorboard.audit.recording import record
@@ -12,7 +13,9 @@ from tumorboard.errors import OperationError
 from tumorboard.extensions import db
 from tumorboard.privacy.fields import PrivacyFields
 
-NOT_FOUND = "No patient has this MRN."
+
+class PatientNotFound(OperationError):
+    """No patient has the MRN asked about: the view records the look that found nobody."""
 
 
 @atomic
@@ -31,12 +34,12 @@ def record_not_found(actor, *, mrn: str, reason: str) -> None:
 def review_patient(actor, *, mrn: str, reason: str, export: bool = False) -> Patient:
     """The patient with this MRN, for the officer to review (or export); the look itself is audited."""
     if not actor.has_role(Role.PRIVACY):
-        raise OperationError("Only the data-protection officer reviews a patient's whole record.")
+        raise OperationError(_("Only the data-protection officer reviews a patient's whole record."))
     reason = PrivacyFields.reason.clean(reason, "reason")
     wanted = PrivacyFields.mrn.clean(mrn, "mrn").upper()
     patient = db.session.scalar(select(Patient).where(Patient.mrn == wanted)) if wanted else None
     if patient is None:
-        raise OperationError(NOT_FOUND, field="mrn")
+        raise PatientNotFound(_("No patient has this MRN."), field="mrn")
     record(
         "privacy.patient_exported" if export else "privacy.patient_reviewed",
         actor=actor,

@@ -27,7 +27,7 @@ def review():
         try:
             patient = operations.review_patient(current_user, mrn=form.mrn.data, reason=form.reason.data)
         except OperationError as exc:
-            if exc.message == operations.NOT_FOUND:
+            if isinstance(exc, operations.PatientNotFound):
                 operations.record_not_found(current_user, mrn=form.mrn.data, reason=form.reason.data)
             form_error(form, exc, default="mrn")
         else:
@@ -49,7 +49,7 @@ def export():
             current_user, mrn=form.mrn.data, reason=form.reason.data, export=True
         )
     except OperationError as exc:
-        if exc.message == operations.NOT_FOUND:
+        if isinstance(exc, operations.PatientNotFound):
             operations.record_not_found(current_user, mrn=form.mrn.data, reason=form.reason.data)
         form_error(form, exc, default="mrn")
         return render_template("privacy/review.html", form=form, found=None, limit=queries.LIMIT), 422
