@@ -19,12 +19,6 @@ def _sign_in_in_german(page, live_server, email: str) -> None:
     page.get_by_role("heading", name="Willkommen", exact=False).wait_for()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="base.html: the admin's German navigation is wider than the window at 1280 and 1440 px "
-    "(the language switch and Abmelden fall off the navbar and fail axe's colour contrast); "
-    "the pages' own content passes. Remove this mark with the navigation's fix.",
-)
 def test_the_admin_pages_in_german(page, live_server, screenshots):
     _sign_in_in_german(page, live_server, "admin@example.org")
     page.get_by_role("heading", name="Administration").wait_for()
