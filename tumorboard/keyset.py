@@ -25,7 +25,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, DateTime, Select, and_, false, or_, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
@@ -286,13 +286,18 @@ def listing(
     order: Sequence[UnaryExpression[Any]],
     *,
     sort: str,
-    args: Mapping[str, str],
-    limit: int,
+    args: Mapping[str, str] | None = None,
+    limit: int | None = None,
     jump_kind: str | None = None,
 ) -> Listing:
     """The page of `stmt` in `order` that `args` ask for (a URL's or a POSTed form's `after`, `before`,
-    `last`, `jump` or `initial`): a cursor that does not decrypt or fit, or a jump that is not a day or a
-    letter, gives the first page with a notice; a previous page found empty (rows gone) gives the first."""
+    `last`, `jump` or `initial`; by default the request's URL): a cursor that does not decrypt or fit, or a
+    jump that is not a day or a letter, gives the first page with a notice; a previous page found empty
+    (rows gone) gives the first. `limit` rows a page, by default the app's PER_PAGE."""
+    if args is None:
+        args = request.args
+    if limit is None:
+        limit = current_app.config["PER_PAGE"]
 
     def arg(name: str) -> str:
         return str(args.get(name, ""))[:1000]

@@ -186,7 +186,7 @@ def test_registering_the_same_person_opens_a_case_for_them(client_as, case):
         ({"mrn": "X" * 40}, "The MRN is too long (at most 32 characters)."),
         ({"birth_date": TOMORROW}, "The birth date cannot be in the future."),
         ({"birth_date": "1850-01-01"}, "The birth date must be after 1900."),
-        ({"birth_date": "31.12.1960"}, "Not a valid date value."),
+        ({"birth_date": "12/31/1960"}, "Not a valid date value."),  # 31.12.1960 is read (a German day)
         ({"sex": "robot"}, "Not a valid choice."),
         ({"family_name": ""}, "Enter the family name."),
         ({"given_name": "G" * 101}, "The given name is too long (at most 100 characters)."),

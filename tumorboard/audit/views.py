@@ -39,7 +39,6 @@ def index():
         queries.audit_events(filters),
         queries.ORDER,
         sort="audit",
-        args=request.args,
         limit=current_app.config["PER_PAGE"] * 2,
         jump_kind="date",
     )

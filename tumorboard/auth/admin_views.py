@@ -43,8 +43,6 @@ def users():
         queries.user_list(text=q, role=role, status=status, board_id=board_id),
         queries.USER_ORDER,
         sort="users",
-        args=request.args,
-        limit=current_app.config["PER_PAGE"],
         jump_kind="initial",
     )
     return render_template(

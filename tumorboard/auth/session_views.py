@@ -1,7 +1,7 @@
 """The signed-in sessions page: the user's own active sessions, each to end, and the admin's "end all
 sessions" of a user (auth.sessions keeps the records, auth.operations ends them)."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -48,8 +48,6 @@ def sessions_page():
         queries.active_sessions(current_user, **_limits()),
         queries.SESSION_ORDER,
         sort="sessions",
-        args=request.args,
-        limit=current_app.config["PER_PAGE"],
         jump_kind="date",
     )
     return render_template(

@@ -24,8 +24,6 @@ def index():
         queries.board_list(),
         queries.BOARD_ORDER,
         sort="boards",
-        args=request.args,
-        limit=current_app.config["PER_PAGE"],
         jump_kind="initial",
     )
     return render_template(
@@ -84,7 +82,6 @@ def edit(board_id: int):
         queries.members_of(board),
         queries.MEMBER_ORDER,
         sort=f"members-{board.id}",
-        args=request.args,
         limit=current_app.config["PER_PAGE"] * 2,
     )
     return form_page(

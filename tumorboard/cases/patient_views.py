@@ -1,6 +1,6 @@
 """Patient pages: register, search (by POST, so no name or MRN lands in a URL), view, edit."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -40,7 +40,6 @@ def patients():
         # a search's pages by rank, a browse's by name (jumps to an initial): one's cursors fit not the other
         sort="patient-search" if text else "patients",
         args=request.args if request.method == "GET" else request.form,
-        limit=current_app.config["PER_PAGE"],
         jump_kind=None if text else "initial",
     )
     log_access(AccessPage.PATIENT_SEARCH, patients=listing.rows)

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -103,7 +103,6 @@ def _render_list(search: PatientSearchForm, text: str):
         queries.SORTS[filters.sort],
         sort=filters.sort,
         args=_page_args(),
-        limit=current_app.config["PER_PAGE"],
         jump_kind=queries.JUMPS.get(filters.sort),
     )
     log_access(AccessPage.CASE_LIST, cases=listing.rows)

@@ -1,6 +1,6 @@
 """The coordinator's work list of unmatched laboratory results, and the admin's HL7 message log."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,8 +27,6 @@ def unmatched():
         queries.unmatched_results(current_user, status),
         queries.UNMATCHED_ORDER,
         sort=f"unmatched-{status.value}",
-        args=request.args,
-        limit=current_app.config["PER_PAGE"],
         jump_kind="date",
     )
     log_access(
@@ -125,8 +123,6 @@ def messages():
         queries.message_log(),
         queries.MESSAGE_ORDER,
         sort="hl7-messages",
-        args=request.args,
-        limit=current_app.config["PER_PAGE"],
         jump_kind="date",
     )
     return render_template("hl7/messages.html", listing=listing)

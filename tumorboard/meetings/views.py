@@ -57,8 +57,6 @@ def index():
         queries.meeting_list(current_user, upcoming=upcoming, now=utcnow()),
         queries.meeting_order(upcoming),
         sort="meetings-upcoming" if upcoming else "meetings-past",
-        args=request.args,
-        limit=current_app.config["PER_PAGE"],
         jump_kind="date",
     )
     return render_template(

@@ -1,6 +1,6 @@
 """The user's notifications."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,8 +18,6 @@ def index():
         queries.notifications_of(current_user),
         queries.ORDER,
         sort="notifications",
-        args=request.args,
-        limit=current_app.config["PER_PAGE"],
         jump_kind="date",
     )
     return render_template("notifications/index.html", listing=listing, form=ActionForm())
