@@ -50,6 +50,7 @@ PATTERNS: dict[str, dict[str, str]] = {
         "long_date": "dd MMMM yyyy",
         "weekday_datetime": "EEE dd MMM yyyy, HH:mm",
         "weekday_day_time": "EEE dd MMM, HH:mm",
+        "weekday_day": "EEE d MMM",
         "full_datetime": "EEEE dd MMMM yyyy, HH:mm",
     },
     "de": {
@@ -61,6 +62,7 @@ PATTERNS: dict[str, dict[str, str]] = {
         "long_date": "d. MMMM yyyy",
         "weekday_datetime": "EEE, dd.MM.yyyy, HH:mm",
         "weekday_day_time": "EEE, dd.MM., HH:mm",
+        "weekday_day": "EEE, dd.MM.",
         "full_datetime": "EEEE, d. MMMM yyyy, HH:mm",
     },
 }

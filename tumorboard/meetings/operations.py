@@ -49,7 +49,7 @@ from tumorboard.meetings.models import (
 from tumorboard.meetings.reminders import send_agenda
 from tumorboard.notifications.models import Notification
 from tumorboard.notifications.operations import in_recipients_languages, notify
-from tumorboard.timezones import hospital_today, hospital_tz, to_local
+from tumorboard.timezones import format_date, hospital_today, hospital_tz, to_local
 
 AGENDA_SNAPSHOT_SCHEMA = 1
 MEETING_FIELDS = (
@@ -674,13 +674,12 @@ def starts_before_its_day(meeting: Meeting) -> bool:
 
 
 def _day(meeting: Meeting) -> str:
-    """The meeting's day as the chair reads it: "Thu 3 Dec"."""
-    day = planned_day(meeting)
-    return f"{day:%a} {day.day} {day:%b}"
+    """The meeting's day as the chair reads it: "Thu 3 Dec", "Do., 03.12."."""
+    return format_date(planned_day(meeting), "weekday_day")
 
 
 def early_start_question(meeting: Meeting) -> str:
-    return f"This meeting is planned for {_day(meeting)}; start it today anyway?"
+    return _("This meeting is planned for %(day)s; start it today anyway?", day=_day(meeting))
 
 
 @atomic
@@ -710,11 +709,14 @@ def start_meeting(
     if early:
         if not meeting.can_start_early(actor):
             raise OperationError(
-                f"This meeting is planned for {_day(meeting)}: only the chair can start it before its day."
+                _(
+                    "This meeting is planned for %(day)s: only the chair can start it before its day.",
+                    day=_day(meeting),
+                )
             )
         if not confirm_early:
             raise OperationError(
-                f"This meeting is planned for {_day(meeting)}: confirm that you start it today.",
+                _("This meeting is planned for %(day)s: confirm that you start it today.", day=_day(meeting)),
                 field="confirm_early",
             )
     if missing:
