@@ -226,7 +226,7 @@ def decode_cursor(token: str, sort: str, order: Sequence[UnaryExpression[Any]]) 
                 typed.append(datetime.fromisoformat(value["t"]))
             except (KeyError, TypeError, ValueError) as error:
                 raise BadCursor("not a date") from error
-        elif value is None or isinstance(value, int | float | str):  # a float: a search's rank
+        elif value is None or isinstance(value, int | str):
             typed.append(value)
         else:
             raise BadCursor("not a key")

@@ -28,6 +28,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     case,
+    cast,
     column,
     func,
     literal_column,
@@ -189,7 +190,10 @@ def ranked(visible: Select, query: Query) -> tuple[Select, tuple[UnaryExpression
     name (the id last, so that keyset.seek pages it)."""
     hits = patient_hits(query).subquery("hits")
     exact = case((Patient.mrn == query.mrn, 0), else_=1)
-    order = (exact.asc(), hits.c.score.asc(), Patient.name_key.asc(), Patient.id.asc())
+    # the rank as a whole number (millionths): a page's cursor carries it back exactly, where a float's
+    # round trip through the cursor (and PostgreSQL's real) would miss the boundary row's ties
+    score = cast(func.round(hits.c.score * 1_000_000), Integer)
+    order = (exact.asc(), score.asc(), Patient.name_key.asc(), Patient.id.asc())
     return visible.join(hits, hits.c.id == Patient.id), order
 
 
