@@ -48,7 +48,7 @@ def language() -> Language:
 
 
 def _(message: str, **params: object) -> str:
-    """The message in the document's language, with its named placeholders filled in."""
+    """The message in the document's language, with its named values filled in."""
     text = _current.get().catalogue.gettext(message)
     return text % params if params else text
 
