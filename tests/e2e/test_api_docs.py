@@ -3,6 +3,7 @@ reads it signed in or not. Once Swagger UI has drawn the document, with an opera
 being tried and with its answer shown, axe-core finds nothing and nothing scrolls sideways at 768 px."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -22,5 +23,6 @@ def test_the_api_reference_is_drawn_and_accessible(page, live_server, axe, scree
     axe("the API reference, a create operation being tried")
     register.get_by_role("button", name="Execute").click()
     register.locator(".live-responses-table").wait_for()
+    expect(register.locator(".btn.execute")).to_be_enabled()
     axe("the API reference, the answer to a request without a token")
     screenshots("api-docs")
