@@ -64,16 +64,45 @@ def test_the_clinical_core_imports_nothing_of_the_app(graph):
 
 @pytest.mark.parametrize("package", ["clinical", "documents"])
 def test_the_pure_packages_import_only_themselves(graph, package):
-    """The clinical core and the document builders are functions of plain data: no app, no database."""
+    """The clinical core and the document builders are functions of plain data: no app, no database; the
+    builders read the hospital's formats (tumorboard.formats, plain data too)."""
     inside = graph.find_children(f"tumorboard.{package}") | {f"tumorboard.{package}"}
     imported = {m for source in inside for m in graph.find_modules_directly_imported_by(source)}
-    assert {m for m in imported if m.startswith("tumorboard.") and m not in inside} == set()
+    assert {m for m in imported if m.startswith("tumorboard.") and m not in inside | PURE_DATA} == set()
     external = {
         name
         for source in inside
         for name in _imported_top_level_names(PACKAGE / package / f"{source.rsplit('.', 1)[-1]}.py")
     }
     assert not external & {"flask", "flask_sqlalchemy", "sqlalchemy", "wtforms", "flask_login"}, package
+
+
+PURE_DATA = {"tumorboard.formats"}
+
+
+def test_the_formats_are_plain_data(graph):
+    assert graph.find_modules_directly_imported_by("tumorboard.formats") == set()
+    assert _imported_top_level_names(PACKAGE / "formats.py") <= {"__future__"}
+
+
+DATE_FORMATTERS = {"format_date", "format_datetime", "format_time", "format_skeleton"}
+
+
+def test_dates_are_written_in_the_hospitals_formats_only():
+    """Only tumorboard.timezones and the document builders' base call Babel's date formatters, and with
+    the patterns of tumorboard.formats: no module writes a pattern of its own."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.relative_to(PACKAGE).as_posix() in {"timezones.py", "documents/base.py"}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module in {"babel.dates", "flask_babel"}:
+                found += [
+                    f"{path.relative_to(PACKAGE)}: {a.name}" for a in node.names if a.name in DATE_FORMATTERS
+                ]
+            if isinstance(node, ast.Import) and any(a.name == "babel.dates" for a in node.names):
+                found.append(f"{path.relative_to(PACKAGE)}: babel.dates")
+    assert found == []
 
 
 def _imported_top_level_names(path: Path) -> set[str]:

@@ -10,7 +10,8 @@ from babel import numbers as babel_numbers
 from flask import current_app, has_app_context
 from flask_babel import get_locale
 
-from tumorboard.db import utcnow  # the one clock (it follows tumorboard.db.recorded_as_of)
+from tumorboard.db import utcnow
+from tumorboard.formats import PATTERNS, pattern  # the one clock (it follows tumorboard.db.recorded_as_of)
 
 
 def hospital_tz() -> ZoneInfo:
@@ -35,51 +36,6 @@ def local_day_end_utc(day: date) -> datetime:
     return local_day_start_utc(day + timedelta(days=1))
 
 
-# The hospital's formats, one home: every page, letter and PDF shows dates, times and numbers through
-# these (the template filters `date`, `datetime`, `time`, `month`, `number`, `measure`), never with a raw
-# strftime or isoformat. Dates and times are Babel patterns (CLDR) per language, in the request's
-# language (tumorboard.i18n): 04 Mar 1961 / 04.03.1961, 16:00 in both; numbers by Babel's locale data
-# (2.8 / 2,8). English keeps the day-first, 24-hour style the boards have always read.
-PATTERNS: dict[str, dict[str, str]] = {
-    "en": {
-        "date": "dd MMM yyyy",
-        "datetime": "dd MMM yyyy HH:mm",
-        "time": "HH:mm",
-        "month": "MMM yyyy",
-        "day_month": "dd MMM",
-        "long_date": "dd MMMM yyyy",
-        "weekday_datetime": "EEE dd MMM yyyy, HH:mm",
-        "weekday_day_time": "EEE dd MMM, HH:mm",
-        "weekday_day": "EEE d MMM",
-        "full_datetime": "EEEE dd MMMM yyyy, HH:mm",
-    },
-    "de": {
-        "date": "dd.MM.yyyy",
-        "datetime": "dd.MM.yyyy HH:mm",
-        "time": "HH:mm",
-        "month": "MMM yyyy",
-        "day_month": "dd.MM.",
-        "long_date": "d. MMMM yyyy",
-        "weekday_datetime": "EEE, dd.MM.yyyy, HH:mm",
-        "weekday_day_time": "EEE, dd.MM., HH:mm",
-        "weekday_day": "EEE, dd.MM.",
-        "full_datetime": "EEEE, d. MMMM yyyy, HH:mm",
-    },
-}
-# Templates written before the languages name a strftime format; each is one of the styles above.
-STRFTIME_STYLES = {
-    "%d %b %Y": "date",
-    "%d %b %Y %H:%M": "datetime",
-    "%H:%M": "time",
-    "%b %Y": "month",
-    "%d %b": "day_month",
-    "%d %B %Y": "long_date",
-    "%a %d %b %Y, %H:%M": "weekday_datetime",
-    "%a %d %b, %H:%M": "weekday_day_time",
-    "%A %d %B %Y, %H:%M": "full_datetime",
-}
-
-
 def _locale(locale: str | None) -> str:
     """The language to format in: the one asked for, else the request's (the hospital's without one)."""
     if locale in PATTERNS:
@@ -91,19 +47,13 @@ def _locale(locale: str | None) -> str:
     return default if default in PATTERNS else "en"
 
 
-def _pattern(style: str, locale: str) -> str:
-    """A style's pattern in the language; an unknown style is a programming error (KeyError), never
-    silently another format."""
-    return PATTERNS[locale][STRFTIME_STYLES.get(style, style)]
-
-
 def format_datetime(value: datetime | None, style: str = "datetime", locale: str | None = None) -> str:
     """A moment in the hospital's time zone."""
     local = to_local(value)
     if local is None:
         return ""
     language = _locale(locale)
-    return babel_dates.format_datetime(local, _pattern(style, language), tzinfo=local.tzinfo, locale=language)
+    return babel_dates.format_datetime(local, pattern(style, language), tzinfo=local.tzinfo, locale=language)
 
 
 def format_date(value: date | datetime | None, style: str = "date", locale: str | None = None) -> str:
@@ -113,7 +63,7 @@ def format_date(value: date | datetime | None, style: str = "date", locale: str 
     if isinstance(value, datetime):
         return format_datetime(value, style, locale)
     language = _locale(locale)
-    return babel_dates.format_date(value, _pattern(style, language), locale=language)
+    return babel_dates.format_date(value, pattern(style, language), locale=language)
 
 
 def format_time(value: datetime | None, locale: str | None = None) -> str:

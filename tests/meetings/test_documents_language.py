@@ -39,7 +39,7 @@ def test_a_calendar_entry_in_german(client_as, meeting):
     assert f"{cutoff:%d.%m.%Y, %H:%M}" in german
     english = _description(member.get(f"/meetings/{meeting.id}/meeting.ics", headers=ENGLISH).data)
     assert english.startswith("0 case(s) on the agenda. Cut-off for submissions: ")
-    assert f"{cutoff:%a %d %b %Y %H:%M}" in english
+    assert f"{cutoff:%a %d %b %Y, %H:%M}" in english  # the weekday_datetime style, as in reminders
 
 
 def test_the_personal_feed_is_in_its_owners_language(app, client, client_as, users, meeting):

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import force_locale, format_date, format_decimal, get_locale
+from flask_babel import force_locale, format_decimal, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -39,7 +39,7 @@ from tumorboard.documents.letter import decision_letter_pdf
 from tumorboard.extensions import db
 from tumorboard.languages import document_language, supported
 from tumorboard.public_url import public_url
-from tumorboard.timezones import to_local, utc_to_local_now
+from tumorboard.timezones import format_date, to_local, utc_to_local_now
 
 # 1: the first release; 2 adds the site's public address and time zone, and the meeting's quorum reason
 SNAPSHOT_SCHEMA = 2
@@ -132,8 +132,7 @@ def _key_findings(case: Case) -> tuple[str, ...]:
 
 def _dated(value: date) -> str:
     """A finding's date in the language the document is built in ("02 Dec 2026", "02.12.2026")."""
-    # TRANSLATORS: a CLDR date pattern (MMM: the month's short name); German: dd.MM.y
-    return format_date(value, _("dd MMM y"))
+    return format_date(value)
 
 
 def _number(value: float) -> str:

@@ -20,6 +20,8 @@ from gettext import NullTranslations
 
 from babel.dates import format_date, format_time
 
+from tumorboard.formats import pattern
+
 
 @dataclass(frozen=True)
 class Language:
@@ -65,29 +67,30 @@ def require_aware(**values: datetime) -> None:
             raise ValueError(f"{name} must be timezone-aware, got {value!r}")
 
 
-# The patterns are messages of the catalogue (CLDR date patterns, as Babel reads them), so that each
-# language writes a date as its readers expect: "2 December 2026" in English, "02.12.2026" in German.
+# The patterns are the hospital's formats (tumorboard.timezones.PATTERNS), in the document's language:
+# "2 December 2026" in English, "02.12.2026" in German.
 def long_date(value: date) -> str:
     """A date written out: "2 December 2026"."""
-    # TRANSLATORS: a CLDR date pattern (d day, MM month, MMMM month's name, y year); German: dd.MM.y
-    return format_date(value, _("d MMMM y"), locale=_current.get().code)
+    code = _current.get().code
+    return format_date(value, pattern("written_date", code), locale=code)
 
 
 def short_date(value: date) -> str:
     """A date in a table or a footer: "2 Dec 2026"."""
-    # TRANSLATORS: a CLDR date pattern (MMM: the month's short name); German: dd.MM.y
-    return format_date(value, _("d MMM y"), locale=_current.get().code)
+    code = _current.get().code
+    return format_date(value, pattern("written_short_date", code), locale=code)
 
 
 def clock(value: datetime) -> str:
     """The time of day: "16:00"."""
-    return format_time(value, "HH:mm", tzinfo=value.tzinfo, locale=_current.get().code)
+    code = _current.get().code
+    return format_time(value, pattern("time", code), tzinfo=value.tzinfo, locale=code)
 
 
 def day(value: datetime | date) -> str:
     """Weekday and date, as on a printed invitation: "Wednesday 2 December 2026"."""
-    # TRANSLATORS: a CLDR date pattern (EEEE: the weekday's name); German: EEEE, dd.MM.y
-    return format_date(value, _("EEEE d MMMM y"), locale=_current.get().code)
+    code = _current.get().code
+    return format_date(value, pattern("written_weekday_date", code), locale=code)
 
 
 def when(start: datetime, end: datetime) -> str:

@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import Select, delete, func, select, union_all
 
@@ -49,7 +48,7 @@ from tumorboard.meetings.models import (
 from tumorboard.meetings.reminders import send_agenda
 from tumorboard.notifications.models import Notification
 from tumorboard.notifications.operations import in_recipients_languages, notify
-from tumorboard.timezones import format_date, hospital_today, hospital_tz, to_local
+from tumorboard.timezones import format_date, format_datetime, hospital_today, hospital_tz, to_local
 
 AGENDA_SNAPSHOT_SCHEMA = 1
 MEETING_FIELDS = (
@@ -231,8 +230,7 @@ def freeze_item(item: AgendaItem) -> str:
 
 def _when(meeting: Meeting) -> str:
     """The meeting's time in the (forced) language of the message: "Wed 02 Dec 2026, 16:00"."""
-    # TRANSLATORS: a CLDR pattern (EEE: the weekday's short name); German: EEE, dd.MM.y, HH:mm
-    return format_datetime(meeting.starts_at, _("EEE dd MMM y, HH:mm"))
+    return format_datetime(meeting.starts_at, "weekday_datetime")
 
 
 def _tell_submitters(

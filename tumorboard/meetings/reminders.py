@@ -10,7 +10,6 @@ from datetime import timedelta
 from functools import partial
 
 from flask import current_app
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -23,14 +22,14 @@ from tumorboard.extensions import db
 from tumorboard.meetings.models import Meeting, MeetingStatus
 from tumorboard.notifications.models import ReminderKind
 from tumorboard.notifications.operations import remind
+from tumorboard.timezones import format_datetime
 
 UPCOMING = (MeetingStatus.PLANNED.value, MeetingStatus.LOCKED.value)
 
 
 def _when(moment) -> str:
     """A meeting's time in the (forced) language of the message: "Wed 02 Dec 2026, 16:00"."""
-    # TRANSLATORS: a CLDR pattern (EEE: the weekday's short name); German: EEE, dd.MM.y, HH:mm
-    return format_datetime(moment, _("EEE dd MMM y, HH:mm"))
+    return format_datetime(moment, "weekday_datetime")
 
 
 def _cutoff_message(board: str, starts_at, cutoff_at, cases: str) -> str:

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_datetime, get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,7 +36,7 @@ from tumorboard.meetings.pages import meeting_page
 from tumorboard.once import AlreadySaved, once
 from tumorboard.public_url import public_url
 from tumorboard.render_cache import chart_key, svg_response
-from tumorboard.timezones import hospital_today, to_local
+from tumorboard.timezones import format_datetime, hospital_today, to_local
 from tumorboard.views_helpers import form_error, form_page
 
 
@@ -310,8 +310,7 @@ def calendar_event(meeting: Meeting) -> calendar_feed.CalendarEvent:
     video = _("Video: %(link)s", link=meeting.video_link) if meeting.video_link else ""
     location = " · ".join(p for p in (meeting.room, video) if p)
     cases = len(meeting.items)
-    # TRANSLATORS: a CLDR pattern (EEE: the weekday's short name); German: EEE, dd.MM.y, HH:mm
-    cutoff = format_datetime(meeting.cutoff_at, _("EEE dd MMM y HH:mm"))
+    cutoff = format_datetime(meeting.cutoff_at, "weekday_datetime")
     description = _(
         "%(cases)s case(s) on the agenda. Cut-off for submissions: %(cutoff)s.", cases=cases, cutoff=cutoff
     )
