@@ -47,15 +47,20 @@ def _user_locale() -> str | None:
     return getattr(current_user, "locale", None)
 
 
+def offered(code: str | None) -> str | None:
+    """`code` when the hospital offers it (config LANGUAGES), else None."""
+    return str(code) if code is not None and str(code) in current_app.config["LANGUAGES"] else None
+
+
 def select_locale() -> str:
     """The language of this request (see the module's docstring for the order)."""
     languages = current_app.config["LANGUAGES"]
-    chosen = _user_locale()
-    if chosen is not None and chosen in languages:
-        return chosen
+    profile = _user_locale()
+    if offered(profile):
+        return str(profile)
     if request:
-        cookie = request.cookies.get(LOCALE_COOKIE)
-        if chosen is None and cookie is not None and cookie in languages:  # the switch, signed out
+        cookie = offered(request.cookies.get(LOCALE_COOKIE))
+        if profile is None and cookie:  # the switch, signed out
             return cookie
         # "*" (any language will do) leaves the choice to the hospital, not to the order of LANGUAGES.
         named = LanguageAccept([(value, q) for value, q in request.accept_languages if value != "*"])

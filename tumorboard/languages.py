@@ -11,19 +11,19 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import force_locale, get_translations
 
+from tumorboard.auth.models import User
 from tumorboard.documents.base import Language
+from tumorboard.i18n import offered
 
 
 def supported(code: str | None) -> str:
     """`code` when it is one of LANGUAGES, else the hospital's DEFAULT_LOCALE."""
-    if code is not None and str(code) in current_app.config["LANGUAGES"]:
-        return str(code)
-    return current_app.config["DEFAULT_LOCALE"]
+    return offered(code) or current_app.config["DEFAULT_LOCALE"]
 
 
-def recipient_locale(user: object) -> str:
+def recipient_locale(user: User) -> str:
     """The language a person reads what is sent to them in: their profile's, else the hospital's."""
-    return supported(getattr(user, "locale", None))
+    return supported(user.locale)
 
 
 def document_language(code: str | None) -> Language:

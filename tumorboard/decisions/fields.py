@@ -4,8 +4,9 @@ from these, and `operations.save_draft` cleans what it is given with them."""
 from flask_babel import lazy_gettext as _l
 
 from tumorboard.auth.passwords import MAX_LENGTH
-from tumorboard.decisions.models import DecisionOutcome, GuidelineBasis, LetterLanguage
+from tumorboard.decisions.models import DecisionOutcome, GuidelineBasis
 from tumorboard.fields import Choice, Password, Text
+from tumorboard.i18n import Language
 
 
 class DecisionFields:
@@ -62,7 +63,7 @@ class SigningFields:
 
 
 class LetterFields:
-    letter_language = Choice(_l("Language of the letter"), _l("language of the letter"), LetterLanguage)
+    letter_language = Choice(_l("Language of the letter"), _l("language of the letter"), Language)
 
 
 class FollowUpFields:

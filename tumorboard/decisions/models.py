@@ -32,6 +32,7 @@ from tumorboard.clinical.vocabularies import DeviationReason, PlanIntent, Treatm
 from tumorboard.db import UTCDateTime, enum_type, utcnow
 from tumorboard.extensions import Model
 from tumorboard.frozen import FrozenRecord
+from tumorboard.i18n import Language
 from tumorboard.meetings.models import AgendaItem, Meeting
 
 
@@ -99,17 +100,6 @@ class GuidelineBasis(StrEnum):
             "none": _l("None cited"),
         }
         return str(labels[self.value])
-
-
-class LetterLanguage(StrEnum):
-    """The languages a letter is written in: `LANGUAGES` (config), each named in its own language."""
-
-    DE = "de"
-    EN = "en"
-
-    @property
-    def label(self) -> str:
-        return {"de": "Deutsch", "en": "English"}[self.value]
 
 
 class FollowUpStatus(StrEnum):
@@ -197,9 +187,7 @@ class Decision(Model):
     amendment_reason: Mapped[str] = mapped_column(Text, default="")
     # the language its letter is written in (None: the hospital's DEFAULT_LOCALE), whoever signs it in
     # whatever language; how the letter is worded, not what was decided, so it may be chosen after signing
-    letter_language: Mapped[LetterLanguage | None] = mapped_column(
-        enum_type(LetterLanguage, 2, "letter_language")
-    )
+    letter_language: Mapped[Language | None] = mapped_column(enum_type(Language, 2, "letter_language"))
     # recorded at signing: the attendees present and the consistency warnings with the chair's reason
     attendees_json: Mapped[str] = mapped_column(Text, default="[]")
     warnings_json: Mapped[str] = mapped_column(Text, default="[]")

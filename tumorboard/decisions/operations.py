@@ -52,13 +52,13 @@ from tumorboard.decisions.models import (
     DecisionStatus,
     FollowUp,
     FollowUpStatus,
-    LetterLanguage,
     PlanItem,
 )
 from tumorboard.decisions.queries import follow_up_due
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
 from tumorboard.fields import clean_all, reason_given
+from tumorboard.i18n import Language
 from tumorboard.meetings import operations as meeting_operations
 from tumorboard.meetings.models import AgendaItem, AttendanceStatus, MeetingAction
 from tumorboard.notifications.models import Notification, ReminderKind, ReminderSent
@@ -492,7 +492,7 @@ def choose_letter_language(actor, decision: Decision, language: str, *, expected
     before = decision.letter_language.value if decision.letter_language else None
     if chosen == before:
         return
-    decision.letter_language = LetterLanguage(str(chosen))
+    decision.letter_language = Language(str(chosen))
     db.session.flush()
     record(
         "decision.letter_language_chosen",

@@ -45,10 +45,11 @@ from tumorboard.decisions.forms import (
     ProviderSignForm,
     SignForm,
 )
-from tumorboard.decisions.models import DECISION_FIELDS, Decision, DecisionStatus, LetterLanguage
+from tumorboard.decisions.models import DECISION_FIELDS, Decision, DecisionStatus
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db
 from tumorboard.forms import ActionForm
+from tumorboard.i18n import Language
 from tumorboard.meetings.lookups import get_visible_meeting
 from tumorboard.meetings.models import AgendaItem
 from tumorboard.meetings.queries import agenda_rows
@@ -668,7 +669,7 @@ def letter_language(decision_id: int):
     flash(
         _(
             "The letter is now written in %(language)s.",
-            language=LetterLanguage(documents.letter_language(decision)).label,
+            language=Language(documents.letter_language(decision)).label,
         ),
         "success",
     )
