@@ -17,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -359,19 +360,28 @@ def _keep_draft(decision: Decision, form: DecisionForm) -> None:
         form.version.data = decision.version
 
 
+def _to_sign(decision_id: int) -> tuple[Decision, str, ResponseReturnValue | None]:
+    """The decision a signing POST is for, the page to go back to, and the answer when another chair
+    signed it meanwhile; 404 for a decision the user may not see, 403 for one they may not sign."""
+    decision = get_visible_decision(decision_id)
+    back = _back_to(decision)
+    if decision.is_signed:
+        flash(SIGNED_MEANWHILE, "info")
+        return decision, back, redirect(back)
+    if not decision.can_sign(current_user):
+        abort(403)
+    return decision, back, None
+
+
 @bp.post("/decisions/<id:decision_id>/sign")
 @require_login
 def sign(decision_id: int):
     """The chair signs. From the decision form, the POST carries the draft as the chair sees it: it is
     saved and signed in one step, so nothing typed since the last autosave is lost, and the chair signs
     exactly what the screen shows."""
-    decision = get_visible_decision(decision_id)
-    back = _back_to(decision)
-    if decision.is_signed:
-        flash(SIGNED_MEANWHILE, "info")
-        return redirect(back)
-    if not decision.can_sign(current_user):
-        abort(403)
+    decision, back, signed_meanwhile = _to_sign(decision_id)
+    if signed_meanwhile is not None:
+        return signed_meanwhile
     user = current_user._get_current_object()
     proof = None
     if request.form.get("confirmed_at_provider"):
@@ -450,13 +460,9 @@ def sign_with_provider(decision_id: int):
     chair's screen shows it is saved (nothing typed is lost), the signing waits in the session (this
     decision, the override reason), and the browser goes to the provider, which signs the chair in again
     (max_age=0, prompt=login). Back at the callback (auth.sso_views), the page offers "Sign now"."""
-    decision = get_visible_decision(decision_id)
-    back = _back_to(decision)
-    if decision.is_signed:
-        flash(SIGNED_MEANWHILE, "info")
-        return redirect(back)
-    if not decision.can_sign(current_user):
-        abort(403)
+    decision, back, signed_meanwhile = _to_sign(decision_id)
+    if signed_meanwhile is not None:
+        return signed_meanwhile
     user = current_user._get_current_object()
     if not step_up.offered(session, user):
         abort(400)  # the page offers this button only to a session the provider opened
