@@ -27,6 +27,18 @@ from tumorboard.audit.recording import record
 from tumorboard.decisions import documents as decision_documents
 
 
+def listing(path: str, schema: type):
+    """A list endpoint: GET `path`, one keyset page of `schema` (limit, after, before; `Link` headers)."""
+
+    def route(view):
+        paged = bp.arguments(PageArgs, location="query", as_kwargs=False)(
+            bp.response(200, schema(many=True))(view)
+        )
+        return bp.get(path)(paged)
+
+    return route
+
+
 def _page(page, args):
     return page.rows, page_links(page, args["limit"])
 
@@ -44,9 +56,7 @@ def _or_404(found):
 # Patients -------------------------------------------------------------------------------------------
 
 
-@bp.get("/patients")
-@bp.arguments(PageArgs, location="query", as_kwargs=False)
-@bp.response(200, PatientSchema(many=True))
+@listing("/patients", PatientSchema)
 def list_patients(args):
     """The patients of the token's boards and those its user registered."""
     page = queries.patients(current_user, **_args(args))
@@ -62,9 +72,7 @@ def get_patient(patient_id: int):
     return found, version_headers(found)
 
 
-@bp.get("/patients/<id:patient_id>/cases")
-@bp.arguments(PageArgs, location="query", as_kwargs=False)
-@bp.response(200, CaseSchema(many=True))
+@listing("/patients/<id:patient_id>/cases", CaseSchema)
 def list_patient_cases(args, patient_id: int):
     found = _or_404(queries.patient(current_user, patient_id))
     page = queries.cases(current_user, patient_id=found.id, **_args(args))
@@ -75,9 +83,7 @@ def list_patient_cases(args, patient_id: int):
 # Cases and findings ---------------------------------------------------------------------------------
 
 
-@bp.get("/cases")
-@bp.arguments(PageArgs, location="query", as_kwargs=False)
-@bp.response(200, CaseSchema(many=True))
+@listing("/cases", CaseSchema)
 def list_cases(args):
     """The cases the token's user may see: their own, and their boards' once submitted."""
     page = queries.cases(current_user, **_args(args))
@@ -106,9 +112,7 @@ def _finding(kind: str, finding_id: int):
     return found
 
 
-@bp.get("/cases/<id:case_id>/labs")
-@bp.arguments(PageArgs, location="query", as_kwargs=False)
-@bp.response(200, LabSchema(many=True))
+@listing("/cases/<id:case_id>/labs", LabSchema)
 def list_labs(args, case_id: int):
     """The case's laboratory results (tumour markers) with the lab's reference range."""
     return _findings(case_id, "lab", args)
@@ -121,9 +125,7 @@ def get_lab(finding_id: int):
     return found, version_headers(found)
 
 
-@bp.get("/cases/<id:case_id>/imaging")
-@bp.arguments(PageArgs, location="query", as_kwargs=False)
-@bp.response(200, ImagingSchema(many=True))
+@listing("/cases/<id:case_id>/imaging", ImagingSchema)
 def list_imaging(args, case_id: int):
     return _findings(case_id, "imaging", args)
 
@@ -135,9 +137,7 @@ def get_imaging(finding_id: int):
     return found, version_headers(found)
 
 
-@bp.get("/cases/<id:case_id>/pathology")
-@bp.arguments(PageArgs, location="query", as_kwargs=False)
-@bp.response(200, PathologySchema(many=True))
+@listing("/cases/<id:case_id>/pathology", PathologySchema)
 def list_pathology(args, case_id: int):
     return _findings(case_id, "pathology", args)
 
@@ -149,16 +149,12 @@ def get_pathology(finding_id: int):
     return found, version_headers(found)
 
 
-@bp.get("/cases/<id:case_id>/prior-treatments")
-@bp.arguments(PageArgs, location="query", as_kwargs=False)
-@bp.response(200, PriorTreatmentSchema(many=True))
+@listing("/cases/<id:case_id>/prior-treatments", PriorTreatmentSchema)
 def list_prior_treatments(args, case_id: int):
     return _findings(case_id, "treatment", args)
 
 
-@bp.get("/cases/<id:case_id>/decisions")
-@bp.arguments(PageArgs, location="query", as_kwargs=False)
-@bp.response(200, DecisionSchema(many=True))
+@listing("/cases/<id:case_id>/decisions", DecisionSchema)
 def list_case_decisions(args, case_id: int):
     """The case's signed decisions (in force, or superseded by an amendment)."""
     case = _or_404(queries.case(current_user, case_id))
@@ -170,9 +166,7 @@ def list_case_decisions(args, case_id: int):
 # Boards, meetings, agendas --------------------------------------------------------------------------
 
 
-@bp.get("/boards")
-@bp.arguments(PageArgs, location="query", as_kwargs=False)
-@bp.response(200, BoardSchema(many=True))
+@listing("/boards", BoardSchema)
 def list_boards(args):
     """The boards the token's user is a member of."""
     return _page(queries.boards(current_user, **_args(args)), args)
@@ -184,9 +178,7 @@ def get_board(board_id: int):
     return _or_404(queries.board(current_user, board_id))
 
 
-@bp.get("/meetings")
-@bp.arguments(PageArgs, location="query", as_kwargs=False)
-@bp.response(200, MeetingSchema(many=True))
+@listing("/meetings", MeetingSchema)
 def list_meetings(args):
     """The meetings of the token's boards."""
     return _page(queries.meetings(current_user, **_args(args)), args)
@@ -199,9 +191,7 @@ def get_meeting(meeting_id: int):
     return found, version_headers(found)
 
 
-@bp.get("/meetings/<id:meeting_id>/agenda")
-@bp.arguments(PageArgs, location="query", as_kwargs=False)
-@bp.response(200, AgendaItemSchema(many=True))
+@listing("/meetings/<id:meeting_id>/agenda", AgendaItemSchema)
 def list_agenda_items(args, meeting_id: int):
     """The meeting's agenda: one item per case, in id order (`position` is the order of discussion)."""
     found = _or_404(queries.meeting(current_user, meeting_id))
@@ -221,9 +211,7 @@ def get_agenda_item(item_id: int):
 # Decisions ------------------------------------------------------------------------------------------
 
 
-@bp.get("/decisions")
-@bp.arguments(PageArgs, location="query", as_kwargs=False)
-@bp.response(200, DecisionSchema(many=True))
+@listing("/decisions", DecisionSchema)
 def list_decisions(args):
     """Signed decisions of the token's boards, and of its user's own cases; read only."""
     page = queries.decisions(current_user, **_args(args))
