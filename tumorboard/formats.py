@@ -1,11 +1,10 @@
 """The hospital's date and time formats, one home, as plain data (no app): pages read them through
 tumorboard.timezones, the document builders (tumorboard.documents, pure) directly."""
 
-# The hospital's formats, one home: every page, letter and PDF shows dates, times and numbers through
-# these (the template filters `date`, `datetime`, `time`, `month`, `number`, `measure`), never with a raw
-# strftime or isoformat. Dates and times are Babel patterns (CLDR) per language, in the request's
-# language (tumorboard.i18n): 04 Mar 1961 / 04.03.1961, 16:00 in both; numbers by Babel's locale data
-# (2.8 / 2,8). English keeps the day-first, 24-hour style the boards have always read.
+# Every page, letter and PDF shows dates and times through these styles (the template filters `date`,
+# `datetime`, `time`, `month`), never with a raw strftime or isoformat: Babel patterns (CLDR) per
+# language, 04 Mar 1961 / 04.03.1961, 16:00 in both. English keeps the day-first, 24-hour style the boards
+# have always read.
 PATTERNS: dict[str, dict[str, str]] = {
     "en": {
         "date": "dd MMM yyyy",

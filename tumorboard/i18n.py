@@ -56,8 +56,9 @@ def select_locale() -> str:
     """The language of this request (see the module's docstring for the order)."""
     languages = current_app.config["LANGUAGES"]
     profile = _user_locale()
-    if offered(profile):
-        return str(profile)
+    chosen = offered(profile)
+    if chosen:
+        return chosen
     if request:
         cookie = offered(request.cookies.get(LOCALE_COOKIE))
         if profile is None and cookie:  # the switch, signed out

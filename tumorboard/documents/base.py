@@ -67,18 +67,21 @@ def require_aware(**values: datetime) -> None:
             raise ValueError(f"{name} must be timezone-aware, got {value!r}")
 
 
-# The patterns are the hospital's formats (tumorboard.timezones.PATTERNS), in the document's language:
-# "2 December 2026" in English, "02.12.2026" in German.
+def _written(value: date | datetime, style: str) -> str:
+    """A date in one of the hospital's formats (tumorboard.formats), in the document's language:
+    "2 December 2026" in English, "02.12.2026" in German."""
+    code = _current.get().code
+    return format_date(value, pattern(style, code), locale=code)
+
+
 def long_date(value: date) -> str:
     """A date written out: "2 December 2026"."""
-    code = _current.get().code
-    return format_date(value, pattern("written_date", code), locale=code)
+    return _written(value, "written_date")
 
 
 def short_date(value: date) -> str:
     """A date in a table or a footer: "2 Dec 2026"."""
-    code = _current.get().code
-    return format_date(value, pattern("written_short_date", code), locale=code)
+    return _written(value, "written_short_date")
 
 
 def clock(value: datetime) -> str:
@@ -89,8 +92,7 @@ def clock(value: datetime) -> str:
 
 def day(value: datetime | date) -> str:
     """Weekday and date, as on a printed invitation: "Wednesday 2 December 2026"."""
-    code = _current.get().code
-    return format_date(value, pattern("written_weekday_date", code), locale=code)
+    return _written(value, "written_weekday_date")
 
 
 def when(start: datetime, end: datetime) -> str:
