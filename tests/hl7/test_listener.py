@@ -15,13 +15,17 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.conftest import give_function
 from tests.hl7.conftest import INTERFACE, ack_code, read_ack, segment
 from tests.hl7.messages import a40, adt, frame, hl7_date, oru
 from tumorboard.audit.models import AuditEvent
 from tumorboard.auth.roles import Role
-from tumorboard.cases.models import CaseStatus, LabResult, Patient, PatientAlias, PatientRegistration
+from tumorboard.boards.models import Board
+from tumorboard.cases.models import Case, CaseStatus, LabResult, Patient, PatientAlias, PatientRegistration
 from tumorboard.clinical.vocabularies import Analyte
+from tumorboard.errors import OperationError
 from tumorboard.extensions import db
+from tumorboard.hl7 import operations as hl7_operations
 from tumorboard.hl7.models import AckCode, Hl7Message, MessageOutcome, UnmatchedReason, UnmatchedResult
 
 TABLES = (Patient, LabResult, UnmatchedResult, PatientAlias, AuditEvent)
@@ -423,7 +427,7 @@ def test_the_command_refuses_to_start_without_the_interface_account_or_with_a_br
     assert result.exit_code != 0 and "HL7_CODE_TABLE" in result.output and "not a marker" in result.output
 
 
-@pytest.mark.parametrize("status", ["X", "D", "W"])
+@pytest.mark.parametrize("status", ["X", "I", "N", "U", "Q"])
 def test_a_result_that_holds_no_value_is_answered_ae_and_nothing_is_filed(listener, status):
     _board, _patient, case_id = _board_with_case(listener.app, mrn="616161")
     when = hl7_date(date.today() - timedelta(days=2))
@@ -439,20 +443,150 @@ def test_a_result_that_holds_no_value_is_answered_ae_and_nothing_is_filed(listen
     assert counts(listener.app) == before  # not the final OBX 1 either: all of a message, or nothing
 
 
-def test_a_preliminary_or_corrected_result_is_filed_marked_as_such(listener):
+CGA = "9811-1^Chromogranin A^LN"
+
+
+def _cga(value: str, status: str, when: str) -> str:
+    return f"OBX|1|NM|{CGA}||{value}|ng/mL|0-93|H|||{status}|||{when}0730|GHH^GHH LAB"
+
+
+def _labs(app, case_id: int) -> list[tuple]:
+    with app.app_context():
+        rows = db.session.execute(
+            select(LabResult.value, LabResult.status, LabResult.withdrawal, LabResult.source_id)
+            .where(LabResult.case_id == case_id)
+            .order_by(LabResult.id)
+        ).all()
+        db.session.remove()
+        return [tuple(row) for row in rows]
+
+
+def _lab_events(app, action: str) -> list[dict]:
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)
+        ).all()
+        found = [e.changes for e in events]
+        db.session.remove()
+        return found
+
+
+def test_a_preliminary_result_is_kept_as_such_and_the_final_one_replaces_it(listener):
+    """OBX-11 P (and R, S), then F for the same order and code: one result, its value and status those
+    of the final one, the preliminary value in the audit trail (lab.updated, before → after)."""
     _board, _patient, case_id = _board_with_case(listener.app, mrn="626262")
     when = hl7_date(date.today() - timedelta(days=2))
-    obx = [
-        f"OBX|1|NM|9811-1^Chromogranin A^LN||182|ng/mL|0-93|H|||P|||{when}0730|GHH^GHH LAB",
-        f"OBX|2|NM|1695-6^5-HIAA 24 h urine^LN||14.2|mg/24 h|2-8|H|||C|||{when}0730|GHH^GHH LAB",
-    ]
-    ack = listener.send(oru("STATUS-PC", mrn="626262", obx=obx))
+    assert ack_code(listener.send(oru("PREL-1", mrn="626262", obx=[_cga("182", "P", when)]))) == "AA"
+    assert _labs(listener.app, case_id) == [(182.0, "preliminary", None, "1045813|LN|9811-1|")]
+    assert ack_code(listener.send(oru("PREL-2", mrn="626262", obx=[_cga("190", "F", when)]))) == "AA"
+    assert _labs(listener.app, case_id) == [(190.0, "final", None, "1045813|LN|9811-1|")]
+    updated = _lab_events(listener.app, "lab.updated")
+    assert updated[-1]["value"] == [182.0, 190.0] and updated[-1]["status"] == ["preliminary", "final"]
+    # the final one sent again under a new control id records nothing more
+    before = counts(listener.app)
+    assert ack_code(listener.send(oru("PREL-3", mrn="626262", obx=[_cga("190", "F", when)]))) == "AA"
+    assert counts(listener.app) == before
+
+
+def test_a_correction_corrects_the_filed_result_and_keeps_its_history(listener):
+    _board, _patient, case_id = _board_with_case(listener.app, mrn="627272")
+    when = hl7_date(date.today() - timedelta(days=2))
+    assert ack_code(listener.send(oru("CORR-1", mrn="627272", obx=[_cga("182", "F", when)]))) == "AA"
+    ack = listener.send(oru("CORR-2", mrn="627272", obx=[_cga("128", "C", when)]))
     assert ack_code(ack) == "AA", ack
+    assert "1 corrected or withdrawn" in segment(ack, "MSA")[3]
+    assert _labs(listener.app, case_id) == [(128.0, "corrected", None, "1045813|LN|9811-1|")]
+    corrected = _lab_events(listener.app, "lab.corrected")
+    assert corrected[-1]["value"] == [182.0, 128.0] and corrected[-1]["status"] == ["final", "corrected"]
+
+
+def test_a_deletion_withdraws_the_result_and_never_deletes_it(listener):
+    _board, _patient, case_id = _board_with_case(listener.app, mrn="628282")
+    when = hl7_date(date.today() - timedelta(days=2))
+    assert ack_code(listener.send(oru("DEL-1", mrn="628282", obx=[_cga("182", "F", when)]))) == "AA"
+    assert ack_code(listener.send(oru("DEL-2", mrn="628282", obx=[_cga("", "D", when)]))) == "AA"
+    assert _labs(listener.app, case_id) == [(182.0, "withdrawn", "deleted", "1045813|LN|9811-1|")]
     with listener.app.app_context():
-        notes = db.session.scalars(
-            select(LabResult.note).where(LabResult.case_id == case_id).order_by(LabResult.id)
-        ).all()
-        assert notes == ["Preliminary result", "Corrected result"]
+        case = db.session.get(Case, case_id)
+        assert case.labs == [] and [lab.value for lab in case.withdrawn_labs] == [182.0]
+        db.session.remove()
+    assert _lab_events(listener.app, "lab.withdrawn")[-1]["withdrawal"] == [None, "deleted"]
+    # withdrawn twice: the second one changes nothing and is still answered AA
+    before = counts(listener.app)
+    assert ack_code(listener.send(oru("DEL-3", mrn="628282", obx=[_cga("", "D", when)]))) == "AA"
+    assert counts(listener.app) == before
+
+
+def test_a_result_sent_for_the_wrong_patient_is_withdrawn_and_waits_in_the_work_list(listener):
+    board_id, patient_id, case_id = _board_with_case(listener.app, mrn="629292")
+    when = hl7_date(date.today() - timedelta(days=2))
+    assert ack_code(listener.send(oru("WRONG-1", mrn="629292", obx=[_cga("182", "F", when)]))) == "AA"
+    ack = listener.send(oru("WRONG-2", mrn="629292", obx=[_cga("", "W", when)]))
+    assert ack_code(ack) == "AA", ack
+    assert _labs(listener.app, case_id) == [(182.0, "withdrawn", "wrong_patient", "1045813|LN|9811-1|")]
+    with listener.app.app_context():
+        held = db.session.scalars(select(UnmatchedResult).where(UnmatchedResult.mrn == "629292")).one()
+        assert (held.reason, held.patient_id, held.value, held.unit, held.reference_range) == (
+            UnmatchedReason.WRONG_PATIENT,
+            patient_id,
+            "182",
+            "ng/mL",
+            "0-93",
+        )
+        assert db.session.get(Hl7Message, held.message_id).outcome is MessageOutcome.HELD
+        # the coordinator files it for the patient it belongs to, never back on the one it was withdrawn from
+        board = db.session.get(Board, board_id)
+        coordinator = give_function(
+            factories.create_user(roles=[Role.COORDINATOR], boards=[board]), board, coordinator=True
+        )
+        right = factories.create_patient(mrn="639393", created_by=coordinator)
+        right_case = factories.create_case(
+            submitter=coordinator, board=board, patient=right, status=CaseStatus.SUBMITTED
+        )
+        db.session.commit()
+        with pytest.raises(OperationError, match="withdrew this result from this patient"):
+            hl7_operations.match_result(
+                coordinator,
+                held,
+                expected_version=held.version,
+                data={"mrn": "629292", "analyte": Analyte.CHROMOGRANIN_A.value},
+            )
+        db.session.rollback()
+        filed = hl7_operations.match_result(
+            coordinator,
+            held,
+            expected_version=held.version,
+            data={"mrn": "639393", "analyte": Analyte.CHROMOGRANIN_A.value},
+        )
+        db.session.commit()
+        assert filed == [right_case.id]
+        db.session.remove()
+
+
+@pytest.mark.parametrize("status", ["C", "D", "W"])
+def test_a_correction_or_withdrawal_of_a_result_not_held_is_answered_ae(listener, status):
+    """Not filed before (another order, or a patient whose results were never filed), or no order number
+    to find it by: AE with the reason, nothing written, nothing guessed."""
+    _board, _patient, case_id = _board_with_case(listener.app, mrn="646464")
+    when = hl7_date(date.today() - timedelta(days=2))
+    assert ack_code(listener.send(oru(f"NT-{status}-0", mrn="646464", obx=[_cga("182", "F", when)]))) == "AA"
+    before = counts(listener.app)
+    other_order = oru(f"NT-{status}-1", mrn="646464", obx=[_cga("128", status, when)]).replace(
+        "1045813^GHH LAB", "2222222^GHH LAB"
+    )
+    ack = listener.send(other_order)
+    assert ack_code(ack) == "AE", ack
+    assert "a result TumorBoard does not hold (order 2222222, code 9811-1)" in segment(ack, "MSA")[3]
+    assert segment(ack, "ERR")[2] == "OBX^1^11"
+    no_order = oru(f"NT-{status}-2", mrn="646464", obx=[_cga("128", status, when)]).replace(
+        "|845439^GHH OE|1045813^GHH LAB|", "|||"
+    )
+    ack = listener.send(no_order)
+    assert ack_code(ack) == "AE" and "no order number (OBR-3)" in segment(ack, "MSA")[3], ack
+    ack = listener.send(oru(f"NT-{status}-3", mrn="999111", obx=[_cga("128", status, when)]))
+    assert ack_code(ack) == "AE", ack
+    assert counts(listener.app) == before
+    assert _labs(listener.app, case_id) == [(182.0, "final", None, "1045813|LN|9811-1|")]
 
 
 def test_a_censored_result_is_filed_with_its_comparator_over_mllp(listener):

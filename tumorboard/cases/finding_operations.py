@@ -7,10 +7,12 @@ and moves the case's version on, so a case form opened before is answered with 4
 import json
 from collections.abc import Callable, Mapping
 
+from sqlalchemy import select
+
 from tumorboard import fields as v
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.cases.fields import ImagingFields, LabFields, PathologyFields
-from tumorboard.cases.models import Case, ImagingStudy, LabResult, PathologyReport
+from tumorboard.cases.models import Case, ImagingStudy, LabResult, LabStatus, PathologyReport, Withdrawal
 from tumorboard.cases.operations import touch_case
 from tumorboard.clinical import grading
 from tumorboard.clinical.vocabularies import (
@@ -18,7 +20,7 @@ from tumorboard.clinical.vocabularies import (
     IhcMarker,
     ImagingModality,
 )
-from tumorboard.db import atomic
+from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
 from tumorboard.timezones import hospital_today
@@ -218,16 +220,95 @@ def _add(
 
 
 @atomic
-def file_received_result(actor, case: Case, data: Mapping, *, message_id: int) -> LabResult | None:
+def file_received_result(
+    actor,
+    case: Case,
+    data: Mapping,
+    *,
+    message_id: int,
+    source: tuple[str, str] | None = None,
+    status: LabStatus = LabStatus.FINAL,
+) -> LabResult | None:
     """A laboratory result the hospital sent (HL7 ORU^R01), cleaned as a typed one is; audited as
-    `lab.added` with the message it came in. One the case already has with exactly these values (the
+    `lab.added` with the message it came in. `source` names the result among the laboratory's (its order,
+    code and sub-id): the case's result of that name is replaced (the final value of a preliminary one,
+    audited `lab.updated` before → after). One the case already has with exactly these values (the
     laboratory sent it again under a new control id) is not recorded twice: None."""
     if not case.can_file_received_result(actor):
         raise OperationError("Results can no longer be filed on this case.")
-    cleaned = clean_lab(case, data)
+    cleaned = {**clean_lab(case, data), "status": status}
+    existing = received_result(case.id, source) if source is not None else None
+    if existing is not None:
+        return existing if _replace_received(actor, existing, cleaned, message_id, "lab.updated") else None
     if any(all(getattr(other, k) == value for k, value in cleaned.items()) for other in case.labs):
         return None
-    return _add(actor, case, "lab", cleaned, {"case": case.id, "hl7_message": message_id})
+    return _add(actor, case, "lab", cleaned, {"case": case.id, "hl7_message": message_id}, source)
+
+
+def received_result(case_id: int, source: tuple[str, str]) -> LabResult | None:
+    """The case's result of this laboratory name, withdrawn ones included."""
+    system, identifier = source
+    return db.session.scalar(
+        select(LabResult).where(
+            LabResult.case_id == case_id, LabResult.source_system == system, LabResult.source_id == identifier
+        )
+    )
+
+
+def _replace_received(actor, lab: LabResult, cleaned: Mapping, message_id: int, action: str) -> dict:
+    """The received result's values replaced, audited `action` before → after; the changes."""
+    fields = [*cleaned, "withdrawal", "withdrawn_at"]
+    before = snapshot(lab, fields)
+    for name, value in cleaned.items():
+        setattr(lab, name, value)
+    lab.withdrawal = None
+    lab.withdrawn_at = None
+    changes = diff(before, snapshot(lab, fields))
+    if changes:
+        db.session.flush()
+        touch_case(lab.case)
+        details = {"case": lab.case_id, "hl7_message": message_id}
+        record(action, actor=actor, entity=lab, changes=changes, details=details)
+    return changes
+
+
+def _check_interface(actor) -> None:
+    if not getattr(actor, "is_hl7_interface", False):
+        raise OperationError("Only the laboratory's interface corrects or withdraws a received result.")
+
+
+@atomic
+def correct_received_result(actor, lab: LabResult, data: Mapping, *, message_id: int) -> dict[str, list]:
+    """The laboratory corrected a result it sent (OBX-11 C): its values become the corrected ones, on any
+    case, whatever its status (what the board saw is in its frozen record); the before → after is the
+    audit event `lab.corrected`. Returns the changes ({} when the correction changes nothing)."""
+    _check_interface(actor)
+    cleaned = {**clean_lab(lab.case, data), "status": LabStatus.CORRECTED}
+    return _replace_received(actor, lab, cleaned, message_id, "lab.corrected")
+
+
+@atomic
+def withdraw_received_result(actor, lab: LabResult, why: Withdrawal, *, message_id: int) -> bool:
+    """The laboratory withdrew a result it sent (OBX-11 D, or W: it was for the wrong patient): kept,
+    never deleted, marked withdrawn, and out of every chart, check and summary from now on. False when it
+    was withdrawn already."""
+    _check_interface(actor)
+    if lab.status is LabStatus.WITHDRAWN:
+        return False
+    was = lab.status.value
+    lab.status = LabStatus.WITHDRAWN
+    lab.withdrawal = why
+    lab.withdrawn_at = utcnow()
+    db.session.flush()
+    touch_case(lab.case)
+    record(
+        "lab.withdrawn",
+        actor=actor,
+        entity=lab,
+        changes={"status": [was, LabStatus.WITHDRAWN.value], "withdrawal": [None, why.value]},
+        details={"case": lab.case_id, "hl7_message": message_id},
+    )
+    return True
 
 
 @atomic

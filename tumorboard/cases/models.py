@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
 from flask_babel import gettext as _
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, and_
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.sql import FromClause
 
@@ -211,8 +211,18 @@ class Case(Model):
     imaging: Mapped[list["ImagingStudy"]] = relationship(
         back_populates="case", order_by="ImagingStudy.study_date", cascade="all, delete-orphan"
     )
+    # the results in force; one the laboratory withdrew (HL7 OBX-11 D or W) is kept, never deleted, and
+    # shown apart: no chart, readiness check, summary or snapshot counts it
     labs: Mapped[list["LabResult"]] = relationship(
-        back_populates="case", order_by="LabResult.sample_date", cascade="all, delete-orphan"
+        back_populates="case",
+        primaryjoin=lambda: and_(Case.id == LabResult.case_id, LabResult.status != LabStatus.WITHDRAWN),
+        order_by="LabResult.sample_date",
+        cascade="all, delete-orphan",
+    )
+    withdrawn_labs: Mapped[list["LabResult"]] = relationship(
+        primaryjoin=lambda: and_(Case.id == LabResult.case_id, LabResult.status == LabStatus.WITHDRAWN),
+        order_by="LabResult.sample_date",
+        viewonly=True,
     )
     pathology: Mapped[list["PathologyReport"]] = relationship(
         back_populates="case", order_by="PathologyReport.report_date", cascade="all, delete-orphan"
@@ -472,6 +482,40 @@ class ImagingStudy(FindingMixin, Model):
         return ImagingModality(self.modality).label
 
 
+class LabStatus(StrEnum):
+    """Where a laboratory result stands (HL7 table 0085, OBX-11, as far as a board reads it): a result typed
+    in is final; the laboratory may send it preliminary, then final, correct it, or withdraw it."""
+
+    FINAL = "final"
+    PRELIMINARY = "preliminary"
+    CORRECTED = "corrected"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {
+            "final": _("Final"),
+            "preliminary": _("Preliminary"),
+            "corrected": _("Corrected"),
+            "withdrawn": _("Withdrawn"),
+        }[self.value]
+
+
+class Withdrawal(StrEnum):
+    """Why the laboratory withdrew a result: OBX-11 D (delete it) or W (it was sent for the wrong
+    patient)."""
+
+    DELETED = "deleted"
+    WRONG_PATIENT = "wrong_patient"
+
+    @property
+    def label(self) -> str:
+        return {
+            "deleted": _("Withdrawn by the laboratory"),
+            "wrong_patient": _("Withdrawn by the laboratory: sent for the wrong patient"),
+        }[self.value]
+
+
 class LabResult(FindingMixin, Model):
     __tablename__ = "lab_result"
     __table_args__ = (
@@ -490,6 +534,11 @@ class LabResult(FindingMixin, Model):
     ref_low: Mapped[float | None] = mapped_column(Float)
     ref_high: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[LabStatus] = mapped_column(
+        enum_type(LabStatus, 16, "status"), default=LabStatus.FINAL, server_default=LabStatus.FINAL.value
+    )
+    withdrawal: Mapped[Withdrawal | None] = mapped_column(enum_type(Withdrawal, 16, "withdrawal"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(back_populates="labs")
     created_by = relationship("User")

@@ -31,6 +31,7 @@ from tumorboard.cases.models import (
     CaseStatus,
     ImagingStudy,
     LabResult,
+    LabStatus,
     PathologyReport,
     Patient,
     PatientRegistration,
@@ -256,11 +257,15 @@ def case_events(case: Case, limit: int = 200) -> list[AuditEvent]:
 
 
 def marker_results(case: Case, analyte: str, limit: int = 500) -> list[LabResult]:
-    """The case's results of one analyte in sample order, for its chart."""
+    """The case's results in force of one analyte in sample order, for its chart (not the withdrawn)."""
     return list(
         db.session.scalars(
             select(LabResult)
-            .where(LabResult.case_id == case.id, LabResult.analyte == analyte)
+            .where(
+                LabResult.case_id == case.id,
+                LabResult.analyte == analyte,
+                LabResult.status != LabStatus.WITHDRAWN,
+            )
             .order_by(LabResult.sample_date, LabResult.id)
             .limit(limit)
         )

@@ -204,6 +204,7 @@ class Decision(Model):
     meeting: Mapped[Meeting] = relationship()
     supersedes: Mapped["Decision | None"] = relationship(remote_side=[id])
     signed_by = relationship("User", foreign_keys=[signed_by_id])
+    result_notices: Mapped[list["ResultNotice"]] = relationship(order_by="ResultNotice.id", viewonly=True)
     items: Mapped[list["PlanItem"]] = relationship(
         back_populates="decision", order_by="PlanItem.position", cascade="all, delete-orphan"
     )
@@ -321,6 +322,45 @@ class PlanItem(Model):
     target_date: Mapped[date | None] = mapped_column(Date)
 
     decision: Mapped[Decision] = relationship(back_populates="items")
+
+
+class ResultChange(StrEnum):
+    """What the laboratory did to a result a signed record holds (HL7 OBX-11 C, D, W)."""
+
+    CORRECTED = "corrected"
+    DELETED = "deleted"
+    WRONG_PATIENT = "wrong_patient"
+
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                "corrected": _l("Corrected by the laboratory"),
+                "deleted": _l("Withdrawn by the laboratory"),
+                "wrong_patient": _l("Withdrawn by the laboratory: sent for the wrong patient"),
+            }[self.value]
+        )
+
+
+class ResultNotice(Model):
+    """A laboratory result that a signed decision's frozen record holds, corrected or withdrawn by the
+    laboratory after the signing. The record stays as signed; the decision's page shows the notice, and
+    the board's coordinators and the signing chair are told, so the board can amend if the plan rests on
+    the value."""
+
+    __tablename__ = "result_notice"
+    __table_args__ = (UniqueConstraint("decision_id", "lab_result_id", "hl7_message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), index=True)
+    lab_result_id: Mapped[int] = mapped_column(ForeignKey("lab_result.id"))
+    hl7_message_id: Mapped[int | None] = mapped_column(ForeignKey("hl7_message.id"))
+    change: Mapped[ResultChange] = mapped_column(enum_type(ResultChange, 16, "change"))
+    before: Mapped[str] = mapped_column(String(60), default="")  # as the record shows it: "182 ng/mL"
+    after: Mapped[str] = mapped_column(String(60), default="")  # the corrected value; "" once withdrawn
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    lab_result = relationship("LabResult")
 
 
 class FollowUp(Model):

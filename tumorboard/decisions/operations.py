@@ -53,6 +53,8 @@ from tumorboard.decisions.models import (
     FollowUp,
     FollowUpStatus,
     PlanItem,
+    ResultChange,
+    ResultNotice,
 )
 from tumorboard.decisions.queries import follow_up_due
 from tumorboard.errors import OperationError, check_version
@@ -416,6 +418,72 @@ def _tell_of_signature(actor, decision: Decision) -> None:
             ),
             letter,
         )
+
+
+def flag_changed_result(actor, lab, *, before: tuple[str, str], message_id: int | None) -> list[ResultNotice]:
+    """The laboratory corrected or withdrew `lab` (already changed; `before` is its shown value and
+    unit as they were): a notice on each signed decision of its case whose frozen record holds it, and
+    a message to the board's coordinators and the signing chair. The record itself never changes."""
+    change = ResultChange.CORRECTED if lab.withdrawal is None else ResultChange(lab.withdrawal.value)
+    notices = []
+    for decision in _signed_holding(lab):
+        notice = ResultNotice(
+            decision_id=decision.id,
+            lab_result_id=lab.id,
+            hl7_message_id=message_id,
+            change=change,
+            before=" ".join(p for p in before if p)[:60],
+            after="" if lab.withdrawal else f"{lab.shown_value} {lab.unit}".strip()[:60],
+        )
+        db.session.add(notice)
+        db.session.flush()
+        record(
+            "decision.result_changed",
+            actor=actor,
+            entity=decision,
+            details={
+                "notice": notice.id,
+                "lab_result": lab.id,
+                "change": change.value,
+                "hl7_message": message_id,
+            },
+        )
+        signer = {decision.signed_by_id} if decision.signed_by_id else set()
+        notify(
+            decision.meeting.board.coordinator_ids() | signer,
+            "result_changed",
+            partial(_result_changed_message, decision.case_id, change),
+            f"/decisions/{decision.id}",
+        )
+        notices.append(notice)
+    return notices
+
+
+def _signed_holding(lab) -> list[Decision]:
+    """The case's decision in force (signed, not superseded) when its frozen record holds this result."""
+    signed = db.session.scalars(
+        select(Decision).where(Decision.case_id == lab.case_id, Decision.status == DecisionStatus.SIGNED)
+    )
+    return [
+        d
+        for d in signed
+        if d.snapshot is not None
+        and any(held.get("id") == lab.id for held in d.snapshot.data["presented"]["labs"])
+    ]
+
+
+def _result_changed_message(case_id: int, change: ResultChange) -> str:
+    if change is ResultChange.CORRECTED:
+        return _(
+            "The laboratory corrected a result that the signed decision for case %(case)s rests on: "
+            "check whether the decision needs an amendment.",
+            case=case_id,
+        )
+    return _(
+        "The laboratory withdrew a result that the signed decision for case %(case)s rests on: "
+        "check whether the decision needs an amendment.",
+        case=case_id,
+    )
 
 
 def _case_follows(actor, decision: Decision) -> None:

@@ -83,6 +83,7 @@ class UnmatchedReason(StrEnum):
     UNMAPPED_CODE = "unmapped_code"
     NO_OPEN_CASE = "no_open_case"
     NOT_NUMERIC = "not_numeric"
+    WRONG_PATIENT = "wrong_patient"  # OBX-11 W: withdrawn from the patient it was sent for, to be re-filed
 
     @property
     def label(self) -> str:
@@ -94,6 +95,7 @@ UNMATCHED_REASON_LABELS = {
     UnmatchedReason.UNMAPPED_CODE: _l("Code not mapped to a marker"),
     UnmatchedReason.NO_OPEN_CASE: _l("The patient has no case open for findings"),
     UnmatchedReason.NOT_NUMERIC: _l("The value is not a number"),
+    UnmatchedReason.WRONG_PATIENT: _l("Sent for the wrong patient: name the patient it belongs to"),
 }
 
 

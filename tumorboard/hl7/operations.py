@@ -9,6 +9,7 @@ unique, so a message sent again is answered with the ACK it had and writes nothi
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
@@ -17,8 +18,12 @@ from tumorboard import fields as v
 from tumorboard.audit.recording import record
 from tumorboard.auth.models import User, find_user_by_email
 from tumorboard.auth.roles import Role
-from tumorboard.cases.finding_operations import file_received_result
-from tumorboard.cases.models import Patient
+from tumorboard.cases.finding_operations import (
+    correct_received_result,
+    file_received_result,
+    withdraw_received_result,
+)
+from tumorboard.cases.models import LabStatus, Patient, Withdrawal
 from tumorboard.cases.patient_operations import (
     MrnInUse,
     merge_patients,
@@ -29,6 +34,7 @@ from tumorboard.cases.patient_operations import (
 )
 from tumorboard.clinical.vocabularies import Analyte
 from tumorboard.db import atomic, utcnow
+from tumorboard.decisions.operations import flag_changed_result
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
 from tumorboard.hl7 import parsing, queries
@@ -61,12 +67,21 @@ LOCATIONS = {
     "note": "OBX-7",
     "result_status": "OBX-11",
 }
-# OBX-11 (HL7 table 0085): what is filed as a value, and the note a non-final one is filed with
-FILED_STATUSES = {"": "", "F": "", "R": "", "S": "", "P": "Preliminary result", "C": "Corrected result"}
+# OBX-11 (HL7 table 0085), what each result status does. Filed as a value, kept with its status (R: entered,
+# not verified; S: partial; both preliminary until the final one replaces them) …
+FILED_STATUSES = {
+    "": LabStatus.FINAL,
+    "F": LabStatus.FINAL,
+    "P": LabStatus.PRELIMINARY,
+    "R": LabStatus.PRELIMINARY,
+    "S": LabStatus.PRELIMINARY,
+}
+# … acting on a result filed before, found by its order, code and sub-id (a correction, a withdrawal) …
+AMENDING = {"C": "corrects", "D": "deletes", "W": "withdraws (wrong patient)"}
+WITHDRAWALS = {"D": Withdrawal.DELETED, "W": Withdrawal.WRONG_PATIENT}
+# … or no value at all: the message is answered AE.
 NOT_A_VALUE = {
     "X": "the result cannot be obtained",
-    "D": "the result is to be deleted",
-    "W": "the result was posted for the wrong patient",
     "I": "the specimen is in the lab, no result yet",
     "N": "the result is not asked for",
     "U": "a status change without a result",
@@ -235,29 +250,92 @@ def _results(actor, parsed: parsing.Parsed, message: Hl7Message) -> str:
     _refuse_what_is_not_a_value(observations)
     patient = patient_by_mrn(identity.mrn.strip().upper())
     cases = [c for c in patient.cases if c.can_file_received_result(actor)] if patient else []
-    filed = held = 0
+    filed = held = amended = 0
     for observation in observations:
+        source = _source(parsed.header, observation)
+        if observation.result_status in AMENDING:
+            held += _amend(actor, message, identity, patient, observation, source)
+            amended += 1
+            continue
         reason = _why_held(patient, observation, cases)
         if reason is not None:
             _hold(actor, message, identity, patient, observation, reason)
             held += 1
             continue
         data = _lab_data(observation, observation.analyte)
+        status = FILED_STATUSES[observation.result_status]
         for case in cases:
-            if file_received_result(actor, case, data, message_id=message.id) is not None:
+            if file_received_result(actor, case, data, message_id=message.id, source=source, status=status):
                 filed += 1
     if held:
         message.outcome = MessageOutcome.HELD
-    return f"{filed} result(s) filed, {held} held for the coordinator."
+    text = f"{filed} result(s) filed, {held} held for the coordinator."
+    return f"{text} {amended} corrected or withdrawn." if amended else text
+
+
+def _source(header: parsing.Header, observation: parsing.Observation) -> tuple[str, str] | None:
+    """The result's name among the laboratory's (`LabResult.source_system`, `source_id`): the order's
+    namespace (else the sending application) and the order, code and sub-id; None without an order."""
+    key = observation.result_key
+    if key is None:
+        return None
+    return f"urn:hl7v2:{observation.order_namespace or header.sending_application}"[:255], key
+
+
+def _amend(actor, message, identity, patient: Patient | None, observation, source) -> int:
+    """OBX-11 C, D or W on the results filed before under this name, on each of the patient's cases; W
+    also holds the result for the coordinator, to be filed for the patient it belongs to. A result not
+    held is no guess: the message is answered AE. Returns how many results were held (0 or 1)."""
+    verb = AMENDING[observation.result_status]
+    targets = queries.received_results(patient.id, source) if patient is not None and source else []
+    if not targets:
+        order = f"order {observation.order}, " if observation.order else "no order number (OBR-3), "
+        raise OperationError(
+            f"OBX {observation.position} {verb} a result TumorBoard does not hold ({order}code "
+            f"{observation.code}): nothing of this message was written.",
+            field="result_status",
+        )
+    for lab in targets:
+        before = lab.shown_value, lab.unit
+        if observation.result_status == "C":
+            changed = bool(
+                correct_received_result(
+                    actor, lab, _lab_data(observation, lab.analyte), message_id=message.id
+                )
+            )
+        else:
+            why = WITHDRAWALS[observation.result_status]
+            changed = withdraw_received_result(actor, lab, why, message_id=message.id)
+        if changed:
+            flag_changed_result(actor, lab, before=before, message_id=message.id)
+    if observation.result_status != "W":
+        return 0
+    withdrawn = targets[0]
+    sent = (
+        observation
+        if observation.value
+        else replace(
+            observation, value=withdrawn.typed_value, unit=withdrawn.unit, reference_range=_range(withdrawn)
+        )
+    )
+    _hold(actor, message, identity, patient, sent, UnmatchedReason.WRONG_PATIENT)
+    return 1
+
+
+def _range(lab) -> str:
+    """The lab's reference range as OBX-7 writes it ("0-93", "<5" as "-5"); "" without one."""
+    if lab.ref_low is None and lab.ref_high is None:
+        return ""
+    low, high = ("" if limit is None else f"{limit:g}" for limit in (lab.ref_low, lab.ref_high))
+    return f"{low}-{high}"
 
 
 def _refuse_what_is_not_a_value(observations: list[parsing.Observation]) -> None:
-    """An OBX whose status says it holds no value to file (X, D, W …) is never filed as one: the message is
-    answered AE with the reason and nothing of it is written (a deletion or a wrong-patient correction of
-    a result already filed is for the board's coordinator to act on, not to be guessed)."""
+    """An OBX whose status says it holds no value to file (X, I, N, U) is never filed as one: the message
+    is answered AE with the reason and nothing of it is written."""
     for observation in observations:
         status = observation.result_status
-        if status in FILED_STATUSES:
+        if status in FILED_STATUSES or status in AMENDING:
             continue
         why = NOT_A_VALUE.get(status, "a result status TumorBoard does not read")
         raise OperationError(
@@ -281,11 +359,7 @@ def _why_held(patient: Patient | None, observation: parsing.Observation, cases) 
 
 def _lab_data(observation, analyte) -> dict:
     low, high, read = parsing.reference_limits(observation.reference_range)
-    notes = [
-        FILED_STATUSES.get(observation.result_status, ""),
-        "" if read else f"Reference range as reported: {observation.reference_range}",
-    ]
-    note = ". ".join(n for n in notes if n)
+    note = "" if read else f"Reference range as reported: {observation.reference_range}"
     return {
         "analyte": analyte.value if analyte is not None else "",
         "value": observation.number if observation.number is not None else observation.value,
@@ -351,6 +425,11 @@ def match_result(actor, item: UnmatchedResult, *, expected_version: int | None, 
     patient = patient_by_mrn(mrn)
     if patient is None:
         raise OperationError(NO_OPEN_CASE, field="mrn")
+    if item.reason is UnmatchedReason.WRONG_PATIENT and patient.id == item.patient_id:
+        raise OperationError(
+            "The laboratory withdrew this result from this patient's record: name the patient it belongs to.",
+            field="mrn",
+        )
     cases = [c for c in patient.cases if c.can_file_received_result(actor)]
     if not cases:
         raise OperationError(NO_OPEN_CASE, field="mrn")

@@ -100,6 +100,18 @@ class Observation:
     ref_high: float | None = None
     analyte: Analyte | None = field(default=None)
     result_status: str = ""  # OBX-11 (HL7 table 0085): F final, P preliminary, C corrected, X, D, W …
+    # which result this is, for a later message that corrects or withdraws it: the order (the filler's
+    # number, OBR-3, else the placer's, OBR-2, with its namespace) and OBX-4's sub-id
+    order: str = ""
+    order_namespace: str = ""
+    sub_id: str = ""
+
+    @property
+    def result_key(self) -> str | None:
+        """The result's identifier among the sender's: order, code and sub-id; None without an order."""
+        if not self.order:
+            return None
+        return "|".join((self.order, self.code_system, self.code, self.sub_id))[:255]
 
 
 @dataclass(frozen=True)
@@ -306,10 +318,13 @@ def observations(message: hl7.Message, local_codes: dict[tuple[str, str], Analyt
     header_facility = _get(message.segment("MSH"), 4)
     found: list[Observation] = []
     current_obr_date: date | None = None
+    order, namespace = "", ""
     for seg in message:
         name = str(seg[0])
         if name == "OBR":
             current_obr_date = _hl7_date(_get(seg, 7), "OBR-7")
+            field = 3 if _get(seg, 3, 1) else 2  # the filler's order number, else the placer's
+            order, namespace = _get(seg, field, 1)[:100], _get(seg, field, 2)[:100]
             continue
         if name != "OBX":
             continue
@@ -344,6 +359,9 @@ def observations(message: hl7.Message, local_codes: dict[tuple[str, str], Analyt
                 ref_high=high,
                 analyte=analyte,
                 result_status=_get(seg, 11).strip().upper()[:1],
+                order=order,
+                order_namespace=namespace,
+                sub_id=_get(seg, 4)[:20],
             )
         )
     return found

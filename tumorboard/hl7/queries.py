@@ -4,7 +4,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from tumorboard.boards.models import coordinated_board_ids
-from tumorboard.cases.models import Case, Patient
+from tumorboard.cases.models import Case, LabResult, Patient
 from tumorboard.extensions import db
 from tumorboard.hl7.models import Hl7Message, UnmatchedResult, UnmatchedStatus
 
@@ -20,6 +20,24 @@ def logged_message(sending_application: str, control_id: str) -> Hl7Message | No
 def patient_holding(mrn: str) -> Patient | None:
     """The patient whose own MRN this is (not one a merge retired)."""
     return db.session.scalar(select(Patient).where(Patient.mrn == mrn))
+
+
+def received_results(patient_id: int, source: tuple[str, str]) -> list[LabResult]:
+    """The results filed under this laboratory name on the patient's cases, withdrawn ones included (by
+    the case's (case, source) index)."""
+    system, identifier = source
+    return list(
+        db.session.scalars(
+            select(LabResult)
+            .join(Case, Case.id == LabResult.case_id)
+            .where(
+                Case.patient_id == patient_id,
+                LabResult.source_system == system,
+                LabResult.source_id == identifier,
+            )
+            .order_by(LabResult.id)
+        )
+    )
 
 
 def results_held_for(patient_id: int) -> list[UnmatchedResult]:
