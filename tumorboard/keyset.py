@@ -16,10 +16,11 @@ the last page costs what the first costs, however long the list. No OFFSET, no p
 
 import base64
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
+from functools import partial
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -282,18 +283,24 @@ class Listing:
 
 
 def listing(
-    stmt: Select,
+    stmt: Select | None,
     order: Sequence[UnaryExpression[Any]],
     *,
     sort: str,
     args: Mapping[str, str] | None = None,
     limit: int | None = None,
     jump_kind: str | None = None,
+    seeker: Callable[..., SeekPage] | None = None,
 ) -> Listing:
     """The page of `stmt` in `order` that `args` ask for (a URL's or a POSTed form's `after`, `before`,
     `last`, `jump` or `initial`; by default the request's URL): a cursor that does not decrypt or fit, or a
     jump that is not a day or a letter, gives the first page with a notice; a previous page found empty
-    (rows gone) gives the first. `limit` rows a page, by default the app's PER_PAGE."""
+    (rows gone) gives the first. `limit` rows a page, by default the app's PER_PAGE. `seeker`: a list that
+    is not one statement's (`seeker(limit=, direction=, boundary=, jump=)` in place of `seek` on `stmt`)."""
+    if seeker is None:
+        if stmt is None:
+            raise TypeError("listing needs a statement or a seeker")
+        seeker = partial(seek, stmt, order)
     if args is None:
         args = request.args
     if limit is None:
@@ -320,9 +327,12 @@ def listing(
             direction = JUMP
         else:
             notice = JUMP_REFUSED
-    page = seek(stmt, order, limit=limit, direction=direction, boundary=boundary, jump=jump)
+    try:
+        page = seeker(limit=limit, direction=direction, boundary=boundary, jump=jump)
+    except BadCursor:
+        page, notice = seeker(limit=limit), BAD_CURSOR
     if direction == BEFORE and not page.rows:
-        page = seek(stmt, order, limit=limit)
+        page = seeker(limit=limit)
     return Listing(
         page,
         before=encode_cursor(sort, page.keys[0]) if page.rows and page.has_prev else None,

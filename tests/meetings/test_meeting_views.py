@@ -555,3 +555,45 @@ def test_a_refused_guest_keeps_every_mark_of_the_attendance(client_as, meeting, 
     assert f'value="absent" id="a-{chair.id}" checked' in response.text
     db.session.refresh(meeting)
     assert meeting.attendance == []
+
+
+def _next_link(html: str, rel: str) -> str:
+    found = re.search(rf'rel="{rel}" href="([^"]+)"', html)
+    assert found, f"no {rel} link"
+    return found.group(1).replace("&amp;", "&")
+
+
+def test_the_pool_on_the_meeting_page_is_paged_first_next_previous_last(
+    app, client, users, functions, meeting, pool_case, monkeypatch
+):
+    from tumorboard.meetings import queries as meeting_queries
+
+    monkeypatch.setattr(meeting_queries, "POOL_PAGE", 2)
+    waiting = [pool_case(waiting_days=days) for days in (9, 7, 5, 3, 1)]  # the longest waiting first
+    deferred = pool_case(status="deferred", waiting_days=2)
+    order = [deferred.id, *(case.id for case in waiting)]
+    log_in(client, users[Role.COORDINATOR])
+
+    def shown(url: str) -> tuple[list[int], str]:
+        page = client.get(url)
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        pool = html[html.index('id="pool"') :]
+        ids = [int(i) for i in re.findall(r'name="case_id" value="(\d+)"', pool)]
+        return ids, html
+
+    first, html = shown(f"/meetings/{meeting.id}")
+    assert first == order[:2] and "Pages of the pool" in html
+    second, html = shown(_next_link(html, "next"))
+    assert second == order[2:4]
+    third, html = shown(_next_link(html, "next"))
+    assert third == order[4:] and 'rel="next"' not in html
+    back, html = shown(_next_link(html, "prev"))
+    assert back == order[2:4]
+    last, _html = shown(f"/meetings/{meeting.id}?last=1")
+    assert last == order[4:]
+    # a link that is not one of ours: the first page and a notice, never an error
+    forged, html = shown(f"/meetings/{meeting.id}?after=not-a-cursor")
+    assert forged == order[:2] and "That page link is no longer valid" in html
+    # patient data stays out of the URL: the links carry only the encrypted cursor
+    assert all(str(case.patient.family_name) not in _next_link(html, "next") for case in waiting)

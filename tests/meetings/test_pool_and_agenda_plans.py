@@ -85,7 +85,18 @@ def test_the_pools_and_the_agenda_never_scan_the_case_table(loaded):
         dashboard, dashboard_scans = _explained(connection, lambda: main_queries.board_pool(member))
         coordinated, coordinated_scans = _explained(connection, lambda: main_queries.board_pool(coordinator))
         meeting = db.session.get(Meeting, ids["meeting"])
+        assert meeting.board  # loaded before the pool's statements are counted
         pool, pool_scans = _explained(connection, lambda: meeting_queries.pool_rows(meeting.board, utcnow()))
+        first, _ = meeting_queries.pool_rows(meeting.board, utcnow())
+        deep_args = {"after": first_pages_after(meeting.board)}
+        deep, deep_scans = _explained(
+            connection, lambda: meeting_queries.pool_rows(meeting.board, utcnow(), args=deep_args)
+        )
+        last, last_scans = _explained(
+            connection, lambda: meeting_queries.pool_rows(meeting.board, utcnow(), args={"last": "1"})
+        )
+        pool_scans += deep_scans + last_scans
+        assert len(pool) == len(deep) == len(last)
         db.session.expunge_all()
         loaded_meetings = []
         agenda, agenda_scans = _explained(
@@ -104,6 +115,52 @@ def test_the_pools_and_the_agenda_never_scan_the_case_table(loaded):
         assert pool and len(loaded_meetings[0].items) == AGENDA
 
 
+def first_pages_after(board) -> str:
+    """The `after` cursor of the pool's first page (the link to its second)."""
+    _rows, pages = meeting_queries.pool_rows(board, utcnow())
+    assert pages.after
+    return pages.after
+
+
+def test_the_meeting_pages_pool_pages_forward_and_back_through_the_whole_pool(loaded):
+    """First → Next … → the end, and Last → Previous … → the start: every waiting case once, in the pool's
+    order (deferred first, then the longest waiting); a cursor that is not one gives the first page and a
+    notice."""
+    app, ids = loaded
+    with app.app_context():
+        board = db.session.get(Board, ids["board"])
+        whole = [case.id for case in db.session.scalars(operations.pool(board))]
+        assert len(whole) > 120
+        forward, args = [], {}
+        while True:
+            rows, pages = meeting_queries.pool_rows(board, utcnow(), limit=40, args=args)
+            forward += [row.case.id for row in rows]
+            if not pages.page.has_next:
+                break
+            args = {"after": pages.after}
+        backward, args = [], {"last": "1"}
+        while True:
+            rows, pages = meeting_queries.pool_rows(board, utcnow(), limit=40, args=args)
+            backward = [row.case.id for row in rows] + backward
+            if not pages.page.has_prev:
+                break
+            args = {"before": pages.before}
+        assert forward == whole and backward == whole
+        rows, pages = meeting_queries.pool_rows(board, utcnow(), limit=40, args={"after": "forged"})
+        assert [row.case.id for row in rows] == whole[:40] and pages.notice
+        other = meeting_queries.pool_rows(board, utcnow(), limit=40)[1].after
+        assert other  # a cursor of another list is refused too
+        from tumorboard.keyset import encode_cursor
+
+        for bad in (encode_cursor("cases", ["x", 1, 2]), encode_cursor("pool", ["closed", None, 3])):
+            rows, pages = meeting_queries.pool_rows(board, utcnow(), limit=40, args={"after": bad})
+            assert [row.case.id for row in rows] == whole[:40] and pages.notice
+
+
+def test_the_pools_order_puts_deferred_first():
+    assert (CaseStatus.DEFERRED.value, CaseStatus.SUBMITTED.value) == operations.POOL_STATUSES
+
+
 def test_the_pool_statements_do_not_grow_with_the_pool(loaded):
     app, ids = loaded
     with app.app_context():
@@ -113,7 +170,7 @@ def test_the_pool_statements_do_not_grow_with_the_pool(loaded):
         few, _ = _explained(connection, lambda: meeting_queries.pool_rows(board, utcnow(), limit=5))
         many, _ = _explained(connection, lambda: meeting_queries.pool_rows(board, utcnow(), limit=50))
         assert len(few) == len(many)
-        rows = meeting_queries.pool_rows(board, utcnow(), limit=50)
+        rows, _pages = meeting_queries.pool_rows(board, utcnow(), limit=50)
         assert len(rows) == 50
         # deferred first, then the longest waiting, as the board's whole pool orders them
         whole = db.session.scalars(operations.pool(board).limit(50)).all()

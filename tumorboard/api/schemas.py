@@ -21,6 +21,7 @@ from tumorboard.cases.fields import (
     PriorTreatmentFields,
 )
 from tumorboard.cases.finding_operations import IHC_RESULTS, REPORTED_GRADES
+from tumorboard.cases.models import LabStatus, Withdrawal
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.clinical.vocabularies import (
     Comparator,
@@ -286,6 +287,9 @@ class LabSchema(FindingSchema):
     ref_high = fields.Float(dump_only=True, allow_none=True)
     note = fields.String(dump_only=True)
     flag = fields.String(dump_only=True, allow_none=True)
+    # final, preliminary or corrected; withdrawn by the laboratory (HL7 OBX-11 D or W): kept, not counted
+    status = read(LabStatus)
+    withdrawal = read(Withdrawal, allow_none=True)
 
 
 class LabInput(ApiSchema):

@@ -158,7 +158,7 @@ def clean_pathology(case: Case, data: Mapping) -> dict:
 Finding = ImagingStudy | LabResult | PathologyReport
 KINDS: dict[str, tuple[type[Finding], Callable[[Case, Mapping], dict], str]] = {
     "imaging": (ImagingStudy, clean_imaging, "imaging"),
-    "lab": (LabResult, clean_lab, "labs"),
+    "lab": (LabResult, clean_lab, "lab_results"),
     "pathology": (PathologyReport, clean_pathology, "pathology"),
 }
 
@@ -193,9 +193,9 @@ def add_finding(actor, case: Case, kind: str, data: Mapping, *, source: tuple[st
     """Record a new imaging study, laboratory result or pathology report for the case; `source` is the
     (system, identifier) of the hospital's record it was imported from (`cases.fhir_import`)."""
     _check_open(actor, case)
-    model, clean, collection = KINDS[kind]
+    _model, clean, collection = KINDS[kind]
     cleaned = clean(case, data)
-    refuse_a_copy(getattr(case, collection), cleaned, FINDING_NAMES[kind])
+    refuse_a_copy(case.labs if kind == "lab" else getattr(case, collection), cleaned, FINDING_NAMES[kind])
     return _add(actor, case, kind, cleaned, {"case": case.id}, source)
 
 

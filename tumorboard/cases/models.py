@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
 from flask_babel import gettext as _
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, and_
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.sql import FromClause
 
@@ -211,18 +211,9 @@ class Case(Model):
     imaging: Mapped[list["ImagingStudy"]] = relationship(
         back_populates="case", order_by="ImagingStudy.study_date", cascade="all, delete-orphan"
     )
-    # the results in force; one the laboratory withdrew (HL7 OBX-11 D or W) is kept, never deleted, and
-    # shown apart: no chart, readiness check, summary or snapshot counts it
-    labs: Mapped[list["LabResult"]] = relationship(
-        back_populates="case",
-        primaryjoin=lambda: and_(Case.id == LabResult.case_id, LabResult.status != LabStatus.WITHDRAWN),
-        order_by="LabResult.sample_date",
-        cascade="all, delete-orphan",
-    )
-    withdrawn_labs: Mapped[list["LabResult"]] = relationship(
-        primaryjoin=lambda: and_(Case.id == LabResult.case_id, LabResult.status == LabStatus.WITHDRAWN),
-        order_by="LabResult.sample_date",
-        viewonly=True,
+    # every laboratory result of the case, withdrawn ones too (`labs` and `withdrawn_labs` split them)
+    lab_results: Mapped[list["LabResult"]] = relationship(
+        back_populates="case", order_by="LabResult.sample_date", cascade="all, delete-orphan"
     )
     pathology: Mapped[list["PathologyReport"]] = relationship(
         back_populates="case", order_by="PathologyReport.report_date", cascade="all, delete-orphan"
@@ -236,6 +227,21 @@ class Case(Model):
 
     def __repr__(self) -> str:
         return f"<Case {self.id}>"
+
+    @property
+    def labs(self) -> list["LabResult"]:
+        """The results in force. One the laboratory withdrew (HL7 OBX-11 D or W) is kept, never deleted, and
+        shown apart (`withdrawn_labs`): no chart, readiness check, summary or frozen record counts it."""
+        return [r for r in self.lab_results if r.status is not LabStatus.WITHDRAWN]
+
+    @labs.setter
+    def labs(self, results: list["LabResult"]) -> None:
+        """A frozen record's results (`cases.records.frozen_case`): transient, never flushed."""
+        self.lab_results = results
+
+    @property
+    def withdrawn_labs(self) -> list["LabResult"]:
+        return [r for r in self.lab_results if r.status is LabStatus.WITHDRAWN]
 
     @property
     def board_is_fixed(self) -> bool:
@@ -540,7 +546,7 @@ class LabResult(FindingMixin, Model):
     withdrawal: Mapped[Withdrawal | None] = mapped_column(enum_type(Withdrawal, 16, "withdrawal"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    case: Mapped[Case] = relationship(back_populates="labs")
+    case: Mapped[Case] = relationship(back_populates="lab_results")
     created_by = relationship("User")
 
     @property

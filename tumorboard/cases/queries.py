@@ -235,7 +235,7 @@ def load_case_page(user, case_id: int) -> Case | None:
             joinedload(Case.patient),
             joinedload(Case.board),
             selectinload(Case.imaging).joinedload(ImagingStudy.created_by),
-            selectinload(Case.labs).joinedload(LabResult.created_by),
+            selectinload(Case.lab_results).joinedload(LabResult.created_by),
             selectinload(Case.pathology).joinedload(PathologyReport.created_by),
             selectinload(Case.prior_treatments),
         )

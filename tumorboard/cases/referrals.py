@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.boards.models import Board
 from tumorboard.cases.fields import CaseActionFields
+from tumorboard.cases.finding_operations import KINDS
 from tumorboard.cases.models import Case, CaseStatus, PriorTreatment
 from tumorboard.cases.operations import CASE_FIELDS, touch_case
 from tumorboard.cases.records import FINDINGS
@@ -92,7 +93,7 @@ def refer_case(actor, case: Case, *, board_id, expected_version: int | None, que
     for kind, (collection, _model) in zip(("imaging", "lab", "pathology"), FINDINGS, strict=True):
         for finding in getattr(case, collection):
             copy, columns = _copy(finding)
-            getattr(referral, collection).append(copy)
+            getattr(referral, KINDS[kind][2]).append(copy)  # its relationship (`labs` is a view of one)
             db.session.flush()
             record(
                 f"{kind}.copied",

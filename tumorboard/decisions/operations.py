@@ -453,7 +453,7 @@ def flag_changed_result(actor, lab, *, before: tuple[str, str], message_id: int 
             decision.meeting.board.coordinator_ids() | signer,
             "result_changed",
             partial(_result_changed_message, decision.case_id, change),
-            f"/decisions/{decision.id}",
+            f"/cases/{decision.case_id}/decisions#decision-{decision.id}",
         )
         notices.append(notice)
     return notices

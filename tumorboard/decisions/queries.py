@@ -9,7 +9,7 @@ from tumorboard.auth.models import User
 from tumorboard.boards.models import Board
 from tumorboard.cases.models import Case
 from tumorboard.db import utcnow
-from tumorboard.decisions.models import Decision, DecisionStatus, FollowUp
+from tumorboard.decisions.models import Decision, DecisionStatus, FollowUp, ResultNotice
 from tumorboard.extensions import db
 from tumorboard.meetings.models import Meeting
 from tumorboard.timezones import hospital_today
@@ -41,12 +41,16 @@ def boards_of(user: User) -> list[Board]:
 
 
 def case_decisions(case: Case) -> list[Decision]:
-    """Every version of each decision on the case, meeting by meeting, plan items in one statement."""
+    """Every version of each decision on the case, meeting by meeting, plan items in one statement, the
+    notices of results the laboratory changed after signing (with their results) in one more."""
     return list(
         db.session.scalars(
             select(Decision)
             .where(Decision.case_id == case.id)
-            .options(selectinload(Decision.items))
+            .options(
+                selectinload(Decision.items),
+                selectinload(Decision.result_notices).joinedload(ResultNotice.lab_result),
+            )
             .order_by(Decision.meeting_id, Decision.number)
         )
     )

@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, delete, func, select, union_all
+from sqlalchemy import Select, delete, func, literal, select, tuple_, union_all
 
 from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.boards.fields import MeetingPlanFields
@@ -31,6 +31,7 @@ from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
 from tumorboard.fields import clean_all, reason_given
 from tumorboard.jobs import enqueue
+from tumorboard.keyset import AFTER, BEFORE, FIRST, LAST, BadCursor, SeekPage
 from tumorboard.meetings.fields import AgendaFields, MeetingFields
 from tumorboard.meetings.models import (
     AgendaItem,
@@ -343,6 +344,61 @@ def pool_ids(board_ids: Iterable[int], limit: int, *, deferred_first: bool) -> l
     if deferred_first:
         order.insert(0, (waiting.c.status == CaseStatus.DEFERRED.value).desc())
     return list(db.session.scalars(select(waiting.c.id).order_by(*order).limit(limit)))
+
+
+# The meeting page's pool in its order: deferred first ('deferred' sorts before 'submitted'), then the longest
+# waiting; each status one ordered range of ix_tumor_case_pool_order.
+POOL_ORDER = (Case.status.asc(), Case.submitted_at.asc(), Case.id.asc())
+POOL_STATUSES = tuple(sorted(status.value for status in IN_POOL))  # deferred first: a test holds it
+
+
+def pool_page(
+    board_id: int,
+    *,
+    limit: int,
+    direction: str = FIRST,
+    boundary: Sequence[Any] | None = None,
+    jump: None = None,
+) -> SeekPage:
+    """One keyset page of the board's pool in POOL_ORDER (`direction` and `boundary` as `keyset.seek`; the
+    pool offers no jump):
+    each status's branch a seek on its own index range, the branches merged and cut in one statement, so
+    the last page costs what the first costs. The rows are the cases' ids with their sort keys."""
+    reverse = direction in (BEFORE, LAST)
+    boundary = tuple(boundary) if direction in (AFTER, BEFORE) and boundary is not None else None
+    if boundary is not None and boundary[0] not in POOL_STATUSES:
+        raise BadCursor("not a status of the pool")
+    branches = []
+    for status in POOL_STATUSES:
+        branch = select(Case.id, Case.status, Case.submitted_at).where(
+            Case.board_id == board_id, Case.status == status
+        )
+        if boundary is not None:
+            passed = status < boundary[0] if not reverse else status > boundary[0]
+            if passed:
+                continue
+            if status == boundary[0]:
+                rest = tuple_(Case.submitted_at, Case.id)
+                key = tuple_(literal(boundary[1], Case.submitted_at.type), literal(boundary[2]))
+                branch = branch.where(rest < key if reverse else rest > key)
+        walk = (Case.submitted_at.desc(), Case.id.desc()) if reverse else (Case.submitted_at, Case.id)
+        branches.append(select(*branch.order_by(*walk).limit(limit + 1).subquery().c))
+    if not branches:
+        return SeekPage([], [], has_prev=direction == AFTER, has_next=direction == BEFORE)
+    merged = union_all(*branches).subquery("pool")
+    order = [merged.c.status, merged.c.submitted_at, merged.c.id]
+    walked = [column.desc() for column in order] if reverse else order
+    found = list(db.session.execute(select(*order).order_by(*walked).limit(limit + 1)).all())
+    more = len(found) > limit
+    found = found[:limit]
+    if reverse:
+        found.reverse()
+    keys = [tuple(row) for row in found]
+    if reverse:
+        has_prev, has_next = more, direction == BEFORE
+    else:
+        has_prev, has_next = direction == AFTER, more
+    return SeekPage([key[2] for key in keys], keys, has_prev=has_prev, has_next=has_next)
 
 
 def pool_counts(board_ids: Iterable[int], cap: int) -> dict[int, tuple[int, bool]]:

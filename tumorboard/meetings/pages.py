@@ -1,7 +1,7 @@
 """The meeting page, drawn by the views of both meeting modules: as it is (GET), or again with a form the
 user filled in and the app refused (422), so that what was typed comes back with the message."""
 
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user
 
 from tumorboard.audit.access import log_access
@@ -29,7 +29,11 @@ def meeting_page(meeting: Meeting, *, status: int = 200, **refused):
     item_form = AgendaItemForm(formdata=None)
     item_form.presenter_id.choices = queries.presenter_choices(members)
     rows = queries.agenda_rows(meeting)
-    pool = queries.pool_rows(meeting.board, utcnow()) if meeting.can_edit_agenda(current_user) else []
+    pool, pool_pages = (
+        queries.pool_rows(meeting.board, utcnow(), args=request.args)
+        if meeting.can_edit_agenda(current_user)
+        else ([], None)
+    )
     log_access(AccessPage.MEETING, cases=[*(row.case for row in rows), *(row.case for row in pool)])
     version = meeting.version
     context = {
@@ -39,6 +43,7 @@ def meeting_page(meeting: Meeting, *, status: int = 200, **refused):
         "chair": chair,
         "quorum_missing": operations.quorum_missing(meeting),
         "pool": pool,
+        "pool_pages": pool_pages,
         "after_cutoff": utcnow() > meeting.cutoff_at,
         "version_form": MeetingVersionForm(formdata=None, version=version),
         "add_form": AddToAgendaForm(formdata=None, version=version),

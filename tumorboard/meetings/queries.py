@@ -1,7 +1,9 @@
 """Read side of the meetings package: a meeting page's data in a fixed number of statements."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import Select, func, or_, select
@@ -14,13 +16,14 @@ from tumorboard.cases.readiness import missing_for_board
 from tumorboard.cases.records import frozen_case, frozen_summary
 from tumorboard.cases.summary import CaseSummary, summarise
 from tumorboard.extensions import db
+from tumorboard.keyset import Listing, listing
 from tumorboard.meetings.models import AgendaItem, Attendance, Meeting, MeetingRequest, MeetingStatus
 from tumorboard.timezones import hospital_today
 
 CASE_FINDINGS = (
     joinedload(Case.patient),
     selectinload(Case.imaging),
-    selectinload(Case.labs),
+    selectinload(Case.lab_results),
     selectinload(Case.pathology),
 )
 
@@ -128,10 +131,26 @@ def agenda_rows(meeting: Meeting) -> list[AgendaRow]:
     return [agenda_row(item) for item in meeting.items]
 
 
-def pool_rows(board: Board, now: datetime, limit: int = 50) -> list[PoolRow]:
-    from tumorboard.meetings.operations import by_ids, pool_ids
+POOL_PAGE = 50  # cases a page of the meeting page's pool
 
-    cases = by_ids(pool_ids([board.id], limit, deferred_first=True), *CASE_FINDINGS)
+
+def pool_rows(
+    board: Board, now: datetime, limit: int | None = None, args: Mapping[str, str] | None = None
+) -> tuple[list[PoolRow], Listing]:
+    """The page of the board's pool that `args` ask for (the meeting page's URL: `after`, `before`, `last`),
+    `limit` cases (POOL_PAGE) with what the page shows of each, and its pager."""
+    limit = limit or POOL_PAGE
+    from tumorboard.meetings.operations import POOL_ORDER, by_ids, pool_page
+
+    def page(asked: Mapping[str, str]) -> Listing:
+        return listing(
+            None, POOL_ORDER, sort="pool", args=asked, limit=limit, seeker=partial(pool_page, board.id)
+        )
+
+    pages = page(args or {})
+    if not pages.rows and pages.page.has_prev:  # the cases after the link's were taken meanwhile
+        pages = page({})
+    cases = by_ids(pages.rows, *CASE_FINDINGS)
     wishes = (
         {
             w.case_id: w
@@ -144,12 +163,13 @@ def pool_rows(board: Board, now: datetime, limit: int = 50) -> list[PoolRow]:
         if cases
         else {}
     )
-    return [
+    rows = [
         PoolRow(
             case, _missing(case), (now - (case.submitted_at or case.created_at)).days, wishes.get(case.id)
         )
         for case in cases
     ]
+    return rows, pages
 
 
 def board_members(board: Board) -> list[tuple[User, BoardMembership]]:
