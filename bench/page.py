@@ -56,6 +56,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server URL (default: SQLite)")
     parser.add_argument("--profile", action="store_true", help="profile 200 dashboard requests")
+    parser.add_argument("--sort", default="tottime", help="the profile's order: tottime or cumulative")
     args = parser.parse_args()
     with fresh_database(args.database_url, prefix="tumorboard_bench_page") as database:
         print(f"database: {database.label}")
@@ -89,7 +90,7 @@ def main() -> int:
             for _ in range(200):
                 dashboard.call()
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(r"tumorboard|templates|flask_login|flask_wtf|flask_babel|werkzeug/(wrappers|routing)|sqlalchemy/orm/session", 45)
         close_bare()
         counter.close()
         dispose(app)
