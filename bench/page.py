@@ -90,7 +90,8 @@ def main() -> int:
             for _ in range(200):
                 dashboard.call()
             profiler.disable()
-            pstats.Stats(profiler).sort_stats(args.sort).print_stats(r"tumorboard|templates|flask_login|flask_wtf|flask_babel|werkzeug/(wrappers|routing)|sqlalchemy/orm/session", 45)
+            shown = r"tumorboard|templates|flask_(login|wtf|babel)|werkzeug/(wrappers|routing)|orm/session"
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(shown, 45)
         close_bare()
         counter.close()
         dispose(app)

@@ -3,6 +3,7 @@
 from flask import Flask, current_app
 
 from tumorboard.auth.roles import Role
+from tumorboard.cases.operations import readiness_texts
 from tumorboard.clinical import inputs, tnm, vocabularies
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.i18n import Language, current_language
@@ -58,4 +59,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["role_label"] = lambda value: _label(value, Role)
     app.jinja_env.filters["site_label"] = lambda value: _label(value, vocabularies.PrimarySite)
     app.jinja_env.filters["vocab"] = _vocab
+    app.jinja_env.filters["readiness_texts"] = readiness_texts
     app.jinja_env.filters["rule_inputs"] = inputs.shown_inputs  # a rule's inputs in the clinic's words

@@ -26,7 +26,7 @@ def test_lung_and_thymus_are_ready_with_mitoses_not_ki67(
 ):
     draft.primary_site, draft.extent = site, None
     create_pathology(draft, created_by=submitter, **pathology)
-    missing = [m for m in operations.readiness(draft) if m.startswith("Pathology")]
+    missing = [str(m) for m in operations.readiness(draft) if str(m).startswith("Pathology")]
     assert missing[0].startswith(expected) if expected else missing == []
 
 

@@ -187,12 +187,13 @@ def test_submitting_with_a_reason_records_what_is_missing_and_why(submitter, bar
     )
     assert missing == expected
     assert bare_draft.status == S.SUBMITTED and bare_draft.submitted_at is not None
-    assert bare_draft.missing_at_submission == expected
-    assert json.loads(bare_draft.readiness_missing) == expected
+    # kept as the entries' messages and values, read in the reader's language when shown
+    assert bare_draft.missing_at_submission == [entry.stored() for entry in expected]
+    assert json.loads(bare_draft.readiness_missing) == [entry.stored() for entry in expected]
     assert bare_draft.readiness_override_reason == "Bleeding; decide now."
     event = last_event()
-    assert event.action == "case.submitted"
-    assert event.details == {"missing": expected, "reason": "Bleeding; decide now."}
+    assert event.action == "case.submitted"  # the audit trail in the words of the rule, English
+    assert event.details == {"missing": [str(entry) for entry in expected], "reason": "Bleeding; decide now."}
 
 
 def test_a_ready_case_is_submitted_without_a_reason(submitter, draft, create_imaging, create_pathology):

@@ -17,7 +17,7 @@ IMAGING = f"CT, MRI or SSTR imaging from the last 8 weeks (on or after {EIGHT_WE
 SYNDROME = "The hormone syndrome of this functional tumour."
 CARCINOID_MARKER = "A marker of the Carcinoid syndrome: 5-HIAA (24-h urine), Serotonin."
 INSULINOMA_MARKER = (
-    "For the Insulinoma: Insulin, C-peptide or Proinsulin sampled on the same day as a glucose. An "
+    "For the Insulinoma: Insulin, C-peptide or Proinsulin sampled on the same day as Glucose. An "
     "insulinoma is documented biochemically by insulin, C-peptide or proinsulin measured with the glucose "
     "of the same hypoglycaemia (72-hour fast, Whipple triad; Endocrine Society 2009 guideline on "
     "hypoglycaemic disorders; ENETS 2016 and 2023 guidance for functional pancreatic NETs); a low glucose "
@@ -197,7 +197,7 @@ def test_missing_for_board(
     make = {"imaging": create_imaging, "lab": create_lab, "pathology": create_pathology}
     for kind, fields in findings:
         make[kind](case, created_by=submitter, **fields)
-    assert missing_for_board(case, TODAY, WEEKS) == missing
+    assert [str(entry) for entry in missing_for_board(case, TODAY, WEEKS)] == missing
 
 
 def test_submission_uses_the_configured_window_and_the_hospitals_today(
@@ -208,4 +208,45 @@ def test_submission_uses_the_configured_window_and_the_hospitals_today(
     assert readiness(case) == []
     monkeypatch.setitem(app.config, "IMAGING_MAX_AGE_WEEKS", 2)
     (missing,) = readiness(case)
-    assert missing.startswith("CT, MRI or SSTR imaging from the last 2 weeks (on or after ")
+    assert str(missing).startswith("CT, MRI or SSTR imaging from the last 2 weeks (on or after ")
+
+
+def test_what_was_missing_is_stored_as_messages_and_read_in_the_readers_language(
+    app, submitter, board, create_case, create_lab
+):
+    """Submitted anyway: the entries are kept as catalogue messages with their values, so a German
+    reader reads them in German (the day in the German format, the syndrome's and markers' labels from the
+    catalogue); an English sentence of a record from before is shown as it is."""
+    import json
+
+    from flask_babel import force_locale
+
+    from tumorboard.cases.operations import readiness_texts, submit_case
+
+    case = create_case(
+        submitter=submitter, board=board, functional_status="functional", syndrome="insulinoma"
+    )
+    create_lab(case, created_by=submitter, analyte="insulin", sample_date=date.today() - timedelta(days=3))
+    submit_case(submitter, case, expected_version=case.version, override_reason="Staging CT is booked.")
+    stored = json.loads(case.readiness_missing)
+    assert all(set(entry) == {"message", "values"} for entry in stored)
+    messages = [entry["message"] for entry in stored]
+    assert (
+        "For the %(syndrome)s: %(any_of)s sampled on the same day as %(paired_with)s. %(rule)s." in messages
+    )
+    with app.test_request_context(headers={"Accept-Language": "de"}), force_locale("de"):
+        german = readiness_texts([*stored, "An English sentence of an older record."])
+    assert any(
+        t.startswith("CT, MRT oder SSTR-Bildgebung aus den letzten 8 Wochen (am oder nach dem ")
+        for t in german
+    )
+    imaging = next(t for t in german if t.startswith("CT, MRT"))
+    assert (date.today() - timedelta(weeks=8)).strftime("%d.%m.%Y") in imaging
+    paired = next(t for t in german if t.startswith("Für das Syndrom"))
+    assert paired.startswith(
+        "Für das Syndrom Insulinom: Insulin, C-Peptid oder Proinsulin, am selben Tag abgenommen wie Glukose. "
+    )
+    assert german[-1] == "An English sentence of an older record."
+    with app.test_request_context(headers={"Accept-Language": "en"}), force_locale("en"):
+        english = readiness_texts(stored)
+    assert english == [str(entry) for entry in readiness(case)]

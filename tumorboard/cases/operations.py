@@ -26,7 +26,7 @@ from tumorboard.cases.models import (
     Patient,
     PriorTreatment,
 )
-from tumorboard.cases.readiness import missing_for_board, required_to_submit
+from tumorboard.cases.readiness import Missing, missing_for_board, required_to_submit, written
 from tumorboard.cases.summary import computed_grade_value
 from tumorboard.clinical import staging
 from tumorboard.clinical.vocabularies import (
@@ -38,7 +38,7 @@ from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
 from tumorboard.notifications.operations import notify
-from tumorboard.timezones import hospital_today
+from tumorboard.timezones import format_date, hospital_today
 
 CASE_FIELDS = (
     "board_id",
@@ -241,12 +241,19 @@ def _move(
     record(action, actor=actor, entity=case, changes={"status": [current.value, to.value]}, details=details)
 
 
-def readiness(case: Case) -> list[str]:
+def readiness(case: Case) -> list[Missing]:
     return missing_for_board(case, hospital_today(), current_app.config["IMAGING_MAX_AGE_WEEKS"])
 
 
+def readiness_texts(entries) -> list[str]:
+    """Readiness entries (live `Missing`s, or as a record stored them) in the reader's language."""
+    return [written(entry, _, format_date) for entry in entries]
+
+
 @atomic
-def submit_case(actor, case: Case, *, expected_version: int | None, override_reason: str = "") -> list[str]:
+def submit_case(
+    actor, case: Case, *, expected_version: int | None, override_reason: str = ""
+) -> list[Missing]:
     """Send a draft to its board. What the board will miss is recorded; submitting anyway needs a reason,
     which the board sees. A reason excuses missing findings, never a missing question."""
     if not case.can_submit(actor):
@@ -257,7 +264,9 @@ def submit_case(actor, case: Case, *, expected_version: int | None, override_rea
     required = required_to_submit(case)
     if required:
         raise OperationError(
-            "The case cannot go to the board without: " + " ".join(required) + " Add it on the case form.",
+            "The case cannot go to the board without: "
+            + " ".join(readiness_texts(required))
+            + " Add it on the case form.",
             field="required",
         )
     missing = readiness(case)
@@ -268,7 +277,8 @@ def submit_case(actor, case: Case, *, expected_version: int | None, override_rea
         )
     if missing:
         v.reason_given(reason, "override_reason")
-    case.readiness_missing = json.dumps(missing)
+    stored = [entry.stored() for entry in missing]
+    case.readiness_missing = json.dumps(stored)
     case.readiness_override_reason = reason if missing else ""
     case.submitted_at = utcnow()
     _move(
@@ -276,7 +286,7 @@ def submit_case(actor, case: Case, *, expected_version: int | None, override_rea
         case,
         CaseStatus.SUBMITTED,
         "case.submitted",
-        {"missing": missing, "reason": case.readiness_override_reason},
+        {"missing": [str(entry) for entry in missing], "reason": case.readiness_override_reason},
     )
     notify(
         case.board.coordinator_ids() - {actor.id},

@@ -17,6 +17,7 @@ from tumorboard.audit.recording import json_value
 from tumorboard.auth.models import User
 from tumorboard.boards.models import Board
 from tumorboard.cases.models import Case, ImagingStudy, LabResult, PathologyReport, Patient, PriorTreatment
+from tumorboard.cases.readiness import Missing
 from tumorboard.cases.summary import CaseSummary, Flag, GradeFinding
 from tumorboard.clinical.coding import CodeSuggestions
 from tumorboard.clinical.imaging import KrenningResult
@@ -80,7 +81,7 @@ def summary_data(summary: CaseSummary) -> dict:
     }
 
 
-def case_record(case: Case, summary: CaseSummary, missing: list[str]) -> dict:
+def case_record(case: Case, summary: CaseSummary, missing: list) -> dict:
     """Everything a page or document shows of the case, as plain JSON."""
     patient = case.patient
     return {
@@ -91,7 +92,7 @@ def case_record(case: Case, summary: CaseSummary, missing: list[str]) -> dict:
         **{name: [_columns(f) for f in getattr(case, name)] for name, _ in FINDINGS},
         "prior_treatments": [_columns(t) for t in case.prior_treatments],
         "summary": summary_data(summary),
-        "missing": list(missing),
+        "missing": [entry.stored() if isinstance(entry, Missing) else entry for entry in missing],
     }
 
 

@@ -149,9 +149,9 @@ def _detail_page(case: Case, *, status: int = 200, **refused):
         timeline=_timeline(case, queries.case_events(case), sections),
         panels=[section.panel for section in sections if section.panel is not None],
         marker_trends=marker_trends(case.labs),
-        readiness=operations.readiness(case)
-        if case.status == CaseStatus.DRAFT
-        else case.missing_at_submission,
+        readiness=operations.readiness_texts(
+            operations.readiness(case) if case.status == CaseStatus.DRAFT else case.missing_at_submission
+        ),
         **(
             {
                 "treatment_form": PriorTreatmentForm(formdata=None),
@@ -340,7 +340,13 @@ def submit(case_id: int):
             flash(_("Case submitted to the %(board)s.", board=case.board.name), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     excusable = [item for item in missing if item not in required]
-    return form_page("cases/submit.html", case=case, form=form, missing=excusable, required=required)
+    return form_page(
+        "cases/submit.html",
+        case=case,
+        form=form,
+        missing=operations.readiness_texts(excusable),
+        required=operations.readiness_texts(required),
+    )
 
 
 @bp.route("/cases/<id:case_id>/refer", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tumorboard.auth.models import User
 from tumorboard.boards.models import Board, BoardMembership
 from tumorboard.cases.models import Case
+from tumorboard.cases.operations import readiness_texts
 from tumorboard.cases.readiness import missing_for_board
 from tumorboard.cases.records import frozen_case, frozen_summary
 from tumorboard.cases.summary import CaseSummary, summarise
@@ -116,7 +117,9 @@ def load_meeting(meeting_id: int) -> Meeting | None:
 
 
 def _missing(case: Case) -> list[str]:
-    return missing_for_board(case, hospital_today(), current_app.config["IMAGING_MAX_AGE_WEEKS"])
+    return readiness_texts(
+        missing_for_board(case, hospital_today(), current_app.config["IMAGING_MAX_AGE_WEEKS"])
+    )
 
 
 def agenda_row(item: AgendaItem) -> AgendaRow:
@@ -124,7 +127,8 @@ def agenda_row(item: AgendaItem) -> AgendaRow:
         return AgendaRow(item, item.case, summarise(item.case), _missing(item.case))
     presented = item.snapshot.data["presented"]
     case = frozen_case(presented)
-    return AgendaRow(item, case, frozen_summary(presented, case), presented["missing"], frozen=True)
+    missing = readiness_texts(presented["missing"])
+    return AgendaRow(item, case, frozen_summary(presented, case), missing, frozen=True)
 
 
 def agenda_rows(meeting: Meeting) -> list[AgendaRow]:

@@ -16,6 +16,7 @@ from tumorboard.boards import operations as board_operations
 from tumorboard.boards.forms import BoardSettingsForm
 from tumorboard.boards.models import Board
 from tumorboard.cases.charts import chart_inputs, lab_results_svg
+from tumorboard.cases.operations import readiness_texts
 from tumorboard.clinical.vocabularies import Analyte, PrimarySite
 from tumorboard.db import utcnow
 from tumorboard.documents import agenda as pdf_document
@@ -234,7 +235,7 @@ def _document_entries(meeting: Meeting, page: AccessPage) -> list[pdf_document.A
                 late=item.late,
                 late_reason=item.late_reason,
                 override_reason=case.readiness_override_reason,
-                submitted_without=tuple(case.missing_at_submission),
+                submitted_without=tuple(readiness_texts(case.missing_at_submission)),
             )
         )
     return entries
