@@ -98,6 +98,28 @@ def test_bad_plans_are_refused_and_make_nothing(client, world, coordinator):
     assert db.session.scalar(select(func.count()).select_from(Meeting)) == 0
 
 
+def test_a_retry_of_an_agenda_post_with_its_idempotency_key_answers_with_the_item_it_made(
+    client,
+    world,
+    coordinator,
+    waiting_case,  # noqa: F811
+):
+    token = personal(coordinator)
+    made = client.post(f"/api/v1/boards/{world.board.id}/meetings", headers=bearer(token), json=_plan())
+    agenda, etag = f"{made.headers['Location']}/agenda", made.headers["ETag"]
+    case = waiting_case()
+    headers = bearer(token, **{"If-Match": etag, "Idempotency-Key": "agenda-retry-000001"})
+    added = client.post(agenda, headers=headers, json={"case_id": case.id})
+    assert added.status_code == 201, added.get_json()
+    again = client.post(agenda, headers=headers, json={"case_id": case.id})  # its If-Match is stale now
+    assert again.status_code == 200 and again.get_json() == added.get_json()
+    assert again.headers["ETag"] == added.headers["ETag"]  # the meeting's, as it is
+    assert db.session.scalar(select(func.count()).select_from(AgendaItem)) == 1
+    assert _events("agenda.case_added") == 1
+    other_key = bearer(token, **{"If-Match": etag, "Idempotency-Key": "agenda-retry-000002"})
+    _problem(client.post(agenda, headers=other_key, json={"case_id": case.id}), 412)
+
+
 def test_the_agenda_is_built_reordered_and_emptied_with_the_meetings_etag(
     client,
     world,

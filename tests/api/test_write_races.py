@@ -6,6 +6,7 @@ own in a thread of its own, on a database whose writes commit, so the two transa
 (the writers' lock, the version check and the unique indexes decide, never the test's order)."""
 
 import os
+import re
 import threading
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.api.conftest import bearer
 from tests.conftest import give_function
 from tests.decisions.support import a_signed_decision, save
 from tests.meetings.support import a_plan
@@ -249,7 +251,10 @@ CREATES = {
     "POST /api/v1/cases/{case_id}/pathology": ("submitter", PathologyReport, "specimen_site"),
     "POST /api/v1/cases/{case_id}/prior-treatments": ("submitter", PriorTreatment, "note"),
     "POST /api/v1/boards/{board_id}/meetings": ("coordinator", Meeting, "room"),
+    "POST /api/v1/meetings/{meeting_id}/agenda": ("coordinator", AgendaItem, "case_id"),
 }
+# A decision has one follow-up, so it is raced once (test_two_first_follow_ups_with_one_key_make_one).
+FOLLOW_UP = "POST /api/v1/decisions/{decision_id}/follow-up"
 
 
 def _body(races, label: str, round_: int) -> dict:
@@ -281,16 +286,27 @@ def _body(races, label: str, round_: int) -> dict:
             "start": f"{today.replace(year=today.year + 1).isoformat()}T16:00",
             "duration_minutes": 60,
         },
+        "agenda": {},
     }
     field = CREATES[label][2]
-    varied = round_ + 1 if field in ("tumour_size_cm", "value") else f"RACE-{round_:04d}"
-    return {**bodies[label.rsplit("/", 1)[1]], field: varied}
+    varied = {"tumour_size_cm": round_ + 1, "value": round_ + 1, "case_id": races.pool_case_ids[round_]}
+    return {**bodies[label.rsplit("/", 1)[1]], field: varied.get(field, f"RACE-{round_:04d}")}
 
 
 def _url(races, label: str) -> str:
     with races.app.app_context():
         board_id = db.session.get(Case, races.case_id).board_id
-    return label.split(" ", 1)[1].format(case_id=races.case_id, board_id=board_id)
+    return label.split(" ", 1)[1].format(
+        case_id=races.case_id, board_id=board_id, meeting_id=races.planned_id, decision_id=races.signed_id
+    )
+
+
+def _headers(races, label: str, token: str, round_: int) -> dict[str, str]:
+    """The Idempotency-Key of the round, and for the agenda the meeting's ETag (both copies send it)."""
+    headers = {"Idempotency-Key": f"race-{re.sub(r'[^a-z]+', '-', label)[-30:]}-{round_:04d}"}
+    if "{meeting_id}" in label:
+        headers["If-Match"] = _etag(races.app, f"/api/v1/meetings/{races.planned_id}", token)
+    return headers
 
 
 def test_every_create_with_an_idempotency_key_is_raced(races):
@@ -300,7 +316,7 @@ def test_every_create_with_an_idempotency_key_is_raced(races):
         for path, operations in document["paths"].items()
         if any(p["name"] == "Idempotency-Key" for p in operations.get("post", {}).get("parameters", []))
     }
-    assert keyed == CREATES.keys()
+    assert keyed == CREATES.keys() | {FOLLOW_UP}
 
 
 @pytest.mark.parametrize("label", CREATES)
@@ -312,8 +328,21 @@ def test_two_posts_with_one_idempotency_key_make_one_record(races, label):
     token, url = races.tokens[role], _url(races, label)
     before = _count(app, model)
     for round_ in range(ROUNDS):
-        key = {"Idempotency-Key": f"race-{url.replace('/', '-')[-30:]}-{round_:04d}"}
-        answers = at_once(app, [("POST", url, token, key, _body(races, label, round_)) for _ in range(2)])
+        headers = _headers(races, label, token, round_)
+        answers = at_once(app, [("POST", url, token, headers, _body(races, label, round_)) for _ in range(2)])
         assert sorted(status for status, _body, _headers in answers) == [200, 201], answers
         (made,) = {answer["id"] for _status, answer, _headers in answers}
         assert made and _count(app, model) == before + round_ + 1
+
+
+def test_two_first_follow_ups_with_one_key_make_one_and_a_later_retry_replays_it(races):
+    app, token = races.app, races.tokens["submitter"]
+    url, headers = _url(races, FOLLOW_UP), _headers(races, FOLLOW_UP, races.tokens["submitter"], 0)
+    answers = at_once(app, [("POST", url, token, headers, {"status": "fully"}) for _ in range(2)])
+    assert sorted(status for status, _b, _h in answers) == [200, 201], answers
+    (made,) = {answer["id"] for _status, answer, _headers in answers}
+    assert _count(app, FollowUp) == 1
+    retry = app.test_client().post(url, headers={**bearer(token), **headers}, json={"status": "fully"})
+    assert retry.status_code == 200 and retry.get_json()["id"] == made
+    other_key = {**bearer(token), "Idempotency-Key": "another-key-0000000"}
+    assert app.test_client().post(url, headers=other_key, json={"status": "fully"}).status_code == 409
