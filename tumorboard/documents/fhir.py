@@ -61,6 +61,23 @@ CARE_PLAN = "http://hl7.org/fhir/StructureDefinition/CarePlan"
 # Required: the elements of minimum cardinality 1, as dotted paths ("a|b": one of them, a choice or an
 # invariant). Prohibited: the elements a profile sets to 0..0. Fixed: a coding a profile fixes on an
 # element (system, code).
+_TNM_CATEGORY_PROFILES = (
+    TNM_PRIMARY_TUMOR_CATEGORY,
+    TNM_REGIONAL_NODES_CATEGORY,
+    TNM_DISTANT_METASTASES_CATEGORY,
+)
+# TNMStageGroup (on CancerStage) and the T, N and M categories (on TNMCategory) ask the same
+_STAGING_REQUIRED = (
+    "status",
+    "code",
+    "code.coding",
+    "subject",
+    "effectiveDateTime",
+    "valueCodeableConcept",
+    "method",
+    "method.coding",
+    "focus",
+)
 PROFILE_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     CANCER_PATIENT: (
         "identifier",
@@ -80,31 +97,8 @@ PROFILE_REQUIREMENTS: dict[str, tuple[str, ...]] = {
         "code.coding.code",
         "subject",
     ),
-    TNM_STAGE_GROUP: (
-        "status",
-        "code",
-        "code.coding",
-        "subject",
-        "effectiveDateTime",
-        "valueCodeableConcept",
-        "method",
-        "method.coding",
-        "focus",
-    ),
-    **dict.fromkeys(
-        (TNM_PRIMARY_TUMOR_CATEGORY, TNM_REGIONAL_NODES_CATEGORY, TNM_DISTANT_METASTASES_CATEGORY),
-        (
-            "status",
-            "code",
-            "code.coding",
-            "subject",
-            "effectiveDateTime",
-            "valueCodeableConcept",
-            "method",
-            "method.coding",
-            "focus",
-        ),
-    ),
+    TNM_STAGE_GROUP: _STAGING_REQUIRED,
+    **dict.fromkeys(_TNM_CATEGORY_PROFILES, _STAGING_REQUIRED),
     TUMOR_MARKER_TEST: (
         "status",
         "category",
@@ -121,10 +115,7 @@ PROFILE_REQUIREMENTS: dict[str, tuple[str, ...]] = {
 }
 PROFILE_PROHIBITED: dict[str, tuple[str, ...]] = {
     TNM_STAGE_GROUP: ("component", "device", "referenceRange"),
-    **dict.fromkeys(
-        (TNM_PRIMARY_TUMOR_CATEGORY, TNM_REGIONAL_NODES_CATEGORY, TNM_DISTANT_METASTASES_CATEGORY),
-        ("device", "referenceRange", "hasMember"),
-    ),
+    **dict.fromkeys(_TNM_CATEGORY_PROFILES, ("device", "referenceRange", "hasMember")),
 }
 SNOMED_TUMOR_MARKER_MEASUREMENT = "250724005"  # Tumor marker measurement (procedure)
 PROFILE_FIXED: dict[str, tuple[tuple[str, str, str], ...]] = {
