@@ -53,12 +53,9 @@ class AlreadySaved(OperationError):
 def once(actor, token: str | None, create: Callable[[], T]) -> T:
     """`create()` (a create operation), unless this user's form with `token` was saved already: then
     AlreadySaved names the record it made. For a series (a list), the first record stands for it."""
-    if token:
-        earlier = db.session.scalar(
-            select(FormSubmission).where(FormSubmission.user_id == actor.id, FormSubmission.token == token)
-        )
-        if earlier is not None:
-            raise AlreadySaved(earlier.entity_type, earlier.entity_id)
+    earlier = saved_with(actor, token)
+    if earlier is not None:
+        raise AlreadySaved(earlier.entity_type, earlier.entity_id)
     made = create()
     if token:
         entity: Any = made[0] if isinstance(made, list) else made
@@ -69,6 +66,16 @@ def once(actor, token: str | None, create: Callable[[], T]) -> T:
         )
         db.session.flush()
     return made
+
+
+def saved_with(actor, token: str | None) -> FormSubmission | None:
+    """What this user's form with `token` made, if it was saved (a create that refuses a second record
+    of its own, like a decision's one follow-up, asks before refusing a retry)."""
+    if not token:
+        return None
+    return db.session.scalar(
+        select(FormSubmission).where(FormSubmission.user_id == actor.id, FormSubmission.token == token)
+    )
 
 
 def new_token() -> str:

@@ -1,14 +1,19 @@
 """Fixtures of the API tests: two boards, their people and records, and a token for each kind of caller."""
 
+import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
+# a signed decision of the board, on a meeting's agenda (`records`)
+from tests.decisions.conftest import item, meeting, signed, start_meeting, waiting_case  # noqa: F401
 from tumorboard.auth import token_operations
 from tumorboard.auth.roles import Role
+from tumorboard.cases import operations as case_operations
 from tumorboard.cases.models import CaseStatus
 from tumorboard.db import utcnow
+from tumorboard.decisions import operations as decision_operations
 from tumorboard.extensions import db
 
 
@@ -93,3 +98,58 @@ def world(app_ctx, users, board, create_board, create_user, create_case, create_
         tokens=tokens,
         service=service,
     )
+
+
+@pytest.fixture
+def records(world, signed, submitter, create_lab, create_imaging, create_pathology):  # noqa: F811
+    """A signed decision of `world.board` with its follow-up; its case with a lab, imaging and pathology;
+    for the changes, `world`'s submitted case and its findings (a discussed case's are closed)."""
+    case = signed.case
+    decision_operations.record_follow_up(
+        submitter,
+        signed,
+        expected_version=None,
+        status="fully",
+        reason=None,
+        reason_text="",
+        started_on=None,
+        completed_on=None,
+    )
+    lab = create_lab(case, created_by=submitter)
+    open_case = world.case  # submitted, not yet discussed: its details and findings may still change
+    treatment = case_operations.add_prior_treatment(
+        submitter, open_case, treatment="SURV", start_date=date(2021, 3, 1)
+    )
+    db.session.commit()
+    changes = {
+        "treatment_id": treatment.id,
+        "patient_id": open_case.patient_id,
+        "case_id": open_case.id,
+        "labs": world.lab.id,
+        "imaging": create_imaging(open_case, created_by=submitter).id,
+        "pathology": create_pathology(open_case, created_by=submitter).id,
+    }
+    return {
+        "changes": changes,
+        "patient_id": case.patient_id,
+        "case_id": case.id,
+        "board_id": signed.meeting.board_id,
+        "meeting_id": signed.meeting_id,
+        "item_id": signed.agenda_item_id,
+        "decision_id": signed.id,
+        "labs": lab.id,
+        "imaging": case.imaging[0].id,
+        "pathology": case.pathology[0].id,
+    }
+
+
+def path_ids(path: str, method: str, records: dict) -> dict[str, int]:
+    """The ids of a route's path ("/api/v1/labs/<id:finding_id>" or the document's "{finding_id}") from
+    `records`: a change goes to the open case's records, a finding's id is of the path's kind."""
+    if method.upper() != "GET":
+        records = {**records, **records["changes"]}
+    kind = path.split("/")[3]
+    return {
+        name: records[kind] if name == "finding_id" else records[name]
+        for name in re.findall(r"(?:<id:|\{)([a-z_]+)[>}]", path)
+    }

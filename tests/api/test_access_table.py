@@ -4,15 +4,10 @@ service account limited to that board), and through for the records' own board. 
 the app's url_map, so a new route is in it without a word."""
 
 import re
-from datetime import date
 
 import pytest
 
-from tests.api.conftest import bearer
-from tests.decisions.conftest import item, meeting, signed, start_meeting, waiting_case  # noqa: F401
-from tumorboard.cases import operations as case_operations
-from tumorboard.decisions import operations as decision_operations
-from tumorboard.extensions import db
+from tests.api.conftest import bearer, path_ids
 
 NO_ACCESS = ("none", "expired", "revoked", "disabled")
 OTHER_BOARD = ("other_board", "other_service")
@@ -61,49 +56,6 @@ WRITE_ANSWERS = {
 }
 
 
-@pytest.fixture
-def records(world, signed, submitter, create_lab, create_imaging, create_pathology):  # noqa: F811
-    """A signed decision of `world.board` with its follow-up; its case with a lab, imaging and pathology;
-    for the changes, `world`'s submitted case and its findings (a discussed case's are closed)."""
-    case = signed.case
-    decision_operations.record_follow_up(
-        submitter,
-        signed,
-        expected_version=None,
-        status="fully",
-        reason=None,
-        reason_text="",
-        started_on=None,
-        completed_on=None,
-    )
-    lab = create_lab(case, created_by=submitter)
-    open_case = world.case  # submitted, not yet discussed: its details and findings may still change
-    treatment = case_operations.add_prior_treatment(
-        submitter, open_case, treatment="SURV", start_date=date(2021, 3, 1)
-    )
-    db.session.commit()
-    changes = {
-        "treatment_id": treatment.id,
-        "patient_id": open_case.patient_id,
-        "case_id": open_case.id,
-        "labs": world.lab.id,
-        "imaging": create_imaging(open_case, created_by=submitter).id,
-        "pathology": create_pathology(open_case, created_by=submitter).id,
-    }
-    return {
-        "changes": changes,
-        "patient_id": case.patient_id,
-        "case_id": case.id,
-        "board_id": signed.meeting.board_id,
-        "meeting_id": signed.meeting_id,
-        "item_id": signed.agenda_item_id,
-        "decision_id": signed.id,
-        "labs": lab.id,
-        "imaging": case.imaging[0].id,
-        "pathology": case.pathology[0].id,
-    }
-
-
 def _routes(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api."):
@@ -111,14 +63,9 @@ def _routes(app):
                 yield rule, method
 
 
-def _url(rule, records) -> str:
-    def fill(match):
-        name = match.group(1)
-        if name == "finding_id":
-            return str(records[rule.rule.split("/")[3]])
-        return str(records[name])
-
-    return re.sub(r"<id:([a-z_]+)>", fill, rule.rule)
+def _url(rule, method, records) -> str:
+    ids = path_ids(rule.rule, method, records)
+    return re.sub(r"<id:([a-z_]+)>", lambda match: str(ids[match.group(1)]), rule.rule)
 
 
 def _body(rule, method, records):
@@ -147,13 +94,11 @@ def _has_record(rule, method) -> bool:
 
 
 def _call(client, token, rule, method, records):
-    if method != "GET":
-        records = {**records, **records["changes"]}
     return client.open(
-        _url(rule, records),
+        _url(rule, method, records),
         method=method,
         headers=bearer(token),
-        json=_body(rule, method, records),
+        json=_body(rule, method, records if method == "GET" else {**records, **records["changes"]}),
     )
 
 

@@ -1,7 +1,8 @@
 """The API's meeting and agenda writes, through the meeting operations the coordinator's pages call:
-plan (one meeting per Idempotency-Key), change details, lock and unlock the agenda, add a case, reorder,
-remove, cancel; each with If-Match (412 stale, 428 missing) and its audit event; bad input a 422 that
-changes nothing; only the board's coordinators (403), another board's nothing (404)."""
+plan (one meeting per Idempotency-Key), change details, lock and unlock the agenda, add a case (one item
+per Idempotency-Key), reorder, remove, cancel; each with If-Match (412 stale, 428 missing) and its audit
+event; bad input a 422 that changes nothing; only the board's coordinators (403), another board's nothing
+(404)."""
 
 from datetime import timedelta
 
@@ -110,8 +111,13 @@ def test_the_agenda_is_built_reordered_and_emptied_with_the_meetings_etag(
     agenda = f"{meeting_url}/agenda"
     first, second = waiting_case(), waiting_case()
     _problem(client.post(agenda, headers=bearer(token), json={"case_id": first.id}), 428)
-    added = client.post(agenda, headers=bearer(token, **{"If-Match": etag}), json={"case_id": first.id})
+    once = bearer(token, **{"If-Match": etag, "Idempotency-Key": "agenda-retry-000001"})
+    added = client.post(agenda, headers=once, json={"case_id": first.id})
     assert added.status_code == 201, added.get_json()
+    # its retry, with the If-Match that is stale now: the item it made, and the meeting's ETag as it is
+    again = client.post(agenda, headers=once, json={"case_id": first.id})
+    assert again.status_code == 200 and again.get_json() == added.get_json()
+    assert again.headers["ETag"] == added.headers["ETag"] and _events("agenda.case_added") == 1
     _problem(
         client.post(agenda, headers=bearer(token, **{"If-Match": etag}), json={"case_id": second.id}), 412
     )

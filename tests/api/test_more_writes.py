@@ -170,10 +170,14 @@ def test_the_submitter_records_the_follow_up_then_changes_it_with_if_match(
     problem = _problem(client.post(url, headers=bearer(token), json={"status": "partly"}), 422)
     assert "reason" in problem["errors"]
     assert _count(FollowUp) == 0
-    made = client.post(url, headers=bearer(token), json={"status": "partly", "reason": "toxicity"})
+    once = bearer(token, **{"Idempotency-Key": "follow-up-retry-0001"})
+    made = client.post(url, headers=once, json={"status": "partly", "reason": "toxicity"})
     assert made.status_code == 201, made.get_json()
     assert made.get_json()["status"] == "partly" and made.headers["Location"].endswith(url)
-    _problem(client.post(url, headers=bearer(token), json={"status": "fully"}), 409)
+    again = client.post(url, headers=once, json={"status": "fully"})  # its retry: what the first made
+    assert again.status_code == 200 and again.get_json() == made.get_json()
+    assert again.headers["ETag"] == made.headers["ETag"]
+    _problem(client.post(url, headers=bearer(token), json={"status": "fully"}), 409)  # another POST
     _problem(client.put(url, headers=bearer(token), json={"status": "fully"}), 428)
     _problem(client.put(url, headers=bearer(token, **{"If-Match": '"v0"'}), json={"status": "fully"}), 412)
     changed = client.put(

@@ -1,11 +1,12 @@
 """The API's later writes raced on PostgreSQL with real threads (prior treatments, meetings, agendas,
 decision drafts, follow-ups): two changes sent with the same ETag at the same moment are one 2xx and one
-412, never both applied; two copies of one POST with the same Idempotency-Key make one record; two first
-follow-ups make one. Each request is a test client of its own in a thread of its own, on a database whose
-writes commit, so the two transactions really run at once (the writers' lock, the version check and the
-unique indexes decide, never the test's order)."""
+412, never both applied; two copies of any create POST with the same Idempotency-Key make one record, the
+second answer replaying the first; two first follow-ups make one. Each request is a test client of its
+own in a thread of its own, on a database whose writes commit, so the two transactions really run at once
+(the writers' lock, the version check and the unique indexes decide, never the test's order)."""
 
 import os
+import re
 import threading
 from dataclasses import dataclass
 
@@ -13,13 +14,14 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.api.conftest import bearer
 from tests.conftest import give_function
 from tests.decisions.support import a_signed_decision, save
 from tests.meetings.support import a_plan
 from tumorboard.auth import token_operations
 from tumorboard.auth.roles import Role
 from tumorboard.cases import operations as case_operations
-from tumorboard.cases.models import Case, PriorTreatment
+from tumorboard.cases.models import Case, ImagingStudy, LabResult, PathologyReport, Patient, PriorTreatment
 from tumorboard.db import utcnow
 from tumorboard.decisions import operations as decision_operations
 from tumorboard.decisions.models import Decision, FollowUp
@@ -238,35 +240,109 @@ def test_two_prior_treatments_removed_with_one_etag_remove_one(races):
         assert _count(app, PriorTreatment, PriorTreatment.id.in_(made)) == 1
 
 
-def _create(races, what: str) -> tuple[str, str, type, dict]:
-    """A create of `what`: its URL, the token that may make it, its model, and a body."""
+# Every POST of the API that creates a record under an Idempotency-Key (the document's list, checked
+# below): its URL (from `races`), the token that may make it, its model, a body, and the field each round
+# changes so that each round asks for a record of its own.
+CREATES = {
+    "POST /api/v1/patients": ("submitter", Patient, "mrn"),
+    "POST /api/v1/cases": ("submitter", Case, "tumour_size_cm"),
+    "POST /api/v1/cases/{case_id}/labs": ("submitter", LabResult, "value"),
+    "POST /api/v1/cases/{case_id}/imaging": ("submitter", ImagingStudy, "report_text"),
+    "POST /api/v1/cases/{case_id}/pathology": ("submitter", PathologyReport, "specimen_site"),
+    "POST /api/v1/cases/{case_id}/prior-treatments": ("submitter", PriorTreatment, "note"),
+    "POST /api/v1/boards/{board_id}/meetings": ("coordinator", Meeting, "room"),
+    "POST /api/v1/meetings/{meeting_id}/agenda": ("coordinator", AgendaItem, "case_id"),
+}
+# A decision has one follow-up, so it is raced once (test_two_first_follow_ups_with_one_key_make_one).
+FOLLOW_UP = "POST /api/v1/decisions/{decision_id}/follow-up"
+
+
+def _body(races, label: str, round_: int) -> dict:
+    """What `label` is sent in round `round_`: valid, and unlike the other rounds' in its CREATES field."""
     app = races.app
     with app.app_context():
         today = hospital_today()
-        board_id = db.session.get(Meeting, races.planned_id).board_id
-    if what == "meeting":
-        next_year = today.replace(year=today.year + 1)
-        body = {"start": f"{next_year.isoformat()}T16:00", "duration_minutes": 60, "room": "Room 9"}
-        return f"/api/v1/boards/{board_id}/meetings", races.tokens["coordinator"], Meeting, body
-    body = {"treatment": "SURV", "start_date": today.isoformat(), "note": "once"}
-    url = f"/api/v1/cases/{races.case_id}/prior-treatments"
-    return url, races.tokens["submitter"], PriorTreatment, body
+        case = db.session.get(Case, races.case_id)
+        board_id, patient_id = case.board_id, case.patient_id
+    day = today.isoformat()
+    bodies = {
+        "patients": {
+            "family_name": "Race",
+            "given_name": "Rita",
+            "birth_date": "1970-01-01",
+            "sex": "female",
+        },
+        "cases": {
+            "patient_id": patient_id,
+            "board_id": board_id,
+            "conference_type": "pre_therapeutic",
+            "primary_site": "pancreas",
+        },
+        "labs": {"sample_date": day, "analyte": "chromogranin_a", "unit": "ng/mL"},
+        "imaging": {"study_date": day, "modality": "ct"},
+        "pathology": {"report_date": day, "specimen_type": "core_biopsy", "differentiation": "well"},
+        "prior-treatments": {"treatment": "SURV", "start_date": day},
+        "meetings": {
+            "start": f"{today.replace(year=today.year + 1).isoformat()}T16:00",
+            "duration_minutes": 60,
+        },
+        "agenda": {},
+    }
+    field = CREATES[label][2]
+    varied = {"tumour_size_cm": round_ + 1, "value": round_ + 1, "case_id": races.pool_case_ids[round_]}
+    return {**bodies[label.rsplit("/", 1)[1]], field: varied.get(field, f"RACE-{round_:04d}")}
 
 
-@pytest.mark.parametrize("what", ["prior treatment", "meeting"])
-def test_two_posts_with_one_idempotency_key_make_one_record(races, what):
-    """A client's retry racing its first try: one record, which both answers name (201 and 200, or the
-    second a 409 while the first is being made), never a 500 and never a second record."""
+def _url(races, label: str) -> str:
+    with races.app.app_context():
+        board_id = db.session.get(Case, races.case_id).board_id
+    return label.split(" ", 1)[1].format(
+        case_id=races.case_id, board_id=board_id, meeting_id=races.planned_id, decision_id=races.signed_id
+    )
+
+
+def _headers(races, label: str, token: str, round_: int) -> dict[str, str]:
+    """The Idempotency-Key of the round, and for the agenda the meeting's ETag (both copies send it)."""
+    headers = {"Idempotency-Key": f"race-{re.sub(r'[^a-z]+', '-', label)[-30:]}-{round_:04d}"}
+    if "{meeting_id}" in label:
+        headers["If-Match"] = _etag(races.app, f"/api/v1/meetings/{races.planned_id}", token)
+    return headers
+
+
+def test_every_create_with_an_idempotency_key_is_raced(races):
+    document = races.app.test_client().get("/api/v1/openapi.json").get_json()
+    keyed = {
+        f"POST {path}"
+        for path, operations in document["paths"].items()
+        if any(p["name"] == "Idempotency-Key" for p in operations.get("post", {}).get("parameters", []))
+    }
+    assert keyed == CREATES.keys() | {FOLLOW_UP}
+
+
+@pytest.mark.parametrize("label", CREATES)
+def test_two_posts_with_one_idempotency_key_make_one_record(races, label):
+    """A client's retry racing its first try: one record, made by one answer (201) and replayed by the
+    other (200, the same record), never a 500, a 409 or a second record."""
     app = races.app
-    url, token, model, body = _create(races, what)
+    role, model, _field = CREATES[label]
+    token, url = races.tokens[role], _url(races, label)
     before = _count(app, model)
     for round_ in range(ROUNDS):
-        key = {"Idempotency-Key": f"race-{what.replace(' ', '-')}-{round_:04d}"}
-        field = "room" if what == "meeting" else "note"
-        sent = {**body, field: f"{body[field]} {round_}"}
-        answers = at_once(app, [("POST", url, token, key, sent) for _ in range(2)])
-        statuses = sorted(status for status, _body, _headers in answers)
-        assert all(status in (200, 201, 409) for status in statuses) and 201 in statuses, answers
-        made = {answer["id"] for status, answer, _headers in answers if status in (200, 201)}
-        assert len(made) == 1, answers
-        assert _count(app, model) == before + round_ + 1
+        headers = _headers(races, label, token, round_)
+        answers = at_once(app, [("POST", url, token, headers, _body(races, label, round_)) for _ in range(2)])
+        assert sorted(status for status, _body, _headers in answers) == [200, 201], answers
+        (made,) = {answer["id"] for _status, answer, _headers in answers}
+        assert made and _count(app, model) == before + round_ + 1
+
+
+def test_two_first_follow_ups_with_one_key_make_one_and_a_later_retry_replays_it(races):
+    app, token = races.app, races.tokens["submitter"]
+    url, headers = _url(races, FOLLOW_UP), _headers(races, FOLLOW_UP, races.tokens["submitter"], 0)
+    answers = at_once(app, [("POST", url, token, headers, {"status": "fully"}) for _ in range(2)])
+    assert sorted(status for status, _b, _h in answers) == [200, 201], answers
+    (made,) = {answer["id"] for _status, answer, _headers in answers}
+    assert _count(app, FollowUp) == 1
+    retry = app.test_client().post(url, headers={**bearer(token), **headers}, json={"status": "fully"})
+    assert retry.status_code == 200 and retry.get_json()["id"] == made
+    other_key = {**bearer(token), "Idempotency-Key": "another-key-0000000"}
+    assert app.test_client().post(url, headers=other_key, json={"status": "fully"}).status_code == 409

@@ -125,9 +125,10 @@ def test_round_trip_the_decision_export_imports_its_markers(
     case = create_case(submitter=submitter, board=board, patient=patient)
     exported = decision_bundle(document, base_url="https://tumorboard.example.org")
     plan = plan_import(case, text(exported))
-    # the chromogranin A and 5-HIAA results; the grade and stage group have no measured value
+    # the chromogranin A and 5-HIAA results; the grade, the stage group and its T, N and M have no measured
+    # value
     assert sorted(item.cleaned["analyte"] for item in plan.items) == ["chromogranin_a", "urine_5hiaa"]
-    assert "2 × Observation without a measured value" in plan.not_imported
+    assert "5 × Observation without a measured value" in plan.not_imported
     assert "1 × Condition" in plan.not_imported and "1 × CarePlan" in plan.not_imported
     import_bundle(submitter, case, text(exported), expected_version=case.version)
     lab, hiaa = sorted(case.labs, key=lambda r: r.analyte)

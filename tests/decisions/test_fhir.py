@@ -153,7 +153,7 @@ def test_an_uncoded_condition_is_sent_as_text():
 def test_grade_stage_group_and_markers_are_observations():
     bundle = bundle_of()
     observations = resources(bundle, "Observation")
-    assert len(observations) == 4  # grade, stage group, two markers
+    assert len(observations) == 7  # grade, stage group, its T, N and M, two markers
     by_text = {o["code"]["text"]: o for o in observations}
 
     grade = by_text["Histologic grade"]
@@ -164,8 +164,12 @@ def test_grade_stage_group_and_markers_are_observations():
     assert codings(stage["code"]) == {"http://loinc.org": "21908-9"}
     assert stage["valueCodeableConcept"] == {"text": "IV"}
     assert codings(stage["method"]) == {"http://snomed.info/sct": "897275008"}  # AJCC 8
-    # mCODE's TNMStageGroup has no components (0..0): the T, N and M are in the condition's stage summary
+    # mCODE's TNMStageGroup has no components (0..0): the T, N and M are its members
     assert "component" not in stage
+    members = {ref["reference"] for ref in stage["hasMember"]}
+    assert members == {
+        f"urn:uuid:{o['id']}" for o in observations if o["code"]["text"].endswith("[Class] Cancer")
+    }
     assert "T2 N0 M1a" in only(bundle, "Condition")["stage"][0]["summary"]["text"]
 
     chromogranin = by_text["Chromogranin A (serum)"]
@@ -183,7 +187,7 @@ def test_grade_stage_group_and_markers_are_observations():
 
     care_plan = only(bundle, "CarePlan")
     supporting = {ref["reference"] for ref in care_plan["supportingInfo"]}
-    assert supporting == {f"urn:uuid:{o['id']}" for o in observations}
+    assert supporting == {f"urn:uuid:{o['id']}" for o in observations} - members  # the group stands for them
 
 
 def test_an_unknown_unit_is_sent_as_text_only():

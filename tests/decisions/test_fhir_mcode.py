@@ -10,6 +10,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from tests.decisions.test_fhir import BASE, SPARSE, codings, only, resources, walk
 from tests.decisions.test_letter_pdf import a_document
+from tumorboard.clinical.tnm import MCategory, NCategory, TCategory
 from tumorboard.decisions.documents import decision_bundle as bundle_of_decision
 from tumorboard.documents.fhir import (
     CANCER_PATIENT,
@@ -18,6 +19,9 @@ from tumorboard.documents.fhir import (
     PROFILE_FIXED,
     PROFILE_PROHIBITED,
     PROFILE_REQUIREMENTS,
+    TNM_DISTANT_METASTASES_CATEGORY,
+    TNM_PRIMARY_TUMOR_CATEGORY,
+    TNM_REGIONAL_NODES_CATEGORY,
     TNM_STAGE_GROUP,
     TUMOR_MARKER_TEST,
     decision_bundle,
@@ -61,6 +65,26 @@ REQUIRED = {
         "method.coding",  # from TNMStagingMethodVS (extensible): AJCC 8 in SNOMED CT
         "focus",  # TNMStageGroup focus 1..1 (FHIR-37575), only Reference(PrimaryCancerCondition)
     },
+    **dict.fromkeys(
+        # SD_Staging_TNM.fsh: TNMPrimaryTumorCategory, TNMRegionalNodesCategory, TNMDistantMetastasesCategory,
+        # each with the abstract parent TNMCategory (Observation)
+        (
+            MCODE + "mcode-tnm-primary-tumor-category",
+            MCODE + "mcode-tnm-regional-nodes-category",
+            MCODE + "mcode-tnm-distant-metastases-category",
+        ),
+        {
+            "status",  # R4 1..1; TNMCategory MS
+            "code",  # R4 1..1; MS, from the T / N / M staging type VS (LOINC 21905-5 / 21906-3 / 21907-1 …)
+            "code.coding",
+            "subject",  # TNMCategory MS, only Reference(CancerPatient)
+            "effectiveDateTime",  # TNMCategory MS effective[x]
+            "valueCodeableConcept",  # TNMCategory value[x] only CodeableConcept, MS
+            "method",  # TNMCategory method 1..1
+            "method.coding",  # from TNMStagingMethodVS (extensible): AJCC 8 in SNOMED CT
+            "focus",  # TNMCategory MS, only Reference(PrimaryCancerCondition)
+        },
+    ),
     MCODE + "mcode-tumor-marker-test": {  # Parent: USCoreObservationLab
         "status",  # R4 1..1
         "category",  # US Core 1..*, the laboratory slice
@@ -85,6 +109,14 @@ REQUIRED = {
 # Elements a profile sets to 0..0 ("insert NotUsed(...)").
 PROHIBITED = {
     MCODE + "mcode-tnm-stage-group": {"component", "device", "referenceRange"},  # TNMStageGroup, CancerStage
+    **dict.fromkeys(  # TNMCategory
+        (
+            MCODE + "mcode-tnm-primary-tumor-category",
+            MCODE + "mcode-tnm-regional-nodes-category",
+            MCODE + "mcode-tnm-distant-metastases-category",
+        ),
+        {"device", "referenceRange", "hasMember"},
+    ),
 }
 # Codings a profile fixes or slices by.
 FIXED = {
@@ -165,6 +197,9 @@ def test_the_full_decision_claims_each_mcode_profile():
         CANCER_PATIENT: ["Patient"],
         PRIMARY_CANCER_CONDITION: ["Condition"],
         TNM_STAGE_GROUP: ["Observation"],
+        TNM_PRIMARY_TUMOR_CATEGORY: ["Observation"],
+        TNM_REGIONAL_NODES_CATEGORY: ["Observation"],
+        TNM_DISTANT_METASTASES_CATEGORY: ["Observation"],
         TUMOR_MARKER_TEST: ["Observation"],  # chromogranin A; 5-HIAA came without a LOINC code
         CARE_PLAN: ["CarePlan"],
     }
@@ -225,9 +260,79 @@ def test_the_stage_group_names_the_ajcc_8_method_in_snomed_ct():
     assert stage["focus"] == [{"reference": f"urn:uuid:{only(bundle, 'Condition')['id']}"}]
 
 
+def categories_of(bundle: dict) -> dict[str, dict]:
+    """The stage group's members by the category they give ("T2", "N0", …), each checked to be there."""
+    (group,) = [o for o in resources(bundle, "Observation") if o["code"]["text"] == "Stage group"]
+    by_url = {entry["fullUrl"]: entry["resource"] for entry in bundle["entry"]}
+    members = [by_url[ref["reference"]] for ref in group.get("hasMember", [])]
+    return {member["valueCodeableConcept"]["text"]: member for member in members}
+
+
+def test_the_t_n_and_m_are_ajcc_8_category_observations_of_the_stage_group():
+    bundle = decision_bundle(a_document(), base_url=BASE)  # "T2 N0 M1a", AJCC 8
+    Bundle.model_validate(bundle)
+    categories = categories_of(bundle)
+    assert list(categories) == ["T2", "N0", "M1a"]
+    expected = {
+        # category: (profile, LOINC clinical category, SNOMED CT "American Joint Committee on Cancer c…")
+        "T2": (TNM_PRIMARY_TUMOR_CATEGORY, "21905-5", "1228929004"),
+        "N0": (TNM_REGIONAL_NODES_CATEGORY, "21906-3", "1229967007"),
+        "M1a": (TNM_DISTANT_METASTASES_CATEGORY, "21907-1", "1229904003"),
+    }
+    condition = f"urn:uuid:{only(bundle, 'Condition')['id']}"
+    patient = f"urn:uuid:{only(bundle, 'Patient')['id']}"
+    for category, (profile, loinc, snomed) in expected.items():
+        observation = categories[category]
+        assert observation["meta"] == {"profile": [profile]}
+        assert codings(observation["code"]) == {"http://loinc.org": loinc}
+        assert codings(observation["valueCodeableConcept"]) == {"http://snomed.info/sct": snomed}
+        assert codings(observation["method"]) == {"http://snomed.info/sct": "897275008"}
+        assert observation["focus"] == [{"reference": condition}]
+        assert observation["subject"] == {"reference": patient}
+        assert (observation["status"], observation["effectiveDateTime"]) == (
+            "final",
+            "2026-11-18T16:00:00+01:00",
+        )
+
+
+@pytest.mark.parametrize(
+    ("tnm", "kind"),
+    [(f"{t} N0 M0", "T") for t in TCategory if t not in (TCategory.TX, TCategory.NOT_STAGED)]
+    + [(f"T1 {n} M0", "N") for n in NCategory if n not in (NCategory.NX, NCategory.NOT_STAGED)]
+    + [(f"T1 N0 {m}", "M") for m in MCategory if m is not MCategory.NOT_STAGED],
+)
+def test_every_category_the_app_stages_is_coded_in_snomed_ct(tnm, kind):
+    category = dict(zip("TNM", tnm.split(), strict=True))[kind]
+    observation = categories_of(decision_bundle(a_document(tnm=tnm), base_url=BASE))[category]
+    (coding,) = observation["valueCodeableConcept"]["coding"]
+    assert coding["system"] == "http://snomed.info/sct" and coding["code"].startswith("122")
+
+
+def test_an_unknown_category_is_no_observation():
+    bundle = decision_bundle(a_document(tnm="TX NX M1"), base_url=BASE)
+    Bundle.model_validate(bundle)
+    assert list(categories_of(bundle)) == ["M1"]
+    assert len(resources(bundle, "Observation")) == 5  # grade, stage group, M1, two markers
+    not_staged = decision_bundle(a_document(tnm="not staged not staged not staged"), base_url=BASE)
+    assert categories_of(not_staged) == {}
+    (group,) = [o for o in resources(not_staged, "Observation") if o["code"]["text"] == "Stage group"]
+    assert "hasMember" not in group
+
+
+def test_another_staging_systems_categories_are_sent_as_text_claiming_no_profile():
+    bundle = decision_bundle(a_document(stage_rule="ENETS TNM"), base_url=BASE)
+    Bundle.model_validate(bundle)
+    categories = categories_of(bundle)
+    assert list(categories) == ["T2", "N0", "M1a"]
+    for observation in categories.values():
+        assert "meta" not in observation and "coding" not in observation["valueCodeableConcept"]
+        assert observation["method"] == {"text": "ENETS TNM"}
+
+
 def test_a_signed_decision_from_the_database_conforms(app_ctx, create_lab, signed, specialist):
     bundle = bundle_of_decision(signed)
     Bundle.model_validate(bundle)
+    assert list(categories_of(bundle)) == ["T2", "N0", "M0"]  # staged from the case's findings when signed
     for profile, resource in claimed(bundle):
         assert missing(resource, profile) == [], profile
         assert breaks(resource, profile) == [], profile

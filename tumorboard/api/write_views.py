@@ -45,7 +45,7 @@ from tumorboard.cases import patient_operations as patients
 from tumorboard.decisions import operations as decision_operations
 from tumorboard.extensions import db
 from tumorboard.meetings import operations as meeting_operations
-from tumorboard.once import TOKEN, AlreadySaved, once
+from tumorboard.once import TOKEN, AlreadySaved, once, saved_with
 from tumorboard.problems import problem, refused
 
 IDEMPOTENCY = {
@@ -407,12 +407,21 @@ def sign_decision(decision_id: int):
 # Follow-ups -----------------------------------------------------------------------------------------
 
 
+def _replayed(follow_up):
+    log_access(AccessPage.FOLLOW_UP, cases=[follow_up.decision.case])
+    return follow_up, 200, version_headers(follow_up)
+
+
 def _follow_up(data, decision_id: int, *, first: bool):
     decision = _or_404(queries.decision(current_user, decision_id))
     if not decision.can_record_follow_up(current_user):
         abort(403, description="Only the case's submitter records the follow-up of its signed decision.")
     existing = queries.follow_up(decision)
+    key = idempotency_key() if first else None
     if first and existing is not None:
+        earlier = saved_with(current_user, key)
+        if earlier is not None and earlier.entity_id == existing.id:  # a retry of the POST that made it
+            return _replayed(existing)
         return problem(
             409,
             "A follow-up is recorded for this decision: change it with PUT and its ETag in If-Match.",
@@ -421,7 +430,16 @@ def _follow_up(data, decision_id: int, *, first: bool):
     if not first and existing is None:
         abort(404, description="No follow-up is recorded for this decision yet: record it with POST.")
     version = None if first else expected_version()
-    follow_up = decision_operations.record_follow_up(current_user, decision, expected_version=version, **data)
+    try:
+        follow_up = once(
+            current_user,
+            key,
+            lambda: decision_operations.record_follow_up(
+                current_user, decision, expected_version=version, **data
+            ),
+        )
+    except AlreadySaved:  # the same POST, raced: the other one made it
+        return _replayed(_or_404(queries.follow_up(decision)))
     log_access(AccessPage.FOLLOW_UP, cases=[decision.case])
     db.session.flush()
     headers = version_headers(follow_up)
@@ -434,9 +452,12 @@ def _follow_up(data, decision_id: int, *, first: bool):
 @bp.post("/decisions/<id:decision_id>/follow-up")
 @bp.arguments(FollowUpInput)
 @bp.response(201, FollowUpSchema)
+@bp.alt_response(200, schema=FollowUpSchema, description="The same Idempotency-Key was sent before.")
+@bp.doc(**FINDING_DOCS["create"])
 def record_follow_up(data, decision_id: int):
     """Record whether a signed decision was carried out (the case's submitter); fully closes the case. A
-    second POST answers 409: the follow-up is changed with PUT."""
+    second POST answers 409 (the follow-up is changed with PUT), unless it is the first one's retry with
+    its Idempotency-Key."""
     return _follow_up(data, decision_id, first=True)
 
 
@@ -530,17 +551,30 @@ def lock_agenda(data, meeting_id: int):
 @bp.post("/meetings/<id:meeting_id>/agenda")
 @bp.arguments(AgendaItemInput)
 @bp.response(201, AgendaItemSchema)
+@bp.alt_response(200, schema=AgendaItemSchema, description="The same Idempotency-Key was sent before.")
 @bp.doc(
     parameters=[
-        {"in": "header", "name": "If-Match", **IF_MATCH["If-Match"], "description": "The meeting's ETag."}
+        {"in": "header", "name": "If-Match", **IF_MATCH["If-Match"], "description": "The meeting's ETag."},
+        *FINDING_DOCS["create"]["parameters"],
     ]
 )
 def add_agenda_item(data, meeting_id: int):
-    """Put a case of the board's pool on the agenda (If-Match: the meeting's ETag, so a retry is a 412)."""
+    """Put a case of the board's pool on the agenda (If-Match: the meeting's ETag, so a retry is a 412,
+    unless it carries the first try's Idempotency-Key: then it answers with the item that one made)."""
     meeting = _managed_meeting(meeting_id)
     case = _or_404(queries.case(current_user, data.pop("case_id")))
     version = expected_version()
-    item = meeting_operations.add_to_agenda(current_user, meeting, case, expected_version=version, **data)
+    try:
+        item = once(
+            current_user,
+            idempotency_key(),
+            lambda: meeting_operations.add_to_agenda(
+                current_user, meeting, case, expected_version=version, **data
+            ),
+        )
+    except AlreadySaved as saved:
+        earlier = _or_404(queries.agenda_item(current_user, saved.entity_id))
+        return earlier, 200, version_headers(earlier.meeting)  # the meeting's ETag, as the 201 has it
     log_access(AccessPage.MEETING, cases=[case])
     db.session.flush()
     return (

@@ -5,8 +5,10 @@ The bundle is a "collection": the Patient (mCODE CancerPatient), the primary can
 PrimaryCancerCondition: ICD-10-CM code, ICD-O-3 morphology in the HistologyMorphologyBehavior extension,
 ICD-O-3 topography as the body site, stage summary), the Observations the board relied on (tumour markers
 with a LOINC code as mCODE TumorMarkerTest, the grade, the stage group with LOINC 21908-9 and the AJCC 8
-method as mCODE TNMStageGroup) and the board's recommendation as a CarePlan (intent "plan") with one
-activity per plan item.
+method as mCODE TNMStageGroup, and its members: one Observation per known T, N and M category as mCODE
+TNMPrimaryTumorCategory, TNMRegionalNodesCategory and TNMDistantMetastasesCategory, valued in SNOMED CT's
+AJCC 8 categories) and the board's recommendation as a CarePlan (intent "plan") with one activity per plan
+item.
 
 A resource claims a profile (meta.profile) only when it has that profile's required elements: a marker
 without a LOINC code is sent as text and claims none, a stage group with no group claims none (mCODE asks
@@ -23,11 +25,11 @@ gives the same JSON. Absent values are left out rather than sent as "" (FHIR for
 from __future__ import annotations
 
 import math
-import re
 import uuid
 from datetime import date, datetime
 from typing import Any
 
+from tumorboard.clinical.tnm import M, N, T
 from tumorboard.documents.base import require_aware
 from tumorboard.documents.decision import DecisionDocument, PlanLine
 
@@ -46,6 +48,9 @@ HISTOLOGY_MORPHOLOGY_BEHAVIOR = f"{MCODE}/mcode-histology-morphology-behavior"
 CANCER_PATIENT = f"{MCODE}/mcode-cancer-patient"
 PRIMARY_CANCER_CONDITION = f"{MCODE}/mcode-primary-cancer-condition"
 TNM_STAGE_GROUP = f"{MCODE}/mcode-tnm-stage-group"
+TNM_PRIMARY_TUMOR_CATEGORY = f"{MCODE}/mcode-tnm-primary-tumor-category"
+TNM_REGIONAL_NODES_CATEGORY = f"{MCODE}/mcode-tnm-regional-nodes-category"
+TNM_DISTANT_METASTASES_CATEGORY = f"{MCODE}/mcode-tnm-distant-metastases-category"
 TUMOR_MARKER_TEST = f"{MCODE}/mcode-tumor-marker-test"
 CARE_PLAN = "http://hl7.org/fhir/StructureDefinition/CarePlan"
 
@@ -56,6 +61,23 @@ CARE_PLAN = "http://hl7.org/fhir/StructureDefinition/CarePlan"
 # Required: the elements of minimum cardinality 1, as dotted paths ("a|b": one of them, a choice or an
 # invariant). Prohibited: the elements a profile sets to 0..0. Fixed: a coding a profile fixes on an
 # element (system, code).
+_TNM_CATEGORY_PROFILES = (
+    TNM_PRIMARY_TUMOR_CATEGORY,
+    TNM_REGIONAL_NODES_CATEGORY,
+    TNM_DISTANT_METASTASES_CATEGORY,
+)
+# TNMStageGroup (on CancerStage) and the T, N and M categories (on TNMCategory) ask the same
+_STAGING_REQUIRED = (
+    "status",
+    "code",
+    "code.coding",
+    "subject",
+    "effectiveDateTime",
+    "valueCodeableConcept",
+    "method",
+    "method.coding",
+    "focus",
+)
 PROFILE_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     CANCER_PATIENT: (
         "identifier",
@@ -75,17 +97,8 @@ PROFILE_REQUIREMENTS: dict[str, tuple[str, ...]] = {
         "code.coding.code",
         "subject",
     ),
-    TNM_STAGE_GROUP: (
-        "status",
-        "code",
-        "code.coding",
-        "subject",
-        "effectiveDateTime",
-        "valueCodeableConcept",
-        "method",
-        "method.coding",
-        "focus",
-    ),
+    TNM_STAGE_GROUP: _STAGING_REQUIRED,
+    **dict.fromkeys(_TNM_CATEGORY_PROFILES, _STAGING_REQUIRED),
     TUMOR_MARKER_TEST: (
         "status",
         "category",
@@ -102,6 +115,7 @@ PROFILE_REQUIREMENTS: dict[str, tuple[str, ...]] = {
 }
 PROFILE_PROHIBITED: dict[str, tuple[str, ...]] = {
     TNM_STAGE_GROUP: ("component", "device", "referenceRange"),
+    **dict.fromkeys(_TNM_CATEGORY_PROFILES, ("device", "referenceRange", "hasMember")),
 }
 SNOMED_TUMOR_MARKER_MEASUREMENT = "250724005"  # Tumor marker measurement (procedure)
 PROFILE_FIXED: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -149,8 +163,39 @@ _UCUM = {
     "mIU/L": "m[IU]/L",
 }
 
-_TNM_CATEGORY = re.compile(r"^(?:y|r|a)?[cp]?([TNM])\S*$")
-_TNM_LABELS = {"T": "Primary tumour (T)", "N": "Regional lymph nodes (N)", "M": "Distant metastases (M)"}
+# mCODE's T, N and M category Observations, by the category's letter: the profile, the LOINC code of the
+# clinical category (the board stages clinically, as the stage group's 21908-9 says) and the code's text.
+_TNM_KINDS = {
+    "T": (TNM_PRIMARY_TUMOR_CATEGORY, "21905-5", "Primary tumor.clinical [Class] Cancer"),
+    "N": (TNM_REGIONAL_NODES_CATEGORY, "21906-3", "Regional lymph nodes.clinical [Class] Cancer"),
+    "M": (TNM_DISTANT_METASTASES_CATEGORY, "21907-1", "Distant metastases.clinical [Class] Cancer"),
+}
+# The AJCC 8 clinical categories the app stages in SNOMED CT ("American Joint Committee on Cancer cT1
+# (qualifier value)" and so on: the descendants of 1222585009, 1222586005 and 1222587001 that mCODE's
+# TNMPrimaryTumorCategoryVS, TNMRegionalNodesCategoryVS and TNMDistantMetastasesCategoryVS include). TX, NX
+# and "not staged" say the category is unknown, and are sent as no Observation at all.
+_SNOMED_AJCC_CLINICAL: dict[str, str] = {
+    T.T1: "1228889001",
+    T.T1MI: "1228891009",
+    T.T1A: "1228892002",
+    T.T1B: "1228895000",
+    T.T1C: "1228899006",
+    T.T2: "1228929004",
+    T.T2A: "1228931008",
+    T.T2B: "1228934000",
+    T.T3: "1228938002",
+    T.T4: "1228944003",
+    N.N0: "1229967007",
+    N.N1: "1229973008",
+    N.N2: "1229978004",
+    N.N3: "1229984001",
+    M.M0: "1229901006",
+    M.M1: "1229903009",
+    M.M1A: "1229904003",
+    M.M1B: "1229907005",
+    M.M1C: "1229910003",
+}
+_UNKNOWN_CATEGORIES = frozenset({T.TX, N.NX})
 
 
 def _text(value: str | None) -> str | None:
@@ -319,20 +364,51 @@ def _grade(doc: DecisionDocument, *, urn_id: str, patient: str, condition: str) 
     }
 
 
-def _stage_group(doc: DecisionDocument, *, urn_id: str, patient: str, condition: str) -> dict[str, Any]:
-    stage = _text(doc.stage)
-    components = []
-    for token in (_text(doc.tnm) or "").split():
-        match = _TNM_CATEGORY.match(token)
-        if match:
-            label = _TNM_LABELS[match.group(1)]
-            components.append({"code": {"text": label}, "valueCodeableConcept": {"text": token}})
-    ajcc_8 = "AJCC 8" in doc.stage_rule
-    claimed = bool(stage) and ajcc_8
+def _known_categories(doc: DecisionDocument) -> list[str]:
+    """The T, N and M categories of the staging that say something (not TX, NX or "not staged")."""
+    tokens = (_text(doc.tnm) or "").replace(T.NOT_STAGED, "").split()
+    return [token for token in tokens if token[:1] in _TNM_KINDS and token not in _UNKNOWN_CATEGORIES]
+
+
+def _ajcc_8(doc: DecisionDocument) -> bool:
+    return "AJCC 8" in doc.stage_rule
+
+
+def _staging_method(doc: DecisionDocument) -> dict[str, Any] | None:
+    return _concept(
+        doc.stage_rule, {"system": SNOMED, "code": SNOMED_AJCC_8 if _ajcc_8(doc) else None, "display": None}
+    )
+
+
+def _tnm_category(
+    doc: DecisionDocument, category: str, *, urn_id: str, patient: str, condition: str
+) -> dict[str, Any]:
+    """One of mCODE's TNM category Observations; an AJCC 8 category is coded in SNOMED CT and claims the
+    profile, another staging system's (ENETS) is sent as text only, unclaimed."""
+    profile, loinc, loinc_text = _TNM_KINDS[category[0]]
+    snomed = _SNOMED_AJCC_CLINICAL.get(category) if _ajcc_8(doc) else None
     return {
         "resourceType": "Observation",
         "id": urn_id,
-        "meta": {"profile": [TNM_STAGE_GROUP]} if claimed else None,
+        "meta": {"profile": [profile]} if snomed else None,
+        "status": "final",
+        "code": _concept(loinc_text, {"system": LOINC, "code": loinc, "display": loinc_text}),
+        "subject": {"reference": patient},
+        "focus": [{"reference": condition}],
+        "effectiveDateTime": _instant(doc.meeting_at),
+        "valueCodeableConcept": _concept(category, {"system": SNOMED, "code": snomed}),
+        "method": _staging_method(doc),
+    }
+
+
+def _stage_group(
+    doc: DecisionDocument, *, urn_id: str, patient: str, condition: str, members: list[str]
+) -> dict[str, Any]:
+    stage = _text(doc.stage)
+    return {
+        "resourceType": "Observation",
+        "id": urn_id,
+        "meta": {"profile": [TNM_STAGE_GROUP]} if stage and _ajcc_8(doc) else None,
         "status": "final",
         "code": _concept(
             "Stage group",
@@ -345,12 +421,9 @@ def _stage_group(doc: DecisionDocument, *, urn_id: str, patient: str, condition:
         "dataAbsentReason": None
         if stage
         else {"coding": [{"system": DATA_ABSENT_REASON, "code": "unknown"}], "text": "No stage group"},
-        "method": _concept(
-            doc.stage_rule,
-            {"system": SNOMED, "code": SNOMED_AJCC_8 if ajcc_8 else None, "display": None},
-        ),
-        # TNMStageGroup has no components (0..0): its T, N and M are in the condition's stage summary
-        "component": [] if claimed else components,
+        "method": _staging_method(doc),
+        # the T, N and M the group was staged from, each its own Observation (TNMStageGroup.hasMember)
+        "hasMember": [{"reference": member} for member in members],
     }
 
 
@@ -521,8 +594,23 @@ def decision_bundle(doc: DecisionDocument, *, base_url: str) -> dict[str, Any]:
         )
     if stage_id:
         supporting.append(urn(stage_id))
+        categories = {
+            _uuid(base_url, "decisions", doc.decision_id, "tnm", category[0]): category
+            for category in _known_categories(doc)
+        }
+        members = [urn(category_id) for category_id in categories]
         entries.append(
-            _entry(urn(stage_id), _stage_group(doc, urn_id=stage_id, patient=patient, condition=condition))
+            _entry(
+                urn(stage_id),
+                _stage_group(doc, urn_id=stage_id, patient=patient, condition=condition, members=members),
+            )
+        )
+        entries.extend(
+            _entry(
+                urn(category_id),
+                _tnm_category(doc, category, urn_id=category_id, patient=patient, condition=condition),
+            )
+            for category_id, category in categories.items()
         )
     for marker_id, observation in zip(marker_ids, doc.observations, strict=True):
         supporting.append(urn(marker_id))
