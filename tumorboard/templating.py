@@ -9,6 +9,7 @@ from tumorboard.clinical.specialties import Specialty
 from tumorboard.i18n import Language, current_language
 from tumorboard.keyset import PAGING_ARGS
 from tumorboard.public_url import public_url
+from tumorboard.script_texts import script_texts
 from tumorboard.security import csp_nonce
 from tumorboard.timezones import format_date, format_datetime, format_measure, format_number, format_time
 
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
         hospital_name=lambda: current_app.config["HOSPITAL_NAME"],
         public_url=public_url,
         unread_notifications=_unread_notifications,
+        script_texts=script_texts,  # {{ script_texts('agenda.js')|tojson }} in a JSON data block
         paging_args=PAGING_ARGS,  # the keyset pager's own arguments, dropped from the URL's others
     )
     app.jinja_env.filters["datetime"] = format_datetime

@@ -7,8 +7,10 @@ keeps today's wording (the other tests of these packages check that it is unchan
 """
 
 import html
+import json
 import re
 from functools import cache
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
@@ -149,3 +151,38 @@ def test_the_flash_after_saving_a_draft_is_in_the_request_language(app, speciali
     assert saved.status_code == 302
     page = client.get(saved.headers["Location"], headers=GERMAN).text
     assert "Entwurf gespeichert." in page and "Draft saved." not in page
+
+
+def _script_texts(page: str) -> dict[str, str]:
+    block = re.search(r'<script type="application/json" id="script-texts">(.*?)</script>', page, re.S)
+    assert block, "the page gives its script no texts"
+    return json.loads(html.unescape(block.group(1)))
+
+
+@pytest.mark.parametrize("script", ["meeting_mode", "agenda", "attendance"])
+def test_the_page_scripts_write_in_the_readers_language(app, chair, coordinator, specialist, item, script):
+    """What the scripts write (autosave, the agenda's order, the live quorum) comes with the page, in its
+    language, from tumorboard/script_texts.py: every text of the script, none left English in German."""
+    from tumorboard.script_texts import SCRIPT_TEXTS
+
+    url, user = {
+        "meeting_mode": (f"/meetings/{item.meeting_id}/mode?item={item.id}", chair),
+        "agenda": (f"/meetings/{item.meeting_id}", coordinator),
+        "attendance": (f"/meetings/{item.meeting_id}/attendance", coordinator),
+    }[script]
+    english, german = both(log_in(app.test_client(), user), url)
+    in_english, in_german = _script_texts(english), _script_texts(german)
+    assert set(in_english) == set(in_german) == set(SCRIPT_TEXTS[f"{script}.js"])
+    assert all(in_german[key] != in_english[key] for key in in_english if key not in ("plan",)), in_german
+    assert all(catalogue().get(in_english[key], in_german[key]) == in_german[key] for key in in_english)
+
+
+def test_no_page_script_writes_english_of_its_own():
+    """The scripts take every word they show from their page's texts: no string literal is written into
+    the page (textContent, a text node, an element's text), so none can stay English."""
+    static = Path(__file__).resolve().parents[2] / "tumorboard" / "static"
+    written = re.compile(r'(textContent\s*=|createTextNode\(|element\("\w+",)\s*"[A-Za-z]')
+    for script in ("agenda.js", "attendance.js", "meeting_mode.js"):
+        text = (static / script).read_text()
+        assert not written.findall(text), f"{script} writes English of its own"
+        assert "script-texts" in text

@@ -2,6 +2,8 @@
 // through the server, which refuses a stale order (409) so two coordinators never corrupt it.
 (function () {
   "use strict";
+  var texts = document.getElementById("script-texts");  // the page's words (tumorboard/script_texts.py)
+  var T = texts ? JSON.parse(texts.textContent) : {};
   var table = document.getElementById("agenda-table");
   if (!table) { return; }
   var body = table.tBodies[0];
@@ -38,7 +40,7 @@
     data.set("order", rows().map(function (r) { return r.dataset.itemId; }).join(","));
     data.set("version", table.dataset.version);
     data.set("csrf_token", table.dataset.csrf);
-    status.textContent = "Saving the order…";
+    status.textContent = T.saving;
     fetch(table.dataset.reorderUrl, {
       method: "POST", body: data, credentials: "same-origin",
       headers: { "X-CSRFToken": table.dataset.csrf, "Accept": "application/json" }
@@ -46,13 +48,13 @@
       return response.json().then(function (json) { return { ok: response.ok, json: json }; });
     }).then(function (result) {
       if (!result.ok) {
-        status.textContent = result.json.error || "The order could not be saved.";
+        status.textContent = result.json.error || T.refused;
         status.className = "small text-danger";
         return;
       }
       window.location.reload();
     }).catch(function () {
-      status.textContent = "The order could not be saved: check the connection and reload the page.";
+      status.textContent = T.offline;
       status.className = "small text-danger";
     });
   }

@@ -2,6 +2,8 @@
 // page (meetings.operations.quorum_missing); this only spares a round trip.
 (function () {
   "use strict";
+  var texts = document.getElementById("script-texts");  // the page's words (tumorboard/script_texts.py)
+  var T = texts ? JSON.parse(texts.textContent) : {};
   var box = document.getElementById("quorum");
   var form = document.getElementById("attendance-form");
   if (!box || !form) { return; }
@@ -22,16 +24,17 @@
     var strong = document.createElement("strong");
     if (missing.length) {
       alert.className = "alert alert-warning";
-      strong.textContent = "No quorum yet.";
+      strong.textContent = T.no_quorum;
       alert.appendChild(strong);
-      alert.appendChild(document.createTextNode(" Missing: " + missing.map(function (group) {
-        return group.map(function (s) { return labels[s] || s; }).join(" or ");
-      }).join(", ") + "."));
+      var named = missing.map(function (group) {
+        return group.map(function (s) { return labels[s] || s; }).join(" " + T.or + " ");
+      }).join(", ");
+      alert.appendChild(document.createTextNode(" " + T.missing.replace("%(missing)s", named)));
     } else {
       alert.className = "alert alert-success";
-      strong.textContent = "Quorum reached:";
+      strong.textContent = T.quorum;
       alert.appendChild(strong);
-      alert.appendChild(document.createTextNode(" every required specialty is present (save to record it)."));
+      alert.appendChild(document.createTextNode(" " + T.quorum_detail));
     }
     box.replaceChildren(alert);
   }

@@ -3,6 +3,8 @@
 // server holds: the chair's own autosave never conflicts with the chair's signature.
 (function () {
   "use strict";
+  var texts = document.getElementById("script-texts");  // the page's words (tumorboard/script_texts.py)
+  var T = texts ? JSON.parse(texts.textContent) : {};
   document.addEventListener("keydown", function (event) {
     if (!event.altKey) { return; }
     var link = event.key === "ArrowRight" ? document.getElementById("next-case")
@@ -37,7 +39,7 @@
 
   function pair(label, theirs, yours) {
     var row = element("div", undefined, "row g-2 conflict-field");
-    [[label + ": theirs", theirs], [label + ": yours", yours]].forEach(function (side) {
+    [[T.theirs.replace("%(field)s", label), theirs], [T.yours.replace("%(field)s", label), yours]].forEach(function (side) {
       var col = element("div", undefined, "col-md-6");
       col.appendChild(element("div", side[0], "small fw-semibold"));
       col.appendChild(element("pre", side[1], "conflict-text"));
@@ -55,10 +57,10 @@
       conflict.appendChild(pair(field.label, field.theirs, field.yours));
     });
     if (json.plan) {
-      conflict.appendChild(pair("Plan", json.plan.theirs.join("\n"), json.plan.yours.join("\n")));
+      conflict.appendChild(pair(T.plan, json.plan.theirs.join("\n"), json.plan.yours.join("\n")));
     }
     if (json.reload_url) {
-      var link = element("a", "Reload the page to take theirs");
+      var link = element("a", T.reload);
       link.href = json.reload_url;
       conflict.appendChild(link);
     }
@@ -69,7 +71,7 @@
   function save() {
     if (!dirty || stopped) { return inflight || Promise.resolve(); }
     dirty = false;
-    status.textContent = "Saving…";
+    status.textContent = T.saving;
     inflight = fetch(form.dataset.autosaveUrl, {
       method: "POST", body: draftData(), credentials: "same-origin",
       headers: { "Accept": "application/json" }
@@ -78,20 +80,21 @@
     }).then(function (result) {
       if (result.status === 200) {
         version.value = result.json.version;
-        status.textContent = "Draft saved " + new Date().toLocaleTimeString();
+        var now = new Date().toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" });
+        status.textContent = T.saved.replace("%(time)s", now);
       } else if (result.status === 409 && !result.json.fields) {
         stopped = true;
-        status.textContent = "Not saved.";
+        status.textContent = T.not_saved;
         conflict.hidden = false;
         conflict.textContent = result.json.error;
       } else if (result.status === 409) {
-        status.textContent = "Not saved.";
+        status.textContent = T.not_saved;
         showConflict(result.json);
       } else {
-        status.textContent = result.json.error || "Not saved.";
+        status.textContent = result.json.error || T.not_saved;
       }
     }).catch(function () {
-      status.textContent = "Not saved: check the connection.";
+      status.textContent = T.offline;
       dirty = true;
     }).then(function () { inflight = null; });
     return inflight;
@@ -111,7 +114,7 @@
     if (releasing || !inflight) { return; }
     event.preventDefault();
     var submitter = event.submitter;
-    status.textContent = "Finishing the last autosave…";
+    status.textContent = T.finishing;
     inflight.then(function () {
       releasing = true;
       if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
