@@ -488,11 +488,17 @@ def test_a_preliminary_result_is_kept_as_such_and_the_final_one_replaces_it(list
     assert counts(listener.app) == before
 
 
-def test_a_correction_corrects_the_filed_result_and_keeps_its_history(listener):
-    _board, _patient, case_id = _board_with_case(listener.app, mrn="627272")
+def _filed_then(listener, mrn: str, tag: str, value: str, status: str) -> tuple[tuple[int, int, int], str]:
+    """A final chromogranin A of 182 filed for a new case of `mrn`, then an OBX of `status` for the same
+    order and code: the case's (board, patient, case) ids and the second message's ACK."""
+    ids = _board_with_case(listener.app, mrn=mrn)
     when = hl7_date(date.today() - timedelta(days=2))
-    assert ack_code(listener.send(oru("CORR-1", mrn="627272", obx=[_cga("182", "F", when)]))) == "AA"
-    ack = listener.send(oru("CORR-2", mrn="627272", obx=[_cga("128", "C", when)]))
+    assert ack_code(listener.send(oru(f"{tag}-1", mrn=mrn, obx=[_cga("182", "F", when)]))) == "AA"
+    return ids, listener.send(oru(f"{tag}-2", mrn=mrn, obx=[_cga(value, status, when)]))
+
+
+def test_a_correction_corrects_the_filed_result_and_keeps_its_history(listener):
+    (_board, _patient, case_id), ack = _filed_then(listener, "627272", "CORR", "128", "C")
     assert ack_code(ack) == "AA", ack
     assert "1 corrected or withdrawn" in segment(ack, "MSA")[3]
     assert _labs(listener.app, case_id) == [(128.0, "corrected", None, "1045813|LN|9811-1|")]
@@ -501,10 +507,9 @@ def test_a_correction_corrects_the_filed_result_and_keeps_its_history(listener):
 
 
 def test_a_deletion_withdraws_the_result_and_never_deletes_it(listener):
-    _board, _patient, case_id = _board_with_case(listener.app, mrn="628282")
+    (_board, _patient, case_id), ack = _filed_then(listener, "628282", "DEL", "", "D")
+    assert ack_code(ack) == "AA", ack
     when = hl7_date(date.today() - timedelta(days=2))
-    assert ack_code(listener.send(oru("DEL-1", mrn="628282", obx=[_cga("182", "F", when)]))) == "AA"
-    assert ack_code(listener.send(oru("DEL-2", mrn="628282", obx=[_cga("", "D", when)]))) == "AA"
     assert _labs(listener.app, case_id) == [(182.0, "withdrawn", "deleted", "1045813|LN|9811-1|")]
     with listener.app.app_context():
         case = db.session.get(Case, case_id)
@@ -518,10 +523,7 @@ def test_a_deletion_withdraws_the_result_and_never_deletes_it(listener):
 
 
 def test_a_result_sent_for_the_wrong_patient_is_withdrawn_and_waits_in_the_work_list(listener):
-    board_id, patient_id, case_id = _board_with_case(listener.app, mrn="629292")
-    when = hl7_date(date.today() - timedelta(days=2))
-    assert ack_code(listener.send(oru("WRONG-1", mrn="629292", obx=[_cga("182", "F", when)]))) == "AA"
-    ack = listener.send(oru("WRONG-2", mrn="629292", obx=[_cga("", "W", when)]))
+    (board_id, patient_id, case_id), ack = _filed_then(listener, "629292", "WRONG", "", "W")
     assert ack_code(ack) == "AA", ack
     assert _labs(listener.app, case_id) == [(182.0, "withdrawn", "wrong_patient", "1045813|LN|9811-1|")]
     with listener.app.app_context():
