@@ -8,16 +8,18 @@ transactions queue up instead of forking the chain; a unique prev_hash makes a f
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
 from flask import current_app, g, has_request_context, request
+from flask_babel import gettext
 from sqlalchemy import select
 
 from tumorboard.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from tumorboard.clinical.labels import N_
 from tumorboard.db import on_operation_start, utcnow
 from tumorboard.extensions import db
 
@@ -136,8 +138,16 @@ def record(
 
 @dataclass(frozen=True)
 class ChainProblem:
+    """A break of the chain: `message` is a catalogue message (English, marked N_) with %(name)s
+    placeholders, `values` fill them; `text` is it in the reader's language."""
+
     seq: int | None
     message: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return gettext(self.message, **self.values)
 
 
 def verify_chain(batch_size: int = 1000) -> Iterator[ChainProblem]:
@@ -149,17 +159,21 @@ def verify_chain(batch_size: int = 1000) -> Iterator[ChainProblem]:
     for event in db.session.scalars(stmt):
         if event.seq != expected_seq:
             yield ChainProblem(
-                event.seq, f"expected event {expected_seq} here, found {event.seq}: rows missing"
+                event.seq,
+                N_("expected event %(expected)s here, found %(seq)s: rows missing"),
+                {"expected": expected_seq, "seq": event.seq},
             )
         if event.prev_hash != expected_prev:
-            yield ChainProblem(event.seq, "link to the previous event is broken (a row deleted or moved)")
+            yield ChainProblem(event.seq, N_("link to the previous event is broken (a row deleted or moved)"))
         if not hmac.compare_digest(event.hash, compute_hash(event, key)):
-            yield ChainProblem(event.seq, "content does not match its hash (the row was edited)")
+            yield ChainProblem(event.seq, N_("content does not match its hash (the row was edited)"))
         expected_seq, expected_prev = event.seq + 1, event.hash
     head = db.session.get(AuditChainHead, HEAD_ID)
     if head is None:
-        yield ChainProblem(None, "the chain head is missing")
+        yield ChainProblem(None, N_("the chain head is missing"))
     elif head.seq != expected_seq - 1 or head.hash != expected_prev:
         yield ChainProblem(
-            head.seq, f"the chain ends at event {expected_seq - 1} but its head says {head.seq}"
+            head.seq,
+            N_("the chain ends at event %(last)s but its head says %(head)s"),
+            {"last": expected_seq - 1, "head": head.seq},
         )

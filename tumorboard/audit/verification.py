@@ -4,19 +4,27 @@ snapshot, an agenda snapshot) against the hash that the audit event of its momen
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import inspect, select
 
 from tumorboard.audit.models import AuditChainHead, AuditEvent
 from tumorboard.audit.recording import verify_chain
+from tumorboard.clinical.labels import N_
 from tumorboard.extensions import Model, db
 from tumorboard.frozen import FrozenRecord
 
 
 @dataclass(frozen=True)
 class FrozenProblem:
+    """A frozen record that does not match its audit event; `message` a catalogue message (N_)."""
+
     table: str
     key: int
     message: str
+
+    @property
+    def text(self) -> str:
+        return gettext(self.message)
 
 
 def verify_frozen_records() -> Iterator[FrozenProblem]:
@@ -34,13 +42,15 @@ def verify_frozen_records() -> Iterator[FrozenProblem]:
             key = getattr(row, key_column.key)
             seen.add(key)
             if not row.intact:
-                yield FrozenProblem(table, key, "the frozen document was changed after it was frozen")
+                yield FrozenProblem(table, key, N_("the frozen document was changed after it was frozen"))
             elif key not in recorded:
-                yield FrozenProblem(table, key, "no audit event recorded this frozen document's hash")
+                yield FrozenProblem(table, key, N_("no audit event recorded this frozen document's hash"))
             elif recorded[key] != row.sha256:
-                yield FrozenProblem(table, key, "the frozen document differs from its recorded hash")
+                yield FrozenProblem(table, key, N_("the frozen document differs from its recorded hash"))
         for key in sorted(set(recorded) - seen):
-            yield FrozenProblem(table, key, "an audit event recorded this frozen document, but it is missing")
+            yield FrozenProblem(
+                table, key, N_("an audit event recorded this frozen document, but it is missing")
+            )
 
 
 def _frozen_models() -> list[type[FrozenRecord]]:
@@ -49,8 +59,8 @@ def _frozen_models() -> list[type[FrozenRecord]]:
 
 def audit_problems() -> list[str]:
     """Everything wrong with the audit trail, one line each (empty when it is intact)."""
-    problems = [f"event {p.seq}: {p.message}" for p in verify_chain()]
-    return problems + [f"{p.table} {p.key}: {p.message}" for p in verify_frozen_records()]
+    problems = [gettext("event %(seq)s: %(problem)s", seq=p.seq, problem=p.text) for p in verify_chain()]
+    return problems + [f"{p.table} {p.key}: {p.text}" for p in verify_frozen_records()]
 
 
 def head_problems(expected: tuple[int, str]) -> list[str]:
@@ -60,8 +70,20 @@ def head_problems(expected: tuple[int, str]) -> list[str]:
     held = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
     if held is None:
         head = db.session.get(AuditChainHead, 1)
-        ends = f" (it ends at {head.seq})" if head is not None else ""
-        return [f"the chain no longer reaches event {seq}{ends}: cut back or reset"]
+        if head is not None:
+            return [
+                gettext(
+                    "the chain no longer reaches event %(seq)s (it ends at %(last)s): cut back or reset",
+                    seq=seq,
+                    last=head.seq,
+                )
+            ]
+        return [gettext("the chain no longer reaches event %(seq)s: cut back or reset", seq=seq)]
     if held != digest:
-        return [f"event {seq} differs from the head kept outside the database: the chain was rewritten"]
+        return [
+            gettext(
+                "event %(seq)s differs from the head kept outside the database: the chain was rewritten",
+                seq=seq,
+            )
+        ]
     return []
