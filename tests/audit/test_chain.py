@@ -189,3 +189,26 @@ def test_audit_log_refuses_implausible_dates(client_as, query):
 
     response = client_as(Role.ADMIN).get(f"/admin/audit/?{query}")
     assert response.status_code == 422 and "Choose a date between 2000 and 2199." in response.text
+
+
+def test_the_problems_are_written_in_the_readers_language(app, app_ctx):
+    """What the check finds is told to the admin in their language, with its numbers; the message it
+    keeps is the catalogue's English (what the CLI and the tests read in English)."""
+    from flask_babel import force_locale
+
+    from tumorboard.audit.verification import audit_problems
+
+    events = _write_events(4)
+    db.session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": events[2].id})
+    db.session.expire_all()
+    with app.test_request_context(), force_locale("de"):
+        german = audit_problems()
+    with app.test_request_context(), force_locale("en"):
+        english = audit_problems()
+    seq = events[3].seq
+    assert f"event {seq}: expected event {seq - 1} here, found {seq}: rows missing" in english
+    assert (
+        f"Ereignis {seq}: hier wurde Ereignis {seq - 1} erwartet, gefunden wurde {seq}: Einträge fehlen"
+        in german
+    )
+    assert len(german) == len(english)
