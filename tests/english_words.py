@@ -10,6 +10,7 @@ Read by the test client's walk (tests/decisions/test_board_cycle_pages_in_german
 """
 
 import re
+from collections.abc import Collection
 from html.parser import HTMLParser
 
 TELLTALE_WORDS = (
@@ -67,11 +68,16 @@ def visible_texts(page: str, language: str = "de") -> list[str]:
     return finder.texts
 
 
-def english_in(texts: list[str]) -> list[str]:
-    """The texts that hold a tell-tale English word, each with the word found."""
-    return [f"{found.group(1)!r} in {text!r}" for text in texts if (found := _TELLTALE.search(text))]
+def english_in(texts: list[str], typed: Collection[str] = ()) -> list[str]:
+    """The texts that hold a tell-tale English word, each with the word found; `typed`: what people typed
+    (the demo data's clinical questions, in English), no text of the interface's, so left out."""
+    return [
+        f"{found.group(1)!r} in {text!r}"
+        for text in texts
+        if (found := _TELLTALE.search(text)) and not any(words in text for words in typed)
+    ]
 
 
-def english_on(page: str) -> list[str]:
+def english_on(page: str, typed: Collection[str] = ()) -> list[str]:
     """The tell-tale English of an HTML page shown in German."""
-    return english_in(visible_texts(page))
+    return english_in(visible_texts(page), typed)

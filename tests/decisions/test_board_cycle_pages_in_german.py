@@ -1,7 +1,8 @@
 """The pages of the German board cycle (tests/e2e/test_board_cycle_in_german.py) through the test client:
 each shows no tell-tale English word (tests/english_words.py) in its visible text. The data are typed in
 German, as a German board types them; the clinical rules' sources and wording stay as published, marked
-lang="en" (and skipped). Also: a German form's refusal reads German, the API's stays English."""
+lang="en" (and skipped). Also: a German form's refusal reads German (the API's stays English:
+tests/api/test_api_language.py)."""
 
 from datetime import date, timedelta
 
@@ -18,7 +19,6 @@ from tumorboard.extensions import db
 from tumorboard.meetings import operations as meeting_operations
 
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9"}
-GERMAN_MRN_HINT = "4 bis 20 Großbuchstaben, Ziffern oder Bindestriche"
 DAY = timedelta(days=1)
 GERMAN_PLAN = (
     plan_row(detail="Lanreotid 120 mg alle 28 Tage"),
@@ -111,8 +111,7 @@ def test_the_checker_finds_english_and_lets_german_names_and_codes_be():
     )
 
 
-def test_the_submitters_pages_show_no_english(app, submitter, german_case, monkeypatch):
-    monkeypatch.setitem(app.config, "MRN_HINT", GERMAN_MRN_HINT)  # the hospital's own words
+def test_the_submitters_pages_show_no_english(app, submitter, german_case):
     client = log_in(app.test_client(), submitter)
     case = german_case
     pages = {
@@ -152,8 +151,7 @@ def test_the_coordinators_and_chairs_pages_show_no_english(app, coordinator, cha
     assert {url: english_on(page) for url, page in pages.items() if english_on(page)} == {}
 
 
-def test_a_german_refusal_reads_german_and_the_apis_stays_english(app, users, german_case, monkeypatch):
-    monkeypatch.setitem(app.config, "MRN_HINT", GERMAN_MRN_HINT)
+def test_a_german_refusal_reads_german(app, users, german_case):
     client = log_in(app.test_client(), users[Role.SUBMITTER])
     form = CASE_FORM | {"tumour_size_cm": "60", "clinical_question": "Resektion oder Verlaufsbeobachtung?"}
     refused = client.post(f"/cases/{german_case.id}/edit", data=form, headers=GERMAN)

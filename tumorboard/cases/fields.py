@@ -4,6 +4,7 @@ their fields from these, and the operations clean their input with them. Rules t
 
 from dataclasses import replace
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -30,15 +31,21 @@ from tumorboard.fields import CHOOSE, Choice, Choices, Measured, Number, Text
 
 NOT_RECORDED = _l("Not recorded")
 TO_SUBMIT = _l("Required to submit; a draft may leave it open.")
+DEFAULT_MRN_HINT = _l("4 to 20 capital letters, digits or hyphens")  # config's default MRN_PATTERN
 
 
 class PatientFields:
     mrn = Text(_l("MRN"), _l("MRN"), 32, required=True)  # and the hospital's format: config MRN_PATTERN
 
     @staticmethod
-    def mrn_format(hint: str) -> str:
-        """The MRN's help text: the hospital's format (config MRN_HINT), shown before the first error."""
-        return _("As the hospital writes it: %(hint)s.", hint=hint)
+    def mrn_hint() -> str:
+        """The hospital's words for its MRN format (config MRN_HINT), else the catalogue's for the default."""
+        return current_app.config["MRN_HINT"] or str(DEFAULT_MRN_HINT)
+
+    @staticmethod
+    def mrn_format() -> str:
+        """The MRN's help text: the hospital's format, shown before the first error."""
+        return _("As the hospital writes it: %(hint)s.", hint=PatientFields.mrn_hint())
 
     family_name = Text(_l("Family name"), _l("family name"), 100, required=True)
     given_name = Text(_l("Given name"), _l("given name"), 100, required=True)

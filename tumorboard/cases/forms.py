@@ -1,7 +1,6 @@
 """Forms of the cases package: shape and range of the input. The operations check it again, with the
 clinical rules (an extent that fits the site, dates against the birth date)."""
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -58,7 +57,7 @@ class PatientForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.mrn.description = PatientFields.mrn_format(current_app.config["MRN_HINT"])
+        self.mrn.description = PatientFields.mrn_format()
 
 
 class EditPatientForm(PatientForm):

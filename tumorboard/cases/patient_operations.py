@@ -62,7 +62,7 @@ def _clean_patient(data: Mapping[str, Any], patient: Patient | None = None) -> d
     """The identity from the form, checked (the MRN's format, the names, a plausible birth date)."""
     cfg = current_app.config
     cleaned = v.clean_all(PatientFields, data)
-    cleaned["mrn"] = v.mrn(cleaned["mrn"], cfg["MRN_PATTERN"], cfg["MRN_HINT"])
+    cleaned["mrn"] = v.mrn(cleaned["mrn"], cfg["MRN_PATTERN"], PatientFields.mrn_hint())
     birth_date = v.clinical_date(
         data.get("birth_date"), _l("birth date"), "birth_date", today=hospital_today(), birth_date=None
     )

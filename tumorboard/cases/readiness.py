@@ -2,10 +2,14 @@
 
 Two kinds: what no reason excuses (`required_to_submit`: the question the board is asked), and what a
 submitter may send the case without, giving the board a reason (findings not yet there). Pure: it reads
-a case and its findings and returns plain sentences; the operation records them.
+a case and its findings and returns plain sentences, in the request's language (English without one);
+the operation records them.
 """
 
 from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from tumorboard.clinical.vocabularies import (
     Analyte,
@@ -14,6 +18,7 @@ from tumorboard.clinical.vocabularies import (
     ImagingModality,
     PrimarySite,
 )
+from tumorboard.timezones import format_date
 
 MITOSES_GRADED_SITES = frozenset({PrimarySite.LUNG, PrimarySite.THYMUS})
 # Imaging that shows the extent of disease: cross-sectional (CT, MRI) or SSTR imaging.
@@ -22,15 +27,15 @@ STAGING_MODALITIES = frozenset(
 )
 
 
-QUESTION_MISSING = "The clinical question for the board."
+QUESTION_MISSING = _l("The clinical question for the board.")
 
 
 # The case's own fields a clinician must answer before the board sees it; "unknown" is an answer they
 # choose, an empty field is a question nobody answered.
 ANSWER_REQUIRED = (
-    ("functional_status", "The functional status (choose Unknown if it is not known)."),
-    ("differentiation", "The differentiation (choose Not recorded if it is not known)."),
-    ("hereditary_syndrome", "The hereditary syndrome (choose None known or Not assessed)."),
+    ("functional_status", _l("The functional status (choose Unknown if it is not known).")),
+    ("differentiation", _l("The differentiation (choose Not recorded if it is not known).")),
+    ("hereditary_syndrome", _l("The hereditary syndrome (choose None known or Not assessed).")),
 )
 
 
@@ -39,8 +44,8 @@ def required_to_submit(case) -> list[str]:
     and the case's own clinical fields are answered (a reason may excuse missing findings only)."""
     missing = []
     if not (case.clinical_question or "").strip():
-        missing.append(QUESTION_MISSING)
-    missing += [text for name, text in ANSWER_REQUIRED if getattr(case, name) in (None, "")]
+        missing.append(str(QUESTION_MISSING))
+    missing += [str(text) for name, text in ANSWER_REQUIRED if getattr(case, name) in (None, "")]
     return missing
 
 
@@ -51,18 +56,21 @@ def missing_for_board(case, today: date, imaging_max_age_weeks: int) -> list[str
     if case.primary_site in MITOSES_GRADED_SITES:
         # WHO lung/thymus: carcinoids are classified by mitoses and necrosis; Ki-67 plays no part.
         if not explained and not any(r.mitoses_per_2mm2 is not None for r in case.pathology):
-            missing.append("Pathology with the mitotic count (and necrosis), or the reason there is none.")
+            missing.append(_("Pathology with the mitotic count (and necrosis), or the reason there is none."))
     elif not explained and not any(r.ki67_percent is not None for r in case.pathology):
-        missing.append("Pathology with Ki-67, or the reason there is none.")
+        missing.append(_("Pathology with Ki-67, or the reason there is none."))
     oldest = today - timedelta(weeks=imaging_max_age_weeks)
     if not any(s.modality in STAGING_MODALITIES and s.study_date >= oldest for s in case.imaging):
         missing.append(
-            f"CT, MRI or SSTR imaging from the last {imaging_max_age_weeks} weeks "
-            f"(on or after {oldest:%d %b %Y})."
+            _(
+                "CT, MRI or SSTR imaging from the last %(weeks)s weeks (on or after %(date)s).",
+                weeks=imaging_max_age_weeks,
+                date=format_date(oldest),
+            )
         )
     if case.functional_status == FunctionalStatus.FUNCTIONAL:
         if not case.syndrome:
-            missing.append("The hormone syndrome of this functional tumour.")
+            missing.append(_("The hormone syndrome of this functional tumour."))
         else:
             syndrome = FunctionalSyndrome(case.syndrome)
             analytes = {lab.analyte for lab in case.labs}
@@ -71,9 +79,11 @@ def missing_for_board(case, today: date, imaging_max_age_weeks: int) -> list[str
                     missing.append(_paired_message(syndrome, syndrome.paired_with))
             elif syndrome.markers and analytes.isdisjoint(syndrome.markers):
                 names = ", ".join(marker.label for marker in syndrome.markers)
-                missing.append(f"A marker of the {syndrome.label}: {names}.")
+                missing.append(
+                    _("A marker of the %(syndrome)s: %(markers)s.", syndrome=syndrome.label, markers=names)
+                )
             elif not syndrome.markers and not analytes:
-                missing.append("A laboratory marker of the hormone syndrome.")
+                missing.append(_("A laboratory marker of the hormone syndrome."))
     return missing
 
 

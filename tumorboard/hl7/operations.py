@@ -17,6 +17,7 @@ from tumorboard import fields as v
 from tumorboard.audit.recording import record
 from tumorboard.auth.models import User, find_user_by_email
 from tumorboard.auth.roles import Role
+from tumorboard.cases.fields import PatientFields
 from tumorboard.cases.finding_operations import file_received_result
 from tumorboard.cases.models import Patient
 from tumorboard.cases.patient_operations import (
@@ -347,7 +348,7 @@ def match_result(actor, item: UnmatchedResult, *, expected_version: int | None, 
     the patient's cases open for findings on the coordinator's boards. Returns the cases' ids."""
     _check_open(actor, item, expected_version)
     cleaned = v.clean_all(UnmatchedFields, data, ("mrn", "analyte"))
-    mrn = v.mrn(cleaned["mrn"], current_app.config["MRN_PATTERN"], current_app.config["MRN_HINT"])
+    mrn = v.mrn(cleaned["mrn"], current_app.config["MRN_PATTERN"], PatientFields.mrn_hint())
     patient = patient_by_mrn(mrn)
     if patient is None:
         raise OperationError(NO_OPEN_CASE, field="mrn")
