@@ -97,7 +97,9 @@ class Config:
 
     # Medical record numbers: the hospital's own format, and how to describe it to the user.
     MRN_PATTERN = os.environ.get("MRN_PATTERN", r"^[A-Z0-9][A-Z0-9-]{3,19}$")
-    MRN_HINT = os.environ.get("MRN_HINT", "4 to 20 capital letters, digits or hyphens")
+    # MRN_HINT empty: the catalogue's words for the default pattern, in the reader's language
+    # (cases.fields.DEFAULT_MRN_HINT); a hospital with its own pattern describes it in its language.
+    MRN_HINT = os.environ.get("MRN_HINT", "")
     # Readiness check: how old the staging imaging may be at submission.
     IMAGING_MAX_AGE_WEEKS = _env_int("IMAGING_MAX_AGE_WEEKS", 8)
 

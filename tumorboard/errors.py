@@ -4,11 +4,12 @@ from typing import Any
 
 
 class OperationError(ValueError):
-    """The action cannot be done as asked; the message is shown to the user as is."""
+    """The action cannot be done as asked; the message is shown to the user as is. A lazy message (the
+    catalogue's) is read here, in the language of the request that raised it."""
 
     def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
+        super().__init__(str(message))
+        self.message = str(message)
         self.field = field
 
 

@@ -4,7 +4,9 @@ and its validators, with the same messages) and by the operation (`rule.clean(va
 the gate for every caller: the web, the CLI, the seed data, an import.
 
 The clean functions below are the operations' checks; each raises OperationError with a message the user
-sees as is.
+sees as is, in the request's language (a German form reads German; the API's requests are English,
+tumorboard.i18n): the messages are the catalogue's, the `what` of a declaration (how a message names the
+field) too. A declaration's messages are lazy: its form is built once, and reads them per request.
 """
 
 import math
@@ -16,6 +18,10 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal, overload
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 from wtforms import FloatField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -31,6 +37,11 @@ from tumorboard.errors import OperationError
 from tumorboard.forms import UNREADABLE, MultiCheckboxField, unreadable_characters
 from tumorboard.forms import choices as select_choices
 from tumorboard.i18n import lazy_label
+from tumorboard.timezones import format_measure, format_number
+
+
+class NotANumber(OperationError):
+    """A value that is no number at all (not one out of range): a censored value's field says more."""
 
 
 @overload
@@ -40,12 +51,12 @@ def choice(value, enum: type[StrEnum], what: str, field: str, *, required: bool)
 def choice(value, enum: type[StrEnum], what: str, field: str, *, required: bool = True) -> str | None:
     if value in (None, ""):
         if required:
-            raise OperationError(f"Choose the {what}.", field=field)
+            raise OperationError(_("Choose the %(what)s.", what=what), field=field)
         return None
     try:
         return enum(value).value
     except ValueError:
-        raise OperationError(f"Unknown {what}.", field=field) from None
+        raise OperationError(_("Unknown %(what)s.", what=what), field=field) from None
 
 
 def choices(values, enum: type[StrEnum], what: str, field: str) -> list[str]:
@@ -58,9 +69,9 @@ def number(value, what: str, field: str, *, low: float, high: float, unit: str =
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise OperationError(f"The {what} must be a number.", field=field) from None
+        raise NotANumber(_("The %(what)s must be a number.", what=what), field=field) from None
     if math.isnan(number) or not low <= number <= high:
-        raise OperationError(f"The {what} must be between {low:g} and {high:g}{unit}.", field=field)
+        raise OperationError(_between(what, low, high, unit), field=field)
     return number
 
 
@@ -69,13 +80,13 @@ def integer(value, what: str, field: str, *, low: int, high: int, unit: str = ""
     if result is None:
         return None
     if result != int(result):
-        raise OperationError(f"The {what} must be a whole number.", field=field)
+        raise OperationError(_("The %(what)s must be a whole number.", what=what), field=field)
     return int(result)
 
 
 def nodes(positive: int | None, examined: int | None) -> None:
     if positive is not None and examined is not None and positive > examined:
-        raise OperationError("More nodes are positive than were examined.", field="nodes_positive")
+        raise OperationError(_("More nodes are positive than were examined."), field="nodes_positive")
 
 
 def text(
@@ -88,11 +99,11 @@ def text(
     if any(ch in UNREADABLE for ch in value):
         raise OperationError(unreadable_characters(what), field=field)
     if single_line and any(ch in "\r\n\t" for ch in value):
-        raise OperationError(f"The {what} is one line.", field=field)
+        raise OperationError(_("The %(what)s is one line.", what=what), field=field)
     if required and not value:
-        raise OperationError(f"Enter the {what}.", field=field)
+        raise OperationError(_enter(what), field=field)
     if len(value) > max_length:
-        raise OperationError(f"The {what} is too long (at most {max_length} characters).", field=field)
+        raise OperationError(_too_long(what, max_length), field=field)
     return value
 
 
@@ -104,8 +115,10 @@ def reason_given(reason: str, field: str) -> None:
     sentence someone can read later, not "ok"."""
     if len(reason) < REASON_MIN_LENGTH:
         raise OperationError(
-            f"Give the reason in a few words (at least {REASON_MIN_LENGTH} characters): "
-            "it is kept with the record.",
+            _(
+                "Give the reason in a few words (at least %(count)s characters): it is kept with the record.",
+                count=REASON_MIN_LENGTH,
+            ),
             field=field,
         )
 
@@ -113,18 +126,20 @@ def reason_given(reason: str, field: str) -> None:
 def clinical_date(value, what: str, field: str, *, today: date, birth_date: date | None) -> date:
     """A date of a finding or treatment: not in the future, not before the patient was born."""
     if not isinstance(value, date):
-        raise OperationError(f"Enter the {what} as a date.", field=field)
+        raise OperationError(_("Enter the %(what)s as a date.", what=what), field=field)
     if value > today:
-        raise OperationError(f"The {what} cannot be in the future.", field=field)
+        raise OperationError(_("The %(what)s cannot be in the future.", what=what), field=field)
     if birth_date is not None and value < birth_date:
-        raise OperationError(f"The {what} cannot be before the patient's birth date.", field=field)
+        raise OperationError(
+            _("The %(what)s cannot be before the patient's birth date.", what=what), field=field
+        )
     return value
 
 
 def mrn(value: str | None, pattern: str, hint: str) -> str:
     value = (value or "").strip().upper()
     if not re.fullmatch(pattern, value):
-        raise OperationError(f"The MRN must be {hint}.", field="mrn")
+        raise OperationError(_("The MRN must be %(hint)s.", hint=hint), field="mrn")
     return value
 
 
@@ -141,9 +156,41 @@ class Refused(Length):
         self.field_flags: dict[str, int] = {}
 
 
-def _literal(message: str) -> str:
-    """A message for a WTForms validator, which %-formats its messages: a "%" in ours is meant."""
-    return message.replace("%", "%%")
+class _ValidatorMessage(LazyString):
+    """A message for a WTForms validator, read in the language of the request that shows it, and escaped
+    by the page like any text (a LazyString passes as markup)."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def _literal(message: str) -> _ValidatorMessage:
+    """WTForms %-formats its messages: a "%" in ours is meant."""
+    return _ValidatorMessage(lambda: str(message).replace("%", "%%"))
+
+
+# The messages more than one rule gives, lazy: a declaration's properties hand them to its form's
+# validators, built once with the form's class.
+
+
+def _enter(what: str) -> LazyString:
+    return _l("Enter the %(what)s.", what=what)
+
+
+def _too_long(what: str, max_length: int) -> LazyString:
+    return _l("The %(what)s is too long (at most %(count)s characters).", what=what, count=max_length)
+
+
+def _between(what: str, low: float, high: float, unit: str) -> LazyString:
+    """`unit`, a symbol (cm, %) or words (minutes), follows the higher number."""
+    return LazyString(
+        lambda: _(
+            "The %(what)s must be between %(low)s and %(high)s.",
+            what=what,
+            low=format_number(low),
+            high=format_measure(high, str(unit)) if unit else format_number(high),
+        )
+    )
 
 
 def vocabulary_choices(enum: type[StrEnum], blank: str | None = None) -> list:
@@ -167,15 +214,19 @@ class Text:
 
     @property
     def too_long(self) -> str:
-        return f"The {self.what} is too long (at most {self.max_length} characters)."
+        return _too_long(self.what, self.max_length)
 
     @property
     def too_short(self) -> str:
-        return f"The {self.what} is too short (at least {self.min_length} characters)."
+        return _l(
+            "The %(what)s is too short (at least %(count)s characters).",
+            what=self.what,
+            count=self.min_length,
+        )
 
     @property
     def empty(self) -> str:
-        return self.missing or f"Enter the {self.what}."
+        return self.missing or _enter(self.what)
 
     def clean(self, value, name: str) -> str:
         if self.required and not (value or "").strip():
@@ -205,7 +256,7 @@ class Link(Text):
 
     @property
     def not_https(self) -> str:
-        return f"The {self.what} must start with https://."
+        return _l("The %(what)s must start with https://.", what=self.what)
 
     def clean(self, value, name: str) -> str:
         link = super().clean(value, name)
@@ -216,7 +267,7 @@ class Link(Text):
     def validators(self) -> list:
         def https(form, field):
             if field.data and not field.data.strip().startswith("https://"):
-                raise ValidationError(self.not_https)
+                raise ValidationError(str(self.not_https))
 
         return [*super().validators(), https]
 
@@ -234,12 +285,12 @@ class Password:
 
     @property
     def too_long(self) -> str:
-        return f"The {self.what} is too long (at most {self.max_length} characters)."
+        return _too_long(self.what, self.max_length)
 
     def clean(self, value, name: str) -> str:
         value = value or ""
         if not value:
-            raise OperationError(self.missing or f"Enter the {self.what}.", field=name)
+            raise OperationError(self.missing or _enter(self.what), field=name)
         if len(value) > self.max_length:
             raise OperationError(self.too_long, field=name)
         return value
@@ -247,7 +298,7 @@ class Password:
     def field(self, label: str | None = None, **overrides):
         overrides.setdefault("description", self.description)
         validators = [
-            InputRequired(_literal(self.missing or f"Enter the {self.what}.")),
+            InputRequired(_literal(self.missing or _enter(self.what))),
             Refused(max=self.max_length, message=_literal(self.too_long)),
         ]
         return PasswordField(label or self.label, validators=validators, **overrides)
@@ -259,14 +310,14 @@ class Number:
     what: str
     low: float
     high: float
-    unit: str = ""  # as the message writes it after the number: " cm", " %"
+    unit: str = ""  # as the message writes it after the number: "cm", "%", _l("minutes")
     whole: bool = False
     required: bool = False
     description: str = ""
 
     @property
     def out_of_range(self) -> str:
-        return f"The {self.what} must be between {self.low:g} and {self.high:g}{self.unit}."
+        return _between(self.what, self.low, self.high, self.unit)
 
     def clean(self, value, name: str) -> float | int | None:
         result: float | int | None
@@ -275,11 +326,11 @@ class Number:
         else:
             result = number(value, self.what, name, low=self.low, high=self.high, unit=self.unit)
         if result is None and self.required:
-            raise OperationError(f"Enter the {self.what}.", field=name)
+            raise OperationError(_enter(self.what), field=name)
         return result
 
     def field(self, label: str | None = None, **overrides):
-        first = InputRequired(f"Enter the {self.what}.") if self.required else Optional()
+        first = InputRequired(_literal(_enter(self.what))) if self.required else Optional()
         kind = IntegerField if self.whole else FloatField
         overrides.setdefault("description", self.description)
         return kind(
@@ -308,17 +359,19 @@ class Measured(Number):
                 value = value[found.end() :]
                 if not value.strip():
                     raise OperationError(
-                        f"Give the number after {comparator}, for example {comparator}2.", field=name
+                        _("Give the number after %(sign)s, for example %(sign)s2.", sign=comparator),
+                        field=name,
                     )
         try:
             return comparator, super().clean(value, name)
-        except OperationError as exc:
-            if exc.message.endswith("must be a number."):
-                raise OperationError(
-                    f"The {self.what} must be a number, or a number after <, <=, > or >= (for example <2).",
-                    field=name,
-                ) from None
-            raise
+        except NotANumber:
+            raise OperationError(
+                _(
+                    "The %(what)s must be a number, or a number after <, <=, > or >= (for example <2).",
+                    what=self.what,
+                ),
+                field=name,
+            ) from None
 
     def clean(self, value, name: str) -> float | int | None:
         return self.split(value, name)[1]
@@ -332,12 +385,12 @@ class Measured(Number):
             except OperationError as exc:
                 raise StopValidation(exc.message) from None
 
-        first = InputRequired(f"Enter the {self.what}.") if self.required else Optional()
+        first = InputRequired(_literal(_enter(self.what))) if self.required else Optional()
         overrides.setdefault("description", self.description)
         return StringField(label or self.label, validators=[first, check], **overrides)
 
 
-CHOOSE = "Choose …"
+CHOOSE = _l("Choose …")
 
 
 @dataclass(frozen=True)
@@ -361,7 +414,7 @@ class Choice:
 
     @property
     def missing(self) -> str:
-        return f"Choose the {self.what}."
+        return _l("Choose the %(what)s.", what=self.what)
 
     def clean(self, value, name: str) -> str | None:
         if value in (None, "") and self.default is not None:

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectChoice, SelectMultipleField, widgets
 from wtforms.validators import InputRequired, ValidationError
@@ -24,7 +25,9 @@ UNREADABLE = frozenset(({chr(c) for c in range(32)} - {"\t", "\n", "\r"}) | INVI
 
 def unreadable_characters(what: str) -> str:
     """The message for text with characters nobody types on purpose; the operations say the same."""
-    return f"The {what} contains invisible, control or direction-changing characters: type it again."
+    return _(
+        "The %(what)s contains invisible, control or direction-changing characters: type it again.", what=what
+    )
 
 
 def no_control_characters(form, field) -> None:

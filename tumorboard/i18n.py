@@ -3,8 +3,9 @@
 The language of a request is, in order: the signed-in user's choice on their profile (``User.locale``,
 when set; the navigation's switch sets it too), for a visitor not signed in the switch's cookie
 (``LOCALE_COOKIE``), the browser's Accept-Language among ``LANGUAGES``, the hospital's
-``DEFAULT_LOCALE``. Times are shown in the hospital's time zone (``TIMEZONE``) whatever the language.
-Enum values stay stable in the database and the API; their labels are translated where they are shown.
+``DEFAULT_LOCALE``; the API (under /api, but for its documentation page) answers in English. Times are
+shown in the hospital's time zone (``TIMEZONE``) whatever the language. Enum values
+stay stable in the database and the API; their labels are translated where they are shown.
 
 Catalogues live in ``translations/<lang>/LC_MESSAGES/messages.po`` and are compiled to ``.mo`` beside
 them (both kept in git so that a fresh clone runs); ``make i18n`` extracts the messages of the code and
@@ -21,6 +22,8 @@ from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
 
 from tumorboard.clinical import labels as clinical_labels
+from tumorboard.problems import is_api_request
+from tumorboard.timezones import format_number
 
 
 class Language(StrEnum):
@@ -37,6 +40,7 @@ class Language(StrEnum):
 
 # An anonymous visitor's choice from the navigation's switch (a signed-in user's is on their profile).
 LOCALE_COOKIE = "tb_locale"
+API_DOCS_PAGE = "api_docs.docs_page"  # under /api, but a page people read: in their language
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 babel = Babel()
 
@@ -55,6 +59,8 @@ def offered(code: str | None) -> str | None:
 def select_locale() -> str:
     """The language of this request (see the module's docstring for the order)."""
     languages = current_app.config["LANGUAGES"]
+    if request and is_api_request() and request.endpoint != API_DOCS_PAGE:
+        return Language.EN.value  # the API's answers (its problem JSON too) are English, whoever asks
     profile = _user_locale()
     chosen = offered(profile)
     if chosen:
@@ -76,10 +82,11 @@ def current_language() -> str:
     return str(get_locale() or current_app.config["DEFAULT_LOCALE"])
 
 
-def lazy_label(member: Any) -> LazyString:
-    """An enum member's label read when it is shown, in that request's language: for choices built once,
-    when a form class is defined (a label read then would stay in the language of the first request)."""
-    return LazyString(lambda: member.label)
+def lazy_label(member: Any, attribute: str = "label") -> LazyString:
+    """An enum member's label (or another of its words) read when it is shown, in that request's
+    language: for choices built once, when a form class is defined (a label read then would stay in the
+    language of the first request)."""
+    return LazyString(lambda: getattr(member, attribute))
 
 
 def select_timezone() -> str:
@@ -100,8 +107,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
-    # the clinical vocabularies' labels (clinical.labels, pure Python) through the same catalogues
-    clinical_labels.set_translator(gettext)
+    # the clinical vocabularies' labels and numbers (clinical.labels, pure Python) through the same
+    # catalogues and formats
+    clinical_labels.set_translator(gettext, format_number)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     # Flask-Babel keeps the locale it chose on `g`, which lives as long as the app context: where one
     # context serves several requests (the tests' client inside an app context, a CLI command rendering

@@ -5,6 +5,7 @@ from flask import Flask, current_app
 from tumorboard.auth.roles import Role
 from tumorboard.cases.operations import readiness_texts
 from tumorboard.clinical import inputs, tnm, vocabularies
+from tumorboard.clinical.labels import category_label
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.i18n import Language, current_language
 from tumorboard.keyset import PAGING_ARGS
@@ -35,6 +36,8 @@ def _unread_notifications() -> int:
 
 
 def init_app(app: Flask) -> None:
+    from tumorboard.cases.finding_operations import IHC_RESULT_LABELS
+    from tumorboard.cases.models import Sex
     from tumorboard.meetings.models import AgendaMode, AttendanceStatus
 
     app.jinja_env.globals.update(
@@ -59,7 +62,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["measure"] = format_measure  # {{ 2.8|measure('cm') }}: 2.8 cm / 2,8 cm
     app.jinja_env.filters["specialty_label"] = lambda value: _label(value, Specialty)
     app.jinja_env.filters["role_label"] = lambda value: _label(value, Role)
+    app.jinja_env.filters["sex_label"] = lambda value: _label(value, Sex)
+    app.jinja_env.filters["ihc_result"] = lambda value: str(IHC_RESULT_LABELS.get(value, value))
     app.jinja_env.filters["site_label"] = lambda value: _label(value, vocabularies.PrimarySite)
     app.jinja_env.filters["vocab"] = _vocab
     app.jinja_env.filters["readiness_texts"] = readiness_texts
+    app.jinja_env.filters["category"] = category_label  # a rule's category: codes as written, words in German
     app.jinja_env.filters["rule_inputs"] = inputs.shown_inputs  # a rule's inputs in the clinic's words

@@ -72,16 +72,23 @@ def format_time(value: datetime | None, locale: str | None = None) -> str:
 
 
 def format_number(
-    value: float | Decimal | int | None, digits: int | None = None, locale: str | None = None
+    value: float | Decimal | int | None,
+    digits: int | None = None,
+    locale: str | None = None,
+    *,
+    grouped: bool = True,
 ) -> str:
     """A number in the language's digits (2.8 / 2,8; 1,200 / 1.200); `digits` fixes the decimals shown,
-    else a value shows the decimals it has (up to three)."""
+    else a value shows the decimals it has (up to three). `grouped=False`: a measured value as the
+    laboratory writes it (1000 / 2,8), with no separator a reader of the other language could take for
+    the decimal sign."""
     if value is None:
         return ""
     language = _locale(locale)
+    whole = "#,##0" if grouped else "0"
     if digits is None:
-        return babel_numbers.format_decimal(value, format="#,##0.###", locale=language)
-    pattern = "#,##0." + "0" * digits if digits > 0 else "#,##0"
+        return babel_numbers.format_decimal(value, format=f"{whole}.###", locale=language)
+    pattern = f"{whole}." + "0" * digits if digits > 0 else whole
     return babel_numbers.format_decimal(value, format=pattern, locale=language, decimal_quantization=True)
 
 

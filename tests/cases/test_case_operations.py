@@ -45,7 +45,7 @@ BAD_CASE_INPUT = [
     pytest.param(
         {"tumour_size_cm": "-1"},
         "tumour_size_cm",
-        "The tumour size must be between 0 and 50 cm.",
+        "The tumour size must be between 0 and 50\u00a0cm.",
         id="size-negative",
     ),
     pytest.param(
@@ -57,7 +57,7 @@ BAD_CASE_INPUT = [
     pytest.param(
         {"tumour_size_cm": "50.1"},
         "tumour_size_cm",
-        "The tumour size must be between 0 and 50 cm.",
+        "The tumour size must be between 0 and 50\u00a0cm.",
         id="size-too-big",
     ),
     pytest.param(
@@ -66,7 +66,7 @@ BAD_CASE_INPUT = [
     pytest.param(
         {"tumour_size_cm": "nan"},
         "tumour_size_cm",
-        "The tumour size must be between 0 and 50 cm.",
+        "The tumour size must be between 0 and 50\u00a0cm.",
         id="size-nan",
     ),
     pytest.param(
@@ -114,7 +114,7 @@ BAD_CASE_INPUT = [
     pytest.param(
         {"primary_site": "ileum", "extent": "submucosa", "mesenteric_mass_cm": "-0.5"},
         "mesenteric_mass_cm",
-        "The mesenteric mass must be between 0 and 50 cm.",
+        "The mesenteric mass must be between 0 and 50\u00a0cm.",
         id="mesenteric-mass-negative",
     ),
     pytest.param(

@@ -222,7 +222,7 @@ def test_bad_patient_input(client_as, change, message):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"tumour_size_cm": "-1"}, "The tumour size must be between 0 and 50 cm."),
+        ({"tumour_size_cm": "-1"}, "The tumour size must be between 0 and 50\u00a0cm."),
         ({"tumour_size_cm": "abc"}, "Not a valid float value."),
         ({"primary_site": "liver"}, "Not a valid choice."),
         ({"extent": "subserosa"}, "This extent of invasion does not apply to the chosen primary site."),
@@ -274,7 +274,7 @@ def test_ten_thousand_pasted_characters_are_refused_and_come_back_whole(client_a
 @pytest.mark.parametrize(
     ("kind", "data", "message"),
     [
-        ("pathology", {"ki67_percent": "150"}, "The Ki-67 must be between 0 and 100 %."),
+        ("pathology", {"ki67_percent": "150"}, "The Ki-67 must be between 0 and 100%."),
         ("pathology", {"report_date": TOMORROW}, "The report date cannot be in the future."),
         (
             "pathology",
@@ -295,7 +295,7 @@ def test_ten_thousand_pasted_characters_are_refused_and_come_back_whole(client_a
         ),
         ("imaging", {"modality": "xray"}, "Not a valid choice."),
         ("imaging", {"study_date": ""}, "Enter the study date."),
-        ("lab", {"value": "-3"}, "The value must be between 0 and 1e+09."),
+        ("lab", {"value": "-3"}, "The value must be between 0 and 1,000,000,000."),
         ("lab", {"ref_low": "10", "ref_high": "5"}, "The lower reference limit is above the upper one."),
         ("lab", {"analyte": "unobtainium"}, "Not a valid choice."),
     ],
@@ -515,7 +515,7 @@ def test_case_page_notes_a_unit_change_under_the_chart_and_the_chart_keeps_the_u
         "Chromogranin A (serum) in nmol/L: 2 results from 12 Mar 2026 to 20 Apr 2026; latest 1.8 nmol/L"
         in figure
     )
-    assert "fell by 14 % since 2.1 nmol/L on 12 Mar 2026" in figure  # within the nmol/L series only
+    assert "fell by 14% since 2.1 nmol/L on 12 Mar 2026" in figure  # within the nmol/L series only
     assert "99 %" not in html
 
     svg = client.get(f"/cases/{case.id}/markers/chromogranin_a.svg").text
@@ -530,7 +530,7 @@ def test_case_page_without_a_unit_change_has_no_note(client_as, case, submitter,
 
     assert "marker-unit-change" not in html and 'height="220"' in html
     assert "Chromogranin A (serum) in ng/mL: 2 results from 15 Jan 2026 to 12 Mar 2026" in html
-    assert "fell by 25 % since 120 ng/mL on 15 Jan 2026" in html
+    assert "fell by 25% since 120 ng/mL on 15 Jan 2026" in html
 
 
 def test_a_draft_withdrawn_before_submission_stays_private(client_as, draft):
@@ -748,7 +748,7 @@ def test_a_censored_value_is_typed_as_the_lab_writes_it_shown_and_edited_back(cl
             "about 5",
             "The value must be a number, or a number after &lt;, &lt;=, &gt; or &gt;= (for example &lt;2).",
         ),
-        (">-3", "The value must be between 0 and 1e+09."),
+        (">-3", "The value must be between 0 and 1,000,000,000."),
     ]:
         refused = client.post(f"/cases/{case.id}/lab/new", data={**lab, "value": bad})
         assert refused.status_code == 422 and message in refused.text, bad

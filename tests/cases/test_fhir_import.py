@@ -199,7 +199,7 @@ def glucose(**changes) -> dict:
         (ex.bundle(ex.PATIENT_F001, glucose(code={"text": "Glucose"})), "has no LOINC code"),
         (
             ex.bundle(ex.PATIENT_F001, glucose(valueQuantity={"value": -2, "unit": "mmol/l"})),
-            "The value must be between 0 and 1e+09",
+            "The value must be between 0 and 1,000,000,000",
         ),
         (
             ex.bundle(ex.PATIENT_F001, glucose(valueQuantity={"value": 6.3, "unit": "x" * 21})),

@@ -343,7 +343,7 @@ BAD_FINDINGS = [
         "imaging",
         {"target_lesion_sum_mm": "-3"},
         "target_lesion_sum_mm",
-        "The sum of target lesions must be between 0 and 2000 mm.",
+        "The sum of target lesions must be between 0 and 2,000\u00a0mm.",
         id="lesion-sum-negative",
     ),
     pytest.param(
@@ -381,7 +381,11 @@ BAD_FINDINGS = [
     pytest.param("lab", {"analyte": "ldh"}, "analyte", "Unknown marker.", id="lab-analyte-unknown"),
     pytest.param("lab", {"value": ""}, "value", "Enter the value.", id="lab-value-missing"),
     pytest.param(
-        "lab", {"value": "-1"}, "value", "The value must be between 0 and 1e+09.", id="lab-value-negative"
+        "lab",
+        {"value": "-1"},
+        "value",
+        "The value must be between 0 and 1,000,000,000.",
+        id="lab-value-negative",
     ),
     pytest.param(
         "lab",
@@ -401,7 +405,11 @@ BAD_FINDINGS = [
         id="lab-comparator-twice",
     ),
     pytest.param(
-        "lab", {"value": "<-1"}, "value", "The value must be between 0 and 1e+09.", id="lab-censored-negative"
+        "lab",
+        {"value": "<-1"},
+        "value",
+        "The value must be between 0 and 1,000,000,000.",
+        id="lab-censored-negative",
     ),
     pytest.param(
         "lab",
@@ -440,14 +448,14 @@ BAD_FINDINGS = [
         "pathology",
         {"ki67_percent": "150"},
         "ki67_percent",
-        "The Ki-67 must be between 0 and 100 %.",
+        "The Ki-67 must be between 0 and 100%.",
         id="ki67-150",
     ),
     pytest.param(
         "pathology",
         {"ki67_percent": "-1"},
         "ki67_percent",
-        "The Ki-67 must be between 0 and 100 %.",
+        "The Ki-67 must be between 0 and 100%.",
         id="ki67-negative",
     ),
     pytest.param(
@@ -475,7 +483,7 @@ BAD_FINDINGS = [
         "pathology",
         {"mitoses_count": "3", "mitoses_area_mm2": "0"},
         "mitoses_area_mm2",
-        "The area counted must be between 0.1 and 100 mm².",
+        "The area counted must be between 0.1 and 100\u00a0mm².",
         id="mitoses-area-zero",
     ),
     pytest.param(

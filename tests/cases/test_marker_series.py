@@ -117,7 +117,7 @@ def test_a_change_is_computed_within_a_series_never_across_units():
 
     (later,) = marker_trends(_switch())
     assert later.series[1].change.percent == pytest.approx(-50.0)
-    assert later.series[1].change.text == "fell by 50 % since 2.1 nmol/L on 12 Mar 2026"
+    assert later.series[1].change.text == "fell by 50% since 2.1 nmol/L on 12 Mar 2026"
 
 
 def test_a_unit_that_comes_back_rejoins_its_own_series_and_each_change_is_noted():
@@ -130,7 +130,7 @@ def test_a_unit_that_comes_back_rejoins_its_own_series_and_each_change_is_noted(
 
     assert trend.units == ("µg/L", "nmol/L")
     assert [r.value for r in trend.series[0].results] == [200.0, 150.0]
-    assert trend.series[0].change.text == "fell by 25 % since 200 µg/L on 10 Jan 2025"
+    assert trend.series[0].change.text == "fell by 25% since 200 µg/L on 10 Jan 2025"
     assert [c.text for c in trend.unit_changes] == [
         "the unit changed from µg/L to nmol/L on 10 Apr 2025",
         "the unit changed from nmol/L to µg/L on 10 Jul 2025",

@@ -183,7 +183,7 @@ def test_inputs_are_labelled_with_their_vocabulary():
         ("Mitoses", "not recorded"),
         ("Differentiation", "Well differentiated (NET)"),
     ]
-    assert shown(staging.m_category([], site="ileum").inputs)[0] == ("Distant metastases", "none")
+    assert shown(staging.m_category([], site="ileum").inputs)[0] == ("Distant metastases", "none recorded")
     assert shown(grading.lung_category(3, True).inputs) == [
         ("Mitoses", "3 per 2 mm²"),
         ("Necrosis", "present"),

@@ -45,7 +45,7 @@ def test_meeting_mode_shows_the_note_and_each_series_with_its_unit(app, speciali
 
     assert f'<p class="marker-unit-change text-warning-emphasis mb-1" role="note">⚠ {NOTE}</p>' in html
     assert "Chromogranin A (serum) in µg/L: 2 results from 01 Dec 2025 to 15 Jan 2026" in html
-    assert "rose by 39 % since 180 µg/L on 01 Dec 2025" in html
+    assert "rose by 39% since 180 µg/L on 01 Dec 2025" in html
     assert "Chromogranin A (serum) in nmol/L: 1 result, on 12 Mar 2026; latest 2.1 nmol/L, no earlier" in html
     assert 'height="370"' in html and "one panel per unit (µg/L, nmol/L)" in html
     assert "99 %" not in html and "fell by" not in html

@@ -2,7 +2,8 @@
 and a case with its findings and submits it, the coordinator puts it on the next meeting's agenda, the chair
 records the attendance, runs the meeting, records and signs a decision, and the letter reads in German with
 German dates. Every step is found by its German text (the catalogue's translation of the English msgid), so
-a text left in English stops the walk."""
+a text left in English stops the walk; and each page the walk photographs shows no tell-tale English word
+(tests/english_words.py)."""
 
 import io
 import re
@@ -11,9 +12,16 @@ from pathlib import Path
 import pytest
 from babel.support import Translations
 from pypdf import PdfReader
+from sqlalchemy import Enum, String, Text, select
 
 from tests.e2e.test_meeting_mode import PRESENT
 from tests.e2e.test_sign_in import DEMO_PASSWORD
+from tests.english_words import english_on
+from tumorboard.boards.models import Board
+from tumorboard.cases.models import Case, ImagingStudy, LabResult, PathologyReport
+from tumorboard.decisions.models import Decision, PlanItem
+from tumorboard.extensions import db
+from tumorboard.meetings.models import AgendaItem, Meeting
 
 pytestmark = pytest.mark.e2e
 
@@ -25,6 +33,38 @@ def de(msgid: str, **values) -> str:
     """The German the page shows for an English message (the catalogue's, not typed twice here)."""
     german = _GERMAN.gettext(msgid)
     return german % values if values else german
+
+
+def typed_in_demo(app) -> set[str]:
+    """The free text of the demo's boards, meetings, cases, findings and decisions (questions, reports,
+    reasons, notes, and what each case was submitted without, recorded as said then), seeded in English:
+    no text of the interface."""
+    with app.app_context():
+        columns = [
+            column
+            for model in (
+                Board,
+                Meeting,
+                AgendaItem,
+                Case,
+                ImagingStudy,
+                LabResult,
+                PathologyReport,
+                Decision,
+                PlanItem,
+            )
+            for column in model.__table__.columns
+            if isinstance(column.type, String | Text) and not isinstance(column.type, Enum)
+        ]
+        typed = {value for column in columns for value in db.session.scalars(select(column)) if value}
+        typed |= {text for case in db.session.scalars(select(Case)) for text in case.missing_at_submission}
+        return {text for text in typed if " " in text}
+
+
+def german_only(page, screenshots, name: str, typed: set[str]) -> None:
+    """The page photographed, and its visible text without English."""
+    screenshots(name)
+    assert english_on(page.content(), typed) == [], f"English on the German page {name}"
 
 
 def sign_in(page, base_url: str, email: str) -> None:
@@ -41,6 +81,7 @@ def sign_out(page) -> None:
 def test_the_board_cycle_in_german(page, live_app, live_server, screenshots):
     live_app.config["DEFAULT_LOCALE"] = "de"  # the hospital's language: the letters' too
     page.context.set_extra_http_headers({"Accept-Language": "de-DE,de;q=0.9"})
+    demo = typed_in_demo(live_app)
 
     # The submitter: a patient, a case, its findings, the readiness check, submitted
     sign_in(page, live_server, "submitter@example.org")
@@ -52,7 +93,7 @@ def test_the_board_cycle_in_german(page, live_app, live_server, screenshots):
     page.get_by_label(de("Given name")).fill("Jürgen")
     page.get_by_label(de("Birth date")).fill("1958-03-09")
     page.get_by_label(de("Sex")).select_option("male")
-    screenshots("de-register-patient")
+    german_only(page, screenshots, "de-register-patient", demo)
     page.get_by_role("button", name=de("Register patient")).click()
     page.get_by_role("heading", name=de("New case")).wait_for()
     page.get_by_label(de("Board"), exact=True).select_option(label="GEP-NET board")
@@ -67,7 +108,7 @@ def test_the_board_cycle_in_german(page, live_app, live_server, screenshots):
     page.get_by_label(de("Question for the board")).fill(
         "Resektion oder Verlaufsbeobachtung eines 2,5-cm-pNET?"
     )
-    screenshots("de-case-form")
+    german_only(page, screenshots, "de-case-form", demo)
     page.get_by_role("button", name=de("Save draft case")).click()
     page.get_by_text(de("Draft case saved. Add the findings, then submit it to the board.")).wait_for()
     case_url = page.url
@@ -94,7 +135,7 @@ def test_the_board_cycle_in_german(page, live_app, live_server, screenshots):
     page.get_by_text(de("Pathology report added.")).wait_for()
     page.goto(case_url)
     assert GERMAN_DAY.search(page.locator("main").inner_text()), "the case page shows German dates"
-    screenshots("de-case-detail")
+    german_only(page, screenshots, "de-case-detail", demo)
 
     page.get_by_role("link", name=de("Check and submit to the board")).click()
     page.get_by_role("button", name=de("Submit to the board")).click()
@@ -108,7 +149,7 @@ def test_the_board_cycle_in_german(page, live_app, live_server, screenshots):
     page.get_by_role("heading", name=de("Waiting in the pool")).wait_for()
     page.locator("#pool tr").filter(has_text="Müller").get_by_role("button", name=de("Add")).click()
     page.locator("#agenda-table").filter(has_text="Müller").wait_for()
-    screenshots("de-agenda")
+    german_only(page, screenshots, "de-agenda", demo)
     sign_out(page)
 
     # The chair: attendance, the meeting started, a decision recorded and signed
@@ -135,11 +176,11 @@ def test_the_board_cycle_in_german(page, live_app, live_server, screenshots):
     page.get_by_label(de("Rationale"), exact=True).fill("Progress; SSTR-positiv; leitliniengerecht.")
     page.get_by_role("button", name=de("Save draft"), exact=True).click()
     page.get_by_text(de("Draft saved.")).wait_for()
-    screenshots("de-meeting-mode")
+    german_only(page, screenshots, "de-meeting-mode", demo)
     page.get_by_label(de("Your password")).fill(DEMO_PASSWORD)
     page.get_by_role("button", name=de("Sign the decision")).click()
     page.get_by_text(de("Decision signed.")).first.wait_for()
-    screenshots("de-signed")
+    german_only(page, screenshots, "de-signed", demo)
 
     # The letter: in the hospital's language, German dates, the board's German words
     with page.expect_download() as download:

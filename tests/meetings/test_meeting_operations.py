@@ -18,31 +18,31 @@ NO_TIME = "This time does not exist on that day (the clocks change)."
 
 BAD_PLANS = [
     pytest.param(
-        {"duration_minutes": 9}, "The duration must be between 10 and 600 minutes.", id="duration-9"
+        {"duration_minutes": 9}, "The duration must be between 10 and 600\u00a0minutes.", id="duration-9"
     ),
     pytest.param(
-        {"duration_minutes": 601}, "The duration must be between 10 and 600 minutes.", id="duration-601"
+        {"duration_minutes": 601}, "The duration must be between 10 and 600\u00a0minutes.", id="duration-601"
     ),
     pytest.param(
         {"cutoff_hours": -1},
-        "The submission cut-off must be between 0 and 336 hours before the meeting.",
+        "The submission cut-off must be between 0 and 336\u00a0hours before the meeting.",
         id="cutoff-neg",
     ),
     pytest.param(
         {"cutoff_hours": 24 * 14 + 1},
-        "The submission cut-off must be between 0 and 336 hours before the meeting.",
+        "The submission cut-off must be between 0 and 336\u00a0hours before the meeting.",
         id="cutoff-15-days",
     ),
     pytest.param(
-        {"capacity_cases": 0}, "The capacity in cases must be between 1 and 1000.", id="capacity-cases-0"
+        {"capacity_cases": 0}, "The capacity in cases must be between 1 and 1,000.", id="capacity-cases-0"
     ),
     pytest.param(
         {"capacity_minutes": 0},
-        "The capacity in minutes must be between 1 and 1000 minutes.",
+        "The capacity in minutes must be between 1 and 1,000\u00a0minutes.",
         id="capacity-minutes-0",
     ),
     pytest.param(
-        {"capacity_cases": 1001}, "The capacity in cases must be between 1 and 1000.", id="capacity-1001"
+        {"capacity_cases": 1001}, "The capacity in cases must be between 1 and 1,000.", id="capacity-1001"
     ),
     pytest.param({"room": "", "video_link": ""}, "Give a room, a video link, or both.", id="no-place"),
     pytest.param({"room": "   ", "video_link": " "}, "Give a room, a video link, or both.", id="blank-place"),

@@ -296,7 +296,7 @@ def test_plan_a_series_through_the_form(client_as, board, functions):
         ({"start": "yesterday"}, "Not a valid datetime value."),
         ({"start": "2020-01-01T16:00"}, "The meeting would start in the past."),
         ({"start": "2031-03-30T02:30"}, "This time does not exist on that day"),
-        ({"duration_minutes": "5"}, "The duration must be between 10 and 600 minutes."),
+        ({"duration_minutes": "5"}, "The duration must be between 10 and 600\u00a0minutes."),
         ({"room": ""}, "Give a room, a video link, or both."),
         ({"video_link": "javascript:alert(1)"}, "The video link must start with https://."),
         ({"repeat": "daily"}, "Not a valid choice."),

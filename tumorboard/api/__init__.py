@@ -77,7 +77,7 @@ def openapi_document(api: Api) -> dict:
     mrn = components.get("schemas", {}).get("PatientInput", {}).get("properties", {}).get("mrn")
     if mrn is not None:
         mrn["pattern"] = mrn_pattern(current_app.config["MRN_PATTERN"])
-        mrn["description"] = PatientFields.mrn_format(current_app.config["MRN_HINT"])
+        mrn["description"] = PatientFields.mrn_format()
     _day_patterns(components.get("schemas", {}))
     for name, rules in BETWEEN_FIELDS.items():
         components.get("schemas", {}).get(name, {}).update(copy.deepcopy(rules))

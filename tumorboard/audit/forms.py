@@ -21,9 +21,9 @@ class AuditFilterForm(Form):
         csrf = False
 
     entity_type = SelectField(_l("Record type"), choices=ENTITY_TYPES, validators=[Optional()])
-    entity_id = Number(_l("Record id"), "record id", 1, MAX_ID, whole=True).field()
+    entity_id = Number(_l("Record id"), _l("record id"), 1, MAX_ID, whole=True).field()
     actor = replace(AccountFields.email, required=False).field(_l("By (email)"))
-    action = Text(_l("Action"), "action", 64).field()
+    action = Text(_l("Action"), _l("action"), 64).field()
     date_from = LocalDateField(_l("From"), validators=[Optional()])
     date_to = LocalDateField(_l("To"), validators=[Optional()])
 

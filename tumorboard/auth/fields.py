@@ -11,8 +11,8 @@ from tumorboard.i18n import Language
 
 
 class AccountFields:
-    email = Text(_l("Email"), "email address", 254, required=True)
-    name = Text(_l("Full name"), "name", 200, required=True)
+    email = Text(_l("Email"), _l("email address"), 254, required=True)
+    name = Text(_l("Full name"), _l("name"), 200, required=True)
 
 
 class ProfileFields:
@@ -20,7 +20,7 @@ class ProfileFields:
 
     locale = Choice(
         _l("Language"),
-        "language",
+        _l("language"),
         Language,
         blank=_l("As my browser asks"),
         description=_l("The language of TumorBoard's pages for you; the hospital's letters keep their own."),
@@ -28,15 +28,15 @@ class ProfileFields:
 
 
 class PasswordFields:
-    password = Password(_l("Password"), "password", MAX_LENGTH)
-    current_password = Password(_l("Current password"), "current password", MAX_LENGTH)
+    password = Password(_l("Password"), _l("password"), MAX_LENGTH)
+    current_password = Password(_l("Current password"), _l("current password"), MAX_LENGTH)
     new_password = Password(
         _l("New password"),
-        "new password",
+        _l("new password"),
         MAX_LENGTH,
         description=_l("A passphrase of several words is easy to type and hard to guess."),
     )
-    confirm = Password(_l("Repeat the new password"), "new password again", MAX_LENGTH)
+    confirm = Password(_l("Repeat the new password"), _l("new password again"), MAX_LENGTH)
 
 
 class GroupMappingFields:
@@ -44,7 +44,7 @@ class GroupMappingFields:
 
     group_name = Text(
         _l("Provider group"),
-        "group",
+        _l("group"),
         200,
         required=True,
         description=_l(
@@ -52,20 +52,20 @@ class GroupMappingFields:
             "/Oncology/Chairs."
         ),
     )
-    role = Choice(_l("Role"), "role", Role)
+    role = Choice(_l("Role"), _l("role"), Role)
 
 
 class SecondFactorFields:
     code = Text(
         _l("Code"),
-        "code",
+        _l("code"),
         32,
         required=True,
         description=_l("The 6-digit code your authenticator app shows now, or one of your recovery codes."),
     )
     new_code = Text(
         _l("Code from the app"),
-        "code",
+        _l("code"),
         32,
         required=True,
         description=_l("After adding TumorBoard to the app, type the 6-digit code it shows."),
@@ -77,11 +77,11 @@ class TokenFields:
 
     name = Text(
         _l("Token name"),
-        "token name",
+        _l("token name"),
         100,
         required=True,
         description=_l("What it is for, e.g. the laboratory import or your analysis notebook."),
     )
-    scope = Choice(_l("Scope"), "scope", TokenScope)
-    lifetime = Choice(_l("Expires after"), "lifetime", TokenLifetime)
-    description = Text(_l("What it is for"), "description", 500, multiline=True)
+    scope = Choice(_l("Scope"), _l("scope"), TokenScope)
+    lifetime = Choice(_l("Expires after"), _l("lifetime"), TokenLifetime)
+    description = Text(_l("What it is for"), _l("description"), 500, multiline=True)

@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any
 
 import matplotlib
+from flask_babel import gettext as _
 from matplotlib import dates as mdates
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -40,6 +41,7 @@ from matplotlib.ticker import MaxNLocator, ScalarFormatter
 from matplotlib.typing import RcKeyType
 
 from tumorboard.clinical.vocabularies import Analyte
+from tumorboard.timezones import format_date, format_measure, format_number
 
 WIDTH_PX, HEIGHT_PX = 480, 220
 PANEL_HEIGHT_PX = 150  # each further series (unit) adds a panel of this height below the first
@@ -189,17 +191,30 @@ class SeriesChange:
 
     @property
     def text(self) -> str:
-        since = f"since {_shown(self.previous)} {self.previous.unit} on {_day(self.previous.sample_date)}"
+        previous = f"{_shown(self.previous)} {self.previous.unit}"
+        since = _("since %(value)s on %(date)s", value=previous, date=format_date(self.previous.sample_date))
         if self.censored:
-            return f"{_shown(self.latest)} {since} (a value beyond the assay's limit: no change computed)"
+            return _(
+                "%(value)s %(since)s (a value beyond the assay's limit: no change computed)",
+                value=_shown(self.latest),
+                since=since,
+            )
         percent = self.percent
         if self.latest.value == self.previous.value:
-            return f"unchanged {since}"
+            return _("unchanged %(since)s", since=since)
+        rose = self.latest.value > self.previous.value
         if percent is None:
-            direction = "rose" if self.latest.value > self.previous.value else "fell"
-            return f"{direction} {since} (no percentage of 0)"
-        amount = "less than 1 %" if abs(percent) < 1 else f"{abs(percent):.0f} %"
-        return f"{'rose' if percent > 0 else 'fell'} by {amount} {since}"
+            return (
+                _("rose %(since)s (no percentage of 0)") if rose else _("fell %(since)s (no percentage of 0)")
+            ) % {"since": since}
+        if abs(percent) < 1:
+            amount = _("less than %(percent)s", percent=format_measure(1, "%"))
+        else:
+            amount = format_measure(abs(percent), "%", digits=0)
+        return (_("rose by %(amount)s %(since)s") if rose else _("fell by %(amount)s %(since)s")) % {
+            "amount": amount,
+            "since": since,
+        }
 
 
 @dataclass(frozen=True)
@@ -233,16 +248,26 @@ class MarkerSeries:
         change within the series."""
         first, latest = self.results[0], self.latest
         if len(self.results) == 1:
-            period = f"1 result, on {_day(first.sample_date)}"
+            period = _("1 result, on %(date)s", date=format_date(first.sample_date))
         else:
-            period = (
-                f"{len(self.results)} results from {_day(first.sample_date)} to {_day(latest.sample_date)}"
+            period = _(
+                "%(count)s results from %(first)s to %(last)s",
+                count=len(self.results),
+                first=format_date(first.sample_date),
+                last=format_date(latest.sample_date),
             )
-        outside = sum(r.flag is not None for r in self.results)
-        text = f"{self.label} in {self.unit}: {period}; latest {_shown(latest)} {self.unit}"
         change = self.change
-        text += f", {change.text}" if change else ", no earlier result in this unit to compare with"
-        return f"{text}; {outside} {OUTSIDE_RANGE_LABEL}."
+        value = f"{_shown(latest)} {self.unit}"
+        return _(
+            "%(marker)s in %(unit)s: %(period)s; latest %(value)s, %(change)s; %(outside)s outside the lab's"
+            " reference range.",
+            marker=self.label,
+            unit=self.unit,
+            period=period,
+            value=value,
+            change=change.text if change else _("no earlier result in this unit to compare with"),
+            outside=sum(r.flag is not None for r in self.results),
+        )
 
 
 @dataclass(frozen=True)
@@ -255,7 +280,12 @@ class UnitChange:
 
     @property
     def text(self) -> str:
-        return f"the unit changed from {self.before} to {self.after} on {_day(self.on)}"
+        return _(
+            "the unit changed from %(before)s to %(after)s on %(date)s",
+            before=self.before,
+            after=self.after,
+            date=format_date(self.on),
+        )
 
 
 @dataclass(frozen=True)
@@ -294,8 +324,12 @@ class MarkerTrend:
     def notes(self) -> tuple[str, ...]:
         """Why the series are apart, one sentence per unit change, for a note under the chart."""
         return tuple(
-            f"{self.label}: {change.text}; values of different assays are not comparable, so they are drawn"
-            " as separate series."
+            _(
+                "%(marker)s: %(change)s; values of different assays are not comparable, so they are drawn as"
+                " separate series.",
+                marker=self.label,
+                change=change.text,
+            )
             for change in self.unit_changes
         )
 
@@ -344,16 +378,12 @@ def _comparator(result: Any) -> str | None:
 
 
 def _shown(result: Any) -> str:
-    """A result's value with its comparator, as the laboratory wrote it ("<2")."""
-    return f"{_comparator(result) or ''}{_number(result.value)}"
+    """A result's value with its comparator, as the laboratory wrote it ("<2"), in the reader's digits."""
+    return f"{_comparator(result) or ''}{format_number(result.value, grouped=False)}"
 
 
 def _sample_order(result: Any) -> tuple[date, int]:
     return result.sample_date, getattr(result, "id", None) or 0
-
-
-def _day(day: date) -> str:
-    return f"{day:%d %b %Y}"
 
 
 def _number(value: float) -> str:

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Mapping
 
 from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
 
 from tumorboard import fields as v
 from tumorboard.audit.recording import diff, record, snapshot
@@ -25,7 +26,16 @@ from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
 from tumorboard.timezones import hospital_today
 
-IHC_RESULTS = ("positive", "negative", "focal", "lost", "retained", "aberrant")
+# An immunostain's result: the value stored, and its label.
+IHC_RESULT_LABELS = {
+    "positive": _l("Positive"),
+    "negative": _l("Negative"),
+    "focal": _l("Focal"),
+    "lost": _l("Lost"),
+    "retained": _l("Retained"),
+    "aberrant": _l("Aberrant"),
+}
+IHC_RESULTS = tuple(IHC_RESULT_LABELS)
 REPORTED_GRADES = (
     "G1",
     "G2",
@@ -55,10 +65,10 @@ def _finding_date(case: Case, value, what: str, field: str):
 
 def clean_imaging(case: Case, data: Mapping) -> dict:
     cleaned = {
-        "study_date": _finding_date(case, data.get("study_date"), "study date", "study_date"),
+        "study_date": _finding_date(case, data.get("study_date"), _l("study date"), "study_date"),
         **v.clean_all(ImagingFields, data),
         "krenning_score": v.integer(
-            data.get("krenning_score"), "Krenning score", "krenning_score", low=0, high=4
+            data.get("krenning_score"), _l("Krenning score"), "krenning_score", low=0, high=4
         ),
         "uptake_positive": _yes_no(data, "uptake_positive"),
         "new_lesions": bool(_yes_no(data, "new_lesions")),
@@ -99,7 +109,7 @@ def clean_lab(case: Case, data: Mapping) -> dict:
         **v.clean_all(LabFields, data, ("analyte",)),
         "value": value,
         "comparator": Comparator(comparator) if comparator else None,
-        "sample_date": _finding_date(case, data.get("sample_date"), "sample date", "sample_date"),
+        "sample_date": _finding_date(case, data.get("sample_date"), _l("sample date"), "sample_date"),
         **v.clean_all(LabFields, data, ("unit", "ref_low", "ref_high", "note", "reported_by")),
     }
     if (
@@ -131,7 +141,7 @@ def clean_pathology(case: Case, data: Mapping) -> dict:
     for marker, result in dict(data.get("ihc") or {}).items():
         if not result:
             continue
-        v.choice(marker, IhcMarker, "IHC marker", "ihc")
+        v.choice(marker, IhcMarker, _l("IHC marker"), "ihc")
         if result not in IHC_RESULTS:
             raise OperationError("Unknown IHC result.", field="ihc")
         ihc[marker] = result
@@ -140,7 +150,7 @@ def clean_pathology(case: Case, data: Mapping) -> dict:
         raise OperationError("Unknown reported grade.", field="reported_grade")
     simple = [name for name in v.rules_of(PathologyFields) if not name.startswith("mitoses_")]
     cleaned = {
-        "report_date": _finding_date(case, data.get("report_date"), "report date", "report_date"),
+        "report_date": _finding_date(case, data.get("report_date"), _l("report date"), "report_date"),
         **v.clean_all(PathologyFields, data, simple),
         "mitoses_per_2mm2": per_2mm2,
         "mitoses_count": count,

@@ -1,7 +1,6 @@
 """Forms of the cases package: shape and range of the input. The operations check it again, with the
 clinical rules (an extent that fits the site, dates against the birth date)."""
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -24,25 +23,27 @@ from tumorboard.cases.fields import (
     PatientSearchFields,
     PriorTreatmentFields,
 )
-from tumorboard.cases.finding_operations import IHC_RESULTS, REPORTED_GRADES
+from tumorboard.cases.finding_operations import IHC_RESULT_LABELS, REPORTED_GRADES
 from tumorboard.clinical import staging
+from tumorboard.clinical.tnm import Extent
 from tumorboard.clinical.vocabularies import (
     EcogPerformanceStatus,
     IhcMarker,
     PrimarySite,
 )
 from tumorboard.forms import Form, LocalDateField, SelectChoice, VersionField, choices
+from tumorboard.i18n import lazy_label
 from tumorboard.once import OnceField
 
-YES_NO_UNKNOWN = choices([("", "Unknown"), ("yes", "Yes"), ("no", "No")])
+YES_NO_UNKNOWN = choices([("", _l("Unknown")), ("yes", _l("Yes")), ("no", _l("No"))])
 
 
 def extent_choices() -> list[SelectChoice]:
     """Every site's depth-of-invasion choices, grouped by site; the page shows the chosen site's group."""
-    options = [SelectChoice("", "Not recorded")]
+    options = [SelectChoice("", NOT_RECORDED)]
     for site in PrimarySite:
-        for value, label in staging.extent_choices(site):
-            options.append(SelectChoice(value, label, optgroup=site.label))
+        for value, _label in staging.extent_choices(site):
+            options.append(SelectChoice(value, lazy_label(Extent(value)), optgroup=lazy_label(site)))
     return options
 
 
@@ -56,7 +57,7 @@ class PatientForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.mrn.description = PatientFields.mrn_format(current_app.config["MRN_HINT"])
+        self.mrn.description = PatientFields.mrn_format()
 
 
 class EditPatientForm(PatientForm):
@@ -80,7 +81,7 @@ class PatientSearchForm(Form):
 
 class CaseForm(Form):
     once = OnceField()
-    board_id = SelectField(_l("Board"), coerce=int, validators=[InputRequired("Choose a board.")])
+    board_id = SelectField(_l("Board"), coerce=int, validators=[InputRequired(_l("Choose a board."))])
     conference_type = CaseFields.conference_type.field()
     primary_site = CaseFields.primary_site.field()
     tumour_size_cm = CaseFields.tumour_size_cm.field()
@@ -97,7 +98,7 @@ class CaseForm(Form):
     ecog = SelectField(
         _l("ECOG performance status"),
         choices=choices(
-            [("", NOT_RECORDED), *((m.value, f"{m.label} – {m.description}") for m in EcogPerformanceStatus)]
+            [("", NOT_RECORDED), *((m.value, lazy_label(m, "choice_label")) for m in EcogPerformanceStatus)]
         ),
         validators=[Optional()],
     )
@@ -155,11 +156,11 @@ class ImagingForm(Form):
         choices=choices(
             [
                 ("", NOT_RECORDED),
-                ("0", "0 – no uptake"),
-                ("1", "1 – much lower than liver"),
-                ("2", "2 – slightly lower or equal to liver"),
-                ("3", "3 – greater than liver"),
-                ("4", "4 – greater than spleen"),
+                ("0", _l("0 – no uptake")),
+                ("1", _l("1 – much lower than liver")),
+                ("2", _l("2 – slightly lower or equal to liver")),
+                ("3", _l("3 – greater than liver")),
+                ("4", _l("4 – greater than spleen")),
             ]
         ),
         validators=[Optional()],
@@ -227,14 +228,17 @@ class PathologyFormBase(Form):
         return {marker.value: getattr(self, f"ihc_{marker.value}").data for marker in IhcMarker}
 
 
-IHC_CHOICES = choices([("", "Not done"), *((r, r.capitalize()) for r in IHC_RESULTS)])
+IHC_CHOICES = choices([("", _l("Not done")), *IHC_RESULT_LABELS.items()])
 
 PathologyForm = type(
     "PathologyForm",
     (PathologyFormBase,),
     {
         f"ihc_{marker.value}": SelectField(
-            marker.label, choices=IHC_CHOICES, validators=[Optional()], description=marker.purpose
+            lazy_label(marker),
+            choices=IHC_CHOICES,
+            validators=[Optional()],
+            description=lazy_label(marker, "purpose"),
         )
         for marker in IhcMarker
     },

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from sqlalchemy.sql import FromClause
@@ -37,6 +38,7 @@ from tumorboard.clinical.vocabularies import (
 )
 from tumorboard.db import UTCDateTime, enum_type, utcnow
 from tumorboard.extensions import Model
+from tumorboard.timezones import format_measure, format_number
 
 
 class CaseStatus(StrEnum):
@@ -520,6 +522,8 @@ class Withdrawal(StrEnum):
             "deleted": _("Withdrawn by the laboratory"),
             "wrong_patient": _("Withdrawn by the laboratory: sent for the wrong patient"),
         }[self.value]
+# A result's place against its lab's reference range, as LabResult.flag gives it, in the reader's words.
+FLAG_LABELS = {"high": _l("high"), "low": _l("low")}
 
 
 class LabResult(FindingMixin, Model):
@@ -562,13 +566,18 @@ class LabResult(FindingMixin, Model):
         return None
 
     @property
+    def flag_label(self) -> str:
+        """The flag in the reader's words ("erhöht"); empty inside the range."""
+        return str(FLAG_LABELS[self.flag]) if self.flag else ""
+
+    @property
     def censored(self) -> bool:
         return self.comparator is not None
 
     @property
     def shown_value(self) -> str:
-        """The value as the laboratory wrote it: "<2", "≥1000", "182"."""
-        return f"{self.comparator.sign if self.comparator else ''}{self.value:g}"
+        """The value as the laboratory wrote it, in the reader's digits: "<2", "≥1000", "182", "2,8"."""
+        return f"{self.comparator.sign if self.comparator else ''}{format_number(self.value, grouped=False)}"
 
     @property
     def typed_value(self) -> str:
@@ -617,11 +626,11 @@ class PathologyReport(FindingMixin, Model):
     def summary_line(self) -> str:
         parts = [SpecimenType(self.specimen_type).label]
         if self.ki67_percent is not None:
-            parts.append(f"Ki-67 {self.ki67_percent:g}%")
+            parts.append(f"Ki-67 {format_measure(self.ki67_percent, '%')}")
         if self.mitoses_per_2mm2 is not None:
-            parts.append(f"{self.mitoses_per_2mm2:g} mitoses/2 mm²")
+            parts.append(_("%(count)s mitoses/2 mm²", count=format_number(self.mitoses_per_2mm2)))
         if self.reported_grade:
-            parts.append(f"reported {self.reported_grade}")
+            parts.append(_("reported %(grade)s", grade=self.reported_grade))
         return ", ".join(parts)
 
 

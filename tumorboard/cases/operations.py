@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from tumorboard import fields as v
 from tumorboard.audit.recording import diff, record, snapshot
@@ -94,7 +95,7 @@ def _clean_case(actor, data: Mapping[str, Any], case: Case | None = None) -> dic
     ecog = v.choice(
         None if ecog is None else str(ecog),
         EcogPerformanceStatus,
-        "ECOG performance status",
+        _l("ECOG performance status"),
         "ecog",
         required=False,
     )
@@ -169,8 +170,8 @@ def add_prior_treatment(
     today, birth = hospital_today(), case.patient.birth_date
     item = PriorTreatment(
         treatment=PriorTreatmentFields.treatment.clean(treatment, "treatment"),
-        start_date=v.clinical_date(start_date, "start date", "start_date", today=today, birth_date=birth),
-        end_date=v.clinical_date(end_date, "end date", "end_date", today=today, birth_date=birth)
+        start_date=v.clinical_date(start_date, _l("start date"), "start_date", today=today, birth_date=birth),
+        end_date=v.clinical_date(end_date, _l("end date"), "end_date", today=today, birth_date=birth)
         if end_date
         else None,
         note=PriorTreatmentFields.note.clean(note, "note"),

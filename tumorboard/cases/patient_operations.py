@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tumorboard import fields as v
@@ -61,9 +62,9 @@ def _clean_patient(data: Mapping[str, Any], patient: Patient | None = None) -> d
     """The identity from the form, checked (the MRN's format, the names, a plausible birth date)."""
     cfg = current_app.config
     cleaned = v.clean_all(PatientFields, data)
-    cleaned["mrn"] = v.mrn(cleaned["mrn"], cfg["MRN_PATTERN"], cfg["MRN_HINT"])
+    cleaned["mrn"] = v.mrn(cleaned["mrn"], cfg["MRN_PATTERN"], PatientFields.mrn_hint())
     birth_date = v.clinical_date(
-        data.get("birth_date"), "birth date", "birth_date", today=hospital_today(), birth_date=None
+        data.get("birth_date"), _l("birth date"), "birth_date", today=hospital_today(), birth_date=None
     )
     cleaned["birth_date"] = birth_date
     if birth_date.year < 1900:

@@ -179,7 +179,7 @@ def _timeline(case: Case, events, sections: Sequence[hooks.CaseSection] = ()) ->
             "when": r.sample_date,
             "kind": _("Laboratory"),
             "text": f"{Analyte(r.analyte).label}: {r.shown_value} {r.unit}"
-            + (f" ({r.flag})" if r.flag else ""),
+            + (f" ({r.flag_label})" if r.flag else ""),
             "anchor": "lab",
         }
         for r in case.labs

@@ -7,6 +7,7 @@ WHO 2015/2021 classify carcinoids by mitoses and necrosis only.
 
 from enum import StrEnum
 
+from tumorboard.clinical.labels import N_
 from tumorboard.clinical.results import Band, Dispute, Result, band_for, join_notes, require
 from tumorboard.clinical.vocabularies import Differentiation, as_differentiation
 
@@ -16,14 +17,14 @@ class Grade(StrEnum):
     G2 = "G2"
     G3 = "G3"
     NEC = "NEC"
-    NOT_GRADABLE = "not gradable"
+    NOT_GRADABLE = N_("not gradable")
 
 
 class LungCategory(StrEnum):
-    TYPICAL = "typical carcinoid"
-    ATYPICAL = "atypical carcinoid"
-    HIGH_GRADE = "high-grade (LCNEC/SCLC)"
-    NOT_CLASSIFIABLE = "not classifiable"
+    TYPICAL = N_("typical carcinoid")
+    ATYPICAL = N_("atypical carcinoid")
+    HIGH_GRADE = N_("high-grade (LCNEC/SCLC)")
+    NOT_CLASSIFIABLE = N_("not classifiable")
 
 
 WHO_2019 = "WHO 2019 digestive system"

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tumorboard.clinical.labels import N_, number, translated
 from tumorboard.clinical.tnm import Extent
 from tumorboard.clinical.vocabularies import (
     Differentiation,
@@ -19,7 +20,7 @@ from tumorboard.clinical.vocabularies import (
     PrimarySite,
 )
 
-NOT_RECORDED = "not recorded"
+NOT_RECORDED = N_("not recorded")
 
 
 @dataclass(frozen=True)
@@ -29,36 +30,36 @@ class InputLabel:
 
     label: str
     vocabulary: type[StrEnum] | None = None
-    unit: str = ""
-    yes_no: tuple[str, str] = ("yes", "no")
+    unit: str = ""  # a symbol (cm, %) or words (per 2 mm²), written after the number
+    yes_no: tuple[str, str] = (N_("yes"), N_("no"))
     empty: str = NOT_RECORDED  # shown for an empty list
 
 
 INPUTS: Mapping[str, InputLabel] = {
-    "site": InputLabel("Primary site", PrimarySite),
-    "size_cm": InputLabel("Tumour size", unit=" cm"),
-    "extent": InputLabel("Extent / depth of invasion", Extent),
-    "nodes_positive": InputLabel("Regional nodes positive"),
-    "mesenteric_mass_cm": InputLabel("Mesenteric mass", unit=" cm"),
-    "metastatic_sites": InputLabel("Distant metastases", MetastaticSite, empty="none"),
-    "t": InputLabel("T category"),
-    "n": InputLabel("N category"),
-    "m": InputLabel("M category"),
-    "differentiation": InputLabel("Differentiation", Differentiation),
-    "histology": InputLabel("Histology", Histology),
-    "grade": InputLabel("Grade"),
-    "functional_syndrome": InputLabel("Hormone syndrome", FunctionalSyndrome),
-    "ki67_percent": InputLabel("Ki-67 index", unit=" %"),
-    "mitoses_per_2mm2": InputLabel("Mitoses", unit=" per 2 mm²"),
-    "necrosis": InputLabel("Necrosis", yes_no=("present", "absent")),
-    "baseline_sum_mm": InputLabel("Baseline sum of target lesions", unit=" mm"),
-    "nadir_sum_mm": InputLabel("Smallest sum so far (nadir)", unit=" mm"),
-    "current_sum_mm": InputLabel("Current sum of target lesions", unit=" mm"),
-    "new_lesions": InputLabel("New lesions"),
-    "score": InputLabel("Krenning score"),
-    "sstr_positive": InputLabel("SSTR PET uptake", yes_no=("positive", "negative")),
-    "fdg_positive": InputLabel("FDG PET uptake", yes_no=("positive", "negative")),
-    "fdg_vs_sstr": InputLabel("FDG compared with SSTR uptake", FdgVsSstr),
+    "site": InputLabel(N_("Primary site"), PrimarySite),
+    "size_cm": InputLabel(N_("Tumour size"), unit="cm"),
+    "extent": InputLabel(N_("Extent / depth of invasion"), Extent),
+    "nodes_positive": InputLabel(N_("Regional nodes positive")),
+    "mesenteric_mass_cm": InputLabel(N_("Mesenteric mass"), unit="cm"),
+    "metastatic_sites": InputLabel(N_("Distant metastases"), MetastaticSite, empty=N_("none recorded")),
+    "t": InputLabel(N_("T category")),
+    "n": InputLabel(N_("N category")),
+    "m": InputLabel(N_("M category")),
+    "differentiation": InputLabel(N_("Differentiation"), Differentiation),
+    "histology": InputLabel(N_("Histology"), Histology),
+    "grade": InputLabel(N_("Grade")),
+    "functional_syndrome": InputLabel(N_("Hormone syndrome"), FunctionalSyndrome),
+    "ki67_percent": InputLabel(N_("Ki-67 index"), unit="%"),
+    "mitoses_per_2mm2": InputLabel(N_("Mitoses"), unit=N_("per 2 mm²")),
+    "necrosis": InputLabel(N_("Necrosis"), yes_no=(N_("present"), N_("absent"))),
+    "baseline_sum_mm": InputLabel(N_("Baseline sum of target lesions"), unit="mm"),
+    "nadir_sum_mm": InputLabel(N_("Smallest sum so far (nadir)"), unit="mm"),
+    "current_sum_mm": InputLabel(N_("Current sum of target lesions"), unit="mm"),
+    "new_lesions": InputLabel(N_("New lesions")),
+    "score": InputLabel(N_("Krenning score")),
+    "sstr_positive": InputLabel(N_("SSTR PET uptake"), yes_no=(N_("positive"), N_("negative"))),
+    "fdg_positive": InputLabel(N_("FDG PET uptake"), yes_no=(N_("positive"), N_("negative"))),
+    "fdg_vs_sstr": InputLabel(N_("FDG compared with SSTR uptake"), FdgVsSstr),
 }
 """Every input a clinical rule reports (the test walks the rules and finds each key here)."""
 
@@ -76,16 +77,16 @@ def _term(value: object, vocabulary: type[StrEnum] | None) -> str:
 
 
 def _number(value: float | int, unit: str) -> str:
-    return f"{value:g}{unit}"
+    return f"{number(value)} {translated(unit)}" if unit else number(value)
 
 
 def shown_value(key: str, value: object) -> str:
-    """The value of input ``key`` in words (see ``INPUTS``)."""
+    """The value of input ``key`` in words, in the reader's language (see ``INPUTS``)."""
     spec = INPUTS.get(key, InputLabel(key))
     if value is None or value == "":
-        return NOT_RECORDED
+        return translated(NOT_RECORDED)
     if isinstance(value, bool):
-        return spec.yes_no[0] if value else spec.yes_no[1]
+        return translated(spec.yes_no[0] if value else spec.yes_no[1])
     if isinstance(value, int | float):
         return _number(value, spec.unit)
     if isinstance(value, str):
@@ -96,14 +97,14 @@ def shown_value(key: str, value: object) -> str:
             order = {member.value: position for position, member in enumerate(spec.vocabulary)}
             items.sort(key=lambda item: order.get(item, len(order)))
         terms = [_term(item, spec.vocabulary) for item in items]
-        return ", ".join(terms) if terms else spec.empty
+        return ", ".join(terms) if terms else translated(spec.empty)
     return str(value)
 
 
 def shown_label(key: str) -> str:
     """The label of input ``key``; an input no label was declared for is shown as plain words."""
     spec = INPUTS.get(key)
-    return spec.label if spec else key.replace("_", " ").capitalize()
+    return translated(spec.label) if spec else key.replace("_", " ").capitalize()
 
 
 def shown_inputs(inputs: Mapping[str, object]) -> list[tuple[str, str]]:

@@ -97,7 +97,7 @@ class TCategory(StrEnum):
     T2B = "T2b"
     T3 = "T3"
     T4 = "T4"
-    NOT_STAGED = "not staged"
+    NOT_STAGED = N_("not staged")
 
 
 class NCategory(StrEnum):
@@ -106,7 +106,7 @@ class NCategory(StrEnum):
     N1 = "N1"
     N2 = "N2"
     N3 = "N3"
-    NOT_STAGED = "not staged"
+    NOT_STAGED = N_("not staged")
 
 
 class MCategory(StrEnum):
@@ -115,7 +115,7 @@ class MCategory(StrEnum):
     M1A = "M1a"
     M1B = "M1b"
     M1C = "M1c"
-    NOT_STAGED = "not staged"
+    NOT_STAGED = N_("not staged")
 
 
 class StageGroup(StrEnum):
@@ -134,8 +134,8 @@ class StageGroup(StrEnum):
     IV = "IV"
     IVA = "IVA"
     IVB = "IVB"
-    UNKNOWN = "unknown"
-    NOT_STAGED = "not staged"
+    UNKNOWN = N_("unknown")
+    NOT_STAGED = N_("not staged")
 
 
 T, N, M = TCategory, NCategory, MCategory

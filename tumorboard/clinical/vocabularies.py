@@ -282,25 +282,30 @@ class SpecimenType(Vocabulary):
 class IhcMarker(Vocabulary):
     """Immunohistochemistry markers with the question each answers (section 5)."""
 
-    purpose: str
+    purpose_text: str  # as declared (the catalogue's msgid)
 
     if not TYPE_CHECKING:  # run time only, see Vocabulary (python/mypy#10573)
 
         def __init__(self, value: str, label: str, purpose: str) -> None:
-            self.purpose = purpose
+            self.purpose_text = purpose
 
-    SYNAPTOPHYSIN = "synaptophysin", N_("Synaptophysin"), "neuroendocrine differentiation (required)"
-    CHROMOGRANIN_A = "chromogranin_a", N_("Chromogranin A"), "neuroendocrine differentiation (required)"
-    KERATIN = "keratin", N_("Keratin"), "epithelial differentiation"
-    P53 = "p53", N_("p53"), "NET G3 versus NEC"
-    RB = "rb", N_("Rb"), "NET G3 versus NEC"
-    CDX2 = "cdx2", N_("CDX2"), "site of origin: midgut"
-    PAX8 = "pax8", N_("PAX8"), "site of origin: pancreas"
-    ISL1 = "isl1", N_("ISL1"), "site of origin: pancreas"
-    TTF1 = "ttf1", N_("TTF-1"), "site of origin: lung"
-    OTP = "otp", N_("OTP"), "site of origin: lung"
-    SATB2 = "satb2", N_("SATB2"), "site of origin: rectum"
-    SSTR2 = "sstr2", N_("SSTR2"), "somatostatin receptor expression"
+    @property
+    def purpose(self) -> str:
+        """What the stain tells, in the reader's language."""
+        return translated(self.purpose_text)
+
+    SYNAPTOPHYSIN = "synaptophysin", N_("Synaptophysin"), N_("neuroendocrine differentiation (required)")
+    CHROMOGRANIN_A = "chromogranin_a", N_("Chromogranin A"), N_("neuroendocrine differentiation (required)")
+    KERATIN = "keratin", N_("Keratin"), N_("epithelial differentiation")
+    P53 = "p53", N_("p53"), N_("NET G3 versus NEC")
+    RB = "rb", N_("Rb"), N_("NET G3 versus NEC")
+    CDX2 = "cdx2", N_("CDX2"), N_("site of origin: midgut")
+    PAX8 = "pax8", N_("PAX8"), N_("site of origin: pancreas")
+    ISL1 = "isl1", N_("ISL1"), N_("site of origin: pancreas")
+    TTF1 = "ttf1", N_("TTF-1"), N_("site of origin: lung")
+    OTP = "otp", N_("OTP"), N_("site of origin: lung")
+    SATB2 = "satb2", N_("SATB2"), N_("site of origin: rectum")
+    SSTR2 = "sstr2", N_("SSTR2"), N_("somatostatin receptor expression")
 
 
 REQUIRED_IHC = frozenset({IhcMarker.SYNAPTOPHYSIN, IhcMarker.CHROMOGRANIN_A})
@@ -423,34 +428,43 @@ class ConferenceType(Vocabulary):
 class EcogPerformanceStatus(Vocabulary):
     """ECOG performance status 0–4; the value is the grade as a string ("0" … "4")."""
 
-    description: str
+    description_text: str  # as declared (the catalogue's msgid)
 
     if not TYPE_CHECKING:  # run time only, see Vocabulary (python/mypy#10573)
 
         def __init__(self, value: str, label: str, description: str) -> None:
-            self.description = description
+            self.description_text = description
+
+    @property
+    def description(self) -> str:
+        return translated(self.description_text)
+
+    @property
+    def choice_label(self) -> str:
+        """The grade and what it means, as a select offers it: "ECOG 1 – Restricted in …"."""
+        return f"{self.label} – {self.description}"
 
     ECOG_0 = (
         "0",
         N_("ECOG 0"),
-        "Fully active, able to carry on all pre-disease activities without restriction",
+        N_("Fully active, able to carry on all pre-disease activities without restriction"),
     )
     ECOG_1 = (
         "1",
         N_("ECOG 1"),
-        "Restricted in strenuous activity but ambulatory and able to do light or sedentary work",
+        N_("Restricted in strenuous activity but ambulatory and able to do light or sedentary work"),
     )
     ECOG_2 = (
         "2",
         N_("ECOG 2"),
-        "Ambulatory and capable of self-care but unable to work; up more than 50% of waking hours",
+        N_("Ambulatory and capable of self-care but unable to work; up more than half of waking hours"),
     )
     ECOG_3 = (
         "3",
         N_("ECOG 3"),
-        "Capable of only limited self-care; in bed or chair more than 50% of waking hours",
+        N_("Capable of only limited self-care; in bed or chair more than half of waking hours"),
     )
-    ECOG_4 = "4", N_("ECOG 4"), "Completely disabled; no self-care; totally confined to bed or chair"
+    ECOG_4 = "4", N_("ECOG 4"), N_("Completely disabled; no self-care; totally confined to bed or chair")
 
 
 class DeviationReason(Vocabulary):

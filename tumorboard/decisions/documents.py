@@ -115,7 +115,7 @@ def _key_findings(case: Case) -> tuple[str, ...]:
     # the letter says so, since earlier results of another assay cannot be set against this one
     for trend in sorted(marker_trends(case.labs), key=lambda t: (t.first.sample_date, t.first.id or 0)):
         lab = trend.latest
-        flag = f" ({lab.flag})" if lab.flag else ""
+        flag = f" ({lab.flag_label})" if lab.flag else ""
         sign = lab.comparator.sign if lab.comparator else ""
         line = f"{_dated(lab.sample_date)} {trend.label}: {sign}{_number(lab.value)} {lab.unit}{flag}"
         if trend.unit_changes:

@@ -10,55 +10,59 @@ from tumorboard.i18n import Language
 
 
 class DecisionFields:
-    outcome = Choice(_l("Outcome"), "outcome", DecisionOutcome, default=DecisionOutcome.RECOMMENDATION.value)
-    recommendation = Text(_l("Recommendation"), "recommendation", 8000, multiline=True)
-    rationale = Text(_l("Rationale"), "rationale", 8000, multiline=True)
+    outcome = Choice(
+        _l("Outcome"), _l("outcome"), DecisionOutcome, default=DecisionOutcome.RECOMMENDATION.value
+    )
+    recommendation = Text(_l("Recommendation"), _l("recommendation"), 8000, multiline=True)
+    rationale = Text(_l("Rationale"), _l("rationale"), 8000, multiline=True)
     guideline_basis = Choice(
-        _l("Guideline basis"), "guideline", GuidelineBasis, default=GuidelineBasis.NONE.value
+        _l("Guideline basis"), _l("guideline"), GuidelineBasis, default=GuidelineBasis.NONE.value
     )
     guideline_reference = Text(
         _l("Reference"),
-        "guideline reference",
+        _l("guideline reference"),
         300,
         description=_l("e.g. ENETS 2023 guidance for pancreatic NET, section 4"),
     )
     trial_identifier = Text(
-        _l("Trial identifier"), "trial identifier", 40, description=_l("e.g. NCT01234567")
+        _l("Trial identifier"), _l("trial identifier"), 40, description=_l("e.g. NCT01234567")
     )
-    trial_name = Text(_l("Trial name"), "trial name", 200)
-    dissent = Text(_l("Dissent or minority opinion"), "dissent", 4000, multiline=True)
-    dissent_by = Text(_l("Whose"), "who dissents", 200)
+    trial_name = Text(_l("Trial name"), _l("trial name"), 200)
+    dissent = Text(_l("Dissent or minority opinion"), _l("dissent"), 4000, multiline=True)
+    dissent_by = Text(_l("Whose"), _l("who dissents"), 200)
     preference_weighing = Text(
         _l("How the patient's preference and comorbidity were weighed"),
-        "preference and comorbidity",
+        _l("preference and comorbidity"),
         4000,
         multiline=True,
     )
 
 
 class PlanItemFields:
-    detail = Text(_l("Detail"), "plan item detail", 500)
+    detail = Text(_l("Detail"), _l("plan item detail"), 500)
 
 
 class SigningFields:
     """Signing and amending a decision."""
 
-    password = Password(_l("Your password"), "password", MAX_LENGTH, missing="Enter your password to sign.")
+    password = Password(
+        _l("Your password"), _l("password"), MAX_LENGTH, missing=_l("Enter your password to sign.")
+    )
     # Asked of a chair who has a second factor (auth.second_factor); the operation requires it then.
     code = Text(
         _l("Code from your authenticator app"),
-        "code",
+        _l("code"),
         32,
         description=_l("The 6-digit code your app shows now, or a recovery code."),
     )
-    override_reason = Text(_l("Reason to sign despite the warnings"), "reason", 2000, multiline=True)
+    override_reason = Text(_l("Reason to sign despite the warnings"), _l("reason"), 2000, multiline=True)
     amendment_reason = Text(
         _l("Reason for the amendment"),
-        "reason for the amendment",
+        _l("reason for the amendment"),
         2000,
         required=True,
         multiline=True,
-        missing="Say why the decision changes.",
+        missing=_l("Say why the decision changes."),
     )
 
 
@@ -67,4 +71,4 @@ class LetterFields:
 
 
 class FollowUpFields:
-    reason_text = Text(_l("Explanation"), "explanation", 2000, multiline=True)
+    reason_text = Text(_l("Explanation"), _l("explanation"), 2000, multiline=True)

@@ -812,18 +812,27 @@ def _decision_timeline(decisions: list[Decision]) -> list[dict]:
             items.append(
                 {
                     "when": to_local(decision.created_at).date(),
-                    "kind": "Decision",
-                    "text": f"Amendment (version {decision.number}) started: {decision.amendment_reason}",
+                    "kind": _("Decision"),
+                    "text": _(
+                        "Amendment (version %(number)s) started: %(reason)s",
+                        number=decision.number,
+                        reason=decision.amendment_reason,
+                    ),
                     "anchor": anchor,
                 }
             )
         if decision.signed_at is not None:
-            who = decision.signed_by.name if decision.signed_by else "the chair"
+            who = decision.signed_by.name if decision.signed_by else _("the chair")
             items.append(
                 {
                     "when": to_local(decision.signed_at).date(),
-                    "kind": "Decision",
-                    "text": f"Version {decision.number} signed by {who}: {decision.outcome.label}",
+                    "kind": _("Decision"),
+                    "text": _(
+                        "Version %(number)s signed by %(name)s: %(outcome)s",
+                        number=decision.number,
+                        name=who,
+                        outcome=decision.outcome.label,
+                    ),
                     "anchor": anchor,
                 }
             )
@@ -831,8 +840,10 @@ def _decision_timeline(decisions: list[Decision]) -> list[dict]:
             items.append(
                 {
                     "when": to_local(decision.follow_up.recorded_at).date(),
-                    "kind": "Follow-up",
-                    "text": f"Follow-up recorded: {decision.follow_up.status.label.lower()}",
+                    "kind": _("Follow-up"),
+                    "text": _(
+                        "Follow-up recorded: %(status)s", status=decision.follow_up.status.label.lower()
+                    ),
                     "anchor": anchor,
                 }
             )

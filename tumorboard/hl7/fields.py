@@ -13,10 +13,10 @@ class UnmatchedFields:
     analyte = LabFields.analyte
     reason = Text(
         _l("Reason for dismissing"),
-        "reason",
+        _l("reason"),
         500,
         required=True,
         multiline=True,
         min_length=5,
-        missing="Say why this result is dismissed.",
+        missing=_l("Say why this result is dismissed."),
     )

@@ -24,6 +24,7 @@ from tumorboard.cases.finding_operations import (
     withdraw_received_result,
 )
 from tumorboard.cases.models import LabStatus, Patient, Withdrawal
+from tumorboard.cases.fields import PatientFields
 from tumorboard.cases.patient_operations import (
     MrnInUse,
     merge_patients,
@@ -421,7 +422,7 @@ def match_result(actor, item: UnmatchedResult, *, expected_version: int | None, 
     the patient's cases open for findings on the coordinator's boards. Returns the cases' ids."""
     _check_open(actor, item, expected_version)
     cleaned = v.clean_all(UnmatchedFields, data, ("mrn", "analyte"))
-    mrn = v.mrn(cleaned["mrn"], current_app.config["MRN_PATTERN"], current_app.config["MRN_HINT"])
+    mrn = v.mrn(cleaned["mrn"], current_app.config["MRN_PATTERN"], PatientFields.mrn_hint())
     patient = patient_by_mrn(mrn)
     if patient is None:
         raise OperationError(NO_OPEN_CASE, field="mrn")

@@ -847,7 +847,7 @@ class Deferral:
     def message(self) -> str:
         if self.to is None:
             return self.why_pool
-        text = f"The cases without an outcome go first on the agenda of {_when(self.to)}."
+        text = _("The cases without an outcome go first on the agenda of %(when)s.", when=_when(self.to))
         return f"{text} {self.over_capacity}" if self.over_capacity else text
 
 
@@ -871,23 +871,29 @@ def deferral_for(meeting: Meeting, items: Sequence[AgendaItem] | None = None) ->
     cases = tuple(i.case_id for i in items)
     nxt = next_planned_meeting(meeting.board_id)
     if nxt is None:
-        return Deferral(None, cases, "No next meeting is planned: the cases will wait in the pool.")
+        return Deferral(None, cases, _("No next meeting is planned: the cases will wait in the pool."))
     if not nxt.allows(MeetingAction.EDIT_AGENDA):
         return Deferral(
             None,
             cases,
-            f"The agenda of the next meeting ({_when(nxt)}) is locked: the cases will wait in the pool, "
-            "first in line, for the coordinator to add.",
+            _(
+                "The agenda of the next meeting (%(when)s) is locked: the cases will wait in the pool, first"
+                " in line, for the coordinator to add.",
+                when=_when(nxt),
+            ),
         )
     total = len(nxt.items) + len(items)
     minutes = sum(i.minutes for i in nxt.items) + sum(i.minutes for i in items)
     over = []
     if nxt.capacity_cases and total > nxt.capacity_cases:
-        over.append(f"{total} of {nxt.capacity_cases} cases")
+        over.append(_("%(count)s of %(capacity)s cases", count=total, capacity=nxt.capacity_cases))
     if nxt.capacity_minutes and minutes > nxt.capacity_minutes:
-        over.append(f"{minutes} of {nxt.capacity_minutes} minutes")
+        over.append(_("%(count)s of %(capacity)s minutes", count=minutes, capacity=nxt.capacity_minutes))
     warning = (
-        f"It will then be over capacity ({', '.join(over)}): the coordinator may move cases on."
+        _(
+            "It will then be over capacity (%(over)s): the coordinator may move cases on.",
+            over=", ".join(over),
+        )
         if over
         else ""
     )

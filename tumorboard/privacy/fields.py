@@ -12,10 +12,10 @@ class PrivacyFields:
     mrn = replace(PatientFields.mrn, missing="Enter the patient's MRN.")
     reason = Text(
         _l("Reason for this review"),
-        "reason",
+        _l("reason"),
         500,
         required=True,
         multiline=True,
         min_length=10,
-        missing="Say why you open this patient's record.",
+        missing=_l("Say why you open this patient's record."),
     )
