@@ -7,8 +7,8 @@ and moves the case's version on, so a case form opened before is answered with 4
 import json
 from collections.abc import Callable, Mapping
 
-from sqlalchemy import select
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from tumorboard import fields as v
 from tumorboard.audit.recording import diff, record, snapshot

@@ -522,6 +522,8 @@ class Withdrawal(StrEnum):
             "deleted": _("Withdrawn by the laboratory"),
             "wrong_patient": _("Withdrawn by the laboratory: sent for the wrong patient"),
         }[self.value]
+
+
 # A result's place against its lab's reference range, as LabResult.flag gives it, in the reader's words.
 FLAG_LABELS = {"high": _l("high"), "low": _l("low")}
 

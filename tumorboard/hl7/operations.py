@@ -18,13 +18,13 @@ from tumorboard import fields as v
 from tumorboard.audit.recording import record
 from tumorboard.auth.models import User, find_user_by_email
 from tumorboard.auth.roles import Role
+from tumorboard.cases.fields import PatientFields
 from tumorboard.cases.finding_operations import (
     correct_received_result,
     file_received_result,
     withdraw_received_result,
 )
 from tumorboard.cases.models import LabStatus, Patient, Withdrawal
-from tumorboard.cases.fields import PatientFields
 from tumorboard.cases.patient_operations import (
     MrnInUse,
     merge_patients,
