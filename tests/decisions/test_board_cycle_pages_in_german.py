@@ -158,3 +158,13 @@ def test_a_german_refusal_reads_german(app, users, german_case):
     assert refused.status_code == 422
     assert "Tumorgröße: bitte einen Wert zwischen 0 und 50\u00a0cm angeben." in refused.text
     assert english_on(refused.text) == []
+
+
+def test_an_operations_refusal_reads_german_and_writes_nothing(app, users, german_case):
+    client = log_in(app.test_client(), users[Role.SUBMITTER])
+    treatment = {"treatment": "SSA-LAN", "start_date": "2025-06-01", "end_date": "2025-01-01", "note": ""}
+    refused = client.post(f"/cases/{german_case.id}/treatments", data=treatment, headers=GERMAN)
+    assert refused.status_code == 422
+    assert "Das Enddatum liegt vor dem Anfangsdatum." in refused.text
+    assert english_on(refused.text) == []
+    assert german_case.prior_treatments == []

@@ -7,6 +7,7 @@ and moves the case's version on, so a case form opened before is answered with 4
 import json
 from collections.abc import Callable, Mapping
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -56,7 +57,7 @@ def _yes_no(data: Mapping, field: str) -> bool | None:
         return True
     if value in (False, "no", "false", "0"):
         return False
-    raise OperationError("Answer yes, no or unknown.", field=field)
+    raise OperationError(_("Answer yes, no or unknown."), field=field)
 
 
 def _finding_date(case: Case, value, what: str, field: str):
@@ -75,9 +76,9 @@ def clean_imaging(case: Case, data: Mapping) -> dict:
     }
     modality = ImagingModality(cleaned["modality"])
     if cleaned["tracer"] and modality is not ImagingModality.SSTR_PET_CT:
-        raise OperationError("A tracer is recorded for SSTR PET/CT only.", field="tracer")
+        raise OperationError(_("A tracer is recorded for SSTR PET/CT only."), field="tracer")
     if cleaned["krenning_score"] is not None and not modality.shows_sstr_uptake:
-        raise OperationError("The Krenning score applies to SSTR imaging only.", field="krenning_score")
+        raise OperationError(_("The Krenning score applies to SSTR imaging only."), field="krenning_score")
     krenning, uptake = cleaned["krenning_score"], cleaned["uptake_positive"]
     if krenning is not None and uptake is not None and (krenning > 0) != uptake:
         raise OperationError(
@@ -86,13 +87,17 @@ def clean_imaging(case: Case, data: Mapping) -> dict:
             field="uptake_positive",
         )
     if cleaned["uptake_positive"] is not None and modality not in PET_MODALITIES:
-        raise OperationError("Tracer uptake is recorded for SSTR or FDG PET only.", field="uptake_positive")
+        raise OperationError(
+            _("Tracer uptake is recorded for SSTR or FDG PET only."), field="uptake_positive"
+        )
     if cleaned["fdg_vs_sstr"]:
         if modality is not ImagingModality.FDG_PET_CT:
-            raise OperationError("The FDG/SSTR comparison is recorded on the FDG PET.", field="fdg_vs_sstr")
+            raise OperationError(
+                _("The FDG/SSTR comparison is recorded on the FDG PET."), field="fdg_vs_sstr"
+            )
         if not cleaned["uptake_positive"]:
             raise OperationError(
-                "Compare FDG with SSTR uptake only when the FDG PET is positive.", field="fdg_vs_sstr"
+                _("Compare FDG with SSTR uptake only when the FDG PET is positive."), field="fdg_vs_sstr"
             )
     return cleaned
 
@@ -117,7 +122,7 @@ def clean_lab(case: Case, data: Mapping) -> dict:
         and cleaned["ref_high"] is not None
         and cleaned["ref_low"] > cleaned["ref_high"]
     ):
-        raise OperationError("The lower reference limit is above the upper one.", field="ref_low")
+        raise OperationError(_("The lower reference limit is above the upper one."), field="ref_low")
     return cleaned
 
 
@@ -126,7 +131,7 @@ def clean_pathology(case: Case, data: Mapping) -> dict:
     count, area, per_2mm2 = mitoses["mitoses_count"], mitoses["mitoses_area_mm2"], mitoses["mitoses_per_2mm2"]
     if (count is None) != (area is None):
         raise OperationError(
-            "Give both the mitotic count and the area counted, or neither.", field="mitoses_area_mm2"
+            _("Give both the mitotic count and the area counted, or neither."), field="mitoses_area_mm2"
         )
     if count is not None:
         converted = round(grading.per_2mm2(count, area), 2)
@@ -143,11 +148,11 @@ def clean_pathology(case: Case, data: Mapping) -> dict:
             continue
         v.choice(marker, IhcMarker, _l("IHC marker"), "ihc")
         if result not in IHC_RESULTS:
-            raise OperationError("Unknown IHC result.", field="ihc")
+            raise OperationError(_("Unknown IHC result."), field="ihc")
         ihc[marker] = result
     reported_grade = data.get("reported_grade") or None
     if reported_grade is not None and reported_grade not in REPORTED_GRADES:
-        raise OperationError("Unknown reported grade.", field="reported_grade")
+        raise OperationError(_("Unknown reported grade."), field="reported_grade")
     simple = [name for name in v.rules_of(PathologyFields) if not name.startswith("mitoses_")]
     cleaned = {
         "report_date": _finding_date(case, data.get("report_date"), _l("report date"), "report_date"),
@@ -189,13 +194,13 @@ def refuse_a_copy(existing, cleaned: Mapping, what: str) -> None:
 
 def _check_open(actor, case: Case) -> None:
     if not case.can_edit_findings(actor):
-        raise OperationError("Findings of this case can no longer be changed by you.")
+        raise OperationError(_("Findings of this case can no longer be changed by you."))
 
 
 def _check_belongs(case: Case, kind: str, finding) -> None:
     """The finding is one of this case's, of this kind: access was checked on this case."""
     if not isinstance(finding, KINDS[kind][0]) or finding.case_id != case.id:
-        raise OperationError("This finding does not belong to this case.")
+        raise OperationError(_("This finding does not belong to this case."))
 
 
 @atomic
@@ -245,7 +250,7 @@ def file_received_result(
     audited `lab.updated` before → after). One the case already has with exactly these values (the
     laboratory sent it again under a new control id) is not recorded twice: None."""
     if not case.can_file_received_result(actor):
-        raise OperationError("Results can no longer be filed on this case.")
+        raise OperationError(_("Results can no longer be filed on this case."))
     cleaned = {**clean_lab(case, data), "status": status}
     existing = received_result(case.id, source) if source is not None else None
     if existing is not None:

@@ -80,7 +80,7 @@ def _clean_case(actor, data: Mapping[str, Any], case: Case | None = None) -> dic
     else:
         board = db.session.get(Board, int(board_id)) if str(board_id or "").isdigit() else None
         if board is None or not board.active or board.id not in actor.board_ids:
-            raise OperationError("Choose one of your active boards.", field="board_id")
+            raise OperationError(_("Choose one of your active boards."), field="board_id")
         origin = case.referred_from if case is not None else None
         if origin is not None and board.id == origin.board_id:
             raise OperationError(
@@ -101,20 +101,23 @@ def _clean_case(actor, data: Mapping[str, Any], case: Case | None = None) -> dic
     )
     cleaned["ecog"] = int(ecog) if ecog is not None else None
     if cleaned["tumour_size_cm"] == 0:  # the staging rules need a tumour (AJCC: size > 0)
-        raise OperationError("The tumour size must be greater than 0 cm.", field="tumour_size_cm")
+        raise OperationError(_("The tumour size must be greater than 0 cm."), field="tumour_size_cm")
     extent = data.get("extent") or None
     if extent is not None and extent not in {value for value, _ in staging.extent_choices(site)}:
         raise OperationError(
-            "This extent of invasion does not apply to the chosen primary site.", field="extent"
+            _("This extent of invasion does not apply to the chosen primary site."), field="extent"
         )
     cleaned["extent"] = extent
     v.nodes(cleaned["nodes_positive"], cleaned["nodes_examined"])
     if cleaned["mesenteric_mass_cm"] is not None and site not in SMALL_INTESTINE:
         raise OperationError(
-            "A mesenteric mass is recorded for jejunal or ileal primaries only.", field="mesenteric_mass_cm"
+            _("A mesenteric mass is recorded for jejunal or ileal primaries only."),
+            field="mesenteric_mass_cm",
         )
     if cleaned["syndrome"] and cleaned["functional_status"] != FunctionalStatus.FUNCTIONAL:
-        raise OperationError("A hormone syndrome is recorded only for a functional tumour.", field="syndrome")
+        raise OperationError(
+            _("A hormone syndrome is recorded only for a functional tumour."), field="syndrome"
+        )
     return cleaned
 
 
@@ -122,7 +125,7 @@ def _clean_case(actor, data: Mapping[str, Any], case: Case | None = None) -> dic
 def create_case(actor, patient: Patient, **data) -> Case:
     """A submitter opens a draft case for a patient, addressed to one of their boards."""
     if not actor.has_role(Role.SUBMITTER):
-        raise OperationError("Only referring clinicians register cases.")
+        raise OperationError(_("Only referring clinicians register cases."))
     cleaned = _clean_case(actor, data)
     case = Case(patient=patient, submitter_id=actor.id, status=CaseStatus.DRAFT.value, **cleaned)
     db.session.add(case)
@@ -141,7 +144,7 @@ def board_fixed_message(case: Case) -> str:
 @atomic
 def update_case(actor, case: Case, *, expected_version: int | None, **data) -> None:
     if not case.can_edit(actor):
-        raise OperationError("This case can no longer be edited by you.")
+        raise OperationError(_("This case can no longer be edited by you."))
     check_version(case, expected_version)
     before = snapshot(case, CASE_FIELDS)
     cleaned = _clean_case(actor, data, case)
@@ -166,7 +169,7 @@ def add_prior_treatment(
     actor, case: Case, *, treatment: str, start_date, end_date=None, note: str = ""
 ) -> PriorTreatment:
     if not case.can_edit(actor):
-        raise OperationError("This case can no longer be edited by you.")
+        raise OperationError(_("This case can no longer be edited by you."))
     today, birth = hospital_today(), case.patient.birth_date
     item = PriorTreatment(
         treatment=PriorTreatmentFields.treatment.clean(treatment, "treatment"),
@@ -177,11 +180,11 @@ def add_prior_treatment(
         note=PriorTreatmentFields.note.clean(note, "note"),
     )
     if item.end_date and item.end_date < item.start_date:
-        raise OperationError("The end date is before the start date.", field="end_date")
+        raise OperationError(_("The end date is before the start date."), field="end_date")
     values = {n: getattr(item, n) for n in ("treatment", "start_date", "end_date", "note")}
     for other in case.prior_treatments:
         if all(getattr(other, n) == v for n, v in values.items()):
-            raise OperationError("This prior treatment is already recorded with these dates and note.")
+            raise OperationError(_("This prior treatment is already recorded with these dates and note."))
     case.prior_treatments.append(item)
     touch_case(case)
     db.session.flush()
@@ -200,7 +203,7 @@ def remove_prior_treatment(
 ) -> None:
     """Remove a prior treatment; `expected_version`, when given (the API's If-Match), is the case's."""
     if not case.can_edit(actor) or item.case_id != case.id:
-        raise OperationError("This case can no longer be edited by you.")
+        raise OperationError(_("This case can no longer be edited by you."))
     if expected_version is not None:
         check_version(case, expected_version)
     case.prior_treatments.remove(item)
@@ -258,10 +261,12 @@ def submit_case(
     """Send a draft to its board. What the board will miss is recorded; submitting anyway needs a reason,
     which the board sees. A reason excuses missing findings, never a missing question."""
     if not case.can_submit(actor):
-        raise OperationError("Only the submitter can submit a draft case.")
+        raise OperationError(_("Only the submitter can submit a draft case."))
     check_version(case, expected_version)
     if not case.board.active or case.board_id not in actor.board_ids:
-        raise OperationError("This board no longer takes your cases: choose another board on the case form.")
+        raise OperationError(
+            _("This board no longer takes your cases: choose another board on the case form.")
+        )
     required = required_to_submit(case)
     if required:
         raise OperationError(
@@ -274,7 +279,7 @@ def submit_case(
     reason = CaseActionFields.override_reason.clean(override_reason, "override_reason")
     if missing and not reason:
         raise OperationError(
-            "Say why the board should discuss the case without what is missing.", field="override_reason"
+            _("Say why the board should discuss the case without what is missing."), field="override_reason"
         )
     if missing:
         v.reason_given(reason, "override_reason")
@@ -314,7 +319,7 @@ def _submitted_message(case_id: int, board: str, missing: int) -> str:
 def recall_case(actor, case: Case, *, expected_version: int | None) -> None:
     """The submitter takes a submitted case back to draft, before it is on an agenda."""
     if not case.can_recall(actor):
-        raise OperationError("Only the submitter can take back a case that is not yet on an agenda.")
+        raise OperationError(_("Only the submitter can take back a case that is not yet on an agenda."))
     check_version(case, expected_version)
     _move(actor, case, CaseStatus.DRAFT, "case.recalled")
 
@@ -322,7 +327,7 @@ def recall_case(actor, case: Case, *, expected_version: int | None) -> None:
 @atomic
 def withdraw_case(actor, case: Case, *, expected_version: int | None, reason: str) -> None:
     if not case.can_withdraw(actor):
-        raise OperationError("Only the submitter can withdraw this case.")
+        raise OperationError(_("Only the submitter can withdraw this case."))
     check_version(case, expected_version)
     reason = CaseActionFields.withdraw_reason.clean(reason, "reason")
     _move(actor, case, CaseStatus.WITHDRAWN, "case.withdrawn", {"reason": reason})

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -68,7 +69,7 @@ def _clean_patient(data: Mapping[str, Any], patient: Patient | None = None) -> d
     )
     cleaned["birth_date"] = birth_date
     if birth_date.year < 1900:
-        raise OperationError("The birth date must be after 1900.", field="birth_date")
+        raise OperationError(_("The birth date must be after 1900."), field="birth_date")
     return cleaned
 
 
@@ -105,7 +106,7 @@ def register_or_match_patient(actor, **data) -> tuple[Patient, bool]:
     matched to them (`patient.registration_matched` in the audit log). Returns the patient, and whether
     they were registered before."""
     if not actor.has_role(Role.SUBMITTER):
-        raise OperationError("Only referring clinicians register patients.")
+        raise OperationError(_("Only referring clinicians register patients."))
     cleaned = _clean_patient(data)
     holder = _holder_of(cleaned["mrn"])
     if holder is None:
@@ -132,7 +133,7 @@ def register_or_match_patient(actor, **data) -> tuple[Patient, bool]:
 @atomic
 def update_patient(actor, patient: Patient, *, expected_version: int | None, **data) -> None:
     if not actor.has_role(Role.SUBMITTER):
-        raise OperationError("Only referring clinicians edit patients.")
+        raise OperationError(_("Only referring clinicians edit patients."))
     check_version(patient, expected_version)
     before = snapshot(patient, PATIENT_FIELDS)
     cleaned = _clean_patient(data, patient)
@@ -147,7 +148,7 @@ def update_patient(actor, patient: Patient, *, expected_version: int | None, **d
     )
     if earliest_finding is not None and cleaned["birth_date"] > earliest_finding:
         raise OperationError(
-            "The birth date would fall after a recorded finding of this patient.", field="birth_date"
+            _("The birth date would fall after a recorded finding of this patient."), field="birth_date"
         )
     for name, value in cleaned.items():
         setattr(patient, name, value)
@@ -180,9 +181,9 @@ def merge_patients(actor, survivor: Patient, retired: Patient) -> list[int]:
     survivor, the retired record goes, and its MRN is remembered as the survivor's alias. One audit event
     on the survivor names what moved. Returns the ids of the cases moved."""
     if not actor.has_role(Role.SUBMITTER):
-        raise OperationError("Only referring clinicians merge patients.")
+        raise OperationError(_("Only referring clinicians merge patients."))
     if survivor.id == retired.id:
-        raise OperationError("A patient cannot be merged into themselves.")
+        raise OperationError(_("A patient cannot be merged into themselves."))
     moved = [case.id for case in retired.cases]
     for case in list(retired.cases):
         case.patient = survivor
