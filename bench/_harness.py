@@ -42,14 +42,43 @@ class Database:
     label: str
 
 
+def _empty_schema(url: str) -> None:
+    """Drop everything in the PostgreSQL database `url` names: its public schema, made again empty."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
 @contextmanager
-def fresh_database(server_url: str | None, prefix: str = "tumorboard_bench") -> Iterator[Database]:
+def own_database(url: str) -> Iterator[Database]:
+    """The PostgreSQL database `url` names itself, for a run on a server where one may not create
+    databases (a shared machine, one database per engineer): emptied before and after the run."""
+    _empty_schema(url)
+    try:
+        yield Database(url, f"PostgreSQL {make_url(url).render_as_string()} (emptied before and after)")
+    finally:
+        _empty_schema(url)
+
+
+@contextmanager
+def fresh_database(
+    server_url: str | None, prefix: str = "tumorboard_bench", *, own: bool = False
+) -> Iterator[Database]:
     """A new, empty database for this run (a SQLite file in a temporary directory, or a new database on
-    the PostgreSQL server `server_url` names), removed at the end whatever happens."""
+    the PostgreSQL server `server_url` names, or with `own` the database it names, emptied), removed at
+    the end whatever happens."""
     if not server_url:
         with tempfile.TemporaryDirectory(prefix=f"{prefix}_") as tmp:
             path = Path(tmp) / f"{prefix}.db"
             yield Database(f"sqlite:///{path}", f"SQLite {path}")
+        return
+    if own:
+        with own_database(server_url) as database:
+            yield database
         return
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
@@ -241,6 +270,12 @@ def bare_page(url: str) -> tuple[Page, Callable[[], None]]:
             bare_db.engine.dispose()
 
     return Page(f"bare Flask + SQLAlchemy, {BARE_ROWS} rows", lambda: client.get("/patients"), counter), close
+
+
+OWN_DATABASE_HELP = (
+    "with --database-url: run in the database it names, emptied before and after (its public schema is"
+    " dropped), instead of creating a new one beside it"
+)
 
 
 def dispose(app: Flask) -> None:
