@@ -5,7 +5,10 @@ Server time is the time of a Flask test client call: routing, hooks, queries and
 Benchmarks print figures; they are never timed unit tests.
 """
 
+import cProfile
+import io
 import math
+import pstats
 import statistics
 import sys
 import tempfile
@@ -56,12 +59,10 @@ def _empty_schema(url: str) -> None:
 @contextmanager
 def own_database(url: str) -> Iterator[Database]:
     """The PostgreSQL database `url` names itself, for a run on a server where one may not create
-    databases (a shared machine, one database per engineer): emptied before and after the run."""
+    databases (a shared machine, one database per engineer): emptied before the run, and left as the run
+    made it, for EXPLAIN of the pages' statements, until the next run."""
     _empty_schema(url)
-    try:
-        yield Database(url, f"PostgreSQL {make_url(url).render_as_string()} (emptied before and after)")
-    finally:
-        _empty_schema(url)
+    yield Database(url, f"PostgreSQL {make_url(url).render_as_string()} (emptied first, kept after)")
 
 
 @contextmanager
@@ -210,6 +211,52 @@ def measure(pages: list[Page], requests: int, warmup: int, budget_s: float) -> N
             return
 
 
+TEMPLATE_RENDER = ("flask/templating.py", "_render")  # where Flask renders a template: its time, nested
+
+
+def profile(page: Page, lines: int = 20) -> str:
+    """Where one request to the page spends its time: its SQL statements each with the time from execute
+    to its result (the cursor's work: the database and the driver), the time spent rendering templates
+    (SQL of lazy loads in them counted twice), then cProfile's functions by their own time, the `lines`
+    first."""
+    timings: list[tuple[float, str]] = []
+    started: list[float] = []
+
+    def before(*_args) -> None:
+        started.append(time.perf_counter())
+
+    def after(_conn, _cursor, statement: str, *_args) -> None:
+        timings.append(((time.perf_counter() - started.pop()) * 1000, statement))
+
+    engine = page.counter.engine
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    profiler = cProfile.Profile()
+    try:
+        began = time.perf_counter()
+        profiler.runcall(page.call)
+        total = (time.perf_counter() - began) * 1000
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    sql = sum(ms for ms, _ in timings)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    templates = 1000 * sum(
+        cumulative
+        for (path, _line, function), (_calls, _primitive, _total, cumulative, _callers) in stats.stats.items()  # type: ignore[attr-defined]
+        if path.endswith(TEMPLATE_RENDER[0]) and function == TEMPLATE_RENDER[1]
+    )
+    out.write(
+        f"{page.name}: {total:.1f} ms under cProfile: SQL {sql:.1f} ms ({sql / total:.0%}), templates"
+        f" {templates:.1f} ms ({templates / total:.0%}), the rest {total - sql - templates:.1f} ms\n"
+    )
+    for ms, statement in sorted(timings, reverse=True):
+        out.write(f"  {ms:7.2f} ms  {' '.join(statement.split())[:160]}\n")
+    stats.sort_stats("tottime").print_stats(lines)
+    return out.getvalue()
+
+
 def statements_of(page: Page) -> int:
     """The statements of one request to the page (untimed), e.g. for a comparison across data sets."""
     return page.request()[1]
@@ -273,8 +320,8 @@ def bare_page(url: str) -> tuple[Page, Callable[[], None]]:
 
 
 OWN_DATABASE_HELP = (
-    "with --database-url: run in the database it names, emptied before and after (its public schema is"
-    " dropped), instead of creating a new one beside it"
+    "with --database-url: run in the database it names, emptied first (its public schema is dropped) and"
+    " kept after, instead of creating a new one beside it"
 )
 
 

@@ -26,6 +26,7 @@ from _harness import (
     fresh_database,
     measure,
     print_table,
+    profile,
     sign_in,
     statements_of,
 )
@@ -261,6 +262,10 @@ def run(app: Flask, url: str, args: argparse.Namespace) -> None:
     print_table(title, large.timed, bare, TARGET)
     if args.show_sql:
         show_sql([*large.timed, bare])
+    if args.profile:
+        for page in large.timed:
+            if page.median_ms / bare.median_ms > TARGET:
+                print(f"\n-- profile of one request: {profile(page)}")
     close_bare()
 
     app.config["PER_PAGE"], per_page = 100, app.config["PER_PAGE"]
@@ -327,6 +332,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--show-sql", action="store_true", help="print each page's statements once")
     parser.add_argument("--own-database", action="store_true", help=OWN_DATABASE_HELP)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile one request of each page beyond the target on the large data set (SQL, cProfile)",
+    )
     return parser.parse_args(argv)
 
 
