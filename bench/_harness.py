@@ -216,7 +216,8 @@ TEMPLATE_RENDER = ("flask/templating.py", "_render")  # where Flask renders a te
 
 def profile(page: Page, lines: int = 20) -> str:
     """Where one request to the page spends its time: its SQL statements each with the time from execute
-    to its result (the cursor's work: the database and the driver), the time spent rendering templates
+    to its result (the cursor's work: the database and the driver; SQLite steps to the rows past the first
+    only as they are fetched, so there see the cursor's `fetchall` too), the time spent rendering templates
     (SQL of lazy loads in them counted twice), then cProfile's functions by their own time, the `lines`
     first."""
     timings: list[tuple[float, str]] = []
