@@ -6,12 +6,12 @@ the same number of users on a bare Flask + SQLAlchemy page served the same way.
         [--instances 2] [--workers 2] [--database-url URL [--own-database]]
 
 The database is a new one, `tb_deploy_scale_<random>` on the PostgreSQL server --database-url names (the
-local one by default), dropped at the end: the demo data, --cases synthetic cases, and a meeting in
-progress with a draft decision for every specialist user. The mix, per signed-in user with a pause of
-0.5-2 s between requests (a person reading; --think sets a fixed pause, 0 for none): submitters (3 in 6)
-open the case list, a filtered list, a case page, a marker chart, their dashboard, and add a laboratory
-finding; specialists (2 in 6) open the meeting page and
-meeting mode and autosave their decision; coordinators and the chair (1 in 6) open the quality dashboard,
+local one by default), dropped at the end (with --own-database: the one it names, emptied first): the
+demo data, --cases synthetic cases, and a meeting in progress with a draft decision for every specialist
+user. The mix, per signed-in user with a pause of 0.5-2 s between requests (a person reading; --think
+sets a fixed pause, 0 for none): submitters (3 in 6) open the case list, a filtered list, a case page, a
+marker chart, their dashboard, and add a laboratory finding; specialists (2 in 6) open the meeting page
+and meeting mode and autosave their decision; coordinators and the chair (1 in 6) open the quality dashboard,
 the meeting page, the meetings and their dashboard. The users sign in one after the other (the throttle
 counts a shared account's attempts), and the clock starts when all are in. Prints requests/s,
 p50/p95/p99 per endpoint and the errors of both runs; zero errors is the bar (exit status 1 otherwise).
