@@ -188,6 +188,7 @@ class Page:
 
 
 MIN_REQUESTS = 20
+BAR = 2.0  # issue 14's bar: every list, search and detail page within 2x of the bare page
 
 
 def measure(pages: list[Page], requests: int, warmup: int, budget_s: float) -> None:
@@ -256,6 +257,13 @@ def profile(page: Page, lines: int = 20) -> str:
         out.write(f"  {ms:7.2f} ms  {' '.join(statement.split())[:160]}\n")
     stats.sort_stats("tottime").print_stats(lines)
     return out.getvalue()
+
+
+def profile_slow(pages: list[Page], baseline: Page, ratio: float = BAR) -> None:
+    """Print the profile of one request of each page whose median is beyond `ratio` times the bare page's."""
+    for page in pages:
+        if page.median_ms / baseline.median_ms > ratio:
+            print(f"\n-- profile of one request: {profile(page)}")
 
 
 def statements_of(page: Page) -> int:

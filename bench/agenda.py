@@ -27,6 +27,7 @@ from _harness import (
     fresh_database,
     measure,
     print_table,
+    profile_slow,
     sign_in,
 )
 from sqlalchemy import select
@@ -152,6 +153,9 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=0, help="synthetic cases to bulk-load first")
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server URL (default: SQLite)")
     parser.add_argument("--own-database", action="store_true", help=OWN_DATABASE_HELP)
+    parser.add_argument(
+        "--profile", action="store_true", help="profile one request of each page beyond 2x the bare page"
+    )
     args = parser.parse_args()
     with fresh_database(
         args.database_url, prefix="tumorboard_bench_agenda", own=args.own_database
@@ -205,6 +209,8 @@ def main() -> int:
         print(f"\nmarker chart, first view (drawn by matplotlib and kept): {drawn_ms:.1f} ms")
         title = f"Agenda pages beside {args.cases:,} bulk cases, {args.requests} requests per page"
         print_table(title, pages, bare, target=3.0)
+        if args.profile:
+            profile_slow(pages, bare)
         grows = [
             name
             for name in ("meeting page", "meeting mode", "printable agenda", "agenda PDF")
