@@ -5,7 +5,10 @@ Server time is the time of a Flask test client call: routing, hooks, queries and
 Benchmarks print figures; they are never timed unit tests.
 """
 
+import cProfile
+import io
 import math
+import pstats
 import statistics
 import sys
 import tempfile
@@ -42,14 +45,41 @@ class Database:
     label: str
 
 
+def _empty_schema(url: str) -> None:
+    """Drop everything in the PostgreSQL database `url` names: its public schema, made again empty."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
 @contextmanager
-def fresh_database(server_url: str | None, prefix: str = "tumorboard_bench") -> Iterator[Database]:
+def own_database(url: str) -> Iterator[Database]:
+    """The PostgreSQL database `url` names itself, for a run on a server where one may not create
+    databases (a shared machine, one database per engineer): emptied before the run, and left as the run
+    made it, for EXPLAIN of the pages' statements, until the next run."""
+    _empty_schema(url)
+    yield Database(url, f"PostgreSQL {make_url(url).render_as_string()} (emptied first, kept after)")
+
+
+@contextmanager
+def fresh_database(
+    server_url: str | None, prefix: str = "tumorboard_bench", *, own: bool = False
+) -> Iterator[Database]:
     """A new, empty database for this run (a SQLite file in a temporary directory, or a new database on
-    the PostgreSQL server `server_url` names), removed at the end whatever happens."""
+    the PostgreSQL server `server_url` names, or with `own` the database it names, emptied), removed at
+    the end whatever happens."""
     if not server_url:
         with tempfile.TemporaryDirectory(prefix=f"{prefix}_") as tmp:
             path = Path(tmp) / f"{prefix}.db"
             yield Database(f"sqlite:///{path}", f"SQLite {path}")
+        return
+    if own:
+        with own_database(server_url) as database:
+            yield database
         return
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
@@ -158,6 +188,7 @@ class Page:
 
 
 MIN_REQUESTS = 20
+BAR = 2.0  # issue 14's bar: every list, search and detail page within 2x of the bare page
 
 
 def measure(pages: list[Page], requests: int, warmup: int, budget_s: float) -> None:
@@ -179,6 +210,60 @@ def measure(pages: list[Page], requests: int, warmup: int, budget_s: float) -> N
         ]
         if not pending:
             return
+
+
+TEMPLATE_RENDER = ("flask/templating.py", "_render")  # where Flask renders a template: its time, nested
+
+
+def profile(page: Page, lines: int = 20) -> str:
+    """Where one request to the page spends its time: its SQL statements each with the time from execute
+    to its result (the cursor's work: the database and the driver; SQLite steps to the rows past the first
+    only as they are fetched, so there see the cursor's `fetchall` too), the time spent rendering templates
+    (SQL of lazy loads in them counted twice), then cProfile's functions by their own time, the `lines`
+    first."""
+    timings: list[tuple[float, str]] = []
+    started: list[float] = []
+
+    def before(*_args) -> None:
+        started.append(time.perf_counter())
+
+    def after(_conn, _cursor, statement: str, *_args) -> None:
+        timings.append(((time.perf_counter() - started.pop()) * 1000, statement))
+
+    engine = page.counter.engine
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    profiler = cProfile.Profile()
+    try:
+        began = time.perf_counter()
+        profiler.runcall(page.call)
+        total = (time.perf_counter() - began) * 1000
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    sql = sum(ms for ms, _ in timings)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    templates = 1000 * sum(
+        cumulative
+        for (path, _line, function), (_calls, _primitive, _total, cumulative, _callers) in stats.stats.items()  # type: ignore[attr-defined]
+        if path.endswith(TEMPLATE_RENDER[0]) and function == TEMPLATE_RENDER[1]
+    )
+    out.write(
+        f"{page.name}: {total:.1f} ms under cProfile: SQL {sql:.1f} ms ({sql / total:.0%}), templates"
+        f" {templates:.1f} ms ({templates / total:.0%}), the rest {total - sql - templates:.1f} ms\n"
+    )
+    for ms, statement in sorted(timings, reverse=True):
+        out.write(f"  {ms:7.2f} ms  {' '.join(statement.split())[:160]}\n")
+    stats.sort_stats("tottime").print_stats(lines)
+    return out.getvalue()
+
+
+def profile_slow(pages: list[Page], baseline: Page, ratio: float = BAR) -> None:
+    """Print the profile of one request of each page whose median is beyond `ratio` times the bare page's."""
+    for page in pages:
+        if page.median_ms / baseline.median_ms > ratio:
+            print(f"\n-- profile of one request: {profile(page)}")
 
 
 def statements_of(page: Page) -> int:
@@ -241,6 +326,12 @@ def bare_page(url: str) -> tuple[Page, Callable[[], None]]:
             bare_db.engine.dispose()
 
     return Page(f"bare Flask + SQLAlchemy, {BARE_ROWS} rows", lambda: client.get("/patients"), counter), close
+
+
+OWN_DATABASE_HELP = (
+    "with --database-url: run in the database it names, emptied first (its public schema is dropped) and"
+    " kept after, instead of creating a new one beside it"
+)
 
 
 def dispose(app: Flask) -> None:

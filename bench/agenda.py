@@ -1,6 +1,6 @@
 """The meeting page with a full agenda: statements and server time for 10 and 40 cases with findings.
 
-    .venv/bin/python bench/agenda.py [--cases 100000] [--requests 200] [--database-url URL]
+    .venv/bin/python bench/agenda.py [--cases 100000] [--requests 200] [--database-url URL [--own-database]]
 
 Builds a fresh database with the demo data (and, with --cases, that many synthetic cases bulk-loaded
 first, so that the agenda and the pool are read beside a large case table), plans two meetings of the
@@ -18,6 +18,7 @@ from datetime import datetime, time, timedelta
 from time import perf_counter
 
 from _harness import (
+    OWN_DATABASE_HELP,
     Page,
     StatementCounter,
     bare_page,
@@ -26,6 +27,7 @@ from _harness import (
     fresh_database,
     measure,
     print_table,
+    profile_slow,
     sign_in,
 )
 from sqlalchemy import select
@@ -150,8 +152,14 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=60, help="seconds of timed requests per page")
     parser.add_argument("--cases", type=int, default=0, help="synthetic cases to bulk-load first")
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server URL (default: SQLite)")
+    parser.add_argument("--own-database", action="store_true", help=OWN_DATABASE_HELP)
+    parser.add_argument(
+        "--profile", action="store_true", help="profile one request of each page beyond 2x the bare page"
+    )
     args = parser.parse_args()
-    with fresh_database(args.database_url, prefix="tumorboard_bench_agenda") as database:
+    with fresh_database(
+        args.database_url, prefix="tumorboard_bench_agenda", own=args.own_database
+    ) as database:
         print(f"database: {database.label}")
         app = build_app(database.url)
         meetings = build(app, args.cases)
@@ -201,6 +209,8 @@ def main() -> int:
         print(f"\nmarker chart, first view (drawn by matplotlib and kept): {drawn_ms:.1f} ms")
         title = f"Agenda pages beside {args.cases:,} bulk cases, {args.requests} requests per page"
         print_table(title, pages, bare, target=3.0)
+        if args.profile:
+            profile_slow(pages, bare)
         grows = [
             name
             for name in ("meeting page", "meeting mode", "printable agenda", "agenda PDF")

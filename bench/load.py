@@ -2,14 +2,16 @@
 servers on one PostgreSQL and Redis (tests/deploy/stack.py starts it, as the scale-out test does), then
 the same number of users on a bare Flask + SQLAlchemy page served the same way.
 
-    .venv/bin/python bench/load.py [--users 50] [--duration 60] [--cases 2000] [--database-url URL]
+    .venv/bin/python bench/load.py [--users 50] [--duration 60] [--cases 2000] [--think SECONDS]
+        [--instances 2] [--workers 2] [--database-url URL [--own-database]]
 
 The database is a new one, `tb_deploy_scale_<random>` on the PostgreSQL server --database-url names (the
-local one by default), dropped at the end: the demo data, --cases synthetic cases, and a meeting in
-progress with a draft decision for every specialist user. The mix, per signed-in user with a pause of
-0.5-2 s between requests (a person reading): submitters (3 in 6) open the case list, a filtered list, a
-case page, their dashboard, and add a laboratory finding; specialists (2 in 6) open the meeting page and
-meeting mode and autosave their decision; coordinators and the chair (1 in 6) open the quality dashboard,
+local one by default), dropped at the end (with --own-database: the one it names, emptied first): the
+demo data, --cases synthetic cases, and a meeting in progress with a draft decision for every specialist
+user. The mix, per signed-in user with a pause of 0.5-2 s between requests (a person reading; --think
+sets a fixed pause, 0 for none): submitters (3 in 6) open the case list, a filtered list, a case page, a
+marker chart, their dashboard, and add a laboratory finding; specialists (2 in 6) open the meeting page
+and meeting mode and autosave their decision; coordinators and the chair (1 in 6) open the quality dashboard,
 the meeting page, the meetings and their dashboard. The users sign in one after the other (the throttle
 counts a shared account's attempts), and the clock starts when all are in. Prints requests/s,
 p50/p95/p99 per endpoint and the errors of both runs; zero errors is the bar (exit status 1 otherwise).
@@ -18,7 +20,7 @@ Not part of `make bench` (a run takes two minutes and more): run it by hand, `ma
 """
 
 # locust patches the standard library for gevent: first, before anything imports ssl or socket
-from locust import HttpUser, between, task  # isort: skip
+from locust import HttpUser, between, constant, task  # isort: skip
 from locust.env import Environment  # isort: skip
 
 import argparse
@@ -27,6 +29,8 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock
@@ -41,6 +45,7 @@ if str(ROOT) not in sys.path:  # `python bench/load.py` from the repository root
 
 from sqlalchemy import select  # noqa: E402
 
+from bench._harness import OWN_DATABASE_HELP, own_database  # noqa: E402
 from tests.deploy.stack import (  # noqa: E402
     AUDIT_HMAC_KEY,
     DEMO_PASSWORD,
@@ -59,6 +64,7 @@ SPECIALISTS = (
     "radiology@example.org",
     "pathology@example.org",
 )
+CHARTED = "chromogranin_a"  # the marker every bulk case has a result of (tumorboard/cases/bulk_data.py)
 
 
 @dataclass
@@ -66,6 +72,7 @@ class Fixture:
     """What the users work on: the submitter's editable cases, the meeting in progress, its decisions."""
 
     cases: list[int]
+    charted: list[int]  # of `cases`, those with a chromogranin A result (their marker chart has a curve)
     meeting: int
     items_and_decisions: list[tuple[int, int]]
 
@@ -78,7 +85,7 @@ def prepare_load(url: str, *, cases: int, decisions: int) -> Fixture:
     from tumorboard import create_app
     from tumorboard.auth.models import find_user_by_email
     from tumorboard.boards.models import Board
-    from tumorboard.cases.models import Case, CaseStatus
+    from tumorboard.cases.models import Case, CaseStatus, LabResult
     from tumorboard.decisions import operations as decision_operations
     from tumorboard.extensions import db
     from tumorboard.meetings import operations as meeting_operations
@@ -121,8 +128,16 @@ def prepare_load(url: str, *, cases: int, decisions: int) -> Fixture:
             .order_by(Case.id)
             .limit(200)
         ).all()
+        charted = db.session.scalars(
+            select(LabResult.case_id)
+            .where(LabResult.case_id.in_(editable), LabResult.analyte == CHARTED)
+            .distinct()
+        ).all()
+        assert charted, f"none of the submitter's cases has a {CHARTED} result: raise --cases"
         db.session.commit()
-        fixture = Fixture(cases=list(editable), meeting=meeting.id, items_and_decisions=drafts)
+        fixture = Fixture(
+            cases=list(editable), charted=list(charted), meeting=meeting.id, items_and_decisions=drafts
+        )
         db.session.remove()
         db.engine.dispose()
     return fixture
@@ -189,6 +204,10 @@ class Submitter(SignedIn):
     @task(3)
     def case_page(self) -> None:
         self.get(f"/cases/{random.choice(self.fixture.cases)}", "case page")
+
+    @task(2)
+    def marker_chart(self) -> None:
+        self.get(f"/cases/{random.choice(self.fixture.charted)}/markers/{CHARTED}.svg", "marker chart")
 
     @task(1)
     def dashboard(self) -> None:
@@ -326,6 +345,17 @@ def report(title: str, stats) -> int:
     return stats.total.num_failures
 
 
+@contextmanager
+def database(args: argparse.Namespace) -> Iterator[str]:
+    """The run's database: a new one on the --database-url server, or with --own-database the one it names."""
+    if args.own_database:
+        with own_database(args.database_url) as own:
+            yield own.url
+    else:
+        with scratch_database(args.database_url) as url:
+            yield url
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
@@ -336,10 +366,21 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="sync workers per server (gunicorn.conf.py)")
     parser.add_argument("--database-url", default=LOCAL_POSTGRES, help="a PostgreSQL server (its URL)")
     parser.add_argument("--no-bare", action="store_true", help="skip the run against the bare page")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=None,
+        help="seconds every user pauses between requests (0: none; default: 0.5-2 s at random)",
+    )
+    parser.add_argument("--own-database", action="store_true", help=OWN_DATABASE_HELP)
     args = parser.parse_args()
+    if args.think is not None:
+        for cls in (SignedIn, BarePage):
+            cls.wait_time = constant(args.think)
+    pause = "0.5-2 s" if args.think is None else f"{args.think:g} s"
 
     errors = 0
-    with scratch_database(args.database_url) as url, tempfile.TemporaryDirectory(prefix="tb_load_") as tmp:
+    with database(args) as url, tempfile.TemporaryDirectory(prefix="tb_load_") as tmp:
         work = Path(tmp)
         fixture: list[Fixture] = []
 
@@ -360,7 +401,7 @@ def main() -> int:
             )
             errors += report(
                 f"TumorBoard: nginx, {args.instances} gunicorn servers x {args.workers} sync workers,"
-                f" PostgreSQL, Redis; {args.users} signed-in users",
+                f" PostgreSQL, Redis; {args.users} signed-in users, {pause} between requests",
                 stats,
             )
         if not args.no_bare:
@@ -376,7 +417,9 @@ def main() -> int:
             ) as stack:
                 stats = run(stack, [BarePage], args.users, args.spawn_rate, args.duration)
                 errors += report(
-                    f"bare Flask + SQLAlchemy page, served the same way; {args.users} users", stats
+                    f"bare Flask + SQLAlchemy page, served the same way; {args.users} users, {pause} between"
+                    " requests",
+                    stats,
                 )
     print(f"\n{'no errors' if not errors else f'{errors} errors: the bar is zero'}")
     return 1 if errors else 0
