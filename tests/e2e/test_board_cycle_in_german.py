@@ -57,7 +57,14 @@ def typed_in_demo(app) -> set[str]:
             if isinstance(column.type, String | Text) and not isinstance(column.type, Enum)
         ]
         typed = {value for column in columns for value in db.session.scalars(select(column)) if value}
-        typed |= {text for case in db.session.scalars(select(Case)) for text in case.missing_at_submission}
+        # what a case was submitted without: an older record's sentence as said then (a stored message is
+        # written in the reader's language, so it is not excused)
+        typed |= {
+            text
+            for case in db.session.scalars(select(Case))
+            for text in case.missing_at_submission
+            if isinstance(text, str)
+        }
         return {text for text in typed if " " in text}
 
 
