@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from tumorboard import fields as v
 from tumorboard.audit.recording import diff, record, snapshot
@@ -252,22 +251,13 @@ def file_received_result(
     if not case.can_file_received_result(actor):
         raise OperationError(_("Results can no longer be filed on this case."))
     cleaned = {**clean_lab(case, data), "status": status}
-    existing = received_result(case.id, source) if source is not None else None
+    # withdrawn ones included, as a FHIR import finds its finding again (the results are loaded already)
+    existing = next((r for r in case.lab_results if (r.source_system, r.source_id) == source), None)
     if existing is not None:
         return existing if _replace_received(actor, existing, cleaned, message_id, "lab.updated") else None
     if any(all(getattr(other, k) == value for k, value in cleaned.items()) for other in case.labs):
         return None
     return _add(actor, case, "lab", cleaned, {"case": case.id, "hl7_message": message_id}, source)
-
-
-def received_result(case_id: int, source: tuple[str, str]) -> LabResult | None:
-    """The case's result of this laboratory name, withdrawn ones included."""
-    system, identifier = source
-    return db.session.scalar(
-        select(LabResult).where(
-            LabResult.case_id == case_id, LabResult.source_system == system, LabResult.source_id == identifier
-        )
-    )
 
 
 def _replace_received(actor, lab: LabResult, cleaned: Mapping, message_id: int, action: str) -> dict:
