@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 
 from config import TestConfig
 from tests.api.conftest import bearer, path_ids, personal
+from tests.decisions.conftest import item, meeting, signed, start_meeting, waiting_case  # noqa: F401
+from tests.decisions.support import save
 from tumorboard import create_app
+from tumorboard.cases.finding_operations import PET_MODALITIES
+from tumorboard.cases.models import Case
+from tumorboard.clinical.vocabularies import ImagingModality
+from tumorboard.decisions import operations as decision_operations
+from tumorboard.decisions.models import Decision
 from tumorboard.extensions import db
 
 CHECKS = [
@@ -50,9 +57,11 @@ def _strategy(operation, records):
     return st.one_of(*modes)
 
 
-def _answers(strategy, token: str, prepare=lambda case: None) -> list[tuple[int, str]]:
+def _answers(strategy, token: str, prepare=lambda case: None, *, undo=False) -> list[tuple[int, str]]:
     """Each generated call's (status, body), every answer checked against the document; the test's
-    session is rolled back after each call, as a request's would be."""
+    session is rolled back after each call, as a request's would be. With `undo`, what a call committed
+    is undone too (a savepoint of the test's connection around it), so each call changes the records
+    as they were: the same version, the same finding not yet removed."""
 
     @given(case=strategy)
     @settings(
@@ -64,6 +73,9 @@ def _answers(strategy, token: str, prepare=lambda case: None) -> list[tuple[int,
     )
     def run(case):
         prepare(case)
+        if undo:
+            db.session.commit()
+            call = db.session.get_bind().begin_nested()
         try:
             response = case.call_and_validate(
                 headers={**(case.headers or {}), **bearer(token)}, checks=CHECKS
@@ -71,6 +83,9 @@ def _answers(strategy, token: str, prepare=lambda case: None) -> list[tuple[int,
             answers.append((response.status_code, response.text))
         finally:
             db.session.rollback()
+            if undo:
+                call.rollback()
+                db.session.expire_all()
 
     answers: list[tuple[int, str]] = []
     run()
@@ -124,6 +139,24 @@ CREATES = {
 ACCEPTED_AT_LEAST = 3
 
 
+def _imaging_as_its_modality_has_it(body: dict) -> None:
+    """What an imaging study records depends on its modality (tumorboard.cases.finding_operations.
+    clean_imaging: a tracer and the Krenning score on SSTR imaging, uptake on PET, the FDG/SSTR
+    comparison on a positive FDG PET), rules between fields that the document does not hold: a client
+    sends only what its modality has, and so does this one (the refusals are tested in tests/cases)."""
+    modality = ImagingModality(body["modality"])
+    if modality is not ImagingModality.SSTR_PET_CT:
+        body["tracer"] = None
+    if not modality.shows_sstr_uptake:
+        body["krenning_score"] = None
+    if modality not in PET_MODALITIES:
+        body["uptake_positive"] = None
+    if body.get("krenning_score") is not None and body.get("uptake_positive") is not None:
+        body["uptake_positive"] = body["krenning_score"] > 0
+    if modality is not ImagingModality.FDG_PET_CT or not body.get("uptake_positive"):
+        body["fdg_vs_sstr"] = None
+
+
 def test_every_create_is_in_the_table():
     posts = {op.label for op in OPERATIONS if op.method.upper() == "POST"}
     not_creates = {
@@ -151,8 +184,145 @@ def test_generated_valid_input_makes_records(app, world, coordinator, label):
     def prepare(case):
         if body:
             case.body.update({name: records[record] for name, record in body.items()})
+        if label.endswith("/imaging"):
+            _imaging_as_its_modality_has_it(case.body)
 
-    answers = _answers(strategy, token, prepare)
+    answers = _answers(strategy, token, prepare, undo=True)
     accepted = [status for status, _ in answers if 200 <= status < 300]
     refused = [text for status, text in answers if not 200 <= status < 300]
     assert len(accepted) >= ACCEPTED_AT_LEAST, f"{label}: {len(accepted)} of {len(answers)}: {refused}"
+
+
+# The changes (PUT and DELETE, and the agenda's POST, which changes its meeting), each with the ids a
+# document cannot know filled from records that exist and may change: (path ids, the record whose ETag
+# goes in If-Match, the caller, body ids). `changes` holds `records`' open case and its findings, the
+# draft and a planned meeting with two cases on its agenda and one more case waiting in the pool.
+CHANGES = {
+    "PUT /api/v1/patients/{patient_id}": ("patient", "patient", "submitter", {}),
+    "PUT /api/v1/cases/{case_id}": ("case", "case", "submitter", {"board_id": "board"}),
+    "PUT /api/v1/labs/{finding_id}": ("lab", "lab", "submitter", {}),
+    "DELETE /api/v1/labs/{finding_id}": ("lab", "lab", "submitter", {}),
+    "PUT /api/v1/imaging/{finding_id}": ("imaging", "imaging", "submitter", {}),
+    "DELETE /api/v1/imaging/{finding_id}": ("imaging", "imaging", "submitter", {}),
+    "PUT /api/v1/pathology/{finding_id}": ("pathology", "pathology", "submitter", {}),
+    "DELETE /api/v1/pathology/{finding_id}": ("pathology", "pathology", "submitter", {}),
+    "DELETE /api/v1/cases/{case_id}/prior-treatments/{treatment_id}": (
+        "treatment",
+        "case",
+        "submitter",
+        {},
+    ),
+    "PUT /api/v1/decisions/{decision_id}": ("draft", "draft", "specialist", {}),
+    "PUT /api/v1/decisions/{decision_id}/follow-up": ("signed", "follow_up", "submitter", {}),
+    "PUT /api/v1/meetings/{meeting_id}": ("planned", "planned", "coordinator", {}),
+    "PUT /api/v1/meetings/{meeting_id}/agenda-lock": ("planned", "planned", "coordinator", {}),
+    "PUT /api/v1/meetings/{meeting_id}/cancellation": ("planned", "planned", "coordinator", {}),
+    "PUT /api/v1/meetings/{meeting_id}/agenda/order": (
+        "planned",
+        "planned",
+        "coordinator",
+        {"item_ids": "reversed_items"},
+    ),
+    "POST /api/v1/meetings/{meeting_id}/agenda": (
+        "planned",
+        "planned",
+        "coordinator",
+        {"case_id": "waiting"},
+    ),
+    "DELETE /api/v1/agenda-items/{item_id}": ("planned_item", "planned", "coordinator", {}),
+}
+# Of the 20 derandomized examples, how many a change must accept: the document's ranges and patterns
+# are met by all generated data; the rest are refused for what it cannot say (a date before the
+# patient's birth, a reason a partly-done follow-up needs). Measured: 5 (pathology) to 20 of 20.
+CHANGES_ACCEPTED_AT_LEAST = 5
+
+
+def test_every_change_is_in_the_table():
+    writes = {op.label for op in OPERATIONS if op.method.upper() in {"PUT", "DELETE", "PATCH"}}
+    assert writes | {"POST /api/v1/meetings/{meeting_id}/agenda"} == CHANGES.keys()
+
+
+@pytest.fixture
+def changes(records, world, specialist, start_meeting, waiting_case):  # noqa: F811
+    """What the changes write to, by the names CHANGES gives them: (path ids, ETag, body ids); the draft
+    is the specialist's for the signed decision's meeting's other case."""
+    signed_decision = db.session.get(Decision, records["decision_id"])
+    other = next(
+        entry for entry in signed_decision.meeting.items if entry.id != signed_decision.agenda_item_id
+    )
+    draft = decision_operations.start_decision(specialist, other)
+    save(specialist, draft)
+    planned = start_meeting(2, start=False)
+    waiting = waiting_case()
+    db.session.commit()
+    open_case = db.session.get(Case, records["changes"]["case_id"])
+    lab, imaging, pathology = (
+        next(f for f in getattr(open_case, kind) if f.id == records["changes"][kind])
+        for kind in ("labs", "imaging", "pathology")
+    )
+    items = sorted(planned.items, key=lambda entry: entry.position)
+    return {
+        "paths": {
+            "patient": {"patient_id": open_case.patient_id},
+            "case": {"case_id": open_case.id},
+            "lab": {"finding_id": lab.id},
+            "imaging": {"finding_id": imaging.id},
+            "pathology": {"finding_id": pathology.id},
+            "treatment": {"case_id": open_case.id, "treatment_id": records["changes"]["treatment_id"]},
+            "draft": {"decision_id": draft.id},
+            "signed": {"decision_id": signed_decision.id},
+            "planned": {"meeting_id": planned.id},
+            "planned_item": {"item_id": items[0].id},
+        },
+        "etags": {
+            name: f'"v{entity.version}"'
+            for name, entity in {
+                "patient": open_case.patient,
+                "case": open_case,
+                "lab": lab,
+                "imaging": imaging,
+                "pathology": pathology,
+                "draft": draft,
+                "follow_up": signed_decision.follow_up,
+                "planned": planned,
+            }.items()
+        },
+        "bodies": {
+            "reversed_items": [entry.id for entry in reversed(items)],
+            "waiting": waiting.id,
+            "board": world.board.id,
+        },
+    }
+
+
+@pytest.mark.parametrize("label", CHANGES)
+def test_generated_valid_input_changes_records(app, world, specialist, coordinator, changes, label):
+    """Schemathesis' positive phase for the changes, with the ETag the record was read with in
+    If-Match (each call is rolled back, so the ETag stays current): most of it answers 2xx, and every
+    answer is as documented; the version check, the operations' refusals and the audit run as for any
+    client."""
+    SCHEMA.app = app
+    path, etag, caller, body = CHANGES[label]
+    tokens = {
+        "submitter": world.tokens["write"],
+        "specialist": personal(specialist),
+        "coordinator": personal(coordinator),
+    }
+    operation = next(op for op in OPERATIONS if op.label == label)
+    strategy = operation.as_strategy(
+        schemathesis.GenerationMode.POSITIVE, path_parameters=changes["paths"][path]
+    )
+
+    def prepare(case):
+        case.headers = {**(case.headers or {}), "If-Match": changes["etags"][etag]}
+        if body and isinstance(case.body, dict):
+            case.body.update({name: changes["bodies"][value] for name, value in body.items()})
+        if label.startswith("PUT /api/v1/imaging/"):
+            _imaging_as_its_modality_has_it(case.body)
+
+    answers = _answers(strategy, tokens[caller], prepare, undo=True)
+    accepted = [status for status, _ in answers if 200 <= status < 300]
+    refused = [text for status, text in answers if not 200 <= status < 300]
+    assert len(accepted) >= CHANGES_ACCEPTED_AT_LEAST, (
+        f"{label}: {len(accepted)} of {len(answers)}: {refused[:4]}"
+    )
