@@ -9,9 +9,10 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
-from flask_babel import get_locale, get_timezone
+from flask_babel import force_locale, get_locale, get_timezone, refresh
 
 from tumorboard import create_app
+from tumorboard.cases.models import CaseStatus
 from tumorboard.clinical import tnm, vocabularies
 from tumorboard.clinical.vocabularies import Vocabulary
 from tumorboard.i18n import select_locale
@@ -33,6 +34,25 @@ def test_browser_language_else_hospital_default(app, accept, expected):
     with app.test_request_context("/", headers=headers):
         assert select_locale() == (expected or app.config["DEFAULT_LOCALE"])
         assert str(get_locale()) == (expected or app.config["DEFAULT_LOCALE"])
+
+
+def test_the_catalogue_found_once_follows_a_forced_locale_and_the_next_request(app):
+    """The templates' and labels' gettext keeps the request's catalogue (tumorboard.i18n._translations):
+    a letter in another language (force_locale) reads that language's, and the page's again after it;
+    the next request in the same app context chooses its own."""
+    template = app.jinja_env.from_string("{{ _('Case list') }}|{{ label }}")
+    status = CaseStatus.SUBMITTED
+    with app.app_context():
+        with app.test_request_context("/", headers={"Accept-Language": "de"}):
+            refresh()
+            assert template.render(label=status.label) == "Fallliste|Angemeldet"
+            with force_locale("en"):
+                assert template.render(label=status.label) == "Case list|Submitted"
+                assert vocabularies.PrimarySite.ILEUM.label == "Ileum"
+            assert template.render(label=status.label) == "Fallliste|Angemeldet"
+        with app.test_request_context("/", headers={"Accept-Language": "en"}):
+            refresh()
+            assert template.render(label=status.label) == "Case list|Submitted"
 
 
 def test_hospital_default_and_time_zone(app):

@@ -52,15 +52,19 @@ class CaseStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "draft": _("Draft"),
-            "submitted": _("Submitted"),
-            "scheduled": _("Scheduled"),
-            "discussed": _("Discussed"),
-            "closed": _("Closed"),
-            "deferred": _("Deferred"),
-            "withdrawn": _("Withdrawn"),
-        }[self.value]
+        return str(_CASE_STATUS_LABELS[self.value])
+
+
+# lazy: a label reads the catalogue once, when shown (an eager dict translated every status each time)
+_CASE_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "scheduled": _l("Scheduled"),
+    "discussed": _l("Discussed"),
+    "closed": _l("Closed"),
+    "deferred": _l("Deferred"),
+    "withdrawn": _l("Withdrawn"),
+}
 
 
 # The case lifecycle, in one table: each status and the statuses it may move to. The moves themselves are
@@ -99,9 +103,11 @@ class Sex(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"female": _("Female"), "male": _("Male"), "other": _("Other"), "unknown": _("Unknown")}[
-            self.value
-        ]
+        return str(
+            {"female": _l("Female"), "male": _l("Male"), "other": _l("Other"), "unknown": _l("Unknown")}[
+                self.value
+            ]
+        )
 
 
 class Patient(Model):
@@ -501,12 +507,14 @@ class LabStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "final": _("Final"),
-            "preliminary": _("Preliminary"),
-            "corrected": _("Corrected"),
-            "withdrawn": _("Withdrawn"),
-        }[self.value]
+        return str(
+            {
+                "final": _l("Final"),
+                "preliminary": _l("Preliminary"),
+                "corrected": _l("Corrected"),
+                "withdrawn": _l("Withdrawn"),
+            }[self.value]
+        )
 
 
 class Withdrawal(StrEnum):
@@ -518,10 +526,12 @@ class Withdrawal(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "deleted": _("Withdrawn by the laboratory"),
-            "wrong_patient": _("Withdrawn by the laboratory: sent for the wrong patient"),
-        }[self.value]
+        return str(
+            {
+                "deleted": _l("Withdrawn by the laboratory"),
+                "wrong_patient": _l("Withdrawn by the laboratory: sent for the wrong patient"),
+            }[self.value]
+        )
 
 
 # A result's place against its lab's reference range, as LabResult.flag gives it, in the reader's words.

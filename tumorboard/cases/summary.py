@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from tumorboard.clinical import coding, grading, imaging, staging
 from tumorboard.clinical.results import Result
@@ -33,11 +33,13 @@ class FlagKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "disagreement": _("Disagreement"),
-            "disputed": _("Disputed boundary"),
-            "invalid": _("Cannot compute"),
-        }[self.value]
+        return str(
+            {
+                "disagreement": _l("Disagreement"),
+                "disputed": _l("Disputed boundary"),
+                "invalid": _l("Cannot compute"),
+            }[self.value]
+        )
 
 
 @dataclass
