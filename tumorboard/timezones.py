@@ -2,9 +2,11 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import overload
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import current_app, has_app_context
@@ -47,13 +49,21 @@ def _locale(locale: str | None) -> str:
     return default if default in PATTERNS else "en"
 
 
+@cache
+def _babel_locale(language: str) -> Locale:
+    """Babel's locale data of a language, parsed once per process (Babel parses a code on each call)."""
+    return Locale.parse(language)
+
+
 def format_datetime(value: datetime | None, style: str = "datetime", locale: str | None = None) -> str:
     """A moment in the hospital's time zone."""
     local = to_local(value)
     if local is None:
         return ""
     language = _locale(locale)
-    return babel_dates.format_datetime(local, pattern(style, language), tzinfo=local.tzinfo, locale=language)
+    return babel_dates.format_datetime(
+        local, pattern(style, language), tzinfo=local.tzinfo, locale=_babel_locale(language)
+    )
 
 
 def format_date(value: date | datetime | None, style: str = "date", locale: str | None = None) -> str:
@@ -63,7 +73,7 @@ def format_date(value: date | datetime | None, style: str = "date", locale: str 
     if isinstance(value, datetime):
         return format_datetime(value, style, locale)
     language = _locale(locale)
-    return babel_dates.format_date(value, pattern(style, language), locale=language)
+    return babel_dates.format_date(value, pattern(style, language), locale=_babel_locale(language))
 
 
 def format_time(value: datetime | None, locale: str | None = None) -> str:
@@ -87,9 +97,11 @@ def format_number(
     language = _locale(locale)
     whole = "#,##0" if grouped else "0"
     if digits is None:
-        return babel_numbers.format_decimal(value, format=f"{whole}.###", locale=language)
+        return babel_numbers.format_decimal(value, format=f"{whole}.###", locale=_babel_locale(language))
     pattern = f"{whole}." + "0" * digits if digits > 0 else whole
-    return babel_numbers.format_decimal(value, format=pattern, locale=language, decimal_quantization=True)
+    return babel_numbers.format_decimal(
+        value, format=pattern, locale=_babel_locale(language), decimal_quantization=True
+    )
 
 
 def format_measure(
