@@ -96,7 +96,7 @@ class VersionField(HiddenField):
 
     def pre_validate(self, form):
         if self.data is None or not 1 <= self.data <= MAX_ID:
-            raise ValidationError("The form is damaged: reload the page.")
+            raise ValidationError(_("The form is damaged: reload the page."))
 
 
 class ActionForm(Form):

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import CursorResult, and_, delete, or_, select
 
 from tumorboard import jobs
@@ -143,7 +144,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         user, current_password, field="current_password", wrong="The current password is not correct."
     )
     if verify_password(user.password_hash, new_password):
-        raise OperationError("The new password must differ from the current one.", field="new_password")
+        raise OperationError(_("The new password must differ from the current one."), field="new_password")
     _set_password(user, new_password, SessionEnd.PASSWORD_CHANGED)
     user.must_change_password = False
     record("user.password_changed", actor=user, entity=user, changes={"password": [REDACTED, REDACTED]})
@@ -161,9 +162,9 @@ def _clean_roles(roles: Iterable[str]) -> set[Role]:
     try:
         cleaned = {Role(r) for r in roles}
     except ValueError:
-        raise OperationError("Unknown role.", field="roles") from None
+        raise OperationError(_("Unknown role."), field="roles") from None
     if not cleaned:
-        raise OperationError("Choose at least one role.", field="roles")
+        raise OperationError(_("Choose at least one role."), field="roles")
     return cleaned
 
 
@@ -171,7 +172,7 @@ def _clean_specialty(specialty: str) -> Specialty:
     try:
         return Specialty(specialty)
     except ValueError:
-        raise OperationError("Unknown specialty.", field="specialty") from None
+        raise OperationError(_("Unknown specialty."), field="specialty") from None
 
 
 def _clean_boards(board_ids: Iterable[int]) -> set[int]:
@@ -180,7 +181,7 @@ def _clean_boards(board_ids: Iterable[int]) -> set[int]:
         return wanted
     found = set(db.session.scalars(select(Board.id).where(Board.id.in_(wanted))))
     if found != wanted:
-        raise OperationError("Unknown board.", field="boards")
+        raise OperationError(_("Unknown board."), field="boards")
     return wanted
 
 
@@ -188,10 +189,10 @@ def _clean_identity(email: str, name: str, user: User | None = None) -> tuple[st
     email = email_key(AccountFields.email.clean(email, "email"))
     name = " ".join(AccountFields.name.clean(name, "name").split())
     if "@" not in email:
-        raise OperationError("Enter a valid email address.", field="email")
+        raise OperationError(_("Enter a valid email address."), field="email")
     other = find_user_by_email(email)
     if other is not None and other is not user:
-        raise OperationError("Another account already uses this email address.", field="email")
+        raise OperationError(_("Another account already uses this email address."), field="email")
     return email, name
 
 
@@ -269,7 +270,7 @@ def update_user(
     serialize_writes()
     if Role.ADMIN not in new_roles and user.is_admin and other_active_admins(user) == 0:
         raise OperationError(
-            "This is the last active administrator: the admin role must stay.", field="roles"
+            _("This is the last active administrator: the admin role must stay."), field="roles"
         )
     user.email, user.name, user.specialty = email, name, _clean_specialty(specialty)
     _apply_roles(user, new_roles)
@@ -289,10 +290,10 @@ def set_user_active(actor: User, user: User, *, active: bool, expected_version: 
         return
     if not active:
         if user.id == actor.id:
-            raise OperationError("You cannot disable your own account.")
+            raise OperationError(_("You cannot disable your own account."))
         serialize_writes()
         if user.is_admin and other_active_admins(user) == 0:
-            raise OperationError("This is the last active administrator and cannot be disabled.")
+            raise OperationError(_("This is the last active administrator and cannot be disabled."))
         end_sessions(user, SessionEnd.ACCOUNT_DISABLED)
     user.active = active
     record(
@@ -402,10 +403,10 @@ def end_own_session(actor: User, current: UserSession, target: UserSession) -> N
     """The user ends one of their other sessions (a browser left signed in elsewhere); from this moment
     its cookie opens nothing, on every app process."""
     if not target.can_end(actor):
-        raise OperationError("This session is not yours.")
+        raise OperationError(_("This session is not yours."))
     _still_active(current)
     if target.id == current.id:
-        raise OperationError("Sign out to end this session.")
+        raise OperationError(_("Sign out to end this session."))
     if target.ended_at is not None:
         raise OperationError(SESSION_ENDED_ALREADY)
     target.ended_at, target.end_reason = utcnow(), SessionEnd.ENDED_BY_USER
@@ -433,7 +434,7 @@ def end_all_sessions_of(actor: User, user: User, *, keep: UserSession | None = N
     """An administrator ends every session of `user` (a lost laptop, a leaving colleague); `keep` is the
     admin's own session when they end their own others. How many ended."""
     if not actor.can_end_sessions_of(user):
-        raise OperationError("Only an administrator ends another person's sessions.")
+        raise OperationError(_("Only an administrator ends another person's sessions."))
     ended = end_sessions(user, SessionEnd.ENDED_BY_ADMIN, keep=keep if user.id == actor.id else None)
     record("user.sessions_ended", actor=actor, entity=user, details={"sessions_ended": ended})
     return ended

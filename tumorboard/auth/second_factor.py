@@ -5,6 +5,7 @@ Who needs one: every user holding a role of SECOND_FACTOR_ROLES (`needs_second_f
 use the app until enrolled (security._deny_by_default). A user who has one always passes it at sign-in.
 """
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tumorboard.audit.recording import record
@@ -46,14 +47,16 @@ def enrol(user: User, *, secret: str, code: str) -> list[str]:
     """The user confirms the secret their app holds with a current code; the second factor takes effect
     and its ten recovery codes are returned, to be shown this once."""
     if user.has_second_factor:
-        raise OperationError("You have a second factor already.", field="code")
+        raise OperationError(_("You have a second factor already."), field="code")
     if not user.has_local_password:
         raise OperationError(PROVIDER_FACTORS, field="code")
     step = totp.matching_step(secret, code, after=None)
     if step is None:
         raise OperationError(
-            "The code does not match: check that the app shows TumorBoard's entry and that the phone's "
-            "clock is right, then type the code it shows now.",
+            _(
+                "The code does not match: check that the app shows TumorBoard's entry and that the phone's "
+                "clock is right, then type the code it shows now."
+            ),
             field="code",
         )
     codes = totp.new_recovery_codes()
@@ -128,7 +131,7 @@ def record_wrong_code(user: User, purpose: str) -> None:
 def renew_recovery_codes(user: User, code: str) -> list[str]:
     """Ten new recovery codes, confirmed by a current code; the old ones stop working."""
     if user.second_factor is None:
-        raise OperationError("Set up the second factor first.", field="code")
+        raise OperationError(_("Set up the second factor first."), field="code")
     check_second_factor(user, code)
     codes = totp.new_recovery_codes()
     user.second_factor.recovery_codes = _recovery_rows(user.id, codes)
@@ -148,7 +151,7 @@ def reset_second_factor(actor: User, user: User, *, expected_version: int | None
     role needs one enrols again at the next sign-in."""
     check_version(user, expected_version)
     if user.second_factor is None:
-        raise OperationError(f"{user.name} has no second factor.")
+        raise OperationError(_("%(name)s has no second factor.", name=user.name))
     user.second_factor = None
     end_sessions(user, SessionEnd.SECOND_FACTOR_RESET)
     db.session.flush()

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+
 from tumorboard.audit.recording import json_value, record
 from tumorboard.cases import finding_operations, patient_operations
 from tumorboard.cases.fields import FhirImportFields
@@ -634,9 +636,7 @@ def plan_import(case: Case, text: str) -> ImportPlan:
             item.changes = _changes(existing, cleaned)
         else:
             try:
-                finding_operations.refuse_a_copy(
-                    getattr(case, collection), cleaned, finding_operations.FINDING_NAMES[kind]
-                )
+                finding_operations.refuse_a_copy(getattr(case, collection), cleaned, kind)
             except OperationError as exc:
                 problems.append(f"{entry.name}: {exc.message}")
                 continue
@@ -664,14 +664,14 @@ def import_bundle(
     with `update_patient`, also the patient's names and sex from the Bundle's Patient (`update_patient`,
     its version checked against the one the preview showed)."""
     if not case.can_import_findings(actor):
-        raise OperationError("Findings of this case can no longer be changed by you.")
+        raise OperationError(_("Findings of this case can no longer be changed by you."))
     check_version(case, expected_version)
     plan = plan_import(case, text)
     patient_updated = False
     if update_patient and plan.patient is not None and plan.patient.differences:
         if not case.patient.can_edit(actor):
             raise OperationError(
-                "The patient's details are corrected by the clinician who registered the patient.",
+                _("The patient's details are corrected by the clinician who registered the patient."),
                 field="update_patient",
             )
         patient_operations.update_patient(
