@@ -37,6 +37,7 @@ from tumorboard.documents import fhir
 from tumorboard.documents.decision import Attendee, DecisionDocument, PlanLine
 from tumorboard.documents.letter import decision_letter_pdf
 from tumorboard.extensions import db
+from tumorboard.hospital import configured_letterhead, configured_name, hospital_name, letterhead
 from tumorboard.i18n import in_sentence
 from tumorboard.languages import document_language, supported
 from tumorboard.public_url import public_url
@@ -62,8 +63,9 @@ def snapshot_data(decision: Decision) -> dict:
     return {
         "schema": SNAPSHOT_SCHEMA,
         "hospital": {
-            "name": cfg["HOSPITAL_NAME"],
-            "letterhead": [line for line in cfg.get("LETTERHEAD", "").split("|") if line],
+            # as configured (empty: the letter's language names it when the letter is written)
+            "name": configured_name(),
+            "letterhead": configured_letterhead(),
             # identifiers and times as issued: a later change of the address or the zone changes no document
             "public_url": public_url(),
             "timezone": cfg["TIMEZONE"],
@@ -189,8 +191,8 @@ def document_from_snapshot(
     zone = ZoneInfo(hospital["timezone"]) if hospital.get("timezone") else None
     signed_at = _instant(data["signed"]["at"], zone) if data["signed"]["at"] else utc_to_local_now()
     return DecisionDocument(
-        hospital=data["hospital"]["name"],
-        letterhead_lines=tuple(data["hospital"]["letterhead"]),
+        hospital=hospital_name(data["hospital"]["name"]),
+        letterhead_lines=tuple(letterhead(data["hospital"]["letterhead"])),
         decision_id=decided["id"],
         version_no=decided["number"],
         supersedes_version=previous.get("number"),
