@@ -155,3 +155,16 @@ def test_the_hl7_ack_stays_english_in_a_german_hospital(isolated_app):
         reason = segment(ack, "MSA")[3]
         assert "birth date" in reason and english_in([reason]), reason
         db.session.remove()
+
+
+def test_what_a_german_admin_is_told_after_a_write_reads_german(client_as):
+    admin = client_as(Role.ADMIN)
+    created = admin.post(
+        "/admin/boards/new",
+        data={"name": "NET-Tumorkonferenz Lunge", "description": "", "active": "y"},
+        headers=GERMAN,
+        follow_redirects=True,
+    )
+    assert "Tumorkonferenz „NET-Tumorkonferenz Lunge“ angelegt." in created.text
+    read = admin.post("/notifications/read", headers=GERMAN, follow_redirects=True)
+    assert "0 Benachrichtigungen als gelesen markiert." in read.text

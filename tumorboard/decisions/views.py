@@ -492,7 +492,7 @@ def sign_with_provider(decision_id: int):
             keep={"override_reason": sign_form.override_reason.data or ""},
         )
     except oidc.SignInRefused as refused:
-        flash(f"{refused.message} Your draft is saved.", "danger")
+        flash(_("%(problem)s Your draft is saved.", problem=_(refused.message)), "danger")
         return redirect(back)
 
 
