@@ -17,6 +17,7 @@ from tests.hl7.test_unmatched_views import hold
 from tests.meetings.support import a_plan
 from tumorboard.auth import operations as account_operations
 from tumorboard.auth import second_factor, sso_operations, token_operations
+from tumorboard.auth.passwords import password_problem
 from tumorboard.auth.roles import Role
 from tumorboard.boards import operations as board_operations
 from tumorboard.cases import finding_operations, referrals, search
@@ -168,3 +169,15 @@ def test_what_a_german_admin_is_told_after_a_write_reads_german(client_as):
     assert "Tumorkonferenz „NET-Tumorkonferenz Lunge“ angelegt." in created.text
     read = admin.post("/notifications/read", headers=GERMAN, follow_redirects=True)
     assert "0 Benachrichtigungen als gelesen markiert." in read.text
+
+
+def test_a_refused_password_reads_german(app, app_ctx):
+    shortest = app.config["PASSWORD_MIN_LENGTH"]
+    address = "anna.kowalski.gastroenterologie@klinikum-musterstadt.example"
+    with german_request(app):
+        assert password_problem("kurz") == f"Das Passwort muss mindestens {shortest} Zeichen haben."
+        assert password_problem(address, email=address) == "Das Passwort darf nicht Ihre E-Mail-Adresse sein."
+        assert (
+            password_problem("tumorboard-demo")
+            == "Das ist das öffentliche Demo-Passwort: Wählen Sie ein eigenes."
+        )

@@ -104,7 +104,7 @@ def record_access_denied(actor: User | None, endpoint: str | None, method: str) 
     record("access.denied", actor=actor, details={"endpoint": endpoint, "method": method})
 
 
-TOO_MANY_PASSWORDS = "Too many wrong passwords: wait 15 minutes, then try again."
+TOO_MANY_PASSWORDS = N_("Too many wrong passwords: wait 15 minutes, then try again.")
 PROVIDER_ONLY_ACCOUNT = N_(
     "Your account signs in with the hospital's sign-in service and has no TumorBoard password to change: "
     "change your password there."
@@ -115,7 +115,7 @@ def confirm_password(user: User, password: str, *, field: str, wrong: str) -> No
     """The signed-in user's password, typed again for an act that needs it; throttled per user
     (auth.throttle), so that nobody at an unlocked computer can guess it."""
     if not throttle.admit_reauthentication(user.id):
-        raise OperationError(TOO_MANY_PASSWORDS, field=field)
+        raise OperationError(_(TOO_MANY_PASSWORDS), field=field)
     if not verify_password(user.password_hash, password or ""):
         raise OperationError(wrong, field=field)
     throttle.clear_reauthentication(user.id)
@@ -141,7 +141,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if not user.has_local_password:
         raise OperationError(PROVIDER_ONLY_ACCOUNT)
     confirm_password(
-        user, current_password, field="current_password", wrong="The current password is not correct."
+        user, current_password, field="current_password", wrong=_("The current password is not correct.")
     )
     if verify_password(user.password_hash, new_password):
         raise OperationError(_("The new password must differ from the current one."), field="new_password")
@@ -387,15 +387,15 @@ def choose_language(user: User, locale: str | None, expected_version: int | None
 
 # Signed-in sessions (auth.sessions keeps them; the user's page lists them) -------------------------
 
-SESSION_ENDED_ALREADY = "This session has ended already."
-THIS_SESSION_ENDED = "Your session has ended meanwhile: sign in again."
-NO_OTHER_SESSIONS = "No other session of yours is active."
+SESSION_ENDED_ALREADY = N_("This session has ended already.")
+THIS_SESSION_ENDED = N_("Your session has ended meanwhile: sign in again.")
+NO_OTHER_SESSIONS = N_("No other session of yours is active.")
 
 
 def _still_active(current: UserSession) -> None:
     """The session the user acts from: ended meanwhile (another browser ended it first), it acts no more."""
     if current.ended_at is not None:
-        raise OperationError(THIS_SESSION_ENDED)
+        raise OperationError(_(THIS_SESSION_ENDED))
 
 
 @atomic
@@ -408,7 +408,7 @@ def end_own_session(actor: User, current: UserSession, target: UserSession) -> N
     if target.id == current.id:
         raise OperationError(_("Sign out to end this session."))
     if target.ended_at is not None:
-        raise OperationError(SESSION_ENDED_ALREADY)
+        raise OperationError(_(SESSION_ENDED_ALREADY))
     target.ended_at, target.end_reason = utcnow(), SessionEnd.ENDED_BY_USER
     record(
         "auth.session_ended",
@@ -424,7 +424,7 @@ def end_other_sessions(actor: User, current: UserSession) -> int:
     _still_active(current)
     ended = end_sessions(actor, SessionEnd.ENDED_BY_USER, keep=current)
     if ended == 0:
-        raise OperationError(NO_OTHER_SESSIONS)
+        raise OperationError(_(NO_OTHER_SESSIONS))
     record("auth.other_sessions_ended", actor=actor, entity=actor, details={"sessions_ended": ended})
     return ended
 

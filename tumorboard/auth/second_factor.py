@@ -12,13 +12,14 @@ from tumorboard.audit.recording import record
 from tumorboard.auth import throttle, totp
 from tumorboard.auth.models import RecoveryCode, SecondFactor, SessionEnd, User
 from tumorboard.auth.sessions import end_sessions
+from tumorboard.clinical.labels import N_
 from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
 
-WRONG_CODE = "The code is not correct, or it has been used already. Type the code your app shows now."
-TOO_MANY_CODES = "Too many wrong codes: wait 15 minutes, then try again."
-PROVIDER_FACTORS = (
+WRONG_CODE = N_("The code is not correct, or it has been used already. Type the code your app shows now.")
+TOO_MANY_CODES = N_("Too many wrong codes: wait 15 minutes, then try again.")
+PROVIDER_FACTORS = N_(
     "Your account signs in with the hospital's sign-in service, which asks for its own second factor "
     "(and again when you sign a decision). TumorBoard's second factor is for TumorBoard passwords only."
 )
@@ -49,7 +50,7 @@ def enrol(user: User, *, secret: str, code: str) -> list[str]:
     if user.has_second_factor:
         raise OperationError(_("You have a second factor already."), field="code")
     if not user.has_local_password:
-        raise OperationError(PROVIDER_FACTORS, field="code")
+        raise OperationError(_(PROVIDER_FACTORS), field="code")
     step = totp.matching_step(secret, code, after=None)
     if step is None:
         raise OperationError(
@@ -98,10 +99,10 @@ def _use_code(user: User, code: str) -> str | None:
 def check_second_factor(user: User, code: str, *, field: str = "code") -> str:
     """Inside an operation: the code must pass (throttled per user), or the operation is refused."""
     if not throttle.admit_second_factor(user.id):
-        raise CodeThrottled(TOO_MANY_CODES, field=field)
+        raise CodeThrottled(_(TOO_MANY_CODES), field=field)
     how = _use_code(user, code or "")
     if how is None:
-        raise OperationError(WRONG_CODE, field=field)
+        raise OperationError(_(WRONG_CODE), field=field)
     db.session.flush()
     throttle.clear_second_factor(user.id)
     return how

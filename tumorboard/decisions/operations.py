@@ -27,6 +27,7 @@ from tumorboard.auth import step_up as reauthentication
 from tumorboard.cases import operations as case_operations
 from tumorboard.cases.models import PRESENTED_AGAIN_FROM, CaseStatus
 from tumorboard.cases.summary import summarise
+from tumorboard.clinical.labels import N_
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.clinical.vocabularies import (
     SYSTEMIC_CATEGORIES,
@@ -92,7 +93,7 @@ class AmendmentPending(OperationError):
 
 
 RECORD = MeetingAction.RECORD_DECISIONS
-DEFERRED_HERE = "The board deferred this case at this meeting: it decides it at a later one."
+DEFERRED_HERE = N_("The board deferred this case at this meeting: it decides it at a later one.")
 
 
 @atomic
@@ -107,7 +108,7 @@ def start_decision(actor, item: AgendaItem) -> Decision:
     if not meeting.allows(RECORD):
         raise OperationError(RECORD.not_now)
     if item.was_deferred:
-        raise OperationError(DEFERRED_HERE)
+        raise OperationError(_(DEFERRED_HERE))
     decision = Decision(
         agenda_item_id=item.id,
         case_id=item.case_id,
@@ -337,7 +338,7 @@ def sign_decision(
             _("The meeting is over: its undecided cases were deferred. Discuss the case again.")
         )
     if decision.number == 1 and decision.agenda_item.was_deferred:
-        raise OperationError(DEFERRED_HERE)
+        raise OperationError(_(DEFERRED_HERE))
     confirmed_by = reauthentication.confirm(
         actor,
         purpose=signing_purpose(decision),

@@ -400,7 +400,7 @@ def sign(decision_id: int):
         return _work_page(decision, form=form, sign_form=sign_form, status=422)
     if isinstance(sign_form, ProviderSignForm) and proof is None:
         # gone stale (or never there): nothing is signed, what the chair typed is kept as the draft
-        flash(step_up.PROOF_INVALID, "danger")
+        flash(_(step_up.PROOF_INVALID), "danger")
         if form is None:
             return redirect(back)
         _keep_draft(decision, form)
