@@ -3,8 +3,9 @@ plan positions in place; nothing is signed or saved. In English they are the one
 
 import pytest
 
-from tests.decisions.support import PRRT_PLAN, plan_row, save, sign
-from tests.german import german_request
+from tests.decisions.support import PRRT_PLAN, client_of, plan_row, save, sign
+from tests.decisions.test_decision_views import form_data
+from tests.german import GERMAN, german_request
 from tumorboard.decisions import operations
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
@@ -56,3 +57,17 @@ def test_a_plan_too_long_or_unknown_reads_german(app, specialist, item):
         )
     db.session.expire_all()
     assert decision.items == []
+
+
+def test_the_autosaves_refusal_the_page_script_shows_reads_german(app, specialist, draft):
+    client = client_of(app, specialist)
+    response = client.post(
+        f"/decisions/{draft.id}/autosave", data=form_data(draft, [plan_row("XYZ")]), headers=GERMAN
+    )
+    assert response.status_code == 422
+    error = response.json["error"]
+    assert error.startswith("Nicht gespeichert: ") and "Therapieschritt 1, Behandlung: " in error, error
+    stale = client.post(f"/decisions/{draft.id}/autosave", data={"recommendation": "x"}, headers=GERMAN)
+    assert stale.status_code == 422
+    assert stale.json["error"].startswith("Nicht gespeichert: ")
+    assert "Die Seite ist nicht mehr aktuell: Bitte neu laden." in stale.json["error"]

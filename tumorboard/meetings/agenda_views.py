@@ -112,12 +112,12 @@ def reorder(meeting_id: int):
     meeting = _managed_meeting(meeting_id)
     form = ReorderForm()
     if not form.validate_on_submit():
-        return jsonify(error="The order could not be read: reload the page."), 400
+        return jsonify(error=_("The order could not be read: reload the page.")), 400
     try:
         operations.reorder_agenda(current_user, meeting, form.item_ids(), expected_version=form.version.data)
     except StaleEdit:
         db.session.rollback()
-        return jsonify(error="Someone else changed the agenda: reload the page to see their changes."), 409
+        return jsonify(error=_("Someone else changed the agenda: reload the page to see their changes.")), 409
     except OperationError as exc:
         db.session.rollback()
         return jsonify(error=exc.message), 422
