@@ -28,11 +28,11 @@ class Config:
     # one of LANGUAGES, and a letter's unless its author picks another (tumorboard.i18n).
     DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "en")
     LANGUAGES = ("de", "en")
-    HOSPITAL_NAME = os.environ.get("HOSPITAL_NAME", "University Hospital")
-    # The letterhead of decision letters: address lines separated by "|".
-    LETTERHEAD = os.environ.get(
-        "LETTERHEAD", "Neuroendocrine Tumour Centre|Hospital Street 1, 10115 Berlin|Phone +49 30 0000 0000"
-    )
+    # The hospital's name, and the letterhead of decision letters (address lines separated by "|"), shown
+    # as written in every language. Empty (the demo): the catalogue's words in the reader's language,
+    # "University Hospital" / "Universitätsklinikum", and no made-up address (tumorboard.hospital).
+    HOSPITAL_NAME = os.environ.get("HOSPITAL_NAME", "")
+    LETTERHEAD = os.environ.get("LETTERHEAD", "")
 
     # Sessions: a browser-session cookie, no remember-me; the idle timeout and the absolute lifetime
     # (PERMANENT_SESSION_LIFETIME, read there only) are enforced on the server in auth.sessions.

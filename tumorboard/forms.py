@@ -92,11 +92,11 @@ class VersionField(HiddenField):
             self.data = int(self.data) if self.data not in (None, "") else None
         except (TypeError, ValueError):
             self.data = None
-            raise ValueError("The form is damaged: reload the page.") from None
+            raise ValueError(_("The form is damaged: reload the page.")) from None
 
     def pre_validate(self, form):
         if self.data is None or not 1 <= self.data <= MAX_ID:
-            raise ValidationError("The form is damaged: reload the page.")
+            raise ValidationError(_("The form is damaged: reload the page."))
 
 
 class ActionForm(Form):

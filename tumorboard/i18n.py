@@ -82,6 +82,12 @@ def current_language() -> str:
     return str(get_locale() or current_app.config["DEFAULT_LOCALE"])
 
 
+def in_sentence(label: str) -> str:
+    """A label (a status, a vocabulary's word) inside a sentence of the current language: English writes
+    it in lower case ("a draft case"), German keeps its capital (a noun is a noun: "Entwurf")."""
+    return label.lower() if current_language() == Language.EN.value else label
+
+
 def lazy_label(member: Any, attribute: str = "label") -> LazyString:
     """An enum member's label (or another of its words) read when it is shown, in that request's
     language: for choices built once, when a form class is defined (a label read then would stay in the

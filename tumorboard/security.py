@@ -178,7 +178,7 @@ def _deny_by_default():
     if session_expired():
         return redirect(url_for("auth.login"))
     if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ALLOWED:
-        flash("Please choose your own password before you go on.", "warning")
+        flash(_("Please choose your own password before you go on."), "warning")
         return redirect(url_for("auth.change_password"))
     if (
         not current_user.must_change_password  # the password first, then the second factor
@@ -186,7 +186,7 @@ def _deny_by_default():
         and not session.get(oidc.SIGNED_IN_SESSION_KEY)  # the provider asks its own factors
         and missing_second_factor(current_user)
     ):
-        flash("Your role needs a second factor: set it up before you go on.", "warning")
+        flash(_("Your role needs a second factor: set it up before you go on."), "warning")
         return redirect(url_for("auth.second_factor_page"))
     return None
 

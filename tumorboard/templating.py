@@ -1,12 +1,13 @@
 """What every template may use: the CSP nonce, times in the hospital's zone, labels of vocabularies."""
 
-from flask import Flask, current_app
+from flask import Flask
 
 from tumorboard.auth.roles import Role
 from tumorboard.cases.operations import readiness_texts
 from tumorboard.clinical import inputs, tnm, vocabularies
 from tumorboard.clinical.labels import category_label
 from tumorboard.clinical.specialties import Specialty
+from tumorboard.hospital import hospital_name
 from tumorboard.i18n import Language, current_language
 from tumorboard.keyset import PAGING_ARGS
 from tumorboard.public_url import public_url
@@ -48,7 +49,7 @@ def init_app(app: Flask) -> None:
         AttendanceStatus=AttendanceStatus,
         Language=Language,
         current_language=current_language,
-        hospital_name=lambda: current_app.config["HOSPITAL_NAME"],
+        hospital_name=hospital_name,
         public_url=public_url,
         unread_notifications=_unread_notifications,
         script_texts=script_texts,  # {{ script_texts('agenda.js')|tojson }} in a JSON data block

@@ -277,3 +277,18 @@ def test_the_preview_flags_the_patients_differences_and_the_update_is_a_choice(
         )
         == 1
     )
+
+
+def test_a_german_reader_reads_why_a_bundle_was_refused_in_german(app, case, specialist):
+    client = log_in(app.test_client(), specialist)
+    other_patient = json.dumps(ex.bundle(ex.PATIENT_EXAMPLE, ex.DIAGNOSTICREPORT_ULTRASOUND)).encode()
+    response = client.post(
+        f"/cases/{case.id}/fhir-import",
+        data={"file": (io.BytesIO(other_patient), "bundle.json")},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "de"},
+    )
+    assert response.status_code == 422
+    assert "Der Patient im Bundle trägt nicht die Patientennummer dieses Falls" in response.text
+    assert "another patient" not in response.text
+    assert labs() == 0

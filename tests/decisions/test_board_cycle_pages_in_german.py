@@ -4,19 +4,24 @@ German, as a German board types them; the clinical rules' sources and wording st
 lang="en" (and skipped). Also: a German form's refusal reads German (the API's stays English:
 tests/api/test_api_language.py)."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
 
 from tests.cases.test_case_views import CASE_FORM
 from tests.conftest import log_in
-from tests.decisions.support import plan_row, save
+from tests.decisions.support import plan_row, save, sign
 from tests.english_words import english_in, english_on, visible_texts
 from tumorboard.auth.roles import Role
 from tumorboard.db import utcnow
 from tumorboard.decisions import operations
+from tumorboard.decisions.models import Decision
 from tumorboard.extensions import db
 from tumorboard.meetings import operations as meeting_operations
+from tumorboard.timezones import format_date
 
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9"}
 DAY = timedelta(days=1)
@@ -168,3 +173,24 @@ def test_an_operations_refusal_reads_german_and_writes_nothing(app, users, germa
     assert "Das Enddatum liegt vor dem Anfangsdatum." in refused.text
     assert english_on(refused.text) == []
     assert german_case.prior_treatments == []
+
+
+def test_the_german_letter_writes_the_markers_in_german_digits(app, chair, german_meeting):
+    """The letter's findings go through the hospital's formats (tumorboard.timezones): 2,1 nmol/L and
+    28.11.2026 in a German letter, whatever the signing chair's screen reads."""
+    decision = db.session.scalar(
+        select(Decision).where(Decision.agenda_item_id == german_meeting.items[0].id)
+    )
+    sign(chair, decision, override_reason="Befundlage in der Konferenz besprochen.")
+    db.session.commit()
+    client = log_in(app.test_client(), chair)
+    chosen = client.post(
+        f"/decisions/{decision.id}/letter/language",
+        data={"letter_language": "de", "version": decision.version},
+    )
+    assert chosen.status_code == 302
+    letter = client.get(f"/decisions/{decision.id}/letter.pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(letter.data)).pages)
+    latest = format_date(date.today() - 5 * DAY, locale="de")  # the letter gives each marker's latest
+    assert f"{latest} Chromogranin A (Serum): 2,1 nmol/L" in " ".join(text.split())
+    assert "2.1 nmol/L" not in text

@@ -622,3 +622,15 @@ def test_the_page_and_its_definitions_in_german(dataset, client_as):
     assert "Cases discussed" not in text and "Discussed cases with a Ki-67 index" not in text
     english = client_as(Role.COORDINATOR).get("/quality", query_string=_query(dataset["board"])).text
     assert "Cases discussed" in english and "Besprochene" not in english
+
+
+def test_a_bad_date_is_explained_in_german_to_a_german_reader(dataset, client_as):
+    coordinator = client_as(Role.COORDINATOR)
+    response = coordinator.get(
+        "/quality",
+        query_string=_query(dataset["board"], **{"from": "1850-01-01"}),
+        headers={"Accept-Language": "de"},
+    )
+    assert response.status_code == 422
+    assert "Das Anfangsdatum muss zwischen 2000 und 2199 liegen." in response.text
+    assert "must lie between" not in response.text

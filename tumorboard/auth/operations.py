@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import CursorResult, and_, delete, or_, select
 
 from tumorboard import jobs
@@ -103,7 +104,7 @@ def record_access_denied(actor: User | None, endpoint: str | None, method: str) 
     record("access.denied", actor=actor, details={"endpoint": endpoint, "method": method})
 
 
-TOO_MANY_PASSWORDS = "Too many wrong passwords: wait 15 minutes, then try again."
+TOO_MANY_PASSWORDS = N_("Too many wrong passwords: wait 15 minutes, then try again.")
 PROVIDER_ONLY_ACCOUNT = N_(
     "Your account signs in with the hospital's sign-in service and has no TumorBoard password to change: "
     "change your password there."
@@ -114,7 +115,7 @@ def confirm_password(user: User, password: str, *, field: str, wrong: str) -> No
     """The signed-in user's password, typed again for an act that needs it; throttled per user
     (auth.throttle), so that nobody at an unlocked computer can guess it."""
     if not throttle.admit_reauthentication(user.id):
-        raise OperationError(TOO_MANY_PASSWORDS, field=field)
+        raise OperationError(_(TOO_MANY_PASSWORDS), field=field)
     if not verify_password(user.password_hash, password or ""):
         raise OperationError(wrong, field=field)
     throttle.clear_reauthentication(user.id)
@@ -140,10 +141,10 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if not user.has_local_password:
         raise OperationError(PROVIDER_ONLY_ACCOUNT)
     confirm_password(
-        user, current_password, field="current_password", wrong="The current password is not correct."
+        user, current_password, field="current_password", wrong=_("The current password is not correct.")
     )
     if verify_password(user.password_hash, new_password):
-        raise OperationError("The new password must differ from the current one.", field="new_password")
+        raise OperationError(_("The new password must differ from the current one."), field="new_password")
     _set_password(user, new_password, SessionEnd.PASSWORD_CHANGED)
     user.must_change_password = False
     record("user.password_changed", actor=user, entity=user, changes={"password": [REDACTED, REDACTED]})
@@ -161,9 +162,9 @@ def _clean_roles(roles: Iterable[str]) -> set[Role]:
     try:
         cleaned = {Role(r) for r in roles}
     except ValueError:
-        raise OperationError("Unknown role.", field="roles") from None
+        raise OperationError(_("Unknown role."), field="roles") from None
     if not cleaned:
-        raise OperationError("Choose at least one role.", field="roles")
+        raise OperationError(_("Choose at least one role."), field="roles")
     return cleaned
 
 
@@ -171,7 +172,7 @@ def _clean_specialty(specialty: str) -> Specialty:
     try:
         return Specialty(specialty)
     except ValueError:
-        raise OperationError("Unknown specialty.", field="specialty") from None
+        raise OperationError(_("Unknown specialty."), field="specialty") from None
 
 
 def _clean_boards(board_ids: Iterable[int]) -> set[int]:
@@ -180,7 +181,7 @@ def _clean_boards(board_ids: Iterable[int]) -> set[int]:
         return wanted
     found = set(db.session.scalars(select(Board.id).where(Board.id.in_(wanted))))
     if found != wanted:
-        raise OperationError("Unknown board.", field="boards")
+        raise OperationError(_("Unknown board."), field="boards")
     return wanted
 
 
@@ -188,10 +189,10 @@ def _clean_identity(email: str, name: str, user: User | None = None) -> tuple[st
     email = email_key(AccountFields.email.clean(email, "email"))
     name = " ".join(AccountFields.name.clean(name, "name").split())
     if "@" not in email:
-        raise OperationError("Enter a valid email address.", field="email")
+        raise OperationError(_("Enter a valid email address."), field="email")
     other = find_user_by_email(email)
     if other is not None and other is not user:
-        raise OperationError("Another account already uses this email address.", field="email")
+        raise OperationError(_("Another account already uses this email address."), field="email")
     return email, name
 
 
@@ -269,7 +270,7 @@ def update_user(
     serialize_writes()
     if Role.ADMIN not in new_roles and user.is_admin and other_active_admins(user) == 0:
         raise OperationError(
-            "This is the last active administrator: the admin role must stay.", field="roles"
+            _("This is the last active administrator: the admin role must stay."), field="roles"
         )
     user.email, user.name, user.specialty = email, name, _clean_specialty(specialty)
     _apply_roles(user, new_roles)
@@ -289,10 +290,10 @@ def set_user_active(actor: User, user: User, *, active: bool, expected_version: 
         return
     if not active:
         if user.id == actor.id:
-            raise OperationError("You cannot disable your own account.")
+            raise OperationError(_("You cannot disable your own account."))
         serialize_writes()
         if user.is_admin and other_active_admins(user) == 0:
-            raise OperationError("This is the last active administrator and cannot be disabled.")
+            raise OperationError(_("This is the last active administrator and cannot be disabled."))
         end_sessions(user, SessionEnd.ACCOUNT_DISABLED)
     user.active = active
     record(
@@ -386,15 +387,15 @@ def choose_language(user: User, locale: str | None, expected_version: int | None
 
 # Signed-in sessions (auth.sessions keeps them; the user's page lists them) -------------------------
 
-SESSION_ENDED_ALREADY = "This session has ended already."
-THIS_SESSION_ENDED = "Your session has ended meanwhile: sign in again."
-NO_OTHER_SESSIONS = "No other session of yours is active."
+SESSION_ENDED_ALREADY = N_("This session has ended already.")
+THIS_SESSION_ENDED = N_("Your session has ended meanwhile: sign in again.")
+NO_OTHER_SESSIONS = N_("No other session of yours is active.")
 
 
 def _still_active(current: UserSession) -> None:
     """The session the user acts from: ended meanwhile (another browser ended it first), it acts no more."""
     if current.ended_at is not None:
-        raise OperationError(THIS_SESSION_ENDED)
+        raise OperationError(_(THIS_SESSION_ENDED))
 
 
 @atomic
@@ -402,12 +403,12 @@ def end_own_session(actor: User, current: UserSession, target: UserSession) -> N
     """The user ends one of their other sessions (a browser left signed in elsewhere); from this moment
     its cookie opens nothing, on every app process."""
     if not target.can_end(actor):
-        raise OperationError("This session is not yours.")
+        raise OperationError(_("This session is not yours."))
     _still_active(current)
     if target.id == current.id:
-        raise OperationError("Sign out to end this session.")
+        raise OperationError(_("Sign out to end this session."))
     if target.ended_at is not None:
-        raise OperationError(SESSION_ENDED_ALREADY)
+        raise OperationError(_(SESSION_ENDED_ALREADY))
     target.ended_at, target.end_reason = utcnow(), SessionEnd.ENDED_BY_USER
     record(
         "auth.session_ended",
@@ -423,7 +424,7 @@ def end_other_sessions(actor: User, current: UserSession) -> int:
     _still_active(current)
     ended = end_sessions(actor, SessionEnd.ENDED_BY_USER, keep=current)
     if ended == 0:
-        raise OperationError(NO_OTHER_SESSIONS)
+        raise OperationError(_(NO_OTHER_SESSIONS))
     record("auth.other_sessions_ended", actor=actor, entity=actor, details={"sessions_ended": ended})
     return ended
 
@@ -433,7 +434,7 @@ def end_all_sessions_of(actor: User, user: User, *, keep: UserSession | None = N
     """An administrator ends every session of `user` (a lost laptop, a leaving colleague); `keep` is the
     admin's own session when they end their own others. How many ended."""
     if not actor.can_end_sessions_of(user):
-        raise OperationError("Only an administrator ends another person's sessions.")
+        raise OperationError(_("Only an administrator ends another person's sessions."))
     ended = end_sessions(user, SessionEnd.ENDED_BY_ADMIN, keep=keep if user.id == actor.id else None)
     record("user.sessions_ended", actor=actor, entity=user, details={"sessions_ended": ended})
     return ended

@@ -11,6 +11,9 @@ from functools import lru_cache
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
+
+from tumorboard.clinical.labels import N_
 
 MIN_MEMORY_KIB = 19 * 1024
 MIN_TIME_COST = 2
@@ -73,12 +76,12 @@ PUBLIC_DEMO_PASSWORD = "tumorboard-demo"  # noqa: S105 - the published one, refu
 MIN_GUESSES_LOG10 = 8
 _ESTIMATED = 72
 APP_WORDS = ("tumorboard", "tumor", "board", "tumour")
-TOO_GUESSABLE = (
+TOO_GUESSABLE = N_(
     "This password is too easy to guess: it is on lists of common or breached passwords, or is a word "
     "with digits, a keyboard row or a sequence. Use a passphrase of several unrelated words."
 )
-TOO_PERSONAL = "The password must not be made of your name, your e-mail address or the name of this app."
-DEMO = "This is the public demo password: choose your own."
+TOO_PERSONAL = N_("The password must not be made of your name, your e-mail address or the name of this app.")
+DEMO = N_("This is the public demo password: choose your own.")
 
 
 def _context_words(email: str, name: str) -> list[str]:
@@ -103,21 +106,21 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     no composition rules, a check against common and breached passwords and the person's own data)."""
     min_length = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < min_length:
-        return f"The password must have at least {min_length} characters."
+        return _("The password must have at least %(count)d characters.", count=min_length)
     if len(password) > MAX_LENGTH:
-        return f"The password must have at most {MAX_LENGTH} characters."
+        return _("The password must have at most %(count)d characters.", count=MAX_LENGTH)
     typed = password.strip().lower()
     if typed in {PUBLIC_DEMO_PASSWORD, current_app.config["DEMO_PASSWORD"].lower()}:
-        return DEMO
+        return _(DEMO)
     if email and typed == email.strip().lower():
-        return "The password must not be your email address."
+        return _("The password must not be your email address.")
     words = _context_words(email, name)
     if _only_made_of(typed, words):
-        return TOO_PERSONAL
+        return _(TOO_PERSONAL)
     from zxcvbn import zxcvbn  # its lists take a moment to load: when a password is set, not at boot
 
     estimate = zxcvbn(password[:_ESTIMATED], user_inputs=words)
     if estimate["guesses_log10"] < MIN_GUESSES_LOG10:
         personal = any(m.get("dictionary_name") == "user_inputs" for m in estimate["sequence"])
-        return TOO_PERSONAL if personal else TOO_GUESSABLE
+        return _(TOO_PERSONAL) if personal else _(TOO_GUESSABLE)
     return None

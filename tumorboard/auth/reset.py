@@ -24,6 +24,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from tumorboard.auth.models import User
 from tumorboard.extensions import db, mail
+from tumorboard.hospital import hospital_name
 from tumorboard.languages import recipient_locale
 from tumorboard.public_url import public_url
 
@@ -85,7 +86,7 @@ def mail_reset_link(user_id: int) -> bool:
             "— TumorBoard, %(hospital)s",
             minutes=minutes,
             link=link,
-            hospital=current_app.config["HOSPITAL_NAME"],
+            hospital=hospital_name(),
         )
         subject = _("TumorBoard: reset your password")
     mail.send(Message(subject=subject, recipients=[user.email], body=body))

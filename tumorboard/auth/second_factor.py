@@ -5,19 +5,21 @@ Who needs one: every user holding a role of SECOND_FACTOR_ROLES (`needs_second_f
 use the app until enrolled (security._deny_by_default). A user who has one always passes it at sign-in.
 """
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tumorboard.audit.recording import record
 from tumorboard.auth import throttle, totp
 from tumorboard.auth.models import RecoveryCode, SecondFactor, SessionEnd, User
 from tumorboard.auth.sessions import end_sessions
+from tumorboard.clinical.labels import N_
 from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
 
-WRONG_CODE = "The code is not correct, or it has been used already. Type the code your app shows now."
-TOO_MANY_CODES = "Too many wrong codes: wait 15 minutes, then try again."
-PROVIDER_FACTORS = (
+WRONG_CODE = N_("The code is not correct, or it has been used already. Type the code your app shows now.")
+TOO_MANY_CODES = N_("Too many wrong codes: wait 15 minutes, then try again.")
+PROVIDER_FACTORS = N_(
     "Your account signs in with the hospital's sign-in service, which asks for its own second factor "
     "(and again when you sign a decision). TumorBoard's second factor is for TumorBoard passwords only."
 )
@@ -46,14 +48,16 @@ def enrol(user: User, *, secret: str, code: str) -> list[str]:
     """The user confirms the secret their app holds with a current code; the second factor takes effect
     and its ten recovery codes are returned, to be shown this once."""
     if user.has_second_factor:
-        raise OperationError("You have a second factor already.", field="code")
+        raise OperationError(_("You have a second factor already."), field="code")
     if not user.has_local_password:
-        raise OperationError(PROVIDER_FACTORS, field="code")
+        raise OperationError(_(PROVIDER_FACTORS), field="code")
     step = totp.matching_step(secret, code, after=None)
     if step is None:
         raise OperationError(
-            "The code does not match: check that the app shows TumorBoard's entry and that the phone's "
-            "clock is right, then type the code it shows now.",
+            _(
+                "The code does not match: check that the app shows TumorBoard's entry and that the phone's "
+                "clock is right, then type the code it shows now."
+            ),
             field="code",
         )
     codes = totp.new_recovery_codes()
@@ -95,10 +99,10 @@ def _use_code(user: User, code: str) -> str | None:
 def check_second_factor(user: User, code: str, *, field: str = "code") -> str:
     """Inside an operation: the code must pass (throttled per user), or the operation is refused."""
     if not throttle.admit_second_factor(user.id):
-        raise CodeThrottled(TOO_MANY_CODES, field=field)
+        raise CodeThrottled(_(TOO_MANY_CODES), field=field)
     how = _use_code(user, code or "")
     if how is None:
-        raise OperationError(WRONG_CODE, field=field)
+        raise OperationError(_(WRONG_CODE), field=field)
     db.session.flush()
     throttle.clear_second_factor(user.id)
     return how
@@ -128,7 +132,7 @@ def record_wrong_code(user: User, purpose: str) -> None:
 def renew_recovery_codes(user: User, code: str) -> list[str]:
     """Ten new recovery codes, confirmed by a current code; the old ones stop working."""
     if user.second_factor is None:
-        raise OperationError("Set up the second factor first.", field="code")
+        raise OperationError(_("Set up the second factor first."), field="code")
     check_second_factor(user, code)
     codes = totp.new_recovery_codes()
     user.second_factor.recovery_codes = _recovery_rows(user.id, codes)
@@ -148,7 +152,7 @@ def reset_second_factor(actor: User, user: User, *, expected_version: int | None
     role needs one enrols again at the next sign-in."""
     check_version(user, expected_version)
     if user.second_factor is None:
-        raise OperationError(f"{user.name} has no second factor.")
+        raise OperationError(_("%(name)s has no second factor.", name=user.name))
     user.second_factor = None
     end_sessions(user, SessionEnd.SECOND_FACTOR_RESET)
     db.session.flush()

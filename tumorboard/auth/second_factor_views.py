@@ -93,7 +93,7 @@ def second_factor_page():
         return _status_page(RenewRecoveryCodesForm(formdata=None))
     if not user.has_local_password:  # the provider asks its own factors: nothing to set up here
         status = 422 if request.method == "POST" else 200
-        page = render_template("auth/second_factor.html", provider_only=second_factor.PROVIDER_FACTORS)
+        page = render_template("auth/second_factor.html", provider_only=_(second_factor.PROVIDER_FACTORS))
         return page, status
     form = EnrolForm()
     if form.validate_on_submit():

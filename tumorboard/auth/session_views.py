@@ -33,7 +33,7 @@ def _limits() -> dict:
 
 
 def _refused(exc: OperationError):
-    if exc.message == operations.THIS_SESSION_ENDED:
+    if exc.message == _(operations.THIS_SESSION_ENDED):
         end_session()
         flash(exc.message, "info")
         return redirect(url_for("auth.login"))

@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any, cast
 
 from flask import current_app, flash, g, has_request_context, request, session
+from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from sqlalchemy import CursorResult, Select, bindparam, select, update
 from sqlalchemy.orm import contains_eager
@@ -185,7 +186,7 @@ def session_expired() -> bool:
             .execution_options(synchronize_session=False)
         )
         end_session()
-        flash("Your session has expired. Please sign in again.", "info")
+        flash(_("Your session has expired. Please sign in again."), "info")
         return True
     if now - record.last_seen_at >= SEEN_EVERY:
         db.session.execute(

@@ -6,6 +6,7 @@ one audit event in the caller's transaction.
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tumorboard.audit.recording import diff, record, snapshot
@@ -245,14 +246,14 @@ def _mapping_snapshot(mapping: GroupMapping) -> dict:
 @atomic
 def add_group_mapping(actor: User, *, group_name: str, role: str, board_id: int | None) -> GroupMapping:
     if not actor.is_admin:
-        raise OperationError("Only an administrator maps groups.")
+        raise OperationError(_("Only an administrator maps groups."))
     group_name = GroupMappingFields.group_name.clean(group_name, "group_name")
     cleaned_role = Role(GroupMappingFields.role.clean(role, "role") or "")
     board = None
     if board_id is not None:
         board = db.session.get(Board, board_id)
         if board is None:
-            raise OperationError("Unknown board.", field="board")
+            raise OperationError(_("Unknown board."), field="board")
     existing = db.session.scalar(
         select(GroupMapping).where(
             GroupMapping.group_name == group_name,
@@ -261,7 +262,7 @@ def add_group_mapping(actor: User, *, group_name: str, role: str, board_id: int 
         )
     )
     if existing is not None:
-        raise OperationError("This group already gives this role on this board.", field="group_name")
+        raise OperationError(_("This group already gives this role on this board."), field="group_name")
     mapping = GroupMapping(group_name=group_name, role=cleaned_role, board=board)
     db.session.add(mapping)
     db.session.flush()
@@ -277,7 +278,7 @@ def add_group_mapping(actor: User, *, group_name: str, role: str, board_id: int 
 @atomic
 def remove_group_mapping(actor: User, mapping: GroupMapping) -> None:
     if not actor.is_admin:
-        raise OperationError("Only an administrator maps groups.")
+        raise OperationError(_("Only an administrator maps groups."))
     record(
         "oidc.group_mapping_removed",
         actor=actor,

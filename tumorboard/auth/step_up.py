@@ -42,7 +42,7 @@ STEP_UP_CLOCK_SKEW = 10
 _PENDING = "step_up_pending"
 _PROOF = "step_up_proof"
 
-PROVIDER_ONLY = (
+PROVIDER_ONLY = N_(
     "Your account signs in at the hospital's sign-in service and has no TumorBoard password: confirm "
     "there instead (the button that names it)."
 )
@@ -225,11 +225,11 @@ def confirm(
             or (proof.issuer, proof.subject) != (actor.oidc_issuer, actor.oidc_subject)
             or not _fresh(proof)
         ):
-            raise OperationError(PROOF_INVALID, field="step_up")
+            raise OperationError(_(PROOF_INVALID), field="step_up")
         return PROVIDER
     if not actor.password_hash:
-        raise OperationError(PROVIDER_ONLY, field="password")
-    confirm_password(actor, password, field="password", wrong="The password is not correct.")
+        raise OperationError(_(PROVIDER_ONLY), field="password")
+    confirm_password(actor, password, field="password", wrong=_("The password is not correct."))
     if actor.has_second_factor:
         check_second_factor(actor, code, field="code")
         return PASSWORD_AND_TOTP

@@ -9,6 +9,8 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
+from flask_babel import gettext as _
+
 from tumorboard.audit.recording import record
 from tumorboard.auth import operations as account_operations
 from tumorboard.auth.fields import AccountFields, TokenFields
@@ -45,7 +47,7 @@ def _clean_token(name: str, scope: str, lifetime: str) -> tuple[str, TokenScope,
 def _make(actor: User, owner: User, name: str, scope: str, lifetime: str) -> tuple[ApiToken, str]:
     cleaned_name, cleaned_scope, cleaned_lifetime = _clean_token(name, scope, lifetime)
     if not owner.active:
-        raise OperationError("This account is disabled: it cannot have a new token.")
+        raise OperationError(_("This account is disabled: it cannot have a new token."))
     secret = new_secret()
     token = ApiToken(
         user_id=owner.id,
@@ -76,14 +78,14 @@ def _make(actor: User, owner: User, name: str, scope: str, lifetime: str) -> tup
 def create_personal_token(actor: User, *, name: str, scope: str, lifetime: str) -> tuple[ApiToken, str]:
     """A personal access token of the acting user; the secret is returned once."""
     if is_service_account(actor):
-        raise OperationError("A service account's tokens are made by an administrator.")
+        raise OperationError(_("A service account's tokens are made by an administrator."))
     return _make(actor, actor, name, scope, lifetime)
 
 
 @atomic
 def revoke_token(actor: User, token: ApiToken) -> None:
     if not token.can_revoke(actor):
-        raise OperationError("This token cannot be revoked (it is revoked already, or not yours).")
+        raise OperationError(_("This token cannot be revoked (it is revoked already, or not yours)."))
     token.revoked_at = utcnow()
     record("api_token.revoked", actor=actor, entity=token, details={"owner_id": token.user_id})
 
@@ -98,12 +100,12 @@ def create_service_account(
 ) -> ServiceAccount:
     """An administrator makes the account of an integration, limited to the named boards."""
     if not actor.is_admin:
-        raise OperationError("Only an administrator makes service accounts.")
+        raise OperationError(_("Only an administrator makes service accounts."))
     cleaned_name = " ".join(AccountFields.name.clean(name, "name").split())
     cleaned_description = TokenFields.description.clean(description, "description")
     boards = account_operations._clean_boards(board_ids)
     if not boards:
-        raise OperationError("Choose at least one board the integration works for.", field="boards")
+        raise OperationError(_("Choose at least one board the integration works for."), field="boards")
     email = f"{_slug(cleaned_name)}-{secrets.token_hex(4)}@{SERVICE_EMAIL_DOMAIN}"
     user = User(email=email, name=cleaned_name, password_hash=NO_PASSWORD, must_change_password=False)
     user.role_rows = [UserRole(role=role.value) for role in sorted(SERVICE_ROLES)]
@@ -127,5 +129,5 @@ def create_service_token(
     actor: User, account: ServiceAccount, *, name: str, scope: str, lifetime: str
 ) -> tuple[ApiToken, str]:
     if not actor.is_admin:
-        raise OperationError("Only an administrator makes a service account's tokens.")
+        raise OperationError(_("Only an administrator makes a service account's tokens."))
     return _make(actor, account.user, name, scope, lifetime)

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
 from tumorboard.auth.roles import Role
+from tumorboard.hospital import hospital_name
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -99,7 +100,7 @@ def matching_step(secret: str, code: str, *, after: int | None, now: float | Non
 
 
 def provisioning_uri(secret: str, email: str) -> str:
-    issuer = current_app.config["HOSPITAL_NAME"] + " TumorBoard"
+    issuer = hospital_name() + " TumorBoard"
     return pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS).provisioning_uri(
         name=email, issuer_name=issuer
     )

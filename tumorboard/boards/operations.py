@@ -2,6 +2,7 @@
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tumorboard.audit.recording import diff, record, serialize_writes, snapshot
@@ -22,7 +23,7 @@ def _clean(name: str, description: str, board: Board | None = None) -> tuple[str
     serialize_writes()  # no other writer can add the same name between this check and the insert
     clash = db.session.scalar(select(Board).where(Board.name_key == name.casefold()))
     if clash is not None and clash is not board:
-        raise OperationError("Another board already has this name.", field="name")
+        raise OperationError(_("Another board already has this name."), field="name")
     return name, BoardFields.description.clean(description, "description")
 
 
@@ -70,12 +71,12 @@ def required_groups(specialties, either_gi_or_endocrinology: bool) -> tuple[tupl
     try:
         chosen = [Specialty(s) for s in specialties]
     except ValueError:
-        raise OperationError("Unknown specialty.", field="required") from None
+        raise OperationError(_("Unknown specialty."), field="required") from None
     if not chosen:
-        raise OperationError("Choose at least one specialty for quorum.", field="required")
+        raise OperationError(_("Choose at least one specialty for quorum."), field="required")
     if either_gi_or_endocrinology and not all(s in chosen for s in EITHER_GROUP):
         raise OperationError(
-            "To let gastroenterology or endocrinology count for each other, choose both.", field="required"
+            _("To let gastroenterology or endocrinology count for each other, choose both."), field="required"
         )
     merge = either_gi_or_endocrinology
     groups = [(s,) for s in Specialty if s in chosen and not (merge and s in EITHER_GROUP)]
@@ -101,13 +102,13 @@ def update_board_settings(
 ) -> None:
     """Quorum and meeting defaults: the board's admins and coordinators keep them."""
     if not (actor.is_admin or board.can_manage_meetings(actor)):
-        raise OperationError("Only an administrator or the board's coordinators change its settings.")
+        raise OperationError(_("Only an administrator or the board's coordinators change its settings."))
     check_version(board, expected_version)
     if not 0 <= int(weekday) <= 6:
-        raise OperationError("Choose a weekday.", field="weekday")
+        raise OperationError(_("Choose a weekday."), field="weekday")
     start_time = BoardFields.start_time.clean(start_time, "start_time")
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", start_time):
-        raise OperationError("The time is HH:MM, e.g. 16:00.", field="start_time")
+        raise OperationError(_("The time is HH:MM, e.g. 16:00."), field="start_time")
     plan = clean_all(
         MeetingPlanFields,
         {
@@ -140,9 +141,9 @@ def set_member_functions(
 ) -> None:
     """An administrator names the board's coordinators and chairs among its members."""
     if not actor.is_admin:
-        raise OperationError("Only an administrator names coordinators and chairs.")
+        raise OperationError(_("Only an administrator names coordinators and chairs."))
     if membership.board_id != board.id:
-        raise OperationError("This person is not a member of the board.")
+        raise OperationError(_("This person is not a member of the board."))
     before = {"is_coordinator": membership.is_coordinator, "is_chair": membership.is_chair}
     membership.is_coordinator, membership.is_chair = bool(is_coordinator), bool(is_chair)
     db.session.flush()

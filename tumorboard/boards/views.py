@@ -53,7 +53,9 @@ def create():
         except OperationError as exc:
             form_error(form, exc, default="name")
         else:
-            flash(f"Board “{board.name}” created. Add members from each user's page.", "success")
+            flash(
+                _("Board “%(name)s” created. Add members from each user's page.", name=board.name), "success"
+            )
             return redirect(url_for("boards.edit", board_id=board.id))
     return form_page("boards/new.html", form=form)
 
@@ -76,7 +78,7 @@ def edit(board_id: int):
         except OperationError as exc:
             form_error(form, exc, default="name")
         else:
-            flash(f"Board “{board.name}” saved.", "success")
+            flash(_("Board “%(name)s” saved.", name=board.name), "success")
             return redirect(url_for("boards.edit", board_id=board.id))
     members = keyset.listing(
         queries.members_of(board),

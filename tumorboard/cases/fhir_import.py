@@ -26,6 +26,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from tumorboard.audit.recording import json_value, record
 from tumorboard.cases import finding_operations, patient_operations
 from tumorboard.cases.fields import FhirImportFields
@@ -40,6 +43,8 @@ from tumorboard.clinical.vocabularies import (
 )
 from tumorboard.db import atomic
 from tumorboard.errors import OperationError, check_version
+from tumorboard.i18n import in_sentence
+from tumorboard.timezones import format_number
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -87,7 +92,11 @@ DICOM_MODALITY = {
     "US": ImagingModality.ULTRASOUND,
     "ES": ImagingModality.ENDOSCOPY,
 }
-KIND_LABELS = {"lab": "Laboratory result", "imaging": "Imaging study", "pathology": "Pathology report"}
+KIND_LABELS = {
+    "lab": _l("Laboratory result"),
+    "imaging": _l("Imaging study"),
+    "pathology": _l("Pathology report"),
+}
 
 
 class BundleRefused(OperationError):
@@ -95,7 +104,10 @@ class BundleRefused(OperationError):
 
     def __init__(self, problems: list[str]):
         super().__init__(
-            "The bundle was not imported: " + " ".join(problems[:1]) + (" …" if len(problems) > 1 else ""),
+            _(
+                "The bundle was not imported: %(problem)s",
+                problem=" ".join(problems[:1]) + (" …" if len(problems) > 1 else ""),
+            ),
             field="bundle",
         )
         self.problems = problems
@@ -258,7 +270,7 @@ class _Entry:
 
     @property
     def name(self) -> str:
-        return f"Entry {self.number} ({self.kind})"
+        return _("Entry %(number)d (%(kind)s)", number=self.number, kind=self.kind)
 
     def refs(self) -> set[str]:
         """The references by which other entries may point at this one."""
@@ -275,38 +287,58 @@ def _entries(text: str) -> list[_Entry]:
     except ValueError as exc:
         raise BundleRefused(
             [
-                f"This is not JSON (line {getattr(exc, 'lineno', '?')}, "
-                f"column {getattr(exc, 'colno', '?')}): "
-                "export the record from the hospital's system as FHIR JSON."
+                _(
+                    "This is not JSON (line %(line)s, column %(column)s): "
+                    "export the record from the hospital's system as FHIR JSON.",
+                    line=getattr(exc, "lineno", "?"),
+                    column=getattr(exc, "colno", "?"),
+                )
             ]
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("resourceType"), str):
-        raise BundleRefused(["This JSON is not a FHIR resource: it has no resourceType."])
+        raise BundleRefused([_("This JSON is not a FHIR resource: it has no resourceType.")])
     if data["resourceType"] != "Bundle":
-        raise BundleRefused([f"This is a FHIR {data['resourceType'][:40]}, not a Bundle: import a Bundle."])
+        raise BundleRefused(
+            [_("This is a FHIR %(kind)s, not a Bundle: import a Bundle.", kind=data["resourceType"][:40])]
+        )
     if data.get("type") not in BUNDLE_TYPES:
         raise BundleRefused(
             [
-                f"A Bundle of type {str(data.get('type'))[:40]!r} is not read: send a collection, searchset, "
-                "document, transaction or batch."
+                _(
+                    "A Bundle of type %(type)s is not read: send a collection, searchset, "
+                    "document, transaction or batch.",
+                    type=repr(str(data.get("type"))[:40]),
+                )
             ]
         )
     raw = data.get("entry")
     if not isinstance(raw, list) or not raw:
-        raise BundleRefused(["The Bundle has no entries."])
+        raise BundleRefused([_("The Bundle has no entries.")])
     if len(raw) > MAX_ENTRIES:
-        raise BundleRefused([f"The Bundle has {len(raw)} entries; at most {MAX_ENTRIES} are read at once."])
+        raise BundleRefused(
+            [
+                _(
+                    "The Bundle has %(count)d entries; at most %(most)d are read at once.",
+                    count=len(raw),
+                    most=MAX_ENTRIES,
+                )
+            ]
+        )
     entries, problems = [], []
     for number, entry in enumerate(raw, 1):
         resource = _dict(_dict(entry).get("resource"))
         kind = resource.get("resourceType")
         if not isinstance(kind, str):
-            problems.append(f"Entry {number} has no resource with a resourceType.")
+            problems.append(_("Entry %(number)d has no resource with a resourceType.", number=number))
             continue
         if kind not in IMPORTED | NOT_IMPORTED:
             problems.append(
-                f"Entry {number} is a {kind[:40]}: TumorBoard imports Patient, Observation, DiagnosticReport "
-                "and ImagingStudy only."
+                _(
+                    "Entry %(number)d is a %(kind)s: TumorBoard imports Patient, Observation, "
+                    "DiagnosticReport and ImagingStudy only.",
+                    number=number,
+                    kind=kind[:40],
+                )
             )
             continue
         entries.append(_Entry(number, resource, _text(_dict(entry).get("fullUrl"))))
@@ -352,22 +384,29 @@ def _patient(case: Case, entries: list[_Entry]) -> tuple[set[str], PatientCompar
     patients = [e for e in entries if e.kind == "Patient"]
     if len(patients) != 1:
         raise BundleRefused(
-            ["The Bundle has no Patient: it must name whose record it is."]
+            [_("The Bundle has no Patient: it must name whose record it is.")]
             if not patients
-            else [f"The Bundle has {len(patients)} Patients: import one patient's record at a time."]
+            else [
+                _(
+                    "The Bundle has %(count)d Patients: import one patient's record at a time.",
+                    count=len(patients),
+                )
+            ]
         )
     (patient,) = patients
     values = {_text(_dict(i).get("value")).upper() for i in _list(patient.resource.get("identifier"))}
     if case.patient.mrn.strip().upper() not in values:
         raise BundleRefused(
-            ["The Bundle's Patient does not carry this case's MRN: it is another patient's record."]
+            [_("The Bundle's Patient does not carry this case's MRN: it is another patient's record.")]
         )
     born = _day(patient.resource.get("birthDate"))
     if born is not None and born != case.patient.birth_date:
         raise BundleRefused(
             [
-                "The Bundle's Patient has the case's MRN but another birth date: check the record before "
-                "importing it."
+                _(
+                    "The Bundle's Patient has the case's MRN but another birth date: check the record before "
+                    "importing it."
+                )
             ]
         )
     return patient.refs(), _compare_patient(case, patient.resource)
@@ -376,7 +415,7 @@ def _patient(case: Case, entries: list[_Entry]) -> tuple[set[str], PatientCompar
 def _about_the_patient(entry: _Entry, patient_refs: set[str], problems: list[str]) -> bool:
     subject = _text(_dict(entry.resource.get("subject")).get("reference"))
     if subject and subject not in patient_refs:
-        problems.append(f"{entry.name} is about another subject than the Bundle's Patient.")
+        problems.append(_("%(entry)s is about another subject than the Bundle's Patient.", entry=entry.name))
         return False
     return True
 
@@ -388,26 +427,35 @@ def _lab(entry: _Entry, problems: list[str]) -> tuple[str, dict, str] | None:
         return None  # a coded or text value (a grade, a stage): not a laboratory result
     loinc = [code for system, code, _ in _codings(resource.get("code")) if system == LOINC and code]
     if not loinc:
-        problems.append(f"{entry.name} has no LOINC code: the board's markers are recognised by LOINC.")
+        problems.append(
+            _("%(entry)s has no LOINC code: the board's markers are recognised by LOINC.", entry=entry.name)
+        )
         return None
     analyte = next((a for a in map(analyte_of_loinc, loinc) if a), None)
     if analyte is None:
         problems.append(
-            f"{entry.name}: LOINC {loinc[0][:20]} is not one of the markers the board records "
-            f"({', '.join(sorted(a.loinc for a in Analyte if a.loinc))}, …)."
+            _(
+                "%(entry)s: LOINC %(code)s is not one of the markers the board records (%(codes)s, …).",
+                entry=entry.name,
+                code=loinc[0][:20],
+                codes=", ".join(sorted(a.loinc for a in Analyte if a.loinc)),
+            )
         )
         return None
     value = quantity.get("value")
     if isinstance(value, bool) or not isinstance(value, int | float):
-        problems.append(f"{entry.name} has no numeric value.")
+        problems.append(_("%(entry)s has no numeric value.", entry=entry.name))
         return None
     comparator = quantity.get("comparator")
     if comparator is not None and (
         not isinstance(comparator, str) or comparator not in {c.value for c in Comparator}
     ):
         problems.append(
-            f"{entry.name}: valueQuantity.comparator must be <, <=, >= or > (FHIR R4), not "
-            f"{str(comparator)[:10]!r}."
+            _(
+                "%(entry)s: valueQuantity.comparator must be <, <=, >= or > (FHIR R4), not %(given)s.",
+                entry=entry.name,
+                given=repr(str(comparator)[:10]),
+            )
         )
         return None
     ranges = _list(resource.get("referenceRange"))
@@ -423,7 +471,7 @@ def _lab(entry: _Entry, problems: list[str]) -> tuple[str, dict, str] | None:
         "note": "",
         "reported_by": _performer(resource)[:200],
     }
-    shown = f"{Comparator(comparator).sign if comparator else ''}{value:g}"
+    shown = f"{Comparator(comparator).sign if comparator else ''}{format_number(value, grouped=False)}"
     return "lab", data, f"{analyte.label}: {shown} {data['unit']}".strip()
 
 
@@ -445,13 +493,19 @@ def _modality(resource: dict, entry: _Entry, problems: list[str]) -> ImagingModa
             return ImagingModality.SSTR_PET_CT
         if "OCTREO" in text or "PENTETREOTIDE" in text:
             return ImagingModality.OCTREOSCAN_SPECT
-        problems.append(f"{entry.name} is a PET or nuclear medicine study whose tracer it does not name.")
+        problems.append(
+            _("%(entry)s is a PET or nuclear medicine study whose tracer it does not name.", entry=entry.name)
+        )
         return None
     found = {DICOM_MODALITY[code] for code in codes if code in DICOM_MODALITY}
     if len(found) == 1:
         return found.pop()
     problems.append(
-        f"{entry.name}: its modality ({', '.join(sorted(codes)) or 'none'}) is not one the board records."
+        _(
+            "%(entry)s: its modality (%(codes)s) is not one the board records.",
+            entry=entry.name,
+            codes=", ".join(sorted(codes)) or _("none"),
+        )
     )
     return None
 
@@ -494,7 +548,7 @@ def _report(entry: _Entry, studies: dict[str, _Entry], used: set[int], problems:
             "report_text": report,
             "reported_by": _performer(resource)[:200],
         }
-        return "pathology", data, name or "Pathology report"
+        return "pathology", data, name or _("Pathology report")
     modality, region = None, ""
     for ref in _list(resource.get("imagingStudy")):
         study = studies.get(_text(_dict(ref).get("reference")))
@@ -511,7 +565,10 @@ def _report(entry: _Entry, studies: dict[str, _Entry], used: set[int], problems:
         }
         if len(coded) != 1:
             problems.append(
-                f"{entry.name}: an imaging report whose modality it does not code (link its ImagingStudy)."
+                _(
+                    "%(entry)s: an imaging report whose modality it does not code (link its ImagingStudy).",
+                    entry=entry.name,
+                )
             )
             return None
         modality = coded.pop()
@@ -577,19 +634,23 @@ def plan_import(case: Case, text: str) -> ImportPlan:
         if not _about_the_patient(entry, patient_refs, problems):
             continue
         if _text(entry.resource.get("status")) not in READ_STATUSES:
-            skipped[f"{entry.kind} with status {str(entry.resource.get('status'))[:20]}"] = 1 + skipped.get(
-                f"{entry.kind} with status {str(entry.resource.get('status'))[:20]}", 0
+            label = _(
+                "%(kind)s with status %(status)s",
+                kind=entry.kind,
+                status=str(entry.resource.get("status"))[:20],
             )
+            skipped[label] = skipped.get(label, 0) + 1
             continue
+        known = len(problems)
         result = (
             _lab(entry, problems) if entry.kind == "Observation" else _report(entry, studies, used, problems)
         )
         if result is None:
-            if not problems or not problems[-1].startswith(entry.name):
+            if len(problems) == known:  # nothing wrong with it: it holds no finding the board records
                 label = (
-                    "Observation without a measured value"
+                    _("Observation without a measured value")
                     if entry.kind == "Observation"
-                    else "laboratory DiagnosticReport (its results are read as Observations)"
+                    else _("laboratory DiagnosticReport (its results are read as Observations)")
                 )
                 skipped[label] = skipped.get(label, 0) + 1
             continue
@@ -610,21 +671,38 @@ def plan_import(case: Case, text: str) -> ImportPlan:
         source = _source(entry.resource, entry.full_url)
         if source is None:
             problems.append(
-                f"{entry.name} has no identifier, full URL or id: a second import could not find it again."
+                _(
+                    "%(entry)s has no identifier, full URL or id: a second import could not find it again.",
+                    entry=entry.name,
+                )
             )
             continue
         if any(len(part) > MAX_SOURCE for part in source):
-            problems.append(f"{entry.name}: its identifier is longer than {MAX_SOURCE} characters.")
+            problems.append(
+                _(
+                    "%(entry)s: its identifier is longer than %(most)d characters.",
+                    entry=entry.name,
+                    most=MAX_SOURCE,
+                )
+            )
             continue
         if source in sources:
-            problems.append(f"{entry.name} repeats another entry's identifier.")
+            problems.append(_("%(entry)s repeats another entry's identifier.", entry=entry.name))
             continue
         sources.add(source)
         model, clean, collection = finding_operations.KINDS[kind]
         try:
             cleaned = clean(case, data)
         except OperationError as exc:
-            problems.append(f"{entry.name}, {KIND_LABELS[kind].lower()} {label}: {exc.message}")
+            problems.append(
+                _(
+                    "%(entry)s, %(kind)s %(label)s: %(problem)s",
+                    entry=entry.name,
+                    kind=in_sentence(str(KIND_LABELS[kind])),
+                    label=label,
+                    problem=exc.message,
+                )
+            )
             continue
         existing = next(
             (f for f in getattr(case, collection) if (f.source_system, f.source_id) == source), None
@@ -634,18 +712,16 @@ def plan_import(case: Case, text: str) -> ImportPlan:
             item.changes = _changes(existing, cleaned)
         else:
             try:
-                finding_operations.refuse_a_copy(
-                    getattr(case, collection), cleaned, finding_operations.FINDING_NAMES[kind]
-                )
+                finding_operations.refuse_a_copy(getattr(case, collection), cleaned, kind)
             except OperationError as exc:
-                problems.append(f"{entry.name}: {exc.message}")
+                problems.append(_("%(entry)s: %(problem)s", entry=entry.name, problem=exc.message))
                 continue
         items.append(item)
     if problems:
         raise BundleRefused(problems)
     if not items:
         raise BundleRefused(
-            ["The Bundle holds no laboratory result, pathology or imaging report the board records."]
+            [_("The Bundle holds no laboratory result, pathology or imaging report the board records.")]
         )
     return ImportPlan(items, [f"{count} × {kind}" for kind, count in sorted(skipped.items())], comparison)
 
@@ -664,14 +740,14 @@ def import_bundle(
     with `update_patient`, also the patient's names and sex from the Bundle's Patient (`update_patient`,
     its version checked against the one the preview showed)."""
     if not case.can_import_findings(actor):
-        raise OperationError("Findings of this case can no longer be changed by you.")
+        raise OperationError(_("Findings of this case can no longer be changed by you."))
     check_version(case, expected_version)
     plan = plan_import(case, text)
     patient_updated = False
     if update_patient and plan.patient is not None and plan.patient.differences:
         if not case.patient.can_edit(actor):
             raise OperationError(
-                "The patient's details are corrected by the clinician who registered the patient.",
+                _("The patient's details are corrected by the clinician who registered the patient."),
                 field="update_patient",
             )
         patient_operations.update_patient(

@@ -11,7 +11,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from flask_babel import gettext as _
+
 from tumorboard.cases.fields import FhirImportFields
+from tumorboard.timezones import format_number
 
 FHIR_JSON = "application/fhir+json"
 _RESOURCE_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")  # FHIR's id datatype
@@ -25,19 +28,28 @@ class FetchFailed(Exception):
 
 def _read(request: urllib.request.Request, timeout: float) -> str:
     if not request.full_url.startswith(("https://", "http://")):
-        raise FetchFailed("The hospital's FHIR server address (FHIR_SOURCE_URL) is not an http(s) address.")
+        raise FetchFailed(
+            _("The hospital's FHIR server address (FHIR_SOURCE_URL) is not an http(s) address.")
+        )
     limit = FhirImportFields.bundle.max_length
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked)
             body = response.read(limit * 4 + 1)
     except urllib.error.HTTPError as exc:
         exc.close()  # the error holds the answer's connection
-        raise FetchFailed(f"The hospital's FHIR server answered HTTP {exc.code}.") from None
+        raise FetchFailed(
+            _("The hospital's FHIR server answered HTTP %(status)d.", status=exc.code)
+        ) from None
     except (urllib.error.URLError, TimeoutError, OSError):
-        raise FetchFailed("The hospital's FHIR server could not be reached.") from None
+        raise FetchFailed(_("The hospital's FHIR server could not be reached.")) from None
     text = body.decode("utf-8", errors="replace")
     if len(body) > limit * 4 or len(text) > limit:
-        raise FetchFailed(f"The record is larger than the import reads at once ({limit} characters).")
+        raise FetchFailed(
+            _(
+                "The record is larger than the import reads at once (%(most)s characters).",
+                most=format_number(limit),
+            )
+        )
     return text
 
 
@@ -53,7 +65,7 @@ def fetch_patient_bundle(base_url: str, mrn: str, *, timeout: float = 10.0) -> s
     try:
         found = json.loads(_read(search, timeout))
     except ValueError:
-        raise FetchFailed("The hospital's FHIR server did not answer with FHIR JSON.") from None
+        raise FetchFailed(_("The hospital's FHIR server did not answer with FHIR JSON.")) from None
     patients: list[dict] = [
         entry["resource"]
         for entry in (found.get("entry") or [] if isinstance(found, dict) else [])
@@ -62,12 +74,12 @@ def fetch_patient_bundle(base_url: str, mrn: str, *, timeout: float = 10.0) -> s
         and entry["resource"].get("resourceType") == "Patient"
     ]
     if not patients:
-        raise FetchFailed("The hospital's FHIR server knows no patient with this case's MRN.")
+        raise FetchFailed(_("The hospital's FHIR server knows no patient with this case's MRN."))
     if len(patients) > 1:
-        raise FetchFailed("The hospital's FHIR server has several patients with this case's MRN.")
+        raise FetchFailed(_("The hospital's FHIR server has several patients with this case's MRN."))
     ident = str(patients[0].get("id") or "")
     if not _RESOURCE_ID.match(ident):
-        raise FetchFailed("The hospital's FHIR server gave the patient no usable id.")
+        raise FetchFailed(_("The hospital's FHIR server gave the patient no usable id."))
     everything = urllib.request.Request(  # noqa: S310
         f"{base}/Patient/{ident}/$everything", headers={"Accept": FHIR_JSON}, method="GET"
     )

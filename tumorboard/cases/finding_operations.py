@@ -24,7 +24,7 @@ from tumorboard.clinical.vocabularies import (
 from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
-from tumorboard.timezones import hospital_today
+from tumorboard.timezones import format_number, hospital_today
 
 # An immunostain's result: the value stored, and its label.
 IHC_RESULT_LABELS = {
@@ -81,8 +81,12 @@ def clean_imaging(case: Case, data: Mapping) -> dict:
     krenning, uptake = cleaned["krenning_score"], cleaned["uptake_positive"]
     if krenning is not None and uptake is not None and (krenning > 0) != uptake:
         raise OperationError(
-            f"A Krenning score of {krenning} means {'some' if krenning else 'no'} uptake; "
-            "the uptake answer says otherwise.",
+            _(
+                "A Krenning score of %(score)d means some uptake; the uptake answer says otherwise.",
+                score=krenning,
+            )
+            if krenning
+            else _("A Krenning score of 0 means no uptake; the uptake answer says otherwise."),
             field="uptake_positive",
         )
     if cleaned["uptake_positive"] is not None and modality not in PET_MODALITIES:
@@ -106,7 +110,12 @@ def clean_lab(case: Case, data: Mapping) -> dict:
     given = LabFields.comparator.clean(data.get("comparator"), "comparator") or None
     if written and given and written != given:
         raise OperationError(
-            f"The value says {written}, the comparator {given}: give the comparator once.", field="value"
+            _(
+                "The value says %(written)s, the comparator %(given)s: give the comparator once.",
+                written=written,
+                given=given,
+            ),
+            field="value",
         )
     comparator = written or given
     cleaned = {
@@ -136,8 +145,14 @@ def clean_pathology(case: Case, data: Mapping) -> dict:
         converted = round(grading.per_2mm2(count, area), 2)
         if per_2mm2 is not None and abs(per_2mm2 - converted) > 0.05:
             raise OperationError(
-                f"{count} mitoses in {area:g} mm² is {converted:g} per 2 mm², not {per_2mm2:g}; "
-                "leave one of them empty.",
+                _(
+                    "%(count)s mitoses in %(area)s mm² is %(converted)s per 2 mm², not %(given)s; "
+                    "leave one of them empty.",
+                    count=format_number(count),
+                    area=format_number(area),
+                    converted=format_number(converted),
+                    given=format_number(per_2mm2),
+                ),
                 field="mitoses_per_2mm2",
             )
         per_2mm2 = converted
@@ -177,18 +192,29 @@ KINDS: dict[str, tuple[type[Finding], Callable[[Case, Mapping], dict], str]] = {
 }
 
 
-FINDING_NAMES = {"imaging": "imaging study", "lab": "laboratory result", "pathology": "pathology report"}
+# What a finding's refusal as a copy says, per kind (a whole sentence each: German declines the noun).
+COPY_REFUSALS = {
+    "imaging": _l(
+        "This imaging study is already recorded with exactly these values. "
+        "If it is another one, a value differs: correct it and save again."
+    ),
+    "lab": _l(
+        "This laboratory result is already recorded with exactly these values. "
+        "If it is another one, a value differs: correct it and save again."
+    ),
+    "pathology": _l(
+        "This pathology report is already recorded with exactly these values. "
+        "If it is another one, a value differs: correct it and save again."
+    ),
+}
 
 
-def refuse_a_copy(existing, cleaned: Mapping, what: str) -> None:
+def refuse_a_copy(existing, cleaned: Mapping, kind: str) -> None:
     """A finding identical in every value the clinician entered to one the case already has is the same
     entry made twice (Back to the form and Save again, typed from the same report), not a second result."""
     for other in existing:
         if all(getattr(other, name) == value for name, value in cleaned.items()):
-            raise OperationError(
-                f"This {what} is already recorded with exactly these values. "
-                "If it is another one, a value differs: correct it and save again.",
-            )
+            raise OperationError(COPY_REFUSALS[kind])
 
 
 def _check_open(actor, case: Case) -> None:
@@ -209,7 +235,7 @@ def add_finding(actor, case: Case, kind: str, data: Mapping, *, source: tuple[st
     _check_open(actor, case)
     _model, clean, collection = KINDS[kind]
     cleaned = clean(case, data)
-    refuse_a_copy(case.labs if kind == "lab" else getattr(case, collection), cleaned, FINDING_NAMES[kind])
+    refuse_a_copy(case.labs if kind == "lab" else getattr(case, collection), cleaned, kind)
     return _add(actor, case, kind, cleaned, {"case": case.id}, source)
 
 
@@ -279,7 +305,7 @@ def _replace_received(actor, lab: LabResult, cleaned: Mapping, message_id: int, 
 
 def _check_interface(actor) -> None:
     if not getattr(actor, "is_hl7_interface", False):
-        raise OperationError("Only the laboratory's interface corrects or withdraws a received result.")
+        raise OperationError(_("Only the laboratory's interface corrects or withdraws a received result."))
 
 
 @atomic

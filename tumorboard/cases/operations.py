@@ -38,6 +38,7 @@ from tumorboard.clinical.vocabularies import (
 from tumorboard.db import atomic, utcnow
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
+from tumorboard.i18n import in_sentence
 from tumorboard.notifications.operations import notify
 from tumorboard.timezones import format_date, hospital_today
 
@@ -84,8 +85,11 @@ def _clean_case(actor, data: Mapping[str, Any], case: Case | None = None) -> dic
         origin = case.referred_from if case is not None else None
         if origin is not None and board.id == origin.board_id:
             raise OperationError(
-                f"This case was referred from the {origin.board.name}, which keeps the original case: "
-                "choose another board, or withdraw this referral.",
+                _(
+                    "This case was referred from the %(board)s, which keeps the original case: "
+                    "choose another board, or withdraw this referral.",
+                    board=origin.board.name,
+                ),
                 field="board_id",
             )
     site = cleaned["primary_site"]
@@ -225,7 +229,13 @@ def _check_move(case: Case, to: CaseStatus, only_from: frozenset[CaseStatus] | N
     allows the move to `to`."""
     current = CaseStatus(case.status)
     if to not in TRANSITIONS[current] or (only_from is not None and current not in only_from):
-        raise OperationError(f"A {current.label.lower()} case cannot become {to.label.lower()}.")
+        raise OperationError(
+            _(
+                "A %(current)s case cannot become %(target)s.",
+                current=in_sentence(current.label),
+                target=in_sentence(to.label),
+            )
+        )
     return current
 
 
@@ -270,9 +280,10 @@ def submit_case(
     required = required_to_submit(case)
     if required:
         raise OperationError(
-            "The case cannot go to the board without: "
-            + " ".join(readiness_texts(required))
-            + " Add it on the case form.",
+            _(
+                "The case cannot go to the board without: %(missing)s Add it on the case form.",
+                missing=" ".join(readiness_texts(required)),
+            ),
             field="required",
         )
     missing = readiness(case)

@@ -19,6 +19,7 @@ from tumorboard.audit.recording import diff, record, snapshot
 from tumorboard.auth.roles import Role
 from tumorboard.cases.fields import PatientFields
 from tumorboard.cases.models import Case, Patient, PatientAlias, PatientRegistration, Sex
+from tumorboard.clinical.labels import N_
 from tumorboard.db import atomic
 from tumorboard.errors import OperationError, check_version
 from tumorboard.extensions import db
@@ -27,7 +28,9 @@ from tumorboard.timezones import hospital_today
 PATIENT_FIELDS = ("mrn", "family_name", "given_name", "birth_date", "sex")
 
 
-MRN_IN_USE = "This MRN is already in use with other identity data; check it with the patient administration."
+MRN_IN_USE = N_(
+    "This MRN is already in use with other identity data; check it with the patient administration."
+)
 
 
 class MrnInUse(OperationError):
@@ -35,7 +38,7 @@ class MrnInUse(OperationError):
     `holder_id` is for the audit trail only (`record_refused_registration`), never for the page."""
 
     def __init__(self, holder_id: int):
-        super().__init__(MRN_IN_USE, field="mrn")
+        super().__init__(_(MRN_IN_USE), field="mrn")
         self.holder_id = holder_id
 
 

@@ -6,6 +6,7 @@ referral is a new draft case on the other board, linked to the original, with th
 prior treatments and findings copied (each copy audited). The original does not change.
 """
 
+from flask_babel import gettext as _
 from sqlalchemy import inspect
 
 from tumorboard.audit.recording import diff, record, snapshot
@@ -54,11 +55,13 @@ def refer_case(actor, case: Case, *, board_id, expected_version: int | None, que
     """A new draft case for the other board, with the original's details and findings; the submitter
     reviews it and submits it there."""
     if not case.can_refer(actor):
-        raise OperationError("Only the case's submitter refers it, once the board has had it on an agenda.")
+        raise OperationError(
+            _("Only the case's submitter refers it, once the board has had it on an agenda.")
+        )
     check_version(case, expected_version)
     board = next((b for b in referral_boards(actor, case) if str(b.id) == str(board_id)), None)
     if board is None:
-        raise OperationError("Choose another of your active boards.", field="board_id")
+        raise OperationError(_("Choose another of your active boards."), field="board_id")
     question = CaseActionFields.referral_question.clean(question, "clinical_question")
     pending = db.session.scalar(
         db.select(Case).where(

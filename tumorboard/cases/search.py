@@ -18,6 +18,7 @@ log what they show.
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
@@ -106,14 +107,16 @@ def parse(text: str) -> Query:
     """The search of a typed text, or SearchRefused with a message to show beside the field."""
     text = (text or "").strip()
     if len(text) > MAX_LENGTH:
-        raise SearchRefused(f"A search is at most {MAX_LENGTH} characters: shorten it to a name or an MRN.")
+        raise SearchRefused(
+            _("A search is at most %(most)d characters: shorten it to a name or an MRN.", most=MAX_LENGTH)
+        )
     terms = folding.words(text)
     if not terms:
         raise SearchRefused(
-            "Type letters or digits: part of a name, an MRN or words of the clinical question."
+            _("Type letters or digits: part of a name, an MRN or words of the clinical question.")
         )
     if len(terms) > MAX_TERMS:
-        raise SearchRefused(f"A search takes at most {MAX_TERMS} words.")
+        raise SearchRefused(_("A search takes at most %(most)d words.", most=MAX_TERMS))
     joined = "".join(terms) if len(terms) > 1 and len(text.split()) == 1 else None
     fuzzy = len(terms) == 1 and len(terms[0]) >= FUZZY_FROM and terms[0].isalpha()
     return Query(terms=tuple(terms), joined=joined, mrn=text.upper(), fuzzy=fuzzy)

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from tumorboard.clinical import coding, grading, imaging, staging
 from tumorboard.clinical.results import Result
 from tumorboard.clinical.vocabularies import Differentiation, FunctionalStatus, ImagingModality, PrimarySite
+from tumorboard.timezones import format_date
 
 if TYPE_CHECKING:
     from tumorboard.cases.models import PathologyReport
@@ -284,7 +285,8 @@ def _krenning_uptake_flags(summary: CaseSummary, case) -> None:
             ),
         )
         if message:
-            when = f"{study.study_date:%d %b %Y}" if study.study_date else "undated"
+            # the flag is the rule's English (shown lang="en"), its date in English's style with it
+            when = format_date(study.study_date, locale="en") if study.study_date else "undated"
             summary.flags.append(
                 Flag(FlagKind.DISAGREEMENT, f"{ImagingModality(study.modality).label} of {when}: {message}")
             )

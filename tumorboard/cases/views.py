@@ -384,8 +384,12 @@ def refer(case_id: int):
             form_error(form, exc, default="board_id")
         else:
             flash(
-                f"New draft case {referral.id} for the {referral.board.name}, with this case's findings. "
-                "Check it, then submit it there.",
+                _(
+                    "New draft case %(number)d for the %(board)s, with this case's findings. "
+                    "Check it, then submit it there.",
+                    number=referral.id,
+                    board=referral.board.name,
+                ),
                 "success",
             )
             return redirect(url_for("cases.detail", case_id=referral.id))

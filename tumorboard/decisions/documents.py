@@ -14,7 +14,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import force_locale, format_decimal, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -37,9 +37,11 @@ from tumorboard.documents import fhir
 from tumorboard.documents.decision import Attendee, DecisionDocument, PlanLine
 from tumorboard.documents.letter import decision_letter_pdf
 from tumorboard.extensions import db
+from tumorboard.hospital import configured_letterhead, configured_name, hospital_name, letterhead
+from tumorboard.i18n import in_sentence
 from tumorboard.languages import document_language, supported
 from tumorboard.public_url import public_url
-from tumorboard.timezones import format_date, to_local, utc_to_local_now
+from tumorboard.timezones import format_date, format_number, to_local, utc_to_local_now
 
 # 1: the first release; 2 adds the site's public address and time zone, and the meeting's quorum reason
 SNAPSHOT_SCHEMA = 2
@@ -61,8 +63,9 @@ def snapshot_data(decision: Decision) -> dict:
     return {
         "schema": SNAPSHOT_SCHEMA,
         "hospital": {
-            "name": cfg["HOSPITAL_NAME"],
-            "letterhead": [line for line in cfg.get("LETTERHEAD", "").split("|") if line],
+            # as configured (empty: the letter's language names it when the letter is written)
+            "name": configured_name(),
+            "letterhead": configured_letterhead(),
             # identifiers and times as issued: a later change of the address or the zone changes no document
             "public_url": public_url(),
             "timezone": cfg["TIMEZONE"],
@@ -136,15 +139,14 @@ def _dated(value: date) -> str:
 
 
 def _number(value: float) -> str:
-    """A reported value with the language's decimal sign (2.8, 2,8), without grouping or exponent."""
-    return format_decimal(value, "0.######")
+    """A reported value with the language's decimal sign (2.8, 2,8), without grouping or exponent: as the
+    case page writes it (tumorboard.timezones, the one home of the hospital's number formats)."""
+    return format_number(value, grouped=False)
 
 
 def _diagnosis(case: Case, summary: CaseSummary) -> str:
     grade = str(summary.grade.result.category) if summary.grade else None
-    site = PrimarySite(case.primary_site).label
-    if get_locale() is None or get_locale().language == "en":
-        site = site.lower()  # "of the pancreas"; German keeps its nouns capitalised
+    site = in_sentence(PrimarySite(case.primary_site).label)  # "of the pancreas"; "Primärtumor: Pankreas"
     if case.differentiation == "poor" or grade == "NEC":
         return _("Neuroendocrine carcinoma of the %(site)s", site=site)
     if grade:
@@ -189,8 +191,8 @@ def document_from_snapshot(
     zone = ZoneInfo(hospital["timezone"]) if hospital.get("timezone") else None
     signed_at = _instant(data["signed"]["at"], zone) if data["signed"]["at"] else utc_to_local_now()
     return DecisionDocument(
-        hospital=data["hospital"]["name"],
-        letterhead_lines=tuple(data["hospital"]["letterhead"]),
+        hospital=hospital_name(data["hospital"]["name"]),
+        letterhead_lines=tuple(letterhead(data["hospital"]["letterhead"])),
         decision_id=decided["id"],
         version_no=decided["number"],
         supersedes_version=previous.get("number"),

@@ -18,6 +18,8 @@ from functools import partial
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import String, cast, literal, select
 
 from tumorboard.audit.recording import diff, record, snapshot
@@ -25,6 +27,7 @@ from tumorboard.auth import step_up as reauthentication
 from tumorboard.cases import operations as case_operations
 from tumorboard.cases.models import PRESENTED_AGAIN_FROM, CaseStatus
 from tumorboard.cases.summary import summarise
+from tumorboard.clinical.labels import N_
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.clinical.vocabularies import (
     SYSTEMIC_CATEGORIES,
@@ -90,7 +93,7 @@ class AmendmentPending(OperationError):
 
 
 RECORD = MeetingAction.RECORD_DECISIONS
-DEFERRED_HERE = "The board deferred this case at this meeting: it decides it at a later one."
+DEFERRED_HERE = N_("The board deferred this case at this meeting: it decides it at a later one.")
 
 
 @atomic
@@ -105,7 +108,7 @@ def start_decision(actor, item: AgendaItem) -> Decision:
     if not meeting.allows(RECORD):
         raise OperationError(RECORD.not_now)
     if item.was_deferred:
-        raise OperationError(DEFERRED_HERE)
+        raise OperationError(_(DEFERRED_HERE))
     decision = Decision(
         agenda_item_id=item.id,
         case_id=item.case_id,
@@ -124,9 +127,9 @@ def _clean_fields(data: Mapping) -> dict:
     join them."""
     review = data.get("next_review_date")
     if review is not None and not isinstance(review, date):
-        raise OperationError("Enter the review date as a date.", field="next_review_date")
+        raise OperationError(_("Enter the review date as a date."), field="next_review_date")
     if review is not None and review < hospital_today():
-        raise OperationError("The next review cannot be in the past.", field="next_review_date")
+        raise OperationError(_("The next review cannot be in the past."), field="next_review_date")
     trial = bool(data.get("trial_candidate"))
     cleaned = {
         **clean_all(DecisionFields, data),
@@ -139,13 +142,13 @@ def _clean_fields(data: Mapping) -> dict:
     return cleaned
 
 
-def _vocabulary(value, enum, what: str):
+def _vocabulary(value, enum, unknown: str):
     if value in (None, ""):
         return None
     try:
         return enum(value).value
     except ValueError:
-        raise OperationError(f"Unknown {what} in the plan.", field="items") from None
+        raise OperationError(unknown, field="items") from None
 
 
 def _clean_items(rows: Sequence[Mapping]) -> list[dict]:
@@ -155,18 +158,20 @@ def _clean_items(rows: Sequence[Mapping]) -> list[dict]:
     for row in rows:
         target = row.get("target_date")
         if target is not None and not isinstance(target, date):
-            raise OperationError("Enter the target date as a date.", field="items")
+            raise OperationError(_("Enter the target date as a date."), field="items")
         item = {
-            "treatment": _vocabulary(row.get("treatment"), Treatment, "treatment"),
+            "treatment": _vocabulary(row.get("treatment"), Treatment, _l("Unknown treatment in the plan.")),
             "detail": PlanItemFields.detail.clean(row.get("detail"), "items"),
-            "intent": _vocabulary(row.get("intent"), PlanIntent, "intent"),
-            "responsible_specialty": _vocabulary(row.get("responsible_specialty"), Specialty, "specialty"),
+            "intent": _vocabulary(row.get("intent"), PlanIntent, _l("Unknown intent in the plan.")),
+            "responsible_specialty": _vocabulary(
+                row.get("responsible_specialty"), Specialty, _l("Unknown specialty in the plan.")
+            ),
             "target_date": target,
         }
         if any(value not in (None, "") for value in item.values()):
             items.append(item)
     if len(items) > MAX_PLAN_ITEMS:
-        raise OperationError(f"A plan has at most {MAX_PLAN_ITEMS} items.", field="items")
+        raise OperationError(_("A plan has at most %(most)d items.", most=MAX_PLAN_ITEMS), field="items")
     return items
 
 
@@ -208,7 +213,7 @@ def save_draft(
     """Save what was typed (the form's save, or the page's autosave). A stale version is refused, so two
     people typing at once never overwrite each other."""
     if not decision.allows(DecisionAction.SAVE):
-        raise OperationError("This decision is signed: change it with an amendment.")
+        raise OperationError(_("This decision is signed: change it with an amendment."))
     if not decision.can_edit(actor):
         raise OperationError(RECORD.not_allowed)
     check_version(decision, expected_version)
@@ -267,33 +272,37 @@ def _require_complete(decision: Decision) -> None:
     outcome = decision.outcome
     if outcome is DecisionOutcome.RECOMMENDATION and (not decision.recommendation or not decision.items):
         raise OperationError(
-            "A recommendation needs its text and at least one plan item.", field="recommendation"
+            _("A recommendation needs its text and at least one plan item."), field="recommendation"
         )
     if outcome is DecisionOutcome.FURTHER_DIAGNOSTICS and not (decision.items or decision.recommendation):
         raise OperationError(
-            "Say which diagnostics are needed (a plan item or the recommendation).", field="recommendation"
+            _("Say which diagnostics are needed (a plan item or the recommendation)."), field="recommendation"
         )
     if outcome is DecisionOutcome.DEFERRED and not decision.rationale:
-        raise OperationError("Say why the case is deferred (the rationale).", field="rationale")
+        raise OperationError(_("Say why the case is deferred (the rationale)."), field="rationale")
     for position, item in enumerate(decision.items, start=1):
         if not item.is_complete:
             missing = [
                 what
                 for what, value in (
-                    ("treatment", item.treatment),
-                    ("intent", item.intent),
-                    ("responsible specialty", item.responsible_specialty),
+                    (_("treatment"), item.treatment),
+                    (_("intent"), item.intent),
+                    (_("responsible specialty"), item.responsible_specialty),
                 )
                 if value is None
             ]
             raise OperationError(
-                f"Plan item {position} needs its {' and '.join(missing)} before the decision is signed.",
+                _(
+                    "Plan item %(position)d needs its %(missing)s before the decision is signed.",
+                    position=position,
+                    missing=_(" and ").join(missing),
+                ),
                 field="items",
             )
     if decision.dissent and not decision.dissent_by:
-        raise OperationError("Say whose dissent or minority opinion it is.", field="dissent_by")
+        raise OperationError(_("Say whose dissent or minority opinion it is."), field="dissent_by")
     if decision.number > 1 and not decision.amendment_reason:
-        raise OperationError("An amendment needs its reason.", field="amendment_reason")
+        raise OperationError(_("An amendment needs its reason."), field="amendment_reason")
 
 
 def signing_purpose(decision: Decision) -> str:
@@ -320,16 +329,16 @@ def sign_decision(
     deferred. `draft` (the fields and plan rows as the chair's screen shows them) is saved first, in the
     same transaction: what is signed is what the chair saw."""
     if not decision.allows(DecisionAction.SIGN):
-        raise OperationError("This decision is already signed.")
+        raise OperationError(_("This decision is already signed."))
     if not decision.can_sign(actor):
-        raise OperationError("Only the board's chair signs its decisions.")
+        raise OperationError(_("Only the board's chair signs its decisions."))
     check_version(decision, expected_version)
     if decision.number == 1 and not decision.meeting.allows(RECORD):
         raise OperationError(
-            "The meeting is over: its undecided cases were deferred. Discuss the case again."
+            _("The meeting is over: its undecided cases were deferred. Discuss the case again.")
         )
     if decision.number == 1 and decision.agenda_item.was_deferred:
-        raise OperationError(DEFERRED_HERE)
+        raise OperationError(_(DEFERRED_HERE))
     confirmed_by = reauthentication.confirm(
         actor,
         purpose=signing_purpose(decision),
@@ -345,7 +354,11 @@ def sign_decision(
     reason = SigningFields.override_reason.clean(override_reason, "override_reason")
     if warnings and not reason:
         raise OperationError(
-            f"{len(warnings)} consistency warning(s): sign with a reason, or change the plan.",
+            ngettext(
+                "%(num)d consistency warning(s): sign with a reason, or change the plan.",
+                "%(num)d consistency warning(s): sign with a reason, or change the plan.",
+                len(warnings),
+            ),
             field="override_reason",
         )
     if warnings:
@@ -499,12 +512,12 @@ def _case_follows(actor, decision: Decision) -> None:
 def amend_decision(actor, decision: Decision, *, reason: str) -> Decision:
     """Start an amendment of a signed decision: a draft copy that supersedes it once the chair signs."""
     if not decision.is_amender(actor):
-        raise OperationError("Only the board's specialists and chair amend its decisions.")
+        raise OperationError(_("Only the board's specialists and chair amend its decisions."))
     pending = db.session.scalar(select(Decision).where(Decision.supersedes_id == decision.id))
     if pending is not None and not pending.is_signed:
         raise AmendmentPending(pending)
     if not decision.allows(DecisionAction.AMEND):
-        raise OperationError("Only the signed decision in force can be amended.")
+        raise OperationError(_("Only the signed decision in force can be amended."))
     reason = SigningFields.amendment_reason.clean(reason, "reason")
     amendment = Decision(
         agenda_item_id=decision.agenda_item_id,
@@ -584,26 +597,28 @@ def record_follow_up(
 ) -> FollowUp:
     """The submitter says whether the recommendation was carried out; fully carried out closes the case."""
     if not decision.can_record_follow_up(actor):
-        raise OperationError("Only the case's submitter records the follow-up of its signed decision.")
+        raise OperationError(_("Only the case's submitter records the follow-up of its signed decision."))
     try:
         carried_out = FollowUpStatus(status)
     except ValueError:
-        raise OperationError("Was it carried out fully, partly or not?", field="status") from None
+        raise OperationError(_("Was it carried out fully, partly or not?"), field="status") from None
     deviation: DeviationReason | None = None
     if carried_out != FollowUpStatus.FULLY:
         try:
             deviation = DeviationReason(reason or "")
         except ValueError:
-            raise OperationError("Choose why it was not (fully) carried out.", field="reason") from None
+            raise OperationError(_("Choose why it was not (fully) carried out."), field="reason") from None
     today = hospital_today()
     born = decision.case.patient.birth_date
     for value, field in ((started_on, "started_on"), (completed_on, "completed_on")):
         if value is not None and value > today:
-            raise OperationError("A date of the follow-up cannot be in the future.", field=field)
+            raise OperationError(_("A date of the follow-up cannot be in the future."), field=field)
         if value is not None and value < born:
-            raise OperationError("A date of the follow-up cannot be before the patient's birth.", field=field)
+            raise OperationError(
+                _("A date of the follow-up cannot be before the patient's birth."), field=field
+            )
     if started_on and completed_on and completed_on < started_on:
-        raise OperationError("It cannot end before it started.", field="completed_on")
+        raise OperationError(_("It cannot end before it started."), field="completed_on")
     follow_up = decision.follow_up
     fields = ("status", "reason", "reason_text", "started_on", "completed_on")
     if follow_up is None:
@@ -636,9 +651,9 @@ def present_case_again(actor, decision: Decision) -> None:
     findings, a recommendation that could not be carried out)."""
     case = decision.case
     if case.submitter_id != actor.id:
-        raise OperationError("Only the case's submitter presents it again.")
+        raise OperationError(_("Only the case's submitter presents it again."))
     if not case.can_present_again(actor):
-        raise OperationError("The case is already with the board.")
+        raise OperationError(_("The case is already with the board."))
     case_operations.present_again(actor, case, details={"decision": decision.id, "from": "follow-up"})
 
 

@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tumorboard.auth.access import require_role
@@ -21,6 +23,15 @@ from tumorboard.render_cache import svg_response
 from tumorboard.timezones import hospital_today
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
+# what a filter's date is refused with, per field (a whole sentence each: the languages name them apart)
+NOT_A_DATE = {
+    "from": _l("The start date is not a date: write it as YYYY-MM-DD."),
+    "to": _l("The end date is not a date: write it as YYYY-MM-DD."),
+}
+OUT_OF_RANGE = {
+    "from": _l("The start date must lie between %(earliest)s and %(latest)s."),
+    "to": _l("The end date must lie between %(earliest)s and %(latest)s."),
+}
 
 
 @dataclass
@@ -47,17 +58,17 @@ def default_period(today: date) -> tuple[date, date]:
     return year_ago + timedelta(days=1), today
 
 
-def _date(name: str, default: date, label: str, errors: dict[str, str]) -> tuple[date, str]:
+def _date(name: str, default: date, errors: dict[str, str]) -> tuple[date, str]:
     raw = request.args.get(name, "").strip()[:40]
     if not raw:
         return default, default.isoformat()
     try:
         value = date.fromisoformat(raw)
     except ValueError:
-        errors[name] = f"The {label} date is not a date: write it as YYYY-MM-DD."
+        errors[name] = str(NOT_A_DATE[name])
         return default, raw
     if not EARLIEST <= value <= LATEST:
-        errors[name] = f"The {label} date must lie between {EARLIEST:%Y} and {LATEST:%Y}."
+        errors[name] = str(OUT_OF_RANGE[name]) % {"earliest": EARLIEST.year, "latest": LATEST.year}
         return default, raw
     return value, raw
 
@@ -72,10 +83,10 @@ def _filters(boards: list[Board]) -> QualityFilters:
         board = boards[0] if boards else None
     errors: dict[str, str] = {}
     default_start, default_end = default_period(hospital_today())
-    start, raw_start = _date("from", default_start, "start", errors)
-    end, raw_end = _date("to", default_end, "end", errors)
+    start, raw_start = _date("from", default_start, errors)
+    end, raw_end = _date("to", default_end, errors)
     if not errors and end < start:
-        errors["to"] = "The period ends before it starts: choose an end date on or after the start date."
+        errors["to"] = _("The period ends before it starts: choose an end date on or after the start date.")
     return QualityFilters(board, start, end, raw_start, raw_end, errors)
 
 

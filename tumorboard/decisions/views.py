@@ -50,7 +50,7 @@ from tumorboard.decisions.models import DECISION_FIELDS, Decision, DecisionStatu
 from tumorboard.errors import OperationError, StaleEdit
 from tumorboard.extensions import db
 from tumorboard.forms import ActionForm
-from tumorboard.i18n import Language
+from tumorboard.i18n import Language, in_sentence
 from tumorboard.meetings.lookups import get_visible_meeting
 from tumorboard.meetings.models import AgendaItem
 from tumorboard.meetings.queries import agenda_rows
@@ -211,7 +211,12 @@ def _plan_errors(form: DecisionForm) -> list[str]:
     for n, error in enumerate(form.items.errors, start=1):
         if isinstance(error, dict):
             messages += [
-                f"Plan item {n}, {form.items[n - 1].form[field].label.text.lower()}: {text}"
+                _(
+                    "Plan item %(position)d, %(field)s: %(problem)s",
+                    position=n,
+                    field=in_sentence(str(form.items[n - 1].form[field].label.text)),
+                    problem=text,
+                )
                 for field, texts in error.items()
                 for text in texts
             ]
@@ -318,19 +323,21 @@ def autosave(decision_id: int):
     """The page saves the draft as people type; a stale version answers 409 with both texts."""
     decision = get_visible_decision(decision_id)
     if decision.is_signed:
-        return jsonify(error="This decision has been signed meanwhile: reload the page."), 409
+        return jsonify(error=_("This decision has been signed meanwhile: reload the page.")), 409
     if not decision.can_edit(current_user):
         abort(403)
     form = DecisionForm()
     if not form.validate_on_submit():
         messages = [
-            "The page is out of date: reload it."
+            _("The page is out of date: reload it.")
             if name in ("version", "csrf_token")
-            else f"{form[name].label.text}: {' '.join(map(str, errors))}"
+            else _("%(field)s: %(problem)s", field=form[name].label.text, problem=" ".join(map(str, errors)))
             for name, errors in form.errors.items()
             if name != "items"
         ]
-        return jsonify(error="Not saved: " + "; ".join(messages + _plan_errors(form))), 422
+        return jsonify(
+            error=_("Not saved: %(problems)s", problems="; ".join(messages + _plan_errors(form)))
+        ), 422
     try:
         operations.save_draft(
             current_user, decision, expected_version=form.version.data, data=form.data, items=form.plan_rows()
@@ -400,7 +407,7 @@ def sign(decision_id: int):
         return _work_page(decision, form=form, sign_form=sign_form, status=422)
     if isinstance(sign_form, ProviderSignForm) and proof is None:
         # gone stale (or never there): nothing is signed, what the chair typed is kept as the draft
-        flash(step_up.PROOF_INVALID, "danger")
+        flash(_(step_up.PROOF_INVALID), "danger")
         if form is None:
             return redirect(back)
         _keep_draft(decision, form)
@@ -492,7 +499,7 @@ def sign_with_provider(decision_id: int):
             keep={"override_reason": sign_form.override_reason.data or ""},
         )
     except oidc.SignInRefused as refused:
-        flash(f"{refused.message} Your draft is saved.", "danger")
+        flash(_("%(problem)s Your draft is saved.", problem=_(refused.message)), "danger")
         return redirect(back)
 
 

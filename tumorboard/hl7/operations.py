@@ -1,8 +1,8 @@
 """What a received HL7 message does, and the coordinator's answers to a result it could not file.
 
-`handle_message` is the listener's one entry: bytes in, the ACK out, in a transaction of its own. The
-message's effects go through the patient and finding operations (their validation, their audit), inside
-`receive_message`, one operation: all of a message is written, or nothing, and a refusal is answered AE
+`handle_message` is the listener's one entry: bytes in, the ACK out (in English), in a transaction of its
+own. The message's effects go through the patient and finding operations (their validation, their audit),
+inside `receive_message`, one operation: all of a message is written, or nothing, and a refusal is answered AE
 with the operation's reason. The log row is written in the same transaction; (sender, control id) is
 unique, so a message sent again is answered with the ACK it had and writes nothing.
 """
@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from tumorboard import fields as v
@@ -33,6 +35,7 @@ from tumorboard.cases.patient_operations import (
     register_or_match_patient,
     update_patient,
 )
+from tumorboard.clinical.labels import N_
 from tumorboard.clinical.vocabularies import Analyte
 from tumorboard.db import atomic, utcnow
 from tumorboard.decisions.operations import flag_changed_result
@@ -87,7 +90,7 @@ NOT_A_VALUE = {
     "N": "the result is not asked for",
     "U": "a status change without a result",
 }
-NO_OPEN_CASE = "No case of a patient with this MRN is open for findings on your boards."
+NO_OPEN_CASE = N_("No case of a patient with this MRN is open for findings on your boards.")
 
 
 class InterfaceNotReady(RuntimeError):
@@ -106,7 +109,14 @@ def interface_account() -> User:
 
 
 def handle_message(raw: bytes) -> str:
-    """One message in, its ACK out; commits. Never raises for what a sender sent."""
+    """One message in, its ACK out; commits. Never raises for what a sender sent. The ACK's texts are
+    English whatever the hospital's language: the laboratory's system logs them, and its interface
+    team reads them (the refusals of the patient and finding operations are catalogue messages)."""
+    with force_locale("en"):
+        return _handled(raw)
+
+
+def _handled(raw: bytes) -> str:
     try:
         parsed = parsing.parse(raw)
     except parsing.Rejected as exc:
@@ -406,7 +416,7 @@ def _hold(actor, message, identity, patient, observation, reason: UnmatchedReaso
 
 def _check_open(actor, item: UnmatchedResult, expected_version) -> None:
     if not item.can_resolve(actor):
-        raise OperationError("This result is no longer open for you.")
+        raise OperationError(_("This result is no longer open for you."))
     check_version(item, expected_version)
 
 
@@ -425,19 +435,22 @@ def match_result(actor, item: UnmatchedResult, *, expected_version: int | None, 
     mrn = v.mrn(cleaned["mrn"], current_app.config["MRN_PATTERN"], PatientFields.mrn_hint())
     patient = patient_by_mrn(mrn)
     if patient is None:
-        raise OperationError(NO_OPEN_CASE, field="mrn")
+        raise OperationError(_(NO_OPEN_CASE), field="mrn")
     if item.reason is UnmatchedReason.WRONG_PATIENT and patient.id == item.patient_id:
         raise OperationError(
-            "The laboratory withdrew this result from this patient's record: name the patient it belongs to.",
+            _(
+                "The laboratory withdrew this result from this patient's record: "
+                "name the patient it belongs to."
+            ),
             field="mrn",
         )
     cases = [c for c in patient.cases if c.can_file_received_result(actor)]
     if not cases:
-        raise OperationError(NO_OPEN_CASE, field="mrn")
+        raise OperationError(_(NO_OPEN_CASE), field="mrn")
     comparator, number = parsing.measure(item.value)
     if number is None:
         raise OperationError(
-            "The value the laboratory sent is not a number: dismiss this result and record it by hand.",
+            _("The value the laboratory sent is not a number: dismiss this result and record it by hand."),
             field="analyte",
         )
     observation = parsing.Observation(

@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from tumorboard import keyset
@@ -91,7 +92,14 @@ def match(item_id: int):
         except OperationError as exc:
             form_error(form, exc, default="mrn")
         else:
-            flash(f"The result was filed on {len(cases)} case(s).", "success")
+            flash(
+                ngettext(
+                    "The result was filed on %(num)d case(s).",
+                    "The result was filed on %(num)d case(s).",
+                    len(cases),
+                ),
+                "success",
+            )
             return redirect(url_for("hl7.unmatched"))
     return _item_page(item, match_form=form, status=422)
 

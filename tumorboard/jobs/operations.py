@@ -1,5 +1,7 @@
 """What an admin does with a dead letter: try it again, or discard it; each audited."""
 
+from flask_babel import gettext as _
+
 from tumorboard.audit.recording import record
 from tumorboard.db import atomic
 from tumorboard.errors import OperationError
@@ -8,7 +10,7 @@ from tumorboard.jobs import queries
 
 def _require_admin(actor) -> None:
     if not getattr(actor, "is_admin", False):
-        raise OperationError("Only an admin handles failed jobs.")
+        raise OperationError(_("Only an admin handles failed jobs."))
 
 
 @atomic
@@ -18,7 +20,7 @@ def retry_dead_letter(actor, job_id: str) -> str:
     _require_admin(actor)
     job = queries.dead_letter(job_id)
     if job is None:
-        raise OperationError("This job is no longer among the failed ones.")
+        raise OperationError(_("This job is no longer among the failed ones."))
     record("job.retried", actor=actor, entity_type="job", entity_id=job.id, details=_details(job))
     job.failed_job_registry.requeue(job)
     return job.description or ""
@@ -30,7 +32,7 @@ def discard_dead_letter(actor, job_id: str) -> str:
     _require_admin(actor)
     job = queries.dead_letter(job_id)
     if job is None:
-        raise OperationError("This job is no longer among the failed ones.")
+        raise OperationError(_("This job is no longer among the failed ones."))
     record("job.discarded", actor=actor, entity_type="job", entity_id=job.id, details=_details(job))
     job.failed_job_registry.remove(job, delete_job=True)
     return job.description or ""

@@ -1,7 +1,9 @@
 """The admin's page of failed background jobs (dead letters), with Retry and Discard."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tumorboard.auth.access import require_role
@@ -25,7 +27,8 @@ def dead_letters():
     )
 
 
-def _act(job_id: str, operation, done: str):
+def _act(job_id: str, operation, done: LazyString):
+    """`done`: the sentence that says what became of the job, with its %(job)s."""
     if not queries.JOB_ID.fullmatch(job_id):
         abort(404)
     if not ActionForm().validate_on_submit():
@@ -36,17 +39,17 @@ def _act(job_id: str, operation, done: str):
     except OperationError as exc:
         flash(exc.message, "warning")
     else:
-        flash(f"{description} {done}.", "success")
+        flash(str(done) % {"job": description}, "success")
     return redirect(url_for("jobs.dead_letters"))
 
 
 @bp.post("/<job_id>/retry")
 @require_role(Role.ADMIN)
 def retry(job_id: str):
-    return _act(job_id, operations.retry_dead_letter, "is queued again")
+    return _act(job_id, operations.retry_dead_letter, _l("%(job)s is queued again."))
 
 
 @bp.post("/<job_id>/discard")
 @require_role(Role.ADMIN)
 def discard(job_id: str):
-    return _act(job_id, operations.discard_dead_letter, "was discarded")
+    return _act(job_id, operations.discard_dead_letter, _l("%(job)s was discarded."))

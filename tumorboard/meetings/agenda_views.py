@@ -9,6 +9,7 @@ from tumorboard.audit.models import AccessPage
 from tumorboard.auth.access import require_login
 from tumorboard.cases.lookups import get_visible_case
 from tumorboard.cases.models import Case
+from tumorboard.clinical.labels import N_
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.db import MAX_ID
 from tumorboard.errors import OperationError, StaleEdit
@@ -111,12 +112,12 @@ def reorder(meeting_id: int):
     meeting = _managed_meeting(meeting_id)
     form = ReorderForm()
     if not form.validate_on_submit():
-        return jsonify(error="The order could not be read: reload the page."), 400
+        return jsonify(error=_("The order could not be read: reload the page.")), 400
     try:
         operations.reorder_agenda(current_user, meeting, form.item_ids(), expected_version=form.version.data)
     except StaleEdit:
         db.session.rollback()
-        return jsonify(error="Someone else changed the agenda: reload the page to see their changes."), 409
+        return jsonify(error=_("Someone else changed the agenda: reload the page to see their changes.")), 409
     except OperationError as exc:
         db.session.rollback()
         return jsonify(error=exc.message), 422
@@ -187,7 +188,7 @@ def attendance(meeting_id: int):
         if guest_id is None or guest_id not in {u.id for u in queries.guest_directory(meeting)}:
             # The same answer for every value the list did not offer: no account, a disabled one, a
             # member, an address, a made-up number. Nothing tells who has an account.
-            return _attendance_page(meeting, statuses, "", GUEST_NOT_OFFERED, at_guest=True)
+            return _attendance_page(meeting, statuses, "", _(GUEST_NOT_OFFERED), at_guest=True)
         statuses[guest_id] = AttendanceStatus.GUEST.value
     try:
         operations.record_attendance(current_user, meeting, statuses, expected_version=form.version.data)
@@ -197,7 +198,7 @@ def attendance(meeting_id: int):
     return back_to_meeting(meeting, "attendance")
 
 
-GUEST_NOT_OFFERED = "Choose the guest by name from the list of people at the hospital."
+GUEST_NOT_OFFERED = N_("Choose the guest by name from the list of people at the hospital.")
 
 
 def _attendance_page(

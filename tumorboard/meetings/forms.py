@@ -1,5 +1,6 @@
 """Forms of the meetings package."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -53,7 +54,7 @@ class NewMeetingForm(MeetingForm):
             try:
                 dates.append(date.fromisoformat(line.strip()))
             except ValueError:
-                raise ValidationError(f"“{line[:20]}” is not a date (YYYY-MM-DD).") from None
+                raise ValidationError(_("“%(text)s” is not a date (YYYY-MM-DD).", text=line[:20])) from None
         return dates
 
     def validate_skip(self, field):
@@ -93,7 +94,7 @@ class ReorderForm(Form):
         try:
             return [int(part) for part in self.order.data.split(",") if part]
         except ValueError:
-            raise ValidationError("The order is damaged: reload the page.") from None
+            raise ValidationError(_("The order is damaged: reload the page.")) from None
 
     def validate_order(self, field):
         self.item_ids()

@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Select, delete, func, literal, select, tuple_, union_all
 
 from tumorboard.audit.recording import diff, record, snapshot
@@ -104,7 +105,7 @@ def local_to_utc(start_local: datetime) -> datetime:
     zone = hospital_tz()
     aware = start_local.replace(tzinfo=zone)
     if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != start_local:
-        raise OperationError("This time does not exist on that day (the clocks change).", field="start")
+        raise OperationError(_("This time does not exist on that day (the clocks change)."), field="start")
     return aware.astimezone(UTC)
 
 
@@ -112,10 +113,10 @@ def _clean_plan(board: Board, plan: MeetingPlan, *, allow_past: bool = False) ->
     clean = clean_all(MeetingPlanFields, vars(plan))
     room, video = clean["room"], clean["video_link"]
     if not room and not video:
-        raise OperationError("Give a room, a video link, or both.", field="room")
+        raise OperationError(_("Give a room, a video link, or both."), field="room")
     starts_at = local_to_utc(plan.start_local)
     if not allow_past and starts_at < utcnow():
-        raise OperationError("The meeting would start in the past.", field="start")
+        raise OperationError(_("The meeting would start in the past."), field="start")
     return {
         "board_id": board.id,
         "starts_at": starts_at,
@@ -145,7 +146,7 @@ def series_dates(first: date, frequency: str, count: int, skip: Iterable[date] =
     try:
         every = Frequency(frequency).days
     except ValueError:
-        raise OperationError("Choose weekly or fortnightly.", field="frequency") from None
+        raise OperationError(_("Choose weekly or fortnightly."), field="frequency") from None
     count = int(MeetingFields.count.clean(count, "count") or 1)
     dropped = set(skip)
     days = [first + timedelta(days=every * n) for n in range(count)]
@@ -162,7 +163,7 @@ def plan_series(
     skip = set(skip)  # read twice below: once for the dates, once for the audit record
     dates = series_dates(plan.start_local.date(), frequency, count, skip)
     if not dates:
-        raise OperationError("Every date of the series was dropped.", field="skip")
+        raise OperationError(_("Every date of the series was dropped."), field="skip")
     series = MeetingSeries(board_id=board.id, frequency=frequency, created_by_id=actor.id)
     db.session.add(series)
     db.session.flush()
@@ -441,11 +442,11 @@ def _clean_item(meeting: Meeting, minutes, presenter_id, mode) -> dict:
     try:
         mode = AgendaMode(mode).value
     except ValueError:
-        raise OperationError("Choose full discussion or for noting.", field="mode") from None
+        raise OperationError(_("Choose full discussion or for noting."), field="mode") from None
     if presenter_id not in (None, "", 0):
         presenter_id = int(presenter_id)
         if presenter_id not in member_ids(meeting.board):
-            raise OperationError("The presenter must be a member of the board.", field="presenter_id")
+            raise OperationError(_("The presenter must be a member of the board."), field="presenter_id")
     else:
         presenter_id = None
     return {"minutes": int(minutes), "presenter_id": presenter_id, "mode": mode}
@@ -475,12 +476,12 @@ def add_to_agenda(
     capacity is allowed but shown as a warning."""
     _check_agenda_editable(actor, meeting, expected_version)
     if case.board_id != meeting.board_id or not case.is_in_pool:
-        raise OperationError("Only a case waiting in this board's pool can go on the agenda.")
+        raise OperationError(_("Only a case waiting in this board's pool can go on the agenda."))
     late = utcnow() > meeting.cutoff_at
     reason = AgendaFields.late_reason.clean(late_reason, "late_reason")
     if late and not reason:
         raise OperationError(
-            "The submission cut-off has passed: give a reason to add the case anyway.", field="late_reason"
+            _("The submission cut-off has passed: give a reason to add the case anyway."), field="late_reason"
         )
     position = (
         db.session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id))
@@ -565,7 +566,7 @@ def reorder_agenda(actor, meeting: Meeting, item_ids: Sequence[int], *, expected
     _check_agenda_editable(actor, meeting, expected_version)
     by_id = {item.id: item for item in meeting.items}
     if sorted(item_ids) != sorted(by_id) or len(set(item_ids)) != len(item_ids):
-        raise OperationError("The agenda changed meanwhile: reload the page.")
+        raise OperationError(_("The agenda changed meanwhile: reload the page."))
     before = [i.case_id for i in meeting.items]
     ordered = [by_id[i] for i in item_ids]
     _renumber(meeting, ordered)
@@ -612,7 +613,7 @@ def move_item(actor, item: AgendaItem, step: int, *, expected_version: int | Non
     index = ids.index(item.id)
     target = index + step
     if step not in (-1, 1) or not 0 <= target < len(ids):
-        raise OperationError("The case cannot move further.")
+        raise OperationError(_("The case cannot move further."))
     ids[index], ids[target] = ids[target], ids[index]
     reorder_agenda(actor, item.meeting, ids, expected_version=expected_version)
 
@@ -645,11 +646,11 @@ def update_item(
 def request_meeting(actor, case: Case, meeting: Meeting, *, note: str = "") -> MeetingRequest:
     """The submitter asks for a meeting; the coordinator sees the wish in the pool."""
     if case.submitter_id != actor.id:
-        raise OperationError("Only the submitter asks for a meeting for their case.")
+        raise OperationError(_("Only the submitter asks for a meeting for their case."))
     if meeting.board_id != case.board_id or not meeting.is_open or meeting.starts_at < utcnow():
-        raise OperationError("Choose an upcoming meeting of the case's board.", field="meeting_id")
+        raise OperationError(_("Choose an upcoming meeting of the case's board."), field="meeting_id")
     if not case.can_request_meeting(actor):
-        raise OperationError("The case is already on an agenda or has been discussed.")
+        raise OperationError(_("The case is already on an agenda or has been discussed."))
     wish = db.session.scalar(select(MeetingRequest).where(MeetingRequest.case_id == case.id))
     if wish is None:
         wish = MeetingRequest(case_id=case.id, meeting_id=meeting.id, requested_by_id=actor.id)
@@ -690,13 +691,15 @@ def record_attendance(
         try:
             chosen = AttendanceStatus(status)
         except ValueError:
-            raise OperationError("Attendance is present, absent or guest.") from None
+            raise OperationError(_("Attendance is present, absent or guest.")) from None
         status = chosen.value
         user = users.get(user_id)
         if user is None or not user.active:
-            raise OperationError("Unknown person.")
+            raise OperationError(_("Unknown person."))
         if (status == AttendanceStatus.GUEST) == (user_id in members):
-            raise OperationError(f"{user.name}: members are present or absent; guests are not members.")
+            raise OperationError(
+                _("%(name)s: members are present or absent; guests are not members.", name=user.name)
+            )
         row = existing.get(user_id)
         if row is None:
             row = Attendance(
@@ -755,9 +758,9 @@ def start_meeting(
     reason = MeetingFields.quorum_override_reason.clean(override_reason, "override_reason")
     if missing:
         if not board.can_chair(actor):
-            raise OperationError("Quorum is not reached: the chair must confirm the start, with a reason.")
+            raise OperationError(_("Quorum is not reached: the chair must confirm the start, with a reason."))
         if not reason:
-            raise OperationError("Say why the board meets without quorum.", field="override_reason")
+            raise OperationError(_("Say why the board meets without quorum."), field="override_reason")
         reason_given(reason, "override_reason")
     early = starts_before_its_day(meeting)
     if early:
@@ -800,11 +803,11 @@ def set_outcome(actor, item: AgendaItem, outcome: str, *, expected_version: int 
     check_version(meeting, expected_version)
     chosen = next((o for o in BOARD_OUTCOMES if o == outcome), None)
     if chosen is None:
-        raise OperationError("The outcome is discussed or deferred.")
+        raise OperationError(_("The outcome is discussed or deferred."))
     if item.outcome == chosen:
         return
     if item.outcome is not None:
-        raise OperationError("The outcome of this case is already recorded.")
+        raise OperationError(_("The outcome of this case is already recorded."))
     frozen = freeze_item(item)
     if chosen is CaseStatus.DISCUSSED:
         case_operations.mark_discussed(actor, item.case, details={"meeting": meeting.id})
@@ -986,7 +989,11 @@ def close_meeting(
     open_items = [i for i in meeting.items if i.outcome is None]
     if open_items and not defer_remaining:
         raise OperationError(
-            f"{len(open_items)} case(s) have no outcome yet: record them, or defer them when you close."
+            ngettext(
+                "%(num)d case(s) have no outcome yet: record them, or defer them when you close.",
+                "%(num)d case(s) have no outcome yet: record them, or defer them when you close.",
+                len(open_items),
+            )
         )
     frozen = {str(item.id): freeze_item(item) for item in open_items}
     for item in open_items:

@@ -22,6 +22,7 @@ from tumorboard.db import utcnow
 from tumorboard.documents import agenda as pdf_document
 from tumorboard.errors import OperationError
 from tumorboard.extensions import db
+from tumorboard.hospital import hospital_name
 from tumorboard.languages import document_language, recipient_locale
 from tumorboard.meetings import calendar_feed, operations, queries
 from tumorboard.meetings.blueprint import bp
@@ -272,7 +273,7 @@ def agenda_pdf(meeting_id: int):
     pdf = pdf_document.agenda_pdf(
         _meeting_info(meeting),
         _document_entries(meeting, AccessPage.AGENDA_PDF),
-        hospital=current_app.config["HOSPITAL_NAME"],
+        hospital=hospital_name(),
         generated_at=to_local(utcnow()),
         language=document_language(str(get_locale())),
     )

@@ -20,6 +20,7 @@ from sqlalchemy import CursorResult, select, update
 from tumorboard.auth.models import User
 from tumorboard.db import utcnow
 from tumorboard.extensions import db, mail
+from tumorboard.hospital import hospital_name
 from tumorboard.notifications.models import Notification
 from tumorboard.public_url import public_url
 
@@ -57,7 +58,7 @@ def mail_notification(notification_id: int) -> bool:
         return False
     db.session.commit()  # the claim holds before anything leaves: a second run now sends nothing
     base = public_url().rstrip("/")
-    body = f"{note.message}\n\n{base}{note.link}\n\n— TumorBoard, {current_app.config['HOSPITAL_NAME']}"
+    body = f"{note.message}\n\n{base}{note.link}\n\n— TumorBoard, {hospital_name()}"
     try:
         mail.send(Message(subject=f"TumorBoard: {note.message[:80]}", recipients=[email], body=body))
     except Exception:

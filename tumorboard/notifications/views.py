@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from tumorboard import keyset
@@ -30,5 +31,10 @@ def mark_all_read():
         flash(_("The form has expired; try again."), "danger")
     else:
         count = operations.mark_read(current_user)
-        flash(f"{count} notification(s) marked as read.", "success")
+        flash(
+            ngettext(
+                "%(num)d notification(s) marked as read.", "%(num)d notification(s) marked as read.", count
+            ),
+            "success",
+        )
     return redirect(url_for("notifications.index"))
