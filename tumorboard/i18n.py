@@ -23,7 +23,7 @@ from werkzeug.datastructures import LanguageAccept
 
 from tumorboard.clinical import labels as clinical_labels
 from tumorboard.problems import is_api_request
-from tumorboard.timezones import format_number
+from tumorboard.timezones import format_date, format_number
 
 
 class Language(StrEnum):
@@ -107,9 +107,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
-    # the clinical vocabularies' labels and numbers (clinical.labels, pure Python) through the same
-    # catalogues and formats
-    clinical_labels.set_translator(gettext, format_number)
+    # the clinical vocabularies' labels and rule texts, their numbers and days (clinical.labels, pure
+    # Python) through the same catalogues and formats
+    clinical_labels.set_translator(gettext, format_number, format_date)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     # Flask-Babel keeps the locale it chose on `g`, which lives as long as the app context: where one
     # context serves several requests (the tests' client inside an app context, a CLI command rendering

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from flask_babel import gettext as _
 
 from tumorboard.clinical import coding, grading, imaging, staging
+from tumorboard.clinical.labels import N_, Text
 from tumorboard.clinical.results import Result
 from tumorboard.clinical.vocabularies import Differentiation, FunctionalStatus, ImagingModality, PrimarySite
 
@@ -118,10 +119,10 @@ def compute_grade(case) -> GradeFinding | None:
     result: Result
     if case.primary_site in LUNG_RULES_SITES:
         result = grading.lung_category(report.mitoses_per_2mm2, report.necrosis)
-        scheme = "WHO 2015/2021 lung and thymus"
+        scheme = grading.WHO_LUNG
     else:
         result = grading.who_grade(report.ki67_percent, report.mitoses_per_2mm2, differentiation)
-        scheme = "WHO 2019 digestive system"
+        scheme = grading.WHO_2019
     return GradeFinding(result=result, report=report, scheme=scheme, reported=report.reported_grade)
 
 
@@ -195,7 +196,10 @@ def summarise(case) -> CaseSummary:
     if grade is not None:
         if grade.result.disputed:
             summary.flags.append(
-                Flag(FlagKind.DISPUTED, f"Grade on a disputed boundary: {grade.result.disputed_reason}")
+                Flag(
+                    FlagKind.DISPUTED,
+                    Text(N_("Grade on a disputed boundary: %(reason)s"), reason=grade.result.disputed_reason),
+                )
             )
         computed = str(grade.result.category)
         if (
@@ -206,8 +210,15 @@ def summarise(case) -> CaseSummary:
             summary.flags.append(
                 Flag(
                     FlagKind.DISAGREEMENT,
-                    f"The pathologist reported {grade.reported}; the indices give {computed} "
-                    f"({grade.result.rule}). The reported grade stands until the pathologist revises it.",
+                    Text(
+                        N_(
+                            "The pathologist reported %(reported)s; the indices give %(computed)s "
+                            "(%(rule)s). The reported grade stands until the pathologist revises it."
+                        ),
+                        reported=grade.reported,
+                        computed=grade.result.category,
+                        rule=grade.result.rule,
+                    ),
                 )
             )
     report = grade.report if grade else None
@@ -237,7 +248,11 @@ def summarise(case) -> CaseSummary:
                 summary.flags.append(
                     Flag(
                         FlagKind.DISPUTED,
-                        f"{part.category} sits on a disputed boundary: {part.disputed_reason}",
+                        Text(
+                            N_("%(category)s sits on a disputed boundary: %(reason)s"),
+                            category=part.category,
+                            reason=part.disputed_reason,
+                        ),
                     )
                 )
     tnm_report = _latest(case.pathology, lambda r: bool(r.reported_tnm))
@@ -282,7 +297,14 @@ def _krenning_uptake_flags(summary: CaseSummary, case) -> None:
             ),
         )
         if message:
-            when = f"{study.study_date:%d %b %Y}" if study.study_date else "undated"
-            summary.flags.append(
-                Flag(FlagKind.DISAGREEMENT, f"{ImagingModality(study.modality).label} of {when}: {message}")
-            )
+            modality = ImagingModality(study.modality)
+            if study.study_date:
+                text = Text(
+                    N_("%(modality)s of %(day)s: %(message)s"),
+                    modality=modality,
+                    day=study.study_date,
+                    message=message,
+                )
+            else:
+                text = Text(N_("%(modality)s, undated: %(message)s"), modality=modality, message=message)
+            summary.flags.append(Flag(FlagKind.DISAGREEMENT, text))

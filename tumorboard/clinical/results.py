@@ -11,6 +11,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Generic, TypeVar
 
+from tumorboard.clinical.labels import SENTENCES, joined
+
 C = TypeVar("C", bound=StrEnum)
 E = TypeVar("E", bound=StrEnum)
 
@@ -99,5 +101,9 @@ def parse_each(enum: type[E], values: Iterable[object], what: str) -> tuple[E, .
 
 
 def join_notes(*notes: str | None) -> str | None:
-    """Several optional caveats as one note (None when there are none)."""
-    return " ".join(note for note in notes if note) or None
+    """Several optional caveats as one note (None when there are none), each in the reader's language."""
+    present = [note for note in notes if note]
+    if not present:
+        return None
+    joined_notes = joined(present, SENTENCES)
+    return joined_notes if isinstance(joined_notes, str) else None
