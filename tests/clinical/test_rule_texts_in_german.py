@@ -16,6 +16,7 @@ from tests.clinical.test_rule_texts import PUBLISHED, RESULTS
 from tumorboard.clinical import grading, imaging, staging
 from tumorboard.clinical.labels import Text
 from tumorboard.i18n import TRANSLATIONS_DIR
+from tumorboard.timezones import format_number
 
 
 @cache
@@ -29,8 +30,8 @@ def german_catalogue() -> dict[str, str]:
         return {m.id: m.string for m in read_po(po) if isinstance(m.id, str) and m.id}
 
 
-def german_number(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
+def german_number(value: float, digits: int | None = None) -> str:
+    return format_number(value, digits, "de")  # the app's, as tumorboard.i18n installs it
 
 
 def in_german(text: Text) -> str:
@@ -96,8 +97,18 @@ def test_german_rule_texts_read_as_a_clinician_writes_them():
         "Speicherung stärker als Leber;"
     )
     assert in_german(imaging.recist_response(50, 25, 30).rule) == (
-        "RECIST 1.1 (Eisenhauer 2009): die Summe stieg um 5 mm (+20.0%) über den Nadir, mindestens 20 % und "
+        "RECIST 1.1 (Eisenhauer 2009): die Summe stieg um 5 mm (+20,0 %) über den Nadir, mindestens 20 % und "
         "5 mm: Progression (PD)."
+    )
+
+
+def test_german_numbers_and_changes_are_written_the_german_way():
+    assert "gegenüber dem Ausgangswert um -30,0 %, ein Rückgang" in in_german(
+        imaging.recist_response(100, 100, 70).rule
+    )
+    assert "changed -30.0% from baseline" in imaging.recist_response(100, 100, 70).rule
+    assert in_german(staging.m_category([], site="pancreas").rule) == (
+        "AJCC 8, NET des Pankreas: keine Fernmetastasen ergeben M0."
     )
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from tumorboard.clinical.labels import N_, Text
+from tumorboard.clinical.labels import N_, Signed, Text
 from tumorboard.clinical.results import Result, parse_optional, require
 from tumorboard.clinical.vocabularies import FdgVsSstr
 
@@ -76,7 +76,7 @@ def recist_response(
         "new_lesions": new_lesions,
     }
     baseline, nadir, current = map(_exact, (baseline_sum_mm, nadir_sum_mm, current_sum_mm))
-    change = f"{float((current - baseline) / baseline):+.1%}"
+    change = Signed(float((current - baseline) / baseline) * 100, 1)
     rise = current - nadir
     relative_rise_reached = rise > 0 and rise >= _PD_RISE * nadir
 
@@ -95,11 +95,11 @@ def recist_response(
             Response.PD,
             Text(
                 N_(
-                    "the sum rose %(rise)s mm (%(relative)s) over the nadir, at least 20%% and 5 mm: "
+                    "the sum rose %(rise)s mm (%(relative)s%%) over the nadir, at least 20%% and 5 mm: "
                     "progressive disease"
                 ),
                 rise=float(rise),
-                relative=f"{float(rise / nadir):+.1%}",
+                relative=Signed(float(rise / nadir) * 100, 1),
             ),
         )
     if current == 0:
@@ -123,7 +123,7 @@ def recist_response(
         return result(
             Response.PR,
             Text(
-                N_("the sum changed %(change)s from baseline, a fall of at least 30%%: partial response"),
+                N_("the sum changed %(change)s%% from baseline, a fall of at least 30%%: partial response"),
                 change=change,
             ),
             note,
@@ -132,11 +132,11 @@ def recist_response(
         Response.SD,
         Text(
             N_(
-                "the sum changed %(change)s from baseline and %(rise)s mm from the nadir, neither a 30%% "
+                "the sum changed %(change)s%% from baseline and %(rise)s mm from the nadir, neither a 30%% "
                 "fall nor a rise of 20%% and 5 mm: stable disease"
             ),
             change=change,
-            rise=f"{float(rise):+g}",
+            rise=Signed(float(rise)),
         ),
         note,
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 
 def N_(text: str) -> str:  # noqa: N802 (the catalogue tools' name for a marker that translates nothing)
@@ -24,8 +24,14 @@ def _untranslated(text: str) -> str:
     return text
 
 
-def _plain_number(value: float) -> str:
-    return f"{value:g}"
+class NumberFormat(Protocol):
+    """A number in the reader's digits, with ``digits`` decimals when given (the app's format_number)."""
+
+    def __call__(self, value: float, digits: int | None = None) -> str: ...
+
+
+def _plain_number(value: float, digits: int | None = None) -> str:
+    return f"{value:g}" if digits is None else f"{value:.{digits}f}"
 
 
 def _plain_date(value: date) -> str:
@@ -33,13 +39,13 @@ def _plain_date(value: date) -> str:
 
 
 _translator: Callable[[str], str] = _untranslated
-_number_format: Callable[[float], str] = _plain_number
+_number_format: NumberFormat = _plain_number
 _date_format: Callable[[date], str] = _plain_date
 
 
 def set_translator(
     translator: Callable[[str], str],
-    number_format: Callable[[float], str] | None = None,
+    number_format: NumberFormat | None = None,
     date_format: Callable[[date], str] | None = None,
 ) -> None:
     """The app's gettext, and its number format (2.8 / 2,8) for the numbers a label holds, and its day
@@ -93,7 +99,7 @@ class Text(str):
     def written(
         self,
         translate: Callable[[str], str] = _untranslated,
-        number_format: Callable[[float], str] = _plain_number,
+        number_format: NumberFormat = _plain_number,
         date_format: Callable[[date], str] = _plain_date,
     ) -> str:
         """The text in the language of ``translate``, its numbers and days as the formats write them."""
@@ -107,7 +113,7 @@ def _text(message: str, values: dict[str, object]) -> Text:
 @dataclass(frozen=True)
 class _Formats:
     translate: Callable[[str], str]
-    number: Callable[[float], str]
+    number: NumberFormat
     day: Callable[[date], str]
 
 
@@ -127,11 +133,21 @@ def _value(value: object, formats: _Formats) -> str:
     if isinstance(value, StrEnum):  # a rule's category: a code as written, words translated
         text = str(value)
         return formats.translate(text) if text.islower() or " " in text else text
+    if isinstance(value, Signed):
+        return ("-" if value.value < 0 else "+") + formats.number(abs(value.value), value.digits)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return formats.number(value)
     if isinstance(value, date):
         return formats.day(value)
     return str(value)
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A change written with its sign (+20.0, -30.0; in German +20,0), ``digits`` decimals when given."""
+
+    value: float
+    digits: int | None = None
 
 
 def joined(items: Sequence[object], conjunction: str) -> object:
