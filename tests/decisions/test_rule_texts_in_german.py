@@ -73,3 +73,24 @@ def test_a_signed_decisions_frozen_record_keeps_the_english_it_was_signed_with(a
     assert f"<span>{GRADE_DE}</span>" in _page(client, f"/cases/{agenda_item.case_id}", GERMAN)
     db.session.expire_all()
     assert db.session.get(AgendaItem, agenda_item.id).snapshot.data["presented"] == presented
+
+
+def test_the_summary_flags_read_in_german(app, submitter, board, create_case, create_pathology):
+    """A reported pT the app computes otherwise, and an extent the site's chapter does not know: both
+    flags in the reader's language, the English page as before."""
+    case = create_case(submitter=submitter, board=board, primary_site="colon", extent="limited_to_pancreas")
+    create_pathology(case, created_by=submitter, reported_tnm="pT3 pN0")
+    db.session.commit()
+    client = log_in(app.test_client(), submitter)
+    english = _page(client, f"/cases/{case.id}", ENGLISH)
+    german = _page(client, f"/cases/{case.id}", GERMAN)
+    assert "<span>Stage: Unknown depth of invasion 'limited_to_pancreas' for colon.</span>" in english
+    assert "<span>Stadium: Unbekannte Invasionstiefe 'limited_to_pancreas' für colon.</span>" in german
+
+    other = create_case(submitter=submitter, board=board, primary_site="pancreas", tumour_size_cm=2.5)
+    create_pathology(other, created_by=submitter, reported_tnm="pT3 pN0")
+    db.session.commit()
+    english = _page(client, f"/cases/{other.id}", ENGLISH)
+    german = _page(client, f"/cases/{other.id}", GERMAN)
+    assert "The pathologist reported T3 (pT3 pN0); the app computes T2." in english
+    assert "Die Pathologie hat T3 befundet (pT3 pN0); die Anwendung berechnet T2. Der Befund gilt;" in german

@@ -174,24 +174,36 @@ def _reported_tnm_flags(summary: CaseSummary, reported: str) -> None:
             summary.flags.append(
                 Flag(
                     FlagKind.DISAGREEMENT,
-                    f"The pathologist reported {part}{match.group(1)} ({reported}); the app "
-                    f"computes {computed}. The report stands; check the size, extent and node inputs.",
+                    Text(
+                        N_(
+                            "The pathologist reported %(category)s (%(reported)s); the app computes "
+                            "%(computed)s. The report stands; check the size, extent and node inputs."
+                        ),
+                        category=f"{part}{match.group(1)}",
+                        reported=reported,
+                        computed=computed,
+                    ),
                 )
             )
 
 
 def _guard(summary: CaseSummary, what: str, compute):
+    """The computed value, or None and a flag saying why the rules cannot use the input (the core's
+    refusal, a catalogue message where it is one)."""
     try:
         return compute()
     except ValueError as exc:
-        summary.flags.append(Flag(FlagKind.INVALID, f"{what}: {exc}"))
+        reason = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        summary.flags.append(
+            Flag(FlagKind.INVALID, Text(N_("%(what)s: %(reason)s"), what=Text(what), reason=reason))
+        )
         return None
 
 
 def summarise(case) -> CaseSummary:
     """Everything the case page, the agenda and the meeting screen show of a case's clinical picture."""
     summary = CaseSummary()
-    summary.grade = _guard(summary, "Grade", lambda: compute_grade(case))
+    summary.grade = _guard(summary, N_("Grade"), lambda: compute_grade(case))
     grade = summary.grade
     if grade is not None:
         if grade.result.disputed:
@@ -230,7 +242,7 @@ def summarise(case) -> CaseSummary:
     )
     summary.staging = _guard(
         summary,
-        "Stage",
+        N_("Stage"),
         lambda: staging.stage(
             case.primary_site,
             case.tumour_size_cm,
@@ -265,7 +277,7 @@ def summarise(case) -> CaseSummary:
     syndrome = case.syndrome if case.functional_status == FunctionalStatus.FUNCTIONAL else None
     summary.codes = _guard(
         summary,
-        "Codes",
+        N_("Codes"),
         lambda: coding.suggest_codes(
             case.primary_site, differentiation, grade_value, histology, case.metastatic_site_list, syndrome
         ),

@@ -171,7 +171,7 @@ def _grade(value: object) -> Grade | LungCategory | None:
         for categories in (Grade, LungCategory):
             with suppress(ValueError):
                 return categories(value)
-    raise ValueError(f"Unknown grade {value!r}.")
+    raise ValueError(Text(N_("Unknown grade %(value)s."), value=repr(value)))
 
 
 def _morphology(
@@ -206,12 +206,12 @@ def suggest_codes(
     ICD-10-CM subdivides the reference's E34.0). NETs are malignant (/3) in ICD-O-3.2, so D3A (benign
     carcinoid) is never suggested.
     """
-    site = parse(PrimarySite, site, "primary site")
+    site = parse(PrimarySite, site, N_("primary site"))
     differentiation = as_differentiation(differentiation)
     grade = _grade(grade)
-    histology = parse_optional(Histology, histology, "histology")
-    metastases = parse_each(MetastaticSite, metastatic_sites, "metastatic site")
-    syndrome = parse_optional(FunctionalSyndrome, functional_syndrome, "syndrome")
+    histology = parse_optional(Histology, histology, N_("histology"))
+    metastases = parse_each(MetastaticSite, metastatic_sites, N_("metastatic site"))
+    syndrome = parse_optional(FunctionalSyndrome, functional_syndrome, N_("syndrome"))
     inputs = {
         "site": site,
         "differentiation": differentiation,

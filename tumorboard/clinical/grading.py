@@ -78,8 +78,8 @@ def per_2mm2(mitoses: float, area_mm2: float = 10) -> float:
 
     CAP: count 50 fields of 0.2 mm² (10 mm² in all) and divide by 5.
     """
-    require(mitoses >= 0, "The mitotic count cannot be negative.")
-    require(area_mm2 > 0, "The area counted must be greater than 0 mm².")
+    require(mitoses >= 0, Text(N_("The mitotic count cannot be negative.")))
+    require(area_mm2 > 0, Text(N_("The area counted must be greater than 0 mm².")))
     return mitoses * 2 / area_mm2
 
 
@@ -96,8 +96,10 @@ def who_grade(
     the note says morphology decides. Ki-67 strictly between 2 and 3% is flagged disputed when it decides
     the grade: it is G1 under WHO 2019 but was not G1 under WHO 2010 ("≤2%"); 2 and 3 themselves agree.
     """
-    require(ki67_percent is None or 0 <= ki67_percent <= 100, "Ki-67 must be between 0 and 100 %.")
-    require(mitoses_per_2mm2 is None or mitoses_per_2mm2 >= 0, "Mitoses per 2 mm² cannot be negative.")
+    require(ki67_percent is None or 0 <= ki67_percent <= 100, Text(N_("Ki-67 must be between 0 and 100 %%.")))
+    require(
+        mitoses_per_2mm2 is None or mitoses_per_2mm2 >= 0, Text(N_("Mitoses per 2 mm² cannot be negative."))
+    )
     differentiation = as_differentiation(differentiation)
     inputs = {
         "ki67_percent": ki67_percent,
@@ -194,7 +196,9 @@ def lung_category(mitoses_per_2mm2: float | None, necrosis: bool | None) -> Resu
     Without a mitotic count, or with <2 mitoses and necrosis not recorded, the result is "not
     classifiable".
     """
-    require(mitoses_per_2mm2 is None or mitoses_per_2mm2 >= 0, "Mitoses per 2 mm² cannot be negative.")
+    require(
+        mitoses_per_2mm2 is None or mitoses_per_2mm2 >= 0, Text(N_("Mitoses per 2 mm² cannot be negative."))
+    )
     inputs = {"mitoses_per_2mm2": mitoses_per_2mm2, "necrosis": necrosis}
 
     if mitoses_per_2mm2 is None:

@@ -66,9 +66,12 @@ def recist_response(
     targets a CR (every node <10 mm) leaves a sum above 0; this function then reports PR or SD, and the
     reader applies the node rule. Unequivocal progression of non-target lesions (also PD) is not an input.
     """
-    require(min(baseline_sum_mm, nadir_sum_mm, current_sum_mm) >= 0, "Sums of diameters cannot be negative.")
-    require(baseline_sum_mm > 0, "The baseline sum must be greater than 0 mm.")
-    require(nadir_sum_mm <= baseline_sum_mm, "The nadir sum cannot exceed the baseline sum.")
+    require(
+        min(baseline_sum_mm, nadir_sum_mm, current_sum_mm) >= 0,
+        Text(N_("Sums of diameters cannot be negative.")),
+    )
+    require(baseline_sum_mm > 0, Text(N_("The baseline sum must be greater than 0 mm.")))
+    require(nadir_sum_mm <= baseline_sum_mm, Text(N_("The nadir sum cannot exceed the baseline sum.")))
     inputs = {
         "baseline_sum_mm": baseline_sum_mm,
         "nadir_sum_mm": nadir_sum_mm,
@@ -167,7 +170,7 @@ def krenning(score: int) -> KrenningResult:
     disputed (eligible only under ≥2); score 3 is eligible under every reading (>2 and ≥3 coincide for
     whole scores), so it is not.
     """
-    require(score in range(len(KrenningUptake)), "Krenning score must be 0, 1, 2, 3 or 4.")
+    require(score in range(len(KrenningUptake)), Text(N_("Krenning score must be 0, 1, 2, 3 or 4.")))
     score = int(score)
     uptake = list(KrenningUptake)[score]
     eligible = score >= _PRRT_MIN_SCORE
@@ -211,7 +214,7 @@ def krenning_uptake_disagreement(score: int, uptake_positive: bool | None) -> st
     scores 3 and 4 (above the liver, above the spleen) are. Score 2 (up to the liver's uptake) is read
     either way by the sources, so it contradicts neither statement. The app never changes either value.
     """
-    require(score in range(len(KrenningUptake)), "Krenning score must be 0, 1, 2, 3 or 4.")
+    require(score in range(len(KrenningUptake)), Text(N_("Krenning score must be 0, 1, 2, 3 or 4.")))
     if uptake_positive is None:
         return None
     uptake = list(KrenningUptake)[score]
@@ -252,15 +255,18 @@ def netpet(
     """
     require(
         sstr_positive is not None and fdg_positive is not None,
-        "NETPET needs the result of both the SSTR and the FDG scan.",
+        Text(N_("NETPET needs the result of both the SSTR and the FDG scan.")),
     )
     both = sstr_positive and fdg_positive
-    comparison = parse_optional(FdgVsSstr, fdg_vs_sstr, "FDG versus SSTR uptake")
+    comparison = parse_optional(FdgVsSstr, fdg_vs_sstr, N_("FDG versus SSTR uptake"))
     require(
         comparison is not None or not both,
-        "If both scans are positive, compare FDG with SSTR uptake (lower, equal or higher).",
+        Text(N_("If both scans are positive, compare FDG with SSTR uptake (lower, equal or higher).")),
     )
-    require(comparison is None or both, "FDG and SSTR uptake are compared only when both scans are positive.")
+    require(
+        comparison is None or both,
+        Text(N_("FDG and SSTR uptake are compared only when both scans are positive.")),
+    )
     grade, finding = _NETPET[bool(sstr_positive), bool(fdg_positive), comparison]
     return Result(
         category=grade,

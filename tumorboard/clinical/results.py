@@ -11,7 +11,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Generic, TypeVar
 
-from tumorboard.clinical.labels import SENTENCES, joined
+from tumorboard.clinical.labels import N_, SENTENCES, Text, joined
 
 C = TypeVar("C", bound=StrEnum)
 E = TypeVar("E", bound=StrEnum)
@@ -74,7 +74,8 @@ def band_for(value: float, bands: Sequence[Band[C]]) -> Band[C]:
 
 
 def require(condition: bool, message: str) -> None:
-    """Reject impossible input with a short message the UI shows as is."""
+    """Reject impossible input with a short message the UI shows as is (a Text reads in the reader's
+    language where the summary flags it)."""
     if not condition:
         raise ValueError(message)
 
@@ -86,7 +87,7 @@ def parse(enum: type[E], value: object, what: str) -> E:
             return enum(value)
         except ValueError:
             pass
-    raise ValueError(f"Unknown {what} {value!r}.") from None
+    raise ValueError(Text(N_("Unknown %(what)s %(value)s."), what=Text(what), value=repr(value))) from None
 
 
 def parse_optional(enum: type[E], value: object, what: str) -> E | None:

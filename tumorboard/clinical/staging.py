@@ -80,7 +80,7 @@ def extent_choices(site: PrimarySite | str) -> tuple[tuple[str, str], ...]:
 
 
 def _site(site: PrimarySite | str) -> PrimarySite:
-    return parse(PrimarySite, site, "primary site")
+    return parse(PrimarySite, site, N_("primary site"))
 
 
 def _not_staged(enum: type[StrEnum], reason: str, inputs: Mapping[str, object]) -> Result:
@@ -100,13 +100,20 @@ def t_category(
     colorectal T1 of exactly 1 cm is T1b, disputed (T1a/T1b boundary differs by source version).
     """
     site = _site(site)
-    require(size_cm is None or size_cm > 0, "Tumour size must be greater than 0 cm.")
+    require(size_cm is None or size_cm > 0, Text(N_("Tumour size must be greater than 0 cm.")))
     inputs = {"site": site, "size_cm": size_cm, "extent": extent or None}
     table = SITE_TABLES.get(site)
     if table is None:
         return _not_staged(TCategory, UNSTAGED_REASONS[site], inputs)
     if extent:
-        require(extent in table.extents, f"Unknown depth of invasion {extent!r} for {site}.")
+        require(
+            extent in table.extents,
+            Text(
+                N_("Unknown depth of invasion %(extent)s for %(site)s."),
+                extent=repr(extent),
+                site=site.value,
+            ),
+        )
         extent = inputs["extent"] = Extent(extent)
 
     if not table.sizes:
@@ -217,9 +224,12 @@ def _n(
     site = _site(site)
     require(
         nodes_positive is None or (nodes_positive >= 0 and nodes_positive == int(nodes_positive)),
-        "The number of positive nodes must be a whole number, 0 or more.",
+        Text(N_("The number of positive nodes must be a whole number, 0 or more.")),
     )
-    require(mesenteric_mass_cm is None or mesenteric_mass_cm >= 0, "The mesenteric mass cannot be negative.")
+    require(
+        mesenteric_mass_cm is None or mesenteric_mass_cm >= 0,
+        Text(N_("The mesenteric mass cannot be negative.")),
+    )
     inputs = {"site": site, "nodes_positive": nodes_positive, "mesenteric_mass_cm": mesenteric_mass_cm}
     table = SITE_TABLES.get(site)
     if table is None:
@@ -305,7 +315,7 @@ def _m(
     metastatic_sites: Iterable[MetastaticSite | str], site: PrimarySite | str | None = None
 ) -> tuple[Result[MCategory], tuple[MCategory, ...]]:
     """The M category and the categories it may stand for (one, unless it is a plain M1)."""
-    sites = parse_each(MetastaticSite, metastatic_sites, "metastatic site")
+    sites = parse_each(MetastaticSite, metastatic_sites, N_("metastatic site"))
     inputs: dict[str, object] = {"metastatic_sites": sites}
     source: str = Text(N_("AJCC 8 GEP NET"))
     scheme = MScheme.GEP
@@ -468,14 +478,20 @@ def stage_group(
     table = SITE_TABLES.get(site)
     if table is None:
         return _not_staged(StageGroup, UNSTAGED_REASONS[site], inputs)
-    t = parse(TCategory, t, "T category")
-    n = parse(NCategory, n, "N category")
-    m = parse(MCategory, m, "M category")
-    require(t in (T.TX, *table.t_categories, *table.extra_t), f"{t} is not a T category for {site}.")
-    require(n in (N.NX, *table.n_categories), f"{n} is not an N category for {site}.")
+    t = parse(TCategory, t, N_("T category"))
+    n = parse(NCategory, n, N_("N category"))
+    m = parse(MCategory, m, N_("M category"))
+    require(
+        t in (T.TX, *table.t_categories, *table.extra_t),
+        Text(N_("%(t)s is not a T category for %(site)s."), t=t, site=site.value),
+    )
+    require(
+        n in (N.NX, *table.n_categories),
+        Text(N_("%(n)s is not an N category for %(site)s."), n=n, site=site.value),
+    )
     require(
         m in (M.M0, *table.m_categories) or (m is M.M1 and M.M1 not in table.m_categories),
-        f"{m} is not an M category for {site}.",
+        Text(N_("%(m)s is not an M category for %(site)s."), m=m, site=site.value),
     )
     inputs.update(t=t, n=n, m=m)
     t_options = table.t_categories if t is T.TX else (t,)
@@ -578,7 +594,7 @@ def is_staged_with_net_tables(
     histology) nor MiNEN, which use the organ's carcinoma system. Unknown differentiation is treated as NET.
     """
     differentiation = as_differentiation(differentiation)
-    histology = parse_optional(Histology, histology, "histology")
+    histology = parse_optional(Histology, histology, N_("histology"))
     not_net = histology is not None and (histology.is_carcinoma or histology is Histology.MINEN)
     return differentiation is not Differentiation.POOR and not not_net
 

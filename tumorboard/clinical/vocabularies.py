@@ -67,7 +67,7 @@ class Differentiation(Vocabulary):
 
 def as_differentiation(value: Differentiation | str | None) -> Differentiation:
     """A recorded differentiation; a blank one means "not recorded"."""
-    return parse_optional(Differentiation, value, "differentiation") or Differentiation.UNKNOWN
+    return parse_optional(Differentiation, value, N_("differentiation")) or Differentiation.UNKNOWN
 
 
 class Histology(Vocabulary):
