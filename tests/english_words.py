@@ -2,8 +2,8 @@
 
 The list is short on purpose: English function words and the verbs of buttons and prompts, none of them a
 German word, none a name, code or clinical abbreviation (``NET``, ``ICD-10``, ``Ki-67``, ``GEP-NET board``
-pass). What a page marks as English (``lang="en"``: the clinical rules' sources and wording, quoted as
-published) and what the user typed are not the interface's text; the walks type German.
+pass). What a page marks as English (``lang="en"``: a signed record's clinical rule texts, kept as they
+were signed) and what the user typed are not the interface's text; the walks type German.
 
 Read by the test client's walk (tests/decisions/test_board_cycle_pages_in_german.py) and by the browser's
 (tests/e2e/test_board_cycle_in_german.py).

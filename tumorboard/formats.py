@@ -21,6 +21,12 @@ PATTERNS: dict[str, dict[str, str]] = {
         "written_date": "d MMMM yyyy",
         "written_short_date": "d MMM yyyy",
         "written_weekday_date": "EEEE d MMMM yyyy",
+        # a chart's: its accessible text's days, and its date axis' ticks (standalone month names)
+        "chart_day": "yyyy-MM-dd",
+        "tick_day": "dd",
+        "tick_month": "LLL",
+        "tick_year": "yyyy",
+        "tick_month_year": "yyyy-LLL",
     },
     "de": {
         "date": "dd.MM.yyyy",
@@ -36,6 +42,11 @@ PATTERNS: dict[str, dict[str, str]] = {
         "written_date": "dd.MM.yyyy",
         "written_short_date": "dd.MM.yyyy",
         "written_weekday_date": "EEEE, dd.MM.yyyy",
+        "chart_day": "dd.MM.yyyy",
+        "tick_day": "d.",
+        "tick_month": "LLL",
+        "tick_year": "yyyy",
+        "tick_month_year": "LLL yyyy",
     },
 }
 # Templates written before the languages name a strftime format; each is one of the styles above.

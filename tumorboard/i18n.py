@@ -23,7 +23,7 @@ from werkzeug.datastructures import LanguageAccept
 
 from tumorboard.clinical import labels as clinical_labels
 from tumorboard.problems import is_api_request
-from tumorboard.timezones import format_number
+from tumorboard.timezones import format_date, format_number
 
 
 class Language(StrEnum):
@@ -146,9 +146,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
-    # the clinical vocabularies' labels and numbers (clinical.labels, pure Python) through the same
-    # catalogues and formats
-    clinical_labels.set_translator(fast_gettext, format_number)
+    # the clinical vocabularies' labels and rule texts, their numbers and days (clinical.labels, pure
+    # Python) through the same catalogues and formats
+    clinical_labels.set_translator(fast_gettext, format_number, format_date)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     # the templates' _() and ngettext (Jinja's i18n extension formats and escapes what they return), as
     # Flask-Babel installs them but through the request's catalogue found once

@@ -1,11 +1,12 @@
 """Rendered charts kept in the database, so matplotlib draws a chart once per data version, not per view.
 
 A chart's key is a SHA-256 of what it is drawn from (its kind, its record, every value it shows, the day it
-is dated and RENDER_VERSION), so a changed finding, a new day or a new renderer is a new key, and an old
-entry is never served for new data: nothing has to be invalidated. The key is also the chart's strong
-ETag (`svg_response`): a browser that has the chart sends it back in If-None-Match and gets a 304, after
-the same permission check and access log as the chart itself (a 304 of patient data is still a read: the
-user sees the data again, from the browser's cache).
+is dated, the language its words and dates are written in, and RENDER_VERSION), so a changed finding, a
+new day, another reader's language or a new renderer is a new key, and an old entry is never served for
+new data, nor a German reader's chart to an English one: nothing has to be invalidated. The key is also
+the chart's strong ETag (`svg_response`): a browser that has the chart sends it back in If-None-Match and
+gets a 304, after the same permission check and access log as the chart itself (a 304 of patient data is
+still a read: the user sees the data again, from the browser's cache).
 
 Why the database and not Redis: it is shared by every process and server already (gunicorn workers, the
 scale-out set-up), it needs no new service or setting on the embedded SQLite default, and the charts
@@ -21,7 +22,8 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask import Response, request
+from flask import Response, has_app_context, request
+from flask_babel import get_locale
 from sqlalchemy import String, Text, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -30,7 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tumorboard.db import UTCDateTime, utcnow
 from tumorboard.extensions import Model, db
 
-RENDER_VERSION = "1"  # raise it when a chart's drawing changes: every key changes with it
+RENDER_VERSION = "2"  # raise it when a chart's drawing changes: every key changes with it
 MAX_ENTRIES = 20_000  # about 20 kB each: 400 MB at most
 MAX_AGE = timedelta(days=2)
 REVALIDATE = "private, no-cache"  # the browser may keep it, only for this user, and asks each time
@@ -47,8 +49,10 @@ class ChartRender(Model):
 
 
 def chart_key(kind: str, *inputs: object) -> str:
-    """The key (and ETag) of a chart of `kind` drawn from `inputs` (plain values with a stable repr)."""
-    return hashlib.sha256(repr((RENDER_VERSION, kind, inputs)).encode()).hexdigest()
+    """The key (and ETag) of a chart of `kind` drawn from `inputs` (plain values with a stable repr), in the
+    language of this request: its title, legend, accessible text and date ticks are written in it."""
+    language = str(get_locale() or "") if has_app_context() else ""
+    return hashlib.sha256(repr((RENDER_VERSION, kind, language, inputs)).encode()).hexdigest()
 
 
 def cached_svg(key: str, render: Callable[[], str]) -> str:

@@ -5,7 +5,7 @@ from flask import Flask
 from tumorboard.auth.roles import Role
 from tumorboard.cases.operations import readiness_texts
 from tumorboard.clinical import inputs, tnm, vocabularies
-from tumorboard.clinical.labels import category_label
+from tumorboard.clinical.labels import category_label, in_reader_language, is_translatable
 from tumorboard.clinical.specialties import Specialty
 from tumorboard.hospital import hospital_name
 from tumorboard.i18n import Language, current_language
@@ -69,4 +69,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["vocab"] = _vocab
     app.jinja_env.filters["readiness_texts"] = readiness_texts
     app.jinja_env.filters["category"] = category_label  # a rule's category: codes as written, words in German
+    # a rule's text in the reader's language; a frozen record's English sentence is marked lang="en"
+    app.jinja_env.filters["clinical_text"] = in_reader_language
+    app.jinja_env.tests["translatable"] = is_translatable
     app.jinja_env.filters["rule_inputs"] = inputs.shown_inputs  # a rule's inputs in the clinic's words

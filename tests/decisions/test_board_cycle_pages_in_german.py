@@ -1,8 +1,8 @@
 """The pages of the German board cycle (tests/e2e/test_board_cycle_in_german.py) through the test client:
 each shows no tell-tale English word (tests/english_words.py) in its visible text. The data are typed in
-German, as a German board types them; the clinical rules' sources and wording stay as published, marked
-lang="en" (and skipped). Also: a German form's refusal reads German (the API's stays English:
-tests/api/test_api_language.py)."""
+German, as a German board types them; the clinical rules read German too, but for a signed record's
+(kept as signed, marked lang="en", and skipped). Also: a German form's refusal reads German (the API's
+stays English: tests/api/test_api_language.py)."""
 
 import io
 from datetime import date, timedelta

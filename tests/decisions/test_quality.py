@@ -634,3 +634,24 @@ def test_a_bad_date_is_explained_in_german_to_a_german_reader(dataset, client_as
     assert response.status_code == 422
     assert "Das Anfangsdatum muss zwischen 2000 und 2199 liegen." in response.text
     assert "must lie between" not in response.text
+
+
+def test_the_charts_read_in_the_readers_language_each_under_its_own_key(app, dataset):
+    for language, shares, reasons in (
+        ("en", "Shares of the period", "Why recommendations were not (fully) carried out"),
+        ("de", "Anteile im Zeitraum", "Warum Empfehlungen nicht (vollständig) umgesetzt wurden"),
+    ):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            report = quality.quality_report(dataset["board"].id, START, END)
+            charts = quality.report_charts(report)
+            assert shares in charts["shares"] and reasons in charts["reasons"]
+            specs = quality.report_chart_specs(report)
+            keys = {name: spec.key for name, spec in specs.items()}
+            if language == "en":
+                english_keys = keys
+                assert "Complete at submission 75 % (3 of 4)" in specs["shares"].alt
+            else:
+                assert "Vollständig bei Anmeldung 75 % (3 von 4)" in specs["shares"].alt
+                assert specs["shares"].alt.startswith("Anteile in Prozent: ")
+                assert "teilweise umgesetzt" in charts["reasons"]
+                assert all(keys[name] != english_keys[name] for name in keys)

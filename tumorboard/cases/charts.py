@@ -29,6 +29,7 @@ from typing import Any
 
 import matplotlib
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from matplotlib import dates as mdates
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -37,9 +38,10 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator, ScalarFormatter
+from matplotlib.ticker import Formatter, MaxNLocator, ScalarFormatter
 from matplotlib.typing import RcKeyType
 
+from tumorboard.clinical.labels import N_
 from tumorboard.clinical.vocabularies import Analyte
 from tumorboard.timezones import format_date, format_measure, format_number
 
@@ -49,10 +51,12 @@ _CSS_PX_PER_INCH = 96  # the SVG states its size in points, 72 per inch: 480 px 
 _MIN_SPAN_DAYS = 14  # narrower windows make the date locator tick in hours
 FLAGS = frozenset({"high", "low"})
 
-OUTSIDE_RANGE_LABEL = "outside the lab's reference range"
-RANGE_LABEL = "lab's reference range"
-LOWER_LIMIT_LABEL = "lab's lower reference limit"
-CENSORED_LABEL = "beyond what the assay measures (< or >)"
+# The legend's words (catalogue messages, written in the reader's language where a chart is drawn).
+OUTSIDE_RANGE_LABEL = N_("outside the lab's reference range")
+RANGE_LABEL = N_("lab's reference range")
+LOWER_LIMIT_LABEL = N_("lab's lower reference limit")
+CENSORED_LABEL = N_("beyond what the assay measures (< or >)")
+RESULT_LABEL = N_("result")
 
 _COLOUR_RESULT = "#1f4e79"
 _COLOUR_OUTSIDE = "#b03a2e"
@@ -119,8 +123,13 @@ def marker_panels_svg(
     if len(ordered) == 1:
         summary = _summary(ordered[0][1], title, ordered[0][0])
     else:
-        parts = "; ".join(f"in {unit}, {_summary_body(points, unit)}" for unit, points in ordered)
-        summary = " ".join((f"{title}, one series per unit: {parts}.", *notes))
+        parts = "; ".join(
+            _("in %(unit)s, %(summary)s", unit=unit, summary=_summary_body(points, unit))
+            for unit, points in ordered
+        )
+        summary = " ".join(
+            (_("%(title)s, one series per unit: %(parts)s.", title=title, parts=parts), *notes)
+        )
     salt = hashlib.sha256(repr((ordered, title, today, tuple(notes))).encode()).hexdigest()[:16]
     with _RENDER_LOCK, matplotlib.rc_context({**_RC, "svg.hashsalt": salt}):
         figure = _draw(ordered, title=title, today=today)
@@ -386,11 +395,6 @@ def _sample_order(result: Any) -> tuple[date, int]:
     return result.sample_date, getattr(result, "id", None) or 0
 
 
-def _number(value: float) -> str:
-    value = float(value)
-    return f"{value:.0f}" if value.is_integer() else f"{value:g}"
-
-
 def _as_standalone_svg(text: str) -> str:
     """Drop the XML prolog and the DOCTYPE (its DTD address is the document's only outside reference and
     stops the SVG being inlined in HTML), and give the root role="img" so its <title> names the chart."""
@@ -413,18 +417,41 @@ def _validated(points: Sequence[MarkerPoint]) -> tuple[MarkerPoint, ...]:
 
 
 def _summary(points: tuple[MarkerPoint, ...], title: str, unit: str) -> str:
-    return f"{title}: {_summary_body(points, unit)}"
+    return _("%(title)s: %(summary)s", title=title, summary=_summary_body(points, unit))
 
 
 def _summary_body(points: tuple[MarkerPoint, ...], unit: str) -> str:
-    outside = sum(p.flag is not None for p in points)
-    first, last = points[0].sample_date.isoformat(), points[-1].sample_date.isoformat()
-    results = "1 result" if len(points) == 1 else f"{len(points)} results"
-    period = f"on {first}" if first == last else f"from {first} to {last}"
-    latest = f"{points[-1].comparator or ''}{_number(points[-1].value)}"
+    """The chart's accessible text: how many results over which days, the latest, how many outside the
+    range (and beyond what the assay measures), in the reader's language and day format."""
+    first, last = points[0].sample_date, points[-1].sample_date
+    results = ngettext("%(num)d result", "%(num)d results", len(points))
+    if first == last:
+        period = _("on %(day)s", day=format_date(first, "chart_day"))
+    else:
+        period = _(
+            "from %(first)s to %(last)s",
+            first=format_date(first, "chart_day"),
+            last=format_date(last, "chart_day"),
+        )
+    latest = f"{points[-1].comparator or ''}{format_number(points[-1].value, grouped=False)}"
+    body = _(
+        "%(results)s %(period)s, latest %(latest)s %(unit)s; %(outside)s %(outside_label)s",
+        results=results,
+        period=period,
+        latest=latest,
+        unit=unit,
+        outside=sum(p.flag is not None for p in points),
+        outside_label=_(OUTSIDE_RANGE_LABEL),
+    )
     censored = sum(p.comparator is not None for p in points)
-    beyond = f"; {censored} {CENSORED_LABEL}" if censored else ""
-    return f"{results} {period}, latest {latest} {unit}; {outside} {OUTSIDE_RANGE_LABEL}{beyond}"
+    if censored:
+        body = _(
+            "%(summary)s; %(censored)s %(censored_label)s",
+            summary=body,
+            censored=censored,
+            censored_label=_(CENSORED_LABEL),
+        )
+    return body
 
 
 def _draw(
@@ -448,7 +475,8 @@ def _draw(
         panel = _Panel(
             suffix="" if index == 0 else f"-{index + 1}",
             colour=_SERIES_COLOURS[index % len(_SERIES_COLOURS)],
-            label="result" if alone else f"{title}, {unit}",
+            label=_(RESULT_LABEL) if alone else f"{title}, {unit}",
+            alone=alone,
         )
         for handle in _draw_panel(ax, points, panel, x_start, x_end, today if index == 0 else None):
             handles.setdefault(str(handle.get_label()), handle)
@@ -479,8 +507,9 @@ def _draw(
             ax.tick_params(labelbottom=False)
     locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
     first.xaxis.set_major_locator(locator)
-    first.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ordered = sorted(handles.values(), key=lambda h: _LEGEND_ORDER.get(str(h.get_label()), 0))
+    first.xaxis.set_major_formatter(_DateTicks())
+    order = {_(label): position for label, position in _LEGEND_ORDER.items()}
+    ordered = sorted(handles.values(), key=lambda h: order.get(str(h.get_label()), 0))
     figure.legend(
         handles=ordered,
         loc="outside lower left",
@@ -500,9 +529,41 @@ class _Panel:
     suffix: str  # of the groups' ids: "" for the first panel, "-2" for the second ...
     colour: str
     label: str  # of its results in the legend: "result" alone, analyte and unit beside others
+    alone: bool  # the chart's only panel
 
 
 _LEGEND_ORDER = {RANGE_LABEL: 1, LOWER_LIMIT_LABEL: 2, OUTSIDE_RANGE_LABEL: 3}  # the series' own first
+
+
+class _DateTicks(Formatter):
+    """The date axis in the reader's language (Babel, the styles of tumorboard/formats.py), as concise as
+    matplotlib's ConciseDateFormatter, whose month names are the C locale's English: ticks on the first
+    of a month name the month (a January its year), ticks within a month the day; the year (and the
+    month) the ticks leave out stand at the axis' end, as matplotlib's would."""
+
+    def __init__(self) -> None:
+        self._offset = ""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.format_ticks([x])[0]
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        days = [mdates.num2date(value).date() for value in values]
+        if not days:
+            self._offset = ""
+            return []
+        if all(day.day == 1 and day.month == 1 for day in days):
+            self._offset = ""
+            return [format_date(day, "tick_year") for day in days]
+        if all(day.day == 1 for day in days):
+            one_year = len({day.year for day in days}) == 1
+            self._offset = format_date(days[-1], "tick_year") if one_year else ""
+            return [format_date(day, "tick_year" if day.month == 1 else "tick_month") for day in days]
+        self._offset = format_date(days[-1], "tick_month_year")
+        return [format_date(day, "tick_month" if day.day == 1 else "tick_day") for day in days]
+
+    def get_offset(self) -> str:
+        return self._offset
 
 
 def _draw_panel(
@@ -516,7 +577,7 @@ def _draw_panel(
     """One series on its own axes; the legend entries it needs."""
     x = [mdates.date2num(p.sample_date) for p in points]
     handles: list[Artist] = []
-    if any(p.flag is None for p in points) or panel.label != "result":
+    if any(p.flag is None for p in points) or not panel.alone:
         handles.append(
             Line2D(
                 [], [], linestyle="none", marker="o", markersize=4.5, color=panel.colour, label=panel.label
@@ -534,7 +595,7 @@ def _draw_panel(
             ),
             autolim=False,
         )
-        handles.append(Patch(facecolor=_COLOUR_RANGE, label=RANGE_LABEL))
+        handles.append(Patch(facecolor=_COLOUR_RANGE, label=_(RANGE_LABEL)))
     if lower_limits:
         ax.add_collection(
             LineCollection(
@@ -548,7 +609,7 @@ def _draw_panel(
             autolim=False,
         )
         handles.append(
-            Line2D([], [], color=_COLOUR_LIMIT, linewidth=0.9, linestyle="--", label=LOWER_LIMIT_LABEL)
+            Line2D([], [], color=_COLOUR_LIMIT, linewidth=0.9, linestyle="--", label=_(LOWER_LIMIT_LABEL))
         )
 
     y = [p.value for p in points]
@@ -589,7 +650,7 @@ def _draw_panel(
                 marker="D",
                 markersize=5,
                 color=_COLOUR_OUTSIDE,
-                label=OUTSIDE_RANGE_LABEL,
+                label=_(OUTSIDE_RANGE_LABEL),
             )
         )
     censored = [(xi, p) for xi, p in zip(x, points, strict=True) if p.comparator is not None]
@@ -619,7 +680,7 @@ def _draw_panel(
                 markersize=7,
                 markerfacecolor="none",
                 markeredgecolor=_COLOUR_MUTED,
-                label=CENSORED_LABEL,
+                label=_(CENSORED_LABEL),
             )
         )
     if today is not None:
@@ -627,7 +688,7 @@ def _draw_panel(
             mdates.date2num(today), color=_COLOUR_MUTED, linewidth=0.8, linestyle=":", zorder=1, gid="today"
         )
         ax.annotate(
-            "today",
+            _("today"),
             (mdates.date2num(today), 1),
             xycoords=("data", "axes fraction"),
             xytext=(-2, -2),

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, TypeVar
 from flask_babel import lazy_gettext as _l
 
 from tumorboard.clinical import coding, grading, imaging, staging
+from tumorboard.clinical.labels import N_, Text
 from tumorboard.clinical.results import Result
 from tumorboard.clinical.vocabularies import Differentiation, FunctionalStatus, ImagingModality, PrimarySite
-from tumorboard.timezones import format_date
 
 if TYPE_CHECKING:
     from tumorboard.cases.models import PathologyReport
@@ -121,10 +121,10 @@ def compute_grade(case) -> GradeFinding | None:
     result: Result
     if case.primary_site in LUNG_RULES_SITES:
         result = grading.lung_category(report.mitoses_per_2mm2, report.necrosis)
-        scheme = "WHO 2015/2021 lung and thymus"
+        scheme = grading.WHO_LUNG
     else:
         result = grading.who_grade(report.ki67_percent, report.mitoses_per_2mm2, differentiation)
-        scheme = "WHO 2019 digestive system"
+        scheme = grading.WHO_2019
     return GradeFinding(result=result, report=report, scheme=scheme, reported=report.reported_grade)
 
 
@@ -176,29 +176,44 @@ def _reported_tnm_flags(summary: CaseSummary, reported: str) -> None:
             summary.flags.append(
                 Flag(
                     FlagKind.DISAGREEMENT,
-                    f"The pathologist reported {part}{match.group(1)} ({reported}); the app "
-                    f"computes {computed}. The report stands; check the size, extent and node inputs.",
+                    Text(
+                        N_(
+                            "The pathologist reported %(category)s (%(reported)s); the app computes "
+                            "%(computed)s. The report stands; check the size, extent and node inputs."
+                        ),
+                        category=f"{part}{match.group(1)}",
+                        reported=reported,
+                        computed=computed,
+                    ),
                 )
             )
 
 
 def _guard(summary: CaseSummary, what: str, compute):
+    """The computed value, or None and a flag saying why the rules cannot use the input (the core's
+    refusal, a catalogue message where it is one)."""
     try:
         return compute()
     except ValueError as exc:
-        summary.flags.append(Flag(FlagKind.INVALID, f"{what}: {exc}"))
+        reason = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        summary.flags.append(
+            Flag(FlagKind.INVALID, Text(N_("%(what)s: %(reason)s"), what=Text(what), reason=reason))
+        )
         return None
 
 
 def summarise(case) -> CaseSummary:
     """Everything the case page, the agenda and the meeting screen show of a case's clinical picture."""
     summary = CaseSummary()
-    summary.grade = _guard(summary, "Grade", lambda: compute_grade(case))
+    summary.grade = _guard(summary, N_("Grade"), lambda: compute_grade(case))
     grade = summary.grade
     if grade is not None:
         if grade.result.disputed:
             summary.flags.append(
-                Flag(FlagKind.DISPUTED, f"Grade on a disputed boundary: {grade.result.disputed_reason}")
+                Flag(
+                    FlagKind.DISPUTED,
+                    Text(N_("Grade on a disputed boundary: %(reason)s"), reason=grade.result.disputed_reason),
+                )
             )
         computed = str(grade.result.category)
         if (
@@ -209,8 +224,15 @@ def summarise(case) -> CaseSummary:
             summary.flags.append(
                 Flag(
                     FlagKind.DISAGREEMENT,
-                    f"The pathologist reported {grade.reported}; the indices give {computed} "
-                    f"({grade.result.rule}). The reported grade stands until the pathologist revises it.",
+                    Text(
+                        N_(
+                            "The pathologist reported %(reported)s; the indices give %(computed)s "
+                            "(%(rule)s). The reported grade stands until the pathologist revises it."
+                        ),
+                        reported=grade.reported,
+                        computed=grade.result.category,
+                        rule=grade.result.rule,
+                    ),
                 )
             )
     report = grade.report if grade else None
@@ -222,7 +244,7 @@ def summarise(case) -> CaseSummary:
     )
     summary.staging = _guard(
         summary,
-        "Stage",
+        N_("Stage"),
         lambda: staging.stage(
             case.primary_site,
             case.tumour_size_cm,
@@ -240,7 +262,11 @@ def summarise(case) -> CaseSummary:
                 summary.flags.append(
                     Flag(
                         FlagKind.DISPUTED,
-                        f"{part.category} sits on a disputed boundary: {part.disputed_reason}",
+                        Text(
+                            N_("%(category)s sits on a disputed boundary: %(reason)s"),
+                            category=part.category,
+                            reason=part.disputed_reason,
+                        ),
                     )
                 )
     tnm_report = _latest(case.pathology, lambda r: bool(r.reported_tnm))
@@ -253,7 +279,7 @@ def summarise(case) -> CaseSummary:
     syndrome = case.syndrome if case.functional_status == FunctionalStatus.FUNCTIONAL else None
     summary.codes = _guard(
         summary,
-        "Codes",
+        N_("Codes"),
         lambda: coding.suggest_codes(
             case.primary_site, differentiation, grade_value, histology, case.metastatic_site_list, syndrome
         ),
@@ -285,8 +311,14 @@ def _krenning_uptake_flags(summary: CaseSummary, case) -> None:
             ),
         )
         if message:
-            # the flag is the rule's English (shown lang="en"), its date in English's style with it
-            when = format_date(study.study_date, locale="en") if study.study_date else "undated"
-            summary.flags.append(
-                Flag(FlagKind.DISAGREEMENT, f"{ImagingModality(study.modality).label} of {when}: {message}")
-            )
+            modality = ImagingModality(study.modality)
+            if study.study_date:
+                text = Text(
+                    N_("%(modality)s of %(day)s: %(message)s"),
+                    modality=modality,
+                    day=study.study_date,
+                    message=message,
+                )
+            else:
+                text = Text(N_("%(modality)s, undated: %(message)s"), modality=modality, message=message)
+            summary.flags.append(Flag(FlagKind.DISAGREEMENT, text))

@@ -9,6 +9,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from tumorboard.clinical.grading import Grade, LungCategory
+from tumorboard.clinical.labels import LIST, N_, Text, joined
 from tumorboard.clinical.results import Result, parse, parse_each, parse_optional
 from tumorboard.clinical.vocabularies import (
     Differentiation,
@@ -95,27 +96,37 @@ _PRIMARY = {
     PrimarySite.DUODENUM: (Icd10Cm.C7A_010, None),
     PrimarySite.AMPULLA: (
         Icd10Cm.C7A_098,
-        "ICD-10-CM has no carcinoid code for the ampulla; some coders use C7A.010 (duodenum).",
+        Text(N_("ICD-10-CM has no carcinoid code for the ampulla; some coders use C7A.010 (duodenum).")),
     ),
     PrimarySite.JEJUNUM: (Icd10Cm.C7A_011, None),
     PrimarySite.ILEUM: (Icd10Cm.C7A_012, None),
     PrimarySite.APPENDIX: (Icd10Cm.C7A_020, None),
     PrimarySite.COLON: (
         Icd10Cm.C7A_029,
-        "Use C7A.021–C7A.025 (caecum, ascending, transverse, descending, sigmoid) when the segment is known.",
+        Text(
+            N_(
+                "Use C7A.021–C7A.025 (caecum, ascending, transverse, descending, sigmoid) when the segment "
+                "is known."
+            )
+        ),
     ),
     PrimarySite.RECTUM: (Icd10Cm.C7A_026, None),
     PrimarySite.PANCREAS: (
         Icd10Cm.C25_4,
-        "Category C7A excludes malignant pancreatic islet cell tumours, which ICD-10-CM codes C25.4.",
+        Text(
+            N_("Category C7A excludes malignant pancreatic islet cell tumours, which ICD-10-CM codes C25.4.")
+        ),
     ),
     PrimarySite.LUNG: (Icd10Cm.C7A_090, None),
     PrimarySite.THYMUS: (Icd10Cm.C7A_091, None),
     PrimarySite.THYROID: (
         Icd10Cm.C7A_098,
-        "A medullary thyroid carcinoma takes the thyroid's own code instead.",
+        Text(N_("A medullary thyroid carcinoma takes the thyroid's own code instead.")),
     ),
-    PrimarySite.ADRENAL: (Icd10Cm.C7A_098, "A phaeochromocytoma takes the adrenal's own code instead."),
+    PrimarySite.ADRENAL: (
+        Icd10Cm.C7A_098,
+        Text(N_("A phaeochromocytoma takes the adrenal's own code instead.")),
+    ),
     PrimarySite.UNKNOWN_PRIMARY: (Icd10Cm.C7A_00, None),
     PrimarySite.OTHER: (Icd10Cm.C7A_098, None),
 }
@@ -160,20 +171,21 @@ def _grade(value: object) -> Grade | LungCategory | None:
         for categories in (Grade, LungCategory):
             with suppress(ValueError):
                 return categories(value)
-    raise ValueError(f"Unknown grade {value!r}.")
+    raise ValueError(Text(N_("Unknown grade %(value)s."), value=repr(value)))
 
 
 def _morphology(
     differentiation: Differentiation, grade: Grade | LungCategory | None, histology: Histology | None
-) -> tuple[Morphology, str]:
-    if histology in _BY_HISTOLOGY:
-        return _BY_HISTOLOGY[histology], f"histology {histology.label}"
+) -> tuple[Morphology, Text]:
+    if histology is not None and histology in _BY_HISTOLOGY:
+        return _BY_HISTOLOGY[histology], Text(N_("histology %(histology)s"), histology=histology)
     if differentiation is Differentiation.POOR or grade in (Grade.NEC, LungCategory.HIGH_GRADE):
-        return Morphology.NEC, "a neuroendocrine carcinoma of no named subtype"
-    if grade in _BY_GRADE:
-        graded = f"a lung or thymic {grade}" if isinstance(grade, LungCategory) else f"a NET graded {grade}"
-        return _BY_GRADE[grade], graded
-    return Morphology.NET, "a NET without a grade (NET, NOS)"
+        return Morphology.NEC, Text(N_("a neuroendocrine carcinoma of no named subtype"))
+    if grade is not None and grade in _BY_GRADE:
+        if isinstance(grade, LungCategory):
+            return _BY_GRADE[grade], Text(N_("a lung or thymic %(grade)s"), grade=grade)
+        return _BY_GRADE[grade], Text(N_("a NET graded %(grade)s"), grade=grade)
+    return Morphology.NET, Text(N_("a NET without a grade (NET, NOS)"))
 
 
 def suggest_codes(
@@ -194,12 +206,12 @@ def suggest_codes(
     ICD-10-CM subdivides the reference's E34.0). NETs are malignant (/3) in ICD-O-3.2, so D3A (benign
     carcinoid) is never suggested.
     """
-    site = parse(PrimarySite, site, "primary site")
+    site = parse(PrimarySite, site, N_("primary site"))
     differentiation = as_differentiation(differentiation)
     grade = _grade(grade)
-    histology = parse_optional(Histology, histology, "histology")
-    metastases = parse_each(MetastaticSite, metastatic_sites, "metastatic site")
-    syndrome = parse_optional(FunctionalSyndrome, functional_syndrome, "syndrome")
+    histology = parse_optional(Histology, histology, N_("histology"))
+    metastases = parse_each(MetastaticSite, metastatic_sites, N_("metastatic site"))
+    syndrome = parse_optional(FunctionalSyndrome, functional_syndrome, N_("syndrome"))
     inputs = {
         "site": site,
         "differentiation": differentiation,
@@ -214,9 +226,17 @@ def suggest_codes(
     is_nec = code in (Morphology.NEC, Morphology.LCNEC, Morphology.SCNEC)
     morphology = Result(
         category=code,
-        rule=f"{ICD_O}: {reason} is {code} ({code.label}).",
+        rule=Text(
+            N_("%(source)s: %(reason)s is %(code)s (%(name)s)."),
+            source=ICD_O,
+            reason=reason,
+            code=str(code),
+            name=code.label_text,
+        ),
         inputs=inputs,
-        note="ICD-10-CM has no code of its own for a MiNEN: code it with the organ's carcinoma code."
+        note=Text(
+            N_("ICD-10-CM has no code of its own for a MiNEN: code it with the organ's carcinoma code.")
+        )
         if is_minen
         else None,
     )
@@ -226,10 +246,17 @@ def suggest_codes(
         icd10.append(
             Result(
                 category=Icd10Cm.C7A_1,
-                rule=f"{ICD_10}: a poorly differentiated neuroendocrine carcinoma is C7A.1 at any site.",
+                rule=Text(
+                    N_("%(source)s: a poorly differentiated neuroendocrine carcinoma is C7A.1 at any site."),
+                    source=ICD_10,
+                ),
                 inputs=inputs,
-                note="The C7B.0x codes are for secondary carcinoid (NET) tumours; code NEC metastases by the "
-                "coder's rules."
+                note=Text(
+                    N_(
+                        "The C7B.0x codes are for secondary carcinoid (NET) tumours; code NEC metastases by "
+                        "the coder's rules."
+                    )
+                )
                 if metastases
                 else None,
             )
@@ -239,17 +266,29 @@ def suggest_codes(
         icd10.append(
             Result(
                 category=primary,
-                rule=f"{ICD_10}: a NET with primary site '{site.label}' is {primary} ({primary.label}).",
+                rule=Text(
+                    N_("%(source)s: a NET with primary site '%(site)s' is %(code)s (%(name)s)."),
+                    source=ICD_10,
+                    site=site,
+                    code=str(primary),
+                    name=primary.label_text,
+                ),
                 inputs=inputs,
                 note=note,
             )
         )
         for secondary in dict.fromkeys(_SECONDARY[metastasis] for metastasis in metastases):
-            sites = ", ".join(m.label.lower() for m in metastases if _SECONDARY[m] is secondary)
+            sites = joined([m.in_sentence for m in metastases if _SECONDARY[m] is secondary], LIST)
             icd10.append(
                 Result(
                     category=secondary,
-                    rule=f"{ICD_10}: NET metastasis to {sites} is {secondary} ({secondary.label}).",
+                    rule=Text(
+                        N_("%(source)s: NET metastasis to %(sites)s is %(code)s (%(name)s)."),
+                        source=ICD_10,
+                        sites=sites,
+                        code=str(secondary),
+                        name=secondary.label_text,
+                    ),
                     inputs=inputs,
                 )
             )
@@ -257,10 +296,18 @@ def suggest_codes(
         icd10.append(
             Result(
                 category=Icd10Cm.E34_00,
-                rule=f"{ICD_10}: carcinoid syndrome is coded in addition, E34.00 ({Icd10Cm.E34_00.label}).",
+                rule=Text(
+                    N_("%(source)s: carcinoid syndrome is coded in addition, E34.00 (%(name)s)."),
+                    source=ICD_10,
+                    name=Icd10Cm.E34_00.label_text,
+                ),
                 inputs=inputs,
-                note="Older ICD-10-CM releases have E34.0 alone; current ICD-10-CM subdivides it (E34.00 "
-                "unspecified, E34.01 carcinoid heart syndrome, E34.09 other).",
+                note=Text(
+                    N_(
+                        "Older ICD-10-CM releases have E34.0 alone; current ICD-10-CM subdivides it (E34.00 "
+                        "unspecified, E34.01 carcinoid heart syndrome, E34.09 other)."
+                    )
+                ),
             )
         )
     return CodeSuggestions(morphology=morphology, icd10=tuple(icd10))

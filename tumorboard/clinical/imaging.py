@@ -5,11 +5,12 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+from tumorboard.clinical.labels import N_, Signed, Text
 from tumorboard.clinical.results import Result, parse_optional, require
 from tumorboard.clinical.vocabularies import FdgVsSstr
 
 RECIST = "RECIST 1.1 (Eisenhauer 2009)"
-KRENNING = "Krenning score (Krenning et al. 1993/1994, as used by ENETS and SNMMI)"
+KRENNING = Text(N_("Krenning score (Krenning et al. 1993/1994, as used by ENETS and SNMMI)"))
 NETPET = "NETPET (Chan, Theranostics 2017)"
 
 
@@ -23,11 +24,11 @@ class Response(StrEnum):
 class KrenningUptake(StrEnum):
     """The uptake each Krenning score describes; a member's position is its score."""
 
-    NONE = "no uptake"
-    MUCH_LOWER_THAN_LIVER = "uptake much lower than liver"
-    UP_TO_LIVER = "uptake slightly less than or equal to liver"
-    ABOVE_LIVER = "uptake greater than liver"
-    ABOVE_SPLEEN = "uptake greater than spleen (or kidney)"
+    NONE = N_("no uptake")
+    MUCH_LOWER_THAN_LIVER = N_("uptake much lower than liver")
+    UP_TO_LIVER = N_("uptake slightly less than or equal to liver")
+    ABOVE_LIVER = N_("uptake greater than liver")
+    ABOVE_SPLEEN = N_("uptake greater than spleen (or kidney)")
 
 
 class NetpetGrade(StrEnum):
@@ -49,10 +50,6 @@ def _exact(value: float | Decimal) -> Fraction:
     return Fraction(str(value))
 
 
-def _mm(value: Fraction) -> str:
-    return f"{float(value):g} mm"
-
-
 def recist_response(
     baseline_sum_mm: float,
     nadir_sum_mm: float,
@@ -69,9 +66,12 @@ def recist_response(
     targets a CR (every node <10 mm) leaves a sum above 0; this function then reports PR or SD, and the
     reader applies the node rule. Unequivocal progression of non-target lesions (also PD) is not an input.
     """
-    require(min(baseline_sum_mm, nadir_sum_mm, current_sum_mm) >= 0, "Sums of diameters cannot be negative.")
-    require(baseline_sum_mm > 0, "The baseline sum must be greater than 0 mm.")
-    require(nadir_sum_mm <= baseline_sum_mm, "The nadir sum cannot exceed the baseline sum.")
+    require(
+        min(baseline_sum_mm, nadir_sum_mm, current_sum_mm) >= 0,
+        Text(N_("Sums of diameters cannot be negative.")),
+    )
+    require(baseline_sum_mm > 0, Text(N_("The baseline sum must be greater than 0 mm.")))
+    require(nadir_sum_mm <= baseline_sum_mm, Text(N_("The nadir sum cannot exceed the baseline sum.")))
     inputs = {
         "baseline_sum_mm": baseline_sum_mm,
         "nadir_sum_mm": nadir_sum_mm,
@@ -79,46 +79,68 @@ def recist_response(
         "new_lesions": new_lesions,
     }
     baseline, nadir, current = map(_exact, (baseline_sum_mm, nadir_sum_mm, current_sum_mm))
-    change = f"{float((current - baseline) / baseline):+.1%}"
+    change = Signed(float((current - baseline) / baseline) * 100, 1)
     rise = current - nadir
     relative_rise_reached = rise > 0 and rise >= _PD_RISE * nadir
 
-    def result(category: Response, finding: str, note: str | None = None) -> Result[Response]:
-        return Result(category=category, rule=f"{RECIST}: {finding}.", inputs=inputs, note=note)
+    def result(category: Response, finding: Text, note: Text | None = None) -> Result[Response]:
+        rule = Text(N_("%(source)s: %(finding)s."), source=RECIST, finding=finding)
+        return Result(category=category, rule=rule, inputs=inputs, note=note)
 
     if new_lesions:
-        return result(Response.PD, "any new lesion is progressive disease")
+        return result(Response.PD, Text(N_("any new lesion is progressive disease")))
     if nadir == 0 and current > 0:
         return result(
-            Response.PD, "a target lesion reappeared after a complete response: progressive disease"
+            Response.PD, Text(N_("a target lesion reappeared after a complete response: progressive disease"))
         )
     if relative_rise_reached and rise >= _PD_RISE_MM:
         return result(
             Response.PD,
-            f"the sum rose {_mm(rise)} ({float(rise / nadir):+.1%}) over the nadir, at least 20% and 5 mm: "
-            "progressive disease",
+            Text(
+                N_(
+                    "the sum rose %(rise)s mm (%(relative)s%%) over the nadir, at least 20%% and 5 mm: "
+                    "progressive disease"
+                ),
+                rise=float(rise),
+                relative=Signed(float(rise / nadir) * 100, 1),
+            ),
         )
     if current == 0:
         return result(
             Response.CR,
-            "all target lesions have disappeared (sum 0 mm): complete response; with target nodes, CR "
-            "instead needs every node below 10 mm short axis, so their sum need not reach 0",
+            Text(
+                N_(
+                    "all target lesions have disappeared (sum 0 mm): complete response; with target nodes, "
+                    "CR instead needs every node below 10 mm short axis, so their sum need not reach 0"
+                )
+            ),
         )
     note = (
-        "The sum rose 20% or more over the nadir, but by less than the 5 mm progression also needs."
+        Text(
+            N_("The sum rose 20%% or more over the nadir, but by less than the 5 mm progression also needs.")
+        )
         if relative_rise_reached
         else None
     )
     if current <= baseline * (1 - _PR_FALL):
         return result(
             Response.PR,
-            f"the sum changed {change} from baseline, a fall of at least 30%: partial response",
+            Text(
+                N_("the sum changed %(change)s%% from baseline, a fall of at least 30%%: partial response"),
+                change=change,
+            ),
             note,
         )
     return result(
         Response.SD,
-        f"the sum changed {change} from baseline and {float(rise):+g} mm from the nadir, neither a 30% fall "
-        "nor a rise of 20% and 5 mm: stable disease",
+        Text(
+            N_(
+                "the sum changed %(change)s%% from baseline and %(rise)s mm from the nadir, neither a 30%% "
+                "fall nor a rise of 20%% and 5 mm: stable disease"
+            ),
+            change=change,
+            rise=Signed(float(rise)),
+        ),
         note,
     )
 
@@ -132,9 +154,11 @@ class KrenningResult(Result[KrenningUptake]):
 
 
 _PRRT_MIN_SCORE = 3  # "Krenning >2"
-_OTHER_PRRT_CRITERIA = (
-    "PRRT also needs creatinine clearance >50 mL/min, Karnofsky >50, adequate marrow and an expected "
-    "survival >3 months."
+_OTHER_PRRT_CRITERIA = Text(
+    N_(
+        "PRRT also needs creatinine clearance >50 mL/min, Karnofsky >50, adequate marrow and an expected "
+        "survival >3 months."
+    )
 )
 
 
@@ -146,16 +170,30 @@ def krenning(score: int) -> KrenningResult:
     disputed (eligible only under ≥2); score 3 is eligible under every reading (>2 and ≥3 coincide for
     whole scores), so it is not.
     """
-    require(score in range(len(KrenningUptake)), "Krenning score must be 0, 1, 2, 3 or 4.")
+    require(score in range(len(KrenningUptake)), Text(N_("Krenning score must be 0, 1, 2, 3 or 4.")))
     score = int(score)
     uptake = list(KrenningUptake)[score]
     eligible = score >= _PRRT_MIN_SCORE
     return KrenningResult(
         category=uptake,
-        rule=f"{KRENNING}: {score} is {uptake}; PRRT is usually given for Krenning >2, so this uptake "
-        f"{'qualifies' if eligible else 'does not qualify'}.",
+        rule=Text(
+            N_(
+                "%(source)s: %(score)s is %(uptake)s; PRRT is usually given for Krenning >2, so this uptake "
+                "qualifies."
+            )
+            if eligible
+            else N_(
+                "%(source)s: %(score)s is %(uptake)s; PRRT is usually given for Krenning >2, so this uptake "
+                "does not qualify."
+            ),
+            source=KRENNING,
+            score=str(score),
+            uptake=uptake,
+        ),
         inputs={"score": score},
-        disputed_reason="Sources vary between Krenning ≥2 and ≥3 for PRRT; score 2 qualifies only under ≥2."
+        disputed_reason=Text(
+            N_("Sources vary between Krenning ≥2 and ≥3 for PRRT; score 2 qualifies only under ≥2.")
+        )
         if score == _PRRT_MIN_SCORE - 1
         else None,
         note=_OTHER_PRRT_CRITERIA if eligible else None,
@@ -176,29 +214,33 @@ def krenning_uptake_disagreement(score: int, uptake_positive: bool | None) -> st
     scores 3 and 4 (above the liver, above the spleen) are. Score 2 (up to the liver's uptake) is read
     either way by the sources, so it contradicts neither statement. The app never changes either value.
     """
-    require(score in range(len(KrenningUptake)), "Krenning score must be 0, 1, 2, 3 or 4.")
+    require(score in range(len(KrenningUptake)), Text(N_("Krenning score must be 0, 1, 2, 3 or 4.")))
     if uptake_positive is None:
         return None
     uptake = list(KrenningUptake)[score]
     if uptake_positive and score in _KRENNING_NOT_POSITIVE:
-        recorded, expected = "uptake positive", "not a positive SSTR study"
+        message = N_(
+            "The study records Krenning %(score)s (%(uptake)s) and uptake positive; on the %(source)s scale "
+            "a Krenning %(score)s is not a positive SSTR study. Both values stand as entered; check the "
+            "report."
+        )
     elif not uptake_positive and score in _KRENNING_POSITIVE:
-        recorded, expected = "uptake negative", "a positive SSTR study"
+        message = N_(
+            "The study records Krenning %(score)s (%(uptake)s) and uptake negative; on the %(source)s scale "
+            "a Krenning %(score)s is a positive SSTR study. Both values stand as entered; check the report."
+        )
     else:
         return None
-    return (
-        f"The study records Krenning {score} ({uptake}) and {recorded}; on the {KRENNING} scale a "
-        f"Krenning {score} is {expected}. Both values stand as entered; check the report."
-    )
+    return Text(message, score=str(score), uptake=uptake, source=KRENNING)
 
 
 _NETPET = {
-    (False, False, None): (NetpetGrade.P0, "SSTR-negative and FDG-negative"),
-    (True, False, None): (NetpetGrade.P1, "SSTR-positive and FDG-negative"),
-    (True, True, FdgVsSstr.LOWER): (NetpetGrade.P2, "both positive, FDG lower than SSTR"),
-    (True, True, FdgVsSstr.EQUAL): (NetpetGrade.P3, "both positive, FDG equal to SSTR"),
-    (True, True, FdgVsSstr.HIGHER): (NetpetGrade.P4, "both positive, FDG higher than SSTR"),
-    (False, True, None): (NetpetGrade.P5, "SSTR-negative and FDG-positive"),
+    (False, False, None): (NetpetGrade.P0, Text(N_("SSTR-negative and FDG-negative"))),
+    (True, False, None): (NetpetGrade.P1, Text(N_("SSTR-positive and FDG-negative"))),
+    (True, True, FdgVsSstr.LOWER): (NetpetGrade.P2, Text(N_("both positive, FDG lower than SSTR"))),
+    (True, True, FdgVsSstr.EQUAL): (NetpetGrade.P3, Text(N_("both positive, FDG equal to SSTR"))),
+    (True, True, FdgVsSstr.HIGHER): (NetpetGrade.P4, Text(N_("both positive, FDG higher than SSTR"))),
+    (False, True, None): (NetpetGrade.P5, Text(N_("SSTR-negative and FDG-positive"))),
 }
 
 
@@ -213,18 +255,21 @@ def netpet(
     """
     require(
         sstr_positive is not None and fdg_positive is not None,
-        "NETPET needs the result of both the SSTR and the FDG scan.",
+        Text(N_("NETPET needs the result of both the SSTR and the FDG scan.")),
     )
     both = sstr_positive and fdg_positive
-    comparison = parse_optional(FdgVsSstr, fdg_vs_sstr, "FDG versus SSTR uptake")
+    comparison = parse_optional(FdgVsSstr, fdg_vs_sstr, N_("FDG versus SSTR uptake"))
     require(
         comparison is not None or not both,
-        "If both scans are positive, compare FDG with SSTR uptake (lower, equal or higher).",
+        Text(N_("If both scans are positive, compare FDG with SSTR uptake (lower, equal or higher).")),
     )
-    require(comparison is None or both, "FDG and SSTR uptake are compared only when both scans are positive.")
+    require(
+        comparison is None or both,
+        Text(N_("FDG and SSTR uptake are compared only when both scans are positive.")),
+    )
     grade, finding = _NETPET[bool(sstr_positive), bool(fdg_positive), comparison]
     return Result(
         category=grade,
-        rule=f"{NETPET}: {finding} is {grade}.",
+        rule=Text(N_("%(source)s: %(finding)s is %(grade)s."), source=NETPET, finding=finding, grade=grade),
         inputs={"sstr_positive": sstr_positive, "fdg_positive": fdg_positive, "fdg_vs_sstr": comparison},
     )

@@ -11,6 +11,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Generic, TypeVar
 
+from tumorboard.clinical.labels import N_, SENTENCES, Text, joined
+
 C = TypeVar("C", bound=StrEnum)
 E = TypeVar("E", bound=StrEnum)
 
@@ -72,7 +74,8 @@ def band_for(value: float, bands: Sequence[Band[C]]) -> Band[C]:
 
 
 def require(condition: bool, message: str) -> None:
-    """Reject impossible input with a short message the UI shows as is."""
+    """Reject impossible input with a short message the UI shows as is (a Text reads in the reader's
+    language where the summary flags it)."""
     if not condition:
         raise ValueError(message)
 
@@ -84,7 +87,7 @@ def parse(enum: type[E], value: object, what: str) -> E:
             return enum(value)
         except ValueError:
             pass
-    raise ValueError(f"Unknown {what} {value!r}.") from None
+    raise ValueError(Text(N_("Unknown %(what)s %(value)s."), what=Text(what), value=repr(value))) from None
 
 
 def parse_optional(enum: type[E], value: object, what: str) -> E | None:
@@ -99,5 +102,9 @@ def parse_each(enum: type[E], values: Iterable[object], what: str) -> tuple[E, .
 
 
 def join_notes(*notes: str | None) -> str | None:
-    """Several optional caveats as one note (None when there are none)."""
-    return " ".join(note for note in notes if note) or None
+    """Several optional caveats as one note (None when there are none), each in the reader's language."""
+    present = [note for note in notes if note]
+    if not present:
+        return None
+    joined_notes = joined(present, SENTENCES)
+    return joined_notes if isinstance(joined_notes, str) else None

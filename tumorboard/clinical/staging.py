@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from tumorboard.clinical.labels import AND, LIST, N_, OR, Text, joined
 from tumorboard.clinical.results import (
     Result,
     band_for,
@@ -63,10 +64,14 @@ __all__ = [
 ]
 
 T, N, M = TCategory, NCategory, MCategory
-_NOT_NET = (
-    "NEC and MiNEN are not staged with the NET chapters of the AJCC 8th edition; they use the organ's "
-    "carcinoma chapter (WHO 2019 separates NEC and MiNEN from NET)"
+_NOT_NET = Text(
+    N_(
+        "NEC and MiNEN are not staged with the NET chapters of the AJCC 8th edition; they use the organ's "
+        "carcinoma chapter (WHO 2019 separates NEC and MiNEN from NET)"
+    )
 )
+WITH = N_("%(first)s with %(next)s")
+AND_ON = N_("%(first)s and on %(next)s")
 
 
 def extent_choices(site: PrimarySite | str) -> tuple[tuple[str, str], ...]:
@@ -75,11 +80,13 @@ def extent_choices(site: PrimarySite | str) -> tuple[tuple[str, str], ...]:
 
 
 def _site(site: PrimarySite | str) -> PrimarySite:
-    return parse(PrimarySite, site, "primary site")
+    return parse(PrimarySite, site, N_("primary site"))
 
 
 def _not_staged(enum: type[StrEnum], reason: str, inputs: Mapping[str, object]) -> Result:
-    return Result(category=enum("not staged"), rule=f"Not staged: {reason}.", inputs=inputs)
+    return Result(
+        category=enum("not staged"), rule=Text(N_("Not staged: %(reason)s."), reason=reason), inputs=inputs
+    )
 
 
 def t_category(
@@ -93,44 +100,75 @@ def t_category(
     colorectal T1 of exactly 1 cm is T1b, disputed (T1a/T1b boundary differs by source version).
     """
     site = _site(site)
-    require(size_cm is None or size_cm > 0, "Tumour size must be greater than 0 cm.")
+    require(size_cm is None or size_cm > 0, Text(N_("Tumour size must be greater than 0 cm.")))
     inputs = {"site": site, "size_cm": size_cm, "extent": extent or None}
     table = SITE_TABLES.get(site)
     if table is None:
         return _not_staged(TCategory, UNSTAGED_REASONS[site], inputs)
     if extent:
-        require(extent in table.extents, f"Unknown depth of invasion {extent!r} for {site}.")
+        require(
+            extent in table.extents,
+            Text(
+                N_("Unknown depth of invasion %(extent)s for %(site)s."),
+                extent=repr(extent),
+                site=site.value,
+            ),
+        )
         extent = inputs["extent"] = Extent(extent)
 
     if not table.sizes:
         return _t_by_extent_only(table, extent or None, inputs)
     size_band = band_for(size_cm, table.sizes) if size_cm is not None else None
-    found = []
+    found: list[tuple[Text, TCategory]] = []
     if size_band:
-        found.append((f"size {size_band.label}", size_band.category))
+        found.append((Text(N_("size %(band)s"), band=size_band.label), size_band.category))
     if extent:
-        found.append((f"depth '{extent.label}'", table.extents[extent]))
-    missing = []
+        found.append((Text(N_("depth '%(extent)s'"), extent=extent), table.extents[extent]))
+    missing: list[tuple[Text, TCategory]] = []
     if not size_band:
-        missing.append(("size", table.sizes[-1].category))
+        missing.append((Text(N_("the size")), table.sizes[-1].category))
     if not extent:
-        missing.append(("depth of invasion", highest(*table.extents.values())))
+        missing.append((Text(N_("the depth of invasion")), highest(*table.extents.values())))
 
-    findings = " and ".join(f"{what} gives {category}" for what, category in found)
+    findings = joined(
+        [Text(N_("%(what)s gives %(category)s"), what=what, category=category) for what, category in found],
+        AND,
+    )
     t = highest(*(category for _, category in found)) if found else None
     if t is None or any(T_RANK[t] < T_RANK[ceiling] for _, ceiling in missing):
-        unknown = " and ".join(what for what, _ in missing)
-        verb = "were" if len(missing) > 1 else "was"
-        return Result(
-            category=T.TX,
-            rule=f"{table.source}: {findings + ', but ' if findings else ''}the {unknown} {verb} not given "
-            "and could change T, so T cannot be assessed (TX).",
-            inputs=inputs,
-        )
+        if found:  # one of the two given, the other missing
+            rule = Text(
+                N_(
+                    "%(source)s: %(findings)s, but %(missing)s was not given and could change T, so T cannot "
+                    "be assessed (TX)."
+                ),
+                source=table.source,
+                findings=findings,
+                missing=missing[0][0],
+            )
+        else:
+            rule = Text(
+                N_(
+                    "%(source)s: the size and depth of invasion were not given and could change T, so T "
+                    "cannot be assessed (TX)."
+                ),
+                source=table.source,
+            )
+        return Result(category=T.TX, rule=rule, inputs=inputs)
     if missing:
-        rule = f"{table.source}: {findings}, whatever the {missing[0][0]}."
+        rule = Text(
+            N_("%(source)s: %(findings)s, whatever %(missing)s."),
+            source=table.source,
+            findings=findings,
+            missing=missing[0][0],
+        )
     else:
-        rule = f"{table.source}: {findings}; T is the higher, {t}."
+        rule = Text(
+            N_("%(source)s: %(findings)s; T is the higher, %(t)s."),
+            source=table.source,
+            findings=findings,
+            t=t,
+        )
 
     floor = table.extents[extent] if extent else t
     disputes = (
@@ -148,14 +186,21 @@ def _t_by_extent_only(
     if not extent:
         return Result(
             category=T.TX,
-            rule=f"{table.source}: T depends on the structures the tumour invades, which were not given "
-            "(TX).",
+            rule=Text(
+                N_("%(source)s: T depends on the structures the tumour invades, which were not given (TX)."),
+                source=table.source,
+            ),
             inputs=inputs,
         )
     t = table.extents[extent]
     return Result(
         category=t,
-        rule=f"{table.source}: invasion '{extent.label}' is {t}; the size does not change T.",
+        rule=Text(
+            N_("%(source)s: invasion '%(extent)s' is %(t)s; the size does not change T."),
+            source=table.source,
+            extent=extent,
+            t=t,
+        ),
         inputs=inputs,
     )
 
@@ -179,9 +224,12 @@ def _n(
     site = _site(site)
     require(
         nodes_positive is None or (nodes_positive >= 0 and nodes_positive == int(nodes_positive)),
-        "The number of positive nodes must be a whole number, 0 or more.",
+        Text(N_("The number of positive nodes must be a whole number, 0 or more.")),
     )
-    require(mesenteric_mass_cm is None or mesenteric_mass_cm >= 0, "The mesenteric mass cannot be negative.")
+    require(
+        mesenteric_mass_cm is None or mesenteric_mass_cm >= 0,
+        Text(N_("The mesenteric mass cannot be negative.")),
+    )
     inputs = {"site": site, "nodes_positive": nodes_positive, "mesenteric_mass_cm": mesenteric_mass_cm}
     table = SITE_TABLES.get(site)
     if table is None:
@@ -190,18 +238,23 @@ def _n(
     if table.mesenteric_mass_is_n2 and (mesenteric_mass_cm or 0) > MESENTERIC_MASS_N2_CM:
         return Result(
             category=N.N2,
-            rule=f"{table.source}: a mesenteric mass >2 cm is N2 whatever the node count.",
+            rule=Text(
+                N_("%(source)s: a mesenteric mass >2 cm is N2 whatever the node count."), source=table.source
+            ),
             inputs=inputs,
         ), (N.N2,)
     note = (
-        "A mesenteric mass changes N only for jejunum and ileum."
+        Text(N_("A mesenteric mass changes N only for jejunum and ileum."))
         if mesenteric_mass_cm and not table.mesenteric_mass_is_n2
         else None
     )
     if nodes_positive is None:
         return Result(
             category=N.NX,
-            rule=f"{table.source}: the number of positive regional nodes was not given (NX).",
+            rule=Text(
+                N_("%(source)s: the number of positive regional nodes was not given (NX)."),
+                source=table.source,
+            ),
             inputs=inputs,
             note=note,
         ), table.n_categories
@@ -210,18 +263,33 @@ def _n(
         possible = tuple(category for category in table.n_categories if category is not N.N0)
         return Result(
             category=N.NX,
-            rule=f"{table.source}: {band.label}, so N cannot be assessed (NX).",
+            rule=Text(
+                N_("%(source)s: %(band)s, so N cannot be assessed (NX)."),
+                source=table.source,
+                band=band.label,
+            ),
             inputs=inputs,
-            note="Record the node stations to stage this tumour.",
+            note=Text(N_("Record the node stations to stage this tumour.")),
         ), possible
-    rule = f"{table.source}: {band.label} is {band.category}."
+    rule = Text(
+        N_("%(source)s: %(band)s is %(category)s."),
+        source=table.source,
+        band=band.label,
+        category=band.category,
+    )
     return Result(category=band.category, rule=rule, inputs=inputs, note=note), (band.category,)
 
 
 _M_RULES = {
-    (True, False): (M.M1A, "metastasis to the liver only is M1a"),
-    (False, True): (M.M1B, "metastasis to at least one extrahepatic site ({sites}) without the liver is M1b"),
-    (True, True): (M.M1C, "metastasis to the liver and at least one extrahepatic site ({sites}) is M1c"),
+    (True, False): (M.M1A, N_("%(source)s: metastasis to the liver only is M1a.")),
+    (False, True): (
+        M.M1B,
+        N_("%(source)s: metastasis to at least one extrahepatic site (%(sites)s) without the liver is M1b."),
+    ),
+    (True, True): (
+        M.M1C,
+        N_("%(source)s: metastasis to the liver and at least one extrahepatic site (%(sites)s) is M1c."),
+    ),
 }
 
 
@@ -247,9 +315,9 @@ def _m(
     metastatic_sites: Iterable[MetastaticSite | str], site: PrimarySite | str | None = None
 ) -> tuple[Result[MCategory], tuple[MCategory, ...]]:
     """The M category and the categories it may stand for (one, unless it is a plain M1)."""
-    sites = parse_each(MetastaticSite, metastatic_sites, "metastatic site")
+    sites = parse_each(MetastaticSite, metastatic_sites, N_("metastatic site"))
     inputs: dict[str, object] = {"metastatic_sites": sites}
-    source = "AJCC 8 GEP NET"
+    source: str = Text(N_("AJCC 8 GEP NET"))
     scheme = MScheme.GEP
     if site is not None:
         site = inputs["site"] = _site(site)
@@ -258,35 +326,49 @@ def _m(
         source = SITE_TABLES[site].source
         scheme = SITE_TABLES[site].m_scheme
     if not sites:
-        return Result(category=M.M0, rule=f"{source}: no distant metastasis is M0.", inputs=inputs), (M.M0,)
+        rule = Text(N_("%(source)s: no distant metastasis is M0."), source=source)
+        return Result(category=M.M0, rule=rule, inputs=inputs), (M.M0,)
     if scheme is MScheme.LUNG:
         return _lung_m(source, sites, inputs)
     if scheme is MScheme.THYMUS:
         return _thymus_m(source, sites, inputs)
     hepatic = any(metastasis.is_hepatic for metastasis in sites)
     extrahepatic = [metastasis for metastasis in sites if not metastasis.is_hepatic]
-    category, rule = _M_RULES[hepatic, bool(extrahepatic)]
-    labels = _labels(extrahepatic)
-    return Result(category=category, rule=f"{source}: {rule.format(sites=labels)}.", inputs=inputs), (
-        category,
-    )
+    category, message = _M_RULES[hepatic, bool(extrahepatic)]
+    rule = Text(message, source=source, sites=_labels(extrahepatic))
+    return Result(category=category, rule=rule, inputs=inputs), (category,)
 
 
-def _labels(sites: Iterable[MetastaticSite]) -> str:
-    return ", ".join(metastasis.label.lower() for metastasis in sites)
+def _labels(sites: Iterable[MetastaticSite]) -> object:
+    return joined([metastasis.in_sentence for metastasis in sites], LIST)
 
 
 def _uncertain_m(
-    source: str, possible: tuple[MCategory, ...], finding: str, missing: str, inputs: Mapping[str, object]
+    source: str, possible: tuple[MCategory, ...], finding: object, missing: Text, inputs: Mapping[str, object]
 ) -> tuple[Result[MCategory], tuple[MCategory, ...]]:
     if len(possible) == 1:
         return Result(
-            category=possible[0], rule=f"{source}: {finding} is {possible[0]}.", inputs=inputs
+            category=possible[0],
+            rule=Text(
+                N_("%(source)s: %(finding)s is %(category)s."),
+                source=source,
+                finding=finding,
+                category=possible[0],
+            ),
+            inputs=inputs,
         ), possible
     return Result(
         category=M.M1,
-        rule=f"{source}: {finding} is {' or '.join(possible)}; {missing} decides, and the case does not "
-        "record it.",
+        rule=Text(
+            N_(
+                "%(source)s: %(finding)s is %(possible)s; %(missing)s decides, and the case does not record "
+                "it."
+            ),
+            source=source,
+            finding=finding,
+            possible=joined(possible, OR),
+            missing=missing,
+        ),
         inputs=inputs,
     ), possible
 
@@ -305,30 +387,44 @@ def _lung_m(
     intrathoracic = any(metastasis in _INTRATHORACIC for metastasis in sites)
     extrathoracic = [m for m in sites if m not in _INTRATHORACIC and m is not MetastaticSite.OTHER]
     possible = _lung_m_options(intrathoracic, len(extrathoracic))
-    missing = "the number of metastases in that organ"
+    missing = Text(N_("the number of metastases in that organ"))
     if MetastaticSite.OTHER in sites:  # "other" may be inside or outside the chest
         possible = _lung_m_options(True, len(extrathoracic)) | _lung_m_options(
             intrathoracic, len(extrathoracic) + 1
         )
-        missing = (
-            "where the site recorded as 'other' is (inside or outside the chest) and how many metastases "
-            "there are"
+        missing = Text(
+            N_(
+                "where the site recorded as 'other' is (inside or outside the chest) and how many "
+                "metastases there are"
+            )
         )
     ordered = tuple(category for category in MCategory if category in possible)
     parts = []
     if intrathoracic:
-        parts.append(f"intrathoracic spread ({_labels(m for m in sites if m in _INTRATHORACIC)})")
+        spread = _labels(m for m in sites if m in _INTRATHORACIC)
+        parts.append(Text(N_("intrathoracic spread (%(sites)s)"), sites=spread))
     if extrathoracic:
-        organs = "one extrathoracic organ" if len(extrathoracic) == 1 else "several extrathoracic organs"
-        parts.append(f"metastasis to {organs} ({_labels(extrathoracic)})")
+        if len(extrathoracic) == 1:
+            organs = Text(
+                N_("metastasis to one extrathoracic organ (%(sites)s)"), sites=_labels(extrathoracic)
+            )
+        else:
+            organs = Text(
+                N_("metastasis to several extrathoracic organs (%(sites)s)"), sites=_labels(extrathoracic)
+            )
+        parts.append(organs)
     if MetastaticSite.OTHER in sites:
-        parts.append("a metastasis at another site")
-    result, possible_m = _uncertain_m(source, ordered, " with ".join(parts), missing, inputs)
+        parts.append(Text(N_("a metastasis at another site")))
+    result, possible_m = _uncertain_m(source, ordered, joined(parts, WITH), missing, inputs)
     if MetastaticSite.LUNG in sites:
         result = replace(
             result,
-            note="For a lung primary a lung metastasis is read as the contralateral lung (M1a); a separate "
-            "nodule in the same lung is T3 or T4, recorded as the extent.",
+            note=Text(
+                N_(
+                    "For a lung primary a lung metastasis is read as the contralateral lung (M1a); a "
+                    "separate nodule in the same lung is T3 or T4, recorded as the extent."
+                )
+            ),
         )
     return result, possible_m
 
@@ -340,20 +436,25 @@ def _thymus_m(
     if distant:
         return Result(
             category=M.M1B,
-            rule=f"{source}: metastasis to the lung parenchyma or a distant organ ({_labels(distant)}) is "
-            "M1b.",
+            rule=Text(
+                N_("%(source)s: metastasis to the lung parenchyma or a distant organ (%(sites)s) is M1b."),
+                source=source,
+                sites=_labels(distant),
+            ),
             inputs=inputs,
         ), (M.M1B,)
     if MetastaticSite.OTHER in sites:
         return _uncertain_m(
             source,
             (M.M1A, M.M1B),
-            "a metastasis at another site",
-            "whether it is a pleural or pericardial nodule (M1a) or a distant organ (M1b)",
+            Text(N_("a metastasis at another site")),
+            Text(N_("whether it is a pleural or pericardial nodule (M1a) or a distant organ (M1b)")),
             inputs,
         )
     return Result(
-        category=M.M1A, rule=f"{source}: separate pleural or pericardial nodules are M1a.", inputs=inputs
+        category=M.M1A,
+        rule=Text(N_("%(source)s: separate pleural or pericardial nodules are M1a."), source=source),
+        inputs=inputs,
     ), (M.M1A,)
 
 
@@ -377,14 +478,20 @@ def stage_group(
     table = SITE_TABLES.get(site)
     if table is None:
         return _not_staged(StageGroup, UNSTAGED_REASONS[site], inputs)
-    t = parse(TCategory, t, "T category")
-    n = parse(NCategory, n, "N category")
-    m = parse(MCategory, m, "M category")
-    require(t in (T.TX, *table.t_categories, *table.extra_t), f"{t} is not a T category for {site}.")
-    require(n in (N.NX, *table.n_categories), f"{n} is not an N category for {site}.")
+    t = parse(TCategory, t, N_("T category"))
+    n = parse(NCategory, n, N_("N category"))
+    m = parse(MCategory, m, N_("M category"))
+    require(
+        t in (T.TX, *table.t_categories, *table.extra_t),
+        Text(N_("%(t)s is not a T category for %(site)s."), t=t, site=site.value),
+    )
+    require(
+        n in (N.NX, *table.n_categories),
+        Text(N_("%(n)s is not an N category for %(site)s."), n=n, site=site.value),
+    )
     require(
         m in (M.M0, *table.m_categories) or (m is M.M1 and M.M1 not in table.m_categories),
-        f"{m} is not an M category for {site}.",
+        Text(N_("%(m)s is not an M category for %(site)s."), m=m, site=site.value),
     )
     inputs.update(t=t, n=n, m=m)
     t_options = table.t_categories if t is T.TX else (t,)
@@ -393,7 +500,8 @@ def stage_group(
     return _group(site, table, (t, n, m), (t_options, n_options, m_options), inputs)
 
 
-_MISSING = ("the T category", "the N category", "the M subcategory")
+# What would settle a category, as the stage rule names it ("it depends on ...").
+_MISSING = (Text(N_("the T category")), Text(N_("the N category")), Text(N_("the M subcategory")))
 
 
 def _stage_of(row: StageRow | None) -> StageGroup:
@@ -406,7 +514,7 @@ def _group(
     tnm: tuple[TCategory, NCategory, MCategory],
     options: tuple[tuple[TCategory, ...], tuple[NCategory, ...], tuple[MCategory, ...]],
     inputs: Mapping[str, object],
-    missing: tuple[str, str, str] = _MISSING,
+    missing: tuple[Text, Text, Text] = _MISSING,
 ) -> Result[StageGroup]:
     """The stage group of every combination the known and the possible categories allow; ``missing``
     names, for T, N and M, what would settle the category."""
@@ -424,7 +532,7 @@ def _group(
     label = f"{t} {n} {m}"
     uncertain = [position for position, values in enumerate(options) if len(values) > 1]
     if len(groups) > 1:
-        possible = " or ".join(group for group in StageGroup if group in groups)
+        possible = joined([group for group in StageGroup if group in groups], OR)
         deciding = [
             position
             for position in uncertain
@@ -435,26 +543,47 @@ def _group(
                 if all(combination[i] == other[i] for i in range(3) if i != position)
             )
         ]
-        decides = " and on ".join(missing[position] for position in deciding)
+        decides = joined([missing[position] for position in deciding], AND_ON)
         v9 = t in (T.T1, T.T1A, T.T1B) and n is N.NX and m is M.M0 and site in AJCC_V9_T1_NX_SITES
         return Result(
             category=StageGroup.UNKNOWN,
-            rule=f"{stages.source}: {label} could be stage {possible}; it depends on {decides}.",
+            rule=Text(
+                N_("%(source)s: %(label)s could be stage %(possible)s; it depends on %(decides)s."),
+                source=stages.source,
+                label=label,
+                possible=possible,
+                decides=decides,
+            ),
             inputs=inputs,
-            note="AJCC version 9 (2023–24) groups T1 NX M0 as stage I for this site." if v9 else None,
+            note=Text(N_("AJCC version 9 (2023–24) groups T1 NX M0 as stage I for this site."))
+            if v9
+            else None,
         )
     (group,) = groups
     if group is StageGroup.NOT_STAGED:
         return Result(
             category=StageGroup.NOT_STAGED,
-            rule=f"Not staged by the {stages.source}: {stages.stops}.",
+            rule=Text(
+                N_("Not staged by the %(source)s: %(stops)s."), source=stages.source, stops=stages.stops
+            ),
             inputs=inputs,
         )
     if uncertain:
-        labels = " or ".join(dict.fromkeys(row.label for row in rows))
-        rule = f"{stages.source}: {label} is stage {group} whatever the missing category ({labels})."
+        labels = joined(list(dict.fromkeys(row.label for row in rows)), OR)
+        rule = Text(
+            N_("%(source)s: %(label)s is stage %(group)s whatever the missing category (%(labels)s)."),
+            source=stages.source,
+            label=label,
+            group=group,
+            labels=labels,
+        )
     else:
-        rule = f"{stages.source}: {rows[0].label} is stage {group}."
+        rule = Text(
+            N_("%(source)s: %(label)s is stage %(group)s."),
+            source=stages.source,
+            label=rows[0].label,
+            group=group,
+        )
     return Result(category=group, rule=rule, inputs=inputs)
 
 
@@ -465,7 +594,7 @@ def is_staged_with_net_tables(
     histology) nor MiNEN, which use the organ's carcinoma system. Unknown differentiation is treated as NET.
     """
     differentiation = as_differentiation(differentiation)
-    histology = parse_optional(Histology, histology, "histology")
+    histology = parse_optional(Histology, histology, N_("histology"))
     not_net = histology is not None and (histology.is_carcinoma or histology is Histology.MINEN)
     return differentiation is not Differentiation.POOR and not not_net
 
@@ -522,9 +651,11 @@ def stage(
             (t_options, n_options, m_options),
             {"site": site, "t": t.category, "n": n.category, "m": m.category},
             (
-                "the T category (size and invasion)",
-                "the stations of the positive nodes" if by_stations else "the number of positive nodes",
-                "the M subcategory (where and how many the metastases are)",
+                Text(N_("the T category (size and invasion)")),
+                Text(N_("the stations of the positive nodes"))
+                if by_stations
+                else Text(N_("the number of positive nodes")),
+                Text(N_("the M subcategory (where and how many the metastases are)")),
             ),
         )
     if differentiation is Differentiation.UNKNOWN:
@@ -532,8 +663,12 @@ def stage(
             group,
             note=join_notes(
                 group.note,
-                "Differentiation not recorded: staged with the NET tables; an NEC would use the organ's "
-                "carcinoma system.",
+                Text(
+                    N_(
+                        "Differentiation not recorded: staged with the NET tables; an NEC would use the "
+                        "organ's carcinoma system."
+                    )
+                ),
             ),
         )
     return Staging(t, n, m, group)

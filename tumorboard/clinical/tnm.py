@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from types import MappingProxyType
 
-from tumorboard.clinical.labels import N_
+from tumorboard.clinical.labels import N_, Text
 from tumorboard.clinical.results import Band, Dispute
 from tumorboard.clinical.vocabularies import PrimarySite, Vocabulary
 
@@ -224,33 +224,33 @@ class SiteTable:
 
 
 _GEP_STAGES = StageTable(
-    "AJCC 8 NET stage groups (stomach, duodenum/ampulla, jejunum/ileum, appendix, pancreas)",
+    Text(N_("AJCC 8 NET stage groups (stomach, duodenum/ampulla, jejunum/ileum, appendix, pancreas)")),
     (
-        StageRow(StageGroup.IV, "any T, any N, M1", m=M1_CATEGORIES),
+        StageRow(StageGroup.IV, Text(N_("any T, any N, M1")), m=M1_CATEGORIES),
         StageRow(StageGroup.I, "T1 N0 M0", t=(T.T1,), n=(N.N0,)),
         StageRow(StageGroup.II, "T2–T3 N0 M0", t=(T.T2, T.T3), n=(N.N0,)),
         StageRow(StageGroup.III, "T4 N0 M0", t=(T.T4,), n=(N.N0,)),
-        StageRow(StageGroup.III, "any T, N1–N2, M0", n=(N.N1, N.N2)),
+        StageRow(StageGroup.III, Text(N_("any T, N1–N2, M0")), n=(N.N1, N.N2)),
     ),
 )
 _COLORECTAL_STAGES = StageTable(
-    "AJCC 8 colon/rectum NET stage groups",
+    Text(N_("AJCC 8 colon/rectum NET stage groups")),
     (
-        StageRow(StageGroup.IV, "any T, any N, M1", m=M1_CATEGORIES),
+        StageRow(StageGroup.IV, Text(N_("any T, any N, M1")), m=M1_CATEGORIES),
         StageRow(StageGroup.I, "T1 N0 M0", t=(T.T1, T.T1A, T.T1B), n=(N.N0,)),
         StageRow(StageGroup.IIA, "T2 N0 M0", t=(T.T2,), n=(N.N0,)),
         StageRow(StageGroup.IIB, "T3 N0 M0", t=(T.T3,), n=(N.N0,)),
         StageRow(StageGroup.IIIA, "T4 N0 M0", t=(T.T4,), n=(N.N0,)),
-        StageRow(StageGroup.IIIB, "any T, N1, M0", n=(N.N1,)),
+        StageRow(StageGroup.IIIB, Text(N_("any T, N1, M0")), n=(N.N1,)),
     ),
 )
 _T1_LUNG = (T.T1A, T.T1B, T.T1C)
 _T2_LUNG = (T.T2A, T.T2B)
 _LUNG_STAGES = StageTable(
-    "AJCC 8 lung stage groups (IASLC 8th edition, Goldstraw 2016)",
+    Text(N_("AJCC 8 lung stage groups (IASLC 8th edition, Goldstraw 2016)")),
     (
-        StageRow(StageGroup.IVB, "any T, any N, M1c", m=(M.M1C,)),
-        StageRow(StageGroup.IVA, "any T, any N, M1a–M1b", m=(M.M1A, M.M1B)),
+        StageRow(StageGroup.IVB, Text(N_("any T, any N, M1c")), m=(M.M1C,)),
+        StageRow(StageGroup.IVA, Text(N_("any T, any N, M1a–M1b")), m=(M.M1A, M.M1B)),
         StageRow(StageGroup.IA1, "T1mi N0 M0", t=(T.T1MI,), n=(N.N0,)),
         StageRow(StageGroup.IA1, "T1a N0 M0", t=(T.T1A,), n=(N.N0,)),
         StageRow(StageGroup.IA2, "T1b N0 M0", t=(T.T1B,), n=(N.N0,)),
@@ -266,15 +266,15 @@ _LUNG_STAGES = StageTable(
         StageRow(StageGroup.IIIB, "T3–T4 N2 M0", t=(T.T3, T.T4), n=(N.N2,)),
         StageRow(StageGroup.IIIC, "T3–T4 N3 M0", t=(T.T3, T.T4), n=(N.N3,)),
     ),
-    stops="AJCC 8 lists T1mi (minimally invasive adenocarcinoma) only as T1mi N0 M0",
+    stops=Text(N_("AJCC 8 lists T1mi (minimally invasive adenocarcinoma) only as T1mi N0 M0")),
 )
 _THYMUS_STAGES = StageTable(
-    "AJCC 8 thymus stage groups (IASLC/ITMIG, Detterbeck 2014)",
+    Text(N_("AJCC 8 thymus stage groups (IASLC/ITMIG, Detterbeck 2014)")),
     (
-        StageRow(StageGroup.IVB, "any T, any N, M1b", m=(M.M1B,)),
-        StageRow(StageGroup.IVB, "any T, N2, M0–M1a", n=(N.N2,), m=(M.M0, M.M1A)),
-        StageRow(StageGroup.IVA, "any T, N0–N1, M1a", n=(N.N0, N.N1), m=(M.M1A,)),
-        StageRow(StageGroup.IVA, "any T, N1, M0", n=(N.N1,)),
+        StageRow(StageGroup.IVB, Text(N_("any T, any N, M1b")), m=(M.M1B,)),
+        StageRow(StageGroup.IVB, Text(N_("any T, N2, M0–M1a")), n=(N.N2,), m=(M.M0, M.M1A)),
+        StageRow(StageGroup.IVA, Text(N_("any T, N0–N1, M1a")), n=(N.N0, N.N1), m=(M.M1A,)),
+        StageRow(StageGroup.IVA, Text(N_("any T, N1, M0")), n=(N.N1,)),
         StageRow(StageGroup.I, "T1a–T1b N0 M0", t=(T.T1A, T.T1B), n=(N.N0,)),
         StageRow(StageGroup.II, "T2 N0 M0", t=(T.T2,), n=(N.N0,)),
         StageRow(StageGroup.IIIA, "T3 N0 M0", t=(T.T3,), n=(N.N0,)),
@@ -291,10 +291,13 @@ _GUT_WALL = {
     Extent.SEROSA: T.T4,
     Extent.ADJACENT_ORGANS: T.T4,
 }
-_N0_N1 = (Band(N.N0, "no positive regional node", up_to=0), Band(N.N1, "one or more positive regional nodes"))
+_N0_N1 = (
+    Band(N.N0, Text(N_("no positive regional node")), up_to=0),
+    Band(N.N1, Text(N_("one or more positive regional nodes"))),
+)
 
 _DUODENUM = SiteTable(
-    "AJCC 8 duodenum/ampulla NET",
+    Text(N_("AJCC 8 duodenum/ampulla NET")),
     _UP_TO_1_CM,
     {
         Extent.LAMINA_PROPRIA: T.T1,
@@ -308,19 +311,19 @@ _DUODENUM = SiteTable(
     _GEP_STAGES,
 )
 _SMALL_BOWEL = SiteTable(
-    "AJCC 8 jejunum/ileum NET",
+    Text(N_("AJCC 8 jejunum/ileum NET")),
     _UP_TO_1_CM,
     _GUT_WALL,
     (
-        Band(N.N0, "no positive regional node", up_to=0),
-        Band(N.N1, "fewer than 12 positive regional nodes", up_to=11),
-        Band(N.N2, "12 or more positive regional nodes"),
+        Band(N.N0, Text(N_("no positive regional node")), up_to=0),
+        Band(N.N1, Text(N_("fewer than 12 positive regional nodes")), up_to=11),
+        Band(N.N2, Text(N_("12 or more positive regional nodes"))),
     ),
     _GEP_STAGES,
     mesenteric_mass_is_n2=True,
 )
 _COLORECTUM = SiteTable(
-    "AJCC 8 colon/rectum NET",
+    Text(N_("AJCC 8 colon/rectum NET")),
     (Band(T.T1A, "<1 cm", below=1), Band(T.T1B, "1–2 cm", up_to=2), Band(T.T2, ">2 cm")),
     _GUT_WALL,
     _N0_N1,
@@ -329,15 +332,21 @@ _COLORECTUM = SiteTable(
         Dispute(
             applies=lambda size: size == 1,
             alternative=T.T1A,
-            reason="Source versions differ on exactly 1 cm (T1a '<1 cm' and T1b '1–2 cm' here, T1a '≤1 cm' "
-            "elsewhere); stage I either way.",
+            reason=Text(
+                N_(
+                    "Source versions differ on exactly 1 cm (T1a '<1 cm' and T1b '1–2 cm' here, T1a '≤1 cm' "
+                    "elsewhere); stage I either way."
+                )
+            ),
         ),
     ),
 )
 
 SITE_TABLES: Mapping[PrimarySite, SiteTable] = MappingProxyType(
     {
-        PrimarySite.STOMACH: SiteTable("AJCC 8 stomach NET", _UP_TO_1_CM, _GUT_WALL, _N0_N1, _GEP_STAGES),
+        PrimarySite.STOMACH: SiteTable(
+            Text(N_("AJCC 8 stomach NET")), _UP_TO_1_CM, _GUT_WALL, _N0_N1, _GEP_STAGES
+        ),
         PrimarySite.DUODENUM: _DUODENUM,
         PrimarySite.AMPULLA: replace(
             _DUODENUM,
@@ -352,8 +361,8 @@ SITE_TABLES: Mapping[PrimarySite, SiteTable] = MappingProxyType(
         PrimarySite.JEJUNUM: _SMALL_BOWEL,
         PrimarySite.ILEUM: _SMALL_BOWEL,
         PrimarySite.APPENDIX: SiteTable(
-            "AJCC 8 appendix NET",
-            (Band(T.T1, "≤2 cm", up_to=2), Band(T.T2, ">2 to ≤4 cm", up_to=4), Band(T.T3, ">4 cm")),
+            Text(N_("AJCC 8 appendix NET")),
+            (Band(T.T1, "≤2 cm", up_to=2), Band(T.T2, Text(N_(">2 to ≤4 cm")), up_to=4), Band(T.T3, ">4 cm")),
             {
                 Extent.APPENDIX_WALL: T.T1,
                 Extent.SUBSEROSA_OR_MESOAPPENDIX: T.T3,
@@ -365,7 +374,7 @@ SITE_TABLES: Mapping[PrimarySite, SiteTable] = MappingProxyType(
         PrimarySite.COLON: _COLORECTUM,
         PrimarySite.RECTUM: _COLORECTUM,
         PrimarySite.PANCREAS: SiteTable(
-            "AJCC 8 pancreas NET",
+            Text(N_("AJCC 8 pancreas NET")),
             (Band(T.T1, "<2 cm", below=2), Band(T.T2, "2–4 cm", up_to=4), Band(T.T3, ">4 cm")),
             {
                 Extent.LIMITED_TO_PANCREAS: T.T1,
@@ -379,19 +388,21 @@ SITE_TABLES: Mapping[PrimarySite, SiteTable] = MappingProxyType(
                 Dispute(
                     applies=lambda size: size == 2,
                     alternative=T.T1,
-                    reason="AJCC 8 T1 is '<2 cm', so exactly 2 cm is T2; UICC 8 T1 is '2 cm or smaller'.",
+                    reason=Text(
+                        N_("AJCC 8 T1 is '<2 cm', so exactly 2 cm is T2; UICC 8 T1 is '2 cm or smaller'.")
+                    ),
                 ),
             ),
         ),
         PrimarySite.LUNG: SiteTable(
-            "AJCC 8 lung",
+            Text(N_("AJCC 8 lung")),
             (
                 Band(T.T1A, "≤1 cm", up_to=1),
-                Band(T.T1B, ">1 to ≤2 cm", up_to=2),
-                Band(T.T1C, ">2 to ≤3 cm", up_to=3),
-                Band(T.T2A, ">3 to ≤4 cm", up_to=4),
-                Band(T.T2B, ">4 to ≤5 cm", up_to=5),
-                Band(T.T3, ">5 to ≤7 cm", up_to=7),
+                Band(T.T1B, Text(N_(">1 to ≤2 cm")), up_to=2),
+                Band(T.T1C, Text(N_(">2 to ≤3 cm")), up_to=3),
+                Band(T.T2A, Text(N_(">3 to ≤4 cm")), up_to=4),
+                Band(T.T2B, Text(N_(">4 to ≤5 cm")), up_to=5),
+                Band(T.T3, Text(N_(">5 to ≤7 cm")), up_to=7),
                 Band(T.T4, ">7 cm"),
             ),
             {
@@ -401,13 +412,17 @@ SITE_TABLES: Mapping[PrimarySite, SiteTable] = MappingProxyType(
                 Extent.MEDIASTINUM_OR_OTHER_LOBE_NODULE: T.T4,
             },
             (
-                Band(N.N0, "no positive regional node", up_to=0),
+                Band(N.N0, Text(N_("no positive regional node")), up_to=0),
                 Band(
                     N.NX,
-                    "positive regional nodes make N1, N2 or N3, and the stations involved decide (N1 "
-                    "ipsilateral peribronchial, hilar or intrapulmonary; N2 ipsilateral mediastinal or "
-                    "subcarinal; N3 contralateral mediastinal or hilar, or scalene or supraclavicular), "
-                    "not their count; the case does not record the stations",
+                    Text(
+                        N_(
+                            "positive regional nodes make N1, N2 or N3, and the stations involved decide (N1 "
+                            "ipsilateral peribronchial, hilar or intrapulmonary; N2 ipsilateral mediastinal "
+                            "or subcarinal; N3 contralateral mediastinal or hilar, or scalene or "
+                            "supraclavicular), not their count; the case does not record the stations"
+                        )
+                    ),
                 ),
             ),
             _LUNG_STAGES,
@@ -416,7 +431,7 @@ SITE_TABLES: Mapping[PrimarySite, SiteTable] = MappingProxyType(
             m_scheme=MScheme.LUNG,
         ),
         PrimarySite.THYMUS: SiteTable(
-            "AJCC 8 thymus (IASLC/ITMIG)",
+            Text(N_("AJCC 8 thymus (IASLC/ITMIG)")),
             (),
             {
                 Extent.THYMUS_OR_MEDIASTINAL_FAT: T.T1A,
@@ -426,12 +441,16 @@ SITE_TABLES: Mapping[PrimarySite, SiteTable] = MappingProxyType(
                 Extent.THYMIC_T4_STRUCTURES: T.T4,
             },
             (
-                Band(N.N0, "no positive regional node", up_to=0),
+                Band(N.N0, Text(N_("no positive regional node")), up_to=0),
                 Band(
                     N.NX,
-                    "positive regional nodes make N1 or N2, and the stations involved decide (N1 anterior, "
-                    "perithymic; N2 deep intrathoracic or cervical), not their count; the case does not "
-                    "record the stations",
+                    Text(
+                        N_(
+                            "positive regional nodes make N1 or N2, and the stations involved decide (N1 "
+                            "anterior, perithymic; N2 deep intrathoracic or cervical), not their count; the "
+                            "case does not record the stations"
+                        )
+                    ),
                 ),
             ),
             _THYMUS_STAGES,
@@ -443,13 +462,25 @@ SITE_TABLES: Mapping[PrimarySite, SiteTable] = MappingProxyType(
 
 UNSTAGED_REASONS = MappingProxyType(
     {
-        PrimarySite.THYROID: "the AJCC 8th edition has no NET chapter for the thyroid (a medullary thyroid "
-        "carcinoma is staged with the AJCC 8 thyroid chapter)",
-        PrimarySite.ADRENAL: "the AJCC 8th edition has no NET chapter for the adrenal (a phaeochromocytoma "
-        "is staged with the AJCC 8 phaeochromocytoma and paraganglioma chapter)",
-        PrimarySite.UNKNOWN_PRIMARY: "AJCC 8th edition TNM needs the primary site, and a tumour of unknown "
-        "primary has no T category",
-        PrimarySite.OTHER: "the AJCC 8th edition has no NET chapter for this site",
+        PrimarySite.THYROID: Text(
+            N_(
+                "the AJCC 8th edition has no NET chapter for the thyroid (a medullary thyroid "
+                "carcinoma is staged with the AJCC 8 thyroid chapter)"
+            )
+        ),
+        PrimarySite.ADRENAL: Text(
+            N_(
+                "the AJCC 8th edition has no NET chapter for the adrenal (a phaeochromocytoma "
+                "is staged with the AJCC 8 phaeochromocytoma and paraganglioma chapter)"
+            )
+        ),
+        PrimarySite.UNKNOWN_PRIMARY: Text(
+            N_(
+                "AJCC 8th edition TNM needs the primary site, and a tumour of unknown "
+                "primary has no T category"
+            )
+        ),
+        PrimarySite.OTHER: Text(N_("the AJCC 8th edition has no NET chapter for this site")),
     }
 )
 

@@ -8,7 +8,7 @@ tuples and unpacked in ``__init__``.
 from enum import StrEnum
 from typing import TYPE_CHECKING, Self
 
-from tumorboard.clinical.labels import N_, translated
+from tumorboard.clinical.labels import N_, Text, translated
 from tumorboard.clinical.results import parse_optional
 from tumorboard.clinical.specialties import Specialty
 
@@ -67,7 +67,7 @@ class Differentiation(Vocabulary):
 
 def as_differentiation(value: Differentiation | str | None) -> Differentiation:
     """A recorded differentiation; a blank one means "not recorded"."""
-    return parse_optional(Differentiation, value, "differentiation") or Differentiation.UNKNOWN
+    return parse_optional(Differentiation, value, N_("differentiation")) or Differentiation.UNKNOWN
 
 
 class Histology(Vocabulary):
@@ -233,6 +233,24 @@ class MetastaticSite(Vocabulary):
     @property
     def is_hepatic(self) -> bool:
         return self is MetastaticSite.LIVER
+
+    @property
+    def in_sentence(self) -> Text:
+        """The site as a rule's sentence names it ("metastasis to the liver and at least one extrahepatic
+        site (bone, lung)"); the label starts a line or a choice ("Liver")."""
+        return _SITES_IN_SENTENCE[self]
+
+
+_SITES_IN_SENTENCE = {
+    MetastaticSite.LIVER: Text(N_("liver")),
+    MetastaticSite.BONE: Text(N_("bone")),
+    MetastaticSite.LUNG: Text(N_("lung")),
+    MetastaticSite.PLEURA_PERICARDIUM: Text(N_("pleura or pericardium (nodules or malignant effusion)")),
+    MetastaticSite.PERITONEUM: Text(N_("peritoneum")),
+    MetastaticSite.DISTANT_NODES: Text(N_("distant (non-regional) lymph nodes")),
+    MetastaticSite.BRAIN: Text(N_("brain")),
+    MetastaticSite.OTHER: Text(N_("another site")),
+}
 
 
 class ImagingModality(Vocabulary):

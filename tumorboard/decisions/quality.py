@@ -311,7 +311,7 @@ def quality_report(board_id: int, start: date, end: date) -> QualityReport:
             ),
             n,
         ),
-        sstr_before_prrt=_share("sstr_before_prrt", "SSTR imaging before PRRT", sum(prrt), len(prrt)),
+        sstr_before_prrt=_share("sstr_before_prrt", _("SSTR imaging before PRRT"), sum(prrt), len(prrt)),
         reasons=_reasons(follow_ups),
     )
 
@@ -495,13 +495,32 @@ def chart_descriptions(report: QualityReport) -> dict[str, str]:
     descriptions = {}
     shares = [f for f in report.shares if f.value is not None]
     if shares:
-        descriptions["shares"] = "Shares in per cent: " + "; ".join(
-            f"{f.label} {f.display} ({f.numerator} of {f.denominator})" for f in shares
-        )
+        each_share = [
+            _(
+                "%(label)s %(share)s (%(numerator)s of %(denominator)s)",
+                label=f.label,
+                share=f.display,
+                numerator=f.numerator,
+                denominator=f.denominator,
+            )
+            for f in shares
+        ]
+        descriptions["shares"] = _("Shares in per cent: %(shares)s", shares="; ".join(each_share))
     reasons = [r for r in report.reasons if r.total]
     if reasons:
-        descriptions["reasons"] = "Reasons recommendations were not (fully) carried out: " + "; ".join(
-            f"{r.label} {r.total} (partly {r.partly}, not {r.not_carried_out})" for r in reasons
+        each_reason = [
+            _(
+                "%(label)s %(total)s (partly %(partly)s, not %(not_done)s)",
+                label=r.label,
+                total=r.total,
+                partly=r.partly,
+                not_done=r.not_carried_out,
+            )
+            for r in reasons
+        ]
+        descriptions["reasons"] = _(
+            "Reasons recommendations were not (fully) carried out: %(reasons)s",
+            reasons="; ".join(each_reason),
         )
     return descriptions
 
@@ -589,7 +608,7 @@ def _draw_shares(shares: list[Figure]) -> MplFigure:
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xticks([0, 25, 50, 75, 100], ["0 %", "25 %", "50 %", "75 %", "100 %"])
-    ax.set_title("Shares of the period", loc="left", fontsize=9, fontweight="bold", parse_math=False)
+    ax.set_title(_("Shares of the period"), loc="left", fontsize=9, fontweight="bold", parse_math=False)
     for label in ax.get_yticklabels():
         label.set_parse_math(False)
     return figure
@@ -612,9 +631,9 @@ def _draw_reasons(reasons: list[ReasonCount]) -> MplFigure:
     ax.set_xlim(0, top * 1.15 + 0.5)
     step = max(1, math.ceil(top / 5))
     ax.set_xticks(range(0, top + 1, step))
-    ax.set_xlabel("follow-ups", color=_COLOUR_MUTED)
+    ax.set_xlabel(_("follow-ups"), color=_COLOUR_MUTED)
     ax.set_title(
-        "Why recommendations were not (fully) carried out",
+        _("Why recommendations were not (fully) carried out"),
         loc="left",
         fontsize=9,
         fontweight="bold",
@@ -622,8 +641,8 @@ def _draw_reasons(reasons: list[ReasonCount]) -> MplFigure:
     )
     figure.legend(
         handles=[
-            Patch(color=_COLOUR_PARTLY, label="carried out partly"),
-            Patch(color=_COLOUR_NOT, label="not carried out"),
+            Patch(color=_COLOUR_PARTLY, label=_("carried out partly")),
+            Patch(color=_COLOUR_NOT, label=_("not carried out")),
         ],
         loc="outside lower left",
         ncols=2,
