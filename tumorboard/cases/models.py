@@ -160,6 +160,16 @@ class Case(Model):
         Index("ix_tumor_case_board_grade", "board_id", "computed_grade"),
         # the list's default order with what its visibility rule reads, so a page of 25 needs no sort
         Index("ix_tumor_case_updated_visibility", "updated_at", "id", "submitter_id", "board_id", "status"),
+        # the list filtered by board, status, site and grade (and its capped count): one range, in order
+        Index(
+            "ix_tumor_case_list_filters",
+            "board_id",
+            "status",
+            "primary_site",
+            "computed_grade",
+            "updated_at",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
