@@ -78,7 +78,7 @@ def test_no_page_of_the_case_list_scans_the_case_table(loaded):
                     )
                     if jump is not None:
                         queries.case_page(member, filters, limit=25, direction=keyset.JUMP, jump=jump)
-                    queries.count_capped(queries.case_list(member, filters), filters)
+                    queries.count_capped(member, filters)
                 assert pages and statements
                 for statement, parameters in statements:
                     plan = _plan(connection, statement, parameters)

@@ -1,4 +1,4 @@
-"""search text columns and filter index
+"""search text columns and list count indexes
 
 Revision ID: 4d2f8a6c1e57
 Revises: 7b4e2c9a1f36
@@ -20,11 +20,14 @@ changes there.
 Both databases: `ix_tumor_case_list_filters` (board, status, site, grade, then the list's default order),
 so that the case list filtered by all four, and its capped count, read exactly the matching cases in one
 index range instead of scanning tumor_case (at 1,000,000 cases the count's plan was a sequential scan that
-removed 170,903 rows before the 1,001st match).
+removed 170,903 rows before the 1,001st match); and `ix_tumor_case_updated_visibility` with `submitted_at`,
+the last column its visibility rule reads, so that the unfiltered list's capped count reads that index
+alone.
 
 The downgrade drops the columns (by ALTER TABLE, not op.drop_column: derived from the names, the MRN and
-the question, which stay, so migration_guard has no data to count) and the index, and makes the patient's
-trigram index on the expression of cdc2d2b403c5 again.
+the question, which stay, so migration_guard has no data to count) and the filter index, and makes the
+visibility index without submitted_at and the patient's trigram index on the expression of cdc2d2b403c5
+again.
 """
 from alembic import op
 
@@ -39,6 +42,7 @@ PATIENT_TEXT = (
     "|| regexp_replace(mrn, '[^[:alnum:]]+', '', 'g'))"
 )
 FILTER_COLUMNS = ['board_id', 'status', 'primary_site', 'computed_grade', 'updated_at', 'id']
+VISIBILITY = ['updated_at', 'id', 'submitter_id', 'board_id', 'status']
 
 
 def upgrade():
@@ -51,9 +55,13 @@ def upgrade():
         )
         op.execute("CREATE INDEX ix_patient_search_trigrams ON patient USING gin (search_text gin_trgm_ops)")
     op.create_index('ix_tumor_case_list_filters', 'tumor_case', FILTER_COLUMNS, unique=False)
+    op.drop_index('ix_tumor_case_updated_visibility', table_name='tumor_case')
+    op.create_index('ix_tumor_case_updated_visibility', 'tumor_case', [*VISIBILITY, 'submitted_at'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_tumor_case_updated_visibility', table_name='tumor_case')
+    op.create_index('ix_tumor_case_updated_visibility', 'tumor_case', VISIBILITY, unique=False)
     op.drop_index('ix_tumor_case_list_filters', table_name='tumor_case')
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX ix_patient_search_trigrams")
