@@ -169,6 +169,8 @@ class Case(Model):
             "status",
             "submitted_at",
         ),
+        # a patient's cases; with the id, the cases of the patients a search found read this index alone
+        Index("ix_tumor_case_patient_id", "patient_id", "id"),
         # the list filtered by board, status, site and grade (and its capped count): one range, in order
         Index(
             "ix_tumor_case_list_filters",
@@ -182,7 +184,7 @@ class Case(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
     board_id: Mapped[int] = mapped_column(ForeignKey("board.id"))
     submitter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[CaseStatus] = mapped_column(enum_type(CaseStatus, 16, "status"), default=CaseStatus.DRAFT)
