@@ -1,4 +1,5 @@
-"""Configuration: production refuses weak secrets; SQLite runs with WAL, foreign keys and BEGIN IMMEDIATE."""
+"""Configuration: production refuses weak secrets; SQLite runs with WAL, foreign keys and BEGIN IMMEDIATE;
+PostgreSQL without JIT."""
 
 import sqlite3
 
@@ -131,6 +132,26 @@ def test_sqlite_settings(app):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_postgresql_connections_run_without_jit(app):
+    """A search's plan over a large table passes jit_above_cost; compiling it cost more than running it."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.execute(text("SHOW jit")).scalar() == "off"
+
+
+def test_engine_options_keep_what_the_configuration_passes():
+    from tumorboard.db import engine_options
+
+    configured = {"pool_pre_ping": True, "connect_args": {"options": "-c statement_timeout=5000"}}
+    options = engine_options("postgresql+psycopg://db/tumorboard", configured)
+    assert options["connect_args"]["options"] == "-c statement_timeout=5000 -c jit=off"
+    assert options["pool_pre_ping"] and options["hide_parameters"]
+    assert configured["connect_args"]["options"] == "-c statement_timeout=5000", "the configuration unchanged"
+    sqlite = engine_options("sqlite:///tb.db", {"pool_pre_ping": True})
+    assert sqlite == {"pool_pre_ping": True, "hide_parameters": True}
 
 
 def test_sqlite_transactions_take_the_write_lock_at_begin(isolated_app):

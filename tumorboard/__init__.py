@@ -30,10 +30,11 @@ def create_app(config_class: type[Config] | str | None = None, **overrides) -> F
     check = getattr(config_class, "check", None)
     if check is not None:
         check(app.config)
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-        "hide_parameters": True,
-    }
+    from tumorboard.db import engine_options
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         INSTANCE_DIR.mkdir(exist_ok=True)
     if app.config["PROXY_COUNT"]:

@@ -1,6 +1,7 @@
-"""The search's statements, as the case list and the patient search run them, explained after a bulk load
-and ANALYZE: the PostgreSQL plan reads the GIN indexes (words, and trigrams for one word of letters) and
-SQLite's the FTS5 tables, and neither reads the case table by a sequential scan."""
+"""The search's statements, as the case list (its pages and capped count) and the patient search run them,
+explained after a bulk load and ANALYZE: the PostgreSQL plan reads the GIN indexes (words, and trigrams
+for one word of letters) and SQLite's the FTS5 tables, and neither reads the case table by a sequential
+scan."""
 
 from sqlalchemy import select
 
@@ -27,7 +28,9 @@ def test_the_search_reads_its_indexes_and_never_scans_the_case_table(loaded):  #
                 queries.search_patients(member, text)
                 queries.case_page(member, queries.CaseFilters(text=text), limit=25)
                 queries.case_page(member, queries.CaseFilters(text=text, sort="patient"), limit=25)
-            assert len(statements) == 3
+                searched = queries.CaseFilters(text=text)
+                queries.count_capped(member, searched)
+            assert len(statements) == 4
             plans += [(text, _plan(connection, s, p)) for s, p in statements]
         scans = [f"{text}:\n{plan}" for text, plan in plans if _scans_the_case_table(plan)]
         assert not scans, "\n\n".join(scans)

@@ -164,12 +164,33 @@ class Case(Model):
         Index("ix_tumor_case_submitter_updated", "submitter_id", "updated_at"),
         Index("ix_tumor_case_board_site", "board_id", "primary_site"),
         Index("ix_tumor_case_board_grade", "board_id", "computed_grade"),
-        # the list's default order with what its visibility rule reads, so a page of 25 needs no sort
-        Index("ix_tumor_case_updated_visibility", "updated_at", "id", "submitter_id", "board_id", "status"),
+        # the list's default order with what its visibility rule reads, so a page of 25 needs no sort and
+        # the capped count of the unfiltered list reads the index alone
+        Index(
+            "ix_tumor_case_updated_visibility",
+            "updated_at",
+            "id",
+            "submitter_id",
+            "board_id",
+            "status",
+            "submitted_at",
+        ),
+        # a patient's cases; with the id, the cases of the patients a search found read this index alone
+        Index("ix_tumor_case_patient_id", "patient_id", "id"),
+        # the list filtered by board, status, site and grade (and its capped count): one range, in order
+        Index(
+            "ix_tumor_case_list_filters",
+            "board_id",
+            "status",
+            "primary_site",
+            "computed_grade",
+            "updated_at",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
     board_id: Mapped[int] = mapped_column(ForeignKey("board.id"))
     submitter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[CaseStatus] = mapped_column(enum_type(CaseStatus, 16, "status"), default=CaseStatus.DRAFT)

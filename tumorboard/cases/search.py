@@ -2,10 +2,12 @@
 through an index on both databases (issue 14), ranked, case and accents folded (tumorboard.folding:
 Müller = Mueller = muller, é = e, ß = ss), each typed word a prefix.
 
-- PostgreSQL: the GIN indexes of the migration `search_indexes` on `tb_search_fold(...)`: the folded
-  text's tsvector (`schm:*` prefixes, `ts_rank`) and its trigrams (`<%`, word similarity: a name typed
-  as one word with a typo still finds it; see `Query.fuzzy`). The expressions below are the indexes'
-  own, character for character, so that the planner uses them.
+- PostgreSQL: the GIN indexes on the folded text `tb_search_fold(...)`: its tsvector (`schm:*` prefixes,
+  `ts_rank`) and its trigrams (`<%`, word similarity: a name typed as one word with a typo still finds
+  it; see `Query.fuzzy`). A patient's folded text and its tsvector are also kept in the stored generated
+  columns `search_text` and `search_words` (migration 4d2f8a6c1e57: computed once per write,
+  not for every candidate of every search), which the patient's trigram index and both ranks read. The
+  expressions below are the indexes' own, character for character, so that the planner uses them.
 - SQLite: the contentless FTS5 tables `patient_search` and `case_search` (rowid = the record's id, kept
   by triggers), queried with quoted prefix phrases and ranked by bm25.
 
@@ -58,11 +60,16 @@ POSTGRESQL_INDEXES = frozenset(
     }
 )
 
-_PATIENT_TEXT = (
-    "tb_search_fold(patient.family_name || ' ' || patient.given_name || ' ' || patient.mrn || ' ' "
-    "|| regexp_replace(patient.mrn, '[^[:alnum:]]+', '', 'g'))"
-)
-_CASE_TEXT = "tb_search_fold(tumor_case.clinical_question)"
+# the folded text, as the words indexes are made on it
+_FOLDED = {
+    "patient": "tb_search_fold(patient.family_name || ' ' || patient.given_name || ' ' || patient.mrn || ' ' "
+    "|| regexp_replace(patient.mrn, '[^[:alnum:]]+', '', 'g'))",
+    "tumor_case": "tb_search_fold(tumor_case.clinical_question)",
+}
+# what the trigram indexes are made on: a patient's folded text as PostgreSQL keeps it in the generated
+# columns search_text (and its tsvector, search_words), which no model maps (SQLite has none)
+_TRIGRAMS_OF = {"patient": "patient.search_text", "tumor_case": _FOLDED["tumor_case"]}
+SEARCH_COLUMNS = {"patient": frozenset({"search_text", "search_words"})}
 
 
 class _ArrayOf(ColumnElement[Any]):
@@ -134,19 +141,37 @@ def _tsquery(query: Query) -> str:
     return f"({every}) | {query.joined}:*" if query.joined else every
 
 
-def _pg_match(text_sql: str, query: Query, name: str) -> tuple[ColumnElement[bool], ColumnElement[float]]:
-    """(the condition, its rank: higher is better) of one indexed text against the query."""
-    words: ColumnElement[Any] = literal_column(f"to_tsvector('simple'::regconfig, {text_sql})")
+def _pg_tsquery(query: Query, name: str) -> ColumnElement[Any]:
     simple: ColumnElement[Any] = literal_column("'simple'::regconfig")
-    tsquery = func.to_tsquery(simple, bindparam(f"{name}_tsquery", _tsquery(query)))
-    by_words = words.op("@@")(tsquery)
-    if not query.fuzzy:
-        return by_words, func.ts_rank(words, tsquery)
-    folded: ColumnElement[str] = bindparam(f"{name}_folded", query.terms[0])
-    indexed: ColumnElement[str] = literal_column(text_sql)
-    return or_(by_words, folded.op("<%")(indexed)), func.ts_rank(words, tsquery) + func.word_similarity(
-        folded, indexed
+    return func.to_tsquery(simple, bindparam(f"{name}_tsquery", _tsquery(query)))
+
+
+def _pg_folded(query: Query, name: str) -> ColumnElement[str]:
+    return bindparam(f"{name}_folded", query.terms[0])
+
+
+def _pg_match(table_: str, query: Query, name: str) -> ColumnElement[bool]:
+    """The condition of one table's indexed text against the query.
+
+    The words match by their index's own expression (exact: never rechecked). The trigrams of a patient
+    match by the stored column, first in the OR: pg_trgm rechecks every row its index finds, with the
+    whole condition, and a name that matches stops the recheck there, before the expression. (A question
+    is rechecked only when its own trigrams match: a name search finds none.)"""
+    by_words = literal_column(f"to_tsvector('simple'::regconfig, {_FOLDED[table_]})").op("@@")(
+        _pg_tsquery(query, name)
     )
+    if not query.fuzzy:
+        return by_words
+    return or_(_pg_folded(query, name).op("<%")(literal_column(_TRIGRAMS_OF[table_])), by_words)
+
+
+def _pg_patient_rank(query: Query) -> ColumnElement[float]:
+    """A matching patient's rank (higher is better), from the stored columns."""
+    words_rank = func.ts_rank(literal_column("patient.search_words"), _pg_tsquery(query, "patient"))
+    if not query.fuzzy:
+        return words_rank
+    text: ColumnElement[str] = literal_column("patient.search_text")
+    return words_rank + func.word_similarity(_pg_folded(query, "patient"), text)
 
 
 # SQLite ---------------------------------------------------------------------------------------------
@@ -168,21 +193,16 @@ def _fts_hits(name: str, query: Query) -> Select:
 # The one query function -----------------------------------------------------------------------------
 
 
-def patient_hits(query: Query) -> Select:
-    """(id, score) of every patient whose name or MRN matches: lower score first."""
-    if _is_postgresql():
-        condition, rank = _pg_match(_PATIENT_TEXT, query, "patient")
-        return select(Patient.id.label("id"), (-rank).label("score")).where(condition)
-    return _fts_hits("patient_search", query)
-
-
 def case_ids(query: Query) -> Select | CompoundSelect:
     """The ids of the cases whose patient's name or MRN, or whose clinical question, matches."""
     if _is_postgresql():
-        by_question, _ = _pg_match(_CASE_TEXT, query, "case")
-        by_patient, _ = _pg_match(_PATIENT_TEXT, query, "patient")
-        of_patients = select(Patient.id).where(by_patient)
-        return select(Case.id).where(or_(in_ids(Case.patient_id, of_patients), by_question))
+        by_question = _pg_match("tumor_case", query, "case")
+        by_patient = _pg_match("patient", query, "patient")
+        # two selects, not one OR: alone, `patient_id = ANY(...)` is an index condition, answered once per
+        # patient found; in an OR it was also a filter, each case row compared with every patient found
+        # (a linear search of the array per row: 3.4 s for 50,000 matches at 1,000,000 cases)
+        of_patients = select(Case.id).where(in_ids(Case.patient_id, select(Patient.id).where(by_patient)))
+        return of_patients.union_all(select(Case.id).where(by_question))
     patients: Select = _fts_hits("patient_search", query).with_only_columns(literal_column("rowid"))
     of_patient = select(Case.id).where(Case.patient_id.in_(patients))
     return of_patient.union(_fts_hits("case_search", query).with_only_columns(literal_column("rowid")))
@@ -191,20 +211,44 @@ def case_ids(query: Query) -> Select | CompoundSelect:
 def ranked(visible: Select, query: Query) -> tuple[Select, tuple[UnaryExpression[Any], ...]]:
     """The visible patients that match and their order, best first: an exact MRN, then the rank, then by
     name (the id last, so that keyset.seek pages it)."""
-    hits = patient_hits(query).subquery("hits")
     exact = case((Patient.mrn == query.mrn, 0), else_=1)
-    # the rank as a whole number (millionths): a page's cursor carries it back exactly, where a float's
-    # round trip through the cursor (and PostgreSQL's real) would miss the boundary row's ties
-    score = cast(func.round(hits.c.score * 1_000_000), Integer)
-    order = (exact.asc(), score.asc(), Patient.name_key.asc(), Patient.id.asc())
-    return visible.join(hits, hits.c.id == Patient.id), order
+    if _is_postgresql():
+        condition = _pg_match("patient", query, "patient")
+        score = _millionths(-_pg_patient_rank(query))
+        # the matches sorted first, in a subquery the planner keeps whole (it has an ORDER BY), so that the
+        # page walks them best first and checks who may see them only until it has its rows: a common name
+        # matches one patient in twenty, and checking every one's cases was most of the search
+        hits = (
+            select(
+                Patient.id.label("id"),
+                exact.label("exact"),
+                score.label("score"),
+                Patient.name_key.label("name_key"),
+            )
+            .where(condition)
+            .order_by(exact, score, Patient.name_key, Patient.id)
+            .subquery("hits")
+        )
+        order = (hits.c.exact.asc(), hits.c.score.asc(), hits.c.name_key.asc(), hits.c.id.asc())
+        return visible.join(hits, hits.c.id == Patient.id), order
+    fts = _fts_hits("patient_search", query).subquery("hits")
+    order = (exact.asc(), _millionths(fts.c.score).asc(), Patient.name_key.asc(), Patient.id.asc())
+    return visible.join(fts, fts.c.id == Patient.id), order
 
 
-def include_object_name(name: str | None, type_: str, _parent) -> bool:
+def _millionths(score: ColumnElement[Any]) -> ColumnElement[int]:
+    """The rank as a whole number (millionths): a page's cursor carries it back exactly, where a float's
+    round trip through the cursor (and PostgreSQL's real) would miss the boundary row's ties."""
+    return cast(func.round(score * 1_000_000), Integer)
+
+
+def include_object_name(name: str | None, type_: str, parent: dict[str, Any]) -> bool:
     """Alembic's `include_name`: the search's indexes are the migration's, not a model's (SQLite's FTS5
-    tables, PostgreSQL's GIN indexes on expressions of one dialect)."""
+    tables; PostgreSQL's generated `search_text` columns and the GIN indexes on them, of one dialect)."""
     if name is None:
         return True
     if type_ == "table":
         return not name.startswith(SQLITE_INDEX_TABLES)
+    if type_ == "column":
+        return name not in SEARCH_COLUMNS.get(parent.get("table_name") or "", ())
     return not (type_ == "index" and name in POSTGRESQL_INDEXES)

@@ -109,7 +109,7 @@ def _render_list(search: PatientSearchForm, text: str):
     return render_template(
         "cases/list.html",
         listing=listing,
-        total=queries.count_capped(stmt),
+        total=queries.count_capped(current_user, filters),
         count_cap=queries.COUNT_CAP,
         filters=filters,
         search=search,
