@@ -148,7 +148,7 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     # the clinical vocabularies' labels and rule texts, their numbers and days (clinical.labels, pure
     # Python) through the same catalogues and formats
-    clinical_labels.set_translator(fast_gettext, format_number, format_date)
+    clinical_labels.set_translator(fast_gettext, format_number, format_date, in_sentence)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     # the templates' _() and ngettext (Jinja's i18n extension formats and escapes what they return), as
     # Flask-Babel installs them but through the request's catalogue found once

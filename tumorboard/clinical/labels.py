@@ -38,22 +38,30 @@ def _plain_date(value: date) -> str:
     return f"{value:%d %b %Y}"
 
 
+def _english_sentence_case(label: str) -> str:
+    return label.lower()
+
+
 _translator: Callable[[str], str] = _untranslated
 _number_format: NumberFormat = _plain_number
 _date_format: Callable[[date], str] = _plain_date
+_sentence_case: Callable[[str], str] = _english_sentence_case
 
 
 def set_translator(
     translator: Callable[[str], str],
     number_format: NumberFormat | None = None,
     date_format: Callable[[date], str] | None = None,
+    sentence_case: Callable[[str], str] | None = None,
 ) -> None:
-    """The app's gettext, and its number format (2.8 / 2,8) for the numbers a label holds, and its day
-    format (02.12.2026) for the days a rule's text names."""
-    global _translator, _number_format, _date_format  # noqa: PLW0603 (one per process, set at the start)
+    """The app's gettext, and its number format (2.8 / 2,8) for the numbers a label holds, its day
+    format (02.12.2026) for the days a rule's text names, and how a label is written inside a sentence
+    (English: "a primary of the pancreas"; German keeps the noun's capital: "Pankreas")."""
+    global _translator, _number_format, _date_format, _sentence_case  # noqa: PLW0603 (set at the start)
     _translator = translator
     _number_format = number_format or _plain_number
     _date_format = date_format or _plain_date
+    _sentence_case = sentence_case or _english_sentence_case
 
 
 def translated(text: str) -> str:
@@ -101,9 +109,11 @@ class Text(str):
         translate: Callable[[str], str] = _untranslated,
         number_format: NumberFormat = _plain_number,
         date_format: Callable[[date], str] = _plain_date,
+        sentence_case: Callable[[str], str] = _english_sentence_case,
     ) -> str:
         """The text in the language of ``translate``, its numbers and days as the formats write them."""
-        return _write(self.message, self.values, _Formats(translate, number_format, date_format))
+        formats = _Formats(translate, number_format, date_format, sentence_case)
+        return _write(self.message, self.values, formats)
 
 
 def _text(message: str, values: dict[str, object]) -> Text:
@@ -115,9 +125,18 @@ class _Formats:
     translate: Callable[[str], str]
     number: NumberFormat
     day: Callable[[date], str]
+    sentence_case: Callable[[str], str] = _english_sentence_case
 
 
 _ENGLISH = _Formats(_untranslated, _plain_number, _plain_date)
+
+
+@dataclass(frozen=True)
+class InSentence:
+    """A value (a vocabulary member's label) written inside a sentence: lower case in English, as the
+    language writes it in another ("a primary of the pancreas", "ein Primärtumor des Pankreas")."""
+
+    value: object
 
 
 def _write(message: str, values: Mapping[str, object], formats: _Formats) -> str:
@@ -125,6 +144,8 @@ def _write(message: str, values: Mapping[str, object], formats: _Formats) -> str
 
 
 def _value(value: object, formats: _Formats) -> str:
+    if isinstance(value, InSentence):
+        return formats.sentence_case(_value(value.value, formats))
     if isinstance(value, Text):
         return _write(value.message, value.values, formats)
     label_text = getattr(value, "label_text", None)
@@ -172,7 +193,7 @@ def in_reader_language(text: object) -> str:
     """A rule's text as the reader reads it: a Text in the installed translator's language (the app's:
     the request's), any other text (an English sentence a frozen record kept) as it was written."""
     if isinstance(text, Text):
-        return text.written(_translator, _number_format, _date_format)
+        return text.written(_translator, _number_format, _date_format, _sentence_case)
     return "" if text is None else str(text)
 
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from tumorboard.clinical.grading import Grade, LungCategory
 from tumorboard.clinical.imaging import KrenningResult, krenning
+from tumorboard.clinical.labels import N_, InSentence, Text
 from tumorboard.clinical.results import parse_optional, require
 from tumorboard.clinical.tnm import M1_CATEGORIES, MCategory
 from tumorboard.clinical.vocabularies import (
@@ -79,75 +80,81 @@ class CheckWarning:
     """A plan item that contradicts the data, with the rule (and its source) it contradicts."""
 
     code: str  # stable id of the rule, e.g. "prrt-without-sstr-imaging"
-    message: str  # one sentence for the chair, naming the plan item
-    rule: str  # the rule and its source
+    message: str  # one sentence for the chair, naming the plan item (a Text: its English is the str)
+    rule: str  # the rule and its source (a Text)
     treatment: str  # the code of the plan item it concerns
 
+    def __post_init__(self) -> None:
+        # a rule constant is its catalogue message (N_): the warning carries it as a Text, to be written
+        # in the reader's language where it is shown
+        if not isinstance(self.rule, Text):
+            object.__setattr__(self, "rule", Text(self.rule))
 
-PRRT_SSTR_RULE = (
+
+PRRT_SSTR_RULE = N_(
     "PRRT needs SSTR-positive disease on SSTR PET/CT or Octreoscan, usually Krenning score >2 "
     "(NANETS/SNMMI procedure standard for ¹⁷⁷Lu-DOTATATE PRRT, 2019; sources vary between ≥2 and ≥3)"
 )
-PRRT_NEC_RULE = (
+PRRT_NEC_RULE = N_(
     "¹⁷⁷Lu-DOTATATE PRRT is a treatment of well-differentiated, SSTR-positive NETs, not of a "
     "neuroendocrine carcinoma (EMA and FDA labels, NETTER-1; WHO 2019: NEC is poorly differentiated)"
 )
-SSA_NEC_RULE = (
+SSA_NEC_RULE = N_(
     "Somatostatin analogues are for well-differentiated, SSTR-positive NETs, not for a neuroendocrine "
     "carcinoma (ENETS 2023 guidance; WHO 2019: NEC is poorly differentiated)"
 )
-PLATINUM_ETOPOSIDE_RULE = (
+PLATINUM_ETOPOSIDE_RULE = N_(
     "Cisplatin or carboplatin + etoposide is the regimen of neuroendocrine carcinoma, not of a "
     "well-differentiated NET G1/G2 (ENETS 2023 guidance for digestive NEC; WHO 2019 grading)"
 )
-SURGERY_M1_RULE = (
+SURGERY_M1_RULE = N_(
     "Any M1 is stage IV (AJCC 8th edition): curative surgery of the primary fits only a plan that also "
     "resects or debulks the metastases (liver surgery, SURG-LIVER) or states a debulking intent"
 )
-APPENDIX_RULE = (
+APPENDIX_RULE = N_(
     "Appendectomy alone suffices only for an appendix NET <2 cm, G1/G2, R0 with mesoappendix invasion "
     "<3 mm; G3 calls for a right hemicolectomy (ENETS 2016 guidance for appendiceal NETs)"
 )
-TELOTRISTAT_RULE = (
+TELOTRISTAT_RULE = N_(
     "Telotristat ethyl treats the diarrhoea of carcinoid syndrome (EMA and FDA labels, TELESTAR)"
 )
-PPI_RULE = (
+PPI_RULE = N_(
     "A proton-pump inhibitor in the plan treats the acid hypersecretion of a gastrinoma, Zollinger-Ellison "
     "syndrome (ENETS 2016 guidance for functional pancreatic NETs)"
 )
-DIAZOXIDE_RULE = (
+DIAZOXIDE_RULE = N_(
     "Diazoxide treats the hypoglycaemia of an insulinoma (ENETS 2016 guidance for functional pancreatic NETs)"
 )
 
-TELOTRISTAT_SSA_RULE = (
+TELOTRISTAT_SSA_RULE = N_(
     "Telotristat ethyl is approved in combination with somatostatin analogue therapy, for carcinoid "
     "syndrome diarrhoea that a somatostatin analogue alone does not control (EMA and FDA labels, TELESTAR)"
 )
-PRRT_GEP_RULE = (
+PRRT_GEP_RULE = N_(
     "¹⁷⁷Lu-DOTATATE (Lutathera) is approved for unresectable or metastatic, progressive, "
     "well-differentiated, SSTR-positive gastro-entero-pancreatic NETs (EMA label; FDA label: SSTR-positive "
     "GEP-NETs; NETTER-1 enrolled midgut NETs); a lung, thymic or other primary is outside the label"
 )
-SUNITINIB_RULE = (
+SUNITINIB_RULE = N_(
     "Sunitinib is approved for unresectable or metastatic, progressive, well-differentiated pancreatic NETs "
     "only (EMA and FDA labels, after the phase 3 trial A6181111, Raymond et al., NEJM 2011)"
 )
-EVEROLIMUS_FUNCTIONAL_RULE = (
+EVEROLIMUS_FUNCTIONAL_RULE = N_(
     "Everolimus is approved for progressive pancreatic NETs (RADIANT-3) and for progressive, "
     "well-differentiated, non-functional NETs of gastrointestinal or lung origin (RADIANT-4); the FDA label "
     "states it is not indicated for functional carcinoid tumours, and RADIANT-2 (everolimus with octreotide "
     "in carcinoid syndrome) did not lead to an approval (EMA and FDA labels)"
 )
-EVEROLIMUS_SITE_RULE = (
+EVEROLIMUS_SITE_RULE = N_(
     "Everolimus is approved for NETs of pancreatic (RADIANT-3), gastrointestinal or lung origin "
     "(RADIANT-4) (EMA and FDA labels)"
 )
-TARGETED_NEC_RULE = (
+TARGETED_NEC_RULE = N_(
     "Everolimus, sunitinib and cabozantinib are approved for well-differentiated NETs (EMA and FDA labels; "
     "RADIANT-3, RADIANT-4, A6181111, CABINET), not for a neuroendocrine carcinoma (WHO 2019: NEC is poorly "
     "differentiated)"
 )
-CABOZANTINIB_RULE = (
+CABOZANTINIB_RULE = N_(
     "Cabozantinib is approved for previously treated, unresectable, locally advanced or metastatic, "
     "well-differentiated pancreatic and extra-pancreatic NETs (FDA label 2025, after CABINET, Chan et al., "
     "NEJM 2025)"
@@ -185,8 +192,8 @@ class _Item:
     detail: str
 
     @property
-    def name(self) -> str:
-        return f"{self.treatment.label} ({self.treatment.value})"
+    def name(self) -> Text:
+        return Text(N_("%(treatment)s (%(code)s)"), treatment=self.treatment, code=self.treatment.value)
 
     @property
     def is_surgery(self) -> bool:
@@ -197,7 +204,7 @@ class _Item:
 class _Facts:
     """The picture parsed into the vocabularies, with what the rules derive from it."""
 
-    nec_reason: str | None  # why the case counts as an NEC; None when it does not
+    nec_reason: Text | None  # why the case counts as an NEC; None when it does not
     grade: Grade | LungCategory | None
     m_category: MCategory | None
     has_sstr_imaging: bool
@@ -234,15 +241,15 @@ def _parse_m_category(value: str | None) -> MCategory | None:
 
 def _nec_reason(
     differentiation: Differentiation, histology: Histology | None, grade: Grade | LungCategory | None
-) -> str | None:
+) -> Text | None:
     if differentiation is Differentiation.POOR:
-        return "poorly differentiated"
+        return Text(N_("poorly differentiated"))
     if histology is not None and histology.is_carcinoma:
-        return f"histology {histology.value.upper()}"
+        return Text(N_("histology %(code)s"), code=histology.value.upper())
     if grade is Grade.NEC:
-        return "graded NEC"
+        return Text(N_("graded NEC"))
     if grade is LungCategory.HIGH_GRADE:
-        return f"classified {grade.value}"
+        return Text(N_("classified %(category)s"), category=grade)
     return None
 
 
@@ -295,29 +302,42 @@ def _prrt_sstr(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[Ch
     if not facts.has_sstr_imaging:
         yield CheckWarning(
             "prrt-without-sstr-imaging",
-            f"{item.name} is planned but the case has no SSTR PET/CT or Octreoscan to show SSTR-positive "
-            "disease.",
+            Text(
+                N_(
+                    "%(item)s is planned but the case has no SSTR PET/CT or Octreoscan to show SSTR-positive "
+                    "disease."
+                ),
+                item=item.name,
+            ),
             PRRT_SSTR_RULE,
             item.treatment.value,
         )
     elif facts.krenning is None:
         yield CheckWarning(
             "prrt-without-krenning-score",
-            f"{item.name} is planned but no Krenning score is recorded on the SSTR imaging.",
+            Text(
+                N_("%(item)s is planned but no Krenning score is recorded on the SSTR imaging."),
+                item=item.name,
+            ),
             PRRT_SSTR_RULE,
             item.treatment.value,
         )
     elif not facts.krenning.prrt_eligible:
         score = facts.krenning.score
-        dispute = (
-            " (score 2 is disputed: some sources accept Krenning ≥2, others require ≥3)"
+        message = (
+            N_(
+                "%(item)s is planned but the latest Krenning score is %(score)s, while PRRT usually needs "
+                "Krenning >2 (score 2 is disputed: some sources accept Krenning ≥2, others require ≥3)."
+            )
             if facts.krenning.disputed
-            else ""
+            else N_(
+                "%(item)s is planned but the latest Krenning score is %(score)s, while PRRT usually needs "
+                "Krenning >2."
+            )
         )
         yield CheckWarning(
             "prrt-low-krenning",
-            f"{item.name} is planned but the latest Krenning score is {score}, while PRRT usually needs "
-            f"Krenning >2{dispute}.",
+            Text(message, item=item.name, score=score),
             PRRT_SSTR_RULE,
             item.treatment.value,
         )
@@ -327,7 +347,11 @@ def _prrt_nec(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[Che
     if item.treatment.category is TreatmentCategory.PRRT and facts.nec_reason:
         yield CheckWarning(
             "prrt-for-nec",
-            f"{item.name} is planned for a neuroendocrine carcinoma ({facts.nec_reason}).",
+            Text(
+                N_("%(item)s is planned for a neuroendocrine carcinoma (%(reason)s)."),
+                item=item.name,
+                reason=facts.nec_reason,
+            ),
             PRRT_NEC_RULE,
             item.treatment.value,
         )
@@ -337,7 +361,11 @@ def _ssa_nec(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[Chec
     if item.treatment.category is TreatmentCategory.SSA and facts.nec_reason:
         yield CheckWarning(
             "ssa-for-nec",
-            f"{item.name} is planned for a neuroendocrine carcinoma ({facts.nec_reason}).",
+            Text(
+                N_("%(item)s is planned for a neuroendocrine carcinoma (%(reason)s)."),
+                item=item.name,
+                reason=facts.nec_reason,
+            ),
             SSA_NEC_RULE,
             item.treatment.value,
         )
@@ -352,7 +380,11 @@ def _platinum_etoposide(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> It
     if facts.grade in (Grade.G1, Grade.G2) and not facts.nec_reason:
         yield CheckWarning(
             "platinum-etoposide-for-net-g1-g2",
-            f"{item.name} is planned for a well-differentiated NET {facts.grade.value}.",
+            Text(
+                N_("%(item)s is planned for a well-differentiated NET %(grade)s."),
+                item=item.name,
+                grade=facts.grade.value,
+            ),
             PLATINUM_ETOPOSIDE_RULE,
             item.treatment.value,
         )
@@ -382,8 +414,14 @@ def _surgery_m1(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[C
     if not _has_debulking_intent(plan):
         yield CheckWarning(
             "surgery-m1-without-debulking",
-            f"{item.name} is planned with curative intent for {facts.m_category.value} (stage IV) disease, "
-            "and the plan neither treats the metastases surgically nor states a debulking intent.",
+            Text(
+                N_(
+                    "%(item)s is planned with curative intent for %(m)s (stage IV) disease, and the plan "
+                    "neither treats the metastases surgically nor states a debulking intent."
+                ),
+                item=item.name,
+                m=facts.m_category.value,
+            ),
             SURGERY_M1_RULE,
             item.treatment.value,
         )
@@ -398,7 +436,10 @@ def _appendectomy_g3(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Itera
     if all(other.treatment is not Treatment.SURG_RHC for other in plan):
         yield CheckWarning(
             "appendectomy-alone-for-g3",
-            f"{item.name} is planned alone for an appendix NET G3, without a right hemicolectomy.",
+            Text(
+                N_("%(item)s is planned alone for an appendix NET G3, without a right hemicolectomy."),
+                item=item.name,
+            ),
             APPENDIX_RULE,
             item.treatment.value,
         )
@@ -425,13 +466,17 @@ def _symptomatic(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[
     code, syndrome, rule = _SYMPTOMATIC[item.treatment]
     if facts.syndrome is not syndrome:
         recorded = (
-            f"{facts.syndrome.label}, not {syndrome.label}"
+            Text(N_("%(recorded)s, not %(expected)s"), recorded=facts.syndrome, expected=syndrome)
             if facts.syndrome
-            else f"no functional syndrome ({syndrome.label} expected)"
+            else Text(N_("no functional syndrome (%(expected)s expected)"), expected=syndrome)
         )
         yield CheckWarning(
             code,
-            f"{item.name} is planned but the case records {recorded}.",
+            Text(
+                N_("%(item)s is planned but the case records %(recorded)s."),
+                item=item.name,
+                recorded=recorded,
+            ),
             rule,
             item.treatment.value,
         )
@@ -445,15 +490,21 @@ def _telotristat_ssa(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Itera
     if all(other.treatment.category is not TreatmentCategory.SSA for other in plan):
         yield CheckWarning(
             "telotristat-without-ssa",
-            f"{item.name} is planned without a somatostatin analogue in the plan; it is approved only "
-            "added to one (say so if the patient continues an analogue).",
+            Text(
+                N_(
+                    "%(item)s is planned without a somatostatin analogue in the plan; it is approved only "
+                    "added to one (say so if the patient continues an analogue)."
+                ),
+                item=item.name,
+            ),
             TELOTRISTAT_SSA_RULE,
             item.treatment.value,
         )
 
 
-def _site_label(site: PrimarySite) -> str:
-    return site.label.lower() if site is not PrimarySite.UNKNOWN_PRIMARY else "an unknown primary"
+def _site_label(site: PrimarySite) -> object:
+    """The site after "a primary of the": the site's label as a sentence writes it."""
+    return InSentence(site) if site is not PrimarySite.UNKNOWN_PRIMARY else Text(N_("an unknown primary"))
 
 
 def _prrt_gep(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[CheckWarning]:
@@ -462,8 +513,14 @@ def _prrt_gep(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[Che
     if facts.site not in GEP_SITES:
         yield CheckWarning(
             "prrt-outside-gep-net",
-            f"{item.name} is planned for a primary of the {_site_label(facts.site)}, outside the approved "
-            "use in gastro-entero-pancreatic NETs.",
+            Text(
+                N_(
+                    "%(item)s is planned for a primary of the %(site)s, outside the approved use in "
+                    "gastro-entero-pancreatic NETs."
+                ),
+                item=item.name,
+                site=_site_label(facts.site),
+            ),
             PRRT_GEP_RULE,
             item.treatment.value,
         )
@@ -475,8 +532,14 @@ def _sunitinib_site(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterat
     if facts.site is not PrimarySite.PANCREAS:
         yield CheckWarning(
             "sunitinib-outside-pancreatic-net",
-            f"{item.name} is planned for a primary of the {_site_label(facts.site)}; it is approved for "
-            "pancreatic NETs only.",
+            Text(
+                N_(
+                    "%(item)s is planned for a primary of the %(site)s; it is approved for pancreatic NETs "
+                    "only."
+                ),
+                item=item.name,
+                site=_site_label(facts.site),
+            ),
             SUNITINIB_RULE,
             item.treatment.value,
         )
@@ -490,16 +553,29 @@ def _everolimus(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator[C
     if facts.site not in EVEROLIMUS_SITES:
         yield CheckWarning(
             "everolimus-outside-label-site",
-            f"{item.name} is planned for a primary of the {_site_label(facts.site)}; it is approved for "
-            "pancreatic, gastrointestinal and lung NETs.",
+            Text(
+                N_(
+                    "%(item)s is planned for a primary of the %(site)s; it is approved for pancreatic, "
+                    "gastrointestinal and lung NETs."
+                ),
+                item=item.name,
+                site=_site_label(facts.site),
+            ),
             EVEROLIMUS_SITE_RULE,
             item.treatment.value,
         )
     elif facts.site is not PrimarySite.PANCREAS and facts.syndrome is not None:
         yield CheckWarning(
             "everolimus-for-functional-carcinoid",
-            f"{item.name} is planned for a functional tumour ({facts.syndrome.label}) of the "
-            f"{_site_label(facts.site)}; outside the pancreas it is approved for non-functional NETs only.",
+            Text(
+                N_(
+                    "%(item)s is planned for a functional tumour (%(syndrome)s) of the %(site)s; outside the "
+                    "pancreas it is approved for non-functional NETs only."
+                ),
+                item=item.name,
+                syndrome=facts.syndrome,
+                site=_site_label(facts.site),
+            ),
             EVEROLIMUS_FUNCTIONAL_RULE,
             item.treatment.value,
         )
@@ -509,8 +585,14 @@ def _targeted_nec(facts: _Facts, item: _Item, plan: Sequence[_Item]) -> Iterator
     if item.treatment in TARGETED and facts.nec_reason:
         yield CheckWarning(
             "targeted-therapy-for-nec",
-            f"{item.name} is planned for a neuroendocrine carcinoma ({facts.nec_reason}); it is approved "
-            "for well-differentiated NETs.",
+            Text(
+                N_(
+                    "%(item)s is planned for a neuroendocrine carcinoma (%(reason)s); it is approved for "
+                    "well-differentiated NETs."
+                ),
+                item=item.name,
+                reason=facts.nec_reason,
+            ),
             TARGETED_NEC_RULE,
             item.treatment.value,
         )
@@ -521,8 +603,13 @@ def _cabozantinib_first_line(facts: _Facts, item: _Item, plan: Sequence[_Item]) 
     if item.treatment is Treatment.TT_CABO and facts.prior_systemic_treatment is False:
         yield CheckWarning(
             "cabozantinib-without-prior-treatment",
-            f"{item.name} is planned, but the case records no earlier systemic treatment; it is approved "
-            "after prior treatment.",
+            Text(
+                N_(
+                    "%(item)s is planned, but the case records no earlier systemic treatment; it is approved "
+                    "after prior treatment."
+                ),
+                item=item.name,
+            ),
             CABOZANTINIB_RULE,
             item.treatment.value,
         )
