@@ -250,3 +250,20 @@ def test_what_was_missing_is_stored_as_messages_and_read_in_the_readers_language
     with app.test_request_context(headers={"Accept-Language": "en"}), force_locale("en"):
         english = readiness_texts(stored)
     assert english == [str(entry) for entry in readiness(case)]
+
+
+def test_the_insulinoma_rule_reads_german_for_a_german_reader(app):
+    """The published rule a paired marker follows is a catalogue message: a German reader reads it in
+    German with its sources, live and from a stored record alike."""
+    from tumorboard.cases.operations import readiness_texts
+    from tumorboard.cases.readiness import _paired_message
+    from tumorboard.clinical.vocabularies import Analyte, FunctionalSyndrome
+
+    entry = _paired_message(FunctionalSyndrome.INSULINOMA, Analyte.GLUCOSE)
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        live, stored = readiness_texts([entry, entry.stored()])
+    assert live == stored
+    assert "Ein Insulinom ist biochemisch belegt" in live and "Endocrine Society 2009" in live
+    assert "insulinoma is documented" not in live
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert readiness_texts([entry]) == [INSULINOMA_MARKER]

@@ -71,6 +71,8 @@ def written(
             shown[name] = _names(list(value), translate)
         elif name == "paired_with":
             shown[name] = translate(Analyte(value).label_text)
+        elif name == "rule":  # the published rule, a catalogue message (vocabularies, N_)
+            shown[name] = translate(value)
         else:
             shown[name] = value
     return translate(entry["message"]) % shown

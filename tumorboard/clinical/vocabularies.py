@@ -200,7 +200,7 @@ class FunctionalSyndrome(Vocabulary):
         return INSULINOMA_DOCUMENTATION_RULE if self is FunctionalSyndrome.INSULINOMA else None
 
 
-INSULINOMA_DOCUMENTATION_RULE = (
+INSULINOMA_DOCUMENTATION_RULE = N_(
     "An insulinoma is documented biochemically by insulin, C-peptide or proinsulin measured with the "
     "glucose of the same hypoglycaemia (72-hour fast, Whipple triad; Endocrine Society 2009 guideline on "
     "hypoglycaemic disorders; ENETS 2016 and 2023 guidance for functional pancreatic NETs); a low glucose "
