@@ -7,6 +7,7 @@ from tumorboard.cases.operations import readiness_texts
 from tumorboard.clinical import inputs, tnm, vocabularies
 from tumorboard.clinical.labels import category_label, in_reader_language, is_translatable
 from tumorboard.clinical.specialties import Specialty
+from tumorboard.decisions.publication import failure_text
 from tumorboard.hospital import hospital_name
 from tumorboard.i18n import Language, current_language
 from tumorboard.keyset import PAGING_ARGS
@@ -72,4 +73,5 @@ def init_app(app: Flask) -> None:
     # a rule's text in the reader's language; a frozen record's English sentence is marked lang="en"
     app.jinja_env.filters["clinical_text"] = in_reader_language
     app.jinja_env.tests["translatable"] = is_translatable
+    app.jinja_env.filters["publication_failure"] = failure_text  # a FHIR server's failure, stored in English
     app.jinja_env.filters["rule_inputs"] = inputs.shown_inputs  # a rule's inputs in the clinic's words

@@ -159,3 +159,23 @@ def test_through_the_queue_a_failure_is_retried_after_its_wait(app, specialist, 
         db.session.expire_all()
         assert (publication.status, publication.attempts) == ("sent", 2)
         assert jobs.queue_stats() == {"queued": 0, "started": 0, "scheduled": 0, "failed": 0}
+
+
+@pytest.mark.parametrize(
+    ("stored", "german"),
+    [
+        ("the FHIR server answered HTTP 503", "der FHIR-Server antwortete mit HTTP 503"),
+        ("the FHIR server could not be reached", "der FHIR-Server war nicht erreichbar"),
+        ("FHIR_PUBLISH_URL is not an http(s) address", "FHIR_PUBLISH_URL ist keine http(s)-Adresse"),
+        ("an older wording", "an older wording"),
+    ],
+)
+def test_a_stored_failure_reads_in_the_coordinators_language(app, stored, german):
+    """The publication and its audit event keep the failure's English; the decision page writes it in
+    its reader's language."""
+    from tumorboard.decisions.publication import failure_text
+
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        assert failure_text(stored) == german
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert failure_text(stored) == stored

@@ -11,12 +11,14 @@ page; the decision page shows the coordinator where it stands.
 """
 
 import json
+import re
 import urllib.error
 import urllib.request
 
 from flask import current_app
 
 from tumorboard.audit.recording import record
+from tumorboard.clinical.labels import N_, Text, in_reader_language
 from tumorboard.db import utcnow
 from tumorboard.decisions.documents import decision_bundle
 from tumorboard.decisions.models import Decision, FhirPublication, PublicationStatus
@@ -27,7 +29,29 @@ FHIR_JSON = "application/fhir+json"
 
 
 class PublishFailed(RuntimeError):
-    """The hospital's FHIR server did not take the Bundle; the message is safe to show and log."""
+    """The hospital's FHIR server did not take the Bundle; the message is safe to show and log. It is a
+    catalogue message with its values: the publication and the audit keep its English, and the decision
+    page writes it in its reader's language (`failure_text`)."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(Text(message, **values))
+
+
+NOT_HTTP = N_("FHIR_PUBLISH_URL is not an http(s) address")
+ANSWERED = N_("the FHIR server answered HTTP %(status)s")
+UNREACHABLE = N_("the FHIR server could not be reached")
+_ANSWERED = re.compile(r"the FHIR server answered HTTP (\d{3})")
+
+
+def failure_text(last_error: str) -> str:
+    """A stored failure (its English) in the reader's language; an error of another wording (an older
+    record) as it was written."""
+    if last_error in (NOT_HTTP, UNREACHABLE):
+        return in_reader_language(Text(last_error))
+    answered = _ANSWERED.fullmatch(last_error)
+    if answered:
+        return in_reader_language(Text(ANSWERED, status=answered.group(1)))
+    return last_error
 
 
 def schedule(decision: Decision) -> FhirPublication | None:
@@ -43,7 +67,7 @@ def schedule(decision: Decision) -> FhirPublication | None:
 
 def _post(base_url: str, bundle: dict) -> str:
     if not base_url.startswith(("https://", "http://")):
-        raise PublishFailed("FHIR_PUBLISH_URL is not an http(s) address")
+        raise PublishFailed(NOT_HTTP)
     identifier = bundle.get("identifier") or {}
     headers = {"Content-Type": FHIR_JSON, "Accept": FHIR_JSON}
     if identifier.get("system") and identifier.get("value"):
@@ -59,9 +83,9 @@ def _post(base_url: str, bundle: dict) -> str:
             return response.headers.get("Location") or response.headers.get("Content-Location") or ""
     except urllib.error.HTTPError as exc:
         exc.close()  # the error holds the answer's connection
-        raise PublishFailed(f"the FHIR server answered HTTP {exc.code}") from None
+        raise PublishFailed(ANSWERED, status=str(exc.code)) from None
     except (urllib.error.URLError, TimeoutError, OSError):
-        raise PublishFailed("the FHIR server could not be reached") from None
+        raise PublishFailed(UNREACHABLE) from None
 
 
 def publish_decision(publication_id: int) -> None:
