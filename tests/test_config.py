@@ -154,6 +154,34 @@ def test_engine_options_keep_what_the_configuration_passes():
     assert sqlite == {"pool_pre_ping": True, "hide_parameters": True}
 
 
+def test_engine_options_keep_the_options_of_the_database_url():
+    """An operator's settings in DATABASE_URL (?options=…) would be replaced by a connect argument of
+    the same name: they are kept, before the app's own."""
+    from tumorboard.db import engine_options
+
+    url = "postgresql+psycopg://db/tumorboard?options=-c%20statement_timeout%3D1234"
+    options = engine_options(url, {"connect_args": {"options": "-c lock_timeout=500"}})
+    assert options["connect_args"]["options"] == "-c statement_timeout=1234 -c lock_timeout=500 -c jit=off"
+
+
+def test_a_postgresql_connection_has_the_urls_settings_and_no_jit(app):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not uri.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    from sqlalchemy import create_engine
+
+    from tumorboard.db import engine_options
+
+    url = uri + ("&" if "?" in uri else "?") + "options=-c%20statement_timeout%3D1234"
+    engine = create_engine(url, **engine_options(url, {}))
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SHOW statement_timeout")).scalar() == "1234ms"
+            assert conn.execute(text("SHOW jit")).scalar() == "off"
+    finally:
+        engine.dispose()
+
+
 def test_sqlite_transactions_take_the_write_lock_at_begin(isolated_app):
     """A transaction holds the write lock from BEGIN: a second writer waits (busy timeout), it does not
     fail half-way through when it first writes."""

@@ -11,6 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask
 from sqlalchemy import DateTime, Enum, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import BaseConverter, ValidationError
 
@@ -116,12 +117,18 @@ POSTGRESQL_SESSION_OPTIONS = "-c jit=off"
 def engine_options(uri: str, configured: dict[str, Any]) -> dict[str, Any]:
     """The app's engine options: the configured ones, statement parameters kept out of error messages and
     logs (they may hold patient data), and on PostgreSQL the session settings above (with any `options`
-    the configuration already passes)."""
+    the configuration already passes: in the URL's query, ``?options=-c%20search_path%3Dtb``, which a
+    connect argument of the same name would replace, or in the engine options' ``connect_args``)."""
     options = {**configured, "hide_parameters": True}
     if uri.startswith(("postgresql", "postgres:")):
         connect_args = dict(options.get("connect_args") or {})
-        given = connect_args.get("options", "")
-        connect_args["options"] = f"{given} {POSTGRESQL_SESSION_OPTIONS}".strip()
+        in_url = make_url(uri).query.get("options", "")
+        given = [
+            *(in_url if isinstance(in_url, tuple) else [in_url]),
+            connect_args.get("options", ""),
+            POSTGRESQL_SESSION_OPTIONS,
+        ]
+        connect_args["options"] = " ".join(part.strip() for part in given if part and part.strip())
         options["connect_args"] = connect_args
     return options
 

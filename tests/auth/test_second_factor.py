@@ -360,3 +360,25 @@ def test_only_an_admin_resets(app, client, clock, users):
 def test_codes_are_random_and_the_step_is_the_clock(clock):
     assert totp.current_step() == int(time.time()) // 30
     assert len({c for _ in range(20) for c in totp.new_recovery_codes()}) == 200
+
+
+def test_the_authenticator_names_the_account_the_same_for_every_language(app):
+    """The issuer labels the account in the authenticator app for good: the configured hospital name,
+    else plain "TumorBoard", never a default name in the enrolling user's language."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from tumorboard.auth.totp import provisioning_uri
+
+    def issuer(headers) -> str:
+        with app.test_request_context("/", headers=headers):
+            uri = provisioning_uri("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "a@example.org")
+        return parse_qs(urlsplit(uri).query)["issuer"][0]
+
+    saved = app.config["HOSPITAL_NAME"]
+    try:
+        app.config["HOSPITAL_NAME"] = ""
+        assert issuer({"Accept-Language": "de"}) == issuer({"Accept-Language": "en"}) == "TumorBoard"
+        app.config["HOSPITAL_NAME"] = "Klinikum Nord"
+        assert issuer({"Accept-Language": "de"}) == "Klinikum Nord TumorBoard"
+    finally:
+        app.config["HOSPITAL_NAME"] = saved

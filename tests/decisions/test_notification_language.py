@@ -40,6 +40,7 @@ def test_each_recipient_reads_it_in_their_language(german_hospital, specialist, 
     (email,) = [m for m in german_hospital if m.recipients == [item.case.submitter.email]]
     assert email.subject.startswith("TumorBoard: Der Beschluss der Tumorkonferenz")
     assert "Der Arztbrief liegt vor." in email.body and f"/decisions/{signed.id}/letter" in email.body
+    assert email.body.endswith("— TumorBoard, Universitätsklinikum")  # no name configured: the reader's
 
     operations.amend_decision(specialist, signed, reason="Octreotide instead: lanreotide not stocked.")
     db.session.commit()
@@ -50,6 +51,7 @@ def test_each_recipient_reads_it_in_their_language(german_hospital, specialist, 
     assert mail_notification(waiting.id)
     (english,) = [m for m in german_hospital if m.recipients == [chair.email]]
     assert english.subject.startswith("TumorBoard: An amendment of the decision")
+    assert english.body.endswith("— TumorBoard, University Hospital")  # the job runs in the hospital's German
 
 
 def test_a_meeting_time_in_a_german_message(german_hospital, meeting):

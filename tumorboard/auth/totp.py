@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
 from tumorboard.auth.roles import Role
-from tumorboard.hospital import hospital_name
+from tumorboard.hospital import configured_name
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -100,7 +100,10 @@ def matching_step(secret: str, code: str, *, after: int | None, now: float | Non
 
 
 def provisioning_uri(secret: str, email: str) -> str:
-    issuer = hospital_name() + " TumorBoard"
+    # the issuer names the account in the authenticator app for good: the hospital's configured name,
+    # never a default in the enrolling user's language
+    configured = configured_name()
+    issuer = f"{configured} TumorBoard" if configured else "TumorBoard"
     return pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS).provisioning_uri(
         name=email, issuer_name=issuer
     )

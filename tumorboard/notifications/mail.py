@@ -14,6 +14,7 @@ import logging
 from typing import Any, cast
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_mail import Message
 from sqlalchemy import CursorResult, select, update
 
@@ -21,6 +22,7 @@ from tumorboard.auth.models import User
 from tumorboard.db import utcnow
 from tumorboard.extensions import db, mail
 from tumorboard.hospital import hospital_name
+from tumorboard.languages import supported
 from tumorboard.notifications.models import Notification
 from tumorboard.public_url import public_url
 
@@ -47,7 +49,7 @@ def mail_notification(notification_id: int) -> bool:
     if not current_app.config.get("MAIL_SERVER"):
         return False
     row = db.session.execute(
-        select(Notification, User.email, User.active)
+        select(Notification, User.email, User.active, User.locale)
         .join(User, User.id == Notification.user_id)
         .where(Notification.id == notification_id)
     ).first()
@@ -58,7 +60,9 @@ def mail_notification(notification_id: int) -> bool:
         return False
     db.session.commit()  # the claim holds before anything leaves: a second run now sends nothing
     base = public_url().rstrip("/")
-    body = f"{note.message}\n\n{base}{note.link}\n\n— TumorBoard, {hospital_name()}"
+    with force_locale(supported(row.locale)):  # the message is in its reader's language: its footer too
+        hospital = hospital_name()
+    body = f"{note.message}\n\n{base}{note.link}\n\n— TumorBoard, {hospital}"
     try:
         mail.send(Message(subject=f"TumorBoard: {note.message[:80]}", recipients=[email], body=body))
     except Exception:
