@@ -25,6 +25,11 @@ the last column its visibility rule reads, so that the unfiltered list's capped 
 alone; `ix_tumor_case_patient_id` with the case's id, so that the cases of the patients a search found
 (50,000 at 1,000,000 cases for a common name) come from that index alone, not from 50,000 heap fetches.
 
+For the operator: on PostgreSQL, adding a stored generated column rewrites the patient table under an
+ACCESS EXCLUSIVE lock, and the index changes build their indexes under locks that block writes, so the app
+cannot serve while this migration runs (about a minute per 1,000,000 patients on the benchmark machine).
+Upgrade in a maintenance window, as the README's "Upgrading" says.
+
 The downgrade drops the columns (by ALTER TABLE, not op.drop_column: derived from the names, the MRN and
 the question, which stay, so migration_guard has no data to count) and the filter index, and makes the
 patient index without the id, the visibility index without submitted_at and the patient's trigram index
