@@ -153,7 +153,7 @@ def init_app(app: Flask) -> None:
     # the templates' _() and ngettext (Jinja's i18n extension formats and escapes what they return), as
     # Flask-Babel installs them but through the request's catalogue found once
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
-        lambda string: _translations().ugettext(string),
+        fast_gettext,
         _template_ngettext,
         newstyle=True,
         pgettext=_template_pgettext,

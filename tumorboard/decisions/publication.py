@@ -40,7 +40,8 @@ class PublishFailed(RuntimeError):
 NOT_HTTP = N_("FHIR_PUBLISH_URL is not an http(s) address")
 ANSWERED = N_("the FHIR server answered HTTP %(status)s")
 UNREACHABLE = N_("the FHIR server could not be reached")
-_ANSWERED = re.compile(r"the FHIR server answered HTTP (\d{3})")
+# the stored English of ANSWERED, read back: the message itself with its status as a group
+_ANSWERED = re.compile(re.escape(ANSWERED).replace(re.escape("%(status)s"), r"(\d{3})"))
 
 
 def failure_text(last_error: str) -> str:
