@@ -1,6 +1,7 @@
 """Query plans under test: the statements a block runs, each explained on the database under test, and
 whether a plan reads a table by a sequential scan (PostgreSQL's "Seq Scan on t", SQLite's "SCAN t" without
-an index)."""
+an index), or, on PostgreSQL, how many of a table's rows it read when run (a sort of every row of one
+user's before a LIMIT is no sequential scan, but reads as much)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,3 +41,23 @@ def scans_table(plan: str, table: str) -> bool:
         if words[:2] == ["SCAN", table] and "USING" not in text:
             return True
     return False
+
+
+def rows_read(connection, statement: str, parameters, table: str) -> int | None:
+    """How many rows of `table` the statement read when run, on PostgreSQL (EXPLAIN (ANALYZE): every plan
+    node on the table, its rows and the rows its filter or recheck removed, times its loops); None on
+    SQLite, whose EXPLAIN QUERY PLAN does not run the statement."""
+    if connection.dialect.name == "sqlite":
+        return None
+    explain = "EXPLAIN (ANALYZE, FORMAT JSON) " + statement
+    [[explained]] = connection.exec_driver_sql(explain, parameters).all()
+    total = 0
+    nodes = [explained[0]["Plan"]]
+    while nodes:
+        node = nodes.pop()
+        nodes.extend(node.get("Plans", ()))
+        if node.get("Relation Name") == table:
+            seen = node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
+            seen += node.get("Rows Removed by Index Recheck", 0)
+            total += seen * node.get("Actual Loops", 1)
+    return total

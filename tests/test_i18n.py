@@ -9,9 +9,9 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
-from flask_babel import force_locale, get_locale, get_timezone, refresh
+from flask_babel import force_locale, get_locale, get_timezone, get_translations, refresh
 
-from tumorboard import create_app
+from tumorboard import create_app, i18n
 from tumorboard.cases.models import CaseStatus
 from tumorboard.clinical import tnm, vocabularies
 from tumorboard.clinical.vocabularies import Vocabulary
@@ -53,6 +53,21 @@ def test_the_catalogue_found_once_follows_a_forced_locale_and_the_next_request(a
         with app.test_request_context("/", headers={"Accept-Language": "en"}):
             refresh()
             assert template.render(label=status.label) == "Case list|Submitted"
+
+
+def test_the_kept_catalogue_is_the_one_flask_babel_finds(app):
+    """`_translations` reads the locale where Flask-Babel keeps it (one read of `g`, not four): before
+    Flask-Babel has chosen it, after, inside force_locale and after it, the catalogue is the one
+    Flask-Babel's own get_translations finds for that moment."""
+    with app.test_request_context("/", headers={"Accept-Language": "de"}):
+        first = i18n._translations()  # Flask-Babel has not chosen the locale yet
+        assert first is get_translations() and str(get_locale()) == "de"
+        with force_locale("en"):
+            assert i18n._translations() is get_translations()
+            assert i18n._translations() is not first
+        assert i18n._translations() is first is get_translations()
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert i18n._translations() is get_translations() is not first
 
 
 def test_hospital_default_and_time_zone(app):

@@ -97,16 +97,23 @@ def lazy_label(member: Any, attribute: str = "label") -> LazyString:
 
 def _translations():
     """The catalogue of this request's language. Flask-Babel finds it anew for each message (its context,
-    its domain, the locale and the locale's identifier: about a third of a page's translation time, with
-    150 messages on a page); this keeps the one it found beside the locale it was found for, and asks
-    again when the locale is another (a letter or a mail in the recipient's language, force_locale)."""
-    if not g:  # no app context (the clinical core used alone): Flask-Babel's untranslated catalogue
+    its domain, the locale and the locale's identifier, each through Flask's `g` proxy: about a third of a
+    page's translation time, with 100 to 200 messages on a page); this keeps the one it found beside the
+    locale it was found for, and asks again when the locale is another (a letter or a mail in the
+    recipient's language, force_locale).
+
+    The locale is read where Flask-Babel 4 keeps it (`g._flask_babel.babel_locale`, set by its
+    get_locale and by force_locale), through one read of `g`; before Flask-Babel has chosen it, or were
+    that place to move, get_locale() answers (tests/test_i18n.py checks both ways agree)."""
+    try:
+        namespace = g._get_current_object()
+    except RuntimeError:  # no app context (the clinical core used alone): the untranslated catalogue
         return get_translations()
-    locale = get_locale()
-    found = g.get("_tb_translations")
+    locale = getattr(getattr(namespace, "_flask_babel", None), "babel_locale", None) or get_locale()
+    found = namespace.__dict__.get("_tb_translations")
     if found is None or found[0] is not locale:
         found = (locale, get_translations())
-        g._tb_translations = found
+        namespace._tb_translations = found
     return found[1]
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from tests.cases.test_case_list_plans import _captured, _plan, _scans_the_case_table
 from tests.factories import create_board, create_user
+from tests.plans import plan_of, rows_read
 from tumorboard.auth.models import User
 from tumorboard.auth.roles import Role
 from tumorboard.boards.models import Board
@@ -113,6 +114,51 @@ def test_the_pools_and_the_agenda_never_scan_the_case_table(loaded):
         assert len(case_reads) == 1 and "tumor_case.id IN" in case_reads[0], case_reads
         assert all("JOIN tumor_case" not in s for s in agenda)
         assert pool and len(loaded_meetings[0].items) == AGENDA
+
+
+def test_a_submitters_open_cases_read_a_few_rows_whatever_their_number(loaded):
+    """The dashboard's "my open cases" (drafts first, then newest first) reads the newest few of each open
+    status by ix_tumor_case_submitter_status_updated, then those cases by primary key: on PostgreSQL no
+    statement reads more than len(MY_OPEN_STATUSES) x MY_CASES rows of tumor_case (ordered by "is a
+    draft" in one query, every open case of the submitter was read and sorted first); on SQLite each
+    branch searches that index by submitter and status."""
+    app, _ids = loaded
+    with app.app_context():
+        submitter_id, open_cases = db.session.execute(
+            select(Case.submitter_id, func.count(Case.id))
+            .where(Case.status.in_([s.value for s in main_queries.MY_OPEN_STATUSES]))
+            .group_by(Case.submitter_id)
+            .order_by(func.count(Case.id).desc())
+            .limit(1)
+        ).one()
+        bound = len(main_queries.MY_OPEN_STATUSES) * main_queries.MY_CASES
+        assert open_cases > 10 * bound  # enough that reading them all would show
+        submitter = db.session.get(User, submitter_id)
+        assert submitter.roles
+        connection = db.session.connection()
+        with _captured(connection) as statements:
+            shown = main_queries.my_cases(submitter)["cases"]
+        newest = db.session.scalars(
+            select(Case.id)
+            .where(
+                Case.submitter_id == submitter_id,
+                Case.status.in_([s.value for s in main_queries.MY_OPEN_STATUSES]),
+            )
+            .order_by((Case.status == CaseStatus.DRAFT.value).desc(), Case.updated_at.desc(), Case.id.desc())
+            .limit(main_queries.MY_CASES)
+        ).all()
+        assert [case.id for case in shown] == newest  # the order the single query gave
+        for statement, parameters in statements:
+            read = rows_read(connection, statement, parameters, "tumor_case")
+            if read is not None:
+                assert read <= bound, f"{read} rows of tumor_case read by\n{statement}"
+        assert len(statements) == 2 and len(shown) == main_queries.MY_CASES
+        if connection.dialect.name == "sqlite":
+            plan = plan_of(connection, *statements[0])
+            searches = [line for line in plan.splitlines() if "tumor_case" in line]
+            assert len(searches) == len(main_queries.MY_OPEN_STATUSES), plan
+            by_status = "ix_tumor_case_submitter_status_updated (submitter_id=? AND status=?)"
+            assert all(by_status in line for line in searches), plan
 
 
 def first_pages_after(board) -> str:

@@ -162,6 +162,8 @@ class Case(Model):
         Index("ix_tumor_case_board_status_updated", "board_id", "status", "updated_at"),
         Index("ix_tumor_case_board_updated", "board_id", "updated_at"),
         Index("ix_tumor_case_submitter_updated", "submitter_id", "updated_at"),
+        # a submitter's open cases on the dashboard: one short range per status, newest first
+        Index("ix_tumor_case_submitter_status_updated", "submitter_id", "status", "updated_at", "id"),
         Index("ix_tumor_case_board_site", "board_id", "primary_site"),
         Index("ix_tumor_case_board_grade", "board_id", "computed_grade"),
         # the list's default order with what its visibility rule reads, so a page of 25 needs no sort and
