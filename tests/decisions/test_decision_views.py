@@ -579,6 +579,22 @@ def test_meeting_mode_statements_do_not_grow_with_the_agenda(app, specialist, st
     assert small <= 20, counts
 
 
+def test_meeting_mode_summarises_each_agenda_case_once(app, specialist, start_meeting, monkeypatch):
+    """The agenda's rows (each case's summary: grade, stage, readiness) are made once per request: the
+    check that the agenda is not empty reads the items alone (it made them all a second time)."""
+    from tumorboard.meetings import queries as meeting_queries
+
+    meeting = start_meeting(4)
+    url = mode_url(meeting.items[0])
+    client = client_of(app, specialist)
+    assert client.get(url).status_code == 200
+    made = []
+    real = meeting_queries.agenda_row
+    monkeypatch.setattr(meeting_queries, "agenda_row", lambda item: made.append(item.id) or real(item))
+    assert client.get(url).status_code == 200
+    assert sorted(made) == sorted(item.id for item in meeting.items)
+
+
 def test_submitter_presents_the_case_again_from_the_follow_up(app, signed, submitter, chair):
     from tests.conftest import log_in
     from tumorboard.cases.models import Case

@@ -83,7 +83,7 @@ def _fill_form(form: DecisionForm, decision: Decision) -> None:
 def meeting_mode(meeting_id: int):
     """The meeting in progress, one case at a time: summary on the left, the decision on the right."""
     meeting = get_visible_meeting(meeting_id)
-    if not agenda_rows(meeting):
+    if not meeting.items:  # the items alone: their rows (each case summarised) are made once, below
         flash(_("The agenda is empty."), "info")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     return _meeting_mode_page(meeting, request.args.get("item", type=int))
