@@ -2,6 +2,7 @@
 switch (signed in: the profile, audited; signed out: a cookie) brings the user back to the same page; German
 pages show German dates and numbers."""
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -136,6 +137,16 @@ def test_the_switch_is_in_the_navigation_for_everyone(app, users, client):
     page = log_in(app.test_client(), users[Role.SUBMITTER]).get("/cases/?q=x").get_data(as_text=True)
     assert 'id="language-switch"' in page and 'name="next" value="/cases/?q=x"' in page
     assert 'lang="de"' in page and ">Deutsch<" in page and ">English<" in page
+
+
+@pytest.mark.parametrize("headers, pressed", [({}, "en"), (GERMAN, "de")])
+def test_the_switch_presses_the_pages_own_language(client, headers, pressed):
+    page = client.get("/login", headers=headers).get_data(as_text=True)
+    assert f'<html lang="{pressed}">' in page
+    buttons = re.findall(
+        r'<button type="submit" name="language" value="(\w+)".*?aria-pressed="(\w+)"', page, re.S
+    )
+    assert dict(buttons) == {code: str(code == pressed).lower() for code in ("de", "en")}
 
 
 def _render(app, source, headers=None, **values):
