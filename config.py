@@ -193,7 +193,8 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls, config: dict) -> None:
-        """Refuse to start with a missing or short secret: a guessable key forges sessions."""
+        """Refuse to start with a missing or short secret (a guessable key forges sessions), without the
+        database, the public address or the hospital's name (what its letters are signed with)."""
         secret = os.environ.get("SECRET_KEY", "")
         if len(secret.encode()) < 32:
             raise RuntimeError(
@@ -218,6 +219,14 @@ class ProductionConfig(Config):
                 "request over plain http is sent there, and links in e-mails, calendars and exports use it."
             )
         config["PUBLIC_URL"] = public
+        hospital = os.environ.get("HOSPITAL_NAME", "").strip()
+        if not hospital:
+            raise RuntimeError(
+                "ProductionConfig needs HOSPITAL_NAME in the environment, e.g. Klinikum Musterstadt: letters "
+                "to referrers and GPs, agendas, e-mails and calendar entries name the hospital they come "
+                'from (without it they would say only "University Hospital").'
+            )
+        config["HOSPITAL_NAME"] = hospital
 
 
 CONFIGS = {

@@ -19,6 +19,7 @@ def production_env(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s" * 32)
     monkeypatch.setenv("AUDIT_HMAC_KEY", AUDIT_KEY)
     monkeypatch.setenv("PUBLIC_URL", "https://tumorboard.example-hospital.org/")
+    monkeypatch.setenv("HOSPITAL_NAME", "Klinikum Musterstadt")
     return monkeypatch
 
 
@@ -70,6 +71,24 @@ def test_production_needs_its_public_address(production_env, address):
         production_env.setenv("PUBLIC_URL", address)
     with pytest.raises(RuntimeError, match="PUBLIC_URL"):
         create_app(ProductionConfig)
+
+
+@pytest.mark.parametrize("name", [None, "", "   "])
+def test_production_needs_the_hospitals_name(production_env, name):
+    """Letters to GPs and referrers, agendas and e-mails name the hospital they come from: production does
+    not start without it (the demo and tests fall back to "University Hospital")."""
+    if name is None:
+        production_env.delenv("HOSPITAL_NAME")
+    else:
+        production_env.setenv("HOSPITAL_NAME", name)
+    with pytest.raises(RuntimeError, match="HOSPITAL_NAME"):
+        create_app(ProductionConfig)
+
+
+def test_production_shows_the_hospitals_name_as_configured(production_env):
+    production_env.setenv("HOSPITAL_NAME", "  Klinikum Nord  ")
+    app = create_app(ProductionConfig)
+    assert app.config["HOSPITAL_NAME"] == "Klinikum Nord"
 
 
 def test_production_links_use_the_configured_address_whatever_the_host(production_env):

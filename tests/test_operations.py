@@ -233,6 +233,7 @@ def production(app, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s" * 32)
     monkeypatch.setenv("AUDIT_HMAC_KEY", "a" * 32)
     monkeypatch.setenv("PUBLIC_URL", PUBLIC + "/")
+    monkeypatch.setenv("HOSPITAL_NAME", "Klinikum Musterstadt")
 
     def make(**overrides):
         return create_app(

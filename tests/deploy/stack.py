@@ -301,6 +301,7 @@ def production_env(database_url: str, public_url: str) -> dict[str, str]:
         "AUDIT_HMAC_KEY": AUDIT_HMAC_KEY,
         "DATABASE_URL": database_url,
         "PUBLIC_URL": public_url,
+        "HOSPITAL_NAME": "Klinikum Musterstadt",
         "RATELIMIT_STORAGE_URI": THROTTLE_STORE,
         # this run's own keys in that Redis: another run of the suite on the machine counts apart
         "RATELIMIT_KEY_PREFIX": f"tumorboard-{os.getpid()}",

@@ -51,6 +51,7 @@ def gunicorn(tmp_path, **extra_env):
         "AUDIT_HMAC_KEY": "a" * 40,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
         "PUBLIC_URL": PUBLIC,
+        "HOSPITAL_NAME": "Klinikum Musterstadt",
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14",
         "TUMORBOARD_BIND": f"127.0.0.1:{port}",
         "TUMORBOARD_WORKERS": "2",
