@@ -75,12 +75,29 @@ def visible_cases(user, *, in_list_order: bool = False) -> Select:
 
 def visible_patients(user) -> Select:
     """Patients of the user's boards: those with a case the user may see, and those the user registered
-    (first, or by a registration matched to the patient)."""
-    seen = visible_cases(user).with_only_columns(Case.id).where(Case.patient_id == Patient.id)
-    registered = select(PatientRegistration.patient_id).where(
-        PatientRegistration.patient_id == Patient.id, PatientRegistration.user_id == user.id
+    (first, or by a registration matched to the patient).
+
+    A page of patients (by name, or by id in the API) is read in its order and stops after the page, so
+    each patient's visible case is looked up by ix_tumor_case_patient_id, one short range per patient read:
+    a correlated scalar subquery (its first visible case's id), which PostgreSQL runs per row. As an EXISTS
+    under the OR, PostgreSQL hashed the subquery instead, and so read every visible case before the first
+    patient of a page: 100,013 rows of tumor_case, 56 to 71 ms, for 26 patients at 100,000 cases. A user
+    without boards sees only the patients they registered or submitted a case of: those few are found
+    from their side (the registrations and the user's own cases), not by reading every patient in order
+    for the few that match."""
+    registered = select(PatientRegistration.patient_id).where(PatientRegistration.user_id == user.id)
+    if not user.board_ids:
+        own = select(Case.patient_id).where(Case.submitter_id == user.id)
+        return select(Patient).where(Patient.id.in_(registered.union(own)))
+    seen = (
+        visible_cases(user)
+        .with_only_columns(Case.id)
+        .where(Case.patient_id == Patient.id)
+        .limit(1)
+        .scalar_subquery()
     )
-    return select(Patient).where(or_(exists(registered), exists(seen)))
+    mine = registered.where(PatientRegistration.patient_id == Patient.id)
+    return select(Patient).where(or_(exists(mine), seen.is_not(None)))
 
 
 def find_visible_case(user, case_id: int) -> Case | None:
