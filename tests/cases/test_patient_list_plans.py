@@ -6,7 +6,7 @@ hashed by PostgreSQL: every visible case read before the first patient of a page
 patients at 100,000 cases.)"""
 
 import pytest
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, insert, literal, or_, select
 
 from tests.factories import create_board, create_user
 from tests.plans import captured, plan_of, rows_read
@@ -17,7 +17,9 @@ from tumorboard.auth.roles import Role
 from tumorboard.cases import queries
 from tumorboard.cases.bulk_data import bulk_cases
 from tumorboard.cases.models import Case, Patient, PatientRegistration
+from tumorboard.db import UTCDateTime, utcnow
 from tumorboard.extensions import db
+from tumorboard.statistics import refresh_all
 
 CASES = 3000
 PAGE = 25
@@ -29,12 +31,20 @@ def loaded(isolated_app):
     app = isolated_app()
     with app.app_context():
         boards = [create_board(), create_board()]
-        for board in boards:
-            create_user(roles=(Role.SUBMITTER,), boards=[board])
+        submitters = [create_user(roles=(Role.SUBMITTER,), boards=[board]) for board in boards]
         member = create_user(roles=(Role.SPECIALIST,), boards=boards)
         outsider = create_user(roles=(Role.ADMIN,))  # no boards: sees no bulk patient
         ids = {"member": member.id, "outsider": outsider.id}
-        bulk_cases(CASES)  # bulk INSERT, then ANALYZE
+        bulk_cases(CASES)  # bulk INSERT
+        # every patient registered by a submitter, as the registration form records it: a user's own
+        # registrations must be found by their index, not among everyone's
+        registered = select(Patient.id, literal(submitters[0].id), literal(utcnow(), UTCDateTime))
+        db.session.execute(
+            insert(PatientRegistration).from_select(["patient_id", "user_id", "registered_at"], registered)
+        )
+        db.session.commit()
+        refresh_all()  # ANALYZE, as after any bulk load
+        db.session.commit()
         db.session.remove()
     return app, ids
 
@@ -97,9 +107,12 @@ def test_a_user_without_boards_reads_only_their_own_patients(loaded):
             api_page = api_queries.patients(outsider, limit=PAGE)
         assert page.rows == api_page.rows == [] == _as_an_exists(outsider)
         assert len(statements) == 2
-        for read in _reads(connection, statements, "patient"):
-            assert read <= BOUND, f"{read} rows of patient read for a user who sees none"
+        for table in ("patient", "patient_registration"):
+            for read in _reads(connection, statements, table):
+                assert read <= BOUND, f"{read} rows of {table} read for a user who sees none"
         if connection.dialect.name == "sqlite":
             for statement, parameters in statements:
                 plan = plan_of(connection, statement, parameters)
-                assert not any(line.split()[:2] == ["SCAN", "patient"] for line in plan.splitlines()), plan
+                scans = [line.split()[:2] for line in plan.splitlines()]
+                for table in ("patient", "patient_registration"):
+                    assert ["SCAN", table] not in scans, plan

@@ -446,6 +446,9 @@ class PatientRegistration(Model):
     patient's MRN, name and birth date. They see the patient (and their own boards' cases of them)."""
 
     __tablename__ = "patient_registration"
+    # the patients a user registered (their patient list, a user without boards); the primary key is
+    # (patient_id, user_id), which answers only the other way round
+    __table_args__ = (Index("ix_patient_registration_user", "user_id", "patient_id"),)
 
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
