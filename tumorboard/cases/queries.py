@@ -3,7 +3,7 @@
 Each page's data comes in a fixed number of statements, whatever the number of rows or findings.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -18,6 +18,8 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
+    union,
 )
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -226,8 +228,26 @@ def count_capped(user, filters: CaseFilters) -> int:
     the LIMIT stop an index range after COUNT_CAP + 1 rows, an index-only one for the unfiltered list.
     Unordered, the planner expected the LIMIT to stop a sequential scan early, and at 1,000,000 cases
     filtered by board, status, site and grade that scan read 170,000 rows before its 1,001st match. A
-    search's cases come by their ids (search.in_ids) and are counted unordered: in order they would all be
-    sorted first."""
+    search's cases are counted unordered (in order they would all be sorted first): on SQLite by their ids
+    (search.in_ids); on PostgreSQL each way of matching up to the cap by itself, so that a common name
+    stops after 1,001 of its cases, where the array of every patient it matched read them all (50,000
+    'schmidt' from the heap: 862 ms of the 1,000,000-case search, 83 ms now)."""
+    if filters.text and db.session.get_bind().dialect.name == "postgresql":
+        # each way of matching up to the cap, the union of both holding the cap's worth or every match: the
+        # patients found by the GIN indexes are joined to their cases until the cap (an array of every
+        # patient found read all 50,000 'schmidt' from the heap first); the questions' by their index
+        query = search.parse(filters.text)
+        listed = _listed_cases(user, replace(filters, text="")).with_only_columns(Case.id)
+        found = select(Patient.id).where(search.patient_matches(query)).subquery("found")
+        # LATERAL, with a LIMIT that keeps the planner from flattening it into a join: each patient found,
+        # then its cases by the patient index, until the cap (joined, a small table's plan hashed them
+        # against a scan of every case)
+        of_each = listed.where(Case.patient_id == found.c.id).limit(COUNT_CAP + 1).lateral("of_each")
+        by_patient = select(of_each.c.id).select_from(found).join(of_each, true())
+        by_question = listed.where(search.in_ids(Case.id, search.question_case_ids(query)))
+        each = union(by_patient.limit(COUNT_CAP + 1), by_question.limit(COUNT_CAP + 1)).subquery()
+        limited = select(each.c.id).limit(COUNT_CAP + 1).subquery()
+        return db.session.execute(select(func.count()).select_from(limited)).scalar_one()
     order = () if filters.text else SORTS["updated"]
     stmt = _listed_cases(user, filters).with_only_columns(Case.id)
     limited = stmt.order_by(*order).limit(COUNT_CAP + 1).subquery()

@@ -196,16 +196,25 @@ def _fts_hits(name: str, query: Query) -> Select:
 def case_ids(query: Query) -> Select | CompoundSelect:
     """The ids of the cases whose patient's name or MRN, or whose clinical question, matches."""
     if _is_postgresql():
-        by_question = _pg_match("tumor_case", query, "case")
-        by_patient = _pg_match("patient", query, "patient")
         # two selects, not one OR: alone, `patient_id = ANY(...)` is an index condition, answered once per
         # patient found; in an OR it was also a filter, each case row compared with every patient found
         # (a linear search of the array per row: 3.4 s for 50,000 matches at 1,000,000 cases)
-        of_patients = select(Case.id).where(in_ids(Case.patient_id, select(Patient.id).where(by_patient)))
-        return of_patients.union_all(select(Case.id).where(by_question))
+        found = select(Patient.id).where(patient_matches(query))
+        return select(Case.id).where(in_ids(Case.patient_id, found)).union_all(question_case_ids(query))
     patients: Select = _fts_hits("patient_search", query).with_only_columns(literal_column("rowid"))
     of_patient = select(Case.id).where(Case.patient_id.in_(patients))
     return of_patient.union(_fts_hits("case_search", query).with_only_columns(literal_column("rowid")))
+
+
+def patient_matches(query: Query) -> ColumnElement[bool]:
+    """PostgreSQL: whether a patient matches by name or MRN, by the GIN indexes' own expressions (the
+    capped count of a search joins each patient found to its cases: queries.count_capped)."""
+    return _pg_match("patient", query, "patient")
+
+
+def question_case_ids(query: Query) -> Select:
+    """PostgreSQL: the ids of the cases whose clinical question matches (see case_ids)."""
+    return select(Case.id).where(_pg_match("tumor_case", query, "case"))
 
 
 def ranked(visible: Select, query: Query) -> tuple[Select, tuple[UnaryExpression[Any], ...]]:
