@@ -23,25 +23,24 @@ def production_env(monkeypatch):
     return monkeypatch
 
 
+def _refused_without(env, variable: str, value: str | None) -> None:
+    """Production with `variable` unset (None) or set to `value` does not start, and the message names it."""
+    if value is None:
+        env.delenv(variable, raising=False)
+    else:
+        env.setenv(variable, value)
+    with pytest.raises(RuntimeError, match=variable):
+        create_app(ProductionConfig)
+
+
 @pytest.mark.parametrize("secret", [None, "", "too-short", "x" * 31])
 def test_production_refuses_a_missing_or_short_secret(production_env, secret):
-    monkeypatch = production_env
-    if secret is None:
-        monkeypatch.delenv("SECRET_KEY", raising=False)
-    else:
-        monkeypatch.setenv("SECRET_KEY", secret)
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(ProductionConfig)
+    _refused_without(production_env, "SECRET_KEY", secret)
 
 
 @pytest.mark.parametrize("audit_key", [None, "short", "s" * 32], ids=["missing", "short", "same-as-secret"])
 def test_production_needs_its_own_audit_key(production_env, audit_key):
-    if audit_key is None:
-        production_env.delenv("AUDIT_HMAC_KEY")
-    else:
-        production_env.setenv("AUDIT_HMAC_KEY", audit_key)
-    with pytest.raises(RuntimeError, match="AUDIT_HMAC_KEY"):
-        create_app(ProductionConfig)
+    _refused_without(production_env, "AUDIT_HMAC_KEY", audit_key)
 
 
 def test_production_starts_with_long_secrets(production_env):
@@ -65,24 +64,14 @@ def test_production_starts_with_long_secrets(production_env):
     ],
 )
 def test_production_needs_its_public_address(production_env, address):
-    if address is None:
-        production_env.delenv("PUBLIC_URL")
-    else:
-        production_env.setenv("PUBLIC_URL", address)
-    with pytest.raises(RuntimeError, match="PUBLIC_URL"):
-        create_app(ProductionConfig)
+    _refused_without(production_env, "PUBLIC_URL", address)
 
 
 @pytest.mark.parametrize("name", [None, "", "   "])
 def test_production_needs_the_hospitals_name(production_env, name):
     """Letters to GPs and referrers, agendas and e-mails name the hospital they come from: production does
     not start without it (the demo and tests fall back to "University Hospital")."""
-    if name is None:
-        production_env.delenv("HOSPITAL_NAME")
-    else:
-        production_env.setenv("HOSPITAL_NAME", name)
-    with pytest.raises(RuntimeError, match="HOSPITAL_NAME"):
-        create_app(ProductionConfig)
+    _refused_without(production_env, "HOSPITAL_NAME", name)
 
 
 def test_production_shows_the_hospitals_name_as_configured(production_env):
